@@ -127,6 +127,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     /** Starts as the only replica: builds the view from Hetzner, then acts. */
     public void start() {
+        promotionPending.set(true); // the first sync then both builds the view and makes us act: one list, not two
         startAsFollower();
         promote();
     }

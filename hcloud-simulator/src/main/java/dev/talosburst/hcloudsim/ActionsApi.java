@@ -43,7 +43,11 @@ final class ActionsApi {
                 found.add(a);
             }
         }
-        return new ApiResponse(200, ListQuery.page(req, sorted(req, found, state), "actions", json::action));
+        // The multi-get answers without meta (spec: get_multiple_actions_response); hcloud-go sends page=1 anyway.
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        var array = out.putArray("actions");
+        sorted(req, found, state).forEach(a -> array.add(json.action(a)));
+        return new ApiResponse(200, out);
     }
 
     private ApiResponse get(ApiRequest req) {

@@ -94,6 +94,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> historyLoaded = new CompletableFuture<>();
     private volatile boolean running;
+    private boolean closed;
     private volatile boolean backingOff;
     private Thread sender;
     private KafkaProducer<String, byte[]> producer;
@@ -221,6 +222,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
      * pending stay in the journal for the next start (without a journal they are lost, and logged).
      */
     public void close(Duration drainTimeout) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         synchronized (lock) {
             while (running && (memory.size() + spilled) > 0 && System.nanoTime() < deadline) {
@@ -236,6 +243,10 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         if (sender != null) {
             try {
+                sender.join(1_000);
+                if (sender.isAlive()) {
+                    sender.interrupt(); // e.g. blocked in an admin call while the broker is away
+                }
                 sender.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -135,16 +135,19 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 .description("Failed send attempts (each is retried)").register(registry);
         Gauge.builder("talosburst.events.pending", this, KafkaEventSink::pending)
                 .description("Events accepted but not yet acknowledged by Kafka").strongReference(true).register(registry);
+        if (journal != null) {
+            // Before any emit: events of a previous run come first and keep their sequence numbers.
+            synchronized (lock) {
+                replayJournal();
+            }
+        }
     }
 
-    /** Replays the journal (events of a previous run come first) and starts delivering. */
+    /** Starts delivering in the background (events of a previous run, replayed from the journal, go first). */
     public void start() {
         synchronized (lock) {
-            if (running) {
+            if (running || closed) {
                 return;
-            }
-            if (journal != null) {
-                replayJournal();
             }
             running = true;
         }

@@ -124,6 +124,26 @@ class BillingConsumerTest {
             // cx22 in fsn1: 0.0060 EUR/h net; 6 hours = 0.0360 EUR.
             assertThat(ledger.totalsByPool(NOW).get("a-cx22").get("EUR").amountNet()).isEqualByComparingTo("0.0360");
             assertThat(BillingConsumer.format(ledger.usage(NOW))).contains("a-cx22", "2026-11-21", "0.0240");
+
+            consumer.publishSnapshot(NOW);
+            com.sun.net.httpserver.HttpServer server = consumer.serve(new java.net.InetSocketAddress("127.0.0.1", 0));
+            try {
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                String base = "http://127.0.0.1:" + server.getAddress().getPort();
+                java.net.http.HttpResponse<String> json = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + "/usage")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(json.statusCode()).isEqualTo(200);
+                com.fasterxml.jackson.databind.JsonNode rows = dev.talosburst.events.model.EventJson.mapper().readTree(json.body());
+                assertThat(rows).hasSize(3);
+                assertThat(rows.get(2).get("pool").asText()).isEqualTo("b-ccx23");
+                assertThat(rows.get(2).get("nodeHours").asLong()).isEqualTo(3);
+                assertThat(new BigDecimal(rows.get(2).get("amountNet").asText())).isEqualByComparingTo(b.multiply(BigDecimal.valueOf(3)));
+                java.net.http.HttpResponse<String> missing = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + "/other")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(missing.statusCode()).isEqualTo(404);
+            } finally {
+                server.stop(0);
+            }
         }
     }
 

@@ -100,6 +100,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private boolean closed;
     private volatile boolean backingOff;
     private boolean rebuildProducer;
+    /** State records not yet acknowledged (written by the sender thread, read by close). */
+    private volatile int statesOutstanding;
     private Thread sender;
     private volatile KafkaProducer<String, byte[]> producer;
     private long lastRebuildMillis;
@@ -250,7 +252,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         long deadline = clock.millis() + drainTimeout.toMillis();
         synchronized (lock) {
-            while (running && (memory.size() + spilled) > 0 && clock.millis() < deadline) {
+            while (running && (memory.size() + spilled + statesOutstanding) > 0 && clock.millis() < deadline) {
                 try {
                     lock.wait(Math.max(1, Math.min(100, deadline - clock.millis())));
                 } catch (InterruptedException e) {
@@ -274,6 +276,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(2));
+            runCompletions(); // acknowledgements that arrived while closing: record them in the journal
         }
         long left = pending();
         if (left > 0) {
@@ -322,6 +325,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 refillFromJournal();
                 sendHeads();
                 sendDirtyStates();
+                statesOutstanding = dirtyStates.size() + statesInFlight.size();
                 truncateJournalIfDrained();
                 waitForWork(IDLE_WAIT);
             } catch (InterruptedException e) {
@@ -541,8 +545,14 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     count++;
                     if (r.value() == null) {
                         published.remove(r.key());
-                    } else {
+                        continue;
+                    }
+                    try {
                         published.put(r.key(), EventJson.read(r.value(), RecordedServer.class));
+                    } catch (RuntimeException e) {
+                        // The reconciler may then re-publish this server's transitions: duplicates, never losses.
+                        LOG.warnf("ignoring unreadable state record %s-%d@%d of %s: %s", r.topic(), r.partition(),
+                                r.offset(), r.key(), e.getMessage());
                     }
                 }
             }

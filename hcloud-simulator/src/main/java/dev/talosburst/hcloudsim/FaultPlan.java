@@ -13,7 +13,14 @@ import java.util.Set;
 final class FaultPlan {
 
     /** What happens to a request a rule matches. */
-    enum Kind { FAIL, LOSE }
+    enum Kind {
+        /** Answer a Hetzner JSON error. */
+        FAIL,
+        /** Answer a raw body, as a proxy or load balancer in front of the API would. */
+        RAW,
+        /** Process the request, then drop the connection. */
+        LOSE
+    }
 
     /** An armed rule: applies to the next {@code remaining} matching requests. */
     static final class Rule {
@@ -24,8 +31,15 @@ final class FaultPlan {
         final int status;
         final String code;
         final String message;
+        final String contentType;
+        final String rawBody;
 
         Rule(Kind kind, String method, String pathPrefix, int remaining, int status, String code, String message) {
+            this(kind, method, pathPrefix, remaining, status, code, message, null, null);
+        }
+
+        Rule(Kind kind, String method, String pathPrefix, int remaining, int status, String code, String message,
+                String contentType, String rawBody) {
             this.kind = kind;
             this.method = method == null ? null : method.toUpperCase(Locale.ROOT);
             this.pathPrefix = pathPrefix == null ? null : normalizePrefix(pathPrefix);
@@ -33,6 +47,8 @@ final class FaultPlan {
             this.status = status;
             this.code = code;
             this.message = message;
+            this.contentType = contentType;
+            this.rawBody = rawBody;
         }
 
         boolean matches(String method, String path) {

@@ -11,9 +11,11 @@ import java.util.Objects;
 public final class Faults {
 
     private final FaultPlan plan;
+    private final TokenBucket bucket;
 
-    Faults(FaultPlan plan) {
+    Faults(FaultPlan plan, TokenBucket bucket) {
         this.plan = plan;
+        this.bucket = bucket;
     }
 
     /** The next {@code n} requests fail with this status and Hetzner error code, without taking effect. */
@@ -29,6 +31,29 @@ public final class Faults {
         }
         plan.add(new FaultPlan.Rule(FaultPlan.Kind.FAIL, method, pathPrefix, n, status, Objects.requireNonNull(code, "code"),
                 Objects.requireNonNull(message, "message")));
+        return this;
+    }
+
+    /**
+     * The next {@code n} requests matching method and path prefix fail with a raw, non-Hetzner body, such as the
+     * HTML a proxy answers with on 502/504 ({@code failNextRaw("POST", "/servers", 1, 502, "text/html", "<html>…")}).
+     */
+    public Faults failNextRaw(String method, String pathPrefix, int n, int status, String contentType, String body) {
+        requirePositive(n);
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException("status must be an HTTP error (400-599), got " + status);
+        }
+        plan.add(new FaultPlan.Rule(FaultPlan.Kind.RAW, method, pathPrefix, n, status, null, null,
+                Objects.requireNonNull(contentType, "contentType"), Objects.requireNonNull(body, "body")));
+        return this;
+    }
+
+    /**
+     * Empties the rate-limit bucket: requests get genuine 429s, with {@code RateLimit-Remaining: 0} and a
+     * {@code RateLimit-Reset}, until the clock has refilled it.
+     */
+    public Faults drainRateLimit() {
+        bucket.drain();
         return this;
     }
 

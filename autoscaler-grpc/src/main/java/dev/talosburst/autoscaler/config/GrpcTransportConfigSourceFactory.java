@@ -16,7 +16,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * <p>Plaintext: one cleartext HTTP/2 listener on {@code host:port}. Otherwise: one TLS listener on
  * {@code host:port} with the PEM certificate, key and client CA, the cleartext listener disabled, and
  * client certificates required ({@code quarkus.http.ssl.client-auth=required}, fixed at build time in
- * application.properties). The ordinal sits just below application.properties, so an explicit
+ * application.properties). In plaintext mode the management interface (health, metrics) binds the same loopback host. The ordinal sits just below application.properties, so an explicit
  * {@code quarkus.*} value there, in the environment or in system properties still wins.
  */
 public class GrpcTransportConfigSourceFactory implements ConfigSourceFactory {
@@ -41,6 +41,8 @@ public class GrpcTransportConfigSourceFactory implements ConfigSourceFactory {
                 Boolean.parseBoolean(orDefault(lookup.apply("talosburst.hcloud.embedded-simulator"), "true")));
         properties.put("quarkus.http.host", host);
         if (plaintext) {
+            // Local use: health and metrics stay on the same loopback host as the plaintext gRPC port.
+            properties.put("quarkus.management.host", host);
             properties.put("quarkus.http.port", port);
             properties.put("quarkus.http.insecure-requests", "enabled");
             return properties;

@@ -66,7 +66,7 @@ class KafkaEventSinkTest {
             emitted.addAll(engine.serverUp("workers-fsn1-" + i, 1000 + i, T0.plusSeconds(i)));
         }
         Instant deleted = T0.plusSeconds(3 + 2 * 3600 + 600); // lived 2 h 10 min 20 s since creation
-        emitted.add(engine.scaleDown(1, 1, 2, deleted.minusSeconds(30)));
+        emitted.add(engine.scaleDown(1, 1, 2, deleted.minusSeconds(30), "workers-fsn1-3"));
         emitted.addAll(engine.serverDown("workers-fsn1-3", 1003, T0.plusSeconds(3), deleted));
 
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -115,7 +115,12 @@ class KafkaEventSinkTest {
         assertThat(scaleUp.at("/scale/delta").asInt()).isEqualTo(3);
         assertThat(scaleUp.at("/scale/newTarget").asInt()).isEqualTo(3);
         assertThat(scaleUp.at("/pool").asText()).isEqualTo("workers-fsn1");
+        assertThat(scaleUp.at("/scale/previousTarget").asInt()).isZero();
         assertThat(scaleUp.has("server")).isFalse();
+        JsonNode scaleDown = data(records, "scale-down-requested");
+        assertThat(scaleDown.at("/scale/delta").asInt()).isEqualTo(1);
+        assertThat(scaleDown.at("/scale/newTarget").asInt()).isEqualTo(2);
+        assertThat(scaleDown.at("/details/servers").asText()).isEqualTo("workers-fsn1-3");
 
         JsonNode created = data(records, "server-created");
         assertThat(created.at("/server/type").asText()).isEqualTo("cx22");

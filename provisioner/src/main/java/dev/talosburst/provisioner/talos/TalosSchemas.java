@@ -3,8 +3,10 @@ package dev.talosburst.provisioner.talos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
@@ -35,7 +37,14 @@ final class TalosSchemas {
     private static final Pattern FILE = Pattern.compile(
             "v(\\d+)\\.(\\d+)\\.(\\d+)(-[0-9A-Za-z.]+)?_(v1alpha1_)?config\\.schema\\.json");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    /** Draft 2020-12, told that Talos' documentation keywords are annotations (else it warns on every load). */
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory
+            .builder(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012))
+            .metaSchema(JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+                    .keyword(new NonValidationKeyword("markdownDescription"))
+                    .keyword(new NonValidationKeyword("x-intellij-html-description"))
+                    .build())
+            .build();
 
     private final Path directory;
     private final Map<TalosVersion, Optional<Path>> files = new HashMap<>();

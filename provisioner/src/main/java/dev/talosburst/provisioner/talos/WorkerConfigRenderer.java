@@ -21,6 +21,7 @@ public final class WorkerConfigRenderer {
     private final Optional<TalosSchemas> schemas;
     private final SecretRedactor redactor;
     private final int limitBytes;
+    private final List<String> acceptedSchemaFindings;
 
     /**
      * @param schemaDirectory directory holding the Talos JSON Schemas (see {@link TalosSchemas}); empty to rely on
@@ -37,6 +38,21 @@ public final class WorkerConfigRenderer {
         this.schemas = schemaDirectory.map(TalosSchemas::new);
         this.redactor = SecretRedactor.of(base);
         this.limitBytes = limitBytes;
+        List<ObjectNode> tidied = config.copyOfDocuments();
+        model.tidy(tidied);
+        this.acceptedSchemaFindings = schemas.flatMap(s -> s.validate(config.talosVersion(), tidied))
+                .map(findings -> findings.stream().map(redactor::redact).toList())
+                .orElse(List.of());
+    }
+
+    /**
+     * Schema findings already present in the worker config as given — typically deprecated fields that talosctl
+     * still writes and Talos still accepts but that this version's schema no longer lists (e.g.
+     * machine.install.extraKernelArgs in 1.12+). Renders tolerate exactly these and fail on any other finding;
+     * log them at start-up so operators can clean the config up.
+     */
+    public List<String> acceptedSchemaFindings() {
+        return acceptedSchemaFindings;
     }
 
     /** The Talos version the configs are rendered for. */
@@ -112,11 +128,13 @@ public final class WorkerConfigRenderer {
             return Optional.empty();
         }
         String file = schemas.get().fileFor(model.version).orElseThrow();
-        if (!violations.get().isEmpty()) {
+        List<String> introduced = violations.get().stream()
+                .filter(v -> !acceptedSchemaFindings.contains(redactor.redact(v))).toList();
+        if (!introduced.isEmpty()) {
             throw new WorkerConfigException(WorkerConfigException.Problem.SCHEMA_VIOLATION,
                     "pool '" + node.poolId() + "': the worker config from " + config.source()
                             + " with the pool's patches does not validate against the Talos " + model.version
-                            + " JSON Schema (" + file + "); fix the pool's patches", violations.get());
+                            + " JSON Schema (" + file + "); fix the pool's patches", introduced);
         }
         return Optional.of(file);
     }

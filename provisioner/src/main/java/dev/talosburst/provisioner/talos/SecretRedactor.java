@@ -18,6 +18,7 @@ final class SecretRedactor {
 
     private static final Pattern SECRET_KEY = Pattern.compile(
             "(?i)(.*(token|secret|privatekey|crt|cert|password|auth|credential).*|ca|acceptedCAs|id|clusterID)");
+    private static final Set<String> STRUCTURE = Set.of("apiVersion", "kind", "name", "version");
     private static final int MIN_PLAIN_LENGTH = 16;
     private static final int MIN_SECRET_LENGTH = 4;
 
@@ -68,6 +69,9 @@ final class SecretRedactor {
             Iterator<Map.Entry<String, JsonNode>> it = node.fields();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
+                if (STRUCTURE.contains(e.getKey())) {
+                    continue; // document identity (kind, name) is what messages must name
+                }
                 collect(e.getValue(), underSecretKey || SECRET_KEY.matcher(e.getKey()).matches(), secretsOnly,
                         values);
             }

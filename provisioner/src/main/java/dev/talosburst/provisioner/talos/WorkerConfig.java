@@ -65,8 +65,10 @@ public final class WorkerConfig {
     public static WorkerConfig parse(String yaml, String source, Optional<TalosVersion> talosVersion) {
         List<ObjectNode> documents = YamlDocuments.parse(yaml, error -> new WorkerConfigException(
                 WorkerConfigException.Problem.UNREADABLE_CONFIG,
-                "worker config " + source + " is not valid YAML" + error.where()
-                        + " (the parser's message is not shown because the file holds join secrets)"));
+                "worker config " + source + (error.fromParser()
+                        ? " is not valid YAML" + error.where()
+                                + " (the parser's message is not shown because the file holds join secrets)"
+                        : " is not a Talos machine config" + error.where() + ": " + error.problem())));
         if (documents.isEmpty()) {
             throw unusable(source, "is empty; it must be the worker.yaml written by talosctl gen config");
         }

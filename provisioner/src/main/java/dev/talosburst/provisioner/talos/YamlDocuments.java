@@ -58,16 +58,16 @@ final class YamlDocuments {
                 if (!node.isObject()) {
                     throw describeError.apply(new ParseError(start.getLineNr(), start.getColumnNr(),
                             "document " + index + " is a " + node.getNodeType().name().toLowerCase()
-                                    + ", expected a mapping (key: value)"));
+                                    + ", expected a mapping (key: value)", false));
                 }
                 documents.add((ObjectNode) node);
             }
         } catch (JsonProcessingException e) {
             JsonLocation where = e.getLocation();
             throw describeError.apply(new ParseError(where == null ? -1 : where.getLineNr(),
-                    where == null ? -1 : where.getColumnNr(), problemOf(e)));
+                    where == null ? -1 : where.getColumnNr(), problemOf(e), true));
         } catch (IOException e) {
-            throw describeError.apply(new ParseError(-1, -1, "I/O error"));
+            throw describeError.apply(new ParseError(-1, -1, "I/O error", false));
         }
         return documents;
     }
@@ -103,8 +103,13 @@ final class YamlDocuments {
         return "invalid YAML";
     }
 
-    /** Where a YAML stream failed to parse and, for trusted callers, the parser's problem phrase. */
-    record ParseError(int line, int column, String problem) {
+    /**
+     * Where a YAML stream failed to parse and why.
+     *
+     * @param fromParser true when {@code problem} is the parser's phrase, which may quote a character of the
+     *     content; false when it is talos-burst's own description
+     */
+    record ParseError(int line, int column, String problem, boolean fromParser) {
         String where() {
             return line < 0 ? "" : " at line " + line + ", column " + column;
         }

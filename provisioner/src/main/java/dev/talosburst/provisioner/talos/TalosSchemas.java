@@ -46,7 +46,6 @@ final class TalosSchemas {
                     .build())
             .build();
 
-    private final Path directory;
     private final Map<TalosVersion, Optional<Path>> files = new HashMap<>();
     private final Map<TalosVersion, Optional<VersionSchema>> loaded = new ConcurrentHashMap<>();
 
@@ -56,7 +55,6 @@ final class TalosSchemas {
                     "Talos schema directory " + directory + " does not exist or is not a directory;"
                             + " point it at the Talos JSON Schemas or leave it unset to use only built-in checks");
         }
-        this.directory = directory;
         Map<TalosVersion, Path> best = new HashMap<>();
         Map<TalosVersion, int[]> bestRank = new HashMap<>();
         try (Stream<Path> list = Files.list(directory)) {
@@ -95,10 +93,6 @@ final class TalosSchemas {
         Optional<VersionSchema> schema = loaded.computeIfAbsent(version, v -> files.getOrDefault(v, Optional.empty())
                 .map(VersionSchema::load));
         return schema.map(s -> s.validate(documents));
-    }
-
-    Path directory() {
-        return directory;
     }
 
     /** One Talos minor's schema file, with per-kind compiled schemas made on first use. */

@@ -3,6 +3,7 @@ package dev.talosburst.provisioner.talos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.talosburst.provisioner.pool.NodePool;
 import dev.talosburst.provisioner.pool.Taint;
 import java.nio.file.Path;
 import java.util.List;
@@ -151,6 +152,21 @@ class PoolPatchTest {
                 .hasMessageContaining("'bad key!'");
         assertThatThrownBy(() -> renderer.render(new NodeCustomization("gpu", "GPU_1", Map.of(), List.of(),
                 List.of()))).hasMessageContaining("RFC 1123");
+    }
+
+    @Test
+    void checkPoolTakesAConfiguredPool() {
+        NodePool pool = new NodePool("spot", "cx22", "hel1", null, 0, 3, null, Map.of("burst.example.com/spot", "true"),
+                List.of(Taint.parse("burst.example.com/spot:NoSchedule")), null, null, null, null, true, true, null,
+                List.of("machine:\n  sysctls:\n    vm.swappiness: \"1\"\n"), null);
+        WorkerConfigRenderer renderer = renderer("1.11", true);
+        assertThat(Rendered.of(renderer.checkPool(pool)).text("machine.network.hostname")).startsWith("spot-");
+        Rendered out = Rendered.of(renderer.render(NodeCustomization.forServer(pool, "spot-x1")));
+        assertThat(out.text("machine.network.hostname")).isEqualTo("spot-x1");
+        assertThat(out.v1alpha1().path("machine").path("nodeLabels").path("burst.example.com/spot").asText())
+                .isEqualTo("true");
+        assertThat(out.v1alpha1().path("machine").path("sysctls").path("vm.swappiness").asText()).isEqualTo("1");
+        assertThat(out.yaml).contains("burst.example.com/spot: \"true\"");
     }
 
     @Test

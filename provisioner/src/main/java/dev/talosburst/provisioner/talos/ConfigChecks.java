@@ -77,7 +77,7 @@ final class ConfigChecks {
         }
         JsonNode labels = model.labelsInDocument ? (kubeNode == null ? null : kubeNode.get("labels")) : legacy;
         if (labels != null && labels.isObject()) {
-            Iterator<Map.Entry<String, JsonNode>> it = labels.fields();
+            Iterator<Map.Entry<String, JsonNode>> it = labels.properties().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (!e.getValue().isTextual()) {

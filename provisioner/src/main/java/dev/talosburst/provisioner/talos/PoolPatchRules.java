@@ -170,7 +170,7 @@ final class PoolPatchRules {
         if (labels == null || !labels.isObject()) {
             return;
         }
-        Iterator<Map.Entry<String, JsonNode>> it = labels.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = labels.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> label = it.next();
             String wanted = c.labels().get(label.getKey());

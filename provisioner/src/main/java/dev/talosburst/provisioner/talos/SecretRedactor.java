@@ -66,7 +66,7 @@ final class SecretRedactor {
 
     private static void collect(JsonNode node, boolean underSecretKey, boolean secretsOnly, Set<String> values) {
         if (node.isObject()) {
-            Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+            Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (STRUCTURE.contains(e.getKey())) {

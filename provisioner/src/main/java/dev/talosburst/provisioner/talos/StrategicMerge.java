@@ -82,7 +82,7 @@ final class StrategicMerge {
 
     private static void mergeObject(ObjectNode target, ObjectNode patch, String path, String document,
             String patchName) {
-        Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
+        Iterator<Map.Entry<String, JsonNode>> fields = patch.properties().iterator();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
             String key = field.getKey();
@@ -167,7 +167,7 @@ final class StrategicMerge {
     private static JsonNode strip(JsonNode node) {
         if (node.isObject()) {
             ObjectNode copy = YamlDocuments.MAPPER.createObjectNode();
-            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 JsonNode value = field.getValue();

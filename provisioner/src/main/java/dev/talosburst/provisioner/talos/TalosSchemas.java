@@ -113,7 +113,7 @@ final class TalosSchemas {
             this.v1alpha1Def = rootRef.startsWith("#/$defs/") ? rootRef.substring("#/$defs/".length())
                     : "v1alpha1.Config";
             Pattern defName = Pattern.compile("(?:.*\\.)?(\\w+?)V1Alpha1");
-            defs.fields().forEachRemaining(def -> {
+            defs.properties().forEach(def -> {
                 JsonNode kinds = def.getValue().path("properties").path("kind").path("enum");
                 for (JsonNode kind : kinds) {
                     defByKind.putIfAbsent(kind.asText(), def.getKey());

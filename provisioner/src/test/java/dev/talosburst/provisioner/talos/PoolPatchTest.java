@@ -155,6 +155,22 @@ class PoolPatchTest {
     }
 
     @Test
+    void schemaDirectoryIsOptionalAndMustExistWhenGiven() {
+        Path fixture = SharedTalosFiles.fixtures().resolve("v1.11-base-worker.yaml");
+        assertThatThrownBy(() -> new WorkerConfigRenderer(WorkerConfig.load(fixture),
+                Optional.of(fixture.resolveSibling("no-such-dir"))))
+                .hasMessageContaining("no-such-dir").hasMessageContaining("does not exist");
+        // detected as 1.8 (no 1.8 schema shipped): only the built-in checks apply, and the result says so
+        WorkerConfigRenderer detected = new WorkerConfigRenderer(WorkerConfig.load(fixture),
+                Optional.of(SharedTalosFiles.schemas()));
+        assertThat(detected.schemaFile()).isEmpty();
+        RenderedUserData data = detected.render(node());
+        assertThat(data.schemaFile()).isEmpty();
+        assertThat(data.talosVersion()).isEqualTo(TalosVersion.v1(8));
+        assertThat(Rendered.of(data).text("machine.network.hostname")).isEqualTo("gpu-1");
+    }
+
+    @Test
     void checkPoolTakesAConfiguredPool() {
         NodePool pool = new NodePool("spot", "cx22", "hel1", null, 0, 3, null, Map.of("burst.example.com/spot", "true"),
                 List.of(Taint.parse("burst.example.com/spot:NoSchedule")), null, null, null, null, true, true, null,

@@ -101,6 +101,10 @@ final class ConfigChecks {
             problems.add("the kubelet is configured both in v1alpha1 machine.kubelet and in KubeletConfig;"
                     + " Talos rejects that — keep only KubeletConfig");
         }
+        if (model.kubeletInDocument && kubelet != null && at(kubelet, "image") == null) {
+            problems.add("KubeletConfig has no image; the worker config must come with its KubeletConfig document"
+                    + " (talosctl gen config writes one)");
+        }
         JsonNode list = model.kubeletInDocument ? at(kubelet, "config.registerWithTaints")
                 : at(v1, "machine.kubelet.extraConfig.registerWithTaints");
         Set<String> seen = new HashSet<>();

@@ -70,7 +70,7 @@ final class VersionDetection {
                 evidence += "; kubelet v" + kubelet.get() + " needs Talos " + needed + " or newer";
             }
         }
-        if (max != null && min.equals(max) || max == null) {
+        if (max == null || min.equals(max)) {
             return new Detected(min, "config " + evidence + " ⇒ Talos " + min);
         }
         return new Detected(min, "config " + evidence + " ⇒ Talos " + min + "–" + max + "; assuming " + min

@@ -149,9 +149,17 @@ public final class WorkerConfigRenderer {
                     + " looks like an RFC 6902 JSON patch; Talos refuses those for multi-document configs,"
                     + " so talos-burst only takes strategic-merge patches (a partial machine config)");
         }
-        return YamlDocuments.parse(yaml, error -> new WorkerConfigException(
+        List<ObjectNode> documents = YamlDocuments.parse(yaml, error -> new WorkerConfigException(
                 WorkerConfigException.Problem.INVALID_PATCH,
                 patchName + " is not valid YAML" + error.where() + ": " + error.problem()));
+        for (ObjectNode document : documents) {
+            DocumentId id = DocumentId.of(document);
+            if (!id.isV1Alpha1() && id.apiVersion() == null) {
+                throw new WorkerConfigException(WorkerConfigException.Problem.INVALID_PATCH, patchName + " has a "
+                        + id.kind() + " document without apiVersion; add apiVersion: v1alpha1");
+            }
+        }
+        return documents;
     }
 
     /** A server name of the pool as long as a hostname may be (63), so size checks are worst-case. */

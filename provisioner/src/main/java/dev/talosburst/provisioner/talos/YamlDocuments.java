@@ -45,7 +45,8 @@ final class YamlDocuments {
      */
     static List<ObjectNode> parse(String yaml, Function<ParseError, WorkerConfigException> describeError) {
         List<ObjectNode> documents = new ArrayList<>();
-        try (JsonParser parser = MAPPER.createParser(yaml);
+        String text = yaml.startsWith("\uFEFF") ? yaml.substring(1) : yaml; // editors on Windows add a BOM
+        try (JsonParser parser = MAPPER.createParser(text);
                 MappingIterator<JsonNode> it = MAPPER.readerFor(JsonNode.class).readValues(parser)) {
             int index = 0;
             while (it.hasNextValue()) {

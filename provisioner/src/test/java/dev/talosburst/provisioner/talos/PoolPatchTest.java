@@ -117,6 +117,8 @@ class PoolPatchTest {
         assertThat(failure(renderer("1.13", false), node("- op: add\n  path: /machine/x\n  value: 1\n")).getMessage())
                 .contains("RFC 6902");
         assertThat(failure(renderer("1.13", false), node("  ")).getMessage()).contains("patch #1 is empty");
+        assertThat(failure(renderer("1.13", false), node("kind: KubeSpanConfig\nmtu: 1400\n")).getMessage())
+                .contains("patch #1", "KubeSpanConfig document without apiVersion");
     }
 
     @Test

@@ -56,6 +56,12 @@ class YamlDocumentsTest {
     }
 
     @Test
+    void acceptsAByteOrderMarkAndWindowsLineEnds() {
+        assertThat(parse("\uFEFFa: 1\r\nb: x\r\n")).singleElement()
+                .satisfies(d -> assertThat(d.get("b").asText()).isEqualTo("x"));
+    }
+
+    @Test
     void reportsPositionsAndDuplicateKeys() {
         assertThatThrownBy(() -> parse("a: 1\nb: [\n")).hasMessageStartingWith("bad at line");
         assertThatThrownBy(() -> parse("a: 1\na: 2\n")).hasMessageContaining("Duplicate field 'a'");

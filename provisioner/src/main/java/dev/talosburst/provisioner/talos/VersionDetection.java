@@ -52,7 +52,9 @@ final class VersionDetection {
                                 + " the config was generated for, or regenerate it with talosctl gen config"
                                 + " --talos-version v" + v);
             }
-            return new Detected(v, "configured talos-version " + v);
+            String newer = v.compareTo(TalosVersion.NEWEST_KNOWN) > 0 ? " (rendered in the Talos "
+                    + TalosVersion.NEWEST_KNOWN + " document model, the newest talos-burst knows)" : "";
+            return new Detected(v, "configured talos-version " + v + newer);
         }
         TalosVersion min = shape.min;
         TalosVersion max = shape.max;

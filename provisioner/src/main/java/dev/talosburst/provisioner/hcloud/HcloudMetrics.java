@@ -1,0 +1,53 @@
+package dev.talosburst.provisioner.hcloud;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client's own meters. Tags are templated endpoints ({@code /servers/{id}}), methods and statuses only: never ids,
+ * query values, names or anything secret.
+ */
+final class HcloudMetrics {
+
+    /** Counter of HTTP requests sent; Prometheus: {@code hcloud_api_requests_total{endpoint,method,status}}. */
+    static final String REQUESTS = "hcloud.api.requests";
+    /** Timer of HTTP exchanges; Prometheus: {@code hcloud_api_request_duration_seconds}. */
+    static final String DURATION = "hcloud.api.request.duration";
+    /** Gauge of requests the client believes it may still send; Prometheus: {@code hcloud_api_ratelimit_remaining}. */
+    static final String RATELIMIT_REMAINING = "hcloud.api.ratelimit.remaining";
+    /** Timer of time spent waiting for budget; Prometheus: {@code hcloud_api_ratelimit_wait_seconds}. */
+    static final String RATELIMIT_WAIT = "hcloud.api.ratelimit.wait";
+
+    /** Status tag when no HTTP response arrived. */
+    static final String NO_RESPONSE = "none";
+
+    private final MeterRegistry registry;
+    private final Timer budgetWait;
+
+    HcloudMetrics(MeterRegistry registry, RequestBudget budget) {
+        this.registry = registry;
+        Gauge.builder(RATELIMIT_REMAINING, budget, RequestBudget::remaining)
+                .description("Requests the client may still send before waiting for Hetzner's bucket to refill")
+                .strongReference(true)
+                .register(registry);
+        this.budgetWait = Timer.builder(RATELIMIT_WAIT).description("Time spent waiting for request budget").register(registry);
+    }
+
+    void exchanged(ApiRequest request, String status, long nanos) {
+        Counter.builder(REQUESTS).description("Hetzner API requests sent")
+                .tag("endpoint", request.endpoint()).tag("method", request.method()).tag("status", status)
+                .register(registry).increment();
+        Timer.builder(DURATION).description("Hetzner API request duration")
+                .tag("endpoint", request.endpoint()).tag("method", request.method()).tag("status", status)
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void waitedForBudget(Duration waited) {
+        budgetWait.record(waited);
+    }
+}

@@ -9,6 +9,8 @@
  * {@link dev.talosburst.provisioner.talos.RenderedUserData}, and
  * {@link dev.talosburst.provisioner.talos.WorkerConfigRenderer#checkPool(dev.talosburst.provisioner.pool.NodePool)}
  * renders a worst-case node of a pool at start-up so a bad pool fails start-up, not its first scale-up.
+ * {@link dev.talosburst.provisioner.talos.WorkerConfigUserData} adapts all of it to the engine's
+ * {@link dev.talosburst.provisioner.engine.UserDataSource} port.
  *
  * <p><b>Version.</b> An operator's {@code talos-version} wins (it may not be older than what the documents prove);
  * otherwise the document shape decides (1.14 documents such as KubeNodeConfig ⇒ 1.14; KubeSpanConfig, or
@@ -40,7 +42,8 @@
  * <p><b>Secrets.</b> No exception message, detail or {@code toString()} contains a value of the worker config;
  * exceptions never chain third-party causes; nothing here logs.
  *
- * <p>May import: JDK, Jackson (YAML), networknt json-schema-validator, {@code dev.talosburst.provisioner.pool}.
+ * <p>May import: JDK, Jackson (YAML), networknt json-schema-validator, {@code dev.talosburst.provisioner.pool} and
+ * the {@code UserDataSource} port of {@code dev.talosburst.provisioner.engine}.
  * Tests read the shared fixtures and schemas from {@code talosburst.shared.dir} and skip when absent.
  */
 package dev.talosburst.provisioner.talos;

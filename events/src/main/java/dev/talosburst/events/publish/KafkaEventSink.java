@@ -110,6 +110,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final Counter dropped;
     private final Counter spilledTotal;
     private final Counter sendFailures;
+    private final Counter suppressed;
 
     private static final class Pending {
         final long seq;
@@ -147,6 +148,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 .description("Events that waited in the journal only because the in-memory queue was full").register(registry);
         this.sendFailures = Counter.builder("talosburst.events.send.failures")
                 .description("Failed send attempts (each is retried)").register(registry);
+        this.suppressed = Counter.builder("talosburst.events.duplicates.suppressed")
+                .description("Once-only transitions emitted again for a server that already has them; not re-sent").register(registry);
         Gauge.builder("talosburst.events.pending", this, KafkaEventSink::pending)
                 .description("Events accepted but not yet acknowledged by Kafka").strongReference(true).register(registry);
         if (journal != null) {
@@ -187,6 +190,13 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 LOG.errorf("%s of %s emitted after the event sink was closed; it is NOT published", ce.type(), ce.subject());
                 return;
             }
+            if (alreadyRecorded(event)) {
+                // Same identity as an event already published or queued (e.g. the engine adopting servers after
+                // a restart): consumers would drop it by id anyway, so it is not sent again.
+                suppressed.increment();
+                LOG.debugf("%s of %s already recorded; not re-published", ce.type(), ce.subject());
+                return;
+            }
             long seq = nextSeq++;
             boolean journaled = false;
             if (journal != null) {
@@ -213,6 +223,14 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             record(ce);
             lock.notifyAll();
         }
+    }
+
+    private boolean alreadyRecorded(LifecycleEvent event) {
+        if (event.transition().isPoolLevel() || !event.occurrence().isEmpty() || !historyLoaded.isDone()) {
+            return false;
+        }
+        RecordedServer r = recorded.get(event.subject());
+        return r != null && event.clusterId().equals(r.clusterId()) && r.has(event.transition());
     }
 
     /** Events accepted but not yet acknowledged by Kafka (in memory and in the journal only). */

@@ -135,13 +135,19 @@ class LifecycleReconcilerTest {
             assertThat(DataSchema.errors(r.value())).isEmpty();
         }
 
-        // Third life: nothing missing any more, nothing published.
-        try (KafkaEventSink third = new KafkaEventSink(settings, new SimpleMeterRegistry())) {
+        // Third life: nothing missing any more, nothing published; the engine adopting rc-c again (same
+        // server-created identity) is not even re-sent.
+        SimpleMeterRegistry thirdRegistry = new SimpleMeterRegistry();
+        try (KafkaEventSink third = new KafkaEventSink(settings, thirdRegistry)) {
             third.start();
             LifecycleReconciler again = new LifecycleReconciler(EngineEvents.CLUSTER, third, third,
                     Clock.fixed(RESTART.plusSeconds(60), ZoneOffset.UTC), Duration.ofSeconds(30));
             assertThat(again.reconcile(existing).published()).isEmpty();
+            third.emit(engineCreated);
+            assertThat(thirdRegistry.get("talosburst.events.duplicates.suppressed").counter().count()).isEqualTo(1);
+            assertThat(third.pending()).isZero();
         }
+        assertThat(TopicReader.readAll(broker.bootstrapServers(), topic)).hasSize(records.size());
     }
 
     private static JsonNode json(ConsumerRecord<String, byte[]> r) {

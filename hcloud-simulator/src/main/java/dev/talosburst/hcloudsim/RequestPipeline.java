@@ -184,6 +184,10 @@ final class RequestPipeline implements HttpHandler {
             return handler.get();
         } catch (ApiException e) {
             return error(e);
+        } catch (RuntimeException e) {
+            // A simulator bug: answer like Hetzner's backend would, and say what broke so the test log shows it.
+            LOG.log(Level.SEVERE, "hcloud simulator bug", e);
+            return error(new ApiException(500, "server_error", "simulator bug: " + e, null));
         }
     }
 

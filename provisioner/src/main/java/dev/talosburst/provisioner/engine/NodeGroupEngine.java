@@ -85,6 +85,14 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 problems.add("talosburst.pools." + pool.id() + ": configured twice");
             }
         }
+        if (problems.isEmpty()) {
+            // render a node of every pool now: a patch that breaks the Talos config fails start-up, not the first scale-up
+            for (NodePool pool : pools) {
+                for (String problem : userData.check(pool, NodeTemplates.registrationLabels(pool))) {
+                    problems.add("talosburst.pools." + pool.id() + ": " + problem);
+                }
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid node pool configuration:\n  - " + String.join("\n  - ", problems));
         }

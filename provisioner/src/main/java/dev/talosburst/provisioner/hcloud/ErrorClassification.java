@@ -33,7 +33,8 @@ final class ErrorClassification {
             "timeout", "server_error", "unavailable", "bad_gateway", "unknown_error", "robot_unavailable",
             // Temporary by definition, but not worth retrying within seconds: see isWorthRetryingNow.
             "maintenance");
-    private static final Set<String> NOT_RETRIED_IN_CLIENT = Set.of("maintenance", INTERRUPTED);
+    /** Retryable later, but not in the client's loop: maintenance lasts longer than a backoff, a full bulkhead already waited. */
+    private static final Set<String> NOT_RETRIED_IN_CLIENT = Set.of("maintenance", INTERRUPTED, BULKHEAD_FULL);
 
     private ErrorClassification() {
     }

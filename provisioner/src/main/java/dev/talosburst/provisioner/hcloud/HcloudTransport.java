@@ -147,8 +147,13 @@ final class HcloudTransport {
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return result;
         } catch (CloudApiException failure) {
-            // The breaker's recordException predicate decides whether this counts as a failure (5xx, no answer) or not (4xx).
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, failure);
+            if (ErrorClassification.BULKHEAD_FULL.equals(failure.code()) || ErrorClassification.INTERRUPTED.equals(failure.code())) {
+                // Nothing reached Hetzner: neither success nor failure for the breaker.
+                breaker.releasePermission();
+            } else {
+                // The breaker's recordException predicate decides whether this counts as a failure (5xx, no answer) or not (4xx).
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, failure);
+            }
             throw failure;
         } catch (RuntimeException unexpected) {
             breaker.releasePermission();

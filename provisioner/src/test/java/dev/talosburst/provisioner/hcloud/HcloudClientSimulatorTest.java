@@ -264,6 +264,28 @@ class HcloudClientSimulatorTest {
             assertThat(project.sleeps.get(0)).isEqualTo(Duration.ofSeconds(1));
             assertThat(project.sleeps.get(1)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
             assertThat(project.sleeps.get(2)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(4));
+            assertThat(project.meters.get("resilience4j.retry.calls").tags("name", "hcloud-catalogue", "kind", "successful_with_retry")
+                    .functionCounter().count()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void the_bulkhead_bounds_concurrent_requests_and_a_full_one_fails_retryable_without_sending() throws Exception {
+        try (SimulatedProject project = new SimulatedProject()) {
+            HcloudClient client = project.client(s -> s.withBulkhead(1, Duration.ZERO));
+            project.sim.faults().latency(Duration.ofMillis(700));
+            var slow = java.util.concurrent.CompletableFuture.supplyAsync(client::locations);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> project.sim.inspect().requestCount() == 0
+                    && project.meters.get("resilience4j.bulkhead.available.concurrent.calls").gauge().value() == 0.0);
+
+            assertThatThrownBy(client::serverTypes).asInstanceOf(type(CloudApiException.class)).satisfies(e -> {
+                assertThat(e.kind()).isEqualTo(Kind.RETRYABLE);
+                assertThat(e.code()).isEqualTo("bulkhead_full");
+            });
+            assertThat(slow.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNotEmpty();
+            project.sim.faults().clear();
+            assertThat(project.sim.inspect().requestCount()).as("the refused call sent nothing").isEqualTo(1);
+            assertThat(client.breakerState(EndpointFamily.CATALOGUE)).isEqualTo(CircuitBreaker.State.CLOSED);
         }
     }
 

@@ -7,8 +7,6 @@ import dev.talosburst.hcloudsim.SimulatorOptions;
 import dev.talosburst.provisioner.cloud.ServerSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -94,8 +92,7 @@ final class SimulatedProject implements AutoCloseable {
 
     /** Contract violations of everything exchanged so far (empty when the spec is absent: see ContractConformanceTest). */
     List<String> contractViolations() {
-        String shared = System.getProperty("talosburst.shared.dir");
-        if (shared == null || !Files.isReadable(Path.of(shared, "contracts", "hetzner-openapi", "hcloud.json"))) {
+        if (HetznerContract.spec().isEmpty()) {
             return List.of();
         }
         List<String> violations = new ArrayList<>();

@@ -90,7 +90,11 @@ final class HcloudTransport {
                 .build();
         RetryRegistry retryRegistry = RetryRegistry.of(retryConfig);
         for (EndpointFamily family : EndpointFamily.values()) {
-            breakers.put(family, breakerRegistry.circuitBreaker(family.breakerName()));
+            CircuitBreaker breaker = breakerRegistry.circuitBreaker(family.breakerName());
+            // Operators must see when a family of Hetzner endpoints is cut off and when it comes back.
+            breaker.getEventPublisher().onStateTransition(e -> LOG.warnf("Circuit breaker %s: %s", e.getCircuitBreakerName(),
+                    e.getStateTransition()));
+            breakers.put(family, breaker);
             retries.put(family, retryRegistry.retry(family.breakerName()));
         }
         BulkheadRegistry bulkheadRegistry = BulkheadRegistry.of(BulkheadConfig.custom()

@@ -223,6 +223,33 @@ class HcloudClientSimulatorTest {
     }
 
     @Test
+    void concurrent_creates_share_the_bucket_and_never_overdraw_it() throws Exception {
+        int capacity = 5;
+        try (SimulatedProject project = new SimulatedProject(b -> b.instantTransitions().rateLimit(capacity, 1.0))) {
+            HcloudClient client = project.client(s -> s.withBudgetCapacity(capacity));
+            List<Integer> sentBeforeEachWait = java.util.Collections.synchronizedList(new ArrayList<>());
+            project.beforeSleep = d -> sentBeforeEachWait.add(project.sim.inspect().requestCount());
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<CreatedServer>> futures = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    String name = "parallel-" + i;
+                    futures.add(pool.submit(() -> client.createServer(project.spec(name, ours("a")))));
+                }
+                for (var f : futures) {
+                    assertThat(f.get(30, java.util.concurrent.TimeUnit.SECONDS).adopted()).isFalse();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+
+            assertThat(sentBeforeEachWait).isNotEmpty().first().satisfies(n -> assertThat(n).isLessThanOrEqualTo(capacity));
+            assertThat(project.sim.inspect().requests()).hasSize(16).extracting(RecordedRequest::status).containsOnly(201);
+            assertThat(project.sim.inspect().servers()).hasSize(16);
+        }
+    }
+
+    @Test
     void five_consecutive_503s_open_the_breaker_which_fails_fast_then_half_opens_and_closes() {
         try (SimulatedProject project = new SimulatedProject()) {
             HcloudClient client = project.client(s -> s.withRetries(0, Duration.ofSeconds(1), Duration.ofSeconds(60)));

@@ -155,6 +155,12 @@ public final class HcloudClient implements CloudApi {
                     "A server named '" + spec.name() + "' already exists (id " + server.id() + ") and is not adopted because " + why
                             + "; delete or rename that server, or choose another name", uniqueness.correlationId(), uniqueness);
         }
+        if (server.status() == ServerStatus.DELETING) {
+            // Ours, but on its way out (e.g. just reaped): adopting it would hand back a server that vanishes in seconds.
+            throw new CloudApiException(Kind.RETRYABLE, uniqueness.code(), uniqueness.httpStatus(),
+                    "A server named '" + spec.name() + "' (id " + server.id() + ") is being deleted; create it again once it is gone",
+                    uniqueness.correlationId(), uniqueness);
+        }
         LOG.infof("Adopted existing server %s (id %d): it carries all labels of the create request", server.name(), server.id());
         return new CreatedServer(server, null, List.of(), true);
     }

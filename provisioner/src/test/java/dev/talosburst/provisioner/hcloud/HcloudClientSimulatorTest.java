@@ -152,6 +152,27 @@ class HcloudClientSimulatorTest {
     }
 
     @Test
+    void a_server_of_that_name_being_deleted_is_not_adopted_but_the_create_works_once_it_is_gone() {
+        try (SimulatedProject project = new SimulatedProject(b -> b.initializing(Duration.ZERO).starting(Duration.ZERO)
+                .deleting(Duration.ofSeconds(10)))) {
+            HcloudClient client = project.client();
+            long first = client.createServer(project.spec("reborn", ours("a"))).server().id();
+            client.deleteServer(first);
+
+            assertThatThrownBy(() -> client.createServer(project.spec("reborn", ours("a"))))
+                    .asInstanceOf(type(CloudApiException.class)).satisfies(e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.RETRYABLE);
+                        assertThat(e.getMessage()).contains("being deleted");
+                    });
+
+            project.clock.advance(Duration.ofSeconds(11));
+            CreatedServer second = client.createServer(project.spec("reborn", ours("a")));
+            assertThat(second.adopted()).isFalse();
+            assertThat(second.server().id()).isNotEqualTo(first);
+        }
+    }
+
+    @Test
     void refuses_to_adopt_a_server_without_our_labels() {
         try (SimulatedProject project = new SimulatedProject(b -> b.instantTransitions())) {
             HcloudClient client = project.client();

@@ -12,7 +12,9 @@ public class NodeGroupException extends RuntimeException {
         /** The arguments are fine but the group's state forbids it (FAILED_PRECONDITION). */
         FAILED_PRECONDITION,
         /** This replica is not the leader; try the leader (UNAVAILABLE). */
-        NOT_LEADER
+        NOT_LEADER,
+        /** The view of Hetzner is not built yet (first server list pending); retry shortly (UNAVAILABLE). */
+        NOT_READY
     }
 
     private final Reason reason;

@@ -1,0 +1,130 @@
+package dev.talosburst.autoscaler.config;
+
+import dev.talosburst.provisioner.pool.NodePool;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The rules that span several options (and the pools), checked once before anything starts. Every
+ * problem names the option to change and how.
+ */
+public final class ConfigurationCheck {
+
+    /** Cluster id used when the embedded simulator serves Hetzner and none is configured. */
+    public static final String EMBEDDED_CLUSTER_ID = "embedded-demo";
+
+    /** Hetzner label values: at most 63 characters, alphanumeric at both ends, '-', '_' and '.' inside. */
+    private static final Pattern LABEL_VALUE = Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?");
+
+    /** What the rest of the application starts from once the configuration is known to be valid. */
+    public record ValidConfiguration(String clusterId, List<NodePool> pools) {
+    }
+
+    private ConfigurationCheck() {
+    }
+
+    /** The valid configuration, or every problem found. */
+    public static ValidConfiguration validate(TalosBurstConfig config) {
+        List<String> problems = new ArrayList<>();
+        String clusterId = clusterId(config, problems);
+        hcloud(config.hcloud(), problems);
+        grpc(config.grpc(), config.hcloud().embeddedSimulator(), problems);
+        config.talos().workerConfig().ifPresent(p -> readableFile(p, "talosburst.talos.worker-config", problems));
+        config.talos().schemaDir().ifPresent(p -> {
+            if (!Files.isDirectory(p)) {
+                problems.add("talosburst.talos.schema-dir: " + p + " is not a directory; point it at the Talos JSON Schemas or remove it");
+            }
+        });
+        if (config.gpuLabel().isBlank()) {
+            problems.add("talosburst.gpu-label: must not be empty; the default is hcloud/gpu-node");
+        }
+        PoolDefinitions.Result pools = PoolDefinitions.from(config.pools());
+        problems.addAll(pools.problems());
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException(problems);
+        }
+        return new ValidConfiguration(clusterId, pools.pools());
+    }
+
+    private static String clusterId(TalosBurstConfig config, List<String> problems) {
+        Optional<String> configured = config.clusterId().map(String::trim);
+        if (configured.isEmpty()) {
+            if (config.hcloud().embeddedSimulator()) {
+                return EMBEDDED_CLUSTER_ID;
+            }
+            problems.add("talosburst.cluster-id: required when talosburst.hcloud.embedded-simulator=false; it marks every "
+                    + "server talos-burst owns, so use one stable name per cluster, e.g. prod-eu-1");
+            return null;
+        }
+        if (!LABEL_VALUE.matcher(configured.get()).matches()) {
+            problems.add("talosburst.cluster-id: '" + configured.get() + "' is not a valid Hetzner label value "
+                    + "(1-63 characters, letters and digits at both ends, '-', '_' or '.' inside)");
+        }
+        return configured.get();
+    }
+
+    private static void hcloud(TalosBurstConfig.Hcloud hcloud, List<String> problems) {
+        if (hcloud.embeddedSimulator()) {
+            return;
+        }
+        if (hcloud.token().map(String::isBlank).orElse(true)) {
+            problems.add("talosburst.hcloud.token: required when talosburst.hcloud.embedded-simulator=false; "
+                    + "create a read/write API token in the Hetzner Cloud console (Security > API tokens) and pass it "
+                    + "as the environment variable TALOSBURST_HCLOUD_TOKEN");
+        }
+        if (!hcloud.endpoint().startsWith("https://") && !hcloud.endpoint().startsWith("http://")) {
+            problems.add("talosburst.hcloud.endpoint: '" + hcloud.endpoint() + "' is not an http(s) URL");
+        }
+    }
+
+    private static void grpc(TalosBurstConfig.Grpc grpc, boolean embedded, List<String> problems) {
+        if (GrpcTransport.plaintext(grpc.plaintext(), embedded)) {
+            if (!GrpcTransport.isLoopback(grpc.host())) {
+                problems.add("talosburst.grpc.plaintext=true is only allowed on a loopback address, but talosburst.grpc.host is '"
+                        + grpc.host() + "'; anyone who can reach a plaintext port can create and delete servers. "
+                        + "Set talosburst.grpc.plaintext=false and talosburst.grpc.tls.cert/key/client-ca for mTLS");
+            }
+            return;
+        }
+        TalosBurstConfig.Tls tls = grpc.tls();
+        requiredFile(tls.cert(), "talosburst.grpc.tls.cert", "the server certificate chain (PEM)", problems);
+        requiredFile(tls.key(), "talosburst.grpc.tls.key", "the server private key (PEM)", problems);
+        requiredFile(tls.clientCa(), "talosburst.grpc.tls.client-ca",
+                "the CA certificate that signed cluster-autoscaler's client certificate (PEM)", problems);
+    }
+
+    private static void requiredFile(Optional<Path> path, String option, String what, List<String> problems) {
+        if (path.isEmpty()) {
+            problems.add(option + ": required for mTLS (talosburst.grpc.plaintext=false): " + what
+                    + "; or set talosburst.grpc.plaintext=true for local use on 127.0.0.1");
+        } else {
+            readableFile(path.get(), option, problems);
+        }
+    }
+
+    private static void readableFile(Path path, String option, List<String> problems) {
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            problems.add(option + ": " + path + " is not a readable file");
+        }
+    }
+
+
+    /** Start-up refused: the message lists every problem, one per line. */
+    public static final class InvalidConfigurationException extends RuntimeException {
+        private final List<String> problems;
+
+        public InvalidConfigurationException(List<String> problems) {
+            super("talos-burst cannot start, fix the configuration:\n  - " + String.join("\n  - ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        /** Each problem, naming its option. */
+        public List<String> problems() {
+            return problems;
+        }
+    }
+}

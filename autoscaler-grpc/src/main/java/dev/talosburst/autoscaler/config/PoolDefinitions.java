@@ -1,0 +1,136 @@
+package dev.talosburst.autoscaler.config;
+
+import dev.talosburst.provisioner.pool.AutoscalingOverrides;
+import dev.talosburst.provisioner.pool.ImageSelector;
+import dev.talosburst.provisioner.pool.NodePool;
+import dev.talosburst.provisioner.pool.Taint;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns {@code talosburst.pools.*} into domain {@link NodePool}s, collecting every problem with the option
+ * that causes it instead of stopping at the first.
+ */
+public final class PoolDefinitions {
+
+    /** The pools, or the problems that prevent them (never both non-empty). */
+    public record Result(List<NodePool> pools, List<String> problems) {
+    }
+
+    private PoolDefinitions() {
+    }
+
+    /** Converts and validates every pool, in id order. */
+    public static Result from(Map<String, TalosBurstConfig.Pool> config) {
+        List<NodePool> pools = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        if (config.isEmpty()) {
+            problems.add("talosburst.pools: no node pool is configured; define at least one, e.g. "
+                    + "talosburst.pools.cx22-fsn1.server-type=cx22, .location=fsn1, .max=3");
+        }
+        for (Map.Entry<String, TalosBurstConfig.Pool> entry : new TreeMap<>(config).entrySet()) {
+            String prefix = "talosburst.pools." + quoted(entry.getKey());
+            int before = problems.size();
+            NodePool pool = toPool(entry.getKey(), entry.getValue(), prefix, problems);
+            if (pool != null) {
+                problems.addAll(pool.problems(prefix));
+            }
+            if (problems.size() == before && pool != null) {
+                pools.add(pool);
+            }
+        }
+        return problems.isEmpty() ? new Result(List.copyOf(pools), List.of()) : new Result(List.of(), List.copyOf(problems));
+    }
+
+    private static NodePool toPool(String id, TalosBurstConfig.Pool pool, String prefix, List<String> problems) {
+        List<Taint> taints = new ArrayList<>();
+        for (String text : pool.taints().orElse(List.of())) {
+            try {
+                taints.add(Taint.parse(text.trim()));
+            } catch (IllegalArgumentException e) {
+                problems.add(prefix + ".taints: " + e.getMessage());
+            }
+        }
+        ImageSelector image = image(pool.image(), prefix, problems);
+        List<String> patches = patches(pool.talosPatches().orElse(List.of()), prefix, problems);
+        TalosBurstConfig.Autoscaling a = pool.autoscaling();
+        a.scaleDownUtilizationThreshold().ifPresent(v -> threshold(v, prefix + ".autoscaling.scale-down-utilization-threshold", problems));
+        a.scaleDownGpuUtilizationThreshold().ifPresent(v -> threshold(v, prefix + ".autoscaling.scale-down-gpu-utilization-threshold", problems));
+        a.scaleDownUnneededTime().ifPresent(d -> positive(d, prefix + ".autoscaling.scale-down-unneeded-time", problems));
+        a.scaleDownUnreadyTime().ifPresent(d -> positive(d, prefix + ".autoscaling.scale-down-unready-time", problems));
+        a.maxNodeProvisionTime().ifPresent(d -> positive(d, prefix + ".autoscaling.max-node-provision-time", problems));
+        AutoscalingOverrides overrides = new AutoscalingOverrides(
+                a.scaleDownUtilizationThreshold().orElse(null),
+                a.scaleDownGpuUtilizationThreshold().orElse(null),
+                a.scaleDownUnneededTime().orElse(null),
+                a.scaleDownUnreadyTime().orElse(null),
+                a.maxNodeProvisionTime().orElse(null),
+                a.zeroOrMaxNodeScaling().orElse(null),
+                a.ignoreDaemonsetsUtilization().orElse(null));
+        return new NodePool(id, pool.serverType().trim(), pool.location().trim(), pool.zone().orElse(null),
+                pool.min(), pool.max(), image, pool.nodeLabels(), taints, pool.serverLabels(),
+                pool.firewalls().orElse(List.of()), pool.networks().orElse(List.of()),
+                pool.placementGroup().orElse(null), pool.publicIpv4(), pool.publicIpv6(), overrides, patches,
+                pool.maxProvisionTime());
+    }
+
+    private static ImageSelector image(TalosBurstConfig.Image image, String prefix, List<String> problems) {
+        int chosen = (image.id().isPresent() ? 1 : 0) + (image.selector().isPresent() ? 1 : 0)
+                + (image.talosVersion().isPresent() ? 1 : 0);
+        if (chosen > 1) {
+            problems.add(prefix + ".image: set only one of image.id, image.selector and image.talos-version");
+            return ImageSelector.talos(null);
+        }
+        if (image.id().isPresent()) {
+            if (image.id().getAsLong() <= 0) {
+                problems.add(prefix + ".image.id: " + image.id().getAsLong() + " is not a Hetzner image id (a positive number)");
+            }
+            return new ImageSelector(image.id().getAsLong(), null);
+        }
+        if (image.selector().isPresent()) {
+            return new ImageSelector(null, image.selector().get().trim());
+        }
+        return ImageSelector.talos(image.talosVersion().orElse(null));
+    }
+
+    private static List<String> patches(List<String> entries, String prefix, List<String> problems) {
+        List<String> patches = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String entry = entries.get(i);
+            if (!entry.startsWith("@")) {
+                patches.add(entry);
+                continue;
+            }
+            Path file = Path.of(entry.substring(1).trim());
+            try {
+                patches.add(Files.readString(file, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                problems.add(prefix + ".talos-patches[" + i + "]: cannot read patch file " + file + " ("
+                        + e.getClass().getSimpleName() + "); give a readable YAML file or inline YAML");
+            }
+        }
+        return patches;
+    }
+
+    private static void threshold(double value, String option, List<String> problems) {
+        if (!(value >= 0 && value <= 1)) {
+            problems.add(option + ": " + value + " must be between 0 and 1 (a fraction of the node's allocatable)");
+        }
+    }
+
+    private static void positive(java.time.Duration value, String option, List<String> problems) {
+        if (value.isNegative() || value.isZero()) {
+            problems.add(option + ": must be a positive duration, e.g. 10m");
+        }
+    }
+
+    private static String quoted(String key) {
+        return key.contains(".") ? "\"" + key + "\"" : key;
+    }
+}

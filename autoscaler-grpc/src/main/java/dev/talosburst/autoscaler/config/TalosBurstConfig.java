@@ -1,0 +1,221 @@
+package dev.talosburst.autoscaler.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithName;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Every {@code talosburst.*} option (documented in CONFIGURATION.md). Unknown keys under the prefix
+ * fail start-up; cross-field rules are checked by {@link ConfigurationCheck}.
+ */
+@ConfigMapping(prefix = "talosburst")
+public interface TalosBurstConfig {
+
+    /** Cluster identity written into every server's ownership labels; required unless the embedded simulator serves Hetzner. */
+    Optional<String> clusterId();
+
+    /** Node pools by id; the id is the CA node group id and the prefix of server names. */
+    Map<String, Pool> pools();
+
+    /** The gRPC endpoint cluster-autoscaler talks to. */
+    Grpc grpc();
+
+    /** How the Hetzner Cloud API is reached. */
+    Hcloud hcloud();
+
+    /** The Talos worker machine config that becomes the servers' user-data. */
+    Talos talos();
+
+    /** Background work of the node-group engine. */
+    Engine engine();
+
+    /** Deletion of servers that never became nodes, or failed. */
+    Reaper reaper();
+
+    /** The node label key CA uses to recognise GPU nodes ({@code GPULabel} RPC). */
+    @WithDefault("hcloud/gpu-node")
+    String gpuLabel();
+
+    /** One node pool: {@code talosburst.pools.<id>.*}. */
+    interface Pool {
+        /** Hetzner server type, e.g. {@code cx22}. */
+        String serverType();
+
+        /** Hetzner location, e.g. {@code fsn1}. */
+        String location();
+
+        /** Value of {@code topology.kubernetes.io/zone}; defaults to the location. */
+        Optional<String> zone();
+
+        /** Smallest size CA may shrink the group to. */
+        @WithDefault("0")
+        int min();
+
+        /** Largest size CA may grow the group to. */
+        int max();
+
+        /** Which image servers boot. */
+        Image image();
+
+        /** Kubernetes labels the nodes register with. */
+        Map<String, @WithConverter(VerbatimString.class) String> nodeLabels();
+
+        /** Taints the nodes register with, each {@code key=value:Effect} or {@code key:Effect}. */
+        Optional<List<String>> taints();
+
+        /** Extra Hetzner labels on the servers (ownership labels are added on top). */
+        Map<String, @WithConverter(VerbatimString.class) String> serverLabels();
+
+        /** Firewall ids or names attached to every server. */
+        Optional<List<String>> firewalls();
+
+        /** Network ids or names the servers join. */
+        Optional<List<String>> networks();
+
+        /** Placement group id or name. */
+        Optional<String> placementGroup();
+
+        /** Whether servers get a public IPv4 address. */
+        @WithName("public-ipv4")
+        @WithDefault("true")
+        boolean publicIpv4();
+
+        /** Whether servers get a public IPv6 address. */
+        @WithName("public-ipv6")
+        @WithDefault("true")
+        boolean publicIpv6();
+
+        /** How long a server may take to register as a Node before it is reaped. */
+        @WithDefault("15m")
+        Duration maxProvisionTime();
+
+        /** The pool's own CA autoscaling options (unset ones follow CA's flags). */
+        Autoscaling autoscaling();
+
+        /** Talos strategic-merge patches: inline YAML, or {@code @/path/to/patch.yaml}; use indexed keys ({@code [0]}). */
+        Optional<List<String>> talosPatches();
+    }
+
+    /** {@code talosburst.pools.<id>.image.*}: an explicit image id, a label selector, or the newest Talos snapshot of a version. */
+    interface Image {
+        /** Explicit Hetzner image (snapshot) id. */
+        OptionalLong id();
+
+        /** Hetzner label selector of the snapshot, e.g. {@code os=talos,version=v1.11.6}. */
+        Optional<String> selector();
+
+        /** Shorthand for {@code selector=os=talos,version=<talos-version>}. */
+        Optional<String> talosVersion();
+    }
+
+    /** {@code talosburst.pools.<id>.autoscaling.*}: CA's per-node-group options. */
+    interface Autoscaling {
+        Optional<Double> scaleDownUtilizationThreshold();
+
+        Optional<Double> scaleDownGpuUtilizationThreshold();
+
+        Optional<Duration> scaleDownUnneededTime();
+
+        Optional<Duration> scaleDownUnreadyTime();
+
+        Optional<Duration> maxNodeProvisionTime();
+
+        Optional<Boolean> zeroOrMaxNodeScaling();
+
+        Optional<Boolean> ignoreDaemonsetsUtilization();
+    }
+
+    /** {@code talosburst.grpc.*}: transport of the CloudProvider service. */
+    interface Grpc {
+        /**
+         * Plaintext gRPC; only allowed on a loopback host. Otherwise mTLS with client certificates required. Unset: plaintext
+         * exactly when the embedded simulator is used (see {@link GrpcTransport#plaintext}).
+         */
+        Optional<Boolean> plaintext();
+
+        /** Address the gRPC server binds to. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** Port the gRPC server listens on (plaintext or TLS). */
+        @WithDefault("8086")
+        @Min(1)
+        @Max(65535)
+        int port();
+
+        /** PEM files for mTLS. */
+        Tls tls();
+    }
+
+    /** {@code talosburst.grpc.tls.*}: PEM paths. */
+    interface Tls {
+        /** Server certificate chain (PEM); its SANs must include the host in CA's {@code address}. */
+        Optional<Path> cert();
+
+        /** Server private key (PEM). */
+        Optional<Path> key();
+
+        /** CA certificate(s) (PEM) that client certificates must chain to. */
+        Optional<Path> clientCa();
+    }
+
+    /** {@code talosburst.hcloud.*}. */
+    interface Hcloud {
+        /** Run the in-process Hetzner simulator and talk to it (demo and tests); no real servers are created. */
+        @WithDefault("true")
+        boolean embeddedSimulator();
+
+        /** Hetzner Cloud API base URL. */
+        @WithDefault("https://api.hetzner.cloud/v1")
+        String endpoint();
+
+        /** Hetzner Cloud API token (read/write); required unless the embedded simulator is used. Never logged. */
+        Optional<String> token();
+    }
+
+    /** {@code talosburst.talos.*}. */
+    interface Talos {
+        /** The cluster's worker machine config ({@code talosctl gen config --output-types worker}); holds join secrets. */
+        Optional<Path> workerConfig();
+
+        /** Directory of Talos JSON Schemas per minor version, to validate rendered user-data against. */
+        Optional<Path> schemaDir();
+    }
+
+    /** {@code talosburst.engine.*}. */
+    interface Engine {
+        /** How often the in-memory view is rebuilt from Hetzner. */
+        @WithDefault("60s")
+        Duration resyncInterval();
+
+        /** How long a pool is not tried after Hetzner reported it out of resources. */
+        @WithDefault("5m")
+        Duration outOfResourcesBackoff();
+
+        /** Server creations in flight at once. */
+        @WithDefault("4")
+        @Positive
+        int createConcurrency();
+    }
+
+    /** {@code talosburst.reaper.*}. */
+    interface Reaper {
+        /** Reap servers that never registered within the pool's max provision time, or failed. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Only log and emit what would be reaped. */
+        @WithDefault("false")
+        boolean dryRun();
+    }
+}

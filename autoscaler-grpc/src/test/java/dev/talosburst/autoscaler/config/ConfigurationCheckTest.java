@@ -1,0 +1,116 @@
+package dev.talosburst.autoscaler.config;
+
+import static dev.talosburst.autoscaler.config.PoolDefinitionsTest.pool;
+import static dev.talosburst.autoscaler.config.PoolDefinitionsTest.problems;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigurationCheckTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void embeddedDefaultsNeedNoClusterIdOrToken() {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.grpc.plaintext", "true");
+        var valid = ConfigurationCheck.validate(ConfigFixture.load(p));
+        assertThat(valid.clusterId()).isEqualTo(ConfigurationCheck.EMBEDDED_CLUSTER_ID);
+        assertThat(valid.pools()).hasSize(1);
+    }
+
+    @Test
+    void realHetznerNeedsClusterIdAndTokenAndNeverEchoesTheToken() {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.grpc.plaintext", "true");
+        p.put("talosburst.hcloud.embedded-simulator", "false");
+        assertThat(problems(p)).anySatisfy(s -> assertThat(s).startsWith("talosburst.cluster-id: required"))
+                .anySatisfy(s -> assertThat(s).startsWith("talosburst.hcloud.token: required"));
+
+        p.put("talosburst.cluster-id", "prod eu");
+        p.put("talosburst.hcloud.token", "s3cr3t-token-value");
+        p.put("talosburst.hcloud.endpoint", "ftp://example");
+        assertThat(problems(p)).hasSize(2)
+                .anySatisfy(s -> assertThat(s).startsWith("talosburst.cluster-id: 'prod eu' is not a valid Hetzner label value"))
+                .anySatisfy(s -> assertThat(s).startsWith("talosburst.hcloud.endpoint"))
+                .allSatisfy(s -> assertThat(s).doesNotContain("s3cr3t"));
+    }
+
+    @Test
+    void plaintextOnlyOnLoopback() {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.grpc.plaintext", "true");
+        p.put("talosburst.grpc.host", "0.0.0.0");
+        assertThat(problems(p)).singleElement().asString()
+                .startsWith("talosburst.grpc.plaintext=true is only allowed on a loopback address")
+                .contains("talosburst.grpc.tls.cert");
+        p.put("talosburst.grpc.host", "localhost");
+        assertThat(problems(p)).isEmpty();
+    }
+
+    @Test
+    void tlsNeedsAllThreeReadableFiles() throws Exception {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.grpc.plaintext", "false");
+        assertThat(problems(p)).hasSize(3)
+                .anySatisfy(s -> assertThat(s).startsWith("talosburst.grpc.tls.cert: required for mTLS"))
+                .anySatisfy(s -> assertThat(s).startsWith("talosburst.grpc.tls.key: required for mTLS"))
+                .anySatisfy(s -> assertThat(s).startsWith("talosburst.grpc.tls.client-ca: required for mTLS"));
+        p.put("talosburst.grpc.tls.cert", Files.writeString(dir.resolve("tls.crt"), "x").toString());
+        p.put("talosburst.grpc.tls.key", Files.writeString(dir.resolve("tls.key"), "x").toString());
+        p.put("talosburst.grpc.tls.client-ca", dir.resolve("missing-ca.crt").toString());
+        assertThat(problems(p)).singleElement().asString().startsWith("talosburst.grpc.tls.client-ca: ").contains("not a readable file");
+    }
+
+    @Test
+    void realHetznerDefaultsToMtls() {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.hcloud.embedded-simulator", "false");
+        p.put("talosburst.cluster-id", "prod-eu-1");
+        p.put("talosburst.hcloud.token", "t0ken");
+        assertThat(problems(p)).hasSize(3).allSatisfy(s -> assertThat(s).startsWith("talosburst.grpc.tls."));
+        p.put("talosburst.grpc.plaintext", "true");
+        assertThat(problems(p)).isEmpty();
+    }
+
+    @Test
+    void allProblemsAreReportedTogether() {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of("min", "9")));
+        p.put("talosburst.grpc.plaintext", "true");
+        p.put("talosburst.talos.worker-config", dir.resolve("nope.yaml").toString());
+        assertThatThrownBy(() -> ConfigurationCheck.validate(ConfigFixture.load(p)))
+                .hasMessageStartingWith("talos-burst cannot start, fix the configuration:")
+                .hasMessageContaining("talosburst.talos.worker-config")
+                .hasMessageContaining("talosburst.pools.p1.min (9)");
+    }
+
+    @Test
+    void transportTranslationPlaintextAndTls() {
+        Map<String, String> plain = GrpcTransportConfigSourceFactory.translate(Map.of(
+                "talosburst.grpc.plaintext", "true", "talosburst.grpc.port", "9443")::get);
+        assertThat(plain).containsEntry("quarkus.http.host", "127.0.0.1").containsEntry("quarkus.http.port", "9443")
+                .containsEntry("quarkus.http.insecure-requests", "enabled").doesNotContainKey("quarkus.http.tls-configuration-name");
+
+        assertThat(GrpcTransportConfigSourceFactory.translate(Map.<String, String>of()::get))
+                .as("embedded default: plaintext").containsEntry("quarkus.http.port", "8086");
+
+        Map<String, String> tls = GrpcTransportConfigSourceFactory.translate(Map.of(
+                "talosburst.hcloud.embedded-simulator", "false",
+                "talosburst.grpc.host", "0.0.0.0", "talosburst.grpc.tls.cert", "/tls/tls.crt",
+                "talosburst.grpc.tls.key", "/tls/tls.key", "talosburst.grpc.tls.client-ca", "/tls/ca.crt")::get);
+        assertThat(tls).containsEntry("quarkus.http.host", "0.0.0.0")
+                .containsEntry("quarkus.http.ssl-port", "8086")
+                .containsEntry("quarkus.http.insecure-requests", "disabled")
+                .containsEntry("quarkus.http.tls-configuration-name", "talosburst-grpc")
+                .containsEntry("quarkus.tls.talosburst-grpc.key-store.pem.0.cert", "/tls/tls.crt")
+                .containsEntry("quarkus.tls.talosburst-grpc.key-store.pem.0.key", "/tls/tls.key")
+                .containsEntry("quarkus.tls.talosburst-grpc.trust-store.pem.certs", "/tls/ca.crt");
+    }
+}

@@ -1,0 +1,19 @@
+package dev.talosburst.events.billing;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+
+/**
+ * Billed usage of one pool on one UTC day in one currency.
+ *
+ * @param currency ISO code, or {@link BillingLedger#UNPRICED} for servers whose events carry no price
+ * @param nodeHours billed server-hours starting on that day
+ * @param amountNet sum of the net hourly prices of those hours (exact)
+ * @param amountGross sum of the gross hourly prices of those hours (exact)
+ */
+public record PoolDayUsage(String pool, LocalDate day, String currency, long nodeHours,
+                           @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amountNet,
+                           @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amountGross) {
+}

@@ -1,0 +1,672 @@
+package dev.talosburst.events.publish;
+
+import dev.talosburst.events.model.EventJson;
+import dev.talosburst.events.model.NodeCloudEvent;
+import dev.talosburst.events.model.NodeEventData;
+import dev.talosburst.events.model.NodeEventMapper;
+import dev.talosburst.events.reconcile.RecordedServer;
+import dev.talosburst.events.reconcile.ServerEventHistory;
+import dev.talosburst.provisioner.lifecycle.EventSink;
+import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The {@link EventSink} that publishes node lifecycle events to Kafka as CloudEvents (binary mode).
+ *
+ * <p>{@link #emit} never waits for the broker: it maps the event, appends it to the local journal (when
+ * configured) and queues it. One background thread delivers with an idempotent producer ({@code acks=all}),
+ * keeping at most one event per record key in flight so a server's events reach Kafka in emit order even
+ * across outages; a failed send is retried after {@code retryBackoff}, forever. Nothing is dropped while the
+ * journal is configured: beyond {@code queueCapacity} events wait in the journal only and are re-read when
+ * the queue drains. Without a journal an event arriving at a full queue is refused (counted, logged) —
+ * the reconciler re-creates server transitions from what exists, but pool-level events would be lost.
+ *
+ * <p>After each acknowledged server event, the server's cumulative {@link RecordedServer} is written to the
+ * compacted state topic; on start it is read back so {@link dev.talosburst.events.reconcile.LifecycleReconciler}
+ * knows what was published before a crash.
+ */
+public final class KafkaEventSink implements EventSink, ServerEventHistory, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
+    private static final Duration IDLE_WAIT = Duration.ofMillis(100);
+
+    private final EventPublisherSettings settings;
+    private final NodeEventMapper mapper;
+    private final MeterRegistry registry;
+    private final EventJournal journal;
+    private final Clock clock;
+
+    private final Object lock = new Object();
+    /** In-memory pending events by sequence number; a prefix (by seq) of everything pending. */
+    private final TreeMap<Long, Pending> memory = new TreeMap<>();
+    /** Everything recorded per server: published state plus events accepted but not yet acknowledged. */
+    private final Map<String, RecordedServer> recorded = new HashMap<>();
+    private long nextSeq = 1;
+    private long lastSeqInMemory;
+    private long spilled;
+    private boolean journalDirty;
+
+    // Touched by the sender thread only.
+    private final Map<String, RecordedServer> published = new HashMap<>();
+    private final Set<String> dirtyStates = new LinkedHashSet<>();
+    private final Set<String> statesInFlight = new HashSet<>();
+
+    private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
+    private final CompletableFuture<Void> historyLoaded = new CompletableFuture<>();
+    private volatile boolean running;
+    private boolean closed;
+    private volatile boolean backingOff;
+    private boolean rebuildProducer;
+    /** State records not yet acknowledged (written by the sender thread, read by close). */
+    private volatile int statesOutstanding;
+    private Thread sender;
+    private volatile KafkaProducer<String, byte[]> producer;
+    private long lastRebuildMillis;
+
+    private final Timer publishTimer;
+    private final Counter dropped;
+    private final Counter spilledTotal;
+    private final Counter sendFailures;
+
+    private static final class Pending {
+        final long seq;
+        final NodeCloudEvent event;
+        final long acceptedMillis;
+        boolean inFlight;
+        long notBeforeMillis;
+        int refusals;
+
+        Pending(long seq, NodeCloudEvent event, long acceptedMillis) {
+            this.seq = seq;
+            this.event = event;
+            this.acceptedMillis = acceptedMillis;
+        }
+    }
+
+    /** A sink for {@code settings}, reporting to {@code registry}; call {@link #start()} before use. */
+    public KafkaEventSink(EventPublisherSettings settings, MeterRegistry registry) {
+        this(settings, registry, Clock.systemUTC());
+    }
+
+    /** As above, with the clock that times retries and publish latency. */
+    public KafkaEventSink(EventPublisherSettings settings, MeterRegistry registry, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        this.registry = registry;
+        this.mapper = new NodeEventMapper(settings.dataSchema());
+        this.journal = settings.journalDir() == null ? null : EventJournal.open(settings.journalDir(), settings.fsyncJournal());
+        this.publishTimer = Timer.builder("talosburst.events.publish")
+                .description("Time from emit until Kafka acknowledged the event (includes time queued during outages)")
+                .register(registry);
+        this.dropped = Counter.builder("talosburst.events.dropped")
+                .description("Events refused because the queue was full and no journal is configured").register(registry);
+        this.spilledTotal = Counter.builder("talosburst.events.spilled")
+                .description("Events that waited in the journal only because the in-memory queue was full").register(registry);
+        this.sendFailures = Counter.builder("talosburst.events.send.failures")
+                .description("Failed send attempts (each is retried)").register(registry);
+        Gauge.builder("talosburst.events.pending", this, KafkaEventSink::pending)
+                .description("Events accepted but not yet acknowledged by Kafka").strongReference(true).register(registry);
+        if (journal != null) {
+            // Before any emit: events of a previous run come first and keep their sequence numbers.
+            synchronized (lock) {
+                replayJournal();
+            }
+        }
+    }
+
+    /** Starts delivering in the background (events of a previous run, replayed from the journal, go first). */
+    public void start() {
+        synchronized (lock) {
+            if (running || closed) {
+                return;
+            }
+            running = true;
+        }
+        producer = newProducer();
+        sender = new Thread(this::deliverLoop, "talos-burst-event-publisher");
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    @Override
+    public void emit(LifecycleEvent event) {
+        NodeCloudEvent ce;
+        try {
+            ce = mapper.toCloudEvent(event);
+        } catch (RuntimeException e) {
+            dropped.increment();
+            LOG.errorf(e, "cannot map lifecycle event %s; it is NOT published", event.identity());
+            return;
+        }
+        synchronized (lock) {
+            if (closed) {
+                dropped.increment();
+                LOG.errorf("%s of %s emitted after the event sink was closed; it is NOT published", ce.type(), ce.subject());
+                return;
+            }
+            long seq = nextSeq++;
+            boolean journaled = false;
+            if (journal != null) {
+                try {
+                    journal.append(seq, ce);
+                    journaled = true;
+                    journalDirty = true;
+                } catch (IOException e) {
+                    LOG.errorf("cannot append event %s to the journal (%s); it is held in memory only", ce.id(), e.toString());
+                }
+            }
+            if (memory.size() < settings.queueCapacity() && spilled == 0) {
+                memory.put(seq, new Pending(seq, ce, clock.millis()));
+                lastSeqInMemory = seq;
+            } else if (journaled) {
+                spilled++;
+                spilledTotal.increment();
+            } else {
+                dropped.increment();
+                LOG.errorf("event queue full (%d) and no journal configured: %s of %s is NOT published; configure a journal"
+                        + " directory to make the backlog unbounded", settings.queueCapacity(), ce.type(), ce.subject());
+                return;
+            }
+            record(ce);
+            lock.notifyAll();
+        }
+    }
+
+    /** Events accepted but not yet acknowledged by Kafka (in memory and in the journal only). */
+    public long pending() {
+        synchronized (lock) {
+            return memory.size() + spilled;
+        }
+    }
+
+    /** Readiness signal: false while the backlog is at or above {@code backlogWarnThreshold}. */
+    public boolean backlogHealthy() {
+        return pending() < settings.backlogWarnThreshold();
+    }
+
+    @Override
+    public Map<String, RecordedServer> recordedServers(Duration timeout) throws TimeoutException, InterruptedException {
+        try {
+            historyLoaded.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("reading the state topic failed", e.getCause());
+        }
+        synchronized (lock) {
+            return Map.copyOf(recorded);
+        }
+    }
+
+    /**
+     * Stops delivering after waiting up to {@code drainTimeout} for the backlog to empty. Events still
+     * pending stay in the journal for the next start (without a journal they are lost, and logged).
+     */
+    public void close(Duration drainTimeout) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        long deadline = clock.millis() + drainTimeout.toMillis();
+        synchronized (lock) {
+            while (running && (memory.size() + spilled + statesOutstanding) > 0 && clock.millis() < deadline) {
+                try {
+                    lock.wait(Math.max(1, Math.min(100, deadline - clock.millis())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            running = false;
+            lock.notifyAll();
+        }
+        if (sender != null) {
+            try {
+                sender.join(1_000);
+                if (sender.isAlive()) {
+                    sender.interrupt(); // e.g. blocked in an admin call while the broker is away
+                }
+                sender.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(2));
+            runCompletions(); // acknowledgements that arrived while closing: record them in the journal
+        }
+        long left = pending();
+        if (left > 0) {
+            if (journal != null) {
+                LOG.warnf("%d lifecycle events not yet published; they stay in the journal for the next start", left);
+            } else {
+                LOG.errorf("%d lifecycle events not published and no journal configured: they are lost", left);
+            }
+        }
+        if (journal != null) {
+            try {
+                journal.close();
+            } catch (IOException e) {
+                LOG.warnf("closing the event journal: %s", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    // ---------------------------------------------------------------- sender thread
+
+    private void deliverLoop() {
+        boolean topicsReady = !settings.createTopics();
+        while (running) {
+            try {
+                if (!topicsReady) {
+                    ensureTopics();
+                    topicsReady = true;
+                }
+                if (!historyLoaded.isDone()) {
+                    loadState();
+                    historyLoaded.complete(null);
+                }
+                runCompletions();
+                if (rebuildProducer && clock.millis() - lastRebuildMillis >= settings.retryBackoff().toMillis()) {
+                    rebuildProducer = false;
+                    lastRebuildMillis = clock.millis();
+                    producer.close(Duration.ZERO); // aborts what is in flight: those events fail and are re-sent
+                    producer = newProducer();
+                    runCompletions();
+                }
+                refillFromJournal();
+                sendHeads();
+                sendDirtyStates();
+                statesOutstanding = dirtyStates.size() + statesInFlight.size();
+                truncateJournalIfDrained();
+                waitForWork(IDLE_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("event publisher: %s; retrying in %s", e.toString(), settings.retryBackoff());
+                sleepQuietly(settings.retryBackoff());
+            }
+        }
+    }
+
+    private void waitForWork(Duration max) throws InterruptedException {
+        synchronized (lock) {
+            if (running && completions.isEmpty()) {
+                lock.wait(max.toMillis());
+            }
+        }
+    }
+
+    private void runCompletions() {
+        Runnable r;
+        while ((r = completions.poll()) != null) {
+            r.run();
+        }
+    }
+
+    private void sendHeads() {
+        List<Pending> toSend = new ArrayList<>();
+        long now = clock.millis();
+        synchronized (lock) {
+            Set<String> blocked = new HashSet<>();
+            for (Pending p : memory.values()) {
+                // Only the oldest pending event of a key may be in flight: that is what keeps per-server order.
+                if (blocked.add(p.event.key()) && !p.inFlight && now >= p.notBeforeMillis) {
+                    p.inFlight = true;
+                    toSend.add(p);
+                }
+            }
+        }
+        for (int i = 0; i < toSend.size(); i++) {
+            Pending p = toSend.get(i);
+            try {
+                KafkaProducer<String, byte[]> via = producer;
+                via.send(toRecord(settings.topic(), p.event), (md, ex) -> {
+                    completions.add(() -> onSent(p, ex, via));
+                    wake();
+                });
+            } catch (KafkaException e) {
+                // Typically metadata unavailable (broker down): back off everything not yet handed over.
+                sendFailures.increment();
+                synchronized (lock) {
+                    for (int j = i; j < toSend.size(); j++) {
+                        toSend.get(j).inFlight = false;
+                        toSend.get(j).notBeforeMillis = clock.millis() + settings.retryBackoff().toMillis();
+                    }
+                }
+                logOutage(e);
+                return;
+            }
+        }
+    }
+
+    private void onSent(Pending p, Exception failure, KafkaProducer<String, byte[]> via) {
+        if (failure != null) {
+            sendFailures.increment();
+            if (failure instanceof RetriableException) {
+                logOutage(failure);
+            } else if (via == producer) { // not the abort of a producer we already replaced
+                // Not a transient outage (authorization, a fatal producer state, a refused record): never drop the
+                // event; start over with a fresh producer, so that fixing the cause (e.g. an ACL) is enough.
+                p.refusals++;
+                if (Integer.bitCount(p.refusals) == 1) { // 1st, 2nd, 4th, 8th ... refusal: loud but not a flood
+                    LOG.errorf("Kafka refused %s of %s %d time(s) (%s); it is kept and retried with a new producer every %s",
+                            p.event.type(), p.event.subject(), p.refusals, failure.toString(), settings.retryBackoff());
+                }
+                rebuildProducer = true;
+            }
+            synchronized (lock) {
+                p.inFlight = false;
+                p.notBeforeMillis = clock.millis() + settings.retryBackoff().toMillis();
+            }
+            return;
+        }
+        if (backingOff) {
+            backingOff = false;
+            LOG.infof("Kafka reachable again; delivering %d pending lifecycle events", pending());
+        }
+        synchronized (lock) {
+            memory.remove(p.seq);
+            if (journal != null) {
+                try {
+                    journal.acknowledge(p.seq);
+                } catch (IOException e) {
+                    LOG.warnf("cannot record acknowledgement of %s in the journal (%s); it may be re-published,"
+                            + " consumers drop it by id", p.event.id(), e.toString());
+                }
+            }
+            lock.notifyAll();
+        }
+        publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
+        registry.counter("talosburst.events.published", "type", p.event.transition().eventName()).increment();
+        if (p.event.isServerEvent()) {
+            published.put(p.event.subject(), RecordedServer.after(published.get(p.event.subject()),
+                    p.event.transition(), p.event.parsedData()));
+            dirtyStates.add(p.event.subject());
+        }
+    }
+
+    private void sendDirtyStates() {
+        List<String> names = new ArrayList<>();
+        for (String n : dirtyStates) {
+            if (!statesInFlight.contains(n)) {
+                names.add(n);
+            }
+        }
+        for (String name : names) {
+            dirtyStates.remove(name);
+            statesInFlight.add(name);
+            byte[] value = EventJson.write(published.get(name));
+            try {
+                producer.send(new ProducerRecord<>(settings.stateTopic(), name, value), (md, ex) -> {
+                    completions.add(() -> {
+                        statesInFlight.remove(name);
+                        if (ex != null) {
+                            dirtyStates.add(name); // the latest state is re-sent, so an older one never wins
+                        }
+                    });
+                    wake();
+                });
+            } catch (KafkaException e) {
+                statesInFlight.remove(name);
+                dirtyStates.add(name);
+                return;
+            }
+        }
+    }
+
+    private void refillFromJournal() throws InterruptedException {
+        if (journal == null) {
+            return;
+        }
+        synchronized (lock) {
+            int room = settings.queueCapacity() - memory.size();
+            if (spilled == 0 || room <= 0) {
+                return;
+            }
+            try {
+                List<EventJournal.Entry> entries = journal.unacknowledged(lastSeqInMemory, room);
+                for (EventJournal.Entry e : entries) {
+                    memory.put(e.seq(), new Pending(e.seq(), e.event(), clock.millis()));
+                    lastSeqInMemory = e.seq();
+                }
+                spilled = entries.isEmpty() ? 0 : Math.max(0, spilled - entries.size());
+            } catch (IOException e) {
+                LOG.warnf("cannot read spilled events from the journal: %s", e.toString());
+            }
+        }
+    }
+
+    private void truncateJournalIfDrained() {
+        if (journal == null) {
+            return;
+        }
+        synchronized (lock) {
+            if (journalDirty && memory.isEmpty() && spilled == 0) {
+                try {
+                    journal.truncate();
+                    journalDirty = false;
+                } catch (IOException e) {
+                    LOG.warnf("cannot truncate the event journal: %s", e.toString());
+                }
+            }
+        }
+    }
+
+    private void ensureTopics() {
+        try (Admin admin = Admin.create(adminProperties())) {
+            List<NewTopic> topics = List.of(
+                    new NewTopic(settings.topic(), settings.partitions(), settings.replicationFactor()),
+                    new NewTopic(settings.stateTopic(), settings.partitions(), settings.replicationFactor())
+                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            for (var entry : admin.createTopics(topics).values().entrySet()) {
+                try {
+                    entry.getValue().get(settings.deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new KafkaException("cannot create topic " + entry.getKey() + ": " + e.getCause(), e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while creating topics", e);
+        } catch (TimeoutException e) {
+            throw new KafkaException("Kafka did not answer while creating topics", e);
+        }
+    }
+
+    private void loadState() {
+        Properties p = clientProperties();
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        int count = 0;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = consumer.partitionsFor(settings.stateTopic(), settings.deliveryTimeout());
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo i : infos) {
+                parts.add(new TopicPartition(i.topic(), i.partition()));
+            }
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts, settings.deliveryTimeout());
+            while (running && !caughtUp(consumer, end)) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    count++;
+                    if (r.value() == null) {
+                        published.remove(r.key());
+                        continue;
+                    }
+                    try {
+                        published.put(r.key(), EventJson.read(r.value(), RecordedServer.class));
+                    } catch (RuntimeException e) {
+                        // The reconciler may then re-publish this server's transitions: duplicates, never losses.
+                        LOG.warnf("ignoring unreadable state record %s-%d@%d of %s: %s", r.topic(), r.partition(),
+                                r.offset(), r.key(), e.getMessage());
+                    }
+                }
+            }
+        }
+        synchronized (lock) {
+            for (RecordedServer s : published.values()) {
+                recorded.merge(s.name(), s, RecordedServer::union);
+            }
+        }
+        LOG.debugf("read %d state records of %d servers from %s", count, published.size(), settings.stateTopic());
+    }
+
+    private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+        for (var e : end.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void replayJournal() {
+        try {
+            List<EventJournal.Entry> entries = journal.unacknowledged(0, Integer.MAX_VALUE);
+            long last = journal.lastSeq();
+            for (EventJournal.Entry e : entries) {
+                if (memory.size() < settings.queueCapacity() && spilled == 0) {
+                    memory.put(e.seq(), new Pending(e.seq(), e.event(), clock.millis()));
+                    lastSeqInMemory = e.seq();
+                } else {
+                    spilled++;
+                }
+                record(e.event());
+            }
+            nextSeq = last + 1;
+            journalDirty = last > 0;
+            if (!entries.isEmpty()) {
+                LOG.infof("replaying %d lifecycle events from the journal of a previous run", entries.size());
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the event journal; fix or move it aside", e);
+        }
+    }
+
+    private void record(NodeCloudEvent ce) {
+        if (ce.isServerEvent()) {
+            recorded.put(ce.subject(), RecordedServer.after(recorded.get(ce.subject()), ce.transition(), ce.parsedData()));
+        }
+    }
+
+    private void wake() {
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    private void logOutage(Exception e) {
+        if (!backingOff) {
+            backingOff = true;
+            LOG.warnf("cannot publish lifecycle events to Kafka (%s); they wait (%d pending) and are retried every %s",
+                    e.toString(), pending(), settings.retryBackoff());
+        }
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private KafkaProducer<String, byte[]> newProducer() {
+        return new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    static ProducerRecord<String, byte[]> toRecord(String topic, NodeCloudEvent e) {
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, e.key(), e.data());
+        for (var h : e.headers().entrySet()) {
+            r.headers().add(new RecordHeader(h.getKey(), h.getValue().getBytes(StandardCharsets.UTF_8)));
+        }
+        return r;
+    }
+
+    private Properties clientProperties() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(30_000, settings.deliveryTimeout().toMillis()));
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.deliveryTimeout().toMillis());
+        p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
+        p.putAll(settings.producerOverrides());
+        return p;
+    }
+
+    private Properties adminProperties() {
+        return clientProperties();
+    }
+
+    private Properties producerProperties() {
+        Properties p = clientProperties();
+        p.remove(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        int delivery = (int) settings.deliveryTimeout().toMillis();
+        int request = Math.min(30_000, Math.max(500, delivery / 2));
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        p.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, request);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
+        // send() runs on the publisher thread only; a short block keeps it responsive while the broker is away.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(5_000, delivery));
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "talos-burst-events");
+        p.putAll(settings.producerOverrides());
+        return p;
+    }
+}

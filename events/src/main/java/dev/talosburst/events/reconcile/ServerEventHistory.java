@@ -1,0 +1,15 @@
+package dev.talosburst.events.reconcile;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+/** Where the reconciler learns what was already published (or is on its way) per server. */
+public interface ServerEventHistory {
+
+    /**
+     * Every server with at least one recorded event, by server name; waits until the history is known
+     * (e.g. the state topic has been read back), at most {@code timeout}.
+     */
+    Map<String, RecordedServer> recordedServers(Duration timeout) throws TimeoutException, InterruptedException;
+}

@@ -1,0 +1,100 @@
+package dev.talosburst.events.testing;
+
+import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
+import org.apache.kafka.common.Uuid;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * An in-process KRaft broker on 127.0.0.1 with fixed ports and a persistent log directory, so it can be
+ * stopped and started again as "the same" broker (an outage), keeping its topics and records.
+ */
+public final class TestBroker implements AutoCloseable {
+
+    /** Strong references: java.util.logging forgets levels of loggers that are garbage collected. */
+    private static final java.util.List<java.util.logging.Logger> QUIET = java.util.List.of(
+            java.util.logging.Logger.getLogger("org.apache.kafka"),
+            java.util.logging.Logger.getLogger("kafka"),
+            java.util.logging.Logger.getLogger("state.change.logger"),
+            java.util.logging.Logger.getLogger("io.smallrye.reactive.messaging.kafka"));
+
+    private static final java.util.logging.Logger NETWORK = java.util.logging.Logger.getLogger("org.apache.kafka.clients.NetworkClient");
+
+    static {
+        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
+        // The clients log every refused connection while a test stops the broker on purpose.
+        NETWORK.setLevel(java.util.logging.Level.SEVERE);
+    }
+
+
+    private final int kafkaPort = freePort();
+    private final int controllerPort = freePort();
+    private final String clusterId = Uuid.randomUuid().toString();
+    private final Path logDir;
+    private EmbeddedKafkaBroker broker;
+
+    public TestBroker() {
+        try {
+            logDir = Files.createTempDirectory("talos-burst-kafka-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public TestBroker start() {
+        long t = System.nanoTime();
+        broker = new EmbeddedKafkaBroker()
+                .withKafkaHost("127.0.0.1")
+                .withKafkaPort(kafkaPort)
+                .withControllerPort(controllerPort)
+                .withClusterId(clusterId)
+                .withDeleteLogDirsOnClose(false)
+                .withAdditionalProperties(p -> {
+                    p.put("log.dirs", logDir.toString());
+                    p.put("auto.create.topics.enable", "false");
+                    p.put("group.initial.rebalance.delay.ms", "0");
+                    // A restarted broker re-registers quickly instead of waiting out the old session.
+                    p.put("broker.heartbeat.interval.ms", "500");
+                    p.put("broker.session.timeout.ms", "1500");
+                })
+                .start();
+        System.out.printf("test broker on %s started in %d ms%n", bootstrapServers(), (System.nanoTime() - t) / 1_000_000);
+        return this;
+    }
+
+    public void stop() {
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + kafkaPort;
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try (Stream<Path> files = Files.walk(logDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temp directory is harmless
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.talosburst.hcloudsim;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.talosburst.hcloudsim.labels.LabelSelector;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Read-only catalogue endpoints: server types, locations, images, and the removed datacenters endpoint. */
+final class CatalogueApi {
+
+    private static final Set<String> IMAGE_TYPES = Set.of("system", "app", "snapshot", "backup");
+    private static final Set<String> IMAGE_STATUSES = Set.of("available", "creating", "unavailable");
+
+    private final ProjectState state;
+    private final Representations json;
+
+    CatalogueApi(ProjectState state, Representations json) {
+        this.state = state;
+        this.json = json;
+    }
+
+    List<Route> routes() {
+        return List.of(
+                Route.of("GET", "/v1/server_types", this::listServerTypes),
+                Route.of("GET", "/v1/server_types/([^/]+)", this::getServerType),
+                Route.of("GET", "/v1/locations", this::listLocations),
+                Route.of("GET", "/v1/locations/([^/]+)", this::getLocation),
+                Route.of("GET", "/v1/images", this::listImages),
+                Route.of("GET", "/v1/images/([^/]+)", this::getImage),
+                Route.of("GET", "/v1/datacenters", CatalogueApi::datacentersGone),
+                Route.of("GET", "/v1/datacenters/([^/]+)", CatalogueApi::datacentersGone));
+    }
+
+    private ApiResponse listServerTypes(ApiRequest req) {
+        String name = req.param("name");
+        List<ServerType> types = state.serverTypes.values().stream()
+                .filter(t -> name == null || t.name().equals(name))
+                .sorted(Comparator.comparingLong(ServerType::id)).toList();
+        return new ApiResponse(200, ListQuery.page(req, types, "server_types", json::serverType));
+    }
+
+    private ApiResponse getServerType(ApiRequest req) {
+        long id = req.idFromPath(1, "server type");
+        ServerType t = state.serverTypes.get(id);
+        if (t == null) {
+            throw ApiException.notFound("server type with ID '" + id + "'");
+        }
+        return single("server_type", json.serverType(t));
+    }
+
+    private ApiResponse listLocations(ApiRequest req) {
+        String name = req.param("name");
+        List<Location> matching = state.locations.values().stream().filter(l -> name == null || l.name().equals(name)).toList();
+        Map<String, Comparator<Location>> fields = new LinkedHashMap<>();
+        fields.put("id", Comparator.comparingLong(Location::id));
+        fields.put("name", Comparator.comparing(Location::name));
+        List<Location> sorted = ListQuery.sort(req, matching, fields, Comparator.comparingLong(Location::id));
+        return new ApiResponse(200, ListQuery.page(req, sorted, "locations", json::location));
+    }
+
+    private ApiResponse getLocation(ApiRequest req) {
+        long id = req.idFromPath(1, "location");
+        Location l = state.locations.get(id);
+        if (l == null) {
+            throw ApiException.notFound("location with ID '" + id + "'");
+        }
+        return single("location", json.location(l));
+    }
+
+    private ApiResponse listImages(ApiRequest req) {
+        List<String> types = req.params("type");
+        List<String> statuses = req.params("status");
+        types.forEach(t -> requireIn("type", t, IMAGE_TYPES));
+        statuses.forEach(s -> requireIn("status", s, IMAGE_STATUSES));
+        String architecture = req.param("architecture");
+        if (architecture != null) {
+            requireIn("architecture", architecture, Set.of("x86", "arm"));
+        }
+        String name = req.param("name");
+        List<String> boundTo = req.params("bound_to");
+        boolean includeDeprecated = ListQuery.boolParam(req, "include_deprecated", false);
+        LabelSelector selector = ListQuery.selector(req);
+        List<Image> matching = state.images.values().stream()
+                .filter(i -> types.isEmpty() || types.contains(i.type()))
+                .filter(i -> statuses.isEmpty() || statuses.contains(i.status()))
+                .filter(i -> architecture == null || architecture.equals(i.architecture()))
+                .filter(i -> name == null || name.equals(i.name()))
+                .filter(i -> boundTo.isEmpty()) // no image is bound to a server in the simulator
+                .filter(i -> includeDeprecated || i.deprecated() == null)
+                .filter(i -> selector.matches(i.labels()))
+                .toList();
+        Map<String, Comparator<Image>> fields = new LinkedHashMap<>();
+        fields.put("id", Comparator.comparingLong(Image::id));
+        fields.put("name", Comparator.comparing(i -> i.name() == null ? "" : i.name()));
+        fields.put("created", Comparator.comparing(Image::created));
+        List<Image> sorted = ListQuery.sort(req, matching, fields, Comparator.comparingLong(Image::id));
+        return new ApiResponse(200, ListQuery.page(req, sorted, "images", json::image));
+    }
+
+    private ApiResponse getImage(ApiRequest req) {
+        long id = req.idFromPath(1, "image");
+        Image i = state.images.get(id);
+        if (i == null) {
+            throw ApiException.notFound("image with ID '" + id + "'");
+        }
+        return single("image", json.image(i));
+    }
+
+    private static ApiResponse datacentersGone(ApiRequest req) {
+        ObjectNode details = Json.MAPPER.createObjectNode();
+        details.put("announcement", "https://docs.hetzner.cloud/changelog#2026-06-02-datacenters-endpoint-deprecated");
+        throw new ApiException(410, "deprecated_api_endpoint",
+                "the datacenters endpoint was removed after 2026-10-01; use locations and server_types[].locations", details);
+    }
+
+    static ApiResponse single(String key, ObjectNode value) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.set(key, value);
+        return new ApiResponse(200, out);
+    }
+
+    private static void requireIn(String param, String value, Set<String> allowed) {
+        if (!allowed.contains(value)) {
+            throw ApiException.invalidInput(param, "unknown " + param + " '" + value + "'; allowed: " + allowed);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.talosburst.provisioner.engine;
+
+import dev.talosburst.provisioner.lifecycle.EventSink;
+import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import dev.talosburst.provisioner.lifecycle.Transition;
+import java.time.Instant;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/** Turns slot changes into lifecycle events; a failing sink never breaks provisioning. */
+final class LifecycleRecorder {
+    private static final Logger LOG = Logger.getLogger(LifecycleRecorder.class);
+
+    private final EventSink sink;
+    private final String clusterId;
+
+    LifecycleRecorder(EventSink sink, String clusterId) {
+        this.sink = sink;
+        this.clusterId = clusterId;
+    }
+
+    void server(Transition transition, Slot slot, Instant at, String occurrence, String reason, Map<String, String> details) {
+        emit(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, occurrence, at, slot.serverId, facts(slot), reason, details));
+    }
+
+    void server(Transition transition, Slot slot, Instant at) {
+        server(transition, slot, at, "", null, Map.of());
+    }
+
+    void pool(Transition transition, String pool, Instant at, String occurrence, Map<String, String> details) {
+        emit(new LifecycleEvent(transition, clusterId, pool, pool, occurrence, at, null, null, null, details));
+    }
+
+    private void emit(LifecycleEvent event) {
+        try {
+            sink.emit(event);
+        } catch (RuntimeException e) {
+            // the sink owns durability; here we only make sure provisioning goes on
+            LOG.errorf("lifecycle event %s could not be handed to the event sink: %s", event.identity(), e.getMessage());
+        }
+    }
+
+    static LifecycleEvent.ServerFacts facts(Slot slot) {
+        return new LifecycleEvent.ServerFacts(slot.name, slot.serverType, slot.location, slot.architecture, slot.imageId, slot.labels,
+                slot.price, slot.createRequestedAt, slot.createdAt, slot.runningAt, slot.registeredAt, slot.readyAt, slot.deletedAt);
+    }
+}

@@ -1,0 +1,588 @@
+package dev.talosburst.provisioner.engine;
+
+import dev.talosburst.provisioner.cloud.CloudApi;
+import dev.talosburst.provisioner.cloud.ServerType;
+import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.lifecycle.EventSink;
+import dev.talosburst.provisioner.lifecycle.Transition;
+import dev.talosburst.provisioner.nodegroup.AutoscalingOptions;
+import dev.talosburst.provisioner.nodegroup.InstanceView;
+import dev.talosburst.provisioner.nodegroup.NodeGroupException;
+import dev.talosburst.provisioner.nodegroup.NodeGroupException.Reason;
+import dev.talosburst.provisioner.nodegroup.NodeGroupSummary;
+import dev.talosburst.provisioner.nodegroup.NodeGroups;
+import dev.talosburst.provisioner.nodegroup.NodeRef;
+import dev.talosburst.provisioner.nodegroup.NodeTemplate;
+import dev.talosburst.provisioner.nodegroup.PodRequests;
+import dev.talosburst.provisioner.pool.NodePool;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jboss.logging.Logger;
+
+/**
+ * The provisioning engine: turns cluster-autoscaler's node-group calls into Hetzner servers and back.
+ *
+ * <p>Every {@link NodeGroups} method answers from the in-memory {@link FleetView}; creations, deletions,
+ * resyncs and reaping run in the background. Only the leader mutates Hetzner or Kubernetes; a follower keeps
+ * its view warm and answers reads.
+ */
+public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(NodeGroupEngine.class);
+
+    private final EngineSettings settings;
+    private final Clock clock;
+    private final FleetView view;
+    private final Catalogue catalogue;
+    private final LifecycleRecorder recorder;
+    private final NodeDirectory nodes;
+    private final CreateQueue createQueue = new CreateQueue();
+    private final ServerNames names = new ServerNames();
+    private final ScaleUp scaleUp;
+    private final ScaleDown scaleDown;
+    private final Resync resync;
+    private final ServerReaper reaper;
+    private final NodeWatch nodeWatch;
+    private final ScheduledExecutorService ticker;
+    private final ExecutorService creators;
+    private final ExecutorService deleters;
+    private final ReentrantLock tickLock = new ReentrantLock();
+    private final AtomicBoolean refreshRequested = new AtomicBoolean();
+    private final AtomicBoolean promotionPending = new AtomicBoolean();
+    private volatile boolean leader;
+    private volatile boolean running;
+    private volatile String lastSyncError;
+
+    public NodeGroupEngine(EngineSettings settings, List<NodePool> pools, CloudApi cloud, UserDataSource userData, EventSink events,
+                           NodeDirectory nodes, Clock clock) {
+        this(settings, pools, cloud, userData, events, nodes, clock, new SimpleMeterRegistry());
+    }
+
+    public NodeGroupEngine(EngineSettings settings, List<NodePool> pools, CloudApi cloud, UserDataSource userData, EventSink events,
+                           NodeDirectory nodes, Clock clock, MeterRegistry registry) {
+        List<String> problems = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (NodePool pool : pools) {
+            problems.addAll(pool.problems("talosburst.pools." + pool.id()));
+            if (seen.merge(pool.id(), 1, Integer::sum) > 1) {
+                problems.add("talosburst.pools." + pool.id() + ": configured twice");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid node pool configuration:\n  - " + String.join("\n  - ", problems));
+        }
+        this.settings = settings;
+        this.clock = clock;
+        this.nodes = nodes;
+        this.view = new FleetView(pools);
+        Ownership ownership = new Ownership(settings.clusterId());
+        ProvisioningMetrics metrics = new ProvisioningMetrics(registry);
+        this.catalogue = new Catalogue(cloud, clock);
+        this.recorder = new LifecycleRecorder(events, settings.clusterId());
+        this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("talosburst-engine-tick"));
+        this.creators = Executors.newFixedThreadPool(settings.createConcurrency(), daemon("talosburst-create"));
+        this.deleters = Executors.newFixedThreadPool(2, daemon("talosburst-delete"));
+        this.scaleDown = new ScaleDown(view, cloud, nodes, recorder, clock, settings.createRetryBackoff(), deleters);
+        this.nodeWatch = new NodeWatch(view, nodes, recorder, metrics, clock, () -> leader);
+        this.scaleUp = new ScaleUp(view, cloud, catalogue, userData, recorder, new OutOfResourcesMemory(clock, settings.outOfResourcesBackoff()),
+                ownership, settings, metrics, clock, scaleDown, nodeWatch::serverKnown);
+        this.resync = new Resync(view, cloud, catalogue, ownership, recorder, clock);
+        this.reaper = new ServerReaper(view, nodes, scaleDown, settings.reaper(), metrics, clock);
+        for (NodePool pool : pools) {
+            Gauge.builder("talosburst.nodegroup.target.size", () -> {
+                synchronized (view) {
+                    return view.targetSize(pool.id());
+                }
+            }).description("Target size of the node group").tag("pool", pool.id()).register(registry);
+        }
+        Gauge.builder("talosburst.engine.leader", () -> leader ? 1 : 0).description("1 when this replica acts").register(registry);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Starts as the only replica: builds the view from Hetzner, then acts. */
+    public void start() {
+        promotionPending.set(true); // the first sync then both builds the view and makes us act: one list, not two
+        startAsFollower();
+        promote();
+    }
+
+    /** Starts without acting: keeps the view warm and answers reads; {@link #promote()} makes it act. */
+    public void startAsFollower() {
+        if (running) {
+            return;
+        }
+        running = true;
+        nodes.subscribe(nodeWatch);
+        for (int i = 0; i < settings.createConcurrency(); i++) {
+            creators.execute(this::createLoop);
+        }
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            LOG.warnf("initial sync with Hetzner failed (%s); retrying in the background", e.getMessage());
+        }
+        long period = Math.max(50, settings.tickInterval().toMillis());
+        ticker.scheduleWithFixedDelay(this::safeTick, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Becomes the acting replica: rebuilds the view from Hetzner first, so nothing is created twice. */
+    public void promote() {
+        if (leader) {
+            return;
+        }
+        promotionPending.set(true);
+        safeTick();
+    }
+
+    /** Stops acting (lost the lease); in-flight requests finish, nothing new starts. */
+    public void demote() {
+        promotionPending.set(false);
+        leader = false;
+        LOG.info("no longer leader: not creating, deleting or reaping");
+    }
+
+    public boolean isLeader() {
+        return leader;
+    }
+
+    /** True once the view has been built from Hetzner at least once. */
+    public boolean isSynced() {
+        synchronized (view) {
+            return view.isSynced();
+        }
+    }
+
+    /** When the view was last rebuilt from Hetzner; null before the first sync. */
+    public Instant lastSyncAt() {
+        synchronized (view) {
+            return view.lastSyncAt();
+        }
+    }
+
+    /** What the reaper deleted or, in dry-run, would delete. */
+    public Collection<ServerReaper.Finding> reaperFindings() {
+        return reaper.findings();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        leader = false;
+        ticker.shutdownNow();
+        creators.shutdownNow();
+        deleters.shutdownNow();
+    }
+
+    // ---------------------------------------------------------------- background work
+
+    private void safeTick() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            lastSyncError = e.getMessage();
+            LOG.warnf("background sync failed: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * Runs one round of background work now: resync when due (or requested), promotion, retries, reaping.
+     * Called periodically; tests call it directly instead of waiting.
+     */
+    public void tick() {
+        tickLock.lock();
+        try {
+            Instant now = clock.instant();
+            boolean promoting = promotionPending.get();
+            Instant last = lastSyncAt();
+            boolean due = last == null || promoting || refreshRequested.get()
+                    || Duration.between(last, now).compareTo(settings.resyncInterval()) >= 0;
+            Resync.Strays strays = null;
+            if (due) {
+                if (promoting) {
+                    synchronized (view) {
+                        view.clear(); // a new leader trusts only Hetzner
+                    }
+                }
+                refreshRequested.set(false);
+                catalogue.refreshServerTypesIfStale();
+                strays = resync.run(nodeWatch::serverKnown);
+                lastSyncError = null;
+                if (promoting && promotionPending.compareAndSet(true, false)) {
+                    leader = true;
+                    LOG.info("leader: view rebuilt from Hetzner, acting now");
+                }
+            }
+            if (!leader) {
+                return;
+            }
+            if (strays != null) {
+                for (Slot slot : strays.vanished()) {
+                    boolean wasDeleting;
+                    synchronized (view) {
+                        wasDeleting = slot.phase == Slot.Phase.DELETING;
+                    }
+                    scaleDown.completed(slot, wasDeleting ? slot.deleteReason : "the server disappeared from Hetzner (deleted outside talos-burst)");
+                }
+                reaper.sweep(strays);
+                nodeWatch.sweep();
+            }
+            requeueRetries(now);
+            scaleDown.retryDue();
+        } finally {
+            tickLock.unlock();
+        }
+    }
+
+    private void requeueRetries(Instant now) {
+        List<Slot> due = new ArrayList<>();
+        synchronized (view) {
+            for (Slot slot : view.allSlots()) {
+                if (slot.phase == Slot.Phase.CREATING && !slot.createInFlight && slot.nextAttemptAt != null && !now.isBefore(slot.nextAttemptAt)) {
+                    slot.nextAttemptAt = null;
+                    due.add(slot);
+                }
+            }
+        }
+        due.forEach(createQueue::add);
+    }
+
+    private void createLoop() {
+        while (running) {
+            try {
+                Slot slot = createQueue.poll(200, TimeUnit.MILLISECONDS);
+                if (slot == null) {
+                    continue;
+                }
+                if (!leader) {
+                    synchronized (view) {
+                        if (slot.phase == Slot.Phase.CREATING && !slot.createInFlight) {
+                            slot.nextAttemptAt = clock.instant(); // picked up again once we lead
+                        }
+                    }
+                    continue;
+                }
+                scaleUp.create(slot);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "create worker error");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- NodeGroups
+
+    private NodePool pool(String groupId) {
+        return view.pool(groupId).orElseThrow(() -> NodeGroupException.notFound(groupId));
+    }
+
+    private void requireActing() {
+        if (!leader) {
+            throw new NodeGroupException(Reason.NOT_LEADER,
+                    "this talos-burst replica is not the leader; cluster-autoscaler must talk to the leader (check the Service's readiness)");
+        }
+    }
+
+    private void requireSynced() {
+        if (!view.isSynced()) {
+            throw new NodeGroupException(Reason.NOT_READY, "talos-burst has not listed the servers in Hetzner yet"
+                    + (lastSyncError == null ? "" : " (last attempt: " + lastSyncError + ")") + "; retry shortly");
+        }
+    }
+
+    @Override
+    public List<NodeGroupSummary> all() {
+        synchronized (view) {
+            List<NodeGroupSummary> groups = new ArrayList<>();
+            for (NodePool pool : view.pools()) {
+                groups.add(summary(pool));
+            }
+            return groups;
+        }
+    }
+
+    private NodeGroupSummary summary(NodePool pool) {
+        return new NodeGroupSummary(pool.id(), pool.minSize(), pool.maxSize(),
+                pool.id() + " (" + pool.serverType() + " in " + pool.location() + ", target " + view.targetSize(pool.id()) + ")");
+    }
+
+    @Override
+    public Optional<NodeGroupSummary> forNode(NodeRef node) {
+        synchronized (view) {
+            Optional<Slot> slot = Optional.empty();
+            Long serverId = Slot.serverIdOf(node.providerId());
+            String placeholder = Slot.placeholderName(node.providerId());
+            if (serverId != null) {
+                slot = view.byServerId(serverId);
+            } else if (placeholder != null) {
+                slot = view.byName(placeholder);
+            } else if (node.providerId().isEmpty()) {
+                slot = view.byName(node.name());
+            }
+            // a foreign providerID (robot://, talos://, another cloud) is never ours
+            return slot.flatMap(s -> view.pool(s.pool)).map(this::summary);
+        }
+    }
+
+    @Override
+    public int targetSize(String groupId) {
+        synchronized (view) {
+            pool(groupId);
+            return view.targetSize(groupId);
+        }
+    }
+
+    @Override
+    public void increaseSize(String groupId, int delta) {
+        Instant now = clock.instant();
+        List<Slot> created = new ArrayList<>();
+        synchronized (view) {
+            NodePool pool = pool(groupId);
+            if (delta <= 0) {
+                throw new NodeGroupException(Reason.INVALID_ARGUMENT, "delta must be positive to increase node group '" + groupId
+                        + "', got " + delta + "; use NodeGroupDecreaseTargetSize or NodeGroupDeleteNodes to shrink");
+            }
+            requireActing();
+            requireSynced();
+            int target = view.targetSize(groupId);
+            if (target + delta > pool.maxSize()) {
+                throw new NodeGroupException(Reason.INVALID_ARGUMENT, "increasing node group '" + groupId + "' by " + delta
+                        + " would raise its target from " + target + " to " + (target + delta) + ", above its maximum of "
+                        + pool.maxSize() + "; raise talosburst.pools." + groupId + ".max or ask for at most " + (pool.maxSize() - target));
+            }
+            for (int i = 0; i < delta; i++) {
+                Slot slot = new Slot(groupId, names.next(groupId, view::nameTaken), Slot.Phase.PENDING);
+                slot.serverType = pool.serverType();
+                slot.location = pool.location();
+                view.add(slot);
+                created.add(slot);
+            }
+            recorder.pool(Transition.SCALE_UP_REQUESTED, groupId, now, now.toEpochMilli() + "-" + (target + delta),
+                    Map.of("delta", Integer.toString(delta), "previousTarget", Integer.toString(target), "newTarget",
+                            Integer.toString(target + delta)));
+        }
+        created.forEach(createQueue::add);
+        LOG.infof("node group %s: target raised by %d to %d", groupId, delta, targetSize(groupId));
+    }
+
+    @Override
+    public void deleteNodes(String groupId, List<NodeRef> refs) {
+        Instant now = clock.instant();
+        List<Slot> toDelete = new ArrayList<>();
+        synchronized (view) {
+            NodePool pool = pool(groupId);
+            requireActing();
+            requireSynced();
+            List<Slot> slots = new ArrayList<>();
+            for (NodeRef ref : refs) {
+                Slot slot = resolve(ref).orElseThrow(() -> new NodeGroupException(Reason.INVALID_ARGUMENT, "node '" + display(ref)
+                        + "' is not a server of node group '" + groupId + "' (no server with that providerID or name); "
+                        + "only nodes talos-burst created can be deleted"));
+                if (!slot.pool.equals(groupId)) {
+                    throw new NodeGroupException(Reason.INVALID_ARGUMENT, "node '" + display(ref) + "' belongs to node group '"
+                            + slot.pool + "', not '" + groupId + "'; call NodeGroupDeleteNodes on '" + slot.pool + "'");
+                }
+                if (!slots.contains(slot)) {
+                    slots.add(slot);
+                }
+            }
+            long real = slots.stream().filter(s -> s.isLive() || s.phase == Slot.Phase.CREATING).count();
+            int target = view.targetSize(groupId);
+            long remaining = target - slots.stream().filter(s -> s.phase != Slot.Phase.DELETING).count();
+            if (real > 0 && remaining < pool.minSize()) {
+                throw new NodeGroupException(Reason.FAILED_PRECONDITION, "deleting " + slots.size() + " node(s) would leave node group '"
+                        + groupId + "' with " + remaining + " node(s), below its minimum of " + pool.minSize()
+                        + "; lower talosburst.pools." + groupId + ".min first");
+            }
+            for (Slot slot : slots) {
+                switch (slot.phase) {
+                    case PENDING -> view.abandon(slot);
+                    case FAILED -> {
+                        view.abandon(slot);
+                        if (slot.serverId != null) {
+                            toDelete.add(slot); // the create was reported failed but a server exists: it must go
+                        }
+                    }
+                    case CREATING -> slot.cancelRequested = true; // deleted as soon as the in-flight create answers
+                    case PROVISIONING, RUNNING -> toDelete.add(slot);
+                    case DELETING -> { }
+                }
+            }
+            recorder.pool(Transition.SCALE_DOWN_REQUESTED, groupId, now, now.toEpochMilli() + "-" + view.targetSize(groupId),
+                    Map.of("count", Integer.toString(slots.size()), "newTarget", Integer.toString(view.targetSize(groupId) - toDelete.size()),
+                            "servers", String.join(",", slots.stream().map(s -> s.name).toList())));
+        }
+        for (Slot slot : toDelete) {
+            scaleDown.delete(slot, "scale-down requested by cluster-autoscaler", null);
+        }
+    }
+
+    private Optional<Slot> resolve(NodeRef ref) {
+        Long serverId = Slot.serverIdOf(ref.providerId());
+        if (serverId != null) {
+            return view.byServerId(serverId);
+        }
+        String placeholder = Slot.placeholderName(ref.providerId());
+        if (placeholder == null) {
+            placeholder = Slot.placeholderName(ref.name());
+        }
+        if (placeholder != null) {
+            return view.byName(placeholder);
+        }
+        return ref.providerId().isEmpty() ? view.byName(ref.name()) : Optional.empty();
+    }
+
+    private static String display(NodeRef ref) {
+        return ref.name().isEmpty() ? ref.providerId() : ref.name() + (ref.providerId().isEmpty() ? "" : " (" + ref.providerId() + ")");
+    }
+
+    @Override
+    public void decreaseTargetSize(String groupId, int delta) {
+        synchronized (view) {
+            pool(groupId);
+            if (delta >= 0) {
+                throw new NodeGroupException(Reason.INVALID_ARGUMENT, "delta must be negative to decrease the target of node group '"
+                        + groupId + "', got " + delta);
+            }
+            requireActing();
+            List<Slot> cancellable = view.slots(groupId).stream().filter(Slot::isCancellable)
+                    // failed creations first, then the newest pending ones
+                    .sorted(Comparator.comparing((Slot s) -> s.phase != Slot.Phase.FAILED)).toList();
+            if (-delta > cancellable.size()) {
+                int target = view.targetSize(groupId);
+                throw new NodeGroupException(Reason.FAILED_PRECONDITION, "cannot decrease the target of node group '" + groupId
+                        + "' from " + target + " by " + (-delta) + ": only " + cancellable.size()
+                        + " pending creation(s) can be cancelled; the other servers exist already and are removed with NodeGroupDeleteNodes");
+            }
+            for (int i = 0; i < -delta; i++) {
+                view.abandon(cancellable.get(i));
+            }
+        }
+        LOG.infof("node group %s: target decreased by %d", groupId, -delta);
+    }
+
+    @Override
+    public List<InstanceView> instances(String groupId) {
+        synchronized (view) {
+            pool(groupId);
+            return view.slots(groupId).stream().map(Slot::view).toList();
+        }
+    }
+
+    @Override
+    public NodeTemplate template(String groupId) {
+        NodePool pool;
+        synchronized (view) {
+            pool = pool(groupId);
+        }
+        ServerType type = catalogue.serverType(pool.serverType()).orElseThrow(() -> new NodeGroupException(Reason.FAILED_PRECONDITION,
+                catalogue.serverTypesLoaded()
+                        ? "Hetzner has no server type '" + pool.serverType() + "'; fix talosburst.pools." + groupId + ".server-type"
+                        : "server types are not loaded from Hetzner yet; retry shortly"));
+        return NodeTemplates.template(pool, type);
+    }
+
+    @Override
+    public AutoscalingOptions options(String groupId, AutoscalingOptions defaults) {
+        NodePool pool;
+        synchronized (view) {
+            pool = pool(groupId);
+        }
+        AutoscalingOptions base = defaults != null ? defaults : AutoscalingOptions.caDefaults();
+        if (pool.autoscaling().maxNodeProvisionTime() == null) {
+            // CA should give up on an unregistered node when our reaper does, not earlier or later
+            base = new AutoscalingOptions(base.scaleDownUtilizationThreshold(), base.scaleDownGpuUtilizationThreshold(),
+                    base.scaleDownUnneededTime(), base.scaleDownUnreadyTime(), pool.maxProvisionTime(), base.zeroOrMaxNodeScaling(),
+                    base.ignoreDaemonSetsUtilization());
+        }
+        return pool.autoscaling().over(base);
+    }
+
+    @Override
+    public double nodePrice(NodeRef node, Instant start, Instant end) {
+        Optional<NodeGroupSummary> group = forNode(node);
+        if (group.isEmpty()) {
+            return 0;
+        }
+        NodePool pool = pool(group.get().id());
+        return hourlyNet(pool).map(p -> p * hours(start, end)).orElse(0.0);
+    }
+
+    @Override
+    public double podPrice(PodRequests pod, Instant start, Instant end) {
+        double best = Double.MAX_VALUE;
+        List<NodePool> pools;
+        synchronized (view) {
+            pools = new ArrayList<>(view.pools());
+        }
+        for (NodePool pool : pools) {
+            Optional<ServerType> type = catalogue.serverType(pool.serverType());
+            Optional<Double> price = hourlyNet(pool);
+            if (type.isEmpty() || price.isEmpty()) {
+                continue;
+            }
+            NodeTemplate.Resources alloc = NodeTemplates.template(pool, type.get()).allocatable();
+            double share = Math.max((double) pod.milliCpu() / alloc.milliCpu(), (double) pod.memoryBytes() / alloc.memoryBytes());
+            best = Math.min(best, Math.min(1.0, share) * price.get());
+        }
+        return best == Double.MAX_VALUE ? 0 : best * hours(start, end);
+    }
+
+    private Optional<Double> hourlyNet(NodePool pool) {
+        return catalogue.serverType(pool.serverType()).flatMap(t -> t.priceIn(pool.location()))
+                .map(p -> p.hourlyNet()).map(BigDecimal::doubleValue);
+    }
+
+    private static double hours(Instant start, Instant end) {
+        if (start == null || end == null || !end.isAfter(start)) {
+            return 0;
+        }
+        return Duration.between(start, end).toMillis() / 3_600_000.0;
+    }
+
+    @Override
+    public void refresh() {
+        requireSynced();
+        Instant last = lastSyncAt();
+        if (last == null || Duration.between(last, clock.instant()).compareTo(settings.resyncInterval()) >= 0) {
+            refreshRequested.set(true);
+            try {
+                ticker.execute(this::safeTick);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+        }
+    }
+
+    @Override
+    public void cleanup() {
+        LOG.debug("cluster-autoscaler called Cleanup");
+    }
+}

@@ -1,0 +1,188 @@
+package dev.talosburst.provisioner.engine;
+
+import dev.talosburst.provisioner.kube.KubeNode;
+import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.lifecycle.Transition;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Follows the Nodes of our servers: registration, readiness, disappearance; sets {@code spec.providerID}
+ * from empty to {@code hcloud://<id>} so CA can match instances without a cloud-controller-manager; and
+ * removes Node objects of ours whose server no longer exists.
+ */
+final class NodeWatch implements NodeDirectory.NodeListener {
+    private static final Logger LOG = Logger.getLogger(NodeWatch.class);
+
+    private final FleetView view;
+    private final NodeDirectory nodes;
+    private final LifecycleRecorder recorder;
+    private final ProvisioningMetrics metrics;
+    private final Clock clock;
+    private final BooleanSupplier leader;
+
+    NodeWatch(FleetView view, NodeDirectory nodes, LifecycleRecorder recorder, ProvisioningMetrics metrics, Clock clock,
+              BooleanSupplier leader) {
+        this.view = view;
+        this.nodes = nodes;
+        this.recorder = recorder;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.leader = leader;
+    }
+
+    private Optional<Slot> slotOf(KubeNode node) {
+        Long id = Slot.serverIdOf(node.providerId());
+        if (id != null) {
+            Optional<Slot> byId = view.byServerId(id);
+            if (byId.isPresent()) {
+                return byId;
+            }
+        }
+        return view.byName(node.name());
+    }
+
+    @Override
+    public void registered(KubeNode node) {
+        Instant now = clock.instant();
+        Slot slot;
+        synchronized (view) {
+            slot = slotOf(node).orElse(null);
+            if (slot == null) {
+                return;
+            }
+            if (!slot.nodeRegistered) {
+                slot.nodeRegistered = true;
+                if (slot.registeredAt == null) {
+                    slot.registeredAt = now;
+                    recorder.server(Transition.NODE_REGISTERED, slot, now);
+                    metrics.phaseReached(slot.pool, "node_registered", slot.createRequestedAt, now);
+                }
+            }
+        }
+        serverKnown(slot);
+        if (node.ready()) {
+            ready(node);
+        }
+    }
+
+    @Override
+    public void ready(KubeNode node) {
+        Instant now = clock.instant();
+        synchronized (view) {
+            Slot slot = slotOf(node).orElse(null);
+            if (slot == null || slot.nodeReady) {
+                return;
+            }
+            if (!slot.nodeRegistered) {
+                slot.nodeRegistered = true;
+                slot.registeredAt = slot.registeredAt != null ? slot.registeredAt : now;
+                recorder.server(Transition.NODE_REGISTERED, slot, now);
+            }
+            slot.nodeReady = true;
+            slot.readyCount++;
+            if (slot.readyAt == null) {
+                slot.readyAt = now;
+                metrics.phaseReached(slot.pool, "node_ready", slot.createRequestedAt, now);
+            }
+            if (slot.runningAt == null) {
+                slot.runningAt = now; // a Ready kubelet proves the server runs, even before the next resync says so
+            }
+            recorder.server(Transition.NODE_READY, slot, now, slot.readyCount == 1 ? "" : Integer.toString(slot.readyCount), null, Map.of());
+        }
+    }
+
+    @Override
+    public void notReady(KubeNode node) {
+        Instant now = clock.instant();
+        synchronized (view) {
+            Slot slot = slotOf(node).orElse(null);
+            if (slot == null || !slot.nodeReady) {
+                return;
+            }
+            slot.nodeReady = false;
+            slot.notReadyCount++;
+            recorder.server(Transition.NODE_NOT_READY, slot, now, Integer.toString(slot.notReadyCount), null, Map.of());
+        }
+    }
+
+    @Override
+    public void removed(KubeNode node) {
+        synchronized (view) {
+            slotOf(node).ifPresent(slot -> {
+                slot.nodeRegistered = false;
+                slot.nodeReady = false;
+            });
+        }
+    }
+
+    /** The slot's server id is known: make sure its registered Node carries the providerID. */
+    void serverKnown(Slot slot) {
+        String providerId;
+        synchronized (view) {
+            if (slot.serverId == null) {
+                return;
+            }
+            providerId = slot.instanceId();
+        }
+        Optional<KubeNode> node = nodes.byName(slot.name);
+        if (node.isEmpty()) {
+            return;
+        }
+        String current = node.get().providerId();
+        if (current.isEmpty()) {
+            if (leader.getAsBoolean()) {
+                try {
+                    nodes.setProviderId(slot.name, providerId);
+                    LOG.infof("set providerID of Node %s to %s", slot.name, providerId);
+                } catch (RuntimeException e) {
+                    LOG.warnf("setting providerID of Node %s failed: %s; will retry", slot.name, e.getMessage());
+                }
+            }
+        } else if (!current.equals(providerId)) {
+            metrics.providerIdMismatch(slot.pool);
+            LOG.warnf("Node %s carries providerID %s but its server is %s; leaving it untouched", slot.name, current, providerId);
+        }
+    }
+
+    /** Re-checks providerIDs and removes Nodes of ours whose server no longer exists (after a full resync). */
+    void sweep() {
+        List<KubeNode> orphans = new ArrayList<>();
+        List<Slot> needProviderId = new ArrayList<>();
+        synchronized (view) {
+            for (KubeNode node : nodes.all()) {
+                String pool = node.labels().get(Ownership.NODE_POOL_LABEL);
+                Optional<Slot> slot = slotOf(node);
+                if (slot.isPresent()) {
+                    if (node.providerId().isEmpty() && slot.get().serverId != null) {
+                        needProviderId.add(slot.get());
+                    }
+                    continue;
+                }
+                // ours = registered with our pool label (set only through our Talos config) and named like our servers
+                if (pool != null && node.name().startsWith(pool + "-") && view.pool(pool).isPresent()) {
+                    orphans.add(node);
+                }
+            }
+        }
+        needProviderId.forEach(this::serverKnown);
+        if (!leader.getAsBoolean()) {
+            return;
+        }
+        for (KubeNode node : orphans) {
+            try {
+                nodes.removeNode(node.name());
+                LOG.infof("removed Node %s: it belongs to pool %s but no server of that name exists", node.name(),
+                        node.labels().get(Ownership.NODE_POOL_LABEL));
+            } catch (RuntimeException e) {
+                LOG.warnf("removing orphan Node %s failed: %s", node.name(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.talosburst.provisioner.engine;
+
+import dev.talosburst.provisioner.cloud.CloudApi;
+import dev.talosburst.provisioner.cloud.Server;
+import dev.talosburst.provisioner.cloud.ServerQuery;
+import dev.talosburst.provisioner.cloud.ServerStatus;
+import dev.talosburst.provisioner.cloud.ServerType;
+import dev.talosburst.provisioner.lifecycle.LifecycleEvent.HourlyPrice;
+import dev.talosburst.provisioner.lifecycle.Transition;
+import dev.talosburst.provisioner.pool.NodePool;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Corrects the view from one label-selected server list (Hetzner is the source of truth): adopts servers
+ * the view lacks (recovery after a restart, lost create responses), notices servers that vanished, and
+ * hands servers nobody asked for to the reaper. Costs ceil(servers/50) requests.
+ */
+final class Resync {
+    private static final Logger LOG = Logger.getLogger(Resync.class);
+
+    private final FleetView view;
+    private final CloudApi cloud;
+    private final Catalogue catalogue;
+    private final Ownership ownership;
+    private final LifecycleRecorder recorder;
+    private final Clock clock;
+
+    /** What a resync found that nobody asked for. */
+    record Strays(List<Server> unknownPool, List<Server> abandoned, List<Slot> vanished) {
+    }
+
+    Resync(FleetView view, CloudApi cloud, Catalogue catalogue, Ownership ownership, LifecycleRecorder recorder, Clock clock) {
+        this.view = view;
+        this.cloud = cloud;
+        this.catalogue = catalogue;
+        this.ownership = ownership;
+        this.recorder = recorder;
+        this.clock = clock;
+    }
+
+    /**
+     * Lists and reconciles.
+     *
+     * @param serverKnown called for every slot whose server id became known (to patch its Node's providerID)
+     */
+    Strays run(Consumer<Slot> serverKnown) {
+        Instant listStartedAt = clock.instant();
+        List<Server> servers = cloud.servers(ServerQuery.byLabels(ownership.clusterSelector()));
+        Instant now = clock.instant();
+        List<Server> unknownPool = new ArrayList<>();
+        List<Server> abandoned = new ArrayList<>();
+        List<Slot> vanished = new ArrayList<>();
+        List<Slot> known = new ArrayList<>();
+        synchronized (view) {
+            Set<Long> seen = new HashSet<>();
+            for (Server server : servers) {
+                if (!ownership.owns(server.labels())) {
+                    continue; // defensive: the selector should already exclude it
+                }
+                seen.add(server.id());
+                String poolId = server.labels().get(Ownership.POOL);
+                Slot slot = view.byServerId(server.id()).or(() -> view.byName(server.name())).orElse(null);
+                if (slot == null) {
+                    NodePool pool = view.pool(poolId).orElse(null);
+                    if (pool == null) {
+                        unknownPool.add(server);
+                    } else if (view.isAbandoned(server.name())) {
+                        abandoned.add(server);
+                    } else if (server.status() != ServerStatus.DELETING) {
+                        known.add(adopt(pool, server, now));
+                    }
+                    continue;
+                }
+                if (slot.serverId == null) {
+                    // our create request is still in flight, or its response was lost: Hetzner already has the server
+                    slot.serverId = server.id();
+                    slot.serverKnownAt = now;
+                    slot.createdAt = server.created();
+                    if (slot.phase == Slot.Phase.CREATING || slot.phase == Slot.Phase.PENDING) {
+                        slot.phase = Slot.Phase.PROVISIONING;
+                    }
+                    if (!slot.createdEmitted && slot.phase != Slot.Phase.FAILED) {
+                        slot.createdEmitted = true;
+                        recorder.server(Transition.SERVER_CREATED, slot, now);
+                    }
+                    known.add(slot);
+                }
+                if (slot.phase != Slot.Phase.DELETING && slot.phase != Slot.Phase.FAILED) {
+                    slot.observeStatus(server.status(), now);
+                } else {
+                    slot.status = server.status();
+                }
+            }
+            for (Slot slot : view.allSlots()) {
+                boolean learnedDuringList = slot.serverKnownAt != null && !slot.serverKnownAt.isBefore(listStartedAt);
+                if (slot.serverId != null && !seen.contains(slot.serverId) && !learnedDuringList && !slot.deleteInFlight) {
+                    vanished.add(slot);
+                }
+            }
+            view.synced(now);
+        }
+        known.forEach(serverKnown);
+        return new Strays(unknownPool, abandoned, vanished);
+    }
+
+    private Slot adopt(NodePool pool, Server server, Instant now) {
+        Slot slot = new Slot(pool.id(), server.name(), Slot.Phase.PROVISIONING);
+        slot.serverId = server.id();
+        slot.serverKnownAt = now;
+        slot.createdAt = server.created();
+        slot.serverType = server.serverType();
+        slot.location = server.location();
+        slot.imageId = server.imageId();
+        slot.labels = Map.copyOf(server.labels());
+        ServerType type = catalogue.serverType(server.serverType()).orElse(null);
+        if (type != null) {
+            slot.architecture = type.kubernetesArchitecture();
+            slot.price = type.priceIn(server.location()).map(p -> new HourlyPrice(p.hourlyNet(), p.hourlyGross(), "EUR")).orElse(null);
+        }
+        slot.observeStatus(server.status(), now);
+        slot.createdEmitted = true;
+        view.add(slot);
+        // re-emitting is safe: the event identity is the same as the one published before a restart
+        recorder.server(Transition.SERVER_CREATED, slot, now, "", null, Map.of("adopted", "true"));
+        LOG.infof("adopted server %s (id %d, %s) into pool %s", server.name(), server.id(), server.status().apiName(), pool.id());
+        return slot;
+    }
+}

@@ -1,0 +1,237 @@
+package dev.talosburst.provisioner.engine;
+
+import dev.talosburst.provisioner.cloud.CloudApi;
+import dev.talosburst.provisioner.cloud.CloudApiException;
+import dev.talosburst.provisioner.cloud.CreatedServer;
+import dev.talosburst.provisioner.cloud.ServerSpec;
+import dev.talosburst.provisioner.cloud.ServerType;
+import dev.talosburst.provisioner.lifecycle.LifecycleEvent.HourlyPrice;
+import dev.talosburst.provisioner.lifecycle.Transition;
+import dev.talosburst.provisioner.nodegroup.InstanceView.ErrorClass;
+import dev.talosburst.provisioner.nodegroup.InstanceView.ErrorInfo;
+import dev.talosburst.provisioner.pool.NodePool;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Creates the servers of pending slots, one Hetzner call per slot, under the client's request budget.
+ * A retryable failure is retried later with the same name (the client adopts a server a lost response
+ * already created), so a slot can never become two servers.
+ */
+final class ScaleUp {
+    private static final Logger LOG = Logger.getLogger(ScaleUp.class);
+
+    private final FleetView view;
+    private final CloudApi cloud;
+    private final Catalogue catalogue;
+    private final UserDataSource userData;
+    private final LifecycleRecorder recorder;
+    private final OutOfResourcesMemory outOfResources;
+    private final Ownership ownership;
+    private final EngineSettings settings;
+    private final ProvisioningMetrics metrics;
+    private final Clock clock;
+    private final ScaleDown scaleDown;
+    private final Consumer<Slot> serverKnown;
+
+    ScaleUp(FleetView view, CloudApi cloud, Catalogue catalogue, UserDataSource userData, LifecycleRecorder recorder,
+            OutOfResourcesMemory outOfResources, Ownership ownership, EngineSettings settings, ProvisioningMetrics metrics,
+            Clock clock, ScaleDown scaleDown, Consumer<Slot> serverKnown) {
+        this.view = view;
+        this.cloud = cloud;
+        this.catalogue = catalogue;
+        this.userData = userData;
+        this.recorder = recorder;
+        this.outOfResources = outOfResources;
+        this.ownership = ownership;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.scaleDown = scaleDown;
+        this.serverKnown = serverKnown;
+    }
+
+    /** Tries to create the slot's server; returns when Hetzner answered (or the slot was cancelled). */
+    void create(Slot slot) {
+        NodePool pool;
+        synchronized (view) {
+            if (view.byName(slot.name).orElse(null) != slot || slot.createInFlight
+                    || (slot.phase != Slot.Phase.PENDING && slot.phase != Slot.Phase.CREATING)) {
+                return; // cancelled, failed or already created meanwhile
+            }
+            pool = view.pool(slot.pool).orElse(null);
+            if (pool == null) {
+                return;
+            }
+            slot.createInFlight = true;
+        }
+        try {
+            attempt(slot, pool);
+        } catch (RuntimeException e) {
+            // never let a worker die; treat the unknown as transient and retry with the same name
+            retryLater(slot, pool, "internal_error", "unexpected error: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private void attempt(Slot slot, NodePool pool) {
+        Optional<ErrorInfo> stockOut = outOfResources.current(pool.serverType(), pool.location());
+        if (stockOut.isPresent()) {
+            fail(slot, pool, stockOut.get());
+            return;
+        }
+        ServerType type;
+        long imageId;
+        ServerSpec spec;
+        try {
+            catalogue.refreshServerTypesIfStale();
+            type = catalogue.serverType(pool.serverType()).orElse(null);
+            if (type == null) {
+                fail(slot, pool, new ErrorInfo("invalid_server_type", "Hetzner has no server type '" + pool.serverType()
+                        + "'; fix talosburst.pools." + pool.id() + ".server-type", ErrorClass.OTHER));
+                return;
+            }
+            Optional<ServerType.Availability> availability = type.locations().stream()
+                    .filter(a -> a.location().equals(pool.location())).findFirst();
+            if (availability.isEmpty() || !availability.get().available()) {
+                ErrorInfo error = new ErrorInfo("resource_unavailable", "server type " + pool.serverType() + " is "
+                        + (availability.isEmpty() ? "not offered" : "currently not available") + " in " + pool.location(),
+                        ErrorClass.OUT_OF_RESOURCES);
+                outOfResources.remember(pool.serverType(), pool.location(), error);
+                fail(slot, pool, error);
+                return;
+            }
+            imageId = catalogue.imageFor(pool.image().imageId(), pool.image().labelSelector(), type.architecture());
+            List<Long> firewalls = catalogue.firewallIds(pool.firewalls());
+            List<Long> networks = catalogue.networkIds(pool.networks());
+            Long placementGroup = catalogue.placementGroupId(pool.placementGroup());
+            Map<String, String> labels = ownership.labelsFor(pool.id(), pool.serverLabels());
+            String rendered = userData.render(pool, slot.name, NodeTemplates.registrationLabels(pool, type), pool.taints());
+            spec = new ServerSpec(slot.name, pool.serverType(), pool.location(), Long.toString(imageId), rendered, labels,
+                    firewalls, networks, placementGroup, pool.publicIpv4(), pool.publicIpv6(), true);
+            HourlyPrice price = type.priceIn(pool.location())
+                    .map(p -> new HourlyPrice(p.hourlyNet(), p.hourlyGross(), "EUR")).orElse(null);
+            Instant now = clock.instant();
+            synchronized (view) {
+                if (view.byName(slot.name).orElse(null) != slot) {
+                    slot.createInFlight = false;
+                    return; // cancelled while we prepared
+                }
+                slot.serverType = pool.serverType();
+                slot.location = pool.location();
+                slot.architecture = type.kubernetesArchitecture();
+                slot.imageId = imageId;
+                slot.labels = labels;
+                slot.price = price;
+                slot.phase = Slot.Phase.CREATING;
+                if (slot.createRequestedAt == null) {
+                    slot.createRequestedAt = now;
+                    recorder.server(Transition.SERVER_CREATE_REQUESTED, slot, now);
+                }
+            }
+        } catch (UserDataSource.UserDataException e) {
+            fail(slot, pool, new ErrorInfo("user_data_invalid", e.getMessage(), ErrorClass.OTHER));
+            return;
+        } catch (CloudApiException e) {
+            onCloudFailure(slot, pool, e);
+            return;
+        }
+
+        CreatedServer created;
+        try {
+            created = cloud.createServer(spec);
+        } catch (CloudApiException e) {
+            onCloudFailure(slot, pool, e);
+            return;
+        }
+        serverCreated(slot, created);
+    }
+
+    private void serverCreated(Slot slot, CreatedServer created) {
+        Instant now = clock.instant();
+        boolean deleteNow;
+        synchronized (view) {
+            slot.createInFlight = false;
+            slot.serverId = created.server().id();
+            slot.serverKnownAt = now;
+            slot.createdAt = created.server().created() != null ? created.server().created() : now;
+            if (slot.phase == Slot.Phase.CREATING || slot.phase == Slot.Phase.PENDING) {
+                slot.phase = Slot.Phase.PROVISIONING;
+            }
+            slot.observeStatus(created.server().status(), now);
+            if (!slot.createdEmitted) {
+                slot.createdEmitted = true;
+                recorder.server(Transition.SERVER_CREATED, slot, now, "", null, Map.of("adopted", Boolean.toString(created.adopted())));
+            }
+            boolean stillWanted = view.byName(slot.name).orElse(null) == slot;
+            deleteNow = slot.cancelRequested || !stillWanted;
+            if (!stillWanted) {
+                view.add(slot); // keep it visible until the delete completes
+            }
+        }
+        LOG.infof("server %s (id %d) created for pool %s%s", slot.name, slot.serverId, slot.pool, created.adopted() ? " (adopted)" : "");
+        if (deleteNow) {
+            scaleDown.delete(slot, "scale-down requested while the server was being created", null);
+        } else {
+            serverKnown.accept(slot);
+        }
+    }
+
+    private void onCloudFailure(Slot slot, NodePool pool, CloudApiException e) {
+        switch (e.kind()) {
+            case OUT_OF_RESOURCES -> {
+                ErrorInfo error = new ErrorInfo(e.code(), e.getMessage(), ErrorClass.OUT_OF_RESOURCES);
+                outOfResources.remember(pool.serverType(), pool.location(), error);
+                fail(slot, pool, error);
+            }
+            case RETRYABLE -> retryLater(slot, pool, e.code(), e.getMessage());
+            default -> fail(slot, pool, new ErrorInfo(e.code(), e.getMessage(), ErrorClass.OTHER));
+        }
+    }
+
+    private void retryLater(Slot slot, NodePool pool, String code, String message) {
+        Instant now = clock.instant();
+        boolean giveUp;
+        synchronized (view) {
+            slot.createInFlight = false;
+            Instant started = slot.createRequestedAt != null ? slot.createRequestedAt : now;
+            giveUp = Duration.between(started, now).compareTo(pool.maxProvisionTime()) >= 0;
+            if (!giveUp) {
+                slot.phase = Slot.Phase.CREATING;
+                slot.nextAttemptAt = now.plus(settings.createRetryBackoff());
+            }
+        }
+        if (giveUp) {
+            fail(slot, pool, new ErrorInfo(code, "gave up after " + pool.maxProvisionTime() + ": " + message, ErrorClass.OTHER));
+        } else {
+            LOG.warnf("creating server %s failed transiently (%s: %s); retrying with the same name", slot.name, code, message);
+        }
+    }
+
+    private void fail(Slot slot, NodePool pool, ErrorInfo error) {
+        Instant now = clock.instant();
+        synchronized (view) {
+            slot.createInFlight = false;
+            if (view.byName(slot.name).orElse(null) != slot) {
+                return; // cancelled meanwhile: nothing to report
+            }
+            slot.phase = Slot.Phase.FAILED;
+            slot.failure = error;
+            slot.failedAt = now;
+            if (slot.serverType == null) {
+                slot.serverType = pool.serverType();
+                slot.location = pool.location();
+            }
+            recorder.server(Transition.SERVER_CREATE_FAILED, slot, now, "", error.message(),
+                    Map.of("errorCode", error.code(), "errorClass", Integer.toString(error.errorClass().code())));
+        }
+        metrics.createFailed(pool.id(), error.code(), error.errorClass().name());
+        LOG.warnf("creating server %s of pool %s failed: %s (%s, class %s)", slot.name, pool.id(), error.message(), error.code(),
+                error.errorClass());
+    }
+}

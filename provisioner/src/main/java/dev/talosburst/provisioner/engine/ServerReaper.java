@@ -1,0 +1,162 @@
+package dev.talosburst.provisioner.engine;
+
+import dev.talosburst.provisioner.cloud.Server;
+import dev.talosburst.provisioner.cloud.ServerStatus;
+import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.pool.NodePool;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Deletes servers that cost money without serving the cluster: never registered as a Node within the pool's
+ * max provision time, stuck in initializing/off/unknown, belonging to a pool that is no longer configured,
+ * or created under a name cluster-autoscaler already gave up on. Each with a reason; dry-run only reports.
+ */
+final class ServerReaper {
+    private static final Logger LOG = Logger.getLogger(ServerReaper.class);
+    private static final Set<ServerStatus> STUCK = EnumSet.of(ServerStatus.INITIALIZING, ServerStatus.OFF, ServerStatus.UNKNOWN);
+
+    /** One server the reaper deleted or, in dry-run, would delete. */
+    public record Finding(String serverName, Long serverId, String pool, String reason, Instant at, boolean dryRun) {
+    }
+
+    private final FleetView view;
+    private final NodeDirectory nodes;
+    private final ScaleDown scaleDown;
+    private final EngineSettings.ReaperSettings settings;
+    private final ProvisioningMetrics metrics;
+    private final Clock clock;
+    private final Map<String, Finding> findings = new LinkedHashMap<>();
+
+    ServerReaper(FleetView view, NodeDirectory nodes, ScaleDown scaleDown, EngineSettings.ReaperSettings settings,
+                 ProvisioningMetrics metrics, Clock clock) {
+        this.view = view;
+        this.nodes = nodes;
+        this.scaleDown = scaleDown;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Looks at every server after a resync and reaps what must go. */
+    void sweep(Resync.Strays strays) {
+        if (!settings.enabled()) {
+            return;
+        }
+        Instant now = clock.instant();
+        List<Map.Entry<Slot, String>> doomed = new ArrayList<>();
+        synchronized (view) {
+            for (Slot slot : view.allSlots()) {
+                NodePool pool = view.pool(slot.pool).orElse(null);
+                if (pool == null || slot.serverId == null) {
+                    continue;
+                }
+                String reason = reasonFor(slot, pool, now);
+                if (reason != null) {
+                    doomed.add(Map.entry(slot, reason));
+                }
+            }
+            for (Server server : strays.unknownPool()) {
+                doomed.add(Map.entry(orphanSlot(server), "its pool '" + server.labels().get(Ownership.POOL)
+                        + "' is not configured (talosburst.pools) but the server carries this cluster's labels"));
+            }
+            for (Server server : strays.abandoned()) {
+                doomed.add(Map.entry(orphanSlot(server), "it was created under a name whose creation cluster-autoscaler had "
+                        + "already given up on (a lost create response)"));
+            }
+        }
+        for (Map.Entry<Slot, String> entry : doomed) {
+            reap(entry.getKey(), entry.getValue(), now);
+        }
+    }
+
+    private String reasonFor(Slot slot, NodePool pool, Instant now) {
+        if (slot.isLive()) {
+            boolean registered = slot.nodeRegistered || nodes.byName(slot.name).isPresent();
+            Instant since = slot.createdAt != null ? slot.createdAt : slot.serverKnownAt;
+            if (!registered && since != null && !now.isBefore(since.plus(pool.maxProvisionTime()))) {
+                return "it did not register as a Kubernetes Node within " + human(pool.maxProvisionTime())
+                        + " (talosburst.pools." + pool.id() + ".max-provision-time)";
+            }
+            if (slot.status != null && STUCK.contains(slot.status) && slot.statusSince != null
+                    && !now.isBefore(slot.statusSince.plus(settings.stuckAfter()))) {
+                return "it has been stuck in status '" + slot.status.apiName() + "' for " + human(Duration.between(slot.statusSince, now));
+            }
+        }
+        if (slot.phase == Slot.Phase.FAILED && slot.failedAt != null && !now.isBefore(slot.failedAt.plus(pool.maxProvisionTime()))) {
+            return "its creation was reported failed, yet the server exists";
+        }
+        return null;
+    }
+
+    private Slot orphanSlot(Server server) {
+        Slot slot = view.byName(server.name()).orElse(null);
+        if (slot == null) {
+            slot = new Slot(server.labels().getOrDefault(Ownership.POOL, "unknown"), server.name(), Slot.Phase.PROVISIONING);
+            slot.serverId = server.id();
+            slot.serverKnownAt = clock.instant();
+            slot.createdAt = server.created();
+            slot.serverType = server.serverType();
+            slot.location = server.location();
+            slot.imageId = server.imageId();
+            slot.labels = Map.copyOf(server.labels());
+            slot.status = server.status();
+            view.add(slot);
+        }
+        return slot;
+    }
+
+    private void reap(Slot slot, String reason, Instant now) {
+        String key = slot.name;
+        boolean dryRun = settings.dryRun();
+        boolean firstReport = !findings.containsKey(key);
+        findings.put(key, new Finding(slot.name, slot.serverId, slot.pool, reason, now, dryRun));
+        if (dryRun) {
+            if (firstReport) {
+                metrics.reaped(slot.pool, reasonTag(reason), true);
+                LOG.warnf("reaper (dry-run): would delete server %s (id %d) of pool %s because %s", slot.name, slot.serverId, slot.pool, reason);
+            }
+            synchronized (view) {
+                if (view.pool(slot.pool).isEmpty() || view.isAbandoned(slot.name)) {
+                    view.remove(slot); // strays are re-found by the next resync; don't let them count
+                }
+            }
+            return;
+        }
+        metrics.reaped(slot.pool, reasonTag(reason), false);
+        LOG.warnf("reaper: deleting server %s (id %d) of pool %s because %s", slot.name, slot.serverId, slot.pool, reason);
+        scaleDown.delete(slot, "reaped: " + reason, reason);
+    }
+
+    private static String reasonTag(String reason) {
+        if (reason.startsWith("it did not register")) {
+            return "not_registered";
+        } else if (reason.startsWith("it has been stuck")) {
+            return "stuck";
+        } else if (reason.startsWith("its pool")) {
+            return "unknown_pool";
+        } else if (reason.startsWith("it was created under")) {
+            return "abandoned";
+        }
+        return "failed_create";
+    }
+
+    /** Everything reaped (or, in dry-run, reported) so far, newest report per server. */
+    Collection<Finding> findings() {
+        return List.copyOf(findings.values());
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        return s % 60 == 0 ? (s / 60) + "m" : s + "s";
+    }
+}

@@ -1,0 +1,75 @@
+package dev.talosburst.provisioner.kube;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A node directory without Kubernetes: for runs where talos-burst does not watch a cluster (the embedded
+ * demo) and for tests, which register nodes as a kubelet would.
+ */
+public final class InMemoryNodeDirectory implements NodeDirectory {
+    private final Map<String, KubeNode> nodes = new ConcurrentHashMap<>();
+    private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
+    private final Clock clock;
+
+    public InMemoryNodeDirectory(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public Optional<KubeNode> byName(String name) {
+        return Optional.ofNullable(nodes.get(name));
+    }
+
+    @Override
+    public Collection<KubeNode> all() {
+        return List.copyOf(nodes.values());
+    }
+
+    @Override
+    public void setProviderId(String nodeName, String providerId) {
+        nodes.computeIfPresent(nodeName, (name, node) -> node.providerId().isEmpty()
+                ? new KubeNode(name, providerId, node.ready(), node.createdAt(), node.labels()) : node);
+    }
+
+    @Override
+    public void removeNode(String nodeName) {
+        KubeNode removed = nodes.remove(nodeName);
+        if (removed != null) {
+            listeners.forEach(l -> l.removed(removed));
+        }
+    }
+
+    @Override
+    public void subscribe(NodeListener listener) {
+        listeners.add(listener);
+        nodes.values().forEach(listener::registered);
+    }
+
+    /** A kubelet registers its Node (not Ready yet). */
+    public KubeNode register(String name, Map<String, String> labels) {
+        KubeNode node = new KubeNode(name, "", false, clock.instant(), labels);
+        nodes.put(name, node);
+        listeners.forEach(l -> l.registered(node));
+        return node;
+    }
+
+    /** The Node's Ready condition changes. */
+    public void setReady(String name, boolean ready) {
+        KubeNode node = nodes.computeIfPresent(name, (n, old) -> new KubeNode(n, old.providerId(), ready, old.createdAt(), old.labels()));
+        if (node != null) {
+            listeners.forEach(l -> {
+                if (ready) {
+                    l.ready(node);
+                } else {
+                    l.notReady(node);
+                }
+            });
+        }
+    }
+}

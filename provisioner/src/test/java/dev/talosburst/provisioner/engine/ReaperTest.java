@@ -1,0 +1,140 @@
+package dev.talosburst.provisioner.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.talosburst.hcloudsim.ServerSnapshot;
+import dev.talosburst.provisioner.cloud.ImageQuery;
+import dev.talosburst.provisioner.cloud.ServerSpec;
+import dev.talosburst.provisioner.lifecycle.Transition;
+import dev.talosburst.provisioner.pool.NodePool;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ReaperTest {
+    private final EngineFixture fx = new EngineFixture();
+    private final NodePool pool = EngineFixture.pool("workers", "cx22", "fsn1", 0, 5);
+
+    @AfterEach
+    void close() {
+        fx.close();
+    }
+
+    private ServerSnapshot oneServer(NodeGroupEngine engine) {
+        engine.increaseSize("workers", 1);
+        fx.awaitServers("workers", 1);
+        await().until(() -> engine.instances("workers").get(0).id().startsWith("hcloud://"));
+        return fx.serversOf("workers").get(0);
+    }
+
+    @Test
+    void aServerThatNeverRegistersIsReapedAfterTheMaxProvisionTime() {
+        NodeGroupEngine engine = fx.engine(pool);
+        engine.start();
+        ServerSnapshot server = oneServer(engine);
+
+        fx.clock.advance(Duration.ofMinutes(14));
+        engine.tick();
+        assertThat(fx.sim.inspect().server(server.id())).get().extracting(ServerSnapshot::status).isNotEqualTo("deleting");
+
+        fx.clock.advance(Duration.ofMinutes(2));
+        engine.tick();
+        await().until(() -> fx.sim.inspect().server(server.id()).map(s -> s.status().equals("deleting")).orElse(true));
+        assertThat(fx.events(Transition.SERVER_REAPED)).singleElement().satisfies(e -> {
+            assertThat(e.subject()).isEqualTo(server.name());
+            assertThat(e.reason()).contains("did not register as a Kubernetes Node within 15m");
+        });
+        await().until(() -> fx.events(Transition.SERVER_DELETED).size() == 1);
+        assertThat(engine.reaperFindings()).singleElement().satisfies(f -> assertThat(f.dryRun()).isFalse());
+        assertThat(engine.targetSize("workers")).isZero();
+    }
+
+    @Test
+    void aRegisteredServerIsNotReaped() {
+        NodeGroupEngine engine = fx.engine(pool);
+        engine.start();
+        ServerSnapshot server = oneServer(engine);
+        fx.nodes.register(server.name(), Map.of(Ownership.NODE_POOL_LABEL, "workers"));
+
+        fx.clock.advance(Duration.ofMinutes(30));
+        engine.tick();
+
+        assertThat(fx.sim.inspect().server(server.id())).get().extracting(ServerSnapshot::status).isEqualTo("running");
+        assertThat(fx.events(Transition.SERVER_REAPED)).isEmpty();
+    }
+
+    @Test
+    void dryRunOnlyReports() {
+        EngineSettings settings = fx.settings().withReaper(new EngineSettings.ReaperSettings(true, true, null));
+        NodeGroupEngine engine = fx.engine(settings, fx.client, pool);
+        engine.start();
+        ServerSnapshot server = oneServer(engine);
+
+        fx.clock.advance(Duration.ofMinutes(20));
+        engine.tick();
+
+        assertThat(engine.reaperFindings()).singleElement().satisfies(f -> {
+            assertThat(f.dryRun()).isTrue();
+            assertThat(f.serverName()).isEqualTo(server.name());
+        });
+        assertThat(fx.sim.inspect().requestCount("DELETE", "/servers")).isZero();
+        assertThat(fx.events(Transition.SERVER_REAPED)).isEmpty();
+        assertThat(fx.sim.inspect().server(server.id())).isPresent();
+    }
+
+    @Test
+    void serversOfUnknownPoolsAndStuckServersAreReapedButForeignServersNeverAre() {
+        Ownership ours = new Ownership(EngineFixture.CLUSTER);
+        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
+        long orphan = fx.client.createServer(new ServerSpec("gone-pool-abc12345", "cx22", "fsn1", image, null,
+                ours.labelsFor("gone-pool", Map.of()), List.of(), List.of(), null, true, true, true)).server().id();
+        long stuckOff = fx.client.createServer(new ServerSpec("workers-offabcdef", "cx22", "fsn1", image, null,
+                ours.labelsFor("workers", Map.of()), List.of(), List.of(), null, true, true, false)).server().id();
+        long foreign = fx.client.createServer(new ServerSpec("workers-notours01", "cx22", "fsn1", image, null,
+                Map.of(Ownership.POOL, "workers"), List.of(), List.of(), null, true, true, true)).server().id();
+        long otherCluster = fx.client.createServer(new ServerSpec("workers-othercl01", "cx22", "fsn1", image, null,
+                new Ownership("another-cluster").labelsFor("workers", Map.of()), List.of(), List.of(), null, true, true, true)).server().id();
+
+        NodeGroupEngine engine = fx.engine(pool);
+        engine.start();
+        await().until(() -> fx.sim.inspect().server(orphan).map(s -> s.status().equals("deleting")).orElse(true));
+        assertThat(fx.events(Transition.SERVER_REAPED)).anySatisfy(e -> assertThat(e.reason()).contains("'gone-pool' is not configured"));
+
+        // powered off (start_after_create=false) and never started: stuck
+        fx.nodes.register("workers-offabcdef", Map.of(Ownership.NODE_POOL_LABEL, "workers"));
+        fx.clock.advance(Duration.ofMinutes(1));
+        engine.tick(); // initializing -> off
+        fx.clock.advance(Duration.ofMinutes(9));
+        engine.tick();
+        assertThat(fx.sim.inspect().server(stuckOff)).get().extracting(ServerSnapshot::status).isEqualTo("off");
+        fx.clock.advance(Duration.ofMinutes(2));
+        engine.tick();
+        await().until(() -> fx.sim.inspect().server(stuckOff).map(s -> s.status().equals("deleting")).orElse(true));
+        assertThat(fx.events(Transition.SERVER_REAPED)).anySatisfy(e -> assertThat(e.reason()).contains("stuck in status 'off'"));
+
+        fx.clock.advance(Duration.ofHours(2));
+        engine.tick();
+        engine.tick();
+        assertThat(fx.sim.inspect().server(foreign)).get().extracting(ServerSnapshot::status).isEqualTo("running");
+        assertThat(fx.sim.inspect().server(otherCluster)).get().extracting(ServerSnapshot::status).isEqualTo("running");
+    }
+
+    @Test
+    void anOrphanNodeOfOursIsRemovedButForeignNodesStay() {
+        NodeGroupEngine engine = fx.engine(pool);
+        engine.start();
+        fx.nodes.register("workers-vanished", Map.of(Ownership.NODE_POOL_LABEL, "workers"));
+        fx.nodes.register("control-plane-1", Map.of());
+        fx.nodes.register("workers-lookalike", Map.of());
+
+        fx.clock.advance(Duration.ofMinutes(2));
+        engine.tick();
+
+        assertThat(fx.nodes.byName("workers-vanished")).isEmpty();
+        assertThat(fx.nodes.byName("control-plane-1")).isPresent();
+        assertThat(fx.nodes.byName("workers-lookalike")).isPresent();
+    }
+}

@@ -447,7 +447,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
         registry.counter("talosburst.events.published", "type", p.event.transition().eventName()).increment();
         if (p.event.isServerEvent()) {
-            published.put(p.event.subject(), RecordedServer.after(published.get(p.event.subject()),
+            published.put(p.event.subject(), RecordedServer.after(published.get(p.event.subject()), p.event.subject(),
                     p.event.transition(), p.event.parsedData()));
             dirtyStates.add(p.event.subject());
         }
@@ -617,7 +617,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private void record(NodeCloudEvent ce) {
         if (ce.isServerEvent()) {
-            recorded.put(ce.subject(), RecordedServer.after(recorded.get(ce.subject()), ce.transition(), ce.parsedData()));
+            recorded.put(ce.subject(), RecordedServer.after(recorded.get(ce.subject()), ce.subject(), ce.transition(),
+                    ce.parsedData()));
         }
     }
 

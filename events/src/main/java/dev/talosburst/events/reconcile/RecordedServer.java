@@ -40,11 +40,10 @@ public record RecordedServer(
         return transitions.contains(t);
     }
 
-    /** The record after one more event of this server. */
-    public static RecordedServer after(RecordedServer previous, Transition t, NodeEventData data) {
+    /** The record of server {@code name} after one more event of it. */
+    public static RecordedServer after(RecordedServer previous, String name, Transition t, NodeEventData data) {
         RecordedServer base = previous != null ? previous
-                : new RecordedServer(data.server() != null && data.server().name() != null ? data.server().name() : "?",
-                data.clusterId(), data.pool(), null, Set.of(), null, null);
+                : new RecordedServer(name, data.clusterId(), data.pool(), null, Set.of(), null, null);
         EnumSet<Transition> all = base.transitions.isEmpty() ? EnumSet.noneOf(Transition.class) : EnumSet.copyOf(base.transitions);
         all.add(t);
         NodeEventData.Server s = data.server();

@@ -51,7 +51,7 @@ final class AdminApi {
                         body.path("content_type").asText("text/html"), body.path("body").asText(""));
                 case "lose" -> faults.loseResponses(method, path, count);
                 case "drain_rate_limit" -> faults.drainRateLimit();
-                case "latency" -> faults.latency(Duration.ofMillis(body.path("millis").asLong(0)));
+                case "latency" -> faults.latency(method, path, Duration.ofMillis(body.path("millis").asLong(0)));
                 case "stock_out" -> faults.stockOut(text(body, "server_type"), text(body, "location"));
                 case "restock" -> faults.restock(text(body, "server_type"), text(body, "location"));
                 case "server_quota" -> faults.serverQuota(body.path("servers").asInt(0));

@@ -58,7 +58,9 @@ final class FaultPlan {
 
     private final List<Rule> rules = new ArrayList<>();
     private final Set<String> stockOuts = new HashSet<>();
-    private Duration latency = Duration.ZERO;
+    /** Latency per (method, prefix); a null method or prefix matches any request. */
+    private final List<Rule> latencies = new ArrayList<>();
+    private final List<Duration> latencyDurations = new ArrayList<>();
     private Integer serverQuota;
 
     synchronized void add(Rule rule) {
@@ -80,12 +82,32 @@ final class FaultPlan {
         return Optional.empty();
     }
 
-    synchronized void latency(Duration latency) {
-        this.latency = latency;
+    /** Sets (or, with zero, removes) the latency of requests matching method and prefix. */
+    synchronized void latency(String method, String pathPrefix, Duration latency) {
+        Rule key = new Rule(Kind.FAIL, method, pathPrefix, 0, 0, null, null);
+        for (int i = 0; i < latencies.size(); i++) {
+            Rule r = latencies.get(i);
+            if (java.util.Objects.equals(r.method, key.method) && java.util.Objects.equals(r.pathPrefix, key.pathPrefix)) {
+                latencies.remove(i);
+                latencyDurations.remove(i);
+                break;
+            }
+        }
+        if (!latency.isZero()) {
+            latencies.add(key);
+            latencyDurations.add(latency);
+        }
     }
 
-    synchronized Duration latency() {
-        return latency;
+    /** The longest latency configured for a request. */
+    synchronized Duration latencyFor(String method, String path) {
+        Duration max = Duration.ZERO;
+        for (int i = 0; i < latencies.size(); i++) {
+            if (latencies.get(i).matches(method, path) && latencyDurations.get(i).compareTo(max) > 0) {
+                max = latencyDurations.get(i);
+            }
+        }
+        return max;
     }
 
     synchronized void stockOut(String type, String location, boolean out) {
@@ -111,7 +133,8 @@ final class FaultPlan {
     synchronized void clear() {
         rules.clear();
         stockOuts.clear();
-        latency = Duration.ZERO;
+        latencies.clear();
+        latencyDurations.clear();
         serverQuota = null;
     }
 

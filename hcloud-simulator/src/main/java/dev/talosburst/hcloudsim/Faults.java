@@ -69,10 +69,18 @@ public final class Faults {
 
     /** Every API request waits this long (real time) before it is processed; {@link Duration#ZERO} turns it off. */
     public Faults latency(Duration latency) {
+        return latency(null, null, latency);
+    }
+
+    /**
+     * Requests matching method and path prefix wait this long (real time) before they are processed, e.g. a slow
+     * {@code POST /servers}; {@link Duration#ZERO} removes that setting. The longest matching latency applies.
+     */
+    public Faults latency(String method, String pathPrefix, Duration latency) {
         if (latency.isNegative()) {
             throw new IllegalArgumentException("latency must not be negative, got " + latency);
         }
-        plan.latency(latency);
+        plan.latency(method, pathPrefix, latency);
         return this;
     }
 

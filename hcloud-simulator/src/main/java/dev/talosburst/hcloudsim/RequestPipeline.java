@@ -94,7 +94,7 @@ final class RequestPipeline implements HttpHandler {
         } else if (!authorized) {
             response = unauthorized();
         } else {
-            sleep(state.faults.latency());
+            sleep(state.faults.latencyFor(method, path));
             Optional<FaultPlan.Rule> fault = state.faults.consume(method, path);
             FaultPlan.Kind kind = fault.map(r -> r.kind).orElse(null);
             if (kind == FaultPlan.Kind.RAW) {

@@ -64,12 +64,24 @@ class FaultsTest extends SimulatorTestSupport {
     }
 
     @Test
-    void latencyDelaysRequests() {
-        sim.faults().latency(Duration.ofMillis(300));
+    void latencyDelaysMatchingRequestsOnly() {
+        sim.faults().latency("POST", "/servers", Duration.ofMillis(1500));
+
+        long slow = timeMillis(() -> assertThat(api.createServer("w1", null).status()).isEqualTo(201));
+        long fast = timeMillis(() -> assertThat(api.get("/servers").status()).isEqualTo(200));
+
+        assertThat(slow).isGreaterThanOrEqualTo(1500);
+        assertThat(fast).as("GET is not delayed (a generous bound for a busy machine)").isLessThan(1500);
+        sim.faults().latency("POST", "/servers", Duration.ZERO);
+        sim.faults().latency(Duration.ofMillis(200));
+        assertThat(timeMillis(() -> api.get("/locations"))).isGreaterThanOrEqualTo(200);
+        sim.faults().clear();
+    }
+
+    private static long timeMillis(Runnable r) {
         long start = System.nanoTime();
-        assertThat(api.get("/locations").status()).isEqualTo(200);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
-        sim.faults().latency(Duration.ZERO);
+        r.run();
+        return Duration.ofNanos(System.nanoTime() - start).toMillis();
     }
 
     @Test

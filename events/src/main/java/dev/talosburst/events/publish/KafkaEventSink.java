@@ -82,7 +82,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final Object lock = new Object();
     /** In-memory pending events by sequence number; a prefix (by seq) of everything pending. */
     private final TreeMap<Long, Pending> memory = new TreeMap<>();
-    /** Everything recorded per server: published state plus events accepted but not yet acknowledged. */
+    /** Everything recorded per server ({@link #stateKey}): published state plus events accepted but not yet acknowledged. */
     private final Map<String, RecordedServer> recorded = new HashMap<>();
     private long nextSeq = 1;
     private long lastSeqInMemory;
@@ -229,8 +229,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         if (event.transition().isPoolLevel() || !event.occurrence().isEmpty() || !historyLoaded.isDone()) {
             return false;
         }
-        RecordedServer r = recorded.get(event.subject());
-        return r != null && event.clusterId().equals(r.clusterId()) && r.has(event.transition());
+        RecordedServer r = recorded.get(stateKey(event.clusterId(), event.subject()));
+        return r != null && r.has(event.transition());
     }
 
     /** Events accepted but not yet acknowledged by Kafka (in memory and in the journal only). */
@@ -246,14 +246,21 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     @Override
-    public Map<String, RecordedServer> recordedServers(Duration timeout) throws TimeoutException, InterruptedException {
+    public Map<String, RecordedServer> recordedServers(String clusterId, Duration timeout)
+            throws TimeoutException, InterruptedException {
         try {
             historyLoaded.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("reading the state topic failed", e.getCause());
         }
         synchronized (lock) {
-            return Map.copyOf(recorded);
+            Map<String, RecordedServer> byName = new HashMap<>();
+            for (RecordedServer r : recorded.values()) {
+                if (clusterId.equals(r.clusterId())) {
+                    byName.put(r.name(), r);
+                }
+            }
+            return Map.copyOf(byName);
         }
     }
 
@@ -447,9 +454,10 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
         registry.counter("talosburst.events.published", "type", p.event.transition().eventName()).increment();
         if (p.event.isServerEvent()) {
-            published.put(p.event.subject(), RecordedServer.after(published.get(p.event.subject()), p.event.subject(),
-                    p.event.transition(), p.event.parsedData()));
-            dirtyStates.add(p.event.subject());
+            NodeEventData data = p.event.parsedData();
+            String key = stateKey(data.clusterId(), p.event.subject());
+            published.put(key, RecordedServer.after(published.get(key), p.event.subject(), p.event.transition(), data));
+            dirtyStates.add(key);
         }
     }
 
@@ -577,7 +585,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         synchronized (lock) {
             for (RecordedServer s : published.values()) {
-                recorded.merge(s.name(), s, RecordedServer::union);
+                recorded.merge(stateKey(s.clusterId(), s.name()), s, RecordedServer::union);
             }
         }
         LOG.debugf("read %d state records of %d servers from %s", count, published.size(), settings.stateTopic());
@@ -617,9 +625,18 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private void record(NodeCloudEvent ce) {
         if (ce.isServerEvent()) {
-            recorded.put(ce.subject(), RecordedServer.after(recorded.get(ce.subject()), ce.subject(), ce.transition(),
-                    ce.parsedData()));
+            NodeEventData data = ce.parsedData();
+            String key = stateKey(data.clusterId(), ce.subject());
+            recorded.put(key, RecordedServer.after(recorded.get(key), ce.subject(), ce.transition(), data));
         }
+    }
+
+    /**
+     * Key of a server in the state topic and in memory: {@code <cluster-id>/<server-name>}, so that clusters
+     * sharing topics never overwrite each other's state (the event topic is keyed by server name alone).
+     */
+    static String stateKey(String clusterId, String serverName) {
+        return clusterId + "/" + serverName;
     }
 
     private void wake() {

@@ -9,6 +9,7 @@ import dev.talosburst.events.testing.EngineEvents;
 import dev.talosburst.events.testing.TestBroker;
 import dev.talosburst.events.testing.TopicReader;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import dev.talosburst.provisioner.lifecycle.Transition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -248,6 +249,28 @@ class KafkaEventSinkTest {
             assertThat(registry.get("talosburst.events.dropped").counter().count()).isZero();
             assertThat(registry.find("talosburst.events.published").counters()).isEmpty();
             sink.close(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void journalOfAPreviousRunGoesBeforeEventsEmittedBeforeStart(@TempDir Path journal) throws IOException {
+        EngineEvents engine = EngineEvents.cx22Fsn1("order");
+        List<LifecycleEvent> up = engine.serverUp("order-1", 1, T0);
+        EventPublisherSettings s = EventPublisherSettings.defaults("127.0.0.1:" + TestBroker.freePort())
+                .withTopic(uniqueTopic()).withJournal(journal).withDelivery(Duration.ofSeconds(1), Duration.ofMillis(200));
+        KafkaEventSink previous = new KafkaEventSink(s, new SimpleMeterRegistry());
+        previous.emit(up.get(0));
+        previous.emit(up.get(1));
+        previous.close(Duration.ZERO);
+
+        KafkaEventSink next = new KafkaEventSink(s, new SimpleMeterRegistry());
+        assertThat(next.pending()).isEqualTo(2);
+        next.emit(up.get(2)); // the engine may emit before the sink is started
+        next.close(Duration.ZERO);
+
+        try (EventJournal j = EventJournal.open(journal, false)) {
+            assertThat(j.unacknowledged(0, 10)).extracting(e -> e.event().transition())
+                    .containsExactly(Transition.SERVER_CREATE_REQUESTED, Transition.SERVER_CREATED, Transition.NODE_REGISTERED);
         }
     }
 

@@ -35,7 +35,9 @@ class LifecycleReconcilerRulesTest {
     }
 
     private List<String> reconcile(ObservedServer... existing) throws Exception {
-        LifecycleReconciler r = new LifecycleReconciler(EngineEvents.CLUSTER, emitted::add, t -> Map.copyOf(history),
+        LifecycleReconciler r = new LifecycleReconciler(EngineEvents.CLUSTER, emitted::add, (cluster, t) -> history.entrySet().stream()
+                        .filter(e -> cluster.equals(e.getValue().clusterId()))
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
                 Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofSeconds(1));
         return r.reconcile(List.of(existing)).published().stream().map(e -> e.subject() + ":" + e.transition().eventName()).toList();
     }

@@ -101,7 +101,7 @@ class LifecycleReconcilerTest {
 
             // A second reconcile (e.g. the next periodic one) finds nothing missing.
             await().atMost(Duration.ofSeconds(30)).until(() -> stateRecords(topic).size() == 3
-                    && stateRecords(topic).get("rc-b").contains("SERVER_DELETED"));
+                    && stateRecords(topic).get("lab-1/rc-b").contains("SERVER_DELETED"));
         }
         assertThat(result.published()).extracting(e -> e.subject() + ":" + e.transition().eventName())
                 .containsExactlyInAnyOrder("rc-c:server-created", "rc-c:node-registered", "rc-c:node-ready",
@@ -148,6 +148,29 @@ class LifecycleReconcilerTest {
             assertThat(third.pending()).isZero();
         }
         assertThat(TopicReader.readAll(broker.bootstrapServers(), topic)).hasSize(records.size());
+    }
+
+    @Test
+    void clustersSharingTheTopicsKeepTheirOwnServerState() throws Exception {
+        String topic = "lifecycle-" + UUID.randomUUID();
+        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers()).withTopic(topic)
+                .withTopicLayout(1, (short) 1).withDelivery(Duration.ofSeconds(3), Duration.ofMillis(200));
+        EngineEvents engine = EngineEvents.cx22Fsn1("shared");
+        LifecycleEvent mine = engine.serverUp("shared-1", 101, T0).get(1);
+        LifecycleEvent theirs = new LifecycleEvent(Transition.SERVER_CREATED, "lab-2", "shared", "shared-1", "", T0, 202L,
+                mine.server(), null, Map.of());
+        try (KafkaEventSink first = new KafkaEventSink(settings, new SimpleMeterRegistry())) {
+            first.start();
+            first.emit(mine);
+            first.emit(theirs);
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.pending() == 0);
+        }
+        try (KafkaEventSink second = new KafkaEventSink(settings, new SimpleMeterRegistry())) {
+            second.start();
+            assertThat(second.recordedServers("lab-1", Duration.ofSeconds(30)).get("shared-1").serverId()).isEqualTo(101L);
+            assertThat(second.recordedServers("lab-2", Duration.ofSeconds(30)).get("shared-1").serverId()).isEqualTo(202L);
+            assertThat(second.recordedServers("lab-3", Duration.ofSeconds(30))).isEmpty();
+        }
     }
 
     private static JsonNode json(ConsumerRecord<String, byte[]> r) {

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -58,9 +59,14 @@ final class FaultPlan {
 
     private final List<Rule> rules = new ArrayList<>();
     private final Set<String> stockOuts = new HashSet<>();
-    /** Latency per (method, prefix); a null method or prefix matches any request. */
-    private final List<Rule> latencies = new ArrayList<>();
-    private final List<Duration> latencyDurations = new ArrayList<>();
+    /** Latency of requests matching method and prefix; a null method or prefix matches any request. */
+    private record Latency(String method, String pathPrefix, Duration duration) {
+        boolean matches(String requestMethod, String path) {
+            return (method == null || method.equals(requestMethod)) && (pathPrefix == null || pathMatches(path, pathPrefix));
+        }
+    }
+
+    private final List<Latency> latencies = new ArrayList<>();
     private Integer serverQuota;
 
     synchronized void add(Rule rule) {
@@ -84,30 +90,18 @@ final class FaultPlan {
 
     /** Sets (or, with zero, removes) the latency of requests matching method and prefix. */
     synchronized void latency(String method, String pathPrefix, Duration latency) {
-        Rule key = new Rule(Kind.FAIL, method, pathPrefix, 0, 0, null, null);
-        for (int i = 0; i < latencies.size(); i++) {
-            Rule r = latencies.get(i);
-            if (java.util.Objects.equals(r.method, key.method) && java.util.Objects.equals(r.pathPrefix, key.pathPrefix)) {
-                latencies.remove(i);
-                latencyDurations.remove(i);
-                break;
-            }
-        }
+        String m = method == null ? null : method.toUpperCase(Locale.ROOT);
+        String p = pathPrefix == null ? null : normalizePrefix(pathPrefix);
+        latencies.removeIf(l -> Objects.equals(l.method(), m) && Objects.equals(l.pathPrefix(), p));
         if (!latency.isZero()) {
-            latencies.add(key);
-            latencyDurations.add(latency);
+            latencies.add(new Latency(m, p, latency));
         }
     }
 
     /** The longest latency configured for a request. */
     synchronized Duration latencyFor(String method, String path) {
-        Duration max = Duration.ZERO;
-        for (int i = 0; i < latencies.size(); i++) {
-            if (latencies.get(i).matches(method, path) && latencyDurations.get(i).compareTo(max) > 0) {
-                max = latencyDurations.get(i);
-            }
-        }
-        return max;
+        return latencies.stream().filter(l -> l.matches(method, path)).map(Latency::duration)
+                .max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
     synchronized void stockOut(String type, String location, boolean out) {
@@ -134,7 +128,6 @@ final class FaultPlan {
         rules.clear();
         stockOuts.clear();
         latencies.clear();
-        latencyDurations.clear();
         serverQuota = null;
     }
 

@@ -103,7 +103,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         Ownership ownership = new Ownership(settings.clusterId());
         ProvisioningMetrics metrics = new ProvisioningMetrics(registry);
         this.catalogue = new Catalogue(cloud, clock);
-        this.recorder = new LifecycleRecorder(events, settings.clusterId());
+        this.recorder = new LifecycleRecorder(events, settings.clusterId(), () -> leader || promotionPending.get());
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("talosburst-engine-tick"));
         this.creators = Executors.newFixedThreadPool(settings.createConcurrency(), daemon("talosburst-create"));
         this.deleters = Executors.newFixedThreadPool(2, daemon("talosburst-delete"));

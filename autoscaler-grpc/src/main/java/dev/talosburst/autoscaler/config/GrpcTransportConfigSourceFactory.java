@@ -33,8 +33,8 @@ public class GrpcTransportConfigSourceFactory implements ConfigSourceFactory {
     /** The Quarkus properties implied by the talosburst.grpc options read through {@code lookup}. */
     static Map<String, String> translate(java.util.function.Function<String, String> lookup) {
         Map<String, String> properties = new HashMap<>();
-        String host = orDefault(lookup.apply("talosburst.grpc.host"), "127.0.0.1");
-        String port = orDefault(lookup.apply("talosburst.grpc.port"), "8086");
+        String host = orDefault(lookup.apply("talosburst.grpc.host"), GrpcTransport.DEFAULT_HOST);
+        String port = orDefault(lookup.apply("talosburst.grpc.port"), GrpcTransport.DEFAULT_PORT);
         String explicit = lookup.apply("talosburst.grpc.plaintext");
         boolean plaintext = GrpcTransport.plaintext(
                 explicit == null || explicit.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Boolean.parseBoolean(explicit.trim())),
@@ -54,6 +54,8 @@ public class GrpcTransportConfigSourceFactory implements ConfigSourceFactory {
         putIfSet(properties, prefix + "key-store.pem.0.cert", lookup.apply("talosburst.grpc.tls.cert"));
         putIfSet(properties, prefix + "key-store.pem.0.key", lookup.apply("talosburst.grpc.tls.key"));
         putIfSet(properties, prefix + "trust-store.pem.certs", lookup.apply("talosburst.grpc.tls.client-ca"));
+        properties.put(prefix + "reload-period",
+                orDefault(lookup.apply("talosburst.grpc.tls.reload-period"), GrpcTransport.DEFAULT_TLS_RELOAD_PERIOD));
         return properties;
     }
 

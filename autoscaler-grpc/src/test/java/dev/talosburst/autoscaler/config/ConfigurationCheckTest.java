@@ -113,6 +113,7 @@ class ConfigurationCheckTest {
                 .containsEntry("quarkus.tls.talosburst-grpc.key-store.pem.0.cert", "/tls/tls.crt")
                 .containsEntry("quarkus.tls.talosburst-grpc.key-store.pem.0.key", "/tls/tls.key")
                 .containsEntry("quarkus.tls.talosburst-grpc.trust-store.pem.certs", "/tls/ca.crt")
+                .containsEntry("quarkus.tls.talosburst-grpc.reload-period", "1h")
                 .doesNotContainKey("quarkus.management.host");
     }
 }

@@ -72,6 +72,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(100);
+    private static final Duration STATE_RETRY = Duration.ofSeconds(10);
 
     private final EventPublisherSettings settings;
     private final NodeEventMapper mapper;
@@ -105,6 +106,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private Thread sender;
     private volatile KafkaProducer<String, byte[]> producer;
     private long lastRebuildMillis;
+    private long nextStateAttemptMillis;
 
     private final Timer publishTimer;
     private final Counter dropped;
@@ -393,22 +395,34 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         for (int i = 0; i < toSend.size(); i++) {
             Pending p = toSend.get(i);
+            boolean[] refusedAtOnce = {false};
             try {
                 KafkaProducer<String, byte[]> via = producer;
                 via.send(toRecord(settings.topic(), p.event), (md, ex) -> {
+                    if (ex != null && Thread.currentThread() == sender) {
+                        refusedAtOnce[0] = true; // failed inside send(), e.g. no metadata within max.block.ms
+                    }
                     completions.add(() -> onSent(p, ex, via));
                     wake();
                 });
             } catch (KafkaException e) {
-                // Typically metadata unavailable (broker down): back off everything not yet handed over.
                 sendFailures.increment();
+                logOutage(e);
                 synchronized (lock) {
-                    for (int j = i; j < toSend.size(); j++) {
+                    p.inFlight = false;
+                    p.notBeforeMillis = clock.millis() + settings.retryBackoff().toMillis();
+                }
+                refusedAtOnce[0] = true;
+            }
+            if (refusedAtOnce[0]) {
+                // Typically metadata unavailable (broker down, topic missing): every further send would block as
+                // long, so back off everything not yet handed over.
+                synchronized (lock) {
+                    for (int j = i + 1; j < toSend.size(); j++) {
                         toSend.get(j).inFlight = false;
                         toSend.get(j).notBeforeMillis = clock.millis() + settings.retryBackoff().toMillis();
                     }
                 }
-                logOutage(e);
                 return;
             }
         }
@@ -462,6 +476,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     private void sendDirtyStates() {
+        if (clock.millis() < nextStateAttemptMillis) {
+            return;
+        }
         List<String> names = new ArrayList<>();
         for (String n : dirtyStates) {
             if (!statesInFlight.contains(n)) {
@@ -472,8 +489,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             dirtyStates.remove(name);
             statesInFlight.add(name);
             byte[] value = EventJson.write(published.get(name));
+            boolean[] refusedAtOnce = {false};
             try {
                 producer.send(new ProducerRecord<>(settings.stateTopic(), name, value), (md, ex) -> {
+                    if (ex != null && Thread.currentThread() == sender) {
+                        refusedAtOnce[0] = true;
+                    }
                     completions.add(() -> {
                         statesInFlight.remove(name);
                         if (ex != null) {
@@ -485,6 +506,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             } catch (KafkaException e) {
                 statesInFlight.remove(name);
                 dirtyStates.add(name);
+                refusedAtOnce[0] = true;
+            }
+            if (refusedAtOnce[0]) {
+                // E.g. the state topic is missing: do not let its metadata wait slow down event delivery.
+                nextStateAttemptMillis = clock.millis() + Math.max(STATE_RETRY.toMillis(), settings.retryBackoff().toMillis());
+                LOG.warnf("cannot write server state to %s; retrying in %s (events are not held up)", settings.stateTopic(), STATE_RETRY);
                 return;
             }
         }
@@ -538,8 +565,14 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 try {
                     entry.getValue().get(settings.deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new KafkaException("cannot create topic " + entry.getKey() + ": " + e.getCause(), e.getCause());
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RetriableException) {
+                        throw new KafkaException("cannot create topic " + entry.getKey() + " yet: " + cause, cause);
+                    }
+                    if (!(cause instanceof TopicExistsException)) {
+                        // Not allowed or refused by policy: the topics may well exist (made by an operator); publishing
+                        // goes on and events wait if they do not.
+                        LOG.warnf("cannot create topic %s (%s); assuming it is managed elsewhere", entry.getKey(), cause.toString());
                     }
                 }
             }

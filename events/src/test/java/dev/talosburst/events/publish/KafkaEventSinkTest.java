@@ -275,6 +275,23 @@ class KafkaEventSinkTest {
     }
 
     @Test
+    void eventsFlowEvenWhenTheStateTopicIsMissing() throws Exception {
+        String topic = uniqueTopic();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (KafkaEventSink sink = new KafkaEventSink(settings(topic).withCreateTopics(false), registry)) {
+            sink.start();
+            EngineEvents.cx22Fsn1("nostate").serverUp("nostate-1", 1, T0).forEach(sink::emit);
+            await().atMost(Duration.ofSeconds(30)).until(() -> sink.pending() == 0);
+            sink.close(Duration.ZERO);
+        }
+        assertThat(TopicReader.typesOf(TopicReader.readAll(broker.bootstrapServers(), topic), "nostate-1")).hasSize(4);
+    }
+
+    @Test
     void emitAfterCloseIsRefusedLoudly() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         KafkaEventSink sink = new KafkaEventSink(settings(uniqueTopic()), registry);

@@ -470,7 +470,20 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         if (p.event.isServerEvent()) {
             NodeEventData data = p.event.parsedData();
             String key = stateKey(data.clusterId(), p.event.subject());
-            published.put(key, RecordedServer.after(published.get(key), p.event.subject(), p.event.transition(), data));
+            RecordedServer now = RecordedServer.after(published.get(key), p.event.subject(), p.event.transition(), data);
+            if (now.finished()) {
+                // Its life is fully published: forget it (bounded memory) and tombstone its state record, so the
+                // compacted state topic only holds servers that may still need reconciling.
+                published.remove(key);
+                synchronized (lock) {
+                    RecordedServer r = recorded.get(key);
+                    if (r != null && r.transitions().equals(now.transitions())) { // nothing else of it is queued
+                        recorded.remove(key);
+                    }
+                }
+            } else {
+                published.put(key, now);
+            }
             dirtyStates.add(key);
         }
     }
@@ -488,7 +501,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         for (String name : names) {
             dirtyStates.remove(name);
             statesInFlight.add(name);
-            byte[] value = EventJson.write(published.get(name));
+            RecordedServer state = published.get(name);
+            byte[] value = state == null ? null : EventJson.write(state); // null: tombstone of a finished server
             boolean[] refusedAtOnce = {false};
             try {
                 producer.send(new ProducerRecord<>(settings.stateTopic(), name, value), (md, ex) -> {

@@ -35,6 +35,14 @@ public record RecordedServer(
         transitions = transitions == null || transitions.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(transitions));
     }
 
+    /**
+     * True when nothing more can happen to this server: it is deleted and its Node is removed (or it never
+     * registered one).
+     */
+    public boolean finished() {
+        return has(Transition.SERVER_DELETED) && (has(Transition.NODE_REMOVED) || !has(Transition.NODE_REGISTERED));
+    }
+
     /** True when {@code t} has been recorded. */
     public boolean has(Transition t) {
         return transitions.contains(t);

@@ -36,11 +36,17 @@ public record NodeEventData(
         Billing billing,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> details) {
 
-    /** A Hetzner server as billing sees it. */
+    /**
+     * A Hetzner server as billing sees it.
+     *
+     * @param providerId {@code hcloud://<id>}, the Kubernetes Node's {@code spec.providerID}, once the id is known
+     * @param name the server name, which is also the Kubernetes Node name
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Server(
             Long id,
+            String providerId,
             String name,
             String type,
             String location,
@@ -52,11 +58,16 @@ public record NodeEventData(
 
         static Server of(Long id, ServerFacts facts) {
             HourlyPrice p = facts.price();
-            return new Server(id, facts.name(), facts.serverType(), facts.location(), facts.architecture(),
+            return new Server(id, providerIdOf(id), facts.name(), facts.serverType(), facts.location(), facts.architecture(),
                     facts.imageId(), facts.labels(),
                     p == null ? null : new Price(p.net(), p.gross(), p.currency()),
                     new Phases(facts.createRequestedAt(), facts.createdAt(), facts.runningAt(),
                             facts.registeredAt(), facts.readyAt(), facts.deletedAt()));
+        }
+
+        /** {@code hcloud://<id>}, or null before Hetzner assigned an id. */
+        public static String providerIdOf(Long id) {
+            return id == null ? null : "hcloud://" + id;
         }
 
         /** Back to the domain's facts (used when reconciling from the last published state). */

@@ -69,7 +69,8 @@ public final class NodeEventMapper {
         NodeEventData.Server server = facts == null ? null : NodeEventData.Server.of(event.serverId(), facts);
         if (server == null && !event.transition().isPoolLevel()) {
             // A server event without facts still names its server (the subject).
-            server = new NodeEventData.Server(event.serverId(), event.subject(), null, null, null, null, null, null, null);
+            server = new NodeEventData.Server(event.serverId(), NodeEventData.Server.providerIdOf(event.serverId()), event.subject(),
+                    null, null, null, null, null, null, null);
         }
         String pool = event.pool() != null ? event.pool() : (event.transition().isPoolLevel() ? event.subject() : null);
         return new NodeEventData(event.transition().eventName(), event.clusterId(), pool, event.at(), server,

@@ -88,7 +88,7 @@ public record RecordedServer(
         NodeEventData.Phases a = old.phases() == null ? new NodeEventData.Phases(null, null, null, null, null, null) : old.phases();
         NodeEventData.Phases b = now.phases() == null ? new NodeEventData.Phases(null, null, null, null, null, null) : now.phases();
         return new NodeEventData.Server(
-                or(now.id(), old.id()), or(now.name(), old.name()), or(now.type(), old.type()),
+                or(now.id(), old.id()), or(now.providerId(), old.providerId()), or(now.name(), old.name()), or(now.type(), old.type()),
                 or(now.location(), old.location()), or(now.architecture(), old.architecture()),
                 or(now.imageId(), old.imageId()),
                 now.labels() != null && !now.labels().isEmpty() ? now.labels() : old.labels(),

@@ -133,6 +133,7 @@ class KafkaEventSinkTest {
         // 2 h 10 min 20 s of life: three started hours at the creation-time price.
         JsonNode deletedData = data(records, "server-deleted");
         assertThat(deletedData.at("/server/id").asLong()).isEqualTo(1003);
+        assertThat(deletedData.at("/server/providerId").asText()).isEqualTo("hcloud://1003");
         assertThat(deletedData.at("/billing/lifetimeSeconds").asLong()).isEqualTo(2 * 3600 + 600 - 20);
         assertThat(deletedData.at("/billing/billableHours").asLong()).isEqualTo(3);
         assertThat(deletedData.at("/billing/amountNet").asText()).isEqualTo("0.0180");

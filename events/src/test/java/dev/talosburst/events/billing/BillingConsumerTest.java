@@ -145,6 +145,17 @@ class BillingConsumerTest {
                 server.stop(0);
             }
         }
+
+        // The command line prints the same table (servers still alive are billed until the real "now").
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            BillingConsumer.main(new String[] {"--bootstrap", broker.bootstrapServers(), "--topic", topic, "--once"});
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("POOL", "a-cx22", "2026-11-20", "0.0240", "b-ccx23");
     }
 
     /** Writes events to explicit partitions that break per-server order, plus one foreign record. */

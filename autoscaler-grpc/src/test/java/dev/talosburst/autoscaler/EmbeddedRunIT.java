@@ -1,0 +1,94 @@
+package dev.talosburst.autoscaler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
+import dev.talosburst.proto.externalgrpc.Instance;
+import dev.talosburst.proto.externalgrpc.NodeGroup;
+import dev.talosburst.proto.externalgrpc.NodeGroupIncreaseSizeRequest;
+import dev.talosburst.proto.externalgrpc.NodeGroupNodesRequest;
+import dev.talosburst.proto.externalgrpc.NodeGroupTargetSizeRequest;
+import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
+import dev.talosburst.proto.externalgrpc.RefreshRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's run command, for real: {@code java -jar autoscaler-grpc/target/quarkus-app/quarkus-run.jar} with
+ * nothing configured but free ports, then cluster-autoscaler's first calls over plaintext gRPC on 127.0.0.1.
+ */
+class EmbeddedRunIT {
+
+    private Process app;
+    private ManagedChannel channel;
+    private final Path log = Path.of("target", "embedded-run.log");
+
+    @AfterEach
+    void stop() throws Exception {
+        if (channel != null) {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (app != null) {
+            app.destroy();
+            if (!app.waitFor(20, TimeUnit.SECONDS)) {
+                app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void embeddedDefaultsServeClusterAutoscaler() throws Exception {
+        int grpcPort = freePort();
+        int managementPort = freePort();
+        String jar = System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar");
+        app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dtalosburst.grpc.port=" + grpcPort, "-Dquarkus.management.port=" + managementPort, "-jar", jar)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+
+        List<NodeGroup> groups = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> {
+                    assertThat(app.isAlive()).as("application still running; see " + log).isTrue();
+                    ca().refresh(RefreshRequest.getDefaultInstance());
+                    return ca().nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList();
+                }, list -> !list.isEmpty());
+        assertThat(groups).extracting(NodeGroup::getId).containsExactlyInAnyOrder("cx22-fsn1", "cax11-fsn1");
+
+        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId("cx22-fsn1").setDelta(1).build());
+        assertThat(ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId("cx22-fsn1").build()).getTargetSize())
+                .isEqualTo(1);
+        Instance created = await().atMost(Duration.ofSeconds(30)).until(
+                () -> ca().nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId("cx22-fsn1").build()).getInstancesList(),
+                list -> list.size() == 1 && list.get(0).getId().startsWith("hcloud://")).get(0);
+        assertThat(created.getId()).matches("hcloud://\\d+");
+
+        HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(Files.readString(log)).contains("Hetzner Cloud is SIMULATED").contains("http://127.0.0.1:" + grpcPort);
+    }
+
+    private CloudProviderGrpc.CloudProviderBlockingStub ca() {
+        return CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

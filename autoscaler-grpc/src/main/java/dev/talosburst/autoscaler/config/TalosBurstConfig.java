@@ -194,6 +194,9 @@ public interface TalosBurstConfig {
 
         /** Directory of Talos JSON Schemas per minor version, to validate rendered user-data against. */
         Optional<Path> schemaDir();
+
+        /** The Talos version the worker config is for (e.g. {@code v1.13.9}); detected from the config when unset. */
+        Optional<String> talosVersion();
     }
 
     /** {@code talosburst.engine.*}. */
@@ -210,6 +213,10 @@ public interface TalosBurstConfig {
         @WithDefault("4")
         @Positive
         int createConcurrency();
+
+        /** Wait before a creation that failed transiently is tried again (with the same server name). */
+        @WithDefault("30s")
+        Duration createRetryBackoff();
     }
 
     /** {@code talosburst.reaper.*}. */
@@ -221,5 +228,9 @@ public interface TalosBurstConfig {
         /** Only log and emit what would be reaped. */
         @WithDefault("false")
         boolean dryRun();
+
+        /** How long a server may sit in initializing, off or unknown before it is reaped. */
+        @WithDefault("10m")
+        Duration stuckAfter();
     }
 }

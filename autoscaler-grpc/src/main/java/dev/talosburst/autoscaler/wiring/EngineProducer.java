@@ -1,5 +1,6 @@
 package dev.talosburst.autoscaler.wiring;
 
+import dev.talosburst.autoscaler.config.ConfigurationCheck.InvalidConfigurationException;
 import dev.talosburst.autoscaler.config.ConfigurationCheck.ValidConfiguration;
 import dev.talosburst.autoscaler.config.TalosBurstConfig;
 import dev.talosburst.provisioner.cloud.CloudApi;
@@ -28,10 +29,17 @@ public class EngineProducer {
                 config.engine().resyncInterval(),
                 config.engine().outOfResourcesBackoff(),
                 config.engine().createConcurrency(),
+                config.engine().createRetryBackoff(),
                 null,
-                null,
-                new EngineSettings.ReaperSettings(config.reaper().enabled(), config.reaper().dryRun(), null));
-        NodeGroupEngine engine = new NodeGroupEngine(settings, valid.pools(), cloud, userData, events, nodes, clock, registry);
+                new EngineSettings.ReaperSettings(config.reaper().enabled(), config.reaper().dryRun(), config.reaper().stuckAfter()));
+        NodeGroupEngine engine;
+        try {
+            engine = new NodeGroupEngine(settings, valid.pools(), cloud, userData, events, nodes, clock, registry);
+        } catch (IllegalArgumentException e) {
+            // pool problems found by the engine (e.g. a Talos patch that breaks the schema), one per line
+            throw new InvalidConfigurationException(e.getMessage().lines().map(String::strip).filter(l -> l.startsWith("- "))
+                    .map(l -> l.substring(2)).toList());
+        }
         engine.start();
         LOG.infof("node groups of cluster %s: %s", valid.clusterId(),
                 valid.pools().stream().map(p -> p.id() + " (" + p.serverType() + "/" + p.location() + ", " + p.minSize() + ".."

@@ -3,15 +3,20 @@ package dev.talosburst.autoscaler.wiring;
 import dev.talosburst.autoscaler.config.ConfigurationCheck.InvalidConfigurationException;
 import dev.talosburst.autoscaler.config.TalosBurstConfig;
 import dev.talosburst.provisioner.engine.UserDataSource;
+import dev.talosburst.provisioner.talos.TalosVersion;
+import dev.talosburst.provisioner.talos.WorkerConfigException;
+import dev.talosburst.provisioner.talos.WorkerConfigUserData;
 import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * The user-data servers boot with. Without {@code talosburst.talos.worker-config}: the demo placeholder (servers
- * cannot join a cluster). The Talos worker-config renderer replaces this bean once it is part of the build.
+ * The user-data servers boot with: the cluster's Talos worker config rendered per node when
+ * {@code talosburst.talos.worker-config} is set; otherwise the demo placeholder (servers cannot join a cluster).
  */
 public class UserDataProducer {
 
@@ -21,11 +26,36 @@ public class UserDataProducer {
     @Singleton
     @DefaultBean
     UserDataSource userData(TalosBurstConfig config) {
-        if (config.talos().workerConfig().isPresent()) {
-            throw new InvalidConfigurationException(List.of("talosburst.talos.worker-config is set, but this build has no Talos "
-                    + "worker-config renderer yet; remove the option to run with the demo user-data (servers will not join)"));
+        TalosBurstConfig.Talos talos = config.talos();
+        if (talos.workerConfig().isEmpty()) {
+            LOG.warn("talosburst.talos.worker-config is not set: servers get DEMO user-data and cannot join a cluster");
+            return new DemoWorkerConfig();
         }
-        LOG.warn("talosburst.talos.worker-config is not set: servers get DEMO user-data and cannot join a cluster");
-        return new DemoWorkerConfig();
+        Optional<TalosVersion> version;
+        try {
+            version = talos.talosVersion().map(TalosVersion::parse);
+        } catch (RuntimeException e) {
+            throw new InvalidConfigurationException(List.of("talosburst.talos.talos-version: '" + talos.talosVersion().get()
+                    + "' is not a Talos version; use e.g. v1.13.9 or 1.13"));
+        }
+        try {
+            WorkerConfigUserData userData = WorkerConfigUserData.load(talos.workerConfig().get(), version, talos.schemaDir());
+            LOG.infof("Talos worker config %s: %s", talos.workerConfig().get(), userData.renderer().talosVersion());
+            if (talos.schemaDir().isEmpty()) {
+                LOG.info("talosburst.talos.schema-dir is not set: rendered configs get the built-in checks only, no JSON Schema validation");
+            }
+            userData.renderer().acceptedSchemaFindings().forEach(finding ->
+                    LOG.warnf("the worker config as given does not match the Talos schema (tolerated, Talos accepts it): %s", finding));
+            return userData;
+        } catch (WorkerConfigException e) {
+            // summary and details never carry values of the config (the renderer guarantees it)
+            List<String> problems = new ArrayList<>();
+            if (e.details().isEmpty()) {
+                problems.add("talosburst.talos.worker-config: " + e.summary());
+            } else {
+                e.details().forEach(d -> problems.add("talosburst.talos.worker-config: " + e.summary() + ": " + d));
+            }
+            throw new InvalidConfigurationException(problems);
+        }
     }
 }

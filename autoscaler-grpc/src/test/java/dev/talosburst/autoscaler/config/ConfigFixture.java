@@ -9,12 +9,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Builds {@link TalosBurstConfig} from properties with SmallRye Config, as Quarkus does (unknown keys fail). */
-final class ConfigFixture {
+public final class ConfigFixture {
 
     private ConfigFixture() {
     }
 
-    static TalosBurstConfig load(Map<String, String> properties) {
+    public static TalosBurstConfig load(Map<String, String> properties) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(new HashMap<>(properties), "test", 250))
                 .withConverter(Duration.class, 200, new DurationConverter())

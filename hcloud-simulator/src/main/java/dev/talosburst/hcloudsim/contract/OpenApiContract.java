@@ -34,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class OpenApiContract {
 
     /** The property tests read to find the shared contracts directory. */
-    public static final String SHARED_DIR_PROPERTY = "talosburst.shared.dir";
+    public static final String SHARED_DIR_PROPERTY = "talos-burst.shared-dir";
     /** Where the spec lives below the shared directory. */
     public static final String SPEC_RELATIVE_PATH = "contracts/hetzner-openapi/hcloud.json";
 
@@ -77,7 +77,7 @@ public final class OpenApiContract {
         return CACHE.computeIfAbsent(specFile.toAbsolutePath().normalize(), OpenApiContract::build);
     }
 
-    /** The spec below {@code -Dtalosburst.shared.dir}, if that property is set and the file exists. */
+    /** The spec below {@code -Dtalos-burst.shared-dir}, if that property is set and the file exists. */
     public static Optional<Path> sharedSpec() {
         String dir = System.getProperty(SHARED_DIR_PROPERTY);
         if (dir == null || dir.isBlank()) {

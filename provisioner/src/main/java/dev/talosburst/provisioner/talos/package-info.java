@@ -44,6 +44,6 @@
  *
  * <p>May import: JDK, Jackson (YAML), networknt json-schema-validator, {@code dev.talosburst.provisioner.pool} and
  * the {@code UserDataSource} port of {@code dev.talosburst.provisioner.engine}.
- * Tests read the shared fixtures and schemas from {@code talosburst.shared.dir} and skip when absent.
+ * Tests read the shared fixtures and schemas from {@code talos-burst.shared-dir} and skip when absent.
  */
 package dev.talosburst.provisioner.talos;

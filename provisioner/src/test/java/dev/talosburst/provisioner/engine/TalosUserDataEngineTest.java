@@ -27,7 +27,7 @@ class TalosUserDataEngineTest {
 
     @BeforeEach
     void loadFixture() {
-        Path shared = Path.of(System.getProperty("talosburst.shared.dir", "../../shared"));
+        Path shared = Path.of(System.getProperty("talos-burst.shared-dir", "../../shared"));
         Path worker = shared.resolve("fixtures/talos/v1.13-base-worker.yaml");
         Path schemas = shared.resolve("contracts/talos-schema");
         Assumptions.assumeTrue(Files.isRegularFile(worker), "skipped: Talos fixture " + worker.toAbsolutePath() + " is missing");

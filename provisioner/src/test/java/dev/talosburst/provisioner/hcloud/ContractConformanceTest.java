@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Every endpoint the client uses, successes and errors, checked against the Hetzner OpenAPI spec. Skipped, naming the
- * path, when {@code ${talosburst.shared.dir}/contracts/hetzner-openapi/hcloud.json} is absent.
+ * path, when {@code ${talos-burst.shared-dir}/contracts/hetzner-openapi/hcloud.json} is absent.
  */
 class ContractConformanceTest {
 

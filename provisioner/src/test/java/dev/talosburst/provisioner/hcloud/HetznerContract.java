@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Checks recorded client/simulator exchanges against the community Hetzner OpenAPI spec
- * ({@code ${talosburst.shared.dir}/contracts/hetzner-openapi/hcloud.json}, read in place, never copied), through the
+ * ({@code ${talos-burst.shared-dir}/contracts/hetzner-openapi/hcloud.json}, read in place, never copied), through the
  * simulator's {@link OpenApiContract}: the spec dates from 2026-02-20 and that checker applies its documented 2026
  * allowances ({@link OpenApiContract#ALLOWANCES}); this suite adds none of its own.
  */

@@ -15,8 +15,8 @@ final class SharedTalosFiles {
     }
 
     static Path sharedDir() {
-        String dir = System.getProperty("talosburst.shared.dir");
-        assumeTrue(dir != null, "system property talosburst.shared.dir is not set; run through Maven surefire");
+        String dir = System.getProperty("talos-burst.shared-dir");
+        assumeTrue(dir != null, "system property talos-burst.shared-dir is not set; run through Maven surefire");
         Path path = Path.of(dir);
         assumeTrue(Files.isDirectory(path), "shared directory " + path.toAbsolutePath() + " is missing");
         return path;

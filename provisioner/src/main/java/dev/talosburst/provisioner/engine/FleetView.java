@@ -21,6 +21,8 @@ final class FleetView {
     /** Names CA gave up on (failed or cancelled creations): a server that shows up under one is reaped. */
     private final Set<String> abandonedNames = new HashSet<>();
     private Instant lastSyncAt;
+    /** Servers of ours from the last list that belong to no configured pool (the reaper's, until deleted). */
+    private List<dev.talosburst.provisioner.cloud.Server> unknownPoolServers = List.of();
 
     FleetView(List<NodePool> pools) {
         for (NodePool pool : pools) {
@@ -93,6 +95,14 @@ final class FleetView {
 
     int liveCount(String pool) {
         return (int) byName.values().stream().filter(s -> s.pool.equals(pool) && s.isLive()).count();
+    }
+
+    void unknownPoolServers(List<dev.talosburst.provisioner.cloud.Server> servers) {
+        unknownPoolServers = List.copyOf(servers);
+    }
+
+    List<dev.talosburst.provisioner.cloud.Server> unknownPoolServers() {
+        return unknownPoolServers;
     }
 
     void clear() {

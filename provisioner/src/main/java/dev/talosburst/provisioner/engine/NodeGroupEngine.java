@@ -193,6 +193,37 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         }
     }
 
+    /**
+     * Every server of this cluster that existed at the last resync or was created since (including servers of pools
+     * no longer configured); empty before the first sync. The complete list: event reconciliation relies on it.
+     */
+    public List<ServerView> servers() {
+        synchronized (view) {
+            List<ServerView> servers = new ArrayList<>();
+            if (!view.isSynced()) {
+                return servers;
+            }
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (Slot slot : view.allSlots()) {
+                if (slot.serverId != null) {
+                    names.add(slot.name);
+                    servers.add(new ServerView(slot.name, slot.serverId, slot.pool, LifecycleRecorder.facts(slot),
+                            slot.status == null ? "unknown" : slot.status.apiName(), slot.nodeRegistered, slot.nodeReady));
+                }
+            }
+            for (dev.talosburst.provisioner.cloud.Server server : view.unknownPoolServers()) {
+                if (names.add(server.name())) {
+                    servers.add(new ServerView(server.name(), server.id(), server.labels().get(Ownership.POOL),
+                            new dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts(server.name(), server.serverType(),
+                                    server.location(), null, server.imageId(), server.labels(), null, null, server.created(), null,
+                                    null, null, null),
+                            server.status().apiName(), false, false));
+                }
+            }
+            return servers;
+        }
+    }
+
     /** What the reaper deleted or, in dry-run, would delete. */
     public Collection<ServerReaper.Finding> reaperFindings() {
         return reaper.findings();

@@ -105,6 +105,7 @@ final class Resync {
                     vanished.add(slot);
                 }
             }
+            view.unknownPoolServers(unknownPool);
             view.synced(now);
         }
         known.forEach(serverKnown);

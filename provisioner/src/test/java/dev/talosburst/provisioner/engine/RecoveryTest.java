@@ -98,6 +98,11 @@ class RecoveryTest {
                 .extracting(InstanceView::state).isEqualTo(InstanceView.State.CREATING);
         assertThat(engine.instances("workers")).filteredOn(i -> i.id().equals("hcloud://" + older)).singleElement()
                 .extracting(InstanceView::state).isEqualTo(InstanceView.State.RUNNING);
+        // the complete list event reconciliation compares with what was published
+        assertThat(engine.servers()).extracting(ServerView::name)
+                .containsExactlyInAnyOrder("workers-older001", "workers-running1", "workers-fresh001");
+        assertThat(engine.servers()).filteredOn(v -> v.serverId() == fresh).singleElement()
+                .satisfies(v -> assertThat(v.status()).isEqualTo("initializing"));
     }
 
     @Test

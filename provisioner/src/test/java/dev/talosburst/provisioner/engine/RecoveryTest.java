@@ -111,6 +111,7 @@ class RecoveryTest {
         leader.start();
         leader.increaseSize("workers", 2);
         fx.awaitServers("workers", 2);
+        await().until(() -> leader.instances("workers").stream().allMatch(i -> i.id().startsWith("hcloud://")));
 
         NodeGroupEngine follower = fx.engine(pool);
         int eventsBefore = fx.events.size();

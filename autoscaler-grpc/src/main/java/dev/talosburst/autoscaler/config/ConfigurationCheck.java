@@ -34,6 +34,10 @@ public final class ConfigurationCheck {
         hcloud(config.hcloud(), problems);
         grpc(config.grpc(), config.hcloud().embeddedSimulator(), problems);
         config.talos().workerConfig().ifPresent(p -> readableFile(p, "talosburst.talos.worker-config", problems));
+        if (config.events().bootstrapServers().isPresent() && config.events().journalDir().isEmpty()) {
+            problems.add("talosburst.events.journal-dir: required with talosburst.events.bootstrap-servers; events wait in this "
+                    + "journal (put it on a persistent volume) while Kafka is unreachable, so a crash loses none");
+        }
         config.talos().schemaDir().ifPresent(p -> {
             if (!Files.isDirectory(p)) {
                 problems.add("talosburst.talos.schema-dir: " + p + " is not a directory; point it at the Talos JSON Schemas or remove it");

@@ -42,6 +42,9 @@ public interface TalosBurstConfig {
     /** Deletion of servers that never became nodes, or failed. */
     Reaper reaper();
 
+    /** Node lifecycle events on Kafka (billing and audit). */
+    Events events();
+
     /** The node label key CA uses to recognise GPU nodes ({@code GPULabel} RPC). */
     @WithDefault("hcloud/gpu-node")
     String gpuLabel();
@@ -232,5 +235,49 @@ public interface TalosBurstConfig {
         /** How long a server may sit in initializing, off or unknown before it is reaped. */
         @WithDefault("10m")
         Duration stuckAfter();
+    }
+
+    /** {@code talosburst.events.*}: node lifecycle events as CloudEvents on Kafka. */
+    interface Events {
+        /** Kafka bootstrap servers; unset: events are not published (a warning says so). */
+        Optional<String> bootstrapServers();
+
+        /** The event topic; the compacted state topic is {@code <topic>.state}. */
+        @WithDefault("talos-burst.node-lifecycle.v1")
+        String topic();
+
+        /** Local append-only journal (a persistent volume): events wait there while Kafka is unreachable, across crashes. */
+        Optional<Path> journalDir();
+
+        /** Events held in memory before they wait in the journal only. */
+        @WithDefault("10000")
+        @Positive
+        int queueCapacity();
+
+        /** Backlog size at which readiness reports the publisher unhealthy. */
+        @WithDefault("1000")
+        @Positive
+        int backlogWarnThreshold();
+
+        /** Create the topics when missing. */
+        @WithDefault("true")
+        boolean createTopics();
+
+        /** Partitions of a created event topic. */
+        @WithDefault("6")
+        @Positive
+        int partitions();
+
+        /** Replication factor of created topics. */
+        @WithDefault("3")
+        @Positive
+        short replicationFactor();
+
+        /** How often what exists is compared with what was published, publishing what is missing. */
+        @WithDefault("10m")
+        Duration reconcileInterval();
+
+        /** Extra Kafka client properties (security, SASL), e.g. {@code talosburst.events.kafka."security.protocol"=SASL_SSL}. */
+        Map<String, @WithConverter(VerbatimString.class) String> kafka();
     }
 }

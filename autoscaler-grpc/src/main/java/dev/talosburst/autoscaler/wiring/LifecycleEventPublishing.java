@@ -1,0 +1,107 @@
+package dev.talosburst.autoscaler.wiring;
+
+import dev.talosburst.autoscaler.config.ConfigurationCheck.ValidConfiguration;
+import dev.talosburst.autoscaler.config.TalosBurstConfig;
+import dev.talosburst.events.publish.EventPublisherSettings;
+import dev.talosburst.events.publish.KafkaEventSink;
+import dev.talosburst.events.reconcile.LifecycleReconciler;
+import dev.talosburst.events.reconcile.ObservedServer;
+import dev.talosburst.provisioner.engine.ServerView;
+import dev.talosburst.provisioner.lifecycle.EventSink;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * Node lifecycle events on Kafka: the engine's {@link EventSink} (the Kafka sink when
+ * {@code talosburst.events.bootstrap-servers} is set, otherwise a sink that discards with a warning) and the
+ * reconciliation that publishes what a crash or outage left out.
+ */
+@Singleton
+public class LifecycleEventPublishing {
+    private static final Logger LOG = Logger.getLogger(LifecycleEventPublishing.class);
+
+    private final KafkaEventSink kafka;
+    private final LifecycleReconciler reconciler;
+
+    LifecycleEventPublishing(TalosBurstConfig config, ValidConfiguration valid, MeterRegistry registry, Clock clock) {
+        TalosBurstConfig.Events events = config.events();
+        if (events.bootstrapServers().isEmpty()) {
+            LOG.warn("talosburst.events.bootstrap-servers is not set: node lifecycle events are discarded (billing and audit see nothing)");
+            kafka = null;
+            reconciler = null;
+            return;
+        }
+        EventPublisherSettings settings = EventPublisherSettings.defaults(events.bootstrapServers().get())
+                .withTopic(events.topic())
+                .withJournal(events.journalDir().orElseThrow())
+                .withQueue(events.queueCapacity(), events.backlogWarnThreshold())
+                .withCreateTopics(events.createTopics())
+                .withTopicLayout(events.partitions(), events.replicationFactor())
+                .withClientOverrides(events.kafka());
+        kafka = new KafkaEventSink(settings, registry, clock);
+        kafka.start();
+        reconciler = new LifecycleReconciler(valid.clusterId(), kafka, kafka, clock, Duration.ofSeconds(30));
+        LOG.infof("node lifecycle events go to Kafka topic %s (journal %s)", events.topic(), events.journalDir().get());
+    }
+
+    @Produces
+    @Singleton
+    EventSink eventSink() {
+        return kafka != null ? kafka : EventSink.discarding();
+    }
+
+    /** True when events are published to Kafka. */
+    public boolean enabled() {
+        return kafka != null;
+    }
+
+    /** False while the backlog of unpublished events is large (Kafka down or slow). */
+    public boolean backlogHealthy() {
+        return kafka == null || kafka.backlogHealthy();
+    }
+
+    /** Events not yet acknowledged by Kafka. */
+    public long pending() {
+        return kafka == null ? 0 : kafka.pending();
+    }
+
+    /**
+     * Publishes every transition missing for the servers that exist (the complete list from the engine).
+     *
+     * @return how many events were published; -1 when the published history could not be read yet
+     */
+    public int reconcile(List<ServerView> servers) {
+        if (reconciler == null) {
+            return 0;
+        }
+        List<ObservedServer> observed = servers.stream().map(s -> new ObservedServer(s.name(), s.serverId(), s.pool(), s.facts(),
+                s.status(), s.nodeRegistered() || s.nodeReady(), s.nodeReady())).toList();
+        try {
+            int published = reconciler.reconcile(observed).published().size();
+            if (published > 0) {
+                LOG.infof("event reconciliation published %d missing lifecycle event(s)", published);
+            }
+            return published;
+        } catch (TimeoutException e) {
+            LOG.warnf("event reconciliation postponed: the published history is not readable yet (%s)", e.getMessage());
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+}

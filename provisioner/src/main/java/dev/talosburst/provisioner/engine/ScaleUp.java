@@ -163,7 +163,9 @@ final class ScaleUp {
             if (slot.phase == Slot.Phase.CREATING || slot.phase == Slot.Phase.PENDING) {
                 slot.phase = Slot.Phase.PROVISIONING;
             }
-            slot.observeStatus(created.server().status(), now);
+            if (slot.observeStatus(created.server().status(), now)) {
+                metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
+            }
             if (!slot.createdEmitted) {
                 slot.createdEmitted = true;
                 recorder.server(Transition.SERVER_CREATED, slot, now, "", null, Map.of("adopted", Boolean.toString(created.adopted())));

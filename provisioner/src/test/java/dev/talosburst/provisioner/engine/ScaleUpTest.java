@@ -56,6 +56,15 @@ class ScaleUpTest {
         engine.tick();
         assertThat(engine.instances("cx22-fsn1").get(0).state()).isEqualTo(InstanceView.State.RUNNING);
         assertThat(engine.targetSize("cx22-fsn1")).isEqualTo(1);
+        // create-requested -> running, measured once, on the virtual clock (the resync after one minute saw it running)
+        io.micrometer.core.instrument.Timer running = fx.registry.find("talosburst.node.provisioning")
+                .tags("pool", "cx22-fsn1", "phase", "server_running").timer();
+        assertThat(running).isNotNull();
+        assertThat(running.count()).isEqualTo(1);
+        assertThat(running.totalTime(java.util.concurrent.TimeUnit.SECONDS)).isBetween(1.0, 60.0);
+        fx.clock.advance(Duration.ofMinutes(1));
+        engine.tick();
+        assertThat(running.count()).isEqualTo(1);
 
         assertThat(fx.events.stream().map(LifecycleEvent::transition)).containsSubsequence(
                 Transition.SCALE_UP_REQUESTED, Transition.SERVER_CREATE_REQUESTED, Transition.SERVER_CREATED);

@@ -1,0 +1,239 @@
+package dev.talosburst.autoscaler.kube;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectorBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Leader election on a {@code coordination.k8s.io} Lease with fabric8's {@link LeaderElector}: while this replica holds
+ * the lease (and its Node cache is in) the engine acts; when the lease is lost the engine stops acting at once and
+ * the replica contends again as a follower.
+ *
+ * <p>fabric8 calls the callbacks on its renewal thread, inside its lock: promotion (a full Hetzner sync) therefore
+ * runs on a separate thread, and demotion, which only flips flags, runs inline so a lost lease stops actions
+ * immediately. A fabric8 elector cannot be reused after it stopped leading, so each contention gets a new one.
+ */
+public final class LeaseLeadership implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LeaseLeadership.class);
+
+    /** What leadership switches on and off (the engine's promote/demote). */
+    public interface Role {
+        /** Start acting; may block while the view is rebuilt. */
+        void promote();
+
+        /** Stop acting now; must not block. */
+        void demote();
+    }
+
+    private final KubernetesClient client;
+    private final LeaseTerms terms;
+    private final BooleanSupplier readyToLead;
+    private final Role role;
+    private final ExecutorService electorThreads;
+    private final ExecutorService promotions;
+    private int term;
+    private CompletableFuture<?> election;
+    private volatile boolean holding;
+    private volatile boolean acting;
+    private volatile boolean closed;
+    private volatile String leader;
+
+    /**
+     * @param readyToLead true when this replica may act once it holds the lease (its Node cache has synced): acting
+     *                    on an empty cache would make registered servers look unregistered
+     */
+    public LeaseLeadership(KubernetesClient client, LeaseTerms terms, BooleanSupplier readyToLead, Role role) {
+        this.client = client;
+        this.terms = terms;
+        this.readyToLead = readyToLead;
+        this.role = role;
+        this.electorThreads = Executors.newCachedThreadPool(daemon("talosburst-lease"));
+        this.promotions = Executors.newSingleThreadExecutor(daemon("talosburst-promotion"));
+    }
+
+    /** Starts contending for the lease. */
+    public synchronized void start() {
+        if (election != null || closed) {
+            return;
+        }
+        LOG.infof("contending for Lease %s/%s as %s", terms.namespace(), terms.name(), terms.identity());
+        contend();
+    }
+
+    /** True while this replica holds the lease (it may still be rebuilding its view before acting). */
+    public boolean holdsLease() {
+        return holding;
+    }
+
+    /** True once this replica holds the lease and the role was promoted. */
+    public boolean isActing() {
+        return acting;
+    }
+
+    /** The identity holding the lease as last observed; null before the first observation. */
+    public String leader() {
+        return leader;
+    }
+
+    public LeaseTerms terms() {
+        return terms;
+    }
+
+    /** True while an election loop is running (false after {@link #close()}). */
+    public synchronized boolean isContending() {
+        return !closed && election != null && !election.isDone();
+    }
+
+    /** Stops acting, then releases the lease so a follower takes over without waiting for it to expire. */
+    @Override
+    public void close() {
+        CompletableFuture<?> current;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            term++;
+            current = election;
+        }
+        stopActing("shutting down");
+        if (current != null) {
+            current.cancel(true); // fabric8 releases the lease (releaseOnCancel) while completing the cancellation
+        }
+        promotions.shutdownNow();
+        electorThreads.shutdownNow();
+        try {
+            promotions.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private synchronized void contend() {
+        int myTerm = ++term;
+        LeaderElector elector = new LeaderElectorBuilder(client, electorThreads).withConfig(new LeaderElectionConfigBuilder()
+                .withName(terms.name())
+                .withLock(new LeaseLock(terms.namespace(), terms.name(), terms.identity()))
+                .withLeaseDuration(terms.leaseDuration())
+                .withRenewDeadline(terms.renewDeadline())
+                .withRetryPeriod(terms.retryPeriod())
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(() -> started(myTerm), () -> stopped(myTerm), this::observed))
+                .build()).build();
+        CompletableFuture<?> future = elector.start();
+        election = future;
+        future.whenComplete((ignored, error) -> {
+            if (error != null && !future.isCancelled()) {
+                LOG.warnf("leader election on Lease %s/%s ended: %s", terms.namespace(), terms.name(), error.toString());
+            }
+            recontend(myTerm, "the election loop ended");
+        });
+    }
+
+    private void observed(String identity) {
+        leader = identity;
+        LOG.infof("Lease %s/%s is held by %s", terms.namespace(), terms.name(), identity == null ? "nobody" : identity);
+    }
+
+    private void started(int myTerm) {
+        synchronized (this) {
+            if (myTerm != term || closed) {
+                return;
+            }
+            holding = true;
+        }
+        LOG.infof("acquired Lease %s/%s as %s; rebuilding the view before acting", terms.namespace(), terms.name(), terms.identity());
+        promotions.execute(() -> promote(myTerm));
+    }
+
+    private void promote(int myTerm) {
+        try {
+            while (!readyToLead.getAsBoolean()) {
+                if (!stillHolding(myTerm)) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+            if (!stillHolding(myTerm)) {
+                return;
+            }
+            role.promote();
+            acting = true;
+            if (!stillHolding(myTerm)) {
+                // the lease was lost while the view was rebuilt: the demotion may have run before promote() began
+                stopActing("the lease was lost during promotion");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "promotion failed; giving the lease up");
+            recontend(myTerm, "promotion failed");
+        }
+    }
+
+    private synchronized boolean stillHolding(int myTerm) {
+        return holding && myTerm == term && !closed;
+    }
+
+    private void stopped(int myTerm) {
+        synchronized (this) {
+            if (myTerm != term) {
+                return; // an old elector winding down; its loss was handled when the new one started
+            }
+        }
+        recontend(myTerm, "lost Lease " + terms.namespace() + "/" + terms.name());
+    }
+
+    /** Stops acting and, unless closing, contends again with a fresh elector. */
+    private void recontend(int myTerm, String why) {
+        CompletableFuture<?> old;
+        synchronized (this) {
+            if (myTerm != term) {
+                return;
+            }
+            if (closed) {
+                stopActing(why);
+                return;
+            }
+            old = election;
+        }
+        stopActing(why);
+        synchronized (this) {
+            if (myTerm != term || closed) {
+                return;
+            }
+            contend();
+        }
+        if (old != null) {
+            old.cancel(true);
+        }
+    }
+
+    private void stopActing(String why) {
+        boolean was = acting || holding;
+        holding = false;
+        acting = false;
+        role.demote();
+        if (was) {
+            LOG.warnf("not acting any more: %s", why);
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

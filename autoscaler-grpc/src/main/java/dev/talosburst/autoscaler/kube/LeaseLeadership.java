@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLo
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -21,7 +22,8 @@ import org.jboss.logging.Logger;
  *
  * <p>fabric8 calls the callbacks on its renewal thread, inside its lock: promotion (a full Hetzner sync) therefore
  * runs on a separate thread, and demotion, which only flips flags, runs inline so a lost lease stops actions
- * immediately. A fabric8 elector cannot be reused after it stopped leading, so each contention gets a new one.
+ * immediately. A fabric8 elector cannot be reused after it stopped leading, so each contention gets a new one. A
+ * watchdog stops acting when no renewal succeeded within the renew deadline, even if fabric8's loop died silently.
  */
 public final class LeaseLeadership implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LeaseLeadership.class);
@@ -41,8 +43,10 @@ public final class LeaseLeadership implements AutoCloseable {
     private final Role role;
     private final ExecutorService electorThreads;
     private final ExecutorService promotions;
+    private final ScheduledExecutorService watchdog;
     private int term;
     private CompletableFuture<?> election;
+    private RenewalRecordingLock lock;
     private volatile boolean holding;
     private volatile boolean acting;
     private volatile boolean closed;
@@ -59,6 +63,7 @@ public final class LeaseLeadership implements AutoCloseable {
         this.role = role;
         this.electorThreads = Executors.newCachedThreadPool(daemon("talosburst-lease"));
         this.promotions = Executors.newSingleThreadExecutor(daemon("talosburst-promotion"));
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("talosburst-lease-watchdog"));
     }
 
     /** Starts contending for the lease. */
@@ -68,6 +73,25 @@ public final class LeaseLeadership implements AutoCloseable {
         }
         LOG.infof("contending for Lease %s/%s as %s", terms.namespace(), terms.name(), terms.identity());
         contend();
+        long period = Math.max(10, terms.retryPeriod().toMillis() / 2);
+        watchdog.scheduleWithFixedDelay(this::checkRenewal, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops acting when the lease was not renewed within the renew deadline, whatever state fabric8's loop is in. */
+    private void checkRenewal() {
+        int myTerm;
+        RenewalRecordingLock current;
+        synchronized (this) {
+            if (closed || !(holding || acting)) {
+                return;
+            }
+            myTerm = term;
+            current = lock;
+        }
+        long sinceRenewal = current.hasRenewed() ? System.nanoTime() - current.lastRenewalStartedNanos() : Long.MAX_VALUE;
+        if (sinceRenewal > terms.renewDeadline().toNanos()) {
+            recontend(myTerm, "Lease " + terms.namespace() + "/" + terms.name() + " not renewed within " + terms.renewDeadline());
+        }
     }
 
     /** True while this replica holds the lease (it may still be rebuilding its view before acting). */
@@ -110,6 +134,7 @@ public final class LeaseLeadership implements AutoCloseable {
         if (current != null) {
             current.cancel(true); // fabric8 releases the lease (releaseOnCancel) while completing the cancellation
         }
+        watchdog.shutdownNow();
         promotions.shutdownNow();
         electorThreads.shutdownNow();
         try {
@@ -121,9 +146,12 @@ public final class LeaseLeadership implements AutoCloseable {
 
     private synchronized void contend() {
         int myTerm = ++term;
+        // a fresh lock per elector: the renewal record of a previous term must not vouch for this one
+        RenewalRecordingLock termLock = new RenewalRecordingLock(new LeaseLock(terms.namespace(), terms.name(), terms.identity()));
+        lock = termLock;
         LeaderElector elector = new LeaderElectorBuilder(client, electorThreads).withConfig(new LeaderElectionConfigBuilder()
                 .withName(terms.name())
-                .withLock(new LeaseLock(terms.namespace(), terms.name(), terms.identity()))
+                .withLock(termLock)
                 .withLeaseDuration(terms.leaseDuration())
                 .withRenewDeadline(terms.renewDeadline())
                 .withRetryPeriod(terms.retryPeriod())

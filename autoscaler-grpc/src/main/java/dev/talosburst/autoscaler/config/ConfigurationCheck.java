@@ -1,8 +1,6 @@
 package dev.talosburst.autoscaler.config;
 
 import dev.talosburst.provisioner.pool.NodePool;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +32,7 @@ public final class ConfigurationCheck {
         List<String> problems = new ArrayList<>();
         String clusterId = clusterId(config, problems);
         hcloud(config.hcloud(), problems);
-        grpc(config.grpc(), problems);
+        grpc(config.grpc(), config.hcloud().embeddedSimulator(), problems);
         config.talos().workerConfig().ifPresent(p -> readableFile(p, "talosburst.talos.worker-config", problems));
         config.talos().schemaDir().ifPresent(p -> {
             if (!Files.isDirectory(p)) {
@@ -83,9 +81,9 @@ public final class ConfigurationCheck {
         }
     }
 
-    private static void grpc(TalosBurstConfig.Grpc grpc, List<String> problems) {
-        if (grpc.plaintext()) {
-            if (!isLoopback(grpc.host())) {
+    private static void grpc(TalosBurstConfig.Grpc grpc, boolean embedded, List<String> problems) {
+        if (GrpcTransport.plaintext(grpc.plaintext(), embedded)) {
+            if (!GrpcTransport.isLoopback(grpc.host())) {
                 problems.add("talosburst.grpc.plaintext=true is only allowed on a loopback address, but talosburst.grpc.host is '"
                         + grpc.host() + "'; anyone who can reach a plaintext port can create and delete servers. "
                         + "Set talosburst.grpc.plaintext=false and talosburst.grpc.tls.cert/key/client-ca for mTLS");
@@ -114,19 +112,6 @@ public final class ConfigurationCheck {
         }
     }
 
-    static boolean isLoopback(String host) {
-        try {
-            InetAddress[] addresses = InetAddress.getAllByName(host);
-            for (InetAddress address : addresses) {
-                if (!address.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return addresses.length > 0;
-        } catch (UnknownHostException e) {
-            return false;
-        }
-    }
 
     /** Start-up refused: the message lists every problem, one per line. */
     public static final class InvalidConfigurationException extends RuntimeException {

@@ -35,7 +35,10 @@ public class GrpcTransportConfigSourceFactory implements ConfigSourceFactory {
         Map<String, String> properties = new HashMap<>();
         String host = orDefault(lookup.apply("talosburst.grpc.host"), "127.0.0.1");
         String port = orDefault(lookup.apply("talosburst.grpc.port"), "8086");
-        boolean plaintext = Boolean.parseBoolean(orDefault(lookup.apply("talosburst.grpc.plaintext"), "false"));
+        String explicit = lookup.apply("talosburst.grpc.plaintext");
+        boolean plaintext = GrpcTransport.plaintext(
+                explicit == null || explicit.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Boolean.parseBoolean(explicit.trim())),
+                Boolean.parseBoolean(orDefault(lookup.apply("talosburst.hcloud.embedded-simulator"), "true")));
         properties.put("quarkus.http.host", host);
         if (plaintext) {
             properties.put("quarkus.http.port", port);

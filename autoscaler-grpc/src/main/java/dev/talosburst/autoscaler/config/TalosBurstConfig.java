@@ -137,9 +137,11 @@ public interface TalosBurstConfig {
 
     /** {@code talosburst.grpc.*}: transport of the CloudProvider service. */
     interface Grpc {
-        /** Plaintext gRPC; only allowed on a loopback host. Otherwise mTLS with client certificates required. */
-        @WithDefault("false")
-        boolean plaintext();
+        /**
+         * Plaintext gRPC; only allowed on a loopback host. Otherwise mTLS with client certificates required. Unset: plaintext
+         * exactly when the embedded simulator is used (see {@link GrpcTransport#plaintext}).
+         */
+        Optional<Boolean> plaintext();
 
         /** Address the gRPC server binds to. */
         @WithDefault("127.0.0.1")

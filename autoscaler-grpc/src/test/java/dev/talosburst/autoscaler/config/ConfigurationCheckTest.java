@@ -58,6 +58,7 @@ class ConfigurationCheckTest {
     @Test
     void tlsNeedsAllThreeReadableFiles() throws Exception {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.grpc.plaintext", "false");
         assertThat(problems(p)).hasSize(3)
                 .anySatisfy(s -> assertThat(s).startsWith("talosburst.grpc.tls.cert: required for mTLS"))
                 .anySatisfy(s -> assertThat(s).startsWith("talosburst.grpc.tls.key: required for mTLS"))
@@ -66,6 +67,17 @@ class ConfigurationCheckTest {
         p.put("talosburst.grpc.tls.key", Files.writeString(dir.resolve("tls.key"), "x").toString());
         p.put("talosburst.grpc.tls.client-ca", dir.resolve("missing-ca.crt").toString());
         assertThat(problems(p)).singleElement().asString().startsWith("talosburst.grpc.tls.client-ca: ").contains("not a readable file");
+    }
+
+    @Test
+    void realHetznerDefaultsToMtls() {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.hcloud.embedded-simulator", "false");
+        p.put("talosburst.cluster-id", "prod-eu-1");
+        p.put("talosburst.hcloud.token", "t0ken");
+        assertThat(problems(p)).hasSize(3).allSatisfy(s -> assertThat(s).startsWith("talosburst.grpc.tls."));
+        p.put("talosburst.grpc.plaintext", "true");
+        assertThat(problems(p)).isEmpty();
     }
 
     @Test
@@ -86,7 +98,11 @@ class ConfigurationCheckTest {
         assertThat(plain).containsEntry("quarkus.http.host", "127.0.0.1").containsEntry("quarkus.http.port", "9443")
                 .containsEntry("quarkus.http.insecure-requests", "enabled").doesNotContainKey("quarkus.http.tls-configuration-name");
 
+        assertThat(GrpcTransportConfigSourceFactory.translate(Map.<String, String>of()::get))
+                .as("embedded default: plaintext").containsEntry("quarkus.http.port", "8086");
+
         Map<String, String> tls = GrpcTransportConfigSourceFactory.translate(Map.of(
+                "talosburst.hcloud.embedded-simulator", "false",
                 "talosburst.grpc.host", "0.0.0.0", "talosburst.grpc.tls.cert", "/tls/tls.crt",
                 "talosburst.grpc.tls.key", "/tls/tls.key", "talosburst.grpc.tls.client-ca", "/tls/ca.crt")::get);
         assertThat(tls).containsEntry("quarkus.http.host", "0.0.0.0")

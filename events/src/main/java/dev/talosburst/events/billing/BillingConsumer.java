@@ -10,7 +10,12 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import com.sun.net.httpserver.HttpServer;
+import dev.talosburst.events.model.EventJson;
 import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
 
 import java.io.PrintStream;
 import java.math.RoundingMode;
@@ -29,7 +34,8 @@ import java.util.Properties;
  * cost per pool and UTC day. Records that are not talos-burst node events are skipped and counted.
  *
  * <p>Run: {@code java -cp ... dev.talosburst.events.billing.BillingConsumer --bootstrap kafka:9092
- * [--topic talos-burst.node-lifecycle.v1] [--once] [--interval 60]}.
+ * [--topic talos-burst.node-lifecycle.v1] [--once] [--interval 60] [--http 127.0.0.1:8089]}; with {@code --http}
+ * the latest table is also served at {@code /usage} (JSON) and {@code /usage.txt}.
  */
 public final class BillingConsumer implements AutoCloseable {
 
@@ -39,6 +45,8 @@ public final class BillingConsumer implements AutoCloseable {
     private final BillingLedger ledger = new BillingLedger();
     private final Map<TopicPartition, Long> endAtStart;
     private long skipped;
+    /** What the HTTP endpoint serves: replaced after each {@link #publishSnapshot}, read by the server threads. */
+    private volatile List<PoolDayUsage> snapshot = List.of();
 
     /** A consumer of {@code topic}, positioned at the beginning of every partition. */
     public BillingConsumer(String bootstrapServers, String topic, Map<String, String> clientOverrides) {
@@ -110,6 +118,39 @@ public final class BillingConsumer implements AutoCloseable {
         return skipped;
     }
 
+    /** Makes the current usage (servers still alive billed until {@code now}) what {@link #serve} answers. */
+    public void publishSnapshot(java.time.Instant now) {
+        snapshot = List.copyOf(ledger.usage(now));
+    }
+
+    /**
+     * Serves the last published snapshot over HTTP: {@code GET /usage} as JSON (amounts as decimal strings),
+     * {@code GET /usage.txt} as the table. Read-only; stop it with {@code HttpServer.stop}.
+     */
+    public HttpServer serve(InetSocketAddress address) throws IOException {
+        HttpServer server = HttpServer.create(address, 0);
+        server.createContext("/usage", exchange -> {
+            try (exchange) {
+                if (!"GET".equals(exchange.getRequestMethod())) {
+                    exchange.sendResponseHeaders(405, -1);
+                    return;
+                }
+                boolean text = exchange.getRequestURI().getPath().equals("/usage.txt");
+                boolean json = exchange.getRequestURI().getPath().equals("/usage");
+                if (!text && !json) {
+                    exchange.sendResponseHeaders(404, -1);
+                    return;
+                }
+                byte[] body = text ? format(snapshot).getBytes(StandardCharsets.UTF_8) : EventJson.write(snapshot);
+                exchange.getResponseHeaders().set("Content-Type", text ? "text/plain; charset=utf-8" : "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+        });
+        server.start();
+        return server;
+    }
+
     /** A fixed-width table of usage, amounts rounded half-up to 4 decimals for display only. */
     public static String format(List<PoolDayUsage> usage) {
         StringBuilder b = new StringBuilder(String.format("%-24s %-10s %-9s %10s %14s %14s%n", "POOL", "DAY", "CURRENCY",
@@ -128,17 +169,19 @@ public final class BillingConsumer implements AutoCloseable {
     }
 
     /** Command line entry point; see the class comment for arguments. */
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws IOException {
         String bootstrap = null;
         String topic = EventPublisherSettings.DEFAULT_TOPIC;
         boolean once = false;
         long interval = 60;
+        InetSocketAddress http = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = value(args, ++i, "--bootstrap");
                 case "--topic" -> topic = value(args, ++i, "--topic");
                 case "--once" -> once = true;
                 case "--interval" -> interval = Long.parseLong(value(args, ++i, "--interval"));
+                case "--http" -> http = address(value(args, ++i, "--http"));
                 default -> usage("unknown argument '" + args[i] + "'");
             }
         }
@@ -149,13 +192,19 @@ public final class BillingConsumer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         try (BillingConsumer c = new BillingConsumer(bootstrap, topic, Map.of())) {
             c.readToEnd(Duration.ofMinutes(5));
-            out.print(format(c.ledger().usage(clock.instant())));
+            c.publishSnapshot(clock.instant());
+            out.print(format(c.snapshot));
+            HttpServer server = once || http == null ? null : c.serve(http);
             while (!once) {
                 long until = System.nanoTime() + Duration.ofSeconds(interval).toNanos();
                 while (System.nanoTime() < until) {
                     c.poll(Duration.ofMillis(500));
                 }
-                out.print(format(c.ledger().usage(clock.instant())));
+                c.publishSnapshot(clock.instant());
+                out.print(format(c.snapshot));
+            }
+            if (server != null) {
+                server.stop(0);
             }
         }
     }
@@ -167,8 +216,17 @@ public final class BillingConsumer implements AutoCloseable {
         return args[i];
     }
 
+    private static InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 0) {
+            usage("--http needs host:port, e.g. 127.0.0.1:8089");
+        }
+        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
     private static void usage(String problem) {
-        System.err.println(problem + "\nusage: BillingConsumer --bootstrap host:port [--topic name] [--once] [--interval seconds]");
+        System.err.println(problem + "\nusage: BillingConsumer --bootstrap host:port [--topic name] [--once] [--interval seconds]"
+                + " [--http host:port]");
         System.exit(2);
     }
 }

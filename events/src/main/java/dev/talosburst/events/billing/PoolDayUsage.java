@@ -1,5 +1,7 @@
 package dev.talosburst.events.billing;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+
 import java.math.BigDecimal;
 import java.time.LocalDate;
 
@@ -11,6 +13,7 @@ import java.time.LocalDate;
  * @param amountNet sum of the net hourly prices of those hours (exact)
  * @param amountGross sum of the gross hourly prices of those hours (exact)
  */
-public record PoolDayUsage(String pool, LocalDate day, String currency, long nodeHours, BigDecimal amountNet,
-                           BigDecimal amountGross) {
+public record PoolDayUsage(String pool, LocalDate day, String currency, long nodeHours,
+                           @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amountNet,
+                           @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amountGross) {
 }

@@ -38,6 +38,7 @@ final class EventJournal implements Closeable {
     private final boolean fsync;
     private final FileChannel channel;
     private final FileLock lock;
+    private final Set<Integer> warnedLines = new HashSet<>();
 
     /** One journaled event. */
     record Entry(long seq, NodeCloudEvent event) {
@@ -62,7 +63,12 @@ final class EventJournal implements Closeable {
             Path file = dir.resolve(FILE_NAME);
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.READ);
-            FileLock lock = ch.tryLock();
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // held by this very JVM
+            }
             if (lock == null) {
                 ch.close();
                 throw new IllegalStateException("event journal " + file + " is locked by another talos-burst process;"
@@ -97,6 +103,7 @@ final class EventJournal implements Closeable {
 
     /** Empties the file; call only when every appended event is acknowledged. */
     synchronized void truncate() throws IOException {
+        warnedLines.clear();
         channel.truncate(0);
         channel.position(0);
     }
@@ -153,7 +160,9 @@ final class EventJournal implements Closeable {
                     lines.add(EventJson.mapper().readValue(s, Line.class));
                 } catch (IOException e) {
                     // Only the last line can be torn by a crash; anything else is worth a loud warning.
-                    LOG.warnf("skipping unreadable line %d of event journal %s (%s)", n, file, e.getClass().getSimpleName());
+                    if (warnedLines.add(n)) {
+                        LOG.warnf("skipping unreadable line %d of event journal %s (%s)", n, file, e.getClass().getSimpleName());
+                    }
                 }
             }
         }

@@ -101,6 +101,13 @@ public record EventPublisherSettings(
                 newReplicationFactor, dataSchema, producerOverrides);
     }
 
+    /** Same settings with extra Kafka client properties (security, SASL ...). */
+    public EventPublisherSettings withClientOverrides(Map<String, String> overrides) {
+        return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
+                journalDir, fsyncJournal, deliveryTimeout, retryBackoff, createTopics, partitions, replicationFactor,
+                dataSchema, overrides);
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException("talos-burst events: " + message);

@@ -25,6 +25,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -35,6 +36,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,6 +77,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final NodeEventMapper mapper;
     private final MeterRegistry registry;
     private final EventJournal journal;
+    private final Clock clock;
 
     private final Object lock = new Object();
     /** In-memory pending events by sequence number; a prefix (by seq) of everything pending. */
@@ -94,9 +97,14 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> historyLoaded = new CompletableFuture<>();
     private volatile boolean running;
+    private boolean closed;
     private volatile boolean backingOff;
+    private boolean rebuildProducer;
+    /** State records not yet acknowledged (written by the sender thread, read by close). */
+    private volatile int statesOutstanding;
     private Thread sender;
-    private KafkaProducer<String, byte[]> producer;
+    private volatile KafkaProducer<String, byte[]> producer;
+    private long lastRebuildMillis;
 
     private final Timer publishTimer;
     private final Counter dropped;
@@ -106,20 +114,27 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private static final class Pending {
         final long seq;
         final NodeCloudEvent event;
-        final long acceptedNanos;
+        final long acceptedMillis;
         boolean inFlight;
-        long notBeforeNanos;
+        long notBeforeMillis;
+        int refusals;
 
-        Pending(long seq, NodeCloudEvent event, long acceptedNanos) {
+        Pending(long seq, NodeCloudEvent event, long acceptedMillis) {
             this.seq = seq;
             this.event = event;
-            this.acceptedNanos = acceptedNanos;
+            this.acceptedMillis = acceptedMillis;
         }
     }
 
     /** A sink for {@code settings}, reporting to {@code registry}; call {@link #start()} before use. */
     public KafkaEventSink(EventPublisherSettings settings, MeterRegistry registry) {
+        this(settings, registry, Clock.systemUTC());
+    }
+
+    /** As above, with the clock that times retries and publish latency. */
+    public KafkaEventSink(EventPublisherSettings settings, MeterRegistry registry, Clock clock) {
         this.settings = settings;
+        this.clock = clock;
         this.registry = registry;
         this.mapper = new NodeEventMapper(settings.dataSchema());
         this.journal = settings.journalDir() == null ? null : EventJournal.open(settings.journalDir(), settings.fsyncJournal());
@@ -134,20 +149,23 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 .description("Failed send attempts (each is retried)").register(registry);
         Gauge.builder("talosburst.events.pending", this, KafkaEventSink::pending)
                 .description("Events accepted but not yet acknowledged by Kafka").strongReference(true).register(registry);
+        if (journal != null) {
+            // Before any emit: events of a previous run come first and keep their sequence numbers.
+            synchronized (lock) {
+                replayJournal();
+            }
+        }
     }
 
-    /** Replays the journal (events of a previous run come first) and starts delivering. */
+    /** Starts delivering in the background (events of a previous run, replayed from the journal, go first). */
     public void start() {
         synchronized (lock) {
-            if (running) {
+            if (running || closed) {
                 return;
-            }
-            if (journal != null) {
-                replayJournal();
             }
             running = true;
         }
-        producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
+        producer = newProducer();
         sender = new Thread(this::deliverLoop, "talos-burst-event-publisher");
         sender.setDaemon(true);
         sender.start();
@@ -164,6 +182,11 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             return;
         }
         synchronized (lock) {
+            if (closed) {
+                dropped.increment();
+                LOG.errorf("%s of %s emitted after the event sink was closed; it is NOT published", ce.type(), ce.subject());
+                return;
+            }
             long seq = nextSeq++;
             boolean journaled = false;
             if (journal != null) {
@@ -176,7 +199,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 }
             }
             if (memory.size() < settings.queueCapacity() && spilled == 0) {
-                memory.put(seq, new Pending(seq, ce, System.nanoTime()));
+                memory.put(seq, new Pending(seq, ce, clock.millis()));
                 lastSeqInMemory = seq;
             } else if (journaled) {
                 spilled++;
@@ -221,11 +244,17 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
      * pending stay in the journal for the next start (without a journal they are lost, and logged).
      */
     public void close(Duration drainTimeout) {
-        long deadline = System.nanoTime() + drainTimeout.toNanos();
         synchronized (lock) {
-            while (running && (memory.size() + spilled) > 0 && System.nanoTime() < deadline) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        long deadline = clock.millis() + drainTimeout.toMillis();
+        synchronized (lock) {
+            while (running && (memory.size() + spilled + statesOutstanding) > 0 && clock.millis() < deadline) {
                 try {
-                    lock.wait(Math.max(1, Math.min(100, (deadline - System.nanoTime()) / 1_000_000)));
+                    lock.wait(Math.max(1, Math.min(100, deadline - clock.millis())));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
@@ -236,6 +265,10 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         if (sender != null) {
             try {
+                sender.join(1_000);
+                if (sender.isAlive()) {
+                    sender.interrupt(); // e.g. blocked in an admin call while the broker is away
+                }
                 sender.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -243,6 +276,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(2));
+            runCompletions(); // acknowledgements that arrived while closing: record them in the journal
         }
         long left = pending();
         if (left > 0) {
@@ -281,9 +315,17 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     historyLoaded.complete(null);
                 }
                 runCompletions();
+                if (rebuildProducer && clock.millis() - lastRebuildMillis >= settings.retryBackoff().toMillis()) {
+                    rebuildProducer = false;
+                    lastRebuildMillis = clock.millis();
+                    producer.close(Duration.ZERO); // aborts what is in flight: those events fail and are re-sent
+                    producer = newProducer();
+                    runCompletions();
+                }
                 refillFromJournal();
                 sendHeads();
                 sendDirtyStates();
+                statesOutstanding = dirtyStates.size() + statesInFlight.size();
                 truncateJournalIfDrained();
                 waitForWork(IDLE_WAIT);
             } catch (InterruptedException e) {
@@ -313,12 +355,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private void sendHeads() {
         List<Pending> toSend = new ArrayList<>();
-        long now = System.nanoTime();
+        long now = clock.millis();
         synchronized (lock) {
             Set<String> blocked = new HashSet<>();
             for (Pending p : memory.values()) {
                 // Only the oldest pending event of a key may be in flight: that is what keeps per-server order.
-                if (blocked.add(p.event.key()) && !p.inFlight && now - p.notBeforeNanos >= 0) {
+                if (blocked.add(p.event.key()) && !p.inFlight && now >= p.notBeforeMillis) {
                     p.inFlight = true;
                     toSend.add(p);
                 }
@@ -327,8 +369,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         for (int i = 0; i < toSend.size(); i++) {
             Pending p = toSend.get(i);
             try {
-                producer.send(toRecord(settings.topic(), p.event), (md, ex) -> {
-                    completions.add(() -> onSent(p, ex));
+                KafkaProducer<String, byte[]> via = producer;
+                via.send(toRecord(settings.topic(), p.event), (md, ex) -> {
+                    completions.add(() -> onSent(p, ex, via));
                     wake();
                 });
             } catch (KafkaException e) {
@@ -337,7 +380,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 synchronized (lock) {
                     for (int j = i; j < toSend.size(); j++) {
                         toSend.get(j).inFlight = false;
-                        toSend.get(j).notBeforeNanos = System.nanoTime() + settings.retryBackoff().toNanos();
+                        toSend.get(j).notBeforeMillis = clock.millis() + settings.retryBackoff().toMillis();
                     }
                 }
                 logOutage(e);
@@ -346,13 +389,24 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
     }
 
-    private void onSent(Pending p, Exception failure) {
+    private void onSent(Pending p, Exception failure, KafkaProducer<String, byte[]> via) {
         if (failure != null) {
             sendFailures.increment();
-            logOutage(failure);
+            if (failure instanceof RetriableException) {
+                logOutage(failure);
+            } else if (via == producer) { // not the abort of a producer we already replaced
+                // Not a transient outage (authorization, a fatal producer state, a refused record): never drop the
+                // event; start over with a fresh producer, so that fixing the cause (e.g. an ACL) is enough.
+                p.refusals++;
+                if (Integer.bitCount(p.refusals) == 1) { // 1st, 2nd, 4th, 8th ... refusal: loud but not a flood
+                    LOG.errorf("Kafka refused %s of %s %d time(s) (%s); it is kept and retried with a new producer every %s",
+                            p.event.type(), p.event.subject(), p.refusals, failure.toString(), settings.retryBackoff());
+                }
+                rebuildProducer = true;
+            }
             synchronized (lock) {
                 p.inFlight = false;
-                p.notBeforeNanos = System.nanoTime() + settings.retryBackoff().toNanos();
+                p.notBeforeMillis = clock.millis() + settings.retryBackoff().toMillis();
             }
             return;
         }
@@ -372,7 +426,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             }
             lock.notifyAll();
         }
-        publishTimer.record(System.nanoTime() - p.acceptedNanos, TimeUnit.NANOSECONDS);
+        publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
         registry.counter("talosburst.events.published", "type", p.event.transition().eventName()).increment();
         if (p.event.isServerEvent()) {
             published.put(p.event.subject(), RecordedServer.after(published.get(p.event.subject()),
@@ -422,7 +476,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             try {
                 List<EventJournal.Entry> entries = journal.unacknowledged(lastSeqInMemory, room);
                 for (EventJournal.Entry e : entries) {
-                    memory.put(e.seq(), new Pending(e.seq(), e.event(), System.nanoTime()));
+                    memory.put(e.seq(), new Pending(e.seq(), e.event(), clock.millis()));
                     lastSeqInMemory = e.seq();
                 }
                 spilled = entries.isEmpty() ? 0 : Math.max(0, spilled - entries.size());
@@ -491,8 +545,14 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     count++;
                     if (r.value() == null) {
                         published.remove(r.key());
-                    } else {
+                        continue;
+                    }
+                    try {
                         published.put(r.key(), EventJson.read(r.value(), RecordedServer.class));
+                    } catch (RuntimeException e) {
+                        // The reconciler may then re-publish this server's transitions: duplicates, never losses.
+                        LOG.warnf("ignoring unreadable state record %s-%d@%d of %s: %s", r.topic(), r.partition(),
+                                r.offset(), r.key(), e.getMessage());
                     }
                 }
             }
@@ -520,7 +580,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             long last = journal.lastSeq();
             for (EventJournal.Entry e : entries) {
                 if (memory.size() < settings.queueCapacity() && spilled == 0) {
-                    memory.put(e.seq(), new Pending(e.seq(), e.event(), System.nanoTime()));
+                    memory.put(e.seq(), new Pending(e.seq(), e.event(), clock.millis()));
                     lastSeqInMemory = e.seq();
                 } else {
                     spilled++;
@@ -563,6 +623,10 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private KafkaProducer<String, byte[]> newProducer() {
+        return new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
     }
 
     static ProducerRecord<String, byte[]> toRecord(String topic, NodeCloudEvent e) {

@@ -159,8 +159,8 @@ class KafkaEventSinkTest {
             // emit returned without waiting for the broker; the events wait and readiness says so.
             assertThat(sink.pending()).isEqualTo(during.size());
             assertThat(sink.backlogHealthy()).isFalse();
-            await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10))
-                    .until(() -> registry.get("talosburst.events.send.failures").counter().count() > 0);
+            // Longer than the delivery timeout (3 s): still waiting, nothing given up.
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> sink.pending() == during.size());
             assertThat(sink.pending()).isEqualTo(during.size());
 
             broker.start();
@@ -226,6 +226,34 @@ class KafkaEventSinkTest {
             assertThat(sink.backlogHealthy()).isFalse();
             sink.close(Duration.ZERO);
         }
+    }
+
+    @Test
+    void aRecordKafkaRefusesIsKeptAndRetriedNeverDropped() {
+        EngineEvents engine = EngineEvents.cx22Fsn1("refused");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // Every event is larger than this: the producer refuses each one with a non-retriable error.
+        EventPublisherSettings s = settings(uniqueTopic()).withClientOverrides(Map.of("max.request.size", "200"));
+        try (KafkaEventSink sink = new KafkaEventSink(s, registry)) {
+            sink.start();
+            engine.serverUp("refused-1", 1, T0).forEach(sink::emit);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> registry.get("talosburst.events.send.failures").counter().count() >= 3);
+            assertThat(sink.pending()).isEqualTo(4);
+            assertThat(registry.get("talosburst.events.dropped").counter().count()).isZero();
+            assertThat(registry.find("talosburst.events.published").counters()).isEmpty();
+            sink.close(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void emitAfterCloseIsRefusedLoudly() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        KafkaEventSink sink = new KafkaEventSink(settings(uniqueTopic()), registry);
+        sink.close(Duration.ZERO);
+        sink.emit(EngineEvents.cx22Fsn1("late").scaleUp(1, 1, 1, T0));
+        assertThat(registry.get("talosburst.events.dropped").counter().count()).isEqualTo(1);
+        assertThat(sink.pending()).isZero();
     }
 
     private static JsonNode data(List<ConsumerRecord<String, byte[]>> records, String event) throws IOException {

@@ -17,6 +17,22 @@ import java.util.stream.Stream;
  */
 public final class TestBroker implements AutoCloseable {
 
+    /** Strong references: java.util.logging forgets levels of loggers that are garbage collected. */
+    private static final java.util.List<java.util.logging.Logger> QUIET = java.util.List.of(
+            java.util.logging.Logger.getLogger("org.apache.kafka"),
+            java.util.logging.Logger.getLogger("kafka"),
+            java.util.logging.Logger.getLogger("state.change.logger"),
+            java.util.logging.Logger.getLogger("io.smallrye.reactive.messaging.kafka"));
+
+    private static final java.util.logging.Logger NETWORK = java.util.logging.Logger.getLogger("org.apache.kafka.clients.NetworkClient");
+
+    static {
+        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
+        // The clients log every refused connection while a test stops the broker on purpose.
+        NETWORK.setLevel(java.util.logging.Level.SEVERE);
+    }
+
+
     private final int kafkaPort = freePort();
     private final int controllerPort = freePort();
     private final String clusterId = Uuid.randomUuid().toString();
@@ -32,6 +48,7 @@ public final class TestBroker implements AutoCloseable {
     }
 
     public TestBroker start() {
+        long t = System.nanoTime();
         broker = new EmbeddedKafkaBroker()
                 .withKafkaHost("127.0.0.1")
                 .withKafkaPort(kafkaPort)
@@ -42,8 +59,12 @@ public final class TestBroker implements AutoCloseable {
                     p.put("log.dirs", logDir.toString());
                     p.put("auto.create.topics.enable", "false");
                     p.put("group.initial.rebalance.delay.ms", "0");
+                    // A restarted broker re-registers quickly instead of waiting out the old session.
+                    p.put("broker.heartbeat.interval.ms", "500");
+                    p.put("broker.session.timeout.ms", "1500");
                 })
                 .start();
+        System.out.printf("test broker on %s started in %d ms%n", bootstrapServers(), (System.nanoTime() - t) / 1_000_000);
         return this;
     }
 

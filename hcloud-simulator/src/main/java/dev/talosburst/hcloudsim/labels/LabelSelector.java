@@ -95,6 +95,10 @@ public final class LabelSelector {
             String key = key(set.group(1), term);
             Set<String> values = new LinkedHashSet<>();
             for (String v : set.group(3).split(",", -1)) {
+                if (v.isBlank()) {
+                    // An empty entry ('in ()', 'in (a,,b)') is almost always a typo; use 'k==' to select empty values.
+                    throw new InvalidLabelSelectorException("term '" + term + "' has an empty value in its set");
+                }
                 values.add(value(v.trim(), term));
             }
             boolean in = set.group(2).equals("in");

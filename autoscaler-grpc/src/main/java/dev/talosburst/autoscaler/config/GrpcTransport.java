@@ -1,0 +1,32 @@
+package dev.talosburst.autoscaler.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+
+/** The rules for how the gRPC endpoint is exposed, shared by the start-up check and the Quarkus translation. */
+public final class GrpcTransport {
+
+    private GrpcTransport() {
+    }
+
+    /** Plaintext when chosen explicitly; otherwise only for the embedded simulator run (a local demo). */
+    public static boolean plaintext(Optional<Boolean> configured, boolean embeddedSimulator) {
+        return configured.orElse(embeddedSimulator);
+    }
+
+    /** True when every address {@code host} resolves to is a loopback address. */
+    public static boolean isLoopback(String host) {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            for (InetAddress address : addresses) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return addresses.length > 0;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

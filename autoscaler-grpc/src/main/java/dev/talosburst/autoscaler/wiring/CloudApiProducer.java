@@ -1,0 +1,36 @@
+package dev.talosburst.autoscaler.wiring;
+
+import dev.talosburst.autoscaler.config.TalosBurstConfig;
+import dev.talosburst.hcloudsim.HcloudSimulator;
+import dev.talosburst.provisioner.cloud.CloudApi;
+import dev.talosburst.provisioner.hcloud.ApiToken;
+import dev.talosburst.provisioner.hcloud.HcloudClient;
+import dev.talosburst.provisioner.hcloud.HcloudSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import org.jboss.logging.Logger;
+
+/** The Hetzner Cloud API client: against the embedded simulator, or against {@code talosburst.hcloud.endpoint} with the token. */
+public class CloudApiProducer {
+
+    private static final Logger LOG = Logger.getLogger(CloudApiProducer.class);
+
+    @Produces
+    @Singleton
+    CloudApi cloudApi(TalosBurstConfig config, MeterRegistry registry, Instance<EmbeddedHetzner> embedded) {
+        HcloudSettings settings;
+        if (config.hcloud().embeddedSimulator()) {
+            HcloudSimulator simulator = embedded.get().simulator();
+            settings = HcloudSettings.defaults(ApiToken.of(simulator.token())).withEndpoint(simulator.endpoint());
+        } else {
+            // ConfigurationCheck has already refused a missing token; the token itself is never logged.
+            settings = HcloudSettings.defaults(ApiToken.of(config.hcloud().token().orElseThrow()))
+                    .withEndpoint(URI.create(config.hcloud().endpoint().strip()));
+            LOG.infof("Hetzner Cloud API at %s", settings.endpoint());
+        }
+        return HcloudClient.create(settings, registry);
+    }
+}

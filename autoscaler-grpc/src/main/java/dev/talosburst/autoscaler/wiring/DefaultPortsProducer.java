@@ -1,0 +1,37 @@
+package dev.talosburst.autoscaler.wiring;
+
+import dev.talosburst.provisioner.kube.InMemoryNodeDirectory;
+import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.lifecycle.EventSink;
+import io.quarkus.arc.DefaultBean;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import org.jboss.logging.Logger;
+
+/**
+ * Stand-ins for the ports whose real adapters live elsewhere: a bean of the same type anywhere in the application
+ * (the fabric8 node directory, the Kafka event sink) replaces these without touching this class.
+ */
+public class DefaultPortsProducer {
+
+    private static final Logger LOG = Logger.getLogger(DefaultPortsProducer.class);
+
+    /** Nodes known only in memory: no Kubernetes cluster is watched (embedded run, tests). */
+    @Produces
+    @Singleton
+    @DefaultBean
+    NodeDirectory inMemoryNodeDirectory(Clock clock) {
+        LOG.warn("no Kubernetes node directory configured: nodes are tracked in memory only, none will register");
+        return new InMemoryNodeDirectory(clock);
+    }
+
+    /** Lifecycle events go nowhere: no Kafka is configured. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    EventSink discardingEventSink() {
+        LOG.warn("no event sink configured: node lifecycle events are discarded (billing and audit see nothing)");
+        return EventSink.discarding();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.talosburst.autoscaler.wiring;
+
+import dev.talosburst.autoscaler.config.ConfigurationCheck.ValidConfiguration;
+import dev.talosburst.autoscaler.config.TalosBurstConfig;
+import dev.talosburst.provisioner.cloud.CloudApi;
+import dev.talosburst.provisioner.engine.EngineSettings;
+import dev.talosburst.provisioner.engine.NodeGroupEngine;
+import dev.talosburst.provisioner.engine.UserDataSource;
+import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.lifecycle.EventSink;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import org.jboss.logging.Logger;
+
+/** The node-group engine behind the gRPC service (also injectable as {@code NodeGroups}), started once and closed on shutdown. */
+public class EngineProducer {
+
+    private static final Logger LOG = Logger.getLogger(EngineProducer.class);
+
+    @Produces
+    @Singleton
+    NodeGroupEngine engine(ValidConfiguration valid, TalosBurstConfig config, CloudApi cloud, UserDataSource userData,
+            EventSink events, NodeDirectory nodes, Clock clock, MeterRegistry registry) {
+        EngineSettings settings = new EngineSettings(valid.clusterId(),
+                config.engine().resyncInterval(),
+                config.engine().outOfResourcesBackoff(),
+                config.engine().createConcurrency(),
+                null,
+                null,
+                new EngineSettings.ReaperSettings(config.reaper().enabled(), config.reaper().dryRun(), null));
+        NodeGroupEngine engine = new NodeGroupEngine(settings, valid.pools(), cloud, userData, events, nodes, clock, registry);
+        engine.start();
+        LOG.infof("node groups of cluster %s: %s", valid.clusterId(),
+                valid.pools().stream().map(p -> p.id() + " (" + p.serverType() + "/" + p.location() + ", " + p.minSize() + ".."
+                        + p.maxSize() + ")").toList());
+        return engine;
+    }
+
+    void close(@Disposes NodeGroupEngine engine) {
+        engine.close();
+    }
+}

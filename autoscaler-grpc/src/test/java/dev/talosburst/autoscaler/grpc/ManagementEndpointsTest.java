@@ -1,0 +1,51 @@
+package dev.talosburst.autoscaler.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
+import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
+import io.grpc.ManagedChannel;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+/** Health and Prometheus metrics on the management interface (not on the gRPC port). */
+@QuarkusTest
+class ManagementEndpointsTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> get(String path) throws Exception {
+        int port = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void readinessReportsTheHetznerView() throws Exception {
+        HttpResponse<String> ready = get("/q/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"hetzner-view\"").contains("\"UP\"").contains("lastSyncAt");
+    }
+
+    @Test
+    void prometheusMetricsIncludeGrpcServerAndNodeGroupMeters() throws Exception {
+        ManagedChannel channel = GrpcTestChannels.plaintext();
+        try {
+            CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).nodeGroups(NodeGroupsRequest.getDefaultInstance());
+        } finally {
+            GrpcTestChannels.close(channel);
+        }
+        HttpResponse<String> metrics = get("/q/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+                .contains("grpc_server_processing_duration_seconds")
+                .contains("method=\"NodeGroups\"")
+                .contains("talosburst_nodegroup_target_size{pool=\"cx22-fsn1\"}");
+    }
+}

@@ -1,0 +1,80 @@
+package dev.talosburst.autoscaler.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
+import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
+import dev.talosburst.proto.externalgrpc.RefreshRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real TLS connections to the running service, configured as in production: only a client presenting a certificate
+ * from the configured client CA gets an answer.
+ */
+@QuarkusTest
+@TestProfile(MutualTlsProfile.class)
+class MutualTlsTest {
+
+    private final TestCertificates pki = TestCertificates.get();
+
+    @Test
+    void clientWithCertificateFromTheClientCaIsServed() throws Exception {
+        ManagedChannel channel = tls(pki.clientCert.toFile(), pki.clientKey.toFile());
+        try {
+            CloudProviderGrpc.CloudProviderBlockingStub ca = stub(channel);
+            ca.refresh(RefreshRequest.getDefaultInstance());
+            assertThat(ca.nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsCount()).isPositive();
+        } finally {
+            GrpcTestChannels.close(channel);
+        }
+    }
+
+    @Test
+    void clientWithoutCertificateIsRefused() throws Exception {
+        assertRefused(tls(null, null));
+    }
+
+    @Test
+    void clientWithCertificateFromAnotherCaIsRefused() throws Exception {
+        assertRefused(tls(pki.rogueClientCert.toFile(), pki.rogueClientKey.toFile()));
+    }
+
+    @Test
+    void plaintextClientIsRefused() throws Exception {
+        assertRefused(NettyChannelBuilder.forAddress("127.0.0.1", GrpcTestChannels.tlsPort()).usePlaintext().build());
+    }
+
+    private ManagedChannel tls(File cert, File key) throws Exception {
+        SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(pki.caCert.toFile());
+        if (cert != null) {
+            ssl.keyManager(cert, key);
+        }
+        // CA dials "address" and verifies the server certificate against that host: here localhost (a SAN).
+        return NettyChannelBuilder.forAddress("localhost", GrpcTestChannels.tlsPort()).sslContext(ssl.build()).build();
+    }
+
+    private static CloudProviderGrpc.CloudProviderBlockingStub stub(ManagedChannel channel) {
+        return CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+    }
+
+    private static void assertRefused(ManagedChannel channel) throws InterruptedException {
+        try {
+            assertThatThrownBy(() -> stub(channel).nodeGroups(NodeGroupsRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL));
+        } finally {
+            GrpcTestChannels.close(channel);
+        }
+    }
+}

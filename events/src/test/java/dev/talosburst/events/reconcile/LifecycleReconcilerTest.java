@@ -1,0 +1,161 @@
+package dev.talosburst.events.reconcile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.talosburst.events.model.EventIds;
+import dev.talosburst.events.model.EventJson;
+import dev.talosburst.events.publish.EventPublisherSettings;
+import dev.talosburst.events.publish.KafkaEventSink;
+import dev.talosburst.events.testing.DataSchema;
+import dev.talosburst.events.testing.EngineEvents;
+import dev.talosburst.events.testing.TestBroker;
+import dev.talosburst.events.testing.TopicReader;
+import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts;
+import dev.talosburst.provisioner.lifecycle.Transition;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Crash recovery: a publisher rebuilt from scratch reconciles what exists against what Kafka already has. */
+class LifecycleReconcilerTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+    private static final Instant RESTART = Instant.parse("2026-11-20T14:00:00Z");
+    private static TestBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = new TestBroker().start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @Test
+    void afterAKillMissingTransitionsAppearExactlyOnce(@TempDir Path journal) throws Exception {
+        String topic = "lifecycle-" + UUID.randomUUID();
+        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers()).withTopic(topic)
+                .withTopicLayout(3, (short) 1).withDelivery(Duration.ofSeconds(3), Duration.ofMillis(200)).withJournal(journal);
+        EngineEvents engine = EngineEvents.cx22Fsn1("rc");
+
+        // First life: "rc-a" fully up, "rc-b" fully up, "rc-c" only create-requested (the process dies right
+        // after Hetzner created it, before server-created was emitted).
+        List<LifecycleEvent> a = engine.serverUp("rc-a", 11, T0);
+        List<LifecycleEvent> b = engine.serverUp("rc-b", 12, T0);
+        List<LifecycleEvent> c = engine.serverUp("rc-c", 13, T0.plusSeconds(600));
+        try (KafkaEventSink first = new KafkaEventSink(settings, new SimpleMeterRegistry())) {
+            first.start();
+            a.forEach(first::emit);
+            b.forEach(first::emit);
+            first.emit(c.get(0));
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.pending() == 0);
+            // Wait for the state records too: they are written after the events' acknowledgements.
+            await().atMost(Duration.ofSeconds(30)).until(() -> stateRecords(topic).size() == 3);
+        }
+
+        // One more event emitted while Kafka is away, then the process is killed: it survives in the journal only.
+        broker.stop();
+        LifecycleEvent aNotReady = new LifecycleEvent(Transition.NODE_NOT_READY, EngineEvents.CLUSTER, "rc", "rc-a", "1",
+                T0.plusSeconds(3000), 11L, a.get(3).server(), "kubelet stopped posting status", Map.of());
+        KafkaEventSink killed = new KafkaEventSink(settings, new SimpleMeterRegistry());
+        killed.start();
+        killed.emit(aNotReady);
+        killed.close(Duration.ZERO);
+        broker.start();
+
+        // While down: rc-b was deleted in Hetzner; rc-c finished booting and its Node registered and turned Ready.
+        ServerFacts cNow = engine.facts("rc-c", T0.plusSeconds(600), T0.plusSeconds(620), T0.plusSeconds(700),
+                T0.plusSeconds(720), null);
+        ServerFacts aNow = a.get(3).server();
+        List<ObservedServer> existing = List.of(
+                new ObservedServer("rc-a", 11, "rc", aNow, "running", true, true),
+                new ObservedServer("rc-c", 13, "rc", cNow, "running", true, true));
+
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        LifecycleReconciler.Result result;
+        try (KafkaEventSink second = new KafkaEventSink(settings, registry)) {
+            second.start();
+            LifecycleReconciler reconciler = new LifecycleReconciler(EngineEvents.CLUSTER, second, second,
+                    Clock.fixed(RESTART, ZoneOffset.UTC), Duration.ofSeconds(30));
+            result = reconciler.reconcile(existing);
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.pending() == 0);
+
+            // A second reconcile (e.g. the next periodic one) finds nothing missing.
+            await().atMost(Duration.ofSeconds(30)).until(() -> stateRecords(topic).size() == 3
+                    && stateRecords(topic).get("rc-b").contains("SERVER_DELETED"));
+        }
+        assertThat(result.published()).extracting(e -> e.subject() + ":" + e.transition().eventName())
+                .containsExactlyInAnyOrder("rc-c:server-created", "rc-c:node-registered", "rc-c:node-ready",
+                        "rc-b:server-deleted", "rc-b:node-removed");
+
+        List<ConsumerRecord<String, byte[]>> records = TopicReader.readAll(broker.bootstrapServers(), topic);
+        Map<String, Long> perId = records.stream().collect(Collectors.groupingBy(
+                r -> TopicReader.headers(r).get("ce_id"), Collectors.counting()));
+        assertThat(perId.values()).allMatch(n -> n == 1L);
+        assertThat(records).hasSize(4 + 4 + 1 + 1 + 3 + 2);
+        assertThat(perId).containsKey(EventIds.forIdentity(aNotReady.identity()));
+        assertThat(TopicReader.typesOf(records, "rc-c")).containsExactly(
+                "dev.talosburst.node.server-create-requested.v1", "dev.talosburst.node.server-created.v1",
+                "dev.talosburst.node.node-registered.v1", "dev.talosburst.node.node-ready.v1");
+        assertThat(TopicReader.typesOf(records, "rc-b")).endsWith(
+                "dev.talosburst.node.server-deleted.v1", "dev.talosburst.node.node-removed.v1");
+        // The reconciled server-created has the id the engine would have used: a late engine re-emit is a duplicate.
+        LifecycleEvent engineCreated = c.get(1);
+        assertThat(perId).containsKey(EventIds.forIdentity(engineCreated.identity()));
+
+        Map<String, JsonNode> byType = records.stream().filter(r -> "rc-b".equals(r.key()))
+                .collect(Collectors.toMap(r -> TopicReader.headers(r).get("ce_type"), LifecycleReconcilerTest::json, (x, y) -> x));
+        JsonNode deleted = byType.get("dev.talosburst.node.server-deleted.v1");
+        assertThat(deleted.at("/server/phases/deletedAt").asText()).isEqualTo(RESTART.toString());
+        assertThat(deleted.at("/details/deletedAtEstimated").asText()).isEqualTo("true");
+        assertThat(deleted.at("/details/lastSeenAt").asText()).isEqualTo(b.get(3).at().toString());
+        assertThat(deleted.at("/server/price/hourlyNet").asText()).isEqualTo("0.0060");
+        // created T0+20s, "deleted" at 14:00 = 3 h 59 min 40 s: 4 started hours.
+        assertThat(deleted.at("/billing/billableHours").asLong()).isEqualTo(4);
+        for (ConsumerRecord<String, byte[]> r : records) {
+            assertThat(DataSchema.errors(r.value())).isEmpty();
+        }
+
+        // Third life: nothing missing any more, nothing published.
+        try (KafkaEventSink third = new KafkaEventSink(settings, new SimpleMeterRegistry())) {
+            third.start();
+            LifecycleReconciler again = new LifecycleReconciler(EngineEvents.CLUSTER, third, third,
+                    Clock.fixed(RESTART.plusSeconds(60), ZoneOffset.UTC), Duration.ofSeconds(30));
+            assertThat(again.reconcile(existing).published()).isEmpty();
+        }
+    }
+
+    private static JsonNode json(ConsumerRecord<String, byte[]> r) {
+        try {
+            return EventJson.mapper().readTree(r.value());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Latest state record per server name, as JSON text. */
+    private static Map<String, String> stateRecords(String topic) {
+        return TopicReader.readAll(broker.bootstrapServers(), topic + ".state").stream()
+                .collect(Collectors.toMap(ConsumerRecord::key, r -> new String(r.value()), (x, y) -> y));
+    }
+
+}

@@ -2,6 +2,7 @@ package dev.talosburst.autoscaler.wiring;
 
 import dev.talosburst.autoscaler.config.ConfigurationCheck.ValidConfiguration;
 import dev.talosburst.autoscaler.config.TalosBurstConfig;
+import dev.talosburst.autoscaler.kube.EngineLeadership;
 import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.provisioner.engine.EngineSettings;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
@@ -23,7 +24,7 @@ public class EngineProducer {
     @Produces
     @Singleton
     NodeGroupEngine engine(ValidConfiguration valid, TalosBurstConfig config, CloudApi cloud, UserDataSource userData,
-            EventSink events, NodeDirectory nodes, Clock clock, MeterRegistry registry) {
+            EventSink events, NodeDirectory nodes, Clock clock, MeterRegistry registry, EngineLeadership leadership) {
         EngineSettings settings = new EngineSettings(valid.clusterId(),
                 config.engine().resyncInterval(),
                 config.engine().outOfResourcesBackoff(),
@@ -32,7 +33,7 @@ public class EngineProducer {
                 null,
                 new EngineSettings.ReaperSettings(config.reaper().enabled(), config.reaper().dryRun(), null));
         NodeGroupEngine engine = new NodeGroupEngine(settings, valid.pools(), cloud, userData, events, nodes, clock, registry);
-        engine.start();
+        leadership.start(engine); // the only replica: start(); with talosburst.kubernetes.enabled: follower + Lease election
         LOG.infof("node groups of cluster %s: %s", valid.clusterId(),
                 valid.pools().stream().map(p -> p.id() + " (" + p.serverType() + "/" + p.location() + ", " + p.minSize() + ".."
                         + p.maxSize() + ")").toList());

@@ -1,15 +1,23 @@
 package dev.talosburst.autoscaler.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.talosburst.autoscaler.wiring.EmbeddedHetzner;
+import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
+import dev.talosburst.proto.externalgrpc.NodeGroupIncreaseSizeRequest;
+import dev.talosburst.proto.externalgrpc.NodeGroupTargetSizeRequest;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
 import dev.talosburst.provisioner.engine.Ownership;
 import dev.talosburst.provisioner.kube.NodeDirectory;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -23,6 +31,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -94,5 +103,29 @@ class KubernetesModeTest {
             Node node = client.nodes().withName(serverName).get();
             assertThat(node.getSpec().getProviderID()).isEqualTo("hcloud://" + serverId);
         });
+    }
+
+    @Test
+    void whileNotActingTheReplicaIsNotReadyRefusesMutationsWithUnavailableAndStillAnswersReads() throws Exception {
+        await().atMost(Duration.ofSeconds(20)).until(engine::isLeader);
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1",
+                ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class)).usePlaintext().build();
+        try {
+            CloudProviderGrpc.CloudProviderBlockingStub ca = CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+            int target = engine.targetSize(POOL);
+            engine.demote(); // what losing the lease does
+
+            assertThat(get("/q/health/ready").statusCode()).isEqualTo(503);
+            assertThatThrownBy(() -> ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId(POOL).setDelta(1).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+            assertThat(ca.nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId(POOL).build()).getTargetSize())
+                    .isEqualTo(target);
+            assertThat(get("/q/health/live").statusCode()).isEqualTo(200);
+        } finally {
+            engine.promote(); // this replica still holds the lease
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/q/health/ready").statusCode() == 200);
     }
 }

@@ -45,6 +45,7 @@ public final class LeaseLeadership implements AutoCloseable {
     private final ExecutorService promotions;
     private final ScheduledExecutorService watchdog;
     private int term;
+    private boolean started;
     private CompletableFuture<?> election;
     private RenewalRecordingLock lock;
     private volatile boolean holding;
@@ -66,13 +67,34 @@ public final class LeaseLeadership implements AutoCloseable {
         this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("talosburst-lease-watchdog"));
     }
 
-    /** Starts contending for the lease. */
+    /**
+     * Starts contending for the lease once this replica is ready to lead (its Node cache has synced): a replica that
+     * cannot see the Nodes never holds the lease and so never keeps a healthy one from leading.
+     */
     public synchronized void start() {
-        if (election != null || closed) {
+        if (started || closed) {
             return;
         }
-        LOG.infof("contending for Lease %s/%s as %s", terms.namespace(), terms.name(), terms.identity());
-        contend();
+        started = true;
+        promotions.execute(() -> {
+            try {
+                while (!readyToLead.getAsBoolean()) {
+                    if (closed) {
+                        return;
+                    }
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            synchronized (this) {
+                if (!closed) {
+                    LOG.infof("contending for Lease %s/%s as %s", terms.namespace(), terms.name(), terms.identity());
+                    contend();
+                }
+            }
+        });
         long period = Math.max(10, terms.retryPeriod().toMillis() / 2);
         watchdog.scheduleWithFixedDelay(this::checkRenewal, period, period, TimeUnit.MILLISECONDS);
     }
@@ -113,9 +135,9 @@ public final class LeaseLeadership implements AutoCloseable {
         return terms;
     }
 
-    /** True while an election loop is running (false after {@link #close()}). */
+    /** True while started and not closed, and the election loop runs (or waits for the Node cache before contending). */
     public synchronized boolean isContending() {
-        return !closed && election != null && !election.isDone();
+        return started && !closed && (election == null || !election.isDone());
     }
 
     /** Stops acting, then releases the lease so a follower takes over without waiting for it to expire. */

@@ -63,8 +63,22 @@ final class ClusterFixture implements AutoCloseable {
         KubernetesNodeDirectory directory = new KubernetesNodeDirectory(client, clock, Duration.ofMinutes(10));
         closeables.add(directory);
         directory.start();
-        await().atMost(Duration.ofSeconds(10)).until(directory::hasSynced);
+        awaitLive(client, directory);
         return directory;
+    }
+
+    /**
+     * Waits until the directory has listed and its watch delivers. The mock server, unlike a real API server, does not
+     * replay changes made between the list and the start of the watch, so a Node created in that gap would be missed:
+     * a probe Node proves the watch is open.
+     */
+    static void awaitLive(KubernetesClient client, KubernetesNodeDirectory directory) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> directory.hasSynced() && directory.isWatching());
+        String probe = "watch-probe-" + Long.toHexString(System.nanoTime());
+        client.nodes().resource(kubeletNode(probe, Map.of())).create();
+        await().atMost(Duration.ofSeconds(10)).until(() -> directory.byName(probe).isPresent());
+        client.nodes().withName(probe).delete();
+        await().atMost(Duration.ofSeconds(10)).until(() -> directory.byName(probe).isEmpty());
     }
 
     /** An engine whose background ticks are off (tests call tick()) and whose resync is due after a virtual minute. */

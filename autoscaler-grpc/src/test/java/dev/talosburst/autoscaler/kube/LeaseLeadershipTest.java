@@ -175,4 +175,31 @@ class LeaseLeadershipTest {
         assertThat(follower.engine.targetSize(POOL)).isEqualTo(4);
         assertThat(bothActing.get()).isZero();
     }
+
+    @Test
+    void aReplicaWhoseNodeCacheNeverSyncsNeverTakesTheLeaseAndStaysAlive() {
+        AtomicInteger promotions = new AtomicInteger();
+        LeaseLeadership blind = new LeaseLeadership(server.createClient(), new LeaseTerms(NAMESPACE, LEASE, "blind",
+                Duration.ofSeconds(3), Duration.ofMillis(1500), Duration.ofMillis(250)), () -> false, new LeaseLeadership.Role() {
+                    @Override
+                    public void promote() {
+                        promotions.incrementAndGet();
+                    }
+
+                    @Override
+                    public void demote() {
+                    }
+                });
+        fx.closeLater(blind);
+        blind.start();
+        Replica healthy = new Replica("healthy");
+
+        await().atMost(Duration.ofSeconds(10)).until(healthy.engine::isLeader);
+        assertThat(holder()).isEqualTo("healthy");
+        assertThat(blind.holdsLease()).isFalse();
+        assertThat(blind.isContending()).isTrue(); // waiting is not a reason to be restarted
+        assertThat(promotions.get()).isZero();
+        blind.close();
+        assertThat(blind.isContending()).isFalse();
+    }
 }

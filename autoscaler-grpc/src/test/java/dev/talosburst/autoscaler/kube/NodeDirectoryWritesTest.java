@@ -36,7 +36,7 @@ class NodeDirectoryWritesTest {
         await().until(() -> client.nodes().list().getItems().isEmpty());
         directory = new KubernetesNodeDirectory(client, Clock.systemUTC(), Duration.ofMinutes(10));
         directory.start();
-        await().until(directory::hasSynced);
+        ClusterFixture.awaitLive(client, directory);
         directory.subscribe(new NodeDirectory.NodeListener() {
             @Override
             public void registered(KubeNode node) {
@@ -89,6 +89,7 @@ class NodeDirectoryWritesTest {
                 .build()) {
             KubernetesNodeDirectory stale = new KubernetesNodeDirectory(impatient, Clock.systemUTC(), Duration.ofMinutes(10));
             stale.start();
+            ClusterFixture.awaitLive(impatient, stale);
             client.nodes().resource(kubeletNode("w-2", Map.of())).create();
             await().until(() -> stale.byName("w-2").isPresent());
             stale.close(); // the cache stops following: what it holds is now stale

@@ -34,7 +34,7 @@ final class ApiRequest {
         return values == null || values.isEmpty() ? null : values.get(values.size() - 1);
     }
 
-    /** Every value of a repeatable query parameter (also accepts comma-free repeats only, as Hetzner does). */
+    /** Every value of a repeatable query parameter ({@code ?status=running&status=off}), in order. */
     List<String> params(String name) {
         return query.getOrDefault(name, List.of());
     }

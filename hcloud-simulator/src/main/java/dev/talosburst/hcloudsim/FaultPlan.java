@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -13,7 +14,14 @@ import java.util.Set;
 final class FaultPlan {
 
     /** What happens to a request a rule matches. */
-    enum Kind { FAIL, LOSE }
+    enum Kind {
+        /** Answer a Hetzner JSON error. */
+        FAIL,
+        /** Answer a raw body, as a proxy or load balancer in front of the API would. */
+        RAW,
+        /** Process the request, then drop the connection. */
+        LOSE
+    }
 
     /** An armed rule: applies to the next {@code remaining} matching requests. */
     static final class Rule {
@@ -24,8 +32,15 @@ final class FaultPlan {
         final int status;
         final String code;
         final String message;
+        final String contentType;
+        final String rawBody;
 
         Rule(Kind kind, String method, String pathPrefix, int remaining, int status, String code, String message) {
+            this(kind, method, pathPrefix, remaining, status, code, message, null, null);
+        }
+
+        Rule(Kind kind, String method, String pathPrefix, int remaining, int status, String code, String message,
+                String contentType, String rawBody) {
             this.kind = kind;
             this.method = method == null ? null : method.toUpperCase(Locale.ROOT);
             this.pathPrefix = pathPrefix == null ? null : normalizePrefix(pathPrefix);
@@ -33,6 +48,8 @@ final class FaultPlan {
             this.status = status;
             this.code = code;
             this.message = message;
+            this.contentType = contentType;
+            this.rawBody = rawBody;
         }
 
         boolean matches(String method, String path) {
@@ -42,7 +59,14 @@ final class FaultPlan {
 
     private final List<Rule> rules = new ArrayList<>();
     private final Set<String> stockOuts = new HashSet<>();
-    private Duration latency = Duration.ZERO;
+    /** Latency of requests matching method and prefix; a null method or prefix matches any request. */
+    private record Latency(String method, String pathPrefix, Duration duration) {
+        boolean matches(String requestMethod, String path) {
+            return (method == null || method.equals(requestMethod)) && (pathPrefix == null || pathMatches(path, pathPrefix));
+        }
+    }
+
+    private final List<Latency> latencies = new ArrayList<>();
     private Integer serverQuota;
 
     synchronized void add(Rule rule) {
@@ -64,12 +88,20 @@ final class FaultPlan {
         return Optional.empty();
     }
 
-    synchronized void latency(Duration latency) {
-        this.latency = latency;
+    /** Sets (or, with zero, removes) the latency of requests matching method and prefix. */
+    synchronized void latency(String method, String pathPrefix, Duration latency) {
+        String m = method == null ? null : method.toUpperCase(Locale.ROOT);
+        String p = pathPrefix == null ? null : normalizePrefix(pathPrefix);
+        latencies.removeIf(l -> Objects.equals(l.method(), m) && Objects.equals(l.pathPrefix(), p));
+        if (!latency.isZero()) {
+            latencies.add(new Latency(m, p, latency));
+        }
     }
 
-    synchronized Duration latency() {
-        return latency;
+    /** The longest latency configured for a request. */
+    synchronized Duration latencyFor(String method, String path) {
+        return latencies.stream().filter(l -> l.matches(method, path)).map(Latency::duration)
+                .max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
     synchronized void stockOut(String type, String location, boolean out) {
@@ -95,7 +127,7 @@ final class FaultPlan {
     synchronized void clear() {
         rules.clear();
         stockOuts.clear();
-        latency = Duration.ZERO;
+        latencies.clear();
         serverQuota = null;
     }
 

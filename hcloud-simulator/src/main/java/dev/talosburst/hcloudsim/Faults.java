@@ -11,9 +11,11 @@ import java.util.Objects;
 public final class Faults {
 
     private final FaultPlan plan;
+    private final TokenBucket bucket;
 
-    Faults(FaultPlan plan) {
+    Faults(FaultPlan plan, TokenBucket bucket) {
         this.plan = plan;
+        this.bucket = bucket;
     }
 
     /** The next {@code n} requests fail with this status and Hetzner error code, without taking effect. */
@@ -33,6 +35,29 @@ public final class Faults {
     }
 
     /**
+     * The next {@code n} requests matching method and path prefix fail with a raw, non-Hetzner body, such as the
+     * HTML a proxy answers with on 502/504 ({@code failNextRaw("POST", "/servers", 1, 502, "text/html", "<html>…")}).
+     */
+    public Faults failNextRaw(String method, String pathPrefix, int n, int status, String contentType, String body) {
+        requirePositive(n);
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException("status must be an HTTP error (400-599), got " + status);
+        }
+        plan.add(new FaultPlan.Rule(FaultPlan.Kind.RAW, method, pathPrefix, n, status, null, null,
+                Objects.requireNonNull(contentType, "contentType"), Objects.requireNonNull(body, "body")));
+        return this;
+    }
+
+    /**
+     * Empties the rate-limit bucket: requests get genuine 429s, with {@code RateLimit-Remaining: 0} and a
+     * {@code RateLimit-Reset}, until the clock has refilled it.
+     */
+    public Faults drainRateLimit() {
+        bucket.drain();
+        return this;
+    }
+
+    /**
      * The next {@code n} requests matching method and path prefix take effect, then the connection is closed without
      * a response: the client sees a reset or EOF and cannot know the outcome.
      */
@@ -44,10 +69,18 @@ public final class Faults {
 
     /** Every API request waits this long (real time) before it is processed; {@link Duration#ZERO} turns it off. */
     public Faults latency(Duration latency) {
+        return latency(null, null, latency);
+    }
+
+    /**
+     * Requests matching method and path prefix wait this long (real time) before they are processed, e.g. a slow
+     * {@code POST /servers}; {@link Duration#ZERO} removes that setting. The longest matching latency applies.
+     */
+    public Faults latency(String method, String pathPrefix, Duration latency) {
         if (latency.isNegative()) {
             throw new IllegalArgumentException("latency must not be negative, got " + latency);
         }
-        plan.latency(latency);
+        plan.latency(method, pathPrefix, latency);
         return this;
     }
 

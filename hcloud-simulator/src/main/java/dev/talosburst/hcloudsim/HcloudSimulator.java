@@ -25,7 +25,7 @@ public final class HcloudSimulator implements AutoCloseable {
 
     private HcloudSimulator(SimulatorOptions options) {
         this.state = new ProjectState(options);
-        this.faults = new Faults(state.faults);
+        this.faults = new Faults(state.faults, state.bucket);
         this.inspection = new Inspection(state);
         this.catalogue = new Catalogue(state);
         if (options.seedCatalogue()) {

@@ -19,7 +19,7 @@ public final class HcloudSimulatorMain {
         Map<String, String> env = System.getenv();
         SimulatorOptions.Builder b = SimulatorOptions.builder()
                 .host(env.getOrDefault("HCLOUD_SIM_HOST", "127.0.0.1"))
-                .port(Integer.parseInt(env.getOrDefault("HCLOUD_SIM_PORT", "8090")));
+                .port(number("HCLOUD_SIM_PORT", env.getOrDefault("HCLOUD_SIM_PORT", "8090")));
         if (env.containsKey("HCLOUD_SIM_TOKEN")) {
             b.token(env.get("HCLOUD_SIM_TOKEN"));
         }
@@ -36,11 +36,11 @@ public final class HcloudSimulatorMain {
             String value = args[++i];
             switch (flag) {
                 case "--host" -> b.host(value);
-                case "--port" -> b.port(Integer.parseInt(value));
+                case "--port" -> b.port(number(flag, value));
                 case "--token" -> b.token(value);
-                case "--initializing-seconds" -> b.initializing(Duration.ofSeconds(Long.parseLong(value)));
-                case "--starting-seconds" -> b.starting(Duration.ofSeconds(Long.parseLong(value)));
-                case "--deleting-seconds" -> b.deleting(Duration.ofSeconds(Long.parseLong(value)));
+                case "--initializing-seconds" -> b.initializing(Duration.ofSeconds(number(flag, value)));
+                case "--starting-seconds" -> b.starting(Duration.ofSeconds(number(flag, value)));
+                case "--deleting-seconds" -> b.deleting(Duration.ofSeconds(number(flag, value)));
                 default -> throw new IllegalArgumentException("unknown flag " + flag + " (try --help)");
             }
         }
@@ -56,5 +56,13 @@ public final class HcloudSimulatorMain {
         System.out.println("HCLOUD_TOKEN=" + sim.token());
         System.out.flush();
         stopped.await();
+    }
+
+    private static int number(String name, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got '" + value + "'");
+        }
     }
 }

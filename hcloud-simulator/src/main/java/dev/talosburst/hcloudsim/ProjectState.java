@@ -127,10 +127,11 @@ final class ProjectState {
         SimAction create = addAction("create_server", now, initialized, resources);
         List<SimAction> next = new ArrayList<>();
         if (order.startAfterCreate()) {
-            server.schedule("initializing", initialized, "starting", started, "running");
+            server.schedule("initializing", new SimServer.Transition(initialized, "starting"),
+                    new SimServer.Transition(started, "running"));
             next.add(addAction("start_server", now, started, resources));
         } else {
-            server.schedule("initializing", initialized, "off");
+            server.schedule("initializing", new SimServer.Transition(initialized, "off"));
         }
         servers.put(id, server);
         server.advanceTo(now);
@@ -156,7 +157,7 @@ final class ProjectState {
         Instant now = now();
         Instant running = now.plus(options.starting());
         if (server.status().equals("off") || server.status().equals("stopping")) {
-            server.schedule("starting", running, "running");
+            server.schedule("starting", new SimServer.Transition(running, "running"));
             return addAction("start_server", now, running, List.of(new SimAction.Resource(server.id, "server")));
         }
         return addAction("start_server", now, now, List.of(new SimAction.Resource(server.id, "server")));
@@ -167,7 +168,7 @@ final class ProjectState {
         Instant now = now();
         Instant off = now.plus(options.starting());
         if (!server.status().equals("off")) {
-            server.schedule("stopping", off, "off");
+            server.schedule("stopping", new SimServer.Transition(off, "off"));
             return addAction("stop_server", now, off, List.of(new SimAction.Resource(server.id, "server")));
         }
         return addAction("stop_server", now, now, List.of(new SimAction.Resource(server.id, "server")));
@@ -177,11 +178,6 @@ final class ProjectState {
         SimAction a = new SimAction(nextActionId++, command, started, finishAt, resources, null, null);
         actions.put(a.id(), a);
         return a;
-    }
-
-    /** Servers a firewall applies to, directly or through one of its label selectors. */
-    synchronized List<SimServer> serversWithFirewall(Firewall firewall) {
-        return servers().stream().filter(s -> firewallIdsOf(s).contains(firewall.id())).toList();
     }
 
     /** Firewalls applied to a server: the ones it was created with, then those whose selectors match its labels. */

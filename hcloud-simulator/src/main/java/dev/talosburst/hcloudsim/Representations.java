@@ -260,7 +260,7 @@ final class Representations {
         n.put("created", Json.time(pg.created()));
         ArrayNode servers = n.putArray("servers");
         for (SimServer s : state.servers()) {
-            if (pg.id() == (s.placementGroupId == null ? -1 : s.placementGroupId)) {
+            if (Long.valueOf(pg.id()).equals(s.placementGroupId)) {
                 servers.add(s.id);
             }
         }

@@ -1,5 +1,6 @@
 package dev.talosburst.hcloudsim;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +21,7 @@ import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
+import java.util.stream.Collectors;
 
 /**
  * Every API request passes here: rate limit, authentication, faults, routing, logging, and the response with
@@ -91,13 +94,22 @@ final class RequestPipeline implements HttpHandler {
         } else if (!authorized) {
             response = unauthorized();
         } else {
-            sleep(state.faults.latency());
+            sleep(state.faults.latencyFor(method, path));
             Optional<FaultPlan.Rule> fault = state.faults.consume(method, path);
-            if (fault.isPresent() && fault.get().kind == FaultPlan.Kind.FAIL) {
+            FaultPlan.Kind kind = fault.map(r -> r.kind).orElse(null);
+            if (kind == FaultPlan.Kind.RAW) {
+                FaultPlan.Rule r = fault.get();
+                out.set("Content-Type", r.contentType);
+                byte[] raw = r.rawBody.getBytes(StandardCharsets.UTF_8);
+                record(exchange, method, path, rawQuery, body, r.status, raw, false);
+                send(exchange, r.status, raw);
+                return;
+            }
+            if (kind == FaultPlan.Kind.FAIL) {
                 FaultPlan.Rule r = fault.get();
                 response = error(new ApiException(r.status, r.code, r.message, null));
             } else {
-                lose = fault.isPresent();
+                lose = kind == FaultPlan.Kind.LOSE;
                 ApiRequest request = new ApiRequest(method, path, rawQuery, body);
                 synchronized (state) {
                     state.refresh();
@@ -105,6 +117,7 @@ final class RequestPipeline implements HttpHandler {
                 }
             }
         }
+        linkHeader(exchange, path, rawQuery, response).ifPresent(link -> out.set("Link", link));
         byte[] bytes = Json.MAPPER.writeValueAsBytes(response.body());
         record(exchange, method, path, rawQuery, body, response.status(), bytes, lose);
         if (lose) {
@@ -112,6 +125,28 @@ final class RequestPipeline implements HttpHandler {
             return;
         }
         send(exchange, response.status(), bytes);
+    }
+
+    /** Hetzner's {@code Link} header on paginated lists: {@code <url>; rel="prev"}, {@code "next"}, {@code "last"}. */
+    private static Optional<String> linkHeader(HttpExchange exchange, String path, String rawQuery, ApiResponse response) {
+        JsonNode pagination = response.body().path("meta").path("pagination");
+        if (response.status() != 200 || !pagination.isObject()) {
+            return Optional.empty();
+        }
+        String host = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Host"))
+                .orElse("127.0.0.1:" + exchange.getLocalAddress().getPort());
+        String withoutPage = Arrays.stream(rawQuery.split("&"))
+                .filter(p -> !p.isEmpty() && !p.startsWith("page="))
+                .collect(Collectors.joining("&"));
+        String base = "http://" + host + path + "?" + (withoutPage.isEmpty() ? "" : withoutPage + "&") + "page=";
+        List<String> links = new ArrayList<>();
+        for (String[] rel : new String[][] {{"previous_page", "prev"}, {"next_page", "next"}, {"last_page", "last"}}) {
+            JsonNode page = pagination.path(rel[0]);
+            if (page.isNumber()) {
+                links.add("<" + base + page.asInt() + ">; rel=\"" + rel[1] + "\"");
+            }
+        }
+        return links.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", links));
     }
 
     private static void send(HttpExchange exchange, ApiResponse response) throws IOException {
@@ -149,6 +184,10 @@ final class RequestPipeline implements HttpHandler {
             return handler.get();
         } catch (ApiException e) {
             return error(e);
+        } catch (RuntimeException e) {
+            // A simulator bug: answer like Hetzner's backend would, and say what broke so the test log shows it.
+            LOG.log(Level.SEVERE, "hcloud simulator bug", e);
+            return error(new ApiException(500, "server_error", "simulator bug: " + e, null));
         }
     }
 

@@ -2,7 +2,6 @@ package dev.talosburst.hcloudsim;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +18,8 @@ final class SimServer {
     record PrivateIp(long networkId, String ip, String macAddress) {
     }
 
-    private record Transition(Instant at, String status) {
+    /** A status the server reaches at an instant. */
+    record Transition(Instant at, String status) {
     }
 
     final long id;
@@ -65,13 +65,11 @@ final class SimServer {
         }
     }
 
-    /** Replaces the pending transitions: {@code status} now, then each (instant, status) pair in order. */
-    void schedule(String statusNow, Object... atAndStatus) {
+    /** Replaces the pending transitions: {@code statusNow} at once, then each later one in order. */
+    void schedule(String statusNow, Transition... later) {
         transitions.clear();
         status = statusNow;
-        for (int i = 0; i < atAndStatus.length; i += 2) {
-            transitions.addLast(new Transition((Instant) atAndStatus[i], (String) atAndStatus[i + 1]));
-        }
+        transitions.addAll(List.of(later));
     }
 
     /** Marks the server deleted: {@code deleting} until {@code goneAt}, then it no longer exists. */
@@ -99,6 +97,6 @@ final class SimServer {
     }
 
     List<Long> networkIds() {
-        return new ArrayList<>(privateNet.stream().map(PrivateIp::networkId).toList());
+        return privateNet.stream().map(PrivateIp::networkId).toList();
     }
 }

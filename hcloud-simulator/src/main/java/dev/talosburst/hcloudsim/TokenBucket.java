@@ -41,9 +41,9 @@ final class TokenBucket {
         return outcome(true);
     }
 
-    /** Fills the bucket to capacity. */
-    synchronized void fill() {
-        tokens = capacity;
+    /** Empties the bucket. */
+    synchronized void drain() {
+        tokens = 0;
         last = clock.instant();
     }
 

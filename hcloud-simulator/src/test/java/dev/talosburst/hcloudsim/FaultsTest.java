@@ -36,6 +36,19 @@ class FaultsTest extends SimulatorTestSupport {
     }
 
     @Test
+    void rawFailureImitatesAProxyWithANonJsonBody() {
+        sim.faults().failNextRaw("POST", "/servers", 1, 502, "text/html", "<html><body>502 Bad Gateway</body></html>");
+
+        ApiClient.Reply reply = rawCall();
+
+        assertThat(reply.status()).isEqualTo(502);
+        assertThat(reply.header("Content-Type")).isEqualTo("text/html");
+        assertThat(reply.header("X-Correlation-Id")).isNotBlank();
+        assertThat(sim.inspect().servers()).isEmpty();
+        assertThat(api.createServer("w1", null).status()).isEqualTo(201);
+    }
+
+    @Test
     void lostResponseTakesEffectButTheClientSeesNoAnswer() {
         sim.faults().loseResponses("POST", "/v1/servers", 1);
 
@@ -51,12 +64,24 @@ class FaultsTest extends SimulatorTestSupport {
     }
 
     @Test
-    void latencyDelaysRequests() {
-        sim.faults().latency(Duration.ofMillis(300));
+    void latencyDelaysMatchingRequestsOnly() {
+        sim.faults().latency("POST", "/servers", Duration.ofMillis(1500));
+
+        long slow = timeMillis(() -> assertThat(api.createServer("w1", null).status()).isEqualTo(201));
+        long fast = timeMillis(() -> assertThat(api.get("/servers").status()).isEqualTo(200));
+
+        assertThat(slow).isGreaterThanOrEqualTo(1500);
+        assertThat(fast).as("GET is not delayed (a generous bound for a busy machine)").isLessThan(1500);
+        sim.faults().latency("POST", "/servers", Duration.ZERO);
+        sim.faults().latency(Duration.ofMillis(200));
+        assertThat(timeMillis(() -> api.get("/locations"))).isGreaterThanOrEqualTo(200);
+        sim.faults().clear();
+    }
+
+    private static long timeMillis(Runnable r) {
         long start = System.nanoTime();
-        assertThat(api.get("/locations").status()).isEqualTo(200);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
-        sim.faults().latency(Duration.ZERO);
+        r.run();
+        return Duration.ofNanos(System.nanoTime() - start).toMillis();
     }
 
     @Test
@@ -118,5 +143,19 @@ class FaultsTest extends SimulatorTestSupport {
         assertThat(api.createServer("w1", null).status()).isEqualTo(201);
         assertThat(admin.get("/_sim/servers").json().get("servers").get(0).path("name").asText()).isEqualTo("w1");
         assertThat(admin.get("/_sim/requests").json().get("requests").size()).isEqualTo(sim.inspect().requestCount());
+    }
+
+    private ApiClient.Reply rawCall() {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.endpoint() + "/servers"))
+                            .header("Authorization", "Bearer " + sim.token())
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.body()).contains("502 Bad Gateway");
+            return new ApiClient.Reply(r.statusCode(), r.headers(), ApiClient.MAPPER.nullNode());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 }

@@ -56,4 +56,17 @@ class RateLimitTest extends SimulatorTestSupport {
         assertThat(api.get("/locations").header("RateLimit-Remaining")).as("never above capacity").isEqualTo("4");
         assertThat(sim.inspect().rateLimitRemaining()).isEqualTo(4);
     }
+
+    @Test
+    void drainedBucketGivesGenuine429sUntilRefilled() {
+        sim.faults().drainRateLimit();
+
+        ApiClient.Reply limited = api.get("/servers");
+
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.header("RateLimit-Remaining")).isEqualTo("0");
+        assertThat(Long.parseLong(limited.header("RateLimit-Reset"))).isEqualTo(START.getEpochSecond() + 5);
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(api.get("/servers").status()).isEqualTo(200);
+    }
 }

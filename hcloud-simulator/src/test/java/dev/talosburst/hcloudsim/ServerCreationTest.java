@@ -24,6 +24,26 @@ class ServerCreationTest extends SimulatorTestSupport {
     }
 
     @Test
+    void concurrentCreatesOfOneNameYieldExactlyOneServer() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                results.add(pool.submit(() -> api.createServer("racer", null).status()));
+            }
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (var f : results) {
+                statuses.add(f.get());
+            }
+            assertThat(statuses).containsOnly(201, 409);
+            assertThat(statuses.stream().filter(s -> s == 201).count()).isEqualTo(1);
+            assertThat(sim.inspect().servers()).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void userDataUpTo32768CharactersIsAcceptedAndOneMoreIsRejected() {
         assertThat(api.createServer("exact", "\"user_data\":\"" + "a".repeat(32768) + "\"").status()).isEqualTo(201);
 

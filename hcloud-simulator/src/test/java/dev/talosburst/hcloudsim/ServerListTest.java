@@ -49,6 +49,9 @@ class ServerListTest extends SimulatorTestSupport {
             page = next.isNull() ? null : next.asInt();
         }
         assertThat(seen).hasSize(120);
+        String link = api.get("/servers?per_page=50&page=2&label_selector=").header("Link");
+        assertThat(link).contains("page=1>; rel=\"prev\"").contains("page=3>; rel=\"next\"").contains("page=3>; rel=\"last\"")
+                .contains("per_page=50").startsWith("<http://127.0.0.1:");
         assertThat(api.get("/servers").json().get("servers")).as("default per_page is 25").hasSize(25);
     }
 

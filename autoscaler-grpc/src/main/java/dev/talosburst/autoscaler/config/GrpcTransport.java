@@ -7,6 +7,13 @@ import java.util.Optional;
 /** The rules for how the gRPC endpoint is exposed, shared by the start-up check and the Quarkus translation. */
 public final class GrpcTransport {
 
+    /** Default bind address: loopback. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** Default port: the one cluster-autoscaler's externalgrpc example uses. */
+    public static final String DEFAULT_PORT = "8086";
+    /** Default interval at which the PEM files are re-read (cert-manager renews certificates in place). */
+    public static final String DEFAULT_TLS_RELOAD_PERIOD = "1h";
+
     private GrpcTransport() {
     }
 

@@ -16,7 +16,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * <p>Plaintext: one cleartext HTTP/2 listener on {@code host:port}. Otherwise: one TLS listener on
  * {@code host:port} with the PEM certificate, key and client CA, the cleartext listener disabled, and
  * client certificates required ({@code quarkus.http.ssl.client-auth=required}, fixed at build time in
- * application.properties). The ordinal sits just below application.properties, so an explicit
+ * application.properties). In plaintext mode the management interface (health, metrics) binds the same loopback host. The ordinal sits just below application.properties, so an explicit
  * {@code quarkus.*} value there, in the environment or in system properties still wins.
  */
 public class GrpcTransportConfigSourceFactory implements ConfigSourceFactory {
@@ -33,14 +33,16 @@ public class GrpcTransportConfigSourceFactory implements ConfigSourceFactory {
     /** The Quarkus properties implied by the talosburst.grpc options read through {@code lookup}. */
     static Map<String, String> translate(java.util.function.Function<String, String> lookup) {
         Map<String, String> properties = new HashMap<>();
-        String host = orDefault(lookup.apply("talosburst.grpc.host"), "127.0.0.1");
-        String port = orDefault(lookup.apply("talosburst.grpc.port"), "8086");
+        String host = orDefault(lookup.apply("talosburst.grpc.host"), GrpcTransport.DEFAULT_HOST);
+        String port = orDefault(lookup.apply("talosburst.grpc.port"), GrpcTransport.DEFAULT_PORT);
         String explicit = lookup.apply("talosburst.grpc.plaintext");
         boolean plaintext = GrpcTransport.plaintext(
                 explicit == null || explicit.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Boolean.parseBoolean(explicit.trim())),
                 Boolean.parseBoolean(orDefault(lookup.apply("talosburst.hcloud.embedded-simulator"), "true")));
         properties.put("quarkus.http.host", host);
         if (plaintext) {
+            // Local use: health and metrics stay on the same loopback host as the plaintext gRPC port.
+            properties.put("quarkus.management.host", host);
             properties.put("quarkus.http.port", port);
             properties.put("quarkus.http.insecure-requests", "enabled");
             return properties;
@@ -52,6 +54,8 @@ public class GrpcTransportConfigSourceFactory implements ConfigSourceFactory {
         putIfSet(properties, prefix + "key-store.pem.0.cert", lookup.apply("talosburst.grpc.tls.cert"));
         putIfSet(properties, prefix + "key-store.pem.0.key", lookup.apply("talosburst.grpc.tls.key"));
         putIfSet(properties, prefix + "trust-store.pem.certs", lookup.apply("talosburst.grpc.tls.client-ca"));
+        properties.put(prefix + "reload-period",
+                orDefault(lookup.apply("talosburst.grpc.tls.reload-period"), GrpcTransport.DEFAULT_TLS_RELOAD_PERIOD));
         return properties;
     }
 

@@ -144,11 +144,11 @@ public interface TalosBurstConfig {
         Optional<Boolean> plaintext();
 
         /** Address the gRPC server binds to. */
-        @WithDefault("127.0.0.1")
+        @WithDefault(GrpcTransport.DEFAULT_HOST)
         String host();
 
         /** Port the gRPC server listens on (plaintext or TLS). */
-        @WithDefault("8086")
+        @WithDefault(GrpcTransport.DEFAULT_PORT)
         @Min(1)
         @Max(65535)
         int port();
@@ -167,6 +167,10 @@ public interface TalosBurstConfig {
 
         /** CA certificate(s) (PEM) that client certificates must chain to. */
         Optional<Path> clientCa();
+
+        /** How often the PEM files are re-read, so renewed certificates are served without a restart. */
+        @WithDefault(GrpcTransport.DEFAULT_TLS_RELOAD_PERIOD)
+        Duration reloadPeriod();
     }
 
     /** {@code talosburst.hcloud.*}. */

@@ -96,7 +96,8 @@ class ConfigurationCheckTest {
         Map<String, String> plain = GrpcTransportConfigSourceFactory.translate(Map.of(
                 "talosburst.grpc.plaintext", "true", "talosburst.grpc.port", "9443")::get);
         assertThat(plain).containsEntry("quarkus.http.host", "127.0.0.1").containsEntry("quarkus.http.port", "9443")
-                .containsEntry("quarkus.http.insecure-requests", "enabled").doesNotContainKey("quarkus.http.tls-configuration-name");
+                .containsEntry("quarkus.http.insecure-requests", "enabled").containsEntry("quarkus.management.host", "127.0.0.1")
+                .doesNotContainKey("quarkus.http.tls-configuration-name");
 
         assertThat(GrpcTransportConfigSourceFactory.translate(Map.<String, String>of()::get))
                 .as("embedded default: plaintext").containsEntry("quarkus.http.port", "8086");
@@ -111,6 +112,8 @@ class ConfigurationCheckTest {
                 .containsEntry("quarkus.http.tls-configuration-name", "talosburst-grpc")
                 .containsEntry("quarkus.tls.talosburst-grpc.key-store.pem.0.cert", "/tls/tls.crt")
                 .containsEntry("quarkus.tls.talosburst-grpc.key-store.pem.0.key", "/tls/tls.key")
-                .containsEntry("quarkus.tls.talosburst-grpc.trust-store.pem.certs", "/tls/ca.crt");
+                .containsEntry("quarkus.tls.talosburst-grpc.trust-store.pem.certs", "/tls/ca.crt")
+                .containsEntry("quarkus.tls.talosburst-grpc.reload-period", "1h")
+                .doesNotContainKey("quarkus.management.host");
     }
 }

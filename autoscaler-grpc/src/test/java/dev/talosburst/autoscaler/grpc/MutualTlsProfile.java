@@ -13,6 +13,8 @@ public class MutualTlsProfile implements QuarkusTestProfile {
                 "talosburst.grpc.plaintext", "false",
                 "talosburst.grpc.tls.cert", pki.serverCert.toString(),
                 "talosburst.grpc.tls.key", pki.serverKey.toString(),
-                "talosburst.grpc.tls.client-ca", pki.caCert.toString());
+                "talosburst.grpc.tls.client-ca", pki.caCert.toString(),
+                // short, so the renewal test sees a renewed certificate quickly
+                "talosburst.grpc.tls.reload-period", "1s");
     }
 }

@@ -6,7 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
 import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
 import dev.talosburst.proto.externalgrpc.RefreshRequest;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
@@ -14,7 +24,14 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
+import java.math.BigInteger;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLSession;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +55,46 @@ class MutualTlsTest {
         } finally {
             GrpcTestChannels.close(channel);
         }
+    }
+
+    @Test
+    void renewedServerCertificateIsServedWithoutRestart() throws Exception {
+        BigInteger before = servedCertificateSerial();
+        BigInteger renewed = pki.renewServerCertificate();
+        assertThat(renewed).isNotEqualTo(before);
+
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(servedCertificateSerial()).isEqualTo(renewed));
+    }
+
+    /** The serial of the certificate the server presents on a new connection (after a successful mTLS call). */
+    private BigInteger servedCertificateSerial() throws Exception {
+        AtomicReference<SSLSession> session = new AtomicReference<>();
+        ManagedChannel channel = tls(pki.clientCert.toFile(), pki.clientKey.toFile());
+        try {
+            Channel capturing = ClientInterceptors.intercept(channel, new ClientInterceptor() {
+                @Override
+                public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+                    ClientCall<Q, A> call = next.newCall(method, options);
+                    return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+                        @Override
+                        public void start(Listener<A> listener, Metadata headers) {
+                            super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                                @Override
+                                public void onHeaders(Metadata responseHeaders) {
+                                    session.set(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+                                    super.onHeaders(responseHeaders);
+                                }
+                            }, headers);
+                        }
+                    };
+                }
+            });
+            CloudProviderGrpc.newBlockingStub(capturing).withDeadlineAfter(5, TimeUnit.SECONDS).refresh(RefreshRequest.getDefaultInstance());
+        } finally {
+            GrpcTestChannels.close(channel);
+        }
+        return ((X509Certificate) session.get().getPeerCertificates()[0]).getSerialNumber();
     }
 
     @Test

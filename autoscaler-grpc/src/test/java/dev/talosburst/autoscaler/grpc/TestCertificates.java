@@ -47,11 +47,13 @@ final class TestCertificates {
     final Path clientKey;
     final Path rogueClientCert;
     final Path rogueClientKey;
+    private final KeyPair caKeys;
+    private final X509Certificate ca;
 
     private TestCertificates(Path dir) throws Exception {
         this.dir = dir;
-        KeyPair caKeys = keys();
-        X509Certificate ca = caCertificate("CN=talos-burst test CA", caKeys);
+        caKeys = keys();
+        ca = caCertificate("CN=talos-burst test CA", caKeys);
         caCert = write("ca.crt", ca);
 
         KeyPair serverKeys = keys();
@@ -67,6 +69,20 @@ final class TestCertificates {
         KeyPair rogueKeys = keys();
         rogueClientCert = write("rogue.crt", leaf("CN=cluster-autoscaler", rogueKeys, rogueCa, rogueCaKeys, false));
         rogueClientKey = write("rogue.key", rogueKeys);
+    }
+
+    /**
+     * Replaces the server certificate and key files in place (same CA, new key, new serial), as cert-manager renews
+     * them; returns the new certificate's serial number.
+     */
+    synchronized BigInteger renewServerCertificate() throws Exception {
+        KeyPair serverKeys = keys();
+        X509Certificate renewed = leaf("CN=localhost", serverKeys, ca, caKeys, true);
+        Path cert = write("server.crt.new", renewed);
+        Path key = write("server.key.new", serverKeys);
+        Files.move(key, serverKey, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(cert, serverCert, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return renewed.getSerialNumber();
     }
 
     /** One set per test JVM (the TLS profile's configuration and its tests must see the same files). */

@@ -87,9 +87,15 @@ public record NodeEventData(
             Instant deletedAt) {
     }
 
-    /** A pool's scale request: how many nodes and the resulting target size. */
+    /**
+     * A pool's scale request.
+     *
+     * @param delta nodes added (scale-up) or removed (scale-down; the engine's {@code count})
+     * @param previousTarget the target size before, when known
+     * @param newTarget the target size after
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Scale(Integer delta, Integer newTarget) {
+    public record Scale(Integer delta, Integer previousTarget, Integer newTarget) {
     }
 
     /** Why a creation failed: Hetzner's error code and the instance error class reported to cluster-autoscaler. */

@@ -3,6 +3,7 @@ package dev.talosburst.events.model;
 import dev.talosburst.events.billing.HourlyBilling;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts;
+import dev.talosburst.provisioner.lifecycle.Transition;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -49,9 +50,13 @@ public final class NodeEventMapper {
         NodeEventData.Scale scale = null;
         if (event.transition().isPoolLevel()) {
             Integer delta = takeInt(details, "delta");
+            if (delta == null && event.transition() == Transition.SCALE_DOWN_REQUESTED) {
+                delta = takeInt(details, "count"); // the engine names the number of nodes to delete "count"
+            }
+            Integer previousTarget = takeInt(details, "previousTarget");
             Integer newTarget = takeInt(details, "newTarget");
-            if (delta != null || newTarget != null) {
-                scale = new NodeEventData.Scale(delta, newTarget);
+            if (delta != null || previousTarget != null || newTarget != null) {
+                scale = new NodeEventData.Scale(delta, previousTarget, newTarget);
             }
         }
         NodeEventData.Failure error = null;

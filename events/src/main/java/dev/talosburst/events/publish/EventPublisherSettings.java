@@ -101,6 +101,13 @@ public record EventPublisherSettings(
                 newReplicationFactor, dataSchema, producerOverrides);
     }
 
+    /** Same settings, creating missing topics or not (when an operator manages them). */
+    public EventPublisherSettings withCreateTopics(boolean create) {
+        return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
+                journalDir, fsyncJournal, deliveryTimeout, retryBackoff, create, partitions, replicationFactor,
+                dataSchema, producerOverrides);
+    }
+
     /** Same settings with extra Kafka client properties (security, SASL ...). */
     public EventPublisherSettings withClientOverrides(Map<String, String> overrides) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,

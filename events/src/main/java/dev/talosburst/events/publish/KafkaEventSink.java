@@ -72,6 +72,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(100);
+    private static final Duration STATE_RETRY = Duration.ofSeconds(10);
 
     private final EventPublisherSettings settings;
     private final NodeEventMapper mapper;
@@ -82,7 +83,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final Object lock = new Object();
     /** In-memory pending events by sequence number; a prefix (by seq) of everything pending. */
     private final TreeMap<Long, Pending> memory = new TreeMap<>();
-    /** Everything recorded per server: published state plus events accepted but not yet acknowledged. */
+    /** Everything recorded per server ({@link #stateKey}): published state plus events accepted but not yet acknowledged. */
     private final Map<String, RecordedServer> recorded = new HashMap<>();
     private long nextSeq = 1;
     private long lastSeqInMemory;
@@ -105,11 +106,13 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private Thread sender;
     private volatile KafkaProducer<String, byte[]> producer;
     private long lastRebuildMillis;
+    private long nextStateAttemptMillis;
 
     private final Timer publishTimer;
     private final Counter dropped;
     private final Counter spilledTotal;
     private final Counter sendFailures;
+    private final Counter suppressed;
 
     private static final class Pending {
         final long seq;
@@ -147,6 +150,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 .description("Events that waited in the journal only because the in-memory queue was full").register(registry);
         this.sendFailures = Counter.builder("talosburst.events.send.failures")
                 .description("Failed send attempts (each is retried)").register(registry);
+        this.suppressed = Counter.builder("talosburst.events.duplicates.suppressed")
+                .description("Once-only transitions emitted again for a server that already has them; not re-sent").register(registry);
         Gauge.builder("talosburst.events.pending", this, KafkaEventSink::pending)
                 .description("Events accepted but not yet acknowledged by Kafka").strongReference(true).register(registry);
         if (journal != null) {
@@ -187,6 +192,13 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 LOG.errorf("%s of %s emitted after the event sink was closed; it is NOT published", ce.type(), ce.subject());
                 return;
             }
+            if (alreadyRecorded(event)) {
+                // Same identity as an event already published or queued (e.g. the engine adopting servers after
+                // a restart): consumers would drop it by id anyway, so it is not sent again.
+                suppressed.increment();
+                LOG.debugf("%s of %s already recorded; not re-published", ce.type(), ce.subject());
+                return;
+            }
             long seq = nextSeq++;
             boolean journaled = false;
             if (journal != null) {
@@ -215,6 +227,14 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
     }
 
+    private boolean alreadyRecorded(LifecycleEvent event) {
+        if (event.transition().isPoolLevel() || !event.occurrence().isEmpty() || !historyLoaded.isDone()) {
+            return false;
+        }
+        RecordedServer r = recorded.get(stateKey(event.clusterId(), event.subject()));
+        return r != null && r.has(event.transition());
+    }
+
     /** Events accepted but not yet acknowledged by Kafka (in memory and in the journal only). */
     public long pending() {
         synchronized (lock) {
@@ -228,14 +248,21 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     @Override
-    public Map<String, RecordedServer> recordedServers(Duration timeout) throws TimeoutException, InterruptedException {
+    public Map<String, RecordedServer> recordedServers(String clusterId, Duration timeout)
+            throws TimeoutException, InterruptedException {
         try {
             historyLoaded.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException("reading the state topic failed", e.getCause());
         }
         synchronized (lock) {
-            return Map.copyOf(recorded);
+            Map<String, RecordedServer> byName = new HashMap<>();
+            for (RecordedServer r : recorded.values()) {
+                if (clusterId.equals(r.clusterId())) {
+                    byName.put(r.name(), r);
+                }
+            }
+            return Map.copyOf(byName);
         }
     }
 
@@ -368,22 +395,34 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         for (int i = 0; i < toSend.size(); i++) {
             Pending p = toSend.get(i);
+            boolean[] refusedAtOnce = {false};
             try {
                 KafkaProducer<String, byte[]> via = producer;
                 via.send(toRecord(settings.topic(), p.event), (md, ex) -> {
+                    if (ex != null && Thread.currentThread() == sender) {
+                        refusedAtOnce[0] = true; // failed inside send(), e.g. no metadata within max.block.ms
+                    }
                     completions.add(() -> onSent(p, ex, via));
                     wake();
                 });
             } catch (KafkaException e) {
-                // Typically metadata unavailable (broker down): back off everything not yet handed over.
                 sendFailures.increment();
+                logOutage(e);
                 synchronized (lock) {
-                    for (int j = i; j < toSend.size(); j++) {
+                    p.inFlight = false;
+                    p.notBeforeMillis = clock.millis() + settings.retryBackoff().toMillis();
+                }
+                refusedAtOnce[0] = true;
+            }
+            if (refusedAtOnce[0]) {
+                // Typically metadata unavailable (broker down, topic missing): every further send would block as
+                // long, so back off everything not yet handed over.
+                synchronized (lock) {
+                    for (int j = i + 1; j < toSend.size(); j++) {
                         toSend.get(j).inFlight = false;
                         toSend.get(j).notBeforeMillis = clock.millis() + settings.retryBackoff().toMillis();
                     }
                 }
-                logOutage(e);
                 return;
             }
         }
@@ -429,13 +468,30 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
         registry.counter("talosburst.events.published", "type", p.event.transition().eventName()).increment();
         if (p.event.isServerEvent()) {
-            published.put(p.event.subject(), RecordedServer.after(published.get(p.event.subject()),
-                    p.event.transition(), p.event.parsedData()));
-            dirtyStates.add(p.event.subject());
+            NodeEventData data = p.event.parsedData();
+            String key = stateKey(data.clusterId(), p.event.subject());
+            RecordedServer now = RecordedServer.after(published.get(key), p.event.subject(), p.event.transition(), data);
+            if (now.finished()) {
+                // Its life is fully published: forget it (bounded memory) and tombstone its state record, so the
+                // compacted state topic only holds servers that may still need reconciling.
+                published.remove(key);
+                synchronized (lock) {
+                    RecordedServer r = recorded.get(key);
+                    if (r != null && r.transitions().equals(now.transitions())) { // nothing else of it is queued
+                        recorded.remove(key);
+                    }
+                }
+            } else {
+                published.put(key, now);
+            }
+            dirtyStates.add(key);
         }
     }
 
     private void sendDirtyStates() {
+        if (clock.millis() < nextStateAttemptMillis) {
+            return;
+        }
         List<String> names = new ArrayList<>();
         for (String n : dirtyStates) {
             if (!statesInFlight.contains(n)) {
@@ -445,9 +501,14 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         for (String name : names) {
             dirtyStates.remove(name);
             statesInFlight.add(name);
-            byte[] value = EventJson.write(published.get(name));
+            RecordedServer state = published.get(name);
+            byte[] value = state == null ? null : EventJson.write(state); // null: tombstone of a finished server
+            boolean[] refusedAtOnce = {false};
             try {
                 producer.send(new ProducerRecord<>(settings.stateTopic(), name, value), (md, ex) -> {
+                    if (ex != null && Thread.currentThread() == sender) {
+                        refusedAtOnce[0] = true;
+                    }
                     completions.add(() -> {
                         statesInFlight.remove(name);
                         if (ex != null) {
@@ -459,6 +520,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             } catch (KafkaException e) {
                 statesInFlight.remove(name);
                 dirtyStates.add(name);
+                refusedAtOnce[0] = true;
+            }
+            if (refusedAtOnce[0]) {
+                // E.g. the state topic is missing: do not let its metadata wait slow down event delivery.
+                nextStateAttemptMillis = clock.millis() + Math.max(STATE_RETRY.toMillis(), settings.retryBackoff().toMillis());
+                LOG.warnf("cannot write server state to %s; retrying in %s (events are not held up)", settings.stateTopic(), STATE_RETRY);
                 return;
             }
         }
@@ -512,8 +579,14 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 try {
                     entry.getValue().get(settings.deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new KafkaException("cannot create topic " + entry.getKey() + ": " + e.getCause(), e.getCause());
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RetriableException) {
+                        throw new KafkaException("cannot create topic " + entry.getKey() + " yet: " + cause, cause);
+                    }
+                    if (!(cause instanceof TopicExistsException)) {
+                        // Not allowed or refused by policy: the topics may well exist (made by an operator); publishing
+                        // goes on and events wait if they do not.
+                        LOG.warnf("cannot create topic %s (%s); assuming it is managed elsewhere", entry.getKey(), cause.toString());
                     }
                 }
             }
@@ -559,7 +632,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         synchronized (lock) {
             for (RecordedServer s : published.values()) {
-                recorded.merge(s.name(), s, RecordedServer::union);
+                recorded.merge(stateKey(s.clusterId(), s.name()), s, RecordedServer::union);
             }
         }
         LOG.debugf("read %d state records of %d servers from %s", count, published.size(), settings.stateTopic());
@@ -599,8 +672,18 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private void record(NodeCloudEvent ce) {
         if (ce.isServerEvent()) {
-            recorded.put(ce.subject(), RecordedServer.after(recorded.get(ce.subject()), ce.transition(), ce.parsedData()));
+            NodeEventData data = ce.parsedData();
+            String key = stateKey(data.clusterId(), ce.subject());
+            recorded.put(key, RecordedServer.after(recorded.get(key), ce.subject(), ce.transition(), data));
         }
+    }
+
+    /**
+     * Key of a server in the state topic and in memory: {@code <cluster-id>/<server-name>}, so that clusters
+     * sharing topics never overwrite each other's state (the event topic is keyed by server name alone).
+     */
+    static String stateKey(String clusterId, String serverName) {
+        return clusterId + "/" + serverName;
     }
 
     private void wake() {

@@ -71,7 +71,7 @@ public final class LifecycleReconciler {
 
     /** Emits every missing transition; returns what was emitted. */
     public Result reconcile(List<ObservedServer> existing) throws TimeoutException, InterruptedException {
-        Map<String, RecordedServer> recorded = history.recordedServers(historyTimeout);
+        Map<String, RecordedServer> recorded = history.recordedServers(clusterId, historyTimeout);
         Instant now = clock.instant();
         List<LifecycleEvent> out = new ArrayList<>();
         Map<String, ObservedServer> byName = new HashMap<>();

@@ -35,16 +35,23 @@ public record RecordedServer(
         transitions = transitions == null || transitions.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(transitions));
     }
 
+    /**
+     * True when nothing more can happen to this server: it is deleted and its Node is removed (or it never
+     * registered one).
+     */
+    public boolean finished() {
+        return has(Transition.SERVER_DELETED) && (has(Transition.NODE_REMOVED) || !has(Transition.NODE_REGISTERED));
+    }
+
     /** True when {@code t} has been recorded. */
     public boolean has(Transition t) {
         return transitions.contains(t);
     }
 
-    /** The record after one more event of this server. */
-    public static RecordedServer after(RecordedServer previous, Transition t, NodeEventData data) {
+    /** The record of server {@code name} after one more event of it. */
+    public static RecordedServer after(RecordedServer previous, String name, Transition t, NodeEventData data) {
         RecordedServer base = previous != null ? previous
-                : new RecordedServer(data.server() != null && data.server().name() != null ? data.server().name() : "?",
-                data.clusterId(), data.pool(), null, Set.of(), null, null);
+                : new RecordedServer(name, data.clusterId(), data.pool(), null, Set.of(), null, null);
         EnumSet<Transition> all = base.transitions.isEmpty() ? EnumSet.noneOf(Transition.class) : EnumSet.copyOf(base.transitions);
         all.add(t);
         NodeEventData.Server s = data.server();

@@ -8,8 +8,8 @@ import java.util.concurrent.TimeoutException;
 public interface ServerEventHistory {
 
     /**
-     * Every server with at least one recorded event, by server name; waits until the history is known
-     * (e.g. the state topic has been read back), at most {@code timeout}.
+     * Every server of {@code clusterId} with at least one recorded event, by server name; waits until the
+     * history is known (e.g. the state topic has been read back), at most {@code timeout}.
      */
-    Map<String, RecordedServer> recordedServers(Duration timeout) throws TimeoutException, InterruptedException;
+    Map<String, RecordedServer> recordedServers(String clusterId, Duration timeout) throws TimeoutException, InterruptedException;
 }

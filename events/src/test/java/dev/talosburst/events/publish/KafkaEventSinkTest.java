@@ -9,6 +9,7 @@ import dev.talosburst.events.testing.EngineEvents;
 import dev.talosburst.events.testing.TestBroker;
 import dev.talosburst.events.testing.TopicReader;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import dev.talosburst.provisioner.lifecycle.Transition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -66,7 +67,7 @@ class KafkaEventSinkTest {
             emitted.addAll(engine.serverUp("workers-fsn1-" + i, 1000 + i, T0.plusSeconds(i)));
         }
         Instant deleted = T0.plusSeconds(3 + 2 * 3600 + 600); // lived 2 h 10 min 20 s since creation
-        emitted.add(engine.scaleDown(1, 1, 2, deleted.minusSeconds(30)));
+        emitted.add(engine.scaleDown(1, 1, 2, deleted.minusSeconds(30), "workers-fsn1-3"));
         emitted.addAll(engine.serverDown("workers-fsn1-3", 1003, T0.plusSeconds(3), deleted));
 
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -115,7 +116,12 @@ class KafkaEventSinkTest {
         assertThat(scaleUp.at("/scale/delta").asInt()).isEqualTo(3);
         assertThat(scaleUp.at("/scale/newTarget").asInt()).isEqualTo(3);
         assertThat(scaleUp.at("/pool").asText()).isEqualTo("workers-fsn1");
+        assertThat(scaleUp.at("/scale/previousTarget").asInt()).isZero();
         assertThat(scaleUp.has("server")).isFalse();
+        JsonNode scaleDown = data(records, "scale-down-requested");
+        assertThat(scaleDown.at("/scale/delta").asInt()).isEqualTo(1);
+        assertThat(scaleDown.at("/scale/newTarget").asInt()).isEqualTo(2);
+        assertThat(scaleDown.at("/details/servers").asText()).isEqualTo("workers-fsn1-3");
 
         JsonNode created = data(records, "server-created");
         assertThat(created.at("/server/type").asText()).isEqualTo("cx22");
@@ -244,6 +250,45 @@ class KafkaEventSinkTest {
             assertThat(registry.find("talosburst.events.published").counters()).isEmpty();
             sink.close(Duration.ZERO);
         }
+    }
+
+    @Test
+    void journalOfAPreviousRunGoesBeforeEventsEmittedBeforeStart(@TempDir Path journal) throws IOException {
+        EngineEvents engine = EngineEvents.cx22Fsn1("order");
+        List<LifecycleEvent> up = engine.serverUp("order-1", 1, T0);
+        EventPublisherSettings s = EventPublisherSettings.defaults("127.0.0.1:" + TestBroker.freePort())
+                .withTopic(uniqueTopic()).withJournal(journal).withDelivery(Duration.ofSeconds(1), Duration.ofMillis(200));
+        KafkaEventSink previous = new KafkaEventSink(s, new SimpleMeterRegistry());
+        previous.emit(up.get(0));
+        previous.emit(up.get(1));
+        previous.close(Duration.ZERO);
+
+        KafkaEventSink next = new KafkaEventSink(s, new SimpleMeterRegistry());
+        assertThat(next.pending()).isEqualTo(2);
+        next.emit(up.get(2)); // the engine may emit before the sink is started
+        next.close(Duration.ZERO);
+
+        try (EventJournal j = EventJournal.open(journal, false)) {
+            assertThat(j.unacknowledged(0, 10)).extracting(e -> e.event().transition())
+                    .containsExactly(Transition.SERVER_CREATE_REQUESTED, Transition.SERVER_CREATED, Transition.NODE_REGISTERED);
+        }
+    }
+
+    @Test
+    void eventsFlowEvenWhenTheStateTopicIsMissing() throws Exception {
+        String topic = uniqueTopic();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (KafkaEventSink sink = new KafkaEventSink(settings(topic).withCreateTopics(false), registry)) {
+            sink.start();
+            EngineEvents.cx22Fsn1("nostate").serverUp("nostate-1", 1, T0).forEach(sink::emit);
+            await().atMost(Duration.ofSeconds(30)).until(() -> sink.pending() == 0);
+            sink.close(Duration.ZERO);
+        }
+        assertThat(TopicReader.typesOf(TopicReader.readAll(broker.bootstrapServers(), topic), "nostate-1")).hasSize(4);
     }
 
     @Test

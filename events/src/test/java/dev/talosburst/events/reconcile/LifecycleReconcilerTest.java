@@ -38,6 +38,7 @@ class LifecycleReconcilerTest {
 
     private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
     private static final Instant RESTART = Instant.parse("2026-11-20T14:00:00Z");
+    private static final String TOMBSTONE = "<tombstone>";
     private static TestBroker broker;
 
     @BeforeAll
@@ -100,8 +101,10 @@ class LifecycleReconcilerTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> second.pending() == 0);
 
             // A second reconcile (e.g. the next periodic one) finds nothing missing.
+            // rc-b's life is complete: its state record is replaced by a tombstone (compaction forgets it).
             await().atMost(Duration.ofSeconds(30)).until(() -> stateRecords(topic).size() == 3
-                    && stateRecords(topic).get("rc-b").contains("SERVER_DELETED"));
+                    && TOMBSTONE.equals(stateRecords(topic).get("lab-1/rc-b")));
+            assertThat(second.recordedServers(EngineEvents.CLUSTER, Duration.ofSeconds(1))).containsOnlyKeys("rc-a", "rc-c");
         }
         assertThat(result.published()).extracting(e -> e.subject() + ":" + e.transition().eventName())
                 .containsExactlyInAnyOrder("rc-c:server-created", "rc-c:node-registered", "rc-c:node-ready",
@@ -135,12 +138,41 @@ class LifecycleReconcilerTest {
             assertThat(DataSchema.errors(r.value())).isEmpty();
         }
 
-        // Third life: nothing missing any more, nothing published.
-        try (KafkaEventSink third = new KafkaEventSink(settings, new SimpleMeterRegistry())) {
+        // Third life: nothing missing any more, nothing published; the engine adopting rc-c again (same
+        // server-created identity) is not even re-sent.
+        SimpleMeterRegistry thirdRegistry = new SimpleMeterRegistry();
+        try (KafkaEventSink third = new KafkaEventSink(settings, thirdRegistry)) {
             third.start();
             LifecycleReconciler again = new LifecycleReconciler(EngineEvents.CLUSTER, third, third,
                     Clock.fixed(RESTART.plusSeconds(60), ZoneOffset.UTC), Duration.ofSeconds(30));
             assertThat(again.reconcile(existing).published()).isEmpty();
+            third.emit(engineCreated);
+            assertThat(thirdRegistry.get("talosburst.events.duplicates.suppressed").counter().count()).isEqualTo(1);
+            assertThat(third.pending()).isZero();
+        }
+        assertThat(TopicReader.readAll(broker.bootstrapServers(), topic)).hasSize(records.size());
+    }
+
+    @Test
+    void clustersSharingTheTopicsKeepTheirOwnServerState() throws Exception {
+        String topic = "lifecycle-" + UUID.randomUUID();
+        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers()).withTopic(topic)
+                .withTopicLayout(1, (short) 1).withDelivery(Duration.ofSeconds(3), Duration.ofMillis(200));
+        EngineEvents engine = EngineEvents.cx22Fsn1("shared");
+        LifecycleEvent mine = engine.serverUp("shared-1", 101, T0).get(1);
+        LifecycleEvent theirs = new LifecycleEvent(Transition.SERVER_CREATED, "lab-2", "shared", "shared-1", "", T0, 202L,
+                mine.server(), null, Map.of());
+        try (KafkaEventSink first = new KafkaEventSink(settings, new SimpleMeterRegistry())) {
+            first.start();
+            first.emit(mine);
+            first.emit(theirs);
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.pending() == 0);
+        }
+        try (KafkaEventSink second = new KafkaEventSink(settings, new SimpleMeterRegistry())) {
+            second.start();
+            assertThat(second.recordedServers("lab-1", Duration.ofSeconds(30)).get("shared-1").serverId()).isEqualTo(101L);
+            assertThat(second.recordedServers("lab-2", Duration.ofSeconds(30)).get("shared-1").serverId()).isEqualTo(202L);
+            assertThat(second.recordedServers("lab-3", Duration.ofSeconds(30))).isEmpty();
         }
     }
 
@@ -155,7 +187,7 @@ class LifecycleReconcilerTest {
     /** Latest state record per server name, as JSON text. */
     private static Map<String, String> stateRecords(String topic) {
         return TopicReader.readAll(broker.bootstrapServers(), topic + ".state").stream()
-                .collect(Collectors.toMap(ConsumerRecord::key, r -> new String(r.value()), (x, y) -> y));
+                .collect(Collectors.toMap(ConsumerRecord::key, r -> r.value() == null ? TOMBSTONE : new String(r.value()), (x, y) -> y));
     }
 
 }

@@ -38,15 +38,18 @@ public final class EngineEvents {
         return pool;
     }
 
+    /** As NodeGroupEngine.increaseSize records it: delta, previousTarget, newTarget. */
     public LifecycleEvent scaleUp(int occurrence, int delta, int newTarget, Instant at) {
         return new LifecycleEvent(Transition.SCALE_UP_REQUESTED, CLUSTER, pool, pool, Integer.toString(occurrence), at,
-                null, null, "pending pods", Map.of("delta", Integer.toString(delta), "newTarget", Integer.toString(newTarget)));
+                null, null, null, Map.of("delta", Integer.toString(delta), "previousTarget", Integer.toString(newTarget - delta),
+                "newTarget", Integer.toString(newTarget)));
     }
 
-    public LifecycleEvent scaleDown(int occurrence, int delta, int newTarget, Instant at) {
+    /** As NodeGroupEngine.deleteNodes records it: count, newTarget, servers. */
+    public LifecycleEvent scaleDown(int occurrence, int count, int newTarget, Instant at, String... servers) {
         return new LifecycleEvent(Transition.SCALE_DOWN_REQUESTED, CLUSTER, pool, pool, Integer.toString(occurrence), at,
-                null, null, "DeleteNodes from cluster-autoscaler",
-                Map.of("delta", Integer.toString(delta), "newTarget", Integer.toString(newTarget)));
+                null, null, null, Map.of("count", Integer.toString(count), "newTarget", Integer.toString(newTarget),
+                "servers", String.join(",", servers)));
     }
 
     public ServerFacts facts(String name, Instant requested, Instant created, Instant registered, Instant ready, Instant deleted) {

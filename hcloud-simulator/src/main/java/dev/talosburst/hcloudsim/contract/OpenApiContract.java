@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,6 +109,26 @@ public final class OpenApiContract {
         if (!violations.isEmpty()) {
             throw new AssertionError("Hetzner API contract violated by " + exchange + ":\n  "
                     + String.join("\n  ", violations.stream().map(Violation::toString).toList()));
+        }
+    }
+
+    /**
+     * Checks request and response of every exchange and throws one {@link AssertionError} listing all violations.
+     * Exchanges outside the API contract on purpose are skipped: answers with a non-JSON body (raw-body faults that
+     * imitate a proxy) and {@code /datacenters}, which the spec still describes but the API removed on 2026-10-01.
+     */
+    public void assertAllValid(Collection<RecordedExchange> exchanges) {
+        List<String> problems = new ArrayList<>();
+        for (RecordedExchange e : exchanges) {
+            boolean json = e.responseHeaders().getOrDefault("content-type", List.of()).stream()
+                    .anyMatch(v -> v.startsWith("application/json"));
+            if (!json || e.path().equals("/v1/datacenters") || e.path().startsWith("/v1/datacenters/")) {
+                continue;
+            }
+            validate(e).forEach(v -> problems.add(e + ": " + v));
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError("Hetzner API contract violated:\n  " + String.join("\n  ", problems));
         }
     }
 

@@ -55,11 +55,16 @@ class OpenApiContractTest {
             call(http, sim, "GET", "/servers/999", null); // 404
             call(http, sim, "DELETE", "/servers/" + server, null);
 
+            sim.faults().failNextRaw(null, null, 1, 502, "text/html", "<html>bad gateway</html>");
+            call(http, sim, "GET", "/servers", null); // out of contract on purpose: skipped by assertAllValid
+            call(http, sim, "GET", "/datacenters", null); // removed endpoint: skipped by assertAllValid
+
             List<RecordedExchange> exchanges = sim.inspect().exchanges();
-            assertThat(exchanges).hasSize(10);
-            for (RecordedExchange e : exchanges) {
+            assertThat(exchanges).hasSize(12);
+            for (RecordedExchange e : exchanges.subList(0, 10)) {
                 assertThat(contract.validate(e)).as(e.toString()).isEmpty();
             }
+            contract.assertAllValid(exchanges);
         }
     }
 
@@ -106,6 +111,16 @@ class OpenApiContractTest {
                 server.toString(), false);
         assertThatThrownBy(() -> contract.assertValid(exchange)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("GET /v1/servers/1").hasMessageContaining("status");
+    }
+
+    @Test
+    void assertAllValidReportsEveryBrokenExchange() throws Exception {
+        ObjectNode server = serverResponse();
+        ((ObjectNode) server.get("server")).remove("status");
+        RecordedExchange broken = new RecordedExchange(Instant.now(), "GET", "/v1/servers/1", "", Map.of(), "", 200, json(),
+                server.toString(), false);
+        assertThatThrownBy(() -> contract.assertAllValid(List.of(broken, broken)))
+                .hasMessageContaining("status").hasMessageContaining("GET /v1/servers/1");
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import java.time.Instant;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /** Turns slot changes into lifecycle events; a failing sink never breaks provisioning. */
@@ -13,10 +14,13 @@ final class LifecycleRecorder {
 
     private final EventSink sink;
     private final String clusterId;
+    private final BooleanSupplier acting;
 
-    LifecycleRecorder(EventSink sink, String clusterId) {
+    /** @param acting true while this replica may publish (the leader, or the replica becoming leader) */
+    LifecycleRecorder(EventSink sink, String clusterId, BooleanSupplier acting) {
         this.sink = sink;
         this.clusterId = clusterId;
+        this.acting = acting;
     }
 
     void server(Transition transition, Slot slot, Instant at, String occurrence, String reason, Map<String, String> details) {
@@ -32,6 +36,9 @@ final class LifecycleRecorder {
     }
 
     private void emit(LifecycleEvent event) {
+        if (!acting.getAsBoolean()) {
+            return; // a follower's warm view must not publish: the leader does, once
+        }
         try {
             sink.emit(event);
         } catch (RuntimeException e) {

@@ -85,6 +85,14 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 problems.add("talosburst.pools." + pool.id() + ": configured twice");
             }
         }
+        if (problems.isEmpty()) {
+            // render a node of every pool now: a patch that breaks the Talos config fails start-up, not the first scale-up
+            for (NodePool pool : pools) {
+                for (String problem : userData.check(pool, NodeTemplates.registrationLabels(pool))) {
+                    problems.add("talosburst.pools." + pool.id() + ": " + problem);
+                }
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid node pool configuration:\n  - " + String.join("\n  - ", problems));
         }
@@ -95,7 +103,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         Ownership ownership = new Ownership(settings.clusterId());
         ProvisioningMetrics metrics = new ProvisioningMetrics(registry);
         this.catalogue = new Catalogue(cloud, clock);
-        this.recorder = new LifecycleRecorder(events, settings.clusterId());
+        this.recorder = new LifecycleRecorder(events, settings.clusterId(), () -> leader || promotionPending.get());
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("talosburst-engine-tick"));
         this.creators = Executors.newFixedThreadPool(settings.createConcurrency(), daemon("talosburst-create"));
         this.deleters = Executors.newFixedThreadPool(2, daemon("talosburst-delete"));

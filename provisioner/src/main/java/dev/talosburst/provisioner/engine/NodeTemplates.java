@@ -26,7 +26,7 @@ final class NodeTemplates {
     }
 
     /** Labels every node of the pool registers with (set through the Talos config). */
-    static Map<String, String> registrationLabels(NodePool pool, ServerType type) {
+    static Map<String, String> registrationLabels(NodePool pool) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("node.kubernetes.io/instance-type", pool.serverType());
         labels.put("topology.kubernetes.io/region", pool.location());
@@ -39,7 +39,7 @@ final class NodeTemplates {
     }
 
     static NodeTemplate template(NodePool pool, ServerType type) {
-        Map<String, String> labels = new LinkedHashMap<>(registrationLabels(pool, type));
+        Map<String, String> labels = new LinkedHashMap<>(registrationLabels(pool));
         labels.put("kubernetes.io/arch", type.kubernetesArchitecture());
         labels.put("kubernetes.io/os", "linux");
         long milliCpu = type.cores() * 1000L;

@@ -111,7 +111,7 @@ final class ScaleUp {
             List<Long> networks = catalogue.networkIds(pool.networks());
             Long placementGroup = catalogue.placementGroupId(pool.placementGroup());
             Map<String, String> labels = ownership.labelsFor(pool.id(), pool.serverLabels());
-            String rendered = userData.render(pool, slot.name, NodeTemplates.registrationLabels(pool, type), pool.taints());
+            String rendered = userData.render(pool, slot.name, NodeTemplates.registrationLabels(pool), pool.taints());
             spec = new ServerSpec(slot.name, pool.serverType(), pool.location(), Long.toString(imageId), rendered, labels,
                     firewalls, networks, placementGroup, pool.publicIpv4(), pool.publicIpv6(), true);
             HourlyPrice price = type.priceIn(pool.location())

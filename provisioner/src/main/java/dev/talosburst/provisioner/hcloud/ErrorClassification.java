@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 /**
  * Turns Hetzner's {@code {"error":{"code","message","details"}}} answers and network failures into {@link CloudApiException}s
@@ -33,9 +34,18 @@ final class ErrorClassification {
             "timeout", "server_error", "unavailable", "bad_gateway", "unknown_error", "robot_unavailable",
             // Temporary by definition, but not worth retrying within seconds: see isWorthRetryingNow.
             "maintenance");
-    private static final Set<String> NOT_RETRIED_IN_CLIENT = Set.of("maintenance", INTERRUPTED);
+    /** Retryable later, but not in the client's loop: maintenance lasts longer than a backoff, a full bulkhead already waited. */
+    private static final Set<String> NOT_RETRIED_IN_CLIENT = Set.of("maintenance", INTERRUPTED, BULKHEAD_FULL);
+
+    /** Hetzner's 2026 rate-limit message names the token ("... for token '...' reached"); we never repeat what it says there. */
+    private static final Pattern TOKEN_MENTION = Pattern.compile("(?i)(token\\s*')[^']*(')");
 
     private ErrorClassification() {
+    }
+
+    /** Replaces whatever Hetzner quotes after the word "token" in a message. */
+    static String redactTokenMentions(String message) {
+        return message == null ? null : TOKEN_MENTION.matcher(message).replaceAll("$1<redacted>$2");
     }
 
     /** The kind of a Hetzner error code at an HTTP status; codes we do not know are judged by the status. */
@@ -74,7 +84,7 @@ final class ErrorClassification {
                 JsonNode error = json.readTree(body).path("error");
                 if (error.isObject()) {
                     code = textOrNull(error.get("code"));
-                    message = textOrNull(error.get("message"));
+                    message = redactTokenMentions(textOrNull(error.get("message")));
                     detailNames = detailNames(error.get("details"));
                 }
             } catch (IOException | RuntimeException e) {

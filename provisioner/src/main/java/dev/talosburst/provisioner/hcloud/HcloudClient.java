@@ -155,6 +155,12 @@ public final class HcloudClient implements CloudApi {
                     "A server named '" + spec.name() + "' already exists (id " + server.id() + ") and is not adopted because " + why
                             + "; delete or rename that server, or choose another name", uniqueness.correlationId(), uniqueness);
         }
+        if (server.status() == ServerStatus.DELETING) {
+            // Ours, but on its way out (e.g. just reaped): adopting it would hand back a server that vanishes in seconds.
+            throw new CloudApiException(Kind.RETRYABLE, uniqueness.code(), uniqueness.httpStatus(),
+                    "A server named '" + spec.name() + "' (id " + server.id() + ") is being deleted; create it again once it is gone",
+                    uniqueness.correlationId(), uniqueness);
+        }
         LOG.infof("Adopted existing server %s (id %d): it carries all labels of the create request", server.name(), server.id());
         return new CreatedServer(server, null, List.of(), true);
     }
@@ -214,7 +220,7 @@ public final class HcloudClient implements CloudApi {
             for (Long id : unique.subList(from, Math.min(from + ACTION_CHUNK, unique.size()))) {
                 params.add(param("id", Long.toString(id)));
             }
-            result.addAll(listAll(ApiRequest.get(EndpointFamily.ACTIONS, "/actions", "/actions", params), "actions", wire::action));
+            result.addAll(listAll(ApiRequest.get(EndpointFamily.ACTIONS, "/actions", "/actions", params), "actions", wire::action, false));
         }
         return result;
     }
@@ -293,13 +299,26 @@ public final class HcloudClient implements CloudApi {
 
     /** Follows {@code meta.pagination.next_page} at per_page=50; an object seen on two pages (list changed meanwhile) is kept once. */
     private <T> List<T> listAll(ApiRequest first, String field, Function<JsonNode, T> mapper) {
+        return listAll(first, field, mapper, true);
+    }
+
+    /**
+     * @param sizedPages false for {@code GET /actions}, whose documented parameters are only {@code id}: the first page is
+     *                   requested without paging parameters (25 ids fit on Hetzner's default page) and {@code page} is only
+     *                   added when Hetzner announces a next page
+     */
+    private <T> List<T> listAll(ApiRequest first, String field, Function<JsonNode, T> mapper, boolean sizedPages) {
         List<T> result = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
         int page = 1;
         for (int fetched = 0; fetched < MAX_PAGES; fetched++) {
             List<Map.Entry<String, String>> params = new ArrayList<>(first.query());
-            params.add(param("page", Integer.toString(page)));
-            params.add(param("per_page", Integer.toString(PER_PAGE)));
+            if (sizedPages || page > 1) {
+                params.add(param("page", Integer.toString(page)));
+            }
+            if (sizedPages) {
+                params.add(param("per_page", Integer.toString(PER_PAGE)));
+            }
             JsonNode body = transport.send(first.withQuery(params));
             for (JsonNode item : body.path(field)) {
                 if (!item.hasNonNull("id") || seen.add(item.get("id").asLong())) {

@@ -23,6 +23,9 @@ final class HcloudMetrics {
     /** Timer of time spent waiting for budget; Prometheus: {@code hcloud_api_ratelimit_wait_seconds}. */
     static final String RATELIMIT_WAIT = "hcloud.api.ratelimit.wait";
 
+    private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
     /** Status tag when no HTTP response arrived. */
     static final String NO_RESPONSE = "none";
 
@@ -44,6 +47,8 @@ final class HcloudMetrics {
                 .register(registry).increment();
         Timer.builder(DURATION).description("Hetzner API request duration")
                 .tag("endpoint", request.endpoint()).tag("method", request.method()).tag("status", status)
+                // A few fixed buckets (not a full percentile histogram) keep histogram_quantile possible at low cardinality.
+                .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 

@@ -87,6 +87,11 @@ public record HcloudSettings(
                 breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait);
     }
 
+    public HcloudSettings withToken(ApiToken newToken) {
+        return new HcloudSettings(endpoint, newToken, requestTimeout, budgetCapacity, maxRetries, retryBase, retryCap, breakerWindow,
+                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait);
+    }
+
     public HcloudSettings withRequestTimeout(Duration timeout) {
         return new HcloudSettings(endpoint, token, timeout, budgetCapacity, maxRetries, retryBase, retryCap, breakerWindow,
                 breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait);

@@ -90,7 +90,11 @@ final class HcloudTransport {
                 .build();
         RetryRegistry retryRegistry = RetryRegistry.of(retryConfig);
         for (EndpointFamily family : EndpointFamily.values()) {
-            breakers.put(family, breakerRegistry.circuitBreaker(family.breakerName()));
+            CircuitBreaker breaker = breakerRegistry.circuitBreaker(family.breakerName());
+            // Operators must see when a family of Hetzner endpoints is cut off and when it comes back.
+            breaker.getEventPublisher().onStateTransition(e -> LOG.warnf("Circuit breaker %s: %s", e.getCircuitBreakerName(),
+                    e.getStateTransition()));
+            breakers.put(family, breaker);
             retries.put(family, retryRegistry.retry(family.breakerName()));
         }
         BulkheadRegistry bulkheadRegistry = BulkheadRegistry.of(BulkheadConfig.custom()
@@ -147,8 +151,13 @@ final class HcloudTransport {
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return result;
         } catch (CloudApiException failure) {
-            // The breaker's recordException predicate decides whether this counts as a failure (5xx, no answer) or not (4xx).
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, failure);
+            if (ErrorClassification.BULKHEAD_FULL.equals(failure.code()) || ErrorClassification.INTERRUPTED.equals(failure.code())) {
+                // Nothing reached Hetzner: neither success nor failure for the breaker.
+                breaker.releasePermission();
+            } else {
+                // The breaker's recordException predicate decides whether this counts as a failure (5xx, no answer) or not (4xx).
+                breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, failure);
+            }
             throw failure;
         } catch (RuntimeException unexpected) {
             breaker.releasePermission();

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.talosburst.hcloudsim.ServerSnapshot;
 import dev.talosburst.provisioner.cloud.ImageQuery;
 import dev.talosburst.provisioner.cloud.ServerSpec;
+import dev.talosburst.provisioner.lifecycle.Transition;
 import dev.talosburst.provisioner.nodegroup.InstanceView;
 import dev.talosburst.provisioner.nodegroup.NodeGroupException;
 import dev.talosburst.provisioner.pool.NodePool;
@@ -107,7 +108,10 @@ class RecoveryTest {
         fx.awaitServers("workers", 2);
 
         NodeGroupEngine follower = fx.engine(pool);
+        int eventsBefore = fx.events.size();
         follower.startAsFollower();
+        // a follower's warm view publishes nothing: events come from the leader, once
+        assertThat(fx.events).hasSize(eventsBefore);
         assertThat(follower.isLeader()).isFalse();
         assertThat(follower.targetSize("workers")).isEqualTo(2);
         assertThatThrownBy(() -> follower.increaseSize("workers", 1)).isInstanceOfSatisfying(NodeGroupException.class,
@@ -120,6 +124,9 @@ class RecoveryTest {
 
         assertThat(follower.isLeader()).isTrue();
         assertThat(follower.targetSize("workers")).isEqualTo(3);
+        // taking over re-announces what exists, under the same event identities (consumers drop the duplicates)
+        List<String> leaderIds = fx.events.stream().filter(e -> e.transition() == Transition.SERVER_CREATED).map(e -> e.identity()).toList();
+        assertThat(leaderIds).hasSize(6).containsOnly(leaderIds.subList(0, 3).toArray(String[]::new));
         follower.increaseSize("workers", 1);
         fx.awaitServers("workers", 4);
         assertThat(fx.servers()).hasSize(4);

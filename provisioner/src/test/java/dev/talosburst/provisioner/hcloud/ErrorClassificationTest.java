@@ -81,6 +81,14 @@ class ErrorClassificationTest {
     }
 
     @Test
+    void whatever_hetzner_quotes_as_the_token_in_a_rate_limit_message_is_redacted() {
+        String body = "{\"error\":{\"code\":\"rate_limit_exceeded\",\"message\":\"Limit of '3600' requests per hour for token 'abcd…wxyz' reached.\",\"details\":null}}";
+        CloudApiException e = ErrorClassification.fromResponse(CREATE, 429, body, null, JSON, s -> s);
+        assertThat(e.getMessage()).contains("Limit of '3600' requests per hour for token '<redacted>' reached.").doesNotContain("abcd");
+        assertThat(e.kind()).isEqualTo(Kind.RETRYABLE);
+    }
+
+    @Test
     void quota_details_name_the_limit() {
         String body = "{\"error\":{\"code\":\"resource_limit_exceeded\",\"message\":\"project limit exceeded\","
                 + "\"details\":{\"limits\":[{\"name\":\"project_limit\"}]}}}";

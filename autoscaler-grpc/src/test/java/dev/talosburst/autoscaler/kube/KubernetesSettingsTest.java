@@ -11,7 +11,10 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,5 +79,16 @@ class KubernetesSettingsTest {
         String second = LeaseTerms.processIdentity("talos-burst-7d9f-abcde");
         assertThat(first).startsWith("talos-burst-7d9f-abcde_").isNotEqualTo(second);
         assertThat(LeaseTerms.processIdentity(null)).startsWith("talos-burst_");
+    }
+
+    @Test
+    void everyOptionIsDocumentedInKubernetesMd() throws Exception {
+        String docs = Files.readString(Path.of("KUBERNETES.md"));
+        List<String> missing = Arrays.stream(KubernetesSettings.class.getDeclaredMethods())
+                .map(m -> m.getName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT))
+                .filter(option -> !docs.contains("| `" + option + "`"))
+                .toList();
+        assertThat(KubernetesSettings.class.getDeclaredMethods()).hasSizeGreaterThanOrEqualTo(8);
+        assertThat(missing).as("talosburst.kubernetes options missing from KUBERNETES.md").isEmpty();
     }
 }

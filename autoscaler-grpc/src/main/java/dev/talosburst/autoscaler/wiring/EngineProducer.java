@@ -3,6 +3,7 @@ package dev.talosburst.autoscaler.wiring;
 import dev.talosburst.autoscaler.config.ConfigurationCheck.InvalidConfigurationException;
 import dev.talosburst.autoscaler.config.ConfigurationCheck.ValidConfiguration;
 import dev.talosburst.autoscaler.config.TalosBurstConfig;
+import dev.talosburst.autoscaler.kube.EngineLeadership;
 import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.provisioner.engine.EngineSettings;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
@@ -24,7 +25,7 @@ public class EngineProducer {
     @Produces
     @Singleton
     NodeGroupEngine engine(ValidConfiguration valid, TalosBurstConfig config, CloudApi cloud, UserDataSource userData,
-            EventSink events, NodeDirectory nodes, Clock clock, MeterRegistry registry) {
+            EventSink events, NodeDirectory nodes, Clock clock, MeterRegistry registry, EngineLeadership leadership) {
         EngineSettings settings = new EngineSettings(valid.clusterId(),
                 config.engine().resyncInterval(),
                 config.engine().outOfResourcesBackoff(),
@@ -40,7 +41,7 @@ public class EngineProducer {
             throw new InvalidConfigurationException(e.getMessage().lines().map(String::strip).filter(l -> l.startsWith("- "))
                     .map(l -> l.substring(2)).toList());
         }
-        engine.start();
+        leadership.start(engine); // the only replica: start(); with talosburst.kubernetes.enabled: follower + Lease election
         LOG.infof("node groups of cluster %s: %s", valid.clusterId(),
                 valid.pools().stream().map(p -> p.id() + " (" + p.serverType() + "/" + p.location() + ", " + p.minSize() + ".."
                         + p.maxSize() + ")").toList());

@@ -226,7 +226,9 @@ class CloudProviderLoopTest {
     void nodeOfAnotherGroupIsRefused() {
         ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId("cax11-fsn1").setDelta(1).build());
         int target = targetSize("cax11-fsn1");
-        Instance arm = instances("cax11-fsn1").get(0);
+        // the newest instance is this test's (other tests share the group and may be deleting theirs)
+        List<Instance> armInstances = instances("cax11-fsn1");
+        Instance arm = armInstances.get(armInstances.size() - 1);
 
         assertStatus(() -> ca().nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder().setId("cx22-fsn1")
                         .addNodes(ExternalGrpcNode.newBuilder().setProviderID(arm.getId()).setName(arm.getId())).build()),

@@ -24,7 +24,16 @@ final class LifecycleRecorder {
     }
 
     void server(Transition transition, Slot slot, Instant at, String occurrence, String reason, Map<String, String> details) {
-        emit(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, occurrence, at, slot.serverId, facts(slot), reason, details));
+        emit(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, occurrence, at, slot.serverId, facts(slot), reason, details),
+                false);
+    }
+
+    /**
+     * The outcome of a Hetzner call this replica made (a create or delete that was in flight): published even if the
+     * replica lost the lead meanwhile, because the new leader may never see the server it created or deleted.
+     */
+    void outcome(Transition transition, Slot slot, Instant at, String reason, Map<String, String> details) {
+        emit(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, "", at, slot.serverId, facts(slot), reason, details), true);
     }
 
     void server(Transition transition, Slot slot, Instant at) {
@@ -32,11 +41,11 @@ final class LifecycleRecorder {
     }
 
     void pool(Transition transition, String pool, Instant at, String occurrence, Map<String, String> details) {
-        emit(new LifecycleEvent(transition, clusterId, pool, pool, occurrence, at, null, null, null, details));
+        emit(new LifecycleEvent(transition, clusterId, pool, pool, occurrence, at, null, null, null, details), false);
     }
 
-    private void emit(LifecycleEvent event) {
-        if (!acting.getAsBoolean()) {
+    private void emit(LifecycleEvent event, boolean outcomeOfOwnCall) {
+        if (!outcomeOfOwnCall && !acting.getAsBoolean()) {
             return; // a follower's warm view must not publish: the leader does, once
         }
         try {

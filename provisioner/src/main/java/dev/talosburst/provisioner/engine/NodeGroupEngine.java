@@ -111,7 +111,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         this.nodeWatch = new NodeWatch(view, nodes, recorder, metrics, clock, () -> leader);
         this.scaleUp = new ScaleUp(view, cloud, catalogue, userData, recorder, new OutOfResourcesMemory(clock, settings.outOfResourcesBackoff()),
                 ownership, settings, metrics, clock, scaleDown, nodeWatch::serverKnown);
-        this.resync = new Resync(view, cloud, catalogue, ownership, recorder, clock);
+        this.resync = new Resync(view, cloud, catalogue, ownership, recorder, metrics, clock);
         this.reaper = new ServerReaper(view, nodes, scaleDown, settings.reaper(), metrics, clock);
         for (NodePool pool : pools) {
             Gauge.builder("talosburst.nodegroup.target.size", () -> {

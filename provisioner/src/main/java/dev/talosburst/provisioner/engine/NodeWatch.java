@@ -93,6 +93,7 @@ final class NodeWatch implements NodeDirectory.NodeListener {
             }
             if (slot.runningAt == null) {
                 slot.runningAt = now; // a Ready kubelet proves the server runs, even before the next resync says so
+                metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
             }
             recorder.server(Transition.NODE_READY, slot, now, slot.readyCount == 1 ? "" : Integer.toString(slot.readyCount), null, Map.of());
         }

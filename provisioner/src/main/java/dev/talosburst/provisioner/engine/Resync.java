@@ -31,18 +31,21 @@ final class Resync {
     private final Catalogue catalogue;
     private final Ownership ownership;
     private final LifecycleRecorder recorder;
+    private final ProvisioningMetrics metrics;
     private final Clock clock;
 
     /** What a resync found that nobody asked for. */
     record Strays(List<Server> unknownPool, List<Server> abandoned, List<Slot> vanished) {
     }
 
-    Resync(FleetView view, CloudApi cloud, Catalogue catalogue, Ownership ownership, LifecycleRecorder recorder, Clock clock) {
+    Resync(FleetView view, CloudApi cloud, Catalogue catalogue, Ownership ownership, LifecycleRecorder recorder,
+           ProvisioningMetrics metrics, Clock clock) {
         this.view = view;
         this.cloud = cloud;
         this.catalogue = catalogue;
         this.ownership = ownership;
         this.recorder = recorder;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -94,7 +97,9 @@ final class Resync {
                     known.add(slot);
                 }
                 if (slot.phase != Slot.Phase.DELETING && slot.phase != Slot.Phase.FAILED) {
-                    slot.observeStatus(server.status(), now);
+                    if (slot.observeStatus(server.status(), now)) {
+                        metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
+                    }
                 } else {
                     slot.status = server.status();
                 }

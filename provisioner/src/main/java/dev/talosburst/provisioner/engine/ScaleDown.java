@@ -130,7 +130,7 @@ final class ScaleDown {
                 if (slot.createdAt != null) {
                     details.put("lifetimeSeconds", Long.toString(Duration.between(slot.createdAt, slot.deletedAt).toSeconds()));
                 }
-                recorder.server(Transition.SERVER_DELETED, slot, now, "", reason, details);
+                recorder.outcome(Transition.SERVER_DELETED, slot, now, reason, details);
             }
         }
         LOG.infof("server %s (id %s) of pool %s deleted%s", slot.name, slot.serverId, slot.pool, reason == null ? "" : ": " + reason);
@@ -141,7 +141,7 @@ final class ScaleDown {
         try {
             if (nodes.byName(slot.name).isPresent()) {
                 nodes.removeNode(slot.name);
-                recorder.server(Transition.NODE_REMOVED, slot, clock.instant());
+                recorder.outcome(Transition.NODE_REMOVED, slot, clock.instant(), null, Map.of());
             }
         } catch (RuntimeException e) {
             // the orphan-node sweep retries this later

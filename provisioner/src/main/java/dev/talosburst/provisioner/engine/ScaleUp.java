@@ -163,10 +163,12 @@ final class ScaleUp {
             if (slot.phase == Slot.Phase.CREATING || slot.phase == Slot.Phase.PENDING) {
                 slot.phase = Slot.Phase.PROVISIONING;
             }
-            slot.observeStatus(created.server().status(), now);
+            if (slot.observeStatus(created.server().status(), now)) {
+                metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
+            }
             if (!slot.createdEmitted) {
                 slot.createdEmitted = true;
-                recorder.server(Transition.SERVER_CREATED, slot, now, "", null, Map.of("adopted", Boolean.toString(created.adopted())));
+                recorder.outcome(Transition.SERVER_CREATED, slot, now, null, Map.of("adopted", Boolean.toString(created.adopted())));
             }
             boolean stillWanted = view.byName(slot.name).orElse(null) == slot;
             deleteNow = slot.cancelRequested || !stillWanted;
@@ -227,7 +229,7 @@ final class ScaleUp {
                 slot.serverType = pool.serverType();
                 slot.location = pool.location();
             }
-            recorder.server(Transition.SERVER_CREATE_FAILED, slot, now, "", error.message(),
+            recorder.outcome(Transition.SERVER_CREATE_FAILED, slot, now, error.message(),
                     Map.of("errorCode", error.code(), "errorClass", Integer.toString(error.errorClass().code())));
         }
         metrics.createFailed(pool.id(), error.code(), error.errorClass().name());

@@ -110,12 +110,14 @@ final class Slot {
         };
     }
 
-    void observeStatus(ServerStatus newStatus, Instant now) {
+    /** Records a status Hetzner reported; true when this is the first time the server is seen running. */
+    boolean observeStatus(ServerStatus newStatus, Instant now) {
         if (newStatus != status) {
             status = newStatus;
             statusSince = now;
         }
-        if (newStatus == ServerStatus.RUNNING && runningAt == null) {
+        boolean firstRunning = newStatus == ServerStatus.RUNNING && runningAt == null;
+        if (firstRunning) {
             runningAt = now;
         }
         if (phase == Phase.PROVISIONING && newStatus == ServerStatus.RUNNING) {
@@ -123,6 +125,7 @@ final class Slot {
         } else if (phase == Phase.RUNNING && newStatus != ServerStatus.RUNNING && newStatus != ServerStatus.DELETING) {
             phase = Phase.PROVISIONING;
         }
+        return firstRunning;
     }
 
     /** Parses a server id out of an {@code hcloud://<id>} provider id; null when it is not one. */

@@ -111,6 +111,7 @@ class RecoveryTest {
         leader.start();
         leader.increaseSize("workers", 2);
         fx.awaitServers("workers", 2);
+        // the servers exist in Hetzner before the leader has handled the create responses (and published server-created)
         await().until(() -> leader.instances("workers").stream().allMatch(i -> i.id().startsWith("hcloud://")));
 
         NodeGroupEngine follower = fx.engine(pool);

@@ -147,4 +147,17 @@ class ScaleDownTest {
         // CA's fake node for a failed instance: name == providerID == instance id
         assertThat(engine.forNode(NodeRef.of(placeholder, placeholder))).get().extracting(g -> g.id()).isEqualTo("arm");
     }
+
+    @Test
+    void aDeleteInFlightWhenTheReplicaLosesTheLeadStillReportsTheDeletion() {
+        ServerSnapshot server = scaleUp("arm", 1).get(0);
+        fx.sim.faults().latency("DELETE", "/servers", Duration.ofMillis(800));
+
+        engine.deleteNodes("arm", List.of(NodeRef.of("hcloud://" + server.id(), server.name())));
+        engine.demote(); // the lease is lost while Hetzner is still answering the DELETE
+
+        // billing must still hear of it: the new leader may list Hetzner only after the server is gone
+        await().until(() -> fx.events(Transition.SERVER_DELETED).size() == 1);
+        assertThat(fx.events(Transition.SERVER_DELETED).get(0).serverId()).isEqualTo(server.id());
+    }
 }

@@ -45,6 +45,12 @@ class HcloudCliTest {
                     "hcloud CLI not installed and cannot install it (needs root and apt-get): skipping hcloud CLI test");
             Result install = run(List.of("apt-get", "install", "-y", "--no-install-recommends", "hcloud-cli"),
                     Map.of("DEBIAN_FRONTEND", "noninteractive"), 300);
+            if (install.exit() != 0) {
+                // a fresh machine has no package lists yet
+                run(List.of("apt-get", "update"), Map.of("DEBIAN_FRONTEND", "noninteractive"), 300);
+                install = run(List.of("apt-get", "install", "-y", "--no-install-recommends", "hcloud-cli"),
+                        Map.of("DEBIAN_FRONTEND", "noninteractive"), 300);
+            }
             Assumptions.assumeTrue(install.exit() == 0,
                     "apt-get install hcloud-cli failed, skipping hcloud CLI test:\n" + install.output());
             hcloud = onPath("hcloud").orElse(null);

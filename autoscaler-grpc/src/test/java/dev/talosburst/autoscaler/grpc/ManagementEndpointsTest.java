@@ -6,24 +6,17 @@ import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
 import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
 import io.grpc.ManagedChannel;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
+import dev.talosburst.autoscaler.testing.ManagementEndpoint;
 
 /** Health and Prometheus metrics on the management interface (not on the gRPC port). */
 @QuarkusTest
 class ManagementEndpointsTest {
 
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private HttpResponse<String> get(String path) throws Exception {
-        int port = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> get(String path) throws Exception {
+        return ManagementEndpoint.get(path);
     }
 
     @Test

@@ -25,15 +25,13 @@ import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
+import dev.talosburst.autoscaler.testing.ManagementEndpoint;
 
 /** The application with talosburst.kubernetes.enabled=true against the mock API server: wiring, election, health, providerID. */
 @QuarkusTest
@@ -64,12 +62,8 @@ class KubernetesModeTest {
     @Inject
     EmbeddedHetzner hetzner;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private HttpResponse<String> get(String path) throws Exception {
-        int port = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> get(String path) throws Exception {
+        return ManagementEndpoint.get(path);
     }
 
     @Test

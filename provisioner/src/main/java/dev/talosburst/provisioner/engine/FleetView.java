@@ -86,7 +86,7 @@ final class FleetView {
     int targetSize(String pool) {
         int target = 0;
         for (Slot slot : byName.values()) {
-            if (slot.pool.equals(pool) && (slot.isLive() || slot.isPending())) {
+            if (slot.pool.equals(pool) && (slot.isLive() || slot.isPending()) && !slot.cancelRequested) {
                 target++;
             }
         }

@@ -129,7 +129,7 @@ final class Resync {
         ServerType type = catalogue.serverType(server.serverType()).orElse(null);
         if (type != null) {
             slot.architecture = type.kubernetesArchitecture();
-            slot.price = type.priceIn(server.location()).map(p -> new HourlyPrice(p.hourlyNet(), p.hourlyGross(), "EUR")).orElse(null);
+            slot.price = type.priceIn(server.location()).map(p -> new HourlyPrice(p.hourlyNet(), p.hourlyGross(), "EUR", p.monthlyNet(), p.monthlyGross())).orElse(null);
         }
         slot.observeStatus(server.status(), now);
         slot.createdEmitted = true;

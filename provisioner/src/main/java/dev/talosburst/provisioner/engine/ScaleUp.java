@@ -115,7 +115,7 @@ final class ScaleUp {
             spec = new ServerSpec(slot.name, pool.serverType(), pool.location(), Long.toString(imageId), rendered, labels,
                     firewalls, networks, placementGroup, pool.publicIpv4(), pool.publicIpv6(), true);
             HourlyPrice price = type.priceIn(pool.location())
-                    .map(p -> new HourlyPrice(p.hourlyNet(), p.hourlyGross(), "EUR")).orElse(null);
+                    .map(p -> new HourlyPrice(p.hourlyNet(), p.hourlyGross(), "EUR", p.monthlyNet(), p.monthlyGross())).orElse(null);
             Instant now = clock.instant();
             synchronized (view) {
                 if (view.byName(slot.name).orElse(null) != slot) {
@@ -201,6 +201,11 @@ final class ScaleUp {
         boolean giveUp;
         synchronized (view) {
             slot.createInFlight = false;
+            if (slot.cancelRequested) {
+                // CA no longer wants it; a server the lost answer may have created is reaped by name
+                view.abandon(slot);
+                return;
+            }
             Instant started = slot.createRequestedAt != null ? slot.createRequestedAt : now;
             giveUp = Duration.between(started, now).compareTo(pool.maxProvisionTime()) >= 0;
             if (!giveUp) {
@@ -221,6 +226,10 @@ final class ScaleUp {
             slot.createInFlight = false;
             if (view.byName(slot.name).orElse(null) != slot) {
                 return; // cancelled meanwhile: nothing to report
+            }
+            if (slot.cancelRequested) {
+                view.abandon(slot); // CA deleted it while the create was in flight: nothing left to report
+                return;
             }
             slot.phase = Slot.Phase.FAILED;
             slot.failure = error;

@@ -103,7 +103,8 @@ final class Slot {
 
     InstanceView view() {
         return switch (phase) {
-            case PENDING, CREATING, PROVISIONING -> new InstanceView(instanceId(), InstanceView.State.CREATING, Optional.empty());
+            case PENDING, CREATING, PROVISIONING -> new InstanceView(instanceId(),
+                    cancelRequested ? InstanceView.State.DELETING : InstanceView.State.CREATING, Optional.empty());
             case FAILED -> new InstanceView(instanceId(), InstanceView.State.CREATING, Optional.ofNullable(failure));
             case RUNNING -> new InstanceView(instanceId(), InstanceView.State.RUNNING, Optional.empty());
             case DELETING -> new InstanceView(instanceId(), InstanceView.State.DELETING, Optional.empty());

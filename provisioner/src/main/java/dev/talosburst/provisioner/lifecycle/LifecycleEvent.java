@@ -72,7 +72,18 @@ public record LifecycleEvent(
         }
     }
 
-    /** Hetzner's hourly price for a server type in a location. */
-    public record HourlyPrice(BigDecimal net, BigDecimal gross, String currency) {
+    /**
+     * Hetzner's price for a server type in a location: billed per started hour, never more than the monthly
+     * price in one month.
+     *
+     * @param monthlyNet the monthly cap (net), null if unknown
+     * @param monthlyGross the monthly cap (gross), null if unknown
+     */
+    public record HourlyPrice(BigDecimal net, BigDecimal gross, String currency, BigDecimal monthlyNet, BigDecimal monthlyGross) {
+
+        /** A price without a known monthly cap. */
+        public HourlyPrice(BigDecimal net, BigDecimal gross, String currency) {
+            this(net, gross, currency, null, null);
+        }
     }
 }

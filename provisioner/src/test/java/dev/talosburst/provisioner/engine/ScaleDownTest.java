@@ -160,4 +160,25 @@ class ScaleDownTest {
         await().until(() -> fx.events(Transition.SERVER_DELETED).size() == 1);
         assertThat(fx.events(Transition.SERVER_DELETED).get(0).serverId()).isEqualTo(server.id());
     }
+
+    @Test
+    void deletingANodeWhoseCreateIsInFlightDropsItFromTheTargetAndDeletesTheServerWhenItArrives() {
+        fx.sim.faults().latency("POST", "/servers", Duration.ofMillis(1500));
+        engine.increaseSize("arm", 1);
+        // the create request is on the wire: the instance still has its placeholder id
+        await().until(() -> fx.sim.inspect().requestCount("POST", "/servers") == 0
+                && fx.renderedFor.stream().anyMatch(n -> n.startsWith("arm-")));
+        String placeholder = engine.instances("arm").get(0).id();
+        assertThat(placeholder).startsWith("talosburst://pending/");
+
+        engine.deleteNodes("arm", List.of(NodeRef.of(placeholder, placeholder)));
+
+        assertThat(engine.targetSize("arm")).isZero();
+        assertThat(engine.instances("arm")).singleElement()
+                .satisfies(i -> assertThat(i.state()).isEqualTo(dev.talosburst.provisioner.nodegroup.InstanceView.State.DELETING));
+        await().until(() -> fx.events(Transition.SERVER_DELETED).size() == 1);
+        assertThat(fx.serversOf("arm")).allSatisfy(s -> assertThat(s.status()).isEqualTo("deleting"));
+        assertThat(engine.instances("arm")).isEmpty();
+        assertThat(engine.targetSize("arm")).isZero();
+    }
 }

@@ -23,13 +23,16 @@ import java.util.TreeMap;
  * carries the server's facts, and they are merged per server — creation time, the earliest deletion time
  * seen, and the price of the earliest event that carries one (the price captured at creation). Usage is
  * then computed with {@link HourlyBilling}: from {@code createdAt} to {@code deletedAt} (or {@code now} for
- * servers still alive), every started hour billed at the hourly price and attributed to its UTC start day.
+ * servers still alive), every started hour billed at the hourly price and attributed to its UTC start day,
+ * at most the monthly price per server and UTC calendar month when the price carries it (hours past the
+ * cap still count as node-hours, at no cost).
  * Servers never created (no {@code createdAt}) cost nothing. Not thread-safe.
  */
 public final class BillingLedger {
 
     /** Currency reported for servers whose events carry no price. */
     public static final String UNPRICED = "UNPRICED";
+    private static final HourlyBilling.Rate UNPRICED_RATE = new HourlyBilling.Rate(BigDecimal.ZERO, BigDecimal.ZERO, null, null);
 
     private final Set<String> seen = new HashSet<>();
     private final Map<String, ServerUsage> servers = new HashMap<>();
@@ -89,14 +92,13 @@ public final class BillingLedger {
             }
             Instant end = u.deletedAt != null ? u.deletedAt : now;
             String currency = u.price == null ? UNPRICED : u.price.currency();
-            for (LocalDate day : HourlyBilling.billedHourDays(u.createdAt, end)) {
-                Key k = new Key(Objects.requireNonNullElse(u.pool, "?"), day, currency);
+            HourlyBilling.Rate rate = u.price == null ? UNPRICED_RATE : u.price.rate();
+            for (HourlyBilling.BilledHour h : HourlyBilling.billedHours(u.createdAt, end, rate)) {
+                Key k = new Key(Objects.requireNonNullElse(u.pool, "?"), h.day(), currency);
                 hours.computeIfAbsent(k, x -> new long[1])[0]++;
                 BigDecimal[] a = amounts.computeIfAbsent(k, x -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
-                if (u.price != null) {
-                    a[0] = a[0].add(u.price.hourlyNet());
-                    a[1] = a[1].add(u.price.hourlyGross());
-                }
+                a[0] = a[0].add(h.net());
+                a[1] = a[1].add(h.gross());
             }
         }
         List<PoolDayUsage> out = new ArrayList<>();

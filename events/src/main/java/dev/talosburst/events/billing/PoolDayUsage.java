@@ -10,8 +10,8 @@ import java.time.LocalDate;
  *
  * @param currency ISO code, or {@link BillingLedger#UNPRICED} for servers whose events carry no price
  * @param nodeHours billed server-hours starting on that day
- * @param amountNet sum of the net hourly prices of those hours (exact)
- * @param amountGross sum of the gross hourly prices of those hours (exact)
+ * @param amountNet what those hours cost, net (exact; hours past a server's monthly cap cost nothing)
+ * @param amountGross the same, gross
  */
 public record PoolDayUsage(String pool, LocalDate day, String currency, long nodeHours,
                            @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amountNet,

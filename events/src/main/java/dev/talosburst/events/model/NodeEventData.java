@@ -3,6 +3,7 @@ package dev.talosburst.events.model;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.talosburst.events.billing.HourlyBilling;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.HourlyPrice;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts;
 
@@ -60,7 +61,7 @@ public record NodeEventData(
             HourlyPrice p = facts.price();
             return new Server(id, providerIdOf(id), facts.name(), facts.serverType(), facts.location(), facts.architecture(),
                     facts.imageId(), facts.labels(),
-                    p == null ? null : new Price(p.net(), p.gross(), p.currency()),
+                    Price.of(p),
                     new Phases(facts.createRequestedAt(), facts.createdAt(), facts.runningAt(),
                             facts.registeredAt(), facts.readyAt(), facts.deletedAt()));
         }
@@ -74,17 +75,45 @@ public record NodeEventData(
         public ServerFacts toFacts() {
             Phases ph = phases == null ? new Phases(null, null, null, null, null, null) : phases;
             return new ServerFacts(name, type, location, architecture, imageId, labels,
-                    price == null ? null : new HourlyPrice(price.hourlyNet(), price.hourlyGross(), price.currency()),
+                    price == null ? null : price.toHourlyPrice(),
                     ph.createRequestedAt(), ph.createdAt(), ph.runningAt(), ph.registeredAt(), ph.readyAt(),
                     ph.deletedAt());
         }
     }
 
-    /** Hourly price in the server's location, captured at creation. */
+    /**
+     * Price in the server's location, captured at creation.
+     *
+     * @param monthlyNet Hetzner's monthly price (the cap per calendar month), net; absent when unknown (events
+     *                   written before it was carried)
+     * @param monthlyGross the same, gross
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Price(
             @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal hourlyNet,
             @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal hourlyGross,
-            String currency) {
+            String currency,
+            @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal monthlyNet,
+            @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal monthlyGross) {
+
+        /** A price without the monthly cap. */
+        public Price(BigDecimal hourlyNet, BigDecimal hourlyGross, String currency) {
+            this(hourlyNet, hourlyGross, currency, null, null);
+        }
+
+        static Price of(HourlyPrice p) {
+            return p == null ? null : new Price(p.net(), p.gross(), p.currency(), p.monthlyNet(), p.monthlyGross());
+        }
+
+        /** Back to the domain's price. */
+        public HourlyPrice toHourlyPrice() {
+            return new HourlyPrice(hourlyNet, hourlyGross, currency, monthlyNet, monthlyGross);
+        }
+
+        /** As billing applies it (capped per month when the monthly price is known). */
+        public HourlyBilling.Rate rate() {
+            return new HourlyBilling.Rate(hourlyNet, hourlyGross, monthlyNet, monthlyGross);
+        }
     }
 
     /** When each phase of the server's life was reached; absent until reached. */
@@ -114,7 +143,11 @@ public record NodeEventData(
     public record Failure(String code, String errorClass) {
     }
 
-    /** What the server's life cost under {@link dev.talosburst.events.billing.HourlyBilling}. */
+    /**
+     * What the server's life cost under {@link HourlyBilling}.
+     *
+     * @param rule {@link HourlyBilling#RULE_MONTHLY_CAP} when the price carries the monthly cap, else {@link HourlyBilling#RULE}
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Billing(
             String rule,

@@ -86,9 +86,9 @@ public final class NodeEventMapper {
         if (facts.price() == null) {
             return new NodeEventData.Billing(HourlyBilling.RULE, lifetime, hours, null, null, null);
         }
-        return new NodeEventData.Billing(HourlyBilling.RULE, lifetime, hours,
-                HourlyBilling.amount(hours, facts.price().net()), HourlyBilling.amount(hours, facts.price().gross()),
-                facts.price().currency());
+        HourlyBilling.Rate rate = NodeEventData.Price.of(facts.price()).rate();
+        HourlyBilling.Amount amount = HourlyBilling.amount(facts.createdAt(), facts.deletedAt(), rate);
+        return new NodeEventData.Billing(rate.rule(), lifetime, hours, amount.net(), amount.gross(), facts.price().currency());
     }
 
     private static Integer takeInt(Map<String, String> details, String key) {

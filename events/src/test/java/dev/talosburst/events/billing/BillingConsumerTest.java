@@ -2,10 +2,9 @@ package dev.talosburst.events.billing;
 
 import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.model.NodeEventMapper;
+import dev.talosburst.events.testing.CataloguePrices;
 import dev.talosburst.events.testing.EngineEvents;
 import dev.talosburst.events.testing.TestBroker;
-import dev.talosburst.hcloudsim.HcloudSimulator;
-import dev.talosburst.hcloudsim.LocationPrice;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.HourlyPrice;
 import dev.talosburst.provisioner.lifecycle.Transition;
@@ -18,12 +17,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,32 +39,13 @@ class BillingConsumerTest {
     private static final Instant NOW = Instant.parse("2026-11-21T10:15:00Z");
     private static final LocalDate DAY1 = LocalDate.parse("2026-11-20");
     private static final LocalDate DAY2 = LocalDate.parse("2026-11-21");
-    private static TestBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = new TestBroker().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    /** The price as the Hetzner API reports it for a type in a location (gross = net with 19 % VAT, 16 digits). */
-    private static HourlyPrice priceOf(HcloudSimulator sim, String type, String location) {
-        LocationPrice p = sim.catalogue().serverType(type).orElseThrow().priceIn(location).orElseThrow();
-        return new HourlyPrice(p.hourlyNet(), p.hourlyNet().multiply(LocationPrice.VAT_FACTOR).setScale(16, RoundingMode.HALF_UP), "EUR");
-    }
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
 
     @Test
     void duplicatesAndOutOfOrderPartitionsGiveTheHandComputedTotals() throws Exception {
-        HourlyPrice cx22;
-        HourlyPrice ccx23;
-        try (HcloudSimulator sim = HcloudSimulator.start()) {
-            cx22 = priceOf(sim, "cx22", "fsn1");
-            ccx23 = priceOf(sim, "ccx23", "fsn1");
-        }
+        HourlyPrice cx22 = CataloguePrices.of("cx22", "fsn1");
+        HourlyPrice ccx23 = CataloguePrices.of("ccx23", "fsn1");
         EngineEvents poolA = new EngineEvents("a-cx22", "cx22", "fsn1", cx22);
         EngineEvents poolB = new EngineEvents("b-ccx23", "ccx23", "fsn1", ccx23);
         List<LifecycleEvent> events = new ArrayList<>();

@@ -2,13 +2,17 @@ package dev.talosburst.events.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.talosburst.events.billing.HourlyBilling;
+import dev.talosburst.events.testing.CataloguePrices;
 import dev.talosburst.events.testing.DataSchema;
 import dev.talosburst.events.testing.EngineEvents;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -117,5 +121,30 @@ class NodeEventMapperTest {
     void sourceIsTheClusterPathSegment() {
         assertThat(NodeEventMapper.sourceOf("lab-1")).isEqualTo("/talos-burst/lab-1");
         assertThat(NodeEventMapper.sourceOf("a b/c")).isEqualTo("/talos-burst/a%20b%2Fc");
+    }
+
+    @Test
+    void monthlyPriceIsCarriedAndCapsTheDeletionsAmount() throws Exception {
+        // cx22 in fsn1 per the simulator's catalogue: 0.0060 EUR/h, 3.79 EUR/month net.
+        EngineEvents capped = new EngineEvents("pool-c", "cx22", "fsn1", CataloguePrices.of("cx22", "fsn1"));
+        Instant created = Instant.parse("2026-10-01T00:00:00Z");
+        LifecycleEvent deleted = capped.serverDown("pool-c-1", 5, created.minusSeconds(20), created.plus(Duration.ofHours(700))).get(0);
+        NodeCloudEvent ce = mapper.toCloudEvent(deleted);
+        assertThat(DataSchema.errors(ce.data())).isEmpty();
+        JsonNode data = EventJson.mapper().readTree(ce.data());
+        assertThat(data.at("/server/price/monthlyNet").asText()).isEqualTo("3.79");
+        assertThat(data.at("/server/price/monthlyGross").isTextual()).isTrue();
+        assertThat(data.at("/billing/rule").asText()).isEqualTo(HourlyBilling.RULE_MONTHLY_CAP);
+        assertThat(data.at("/billing/billableHours").asLong()).isEqualTo(700);
+        assertThat(new BigDecimal(data.at("/billing/amountNet").asText())).isEqualByComparingTo("3.79"); // not 700 x 0.0060 = 4.20
+        assertThat(new BigDecimal(data.at("/billing/amountGross").asText())).isEqualByComparingTo("4.5101");
+        assertThat(ce.parsedData().server().toFacts().price()).isEqualTo(deleted.server().price());
+
+        // A price without the monthly cap (as every event before it was carried) keeps the old rule and shape.
+        NodeCloudEvent old = mapper.toCloudEvent(engine.serverDown("pool-a-x1", 77, T0, T0.plusSeconds(1200)).get(0));
+        assertThat(DataSchema.errors(old.data())).isEmpty();
+        JsonNode oldData = EventJson.mapper().readTree(old.data());
+        assertThat(oldData.at("/server/price").has("monthlyNet")).isFalse();
+        assertThat(oldData.at("/billing/rule").asText()).isEqualTo(HourlyBilling.RULE);
     }
 }

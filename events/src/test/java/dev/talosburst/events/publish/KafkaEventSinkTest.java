@@ -12,9 +12,8 @@ import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -34,17 +33,8 @@ import static org.awaitility.Awaitility.await;
 class KafkaEventSinkTest {
 
     private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
-    private static TestBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = new TestBroker().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
 
     private static EventPublisherSettings settings(String topic) {
         return EventPublisherSettings.defaults(broker.bootstrapServers())

@@ -2,6 +2,9 @@ package dev.talosburst.events.testing;
 
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
 import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,8 +17,11 @@ import java.util.stream.Stream;
 /**
  * An in-process KRaft broker on 127.0.0.1 with fixed ports and a persistent log directory, so it can be
  * stopped and started again as "the same" broker (an outage), keeping its topics and records.
+ *
+ * <p>Test classes share one per class with {@code @RegisterExtension static final TestBroker broker = new TestBroker();}:
+ * started before the first test, stopped and its log directory removed after the last.
  */
-public final class TestBroker implements AutoCloseable {
+public final class TestBroker implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     /** Strong references: java.util.logging forgets levels of loggers that are garbage collected. */
     private static final java.util.List<java.util.logging.Logger> QUIET = java.util.List.of(
@@ -66,6 +72,16 @@ public final class TestBroker implements AutoCloseable {
                 .start();
         System.out.printf("test broker on %s started in %d ms%n", bootstrapServers(), (System.nanoTime() - t) / 1_000_000);
         return this;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     public void stop() {

@@ -27,7 +27,8 @@ import java.util.Set;
  * A local append-only journal of events not yet acknowledged by Kafka, so that neither a full queue nor a
  * crash loses one. One JSON line per event ({@code seq} + the CloudEvent) and one per acknowledgement
  * ({@code ack}); a torn last line after a crash is skipped. The file is truncated once everything written
- * to it has been acknowledged. One process at a time: the file is locked.
+ * to it has been acknowledged and the state records of those events are written. One process at a time: the
+ * file is locked.
  */
 final class EventJournal implements Closeable {
 
@@ -114,6 +115,18 @@ final class EventJournal implements Closeable {
 
     /** Unacknowledged events with {@code seq > afterSeq}, in order, at most {@code max}. */
     synchronized List<Entry> unacknowledged(long afterSeq, int max) throws IOException {
+        return entries(false, afterSeq, max);
+    }
+
+    /**
+     * Acknowledged events still in the file, in order: published, but their state records may not have reached
+     * the state topic before a crash (the file is only truncated once those are written too).
+     */
+    synchronized List<Entry> acknowledged() throws IOException {
+        return entries(true, 0, Integer.MAX_VALUE);
+    }
+
+    private List<Entry> entries(boolean wantAcknowledged, long afterSeq, int max) throws IOException {
         List<Line> lines = readLines();
         Set<Long> acked = new HashSet<>();
         for (Line l : lines) {
@@ -123,7 +136,7 @@ final class EventJournal implements Closeable {
         }
         List<Entry> out = new ArrayList<>();
         for (Line l : lines) {
-            if (l.seq() != null && l.seq() > afterSeq && !acked.contains(l.seq()) && out.size() < max) {
+            if (l.seq() != null && l.seq() > afterSeq && acked.contains(l.seq()) == wantAcknowledged && out.size() < max) {
                 out.add(new Entry(l.seq(), toEvent(l)));
             }
         }

@@ -94,6 +94,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final Map<String, RecordedServer> published = new HashMap<>();
     private final Set<String> dirtyStates = new LinkedHashSet<>();
     private final Set<String> statesInFlight = new HashSet<>();
+    /** Events of a previous run that Kafka acknowledged but whose state records may never have been written. */
+    private List<NodeCloudEvent> acknowledgedBeforeStart = List.of();
 
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<Void> historyLoaded = new CompletableFuture<>();
@@ -467,10 +469,15 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
         registry.counter("talosburst.events.published", "type", p.event.transition().eventName()).increment();
-        if (p.event.isServerEvent()) {
-            NodeEventData data = p.event.parsedData();
-            String key = stateKey(data.clusterId(), p.event.subject());
-            RecordedServer now = RecordedServer.after(published.get(key), p.event.subject(), p.event.transition(), data);
+        recordPublished(p.event);
+    }
+
+    /** Sender thread: {@code event} is in Kafka; update its server's published state and schedule the state record. */
+    private void recordPublished(NodeCloudEvent event) {
+        if (event.isServerEvent()) {
+            NodeEventData data = event.parsedData();
+            String key = stateKey(data.clusterId(), event.subject());
+            RecordedServer now = RecordedServer.after(published.get(key), event.subject(), event.transition(), data);
             if (now.finished()) {
                 // Its life is fully published: forget it (bounded memory) and tombstone its state record, so the
                 // compacted state topic only holds servers that may still need reconciling.
@@ -558,7 +565,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             return;
         }
         synchronized (lock) {
-            if (journalDirty && memory.isEmpty() && spilled == 0) {
+            // Keep acknowledged events until their state records are written too: a crash in between must not
+            // make the next start forget a published server (its later deletion would never be reconciled).
+            if (journalDirty && memory.isEmpty() && spilled == 0 && dirtyStates.isEmpty() && statesInFlight.isEmpty()) {
                 try {
                     journal.truncate();
                     journalDirty = false;
@@ -630,6 +639,10 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 }
             }
         }
+        for (NodeCloudEvent e : acknowledgedBeforeStart) {
+            recordPublished(e); // re-writes state records a crash may have lost; a no-op change when they landed
+        }
+        acknowledgedBeforeStart = List.of();
         synchronized (lock) {
             for (RecordedServer s : published.values()) {
                 recorded.merge(stateKey(s.clusterId(), s.name()), s, RecordedServer::union);
@@ -650,6 +663,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private void replayJournal() {
         try {
             List<EventJournal.Entry> entries = journal.unacknowledged(0, Integer.MAX_VALUE);
+            acknowledgedBeforeStart = journal.acknowledged().stream().map(EventJournal.Entry::event).toList();
             long last = journal.lastSeq();
             for (EventJournal.Entry e : entries) {
                 if (memory.size() < settings.queueCapacity() && spilled == 0) {

@@ -38,6 +38,9 @@ class EventJournalTest {
             assertThat(j.unacknowledged(0, 100)).extracting(EventJournal.Entry::seq).containsExactly(2L, 4L);
             assertThat(j.unacknowledged(0, 100).get(0).event()).isEqualTo(events.get(1));
             assertThat(j.unacknowledged(2, 100)).extracting(EventJournal.Entry::seq).containsExactly(4L);
+            // Acknowledged events stay readable until truncation: their state records may still be missing.
+            assertThat(j.acknowledged()).extracting(EventJournal.Entry::seq).containsExactly(1L, 3L);
+            assertThat(j.acknowledged().get(1).event()).isEqualTo(events.get(2));
             assertThat(j.lastSeq()).isEqualTo(4);
             j.append(6, events.get(0));
             assertThat(j.unacknowledged(0, 100)).extracting(EventJournal.Entry::seq).containsExactly(2L, 4L, 6L);

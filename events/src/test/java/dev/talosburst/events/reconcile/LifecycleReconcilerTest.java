@@ -13,12 +13,20 @@ import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -141,6 +149,52 @@ class LifecycleReconcilerTest {
             assertThat(third.pending()).isZero();
         }
         assertThat(TopicReader.readAll(broker.bootstrapServers(), topic)).hasSize(records.size());
+    }
+
+    @Test
+    void anAcknowledgedEventWhoseStateRecordNeverLandedIsStillKnownAfterACrash(@TempDir Path journal) throws Exception {
+        String topic = "lifecycle-" + UUID.randomUUID();
+        // The state topic refuses its records (too large for it): events are acknowledged, their state records are
+        // not. The same window exists, briefly, after every acknowledgement.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic + ".state", 1, (short) 1).configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "100"))))
+                    .all().get();
+        }
+        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers()).withTopic(topic)
+                .withTopicLayout(1, (short) 1).withDelivery(Duration.ofSeconds(2), Duration.ofMillis(200)).withJournal(journal);
+        EngineEvents engine = EngineEvents.cx22Fsn1("gap");
+        List<LifecycleEvent> up = engine.serverUp("gap-1", 31, T0).subList(0, 2); // create-requested, created
+        KafkaEventSink first = new KafkaEventSink(settings, new SimpleMeterRegistry());
+        first.start();
+        up.forEach(first::emit);
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.pending() == 0);
+        first.close(Duration.ZERO); // killed before any state record could be written
+        assertThat(TopicReader.readAll(broker.bootstrapServers(), topic + ".state")).isEmpty();
+        assertThat(TopicReader.readAll(broker.bootstrapServers(), topic)).hasSize(2);
+
+        // The state topic is writable again; gap-1 was deleted while talos-burst was down.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic + ".state"), List.of(
+                    new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ""), AlterConfigOp.OpType.DELETE))))
+                    .all().get();
+        }
+        try (KafkaEventSink second = new KafkaEventSink(settings, new SimpleMeterRegistry())) {
+            second.start();
+            assertThat(second.recordedServers(EngineEvents.CLUSTER, Duration.ofSeconds(30))).containsKey("gap-1");
+            LifecycleReconciler reconciler = new LifecycleReconciler(EngineEvents.CLUSTER, second, second,
+                    Clock.fixed(RESTART, ZoneOffset.UTC), Duration.ofSeconds(30));
+            assertThat(reconciler.reconcile(List.of()).published()).extracting(e -> e.subject() + ":" + e.transition().eventName())
+                    .containsExactly("gap-1:server-deleted");
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.pending() == 0);
+            // Its life is complete now: the state record written late is a tombstone, and the journal is emptied.
+            await().atMost(Duration.ofSeconds(30)).until(() -> TOMBSTONE.equals(stateRecords(topic).get("lab-1/gap-1")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.size(journal.resolve("node-lifecycle-events.journal")) == 0);
+        }
+        // Nothing acknowledged before the crash was sent again.
+        assertThat(TopicReader.typesOf(TopicReader.readAll(broker.bootstrapServers(), topic), "gap-1")).containsExactly(
+                "dev.talosburst.node.server-create-requested.v1", "dev.talosburst.node.server-created.v1",
+                "dev.talosburst.node.server-deleted.v1");
     }
 
     @Test

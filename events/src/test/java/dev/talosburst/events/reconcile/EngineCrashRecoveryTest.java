@@ -202,7 +202,9 @@ class EngineCrashRecoveryTest {
         JsonNode yDeleted = json(find(unique, y, DELETED));
         assertThat(yDeleted.at("/details/deletedAtEstimated").asText()).isEqualTo("true");
         assertThat(yDeleted.at("/server/phases/deletedAt").asText()).isEqualTo(reconciledAt.toString());
-        assertThat(Instant.parse(yDeleted.at("/details/lastSeenAt").asText())).isBefore(lastSeenY.plusSeconds(1));
+        // lastSeenAt = the last event recorded of y (its server-created from process A): the lower bound of the deletion.
+        assertThat(yDeleted.at("/details/lastSeenAt").asText()).isEqualTo(json(find(unique, y, CREATED)).at("/occurredAt").asText());
+        assertThat(Instant.parse(yDeleted.at("/details/lastSeenAt").asText())).isBeforeOrEqualTo(lastSeenY);
         assertThat(yDeleted.at("/server/id").asLong()).isEqualTo(ids.get(y));
 
         // Billing over the raw topic is unaffected by the duplicate: it is counted and dropped.

@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Every {@code talosburst.*} option (documented in CONFIGURATION.md). Unknown keys under the prefix
+ * Every {@code talosburst.*} option (documented in the root README (Configuration reference)). Unknown keys under the prefix
  * fail start-up; cross-field rules are checked by {@link ConfigurationCheck}.
  */
 @ConfigMapping(prefix = "talosburst")

@@ -82,13 +82,13 @@ class KubernetesSettingsTest {
     }
 
     @Test
-    void everyOptionIsDocumentedInKubernetesMd() throws Exception {
-        String docs = Files.readString(Path.of("KUBERNETES.md"));
+    void everyOptionIsDocumentedInTheReadme() throws Exception {
+        String docs = Files.readString(Path.of("../README.md"));
         List<String> missing = Arrays.stream(KubernetesSettings.class.getDeclaredMethods())
                 .map(m -> m.getName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT))
-                .filter(option -> !docs.contains("| `" + option + "`"))
+                .filter(option -> !docs.contains("| `talosburst.kubernetes." + option + "`"))
                 .toList();
         assertThat(KubernetesSettings.class.getDeclaredMethods()).hasSizeGreaterThanOrEqualTo(8);
-        assertThat(missing).as("talosburst.kubernetes options missing from KUBERNETES.md").isEmpty();
+        assertThat(missing).as("talosburst.kubernetes options missing from the README").isEmpty();
     }
 }

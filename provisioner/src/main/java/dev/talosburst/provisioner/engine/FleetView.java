@@ -21,6 +21,8 @@ final class FleetView {
     /** Names CA gave up on (failed or cancelled creations): a server that shows up under one is reaped. */
     private final Set<String> abandonedNames = new HashSet<>();
     private Instant lastSyncAt;
+    /** Ids of servers deleted recently, so a list taken before their deletion cannot bring them back. */
+    private final Map<Long, Instant> tombstones = new LinkedHashMap<>();
     /** Servers of ours from the last list that belong to no configured pool (the reaper's, until deleted). */
     private List<dev.talosburst.provisioner.cloud.Server> unknownPoolServers = List.of();
 
@@ -62,6 +64,25 @@ final class FleetView {
     void abandon(Slot slot) {
         byName.remove(slot.name, slot);
         abandonedNames.add(slot.name);
+    }
+
+    void tombstone(long serverId, Instant at) {
+        tombstones.put(serverId, at);
+    }
+
+    /** True when we deleted this server recently: ids are never reused, so it can only be a stale listing. */
+    boolean isTombstoned(long serverId) {
+        return tombstones.containsKey(serverId);
+    }
+
+    /** Forgets tombstones older than {@code before}. */
+    void pruneTombstones(Instant before) {
+        tombstones.values().removeIf(at -> at.isBefore(before));
+    }
+
+    /** Remembers a name CA gave up on while its slot stays (e.g. deleting the server a failed create left behind). */
+    void markAbandoned(String name) {
+        abandonedNames.add(name);
     }
 
     boolean isAbandoned(String name) {

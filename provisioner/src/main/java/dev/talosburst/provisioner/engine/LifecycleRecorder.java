@@ -36,6 +36,16 @@ final class LifecycleRecorder {
         emit(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, "", at, slot.serverId, facts(slot), reason, details), true);
     }
 
+    /** Builds a server event now (facts as of now) to publish later, outside the view lock. */
+    LifecycleEvent later(Transition transition, Slot slot, Instant at, Map<String, String> details) {
+        return new LifecycleEvent(transition, clusterId, slot.pool, slot.name, "", at, slot.serverId, facts(slot), null, details);
+    }
+
+    /** Publishes events built with {@link #later}, in order. */
+    void publish(java.util.List<LifecycleEvent> events) {
+        events.forEach(event -> emit(event, false));
+    }
+
     void server(Transition transition, Slot slot, Instant at) {
         server(transition, slot, at, "", null, Map.of());
     }

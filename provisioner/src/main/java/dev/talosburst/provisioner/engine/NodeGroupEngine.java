@@ -53,6 +53,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     private final Catalogue catalogue;
     private final LifecycleRecorder recorder;
     private final NodeDirectory nodes;
+    private final CloudApi cloud;
     private final CreateQueue createQueue = new CreateQueue();
     private final ServerNames names = new ServerNames();
     private final ScaleUp scaleUp;
@@ -66,6 +67,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     private final ReentrantLock tickLock = new ReentrantLock();
     private final AtomicBoolean refreshRequested = new AtomicBoolean();
     private final AtomicBoolean promotionPending = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong poolEventSequence = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean leader;
     private volatile boolean running;
     private volatile String lastSyncError;
@@ -88,7 +90,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         if (problems.isEmpty()) {
             // render a node of every pool now: a patch that breaks the Talos config fails start-up, not the first scale-up
             for (NodePool pool : pools) {
-                for (String problem : userData.check(pool, NodeTemplates.registrationLabels(pool))) {
+                for (String problem : userData.check(pool, NodeTemplates.registrationLabels(pool, settings.clusterId()))) {
                     problems.add("talosburst.pools." + pool.id() + ": " + problem);
                 }
             }
@@ -99,6 +101,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.nodes = nodes;
+        this.cloud = cloud;
         this.view = new FleetView(pools);
         Ownership ownership = new Ownership(settings.clusterId());
         ProvisioningMetrics metrics = new ProvisioningMetrics(registry);
@@ -108,7 +111,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         this.creators = Executors.newFixedThreadPool(settings.createConcurrency(), daemon("talosburst-create"));
         this.deleters = Executors.newFixedThreadPool(2, daemon("talosburst-delete"));
         this.scaleDown = new ScaleDown(view, cloud, nodes, recorder, clock, settings.createRetryBackoff(), deleters);
-        this.nodeWatch = new NodeWatch(view, nodes, recorder, metrics, clock, () -> leader);
+        this.nodeWatch = new NodeWatch(view, nodes, recorder, metrics, clock, () -> leader, settings.clusterId());
         this.scaleUp = new ScaleUp(view, cloud, catalogue, userData, recorder, new OutOfResourcesMemory(clock, settings.outOfResourcesBackoff()),
                 ownership, settings, metrics, clock, scaleDown, nodeWatch::serverKnown);
         this.resync = new Resync(view, cloud, catalogue, ownership, recorder, metrics, clock);
@@ -282,6 +285,11 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             }
             if (strays != null) {
                 for (Slot slot : strays.vanished()) {
+                    // a paged list can skip a server when another one is deleted between its pages: only Hetzner's
+                    // own "not found" proves a server is gone (one GET per missing server, which is rare)
+                    if (stillExists(slot)) {
+                        continue;
+                    }
                     boolean wasDeleting;
                     synchronized (view) {
                         wasDeleting = slot.phase == Slot.Phase.DELETING;
@@ -298,11 +306,37 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         }
     }
 
+    private boolean stillExists(Slot slot) {
+        Long id = slot.serverId;
+        if (id == null) {
+            return false;
+        }
+        try {
+            Optional<dev.talosburst.provisioner.cloud.Server> server = cloud.server(id);
+            if (server.isPresent() && server.get().status() != dev.talosburst.provisioner.cloud.ServerStatus.DELETING) {
+                synchronized (view) {
+                    if (slot.phase != Slot.Phase.DELETING) {
+                        slot.observeStatus(server.get().status(), clock.instant());
+                    }
+                }
+                LOG.debugf("server %s (id %d) was missing from the list but exists; keeping it", slot.name, id);
+                return true;
+            }
+            return false; // not found, or being deleted: gone (billing stops now)
+        } catch (RuntimeException e) {
+            LOG.warnf("could not confirm whether server %s (id %d) still exists (%s); will check again", slot.name, id, e.getMessage());
+            return true;
+        }
+    }
+
     private void requeueRetries(Instant now) {
         List<Slot> due = new ArrayList<>();
         synchronized (view) {
             for (Slot slot : view.allSlots()) {
-                if (slot.phase == Slot.Phase.CREATING && !slot.createInFlight && slot.nextAttemptAt != null && !now.isBefore(slot.nextAttemptAt)) {
+                if (slot.phase == Slot.Phase.CREATING && !slot.createInFlight && slot.cancelRequested) {
+                    view.abandon(slot); // deleted by CA while it waited for a retry
+                } else if (slot.phase == Slot.Phase.CREATING && !slot.createInFlight && slot.nextAttemptAt != null
+                        && !now.isBefore(slot.nextAttemptAt)) {
                     slot.nextAttemptAt = null;
                     due.add(slot);
                 }
@@ -423,7 +457,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 view.add(slot);
                 created.add(slot);
             }
-            recorder.pool(Transition.SCALE_UP_REQUESTED, groupId, now, now.toEpochMilli() + "-" + (target + delta),
+            recorder.pool(Transition.SCALE_UP_REQUESTED, groupId, now, occurrence(now),
                     Map.of("delta", Integer.toString(delta), "previousTarget", Integer.toString(target), "newTarget",
                             Integer.toString(target + delta)));
         }
@@ -463,24 +497,41 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             for (Slot slot : slots) {
                 switch (slot.phase) {
                     case PENDING -> view.abandon(slot);
-                    case FAILED -> {
-                        view.abandon(slot);
-                        if (slot.serverId != null) {
-                            toDelete.add(slot); // the create was reported failed but a server exists: it must go
+                    case FAILED -> cancelFailed(slot, "cluster-autoscaler deleted the failed instance");
+                    case CREATING -> {
+                        if (slot.createInFlight) {
+                            slot.cancelRequested = true; // deleted as soon as the in-flight create answers
+                        } else {
+                            view.abandon(slot); // waiting for a retry: it is never sent
                         }
                     }
-                    case CREATING -> slot.cancelRequested = true; // deleted as soon as the in-flight create answers
                     case PROVISIONING, RUNNING -> toDelete.add(slot);
                     case DELETING -> { }
                 }
             }
-            recorder.pool(Transition.SCALE_DOWN_REQUESTED, groupId, now, now.toEpochMilli() + "-" + view.targetSize(groupId),
-                    Map.of("count", Integer.toString(slots.size()), "newTarget", Integer.toString(view.targetSize(groupId) - toDelete.size()),
+            // marked deleting before the lock is released, so a concurrent DeleteNodes sees the smaller group
+            for (Slot slot : toDelete) {
+                scaleDown.delete(slot, "scale-down requested by cluster-autoscaler", null);
+            }
+            recorder.pool(Transition.SCALE_DOWN_REQUESTED, groupId, now, occurrence(now),
+                    Map.of("count", Integer.toString(slots.size()), "newTarget", Integer.toString(view.targetSize(groupId)),
                             "servers", String.join(",", slots.stream().map(s -> s.name).toList())));
         }
-        for (Slot slot : toDelete) {
-            scaleDown.delete(slot, "scale-down requested by cluster-autoscaler", null);
+    }
+
+    /** A failed creation goes away; when Hetzner created the server after all, that server is deleted (not left to the reaper). */
+    private void cancelFailed(Slot slot, String reason) {
+        if (slot.serverId == null) {
+            view.abandon(slot);
+        } else {
+            view.markAbandoned(slot.name);
+            scaleDown.delete(slot, reason + "; the create was reported failed but the server exists", null);
         }
+    }
+
+    /** Distinguishes repeated pool-level events, also two in the same millisecond. */
+    private String occurrence(Instant now) {
+        return now.toEpochMilli() + "-" + poolEventSequence.incrementAndGet();
     }
 
     private Optional<Slot> resolve(NodeRef ref) {
@@ -521,7 +572,12 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                         + " pending creation(s) can be cancelled; the other servers exist already and are removed with NodeGroupDeleteNodes");
             }
             for (int i = 0; i < -delta; i++) {
-                view.abandon(cancellable.get(i));
+                Slot slot = cancellable.get(i);
+                if (slot.phase == Slot.Phase.FAILED) {
+                    cancelFailed(slot, "cluster-autoscaler decreased the target");
+                } else {
+                    view.abandon(slot);
+                }
             }
         }
         LOG.infof("node group %s: target decreased by %d", groupId, -delta);
@@ -545,7 +601,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 catalogue.serverTypesLoaded()
                         ? "Hetzner has no server type '" + pool.serverType() + "'; fix talosburst.pools." + groupId + ".server-type"
                         : "server types are not loaded from Hetzner yet; retry shortly"));
-        return NodeTemplates.template(pool, type);
+        return NodeTemplates.template(pool, type, settings.clusterId());
     }
 
     @Override
@@ -587,7 +643,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             if (type.isEmpty() || price.isEmpty()) {
                 continue;
             }
-            NodeTemplate.Resources alloc = NodeTemplates.template(pool, type.get()).allocatable();
+            NodeTemplate.Resources alloc = NodeTemplates.template(pool, type.get(), settings.clusterId()).allocatable();
             double share = Math.max((double) pod.milliCpu() / alloc.milliCpu(), (double) pod.memoryBytes() / alloc.memoryBytes());
             best = Math.min(best, Math.min(1.0, share) * price.get());
         }

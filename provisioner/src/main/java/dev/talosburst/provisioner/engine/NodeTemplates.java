@@ -26,7 +26,7 @@ final class NodeTemplates {
     }
 
     /** Labels every node of the pool registers with (set through the Talos config). */
-    static Map<String, String> registrationLabels(NodePool pool) {
+    static Map<String, String> registrationLabels(NodePool pool, String clusterId) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("node.kubernetes.io/instance-type", pool.serverType());
         labels.put("topology.kubernetes.io/region", pool.location());
@@ -34,12 +34,13 @@ final class NodeTemplates {
         labels.put("instance.hetzner.cloud/provided-by", "cloud");
         labels.put("csi.hetzner.cloud/location", pool.location());
         labels.put(Ownership.NODE_POOL_LABEL, pool.id());
+        labels.put(Ownership.NODE_CLUSTER_LABEL, clusterId);
         labels.putAll(pool.nodeLabels());
         return labels;
     }
 
-    static NodeTemplate template(NodePool pool, ServerType type) {
-        Map<String, String> labels = new LinkedHashMap<>(registrationLabels(pool));
+    static NodeTemplate template(NodePool pool, ServerType type, String clusterId) {
+        Map<String, String> labels = new LinkedHashMap<>(registrationLabels(pool, clusterId));
         labels.put("kubernetes.io/arch", type.kubernetesArchitecture());
         labels.put("kubernetes.io/os", "linux");
         long milliCpu = type.cores() * 1000L;

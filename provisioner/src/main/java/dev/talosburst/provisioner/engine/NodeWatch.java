@@ -26,9 +26,11 @@ final class NodeWatch implements NodeDirectory.NodeListener {
     private final ProvisioningMetrics metrics;
     private final Clock clock;
     private final BooleanSupplier leader;
+    private final String clusterId;
 
     NodeWatch(FleetView view, NodeDirectory nodes, LifecycleRecorder recorder, ProvisioningMetrics metrics, Clock clock,
-              BooleanSupplier leader) {
+              BooleanSupplier leader, String clusterId) {
+        this.clusterId = clusterId;
         this.view = view;
         this.nodes = nodes;
         this.recorder = recorder;
@@ -166,8 +168,9 @@ final class NodeWatch implements NodeDirectory.NodeListener {
                     }
                     continue;
                 }
-                // ours = registered with our pool label (set only through our Talos config) and named like our servers
-                if (pool != null && node.name().startsWith(pool + "-") && view.pool(pool).isPresent()) {
+                // ours = registered with our cluster and pool labels (set only through our Talos config) and named like our servers
+                if (pool != null && clusterId.equals(node.labels().get(Ownership.NODE_CLUSTER_LABEL)) && node.name().startsWith(pool + "-")
+                        && view.pool(pool).isPresent()) {
                     orphans.add(node);
                 }
             }

@@ -19,6 +19,8 @@ public final class Ownership {
     public static final String MANAGER = "talos-burst";
     /** Node label every node of a pool registers with (the Talos config sets it). */
     public static final String NODE_POOL_LABEL = "talos-burst.dev/pool";
+    /** Node label naming the cluster id, so two talos-burst installations never touch each other's Nodes. */
+    public static final String NODE_CLUSTER_LABEL = "talos-burst.dev/cluster";
 
     private final String clusterId;
 

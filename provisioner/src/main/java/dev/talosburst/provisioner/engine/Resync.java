@@ -62,6 +62,8 @@ final class Resync {
         List<Server> abandoned = new ArrayList<>();
         List<Slot> vanished = new ArrayList<>();
         List<Slot> known = new ArrayList<>();
+        // events are published after the lock is released: a journal fsync per event must not stall CA's RPCs
+        List<dev.talosburst.provisioner.lifecycle.LifecycleEvent> events = new ArrayList<>();
         synchronized (view) {
             Set<Long> seen = new HashSet<>();
             for (Server server : servers) {
@@ -71,6 +73,9 @@ final class Resync {
                 seen.add(server.id());
                 String poolId = server.labels().get(Ownership.POOL);
                 Slot slot = view.byServerId(server.id()).or(() -> view.byName(server.name())).orElse(null);
+                if (slot == null && view.isTombstoned(server.id())) {
+                    continue; // we deleted it (perhaps while this list was on its way): never bring it back
+                }
                 if (slot == null) {
                     NodePool pool = view.pool(poolId).orElse(null);
                     if (pool == null) {
@@ -78,7 +83,10 @@ final class Resync {
                     } else if (view.isAbandoned(server.name())) {
                         abandoned.add(server);
                     } else if (server.status() != ServerStatus.DELETING) {
-                        known.add(adopt(pool, server, now));
+                        Slot adopted = adopt(pool, server, now);
+                        known.add(adopted);
+                        // re-emitting is safe: the event identity is the same as the one published before a restart
+                        events.add(recorder.later(Transition.SERVER_CREATED, adopted, now, Map.of("adopted", "true")));
                     }
                     continue;
                 }
@@ -90,9 +98,10 @@ final class Resync {
                     if (slot.phase == Slot.Phase.CREATING || slot.phase == Slot.Phase.PENDING) {
                         slot.phase = Slot.Phase.PROVISIONING;
                     }
-                    if (!slot.createdEmitted && slot.phase != Slot.Phase.FAILED) {
+                    if (!slot.createdEmitted) {
+                        // also for a creation reported failed: the server exists and costs money until deleted
                         slot.createdEmitted = true;
-                        recorder.server(Transition.SERVER_CREATED, slot, now);
+                        events.add(recorder.later(Transition.SERVER_CREATED, slot, now, Map.of()));
                     }
                     known.add(slot);
                 }
@@ -111,8 +120,10 @@ final class Resync {
                 }
             }
             view.unknownPoolServers(unknownPool);
+            view.pruneTombstones(listStartedAt.minus(java.time.Duration.ofHours(1)));
             view.synced(now);
         }
+        recorder.publish(events);
         known.forEach(serverKnown);
         return new Strays(unknownPool, abandoned, vanished);
     }
@@ -134,8 +145,6 @@ final class Resync {
         slot.observeStatus(server.status(), now);
         slot.createdEmitted = true;
         view.add(slot);
-        // re-emitting is safe: the event identity is the same as the one published before a restart
-        recorder.server(Transition.SERVER_CREATED, slot, now, "", null, Map.of("adopted", "true"));
         LOG.infof("adopted server %s (id %d, %s) into pool %s", server.name(), server.id(), server.status().apiName(), pool.id());
         return slot;
     }

@@ -125,6 +125,9 @@ final class ScaleDown {
                 slot.deletedAt = now;
             }
             view.remove(slot);
+            if (slot.serverId != null) {
+                view.tombstone(slot.serverId, now);
+            }
             if (emit) {
                 Map<String, String> details = new HashMap<>();
                 if (slot.createdAt != null) {

@@ -69,6 +69,11 @@ final class ScaleUp {
             if (pool == null) {
                 return;
             }
+            if (slot.cancelRequested) {
+                // CA deleted it while it waited for a retry: never send it (a server a lost answer created is reaped by name)
+                view.abandon(slot);
+                return;
+            }
             slot.createInFlight = true;
         }
         try {
@@ -111,7 +116,7 @@ final class ScaleUp {
             List<Long> networks = catalogue.networkIds(pool.networks());
             Long placementGroup = catalogue.placementGroupId(pool.placementGroup());
             Map<String, String> labels = ownership.labelsFor(pool.id(), pool.serverLabels());
-            String rendered = userData.render(pool, slot.name, NodeTemplates.registrationLabels(pool), pool.taints());
+            String rendered = userData.render(pool, slot.name, NodeTemplates.registrationLabels(pool, settings.clusterId()), pool.taints());
             spec = new ServerSpec(slot.name, pool.serverType(), pool.location(), Long.toString(imageId), rendered, labels,
                     firewalls, networks, placementGroup, pool.publicIpv4(), pool.publicIpv6(), true);
             HourlyPrice price = type.priceIn(pool.location())

@@ -36,6 +36,8 @@ final class ServerReaper {
     private final ProvisioningMetrics metrics;
     private final Clock clock;
     private final Map<String, Finding> findings = new LinkedHashMap<>();
+    /** When each server of an unconfigured pool was first seen. */
+    private final Map<Long, Instant> unknownPoolSince = new java.util.HashMap<>();
 
     ServerReaper(FleetView view, NodeDirectory nodes, ScaleDown scaleDown, EngineSettings.ReaperSettings settings,
                  ProvisioningMetrics metrics, Clock clock) {
@@ -49,11 +51,23 @@ final class ServerReaper {
 
     /** Looks at every server after a resync and reaps what must go. */
     void sweep(Resync.Strays strays) {
+        Instant now = clock.instant();
+        List<Map.Entry<Slot, String>> doomed = new ArrayList<>();
+        List<Slot> abandoned = new ArrayList<>();
+        synchronized (view) {
+            // not a judgement call: cluster-autoscaler already deleted these, so they go even with the reaper off
+            for (Server server : strays.abandoned()) {
+                abandoned.add(orphanSlot(server));
+            }
+        }
+        for (Slot slot : abandoned) {
+            LOG.warnf("deleting server %s (id %d): it was created under a name whose creation cluster-autoscaler had already "
+                    + "given up on (a lost create response)", slot.name, slot.serverId);
+            scaleDown.delete(slot, "creation abandoned by cluster-autoscaler", null);
+        }
         if (!settings.enabled()) {
             return;
         }
-        Instant now = clock.instant();
-        List<Map.Entry<Slot, String>> doomed = new ArrayList<>();
         synchronized (view) {
             for (Slot slot : view.allSlots()) {
                 NodePool pool = view.pool(slot.pool).orElse(null);
@@ -65,14 +79,24 @@ final class ServerReaper {
                     doomed.add(Map.entry(slot, reason));
                 }
             }
+            java.util.Set<Long> stillUnknown = new java.util.HashSet<>();
             for (Server server : strays.unknownPool()) {
-                doomed.add(Map.entry(orphanSlot(server), "its pool '" + server.labels().get(Ownership.POOL)
-                        + "' is not configured (talosburst.pools) but the server carries this cluster's labels"));
+                stillUnknown.add(server.id());
+                Instant firstSeen = unknownPoolSince.computeIfAbsent(server.id(), id -> {
+                    LOG.warnf("server %s (id %d) carries this cluster's labels but its pool '%s' is not configured; it is deleted %s",
+                            server.name(), id, server.labels().get(Ownership.POOL),
+                            nodes.byName(server.name()).isPresent() ? "in " + human(settings.stuckAfter()) + " unless the pool comes back"
+                                    : "now (no Node registered)");
+                    return now;
+                });
+                // a registered Node may run pods: give a configuration mistake time to be rolled back
+                boolean registered = nodes.byName(server.name()).isPresent();
+                if (!registered || !now.isBefore(firstSeen.plus(settings.stuckAfter()))) {
+                    doomed.add(Map.entry(orphanSlot(server), "its pool '" + server.labels().get(Ownership.POOL)
+                            + "' is not configured (talosburst.pools) but the server carries this cluster's labels"));
+                }
             }
-            for (Server server : strays.abandoned()) {
-                doomed.add(Map.entry(orphanSlot(server), "it was created under a name whose creation cluster-autoscaler had "
-                        + "already given up on (a lost create response)"));
-            }
+            unknownPoolSince.keySet().retainAll(stillUnknown);
         }
         for (Map.Entry<Slot, String> entry : doomed) {
             reap(entry.getKey(), entry.getValue(), now);

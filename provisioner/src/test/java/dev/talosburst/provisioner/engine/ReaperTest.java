@@ -126,9 +126,11 @@ class ReaperTest {
     void anOrphanNodeOfOursIsRemovedButForeignNodesStay() {
         NodeGroupEngine engine = fx.engine(pool);
         engine.start();
-        fx.nodes.register("workers-vanished", Map.of(Ownership.NODE_POOL_LABEL, "workers"));
+        fx.nodes.register("workers-vanished", Map.of(Ownership.NODE_POOL_LABEL, "workers", Ownership.NODE_CLUSTER_LABEL, EngineFixture.CLUSTER));
         fx.nodes.register("control-plane-1", Map.of());
         fx.nodes.register("workers-lookalike", Map.of());
+        // another talos-burst installation with the same pool names in the same cluster
+        fx.nodes.register("workers-neighbour", Map.of(Ownership.NODE_POOL_LABEL, "workers", Ownership.NODE_CLUSTER_LABEL, "other-cluster"));
 
         fx.clock.advance(Duration.ofMinutes(2));
         engine.tick();
@@ -136,5 +138,28 @@ class ReaperTest {
         assertThat(fx.nodes.byName("workers-vanished")).isEmpty();
         assertThat(fx.nodes.byName("control-plane-1")).isPresent();
         assertThat(fx.nodes.byName("workers-lookalike")).isPresent();
+        assertThat(fx.nodes.byName("workers-neighbour")).isPresent();
+    }
+
+    @Test
+    void aServerOfAnUnconfiguredPoolWithARegisteredNodeGetsAGracePeriodBeforeItIsReaped() {
+        Ownership ours = new Ownership(EngineFixture.CLUSTER);
+        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
+        long renamed = fx.client.createServer(new ServerSpec("oldpool-abcdefgh", "cx22", "fsn1", image, null,
+                ours.labelsFor("oldpool", Map.of()), List.of(), List.of(), null, true, true, true)).server().id();
+        // its Node runs pods: a pool renamed by mistake must not take them down at once
+        fx.nodes.register("oldpool-abcdefgh", Map.of(Ownership.NODE_POOL_LABEL, "oldpool", Ownership.NODE_CLUSTER_LABEL, EngineFixture.CLUSTER));
+
+        NodeGroupEngine engine = fx.engine(pool);
+        engine.start();
+        fx.clock.advance(Duration.ofMinutes(5));
+        engine.tick();
+        assertThat(fx.sim.inspect().server(renamed)).get().extracting(ServerSnapshot::status).isEqualTo("running");
+        assertThat(fx.events(Transition.SERVER_REAPED)).isEmpty();
+
+        fx.clock.advance(Duration.ofMinutes(6));
+        engine.tick();
+        await().until(() -> fx.sim.inspect().server(renamed).map(s -> s.status().equals("deleting")).orElse(true));
+        assertThat(fx.events(Transition.SERVER_REAPED)).singleElement().satisfies(e -> assertThat(e.reason()).contains("'oldpool' is not configured"));
     }
 }

@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Publishes the lifecycle transitions that happened while talos-burst was not running (or that a crash
@@ -29,8 +31,13 @@ import java.util.concurrent.TimeoutException;
  * bound). Events get the same identity as the engine would have given them, so a re-publish is dropped by
  * consumers. {@code server-create-requested} and {@code node-not-ready} are not reconstructed.
  *
+ * <p>A server with a recorded {@code server-created} that no longer exists is closed whatever else its history
+ * holds: a {@code server-create-failed} recorded before the engine discovered the server after all must not
+ * leave it billed forever. A server with only {@code server-create-failed} (never created) gets nothing.
+ *
  * <p>The caller must pass the complete, successfully listed set of this cluster's servers: a server missing
- * from a partial listing would be reported deleted.
+ * from a partial listing would be reported deleted. While the engine runs, pass a {@link Supplier} of that
+ * listing ({@link #reconcile(Supplier)}): the history must be read before the servers are listed.
  */
 public final class LifecycleReconciler {
 
@@ -69,10 +76,41 @@ public final class LifecycleReconciler {
         this.historyTimeout = historyTimeout;
     }
 
-    /** Emits every missing transition; returns what was emitted. */
-    public Result reconcile(List<ObservedServer> existing) throws TimeoutException, InterruptedException {
+    /**
+     * Emits every missing transition; returns what was emitted. Reads the recorded history first and only then
+     * asks {@code existing} for the complete listing of this cluster's servers.
+     *
+     * <p>Why this order: a server created between the two reads is then listed but not yet in the history read,
+     * which at worst re-publishes its {@code server-created} under the engine's identity (suppressed by the
+     * sink, dropped by consumers). The other order would see it recorded but not listed and publish a false
+     * {@code server-deleted}, which ends its billing early and makes the real one a suppressed duplicate.
+     *
+     * @param existing lists the servers that exist now; called once, after the history has been read; must
+     *                 not return null
+     */
+    public Result reconcile(Supplier<List<ObservedServer>> existing) throws TimeoutException, InterruptedException {
+        Objects.requireNonNull(existing, "existing");
         Map<String, RecordedServer> recorded = history.recordedServers(clusterId, historyTimeout);
-        Instant now = clock.instant();
+        List<ObservedServer> listed = Objects.requireNonNull(existing.get(),
+                "the server listing supplied to the reconciler was null: supply the complete list of this cluster's servers");
+        // Taken after the listing: a vanished server's estimated deletion time is then never before the listing
+        // that found it missing (an upper bound, as documented).
+        return publishMissing(recorded, listed, clock.instant());
+    }
+
+    /**
+     * Emits every missing transition against a listing taken <em>before</em> the call; returns what was emitted.
+     * Use only when nothing can be created concurrently (e.g. before the engine starts): a server created after
+     * {@code existing} was taken but recorded before the history is read here is reported deleted although it
+     * exists. Otherwise use {@link #reconcile(Supplier)}.
+     */
+    public Result reconcile(List<ObservedServer> existing) throws TimeoutException, InterruptedException {
+        Objects.requireNonNull(existing, "existing");
+        Map<String, RecordedServer> recorded = history.recordedServers(clusterId, historyTimeout);
+        return publishMissing(recorded, existing, clock.instant());
+    }
+
+    private Result publishMissing(Map<String, RecordedServer> recorded, List<ObservedServer> existing, Instant now) {
         List<LifecycleEvent> out = new ArrayList<>();
         Map<String, ObservedServer> byName = new HashMap<>();
         for (ObservedServer o : existing) {
@@ -93,11 +131,12 @@ public final class LifecycleReconciler {
             }
         }
         for (RecordedServer r : recorded.values()) {
-            if (byName.containsKey(r.name()) || !clusterId.equals(r.clusterId()) || r.has(Transition.SERVER_DELETED)
-                    || r.has(Transition.SERVER_CREATE_FAILED)) {
+            if (byName.containsKey(r.name()) || !clusterId.equals(r.clusterId()) || r.has(Transition.SERVER_DELETED)) {
                 continue;
             }
             NodeEventData.Server s = r.server();
+            // Not "no server-create-failed": a create whose answers were lost is given up (create-failed) although
+            // Hetzner created it; the engine later finds it and records server-created, and billing runs from there.
             boolean created = r.has(Transition.SERVER_CREATED) || (s != null && s.phases() != null && s.phases().createdAt() != null);
             if (!created) {
                 continue; // never created (or creation never confirmed): nothing was billed, nothing to close

@@ -156,9 +156,9 @@ class EngineCrashRecoveryTest {
         }
         LifecycleReconciler reconciler = new LifecycleReconciler(CLUSTER, sinkB, sinkB, clock, Duration.ofSeconds(30));
         Instant reconciledAt = clock.instant();
-        LifecycleReconciler.Result first = reconciler.reconcile(observed(engineB));
+        LifecycleReconciler.Result first = reconciler.reconcile(() -> observed(engineB));
         await().atMost(Duration.ofSeconds(30)).until(() -> sinkB.pending() == 0);
-        LifecycleReconciler.Result second = reconciler.reconcile(observed(engineB));
+        LifecycleReconciler.Result second = reconciler.reconcile(() -> observed(engineB));
 
         assertThat(first.published()).extracting(e -> e.subject() + ":" + e.transition().eventName())
                 .containsExactly(y + ":server-deleted"); // x's creation was already re-emitted by the engine's adoption

@@ -220,6 +220,37 @@ class LifecycleReconcilerTest {
         }
     }
 
+    @Test
+    void aServerCreatedWhileReconcilingIsPublishedCreatedOnceAndNeverDeleted() throws Exception {
+        String topic = "lifecycle-" + UUID.randomUUID();
+        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers()).withTopic(topic)
+                .withTopicLayout(1, (short) 1).withDelivery(Duration.ofSeconds(3), Duration.ofMillis(200));
+        EngineEvents engine = EngineEvents.cx22Fsn1("race");
+        List<LifecycleEvent> up = engine.serverUp("race-1", 41, T0);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (KafkaEventSink sink = new KafkaEventSink(settings, registry)) {
+            sink.start();
+            LifecycleReconciler reconciler = new LifecycleReconciler(EngineEvents.CLUSTER, sink, sink,
+                    Clock.fixed(RESTART, ZoneOffset.UTC), Duration.ofSeconds(30));
+            // The engine, running, creates race-1 between the reconciler's history read and its listing.
+            LifecycleReconciler.Result result = reconciler.reconcile(() -> {
+                up.subList(0, 2).forEach(sink::emit);
+                return List.of(new ObservedServer("race-1", 41, "race", up.get(1).server(), "initializing", false, false));
+            });
+            // Not in the history it read: the reconciler emits server-created too, under the engine's identity.
+            assertThat(result.published()).extracting(e -> e.subject() + ":" + e.transition().eventName())
+                    .containsExactly("race-1:server-created");
+            assertThat(result.published().get(0).identity()).isEqualTo(up.get(1).identity());
+            assertThat(registry.get("talosburst.events.duplicates.suppressed").counter().count()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> sink.pending() == 0);
+            // The next periodic reconcile sees it recorded and listed: nothing to do.
+            assertThat(reconciler.reconcile(() -> List.of(new ObservedServer("race-1", 41, "race", up.get(1).server(),
+                    "running", false, false))).published()).isEmpty();
+        }
+        assertThat(TopicReader.typesOf(TopicReader.readAll(broker.bootstrapServers(), topic), "race-1")).containsExactly(
+                "dev.talosburst.node.server-create-requested.v1", "dev.talosburst.node.server-created.v1");
+    }
+
     private static JsonNode json(ConsumerRecord<String, byte[]> r) {
         try {
             return EventJson.mapper().readTree(r.value());

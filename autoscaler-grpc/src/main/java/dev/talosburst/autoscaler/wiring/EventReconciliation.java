@@ -22,7 +22,7 @@ public class EventReconciliation {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcile() {
         if (publishing.enabled() && engine.isLeader() && engine.isSynced()) {
-            publishing.reconcile(engine.servers());
+            publishing.reconcile(engine::servers);
         }
     }
 }

@@ -15,6 +15,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
@@ -73,16 +74,19 @@ public class LifecycleEventPublishing {
     }
 
     /**
-     * Publishes every transition missing for the servers that exist (the complete list from the engine).
+     * Publishes every transition missing for the servers that exist (the complete list from the engine, asked for only
+     * after the published history has been read).
      *
      * @return how many events were published; -1 when the published history could not be read yet
      */
-    public int reconcile(List<ServerView> servers) {
+    public int reconcile(Supplier<List<ServerView>> servers) {
         if (reconciler == null) {
             return 0;
         }
-        List<ObservedServer> observed = servers.stream().map(s -> new ObservedServer(s.name(), s.serverId(), s.pool(), s.facts(),
-                s.status(), s.nodeRegistered() || s.nodeReady(), s.nodeReady())).toList();
+        // the published history is read first, the servers only then: a server created in between is then at worst
+        // announced twice (same event id), never reported deleted
+        Supplier<List<ObservedServer>> observed = () -> servers.get().stream().map(s -> new ObservedServer(s.name(), s.serverId(),
+                s.pool(), s.facts(), s.status(), s.nodeRegistered() || s.nodeReady(), s.nodeReady())).toList();
         try {
             int published = reconciler.reconcile(observed).published().size();
             if (published > 0) {

@@ -172,18 +172,22 @@ class NodeLifecycleTest {
         ServerSnapshot live = scaleUp(1).get(0);
         client.nodes().resource(kubeletNode(live.name(), Map.of(Ownership.NODE_POOL_LABEL, POOL))).create();
         // ours by label and name, but no such server exists (deleted while talos-burst was down)
-        client.nodes().resource(kubeletNode(POOL + "-zz9orphn", Map.of(Ownership.NODE_POOL_LABEL, POOL))).create();
+        client.nodes().resource(kubeletNode(POOL + "-zz9orphn", Map.of(Ownership.NODE_POOL_LABEL, POOL,
+                Ownership.NODE_CLUSTER_LABEL, ClusterFixture.CLUSTER))).create();
+        // ours in every way but the cluster: another talos-burst installation with the same pool names
+        client.nodes().resource(kubeletNode(POOL + "-neighbr1", Map.of(Ownership.NODE_POOL_LABEL, POOL,
+                Ownership.NODE_CLUSTER_LABEL, "other-cluster"))).create();
         // named like ours without our label; labelled like ours without our name; labelled with a pool we do not have
         client.nodes().resource(kubeletNode(POOL + "-unlabeld", Map.of())).create();
         client.nodes().resource(kubeletNode("gpu-box-1", Map.of(Ownership.NODE_POOL_LABEL, POOL))).create();
         client.nodes().resource(kubeletNode("other-abcdefgh", Map.of(Ownership.NODE_POOL_LABEL, "other"))).create();
-        await().until(() -> directory.all().size() == 5);
+        await().until(() -> directory.all().size() == 6);
 
         fx.clock.advance(Duration.ofMinutes(2));
         engine.tick();
 
         await().until(() -> node(POOL + "-zz9orphn") == null);
         assertThat(client.nodes().list().getItems()).extracting(n -> n.getMetadata().getName())
-                .containsExactlyInAnyOrder(live.name(), POOL + "-unlabeld", "gpu-box-1", "other-abcdefgh");
+                .containsExactlyInAnyOrder(live.name(), POOL + "-unlabeld", "gpu-box-1", "other-abcdefgh", POOL + "-neighbr1");
     }
 }

@@ -97,7 +97,8 @@ final class NodeWatch implements NodeDirectory.NodeListener {
                 slot.runningAt = now; // a Ready kubelet proves the server runs, even before the next resync says so
                 metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
             }
-            recorder.server(Transition.NODE_READY, slot, now, slot.readyCount == 1 ? "" : Integer.toString(slot.readyCount), null, Map.of());
+            // the first Ready is once-only; later ones are told apart by when they happened (counters restart with the process)
+            recorder.server(Transition.NODE_READY, slot, now, slot.readyCount == 1 ? "" : Long.toString(now.toEpochMilli()), null, Map.of());
         }
     }
 
@@ -111,7 +112,7 @@ final class NodeWatch implements NodeDirectory.NodeListener {
             }
             slot.nodeReady = false;
             slot.notReadyCount++;
-            recorder.server(Transition.NODE_NOT_READY, slot, now, Integer.toString(slot.notReadyCount), null, Map.of());
+            recorder.server(Transition.NODE_NOT_READY, slot, now, Long.toString(now.toEpochMilli()), null, Map.of());
         }
     }
 

@@ -33,17 +33,7 @@ public class EngineLeadership {
         }
         LeaseTerms terms = LeaseTerms.from(settings);
         engine.startAsFollower();
-        leadership = new LeaseLeadership(clients.get(), terms, directory::hasSynced, new LeaseLeadership.Role() {
-            @Override
-            public void promote() {
-                engine.promote();
-            }
-
-            @Override
-            public void demote() {
-                engine.demote();
-            }
-        });
+        leadership = new LeaseLeadership(clients.get(), terms, directory::hasSynced, LeaseLeadership.Role.of(engine));
         leadership.start();
     }
 

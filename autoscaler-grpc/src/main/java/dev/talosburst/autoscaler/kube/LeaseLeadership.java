@@ -35,6 +35,21 @@ public final class LeaseLeadership implements AutoCloseable {
 
         /** Stop acting now; must not block. */
         void demote();
+
+        /** The engine's role: promoted, it rebuilds its view from Hetzner and acts; demoted, it stops at once. */
+        static Role of(dev.talosburst.provisioner.engine.NodeGroupEngine engine) {
+            return new Role() {
+                @Override
+                public void promote() {
+                    engine.promote();
+                }
+
+                @Override
+                public void demote() {
+                    engine.demote();
+                }
+            };
+        }
     }
 
     private final KubernetesClient client;

@@ -50,17 +50,7 @@ class LeaseLeadershipTest {
             LeaseTerms terms = new LeaseTerms(NAMESPACE, LEASE, identity, Duration.ofSeconds(3), Duration.ofMillis(1500),
                     Duration.ofMillis(250));
             engine.startAsFollower();
-            leadership = new LeaseLeadership(api, terms, nodes::hasSynced, new LeaseLeadership.Role() {
-                @Override
-                public void promote() {
-                    engine.promote();
-                }
-
-                @Override
-                public void demote() {
-                    engine.demote();
-                }
-            });
+            leadership = new LeaseLeadership(api, terms, nodes::hasSynced, LeaseLeadership.Role.of(engine));
             fx.closeLater(api);
             fx.closeLater(leadership);
             leadership.start();

@@ -175,10 +175,17 @@ final class ScaleUp {
                 slot.createdEmitted = true;
                 recorder.outcome(Transition.SERVER_CREATED, slot, now, null, Map.of("adopted", Boolean.toString(created.adopted())));
             }
-            boolean stillWanted = view.byName(slot.name).orElse(null) == slot;
+            Slot current = view.byName(slot.name).orElse(null);
+            if (current != null && current != slot && slot.serverId.equals(current.serverId)) {
+                // the view was rebuilt meanwhile (leadership changed hands) and already tracks this server: keep that one
+                return;
+            }
+            // not in the view but never cancelled: the view was rebuilt before Hetzner answered; CA asked for it, keep it
+            boolean rebuiltMeanwhile = current == null && !slot.cancelRequested && !view.isAbandoned(slot.name);
+            boolean stillWanted = current == slot || rebuiltMeanwhile;
             deleteNow = slot.cancelRequested || !stillWanted;
-            if (!stillWanted) {
-                view.add(slot); // keep it visible until the delete completes
+            if (current != slot) {
+                view.add(slot); // tracked again: kept, or visible until its delete completes
             }
         }
         LOG.infof("server %s (id %d) created for pool %s%s", slot.name, slot.serverId, slot.pool, created.adopted() ? " (adopted)" : "");

@@ -143,4 +143,26 @@ class RecoveryTest {
         String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
         return new ServerSpec(name, "cx22", "fsn1", image, null, labels, List.of(), List.of(), null, true, true, true);
     }
+
+    @Test
+    void aCreateInFlightWhileTheLeadIsLostAndRegainedKeepsItsServer() {
+        NodeGroupEngine engine = fx.engine(pool);
+        engine.start();
+        fx.sim.faults().latency("POST", "/servers", Duration.ofMillis(1500));
+        engine.increaseSize("workers", 1);
+        await().until(() -> fx.events(dev.talosburst.provisioner.lifecycle.Transition.SERVER_CREATE_REQUESTED).size() == 1);
+
+        // the lease flaps while Hetzner is still answering: the view is rebuilt from a list that may predate the server
+        engine.demote();
+        engine.promote();
+        assertThat(engine.isLeader()).isTrue();
+
+        await().until(() -> engine.instances("workers").stream().anyMatch(i -> i.id().startsWith("hcloud://")));
+        fx.clock.advance(Duration.ofMinutes(2));
+        engine.tick();
+        assertThat(fx.servers()).singleElement().satisfies(s -> assertThat(s.status()).isNotEqualTo("deleting"));
+        assertThat(engine.targetSize("workers")).isEqualTo(1);
+        assertThat(engine.instances("workers")).singleElement().extracting(InstanceView::id)
+                .isEqualTo("hcloud://" + fx.servers().get(0).id());
+    }
 }

@@ -24,6 +24,10 @@ import java.util.Objects;
  * @param replicationFactor replication factor of created topics
  * @param dataSchema value of {@code ce_dataschema}; null to omit it
  * @param producerOverrides extra Kafka client properties (security, SASL ...), applied to producer and consumer
+ * @param stateRetryMax longest wait between attempts to write a server's state record that keeps failing (the
+ *        wait starts at {@code retryBackoff} and doubles per failure; never shorter than {@code retryBackoff})
+ * @param stateUnhealthyAfter how long state-record writes may keep failing before {@link KafkaEventSink#backlogHealthy()}
+ *        turns false
  */
 public record EventPublisherSettings(
         String bootstrapServers,
@@ -39,10 +43,16 @@ public record EventPublisherSettings(
         int partitions,
         short replicationFactor,
         String dataSchema,
-        Map<String, String> producerOverrides) {
+        Map<String, String> producerOverrides,
+        Duration stateRetryMax,
+        Duration stateUnhealthyAfter) {
 
     /** Default event topic. */
     public static final String DEFAULT_TOPIC = "talos-burst.node-lifecycle.v1";
+    /** Default {@link #stateRetryMax()}. */
+    public static final Duration DEFAULT_STATE_RETRY_MAX = Duration.ofMinutes(1);
+    /** Default {@link #stateUnhealthyAfter()}. */
+    public static final Duration DEFAULT_STATE_UNHEALTHY_AFTER = Duration.ofMinutes(5);
 
     public EventPublisherSettings {
         require(bootstrapServers != null && !bootstrapServers.isBlank(), "bootstrapServers must name at least one broker, e.g. kafka:9092");
@@ -57,6 +67,19 @@ public record EventPublisherSettings(
         require(partitions > 0, "partitions must be > 0, was " + partitions);
         require(replicationFactor > 0, "replicationFactor must be > 0, was " + replicationFactor);
         producerOverrides = Map.copyOf(producerOverrides == null ? Map.of() : producerOverrides);
+        Objects.requireNonNull(stateRetryMax, "stateRetryMax");
+        Objects.requireNonNull(stateUnhealthyAfter, "stateUnhealthyAfter");
+        require(!stateUnhealthyAfter.isNegative(), "stateUnhealthyAfter must not be negative, was " + stateUnhealthyAfter);
+    }
+
+    /** Settings with the default state-record retry cap (1 min) and unhealthy threshold (5 min). */
+    public EventPublisherSettings(String bootstrapServers, String topic, String stateTopic, int queueCapacity,
+            int backlogWarnThreshold, Path journalDir, boolean fsyncJournal, Duration deliveryTimeout,
+            Duration retryBackoff, boolean createTopics, int partitions, short replicationFactor, String dataSchema,
+            Map<String, String> producerOverrides) {
+        this(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold, journalDir, fsyncJournal,
+                deliveryTimeout, retryBackoff, createTopics, partitions, replicationFactor, dataSchema, producerOverrides,
+                DEFAULT_STATE_RETRY_MAX, DEFAULT_STATE_UNHEALTHY_AFTER);
     }
 
     /** Production defaults: 10 000 events in memory, warn at 1 000, 2 min delivery timeout, no journal. */
@@ -70,49 +93,63 @@ public record EventPublisherSettings(
     public EventPublisherSettings withTopic(String newTopic) {
         return new EventPublisherSettings(bootstrapServers, newTopic, newTopic + ".state", queueCapacity,
                 backlogWarnThreshold, journalDir, fsyncJournal, deliveryTimeout, retryBackoff, createTopics, partitions,
-                replicationFactor, dataSchema, producerOverrides);
+                replicationFactor, dataSchema, producerOverrides, stateRetryMax,
+                stateUnhealthyAfter);
     }
 
     /** Same settings with a journal directory (null for none). */
     public EventPublisherSettings withJournal(Path dir) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
                 dir, fsyncJournal, deliveryTimeout, retryBackoff, createTopics, partitions, replicationFactor,
-                dataSchema, producerOverrides);
+                dataSchema, producerOverrides, stateRetryMax,
+                stateUnhealthyAfter);
     }
 
     /** Same settings with another in-memory capacity and backlog threshold. */
     public EventPublisherSettings withQueue(int capacity, int warnThreshold) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, capacity, warnThreshold, journalDir,
                 fsyncJournal, deliveryTimeout, retryBackoff, createTopics, partitions, replicationFactor, dataSchema,
-                producerOverrides);
+                producerOverrides, stateRetryMax,
+                stateUnhealthyAfter);
     }
 
     /** Same settings with other delivery timeout and retry backoff. */
     public EventPublisherSettings withDelivery(Duration timeout, Duration backoff) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
                 journalDir, fsyncJournal, timeout, backoff, createTopics, partitions, replicationFactor, dataSchema,
-                producerOverrides);
+                producerOverrides, stateRetryMax,
+                stateUnhealthyAfter);
     }
 
     /** Same settings with another topic layout for created topics. */
     public EventPublisherSettings withTopicLayout(int newPartitions, short newReplicationFactor) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
                 journalDir, fsyncJournal, deliveryTimeout, retryBackoff, createTopics, newPartitions,
-                newReplicationFactor, dataSchema, producerOverrides);
+                newReplicationFactor, dataSchema, producerOverrides, stateRetryMax,
+                stateUnhealthyAfter);
     }
 
     /** Same settings, creating missing topics or not (when an operator manages them). */
     public EventPublisherSettings withCreateTopics(boolean create) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
                 journalDir, fsyncJournal, deliveryTimeout, retryBackoff, create, partitions, replicationFactor,
-                dataSchema, producerOverrides);
+                dataSchema, producerOverrides, stateRetryMax,
+                stateUnhealthyAfter);
     }
 
     /** Same settings with extra Kafka client properties (security, SASL ...). */
     public EventPublisherSettings withClientOverrides(Map<String, String> overrides) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
                 journalDir, fsyncJournal, deliveryTimeout, retryBackoff, createTopics, partitions, replicationFactor,
-                dataSchema, overrides);
+                dataSchema, overrides, stateRetryMax,
+                stateUnhealthyAfter);
+    }
+
+    /** Same settings with another state-record retry cap and the failure time after which the sink reports unhealthy. */
+    public EventPublisherSettings withStateRetry(Duration retryMax, Duration unhealthyAfter) {
+        return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
+                journalDir, fsyncJournal, deliveryTimeout, retryBackoff, createTopics, partitions, replicationFactor,
+                dataSchema, producerOverrides, retryMax, unhealthyAfter);
     }
 
     private static void require(boolean ok, String message) {
@@ -126,7 +163,8 @@ public record EventPublisherSettings(
         // producerOverrides may hold SASL credentials: list the keys only.
         return "EventPublisherSettings[bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", stateTopic="
                 + stateTopic + ", queueCapacity=" + queueCapacity + ", backlogWarnThreshold=" + backlogWarnThreshold
-                + ", journalDir=" + journalDir + ", deliveryTimeout=" + deliveryTimeout + ", producerOverrides="
+                + ", journalDir=" + journalDir + ", deliveryTimeout=" + deliveryTimeout + ", stateRetryMax=" + stateRetryMax
+                + ", stateUnhealthyAfter=" + stateUnhealthyAfter + ", producerOverrides="
                 + producerOverrides.keySet() + "]";
     }
 }

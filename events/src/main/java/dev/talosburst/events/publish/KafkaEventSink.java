@@ -66,7 +66,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>After each acknowledged server event, the server's cumulative {@link RecordedServer} is written to the
  * compacted state topic; on start it is read back so {@link dev.talosburst.events.reconcile.LifecycleReconciler}
- * knows what was published before a crash.
+ * knows what was published before a crash. A state record that fails is retried with capped exponential backoff,
+ * never dropped; a lasting failure is logged (rate-limited), counted and, past {@code stateUnhealthyAfter}, turns
+ * {@link #backlogHealthy()} false ({@link StateWriteOutage}).
  */
 public final class KafkaEventSink implements EventSink, ServerEventHistory, AutoCloseable {
 
@@ -115,6 +117,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final Counter spilledTotal;
     private final Counter sendFailures;
     private final Counter suppressed;
+    /** Sender thread: backoff, logging and duration of failing state-record writes. */
+    private final StateWriteOutage stateOutage;
 
     private static final class Pending {
         final long seq;
@@ -156,6 +160,14 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 .description("Once-only transitions emitted again for a server that already has them; not re-sent").register(registry);
         Gauge.builder("talosburst.events.pending", this, KafkaEventSink::pending)
                 .description("Events accepted but not yet acknowledged by Kafka").strongReference(true).register(registry);
+        this.stateOutage = new StateWriteOutage(settings.stateTopic(), settings.retryBackoff(), settings.stateRetryMax(),
+                clock, registry);
+        Gauge.builder("talosburst.events.state.pending", this, s -> s.statesOutstanding)
+                .description("Server state records waiting to be written to the state topic").strongReference(true)
+                .register(registry);
+        Gauge.builder("talosburst.events.state.failing", stateOutage, o -> o.failingForMillis() / 1000.0)
+                .description("How long writes to the state topic have been failing; 0 while they succeed")
+                .baseUnit("seconds").strongReference(true).register(registry);
         if (journal != null) {
             // Before any emit: events of a previous run come first and keep their sequence numbers.
             synchronized (lock) {
@@ -244,9 +256,13 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
     }
 
-    /** Readiness signal: false while the backlog is at or above {@code backlogWarnThreshold}. */
+    /**
+     * Readiness signal: false while the backlog is at or above {@code backlogWarnThreshold}, or while state records
+     * have been failing to be written for at least {@code stateUnhealthyAfter} (the journal grows meanwhile).
+     */
     public boolean backlogHealthy() {
-        return pending() < settings.backlogWarnThreshold();
+        return pending() < settings.backlogWarnThreshold()
+                && stateOutage.failingForMillis() < Math.max(1, settings.stateUnhealthyAfter().toMillis());
     }
 
     @Override
@@ -496,12 +512,13 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     private void sendDirtyStates() {
-        if (clock.millis() < nextStateAttemptMillis) {
+        long now = clock.millis();
+        if (now < nextStateAttemptMillis) {
             return;
         }
         List<String> names = new ArrayList<>();
         for (String n : dirtyStates) {
-            if (!statesInFlight.contains(n)) {
+            if (!statesInFlight.contains(n) && stateOutage.mayAttempt(n, now)) {
                 names.add(n);
             }
         }
@@ -511,30 +528,40 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             RecordedServer state = published.get(name);
             byte[] value = state == null ? null : EventJson.write(state); // null: tombstone of a finished server
             boolean[] refusedAtOnce = {false};
+            KafkaProducer<String, byte[]> via = producer;
             try {
-                producer.send(new ProducerRecord<>(settings.stateTopic(), name, value), (md, ex) -> {
+                via.send(new ProducerRecord<>(settings.stateTopic(), name, value), (md, ex) -> {
                     if (ex != null && Thread.currentThread() == sender) {
                         refusedAtOnce[0] = true;
                     }
-                    completions.add(() -> {
-                        statesInFlight.remove(name);
-                        if (ex != null) {
-                            dirtyStates.add(name); // the latest state is re-sent, so an older one never wins
-                        }
-                    });
+                    completions.add(() -> onStateWritten(name, ex, via));
                     wake();
                 });
             } catch (KafkaException e) {
                 statesInFlight.remove(name);
                 dirtyStates.add(name);
+                stateOutage.failed(name, e, STATE_RETRY.toMillis(), dirtyStates.size() + statesInFlight.size());
                 refusedAtOnce[0] = true;
             }
             if (refusedAtOnce[0]) {
-                // E.g. the state topic is missing: do not let its metadata wait slow down event delivery.
+                // E.g. the state topic is missing: send() blocked for max.block.ms; do not let its metadata wait slow
+                // down event delivery.
                 nextStateAttemptMillis = clock.millis() + Math.max(STATE_RETRY.toMillis(), settings.retryBackoff().toMillis());
-                LOG.warnf("cannot write server state to %s; retrying in %s (events are not held up)", settings.stateTopic(), STATE_RETRY);
                 return;
             }
+        }
+    }
+
+    /** Sender thread: the state record of {@code name} was written ({@code failure} null) or not. */
+    private void onStateWritten(String name, Exception failure, KafkaProducer<String, byte[]> via) {
+        statesInFlight.remove(name);
+        if (failure == null) {
+            stateOutage.succeeded(name);
+            return;
+        }
+        dirtyStates.add(name); // the latest state is re-sent, so an older one never wins
+        if (via == producer) { // not the abort of a producer replaced because of an event refusal
+            stateOutage.failed(name, failure, 0, dirtyStates.size() + statesInFlight.size());
         }
     }
 

@@ -67,5 +67,10 @@ class EventJournalTest {
                 java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(1), true, 1, (short) 1, null,
                 java.util.Map.of("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"hunter2\";"));
         assertThat(s.toString()).contains("sasl.jaas.config").doesNotContain("hunter2");
+        assertThat(s.stateRetryMax()).isEqualTo(EventPublisherSettings.DEFAULT_STATE_RETRY_MAX);
+        assertThat(s.withDelivery(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(2)).stateUnhealthyAfter())
+                .isEqualTo(EventPublisherSettings.DEFAULT_STATE_UNHEALTHY_AFTER);
+        assertThatThrownBy(() -> s.withStateRetry(java.time.Duration.ofMinutes(1), java.time.Duration.ofSeconds(-1)))
+                .hasMessageContaining("stateUnhealthyAfter");
     }
 }

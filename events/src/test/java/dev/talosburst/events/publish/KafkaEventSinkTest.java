@@ -277,6 +277,12 @@ class KafkaEventSinkTest {
             sink.start();
             EngineEvents.cx22Fsn1("nostate").serverUp("nostate-1", 1, T0).forEach(sink::emit);
             await().atMost(Duration.ofSeconds(30)).until(() -> sink.pending() == 0);
+            // The missing state topic is counted (each attempt blocks on metadata, so they are spaced out), but
+            // readiness holds until it has failed for stateUnhealthyAfter (5 min by default).
+            await().atMost(Duration.ofSeconds(30)).until(() -> registry.find(StateWriteOutage.FAILURES_METRIC).counters()
+                    .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum() >= 1);
+            assertThat(registry.get("talosburst.events.state.pending").gauge().value()).isPositive();
+            assertThat(sink.backlogHealthy()).isTrue();
             sink.close(Duration.ZERO);
         }
         assertThat(TopicReader.typesOf(TopicReader.readAll(broker.bootstrapServers(), topic), "nostate-1")).hasSize(4);

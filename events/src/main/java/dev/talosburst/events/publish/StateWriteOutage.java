@@ -1,0 +1,109 @@
+package dev.talosburst.events.publish;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A run of failing writes to the compacted state topic: when each server's state record may be retried
+ * (exponential backoff from {@code base} up to {@code cap}), how long the failures have lasted, and the log
+ * cadence (WARN on the first failure, then at most once per {@link #WARN_INTERVAL}, INFO when writes succeed again).
+ *
+ * <p>Mutated by the publisher thread only; {@link #failingForMillis} may be read from any thread. A state record is
+ * never given up: it is only ever delayed.
+ */
+final class StateWriteOutage {
+
+    private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
+    static final Duration WARN_INTERVAL = Duration.ofMinutes(1);
+    static final String FAILURES_METRIC = "talosburst.events.state.write.failures";
+
+    private final String topic;
+    private final long baseMillis;
+    private final long capMillis;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    /** Servers whose last state-record write failed: failures in a row and earliest next attempt. */
+    private final Map<String, Retry> retries = new HashMap<>();
+    /** Clock millis of the first failure of the current outage; -1 while writes succeed. */
+    private volatile long failingSinceMillis = -1;
+    private long lastWarnMillis;
+    private long failedAttempts;
+
+    private static final class Retry {
+        int failures;
+        long notBeforeMillis;
+    }
+
+    StateWriteOutage(String topic, Duration base, Duration cap, Clock clock, MeterRegistry registry) {
+        this.topic = topic;
+        this.baseMillis = Math.max(1, base.toMillis());
+        this.capMillis = Math.max(baseMillis, cap.toMillis());
+        this.clock = clock;
+        this.registry = registry;
+    }
+
+    /** Whether the state record of {@code key} may be sent at {@code nowMillis} (not backing off). */
+    boolean mayAttempt(String key, long nowMillis) {
+        Retry r = retries.get(key);
+        return r == null || nowMillis >= r.notBeforeMillis;
+    }
+
+    /**
+     * The write of {@code key}'s state record failed: counts it, schedules its retry no sooner than
+     * {@code minDelayMillis} and logs if due. {@code waiting} = state records not yet written.
+     */
+    void failed(String key, Throwable error, long minDelayMillis, int waiting) {
+        long now = clock.millis();
+        Retry r = retries.computeIfAbsent(key, k -> new Retry());
+        r.failures++;
+        r.notBeforeMillis = now + Math.max(minDelayMillis, backoffMillis(baseMillis, capMillis, r.failures));
+        failedAttempts++;
+        registry.counter(FAILURES_METRIC, "error", error.getClass().getSimpleName()).increment();
+        // Kafka's exception class and message name the cause (ACL, size limit, missing topic) and never carry values.
+        if (failingSinceMillis < 0) {
+            failingSinceMillis = now;
+            lastWarnMillis = now;
+            LOG.warnf("cannot write server state records to %s (%s: %s); %d wait and are retried with backoff from %s up to %s."
+                    + " Lifecycle events are still published; the journal keeps them until their state records are written."
+                    + " Check the producer's Write ACL and the configuration of %s", topic, error.getClass().getName(),
+                    error.getMessage(), waiting, Duration.ofMillis(baseMillis), Duration.ofMillis(capMillis), topic);
+        } else if (now - lastWarnMillis >= WARN_INTERVAL.toMillis()) {
+            lastWarnMillis = now;
+            LOG.warnf("still cannot write server state records to %s after %s (%d failed attempts; last: %s: %s); %d wait",
+                    topic, Duration.ofMillis(now - failingSinceMillis), failedAttempts, error.getClass().getName(),
+                    error.getMessage(), waiting);
+        }
+    }
+
+    /** The state record of {@code key} was written; ends the outage once no server's record is failing. */
+    void succeeded(String key) {
+        retries.remove(key);
+        if (failingSinceMillis >= 0 && retries.isEmpty()) {
+            LOG.infof("server state records are written to %s again, after %s of failures (%d failed attempts)", topic,
+                    Duration.ofMillis(Math.max(0, clock.millis() - failingSinceMillis)), failedAttempts);
+            failingSinceMillis = -1;
+            failedAttempts = 0;
+        }
+    }
+
+    /** How long state-record writes have been failing, 0 while they succeed. */
+    long failingForMillis() {
+        long since = failingSinceMillis;
+        return since < 0 ? 0 : Math.max(0, clock.millis() - since);
+    }
+
+    /** Delay before attempt {@code failures + 1}: {@code base × 2^(failures-1)}, at most {@code cap}. */
+    static long backoffMillis(long baseMillis, long capMillis, int failures) {
+        int doublings = Math.min(Math.max(0, failures - 1), 62);
+        long delay = baseMillis;
+        for (int i = 0; i < doublings && delay < capMillis; i++) {
+            delay *= 2;
+        }
+        return Math.min(delay, capMillis);
+    }
+}

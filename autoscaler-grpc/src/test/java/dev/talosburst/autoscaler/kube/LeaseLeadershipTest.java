@@ -95,6 +95,19 @@ class LeaseLeadershipTest {
         return replicas.stream().filter(r -> r.engine.isLeader()).findFirst().orElseThrow();
     }
 
+    /** Two replicas of one Lease, after one of them won it. */
+    private record Contenders(Replica leader, Replica follower) {
+    }
+
+    private Contenders contend() {
+        Replica a = new Replica("replica-a");
+        Replica b = new Replica("replica-b");
+        List<Replica> both = List.of(a, b);
+        sample(both);
+        Replica leader = awaitLeader(both, Duration.ofSeconds(10));
+        return new Contenders(leader, leader == a ? b : a);
+    }
+
     private String holder() {
         Lease lease = client.leases().inNamespace(NAMESPACE).withName(LEASE).get();
         return lease == null ? null : lease.getSpec().getHolderIdentity();
@@ -102,13 +115,9 @@ class LeaseLeadershipTest {
 
     @Test
     void exactlyOneReplicaActsAndTheOtherTakesOverWhenItStops() {
-        Replica a = new Replica("replica-a");
-        Replica b = new Replica("replica-b");
-        List<Replica> both = List.of(a, b);
-        sample(both);
-
-        Replica leader = awaitLeader(both, Duration.ofSeconds(10));
-        Replica follower = leader == a ? b : a;
+        Contenders two = contend();
+        Replica leader = two.leader();
+        Replica follower = two.follower();
         assertThat(holder()).isEqualTo(leader.identity);
         assertThat(follower.leadership.isActing()).isFalse();
         leader.engine.increaseSize(POOL, 2);
@@ -135,12 +144,9 @@ class LeaseLeadershipTest {
 
     @Test
     void whenTheLeaderDiesTheFollowerTakesOverWithinTheLeaseDurationWithoutDuplicates() {
-        Replica a = new Replica("replica-a");
-        Replica b = new Replica("replica-b");
-        List<Replica> both = List.of(a, b);
-        sample(both);
-        Replica leader = awaitLeader(both, Duration.ofSeconds(10));
-        Replica follower = leader == a ? b : a;
+        Contenders two = contend();
+        Replica leader = two.leader();
+        Replica follower = two.follower();
         leader.engine.increaseSize(POOL, 2);
         fx.awaitServers(2);
 

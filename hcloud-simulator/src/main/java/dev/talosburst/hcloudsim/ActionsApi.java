@@ -52,10 +52,7 @@ final class ActionsApi {
 
     private ApiResponse get(ApiRequest req) {
         long id = req.idFromPath(1, "action");
-        SimAction a = state.action(id);
-        if (a == null) {
-            throw ApiException.notFound("action with ID '" + id + "'");
-        }
+        SimAction a = ApiException.found(state.action(id), "action", id);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.set("action", json.action(a));
         return new ApiResponse(200, out);

@@ -40,6 +40,14 @@ final class ApiException extends RuntimeException {
         return new ApiException(404, "not_found", what + " not found", null);
     }
 
+    /** {@code value}, or a 404 {@code not_found} naming the resource and id. */
+    static <T> T found(T value, String resource, long id) {
+        if (value == null) {
+            throw notFound(resource + " with ID '" + id + "'");
+        }
+        return value;
+    }
+
     ObjectNode body() {
         ObjectNode root = Json.MAPPER.createObjectNode();
         ObjectNode error = root.putObject("error");

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** Read-only catalogue endpoints: server types, locations, images, and the removed datacenters endpoint. */
 final class CatalogueApi {
@@ -25,11 +26,11 @@ final class CatalogueApi {
     List<Route> routes() {
         return List.of(
                 Route.of("GET", "/v1/server_types", this::listServerTypes),
-                Route.of("GET", "/v1/server_types/([^/]+)", this::getServerType),
+                Route.of("GET", "/v1/server_types/([^/]+)", req -> byId(req, state.serverTypes, "server_type", json::serverType)),
                 Route.of("GET", "/v1/locations", this::listLocations),
-                Route.of("GET", "/v1/locations/([^/]+)", this::getLocation),
+                Route.of("GET", "/v1/locations/([^/]+)", req -> byId(req, state.locations, "location", json::location)),
                 Route.of("GET", "/v1/images", this::listImages),
-                Route.of("GET", "/v1/images/([^/]+)", this::getImage),
+                Route.of("GET", "/v1/images/([^/]+)", req -> byId(req, state.images, "image", json::image)),
                 Route.of("GET", "/v1/datacenters", CatalogueApi::datacentersGone),
                 Route.of("GET", "/v1/datacenters/([^/]+)", CatalogueApi::datacentersGone));
     }
@@ -42,14 +43,6 @@ final class CatalogueApi {
         return new ApiResponse(200, ListQuery.page(req, types, "server_types", json::serverType));
     }
 
-    private ApiResponse getServerType(ApiRequest req) {
-        long id = req.idFromPath(1, "server type");
-        ServerType t = state.serverTypes.get(id);
-        if (t == null) {
-            throw ApiException.notFound("server type with ID '" + id + "'");
-        }
-        return single("server_type", json.serverType(t));
-    }
 
     private ApiResponse listLocations(ApiRequest req) {
         String name = req.param("name");
@@ -61,14 +54,6 @@ final class CatalogueApi {
         return new ApiResponse(200, ListQuery.page(req, sorted, "locations", json::location));
     }
 
-    private ApiResponse getLocation(ApiRequest req) {
-        long id = req.idFromPath(1, "location");
-        Location l = state.locations.get(id);
-        if (l == null) {
-            throw ApiException.notFound("location with ID '" + id + "'");
-        }
-        return single("location", json.location(l));
-    }
 
     private ApiResponse listImages(ApiRequest req) {
         List<String> types = req.params("type");
@@ -100,20 +85,19 @@ final class CatalogueApi {
         return new ApiResponse(200, ListQuery.page(req, sorted, "images", json::image));
     }
 
-    private ApiResponse getImage(ApiRequest req) {
-        long id = req.idFromPath(1, "image");
-        Image i = state.images.get(id);
-        if (i == null) {
-            throw ApiException.notFound("image with ID '" + id + "'");
-        }
-        return single("image", json.image(i));
-    }
 
     private static ApiResponse datacentersGone(ApiRequest req) {
         ObjectNode details = Json.MAPPER.createObjectNode();
         details.put("announcement", "https://docs.hetzner.cloud/changelog#2026-06-02-datacenters-endpoint-deprecated");
         throw new ApiException(410, "deprecated_api_endpoint",
                 "the datacenters endpoint was removed after 2026-10-01; use locations and server_types[].locations", details);
+    }
+
+    /** {@code GET /<resource>/{id}}: the item rendered under {@code key}, or 404. */
+    static <T> ApiResponse byId(ApiRequest req, Map<Long, T> items, String key, Function<T, ObjectNode> render) {
+        String resource = key.replace('_', ' ');
+        long id = req.idFromPath(1, resource);
+        return single(key, render.apply(ApiException.found(items.get(id), resource, id)));
     }
 
     static ApiResponse single(String key, ObjectNode value) {

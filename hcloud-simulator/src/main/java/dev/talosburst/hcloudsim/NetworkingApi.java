@@ -32,15 +32,15 @@ final class NetworkingApi {
                 Route.of("GET", "/v1/firewalls", req -> list(req, state.firewalls.values(), "firewalls", Firewall::id,
                         Firewall::name, Firewall::labels, Firewall::created, json::firewall)),
                 Route.of("POST", "/v1/firewalls", this::createFirewall),
-                Route.of("GET", "/v1/firewalls/([^/]+)", req -> get(req, state.firewalls, "firewall", json::firewall)),
+                Route.of("GET", "/v1/firewalls/([^/]+)", req -> CatalogueApi.byId(req, state.firewalls, "firewall", json::firewall)),
                 Route.of("GET", "/v1/networks", req -> list(req, state.networks.values(), "networks", Network::id,
                         Network::name, Network::labels, Network::created, json::network)),
-                Route.of("GET", "/v1/networks/([^/]+)", req -> get(req, state.networks, "network", json::network)),
+                Route.of("GET", "/v1/networks/([^/]+)", req -> CatalogueApi.byId(req, state.networks, "network", json::network)),
                 Route.of("GET", "/v1/placement_groups", this::listPlacementGroups),
                 Route.of("GET", "/v1/placement_groups/([^/]+)",
-                        req -> get(req, state.placementGroups, "placement_group", json::placementGroup)),
+                        req -> CatalogueApi.byId(req, state.placementGroups, "placement_group", json::placementGroup)),
                 Route.of("GET", "/v1/ssh_keys", this::listSshKeys),
-                Route.of("GET", "/v1/ssh_keys/([^/]+)", req -> get(req, state.sshKeys, "ssh_key", json::sshKey)));
+                Route.of("GET", "/v1/ssh_keys/([^/]+)", req -> CatalogueApi.byId(req, state.sshKeys, "ssh_key", json::sshKey)));
     }
 
     private ApiResponse listPlacementGroups(ApiRequest req) {
@@ -162,14 +162,6 @@ final class NetworkingApi {
         return out;
     }
 
-    private <T> ApiResponse get(ApiRequest req, Map<Long, T> items, String key, Function<T, ObjectNode> render) {
-        long id = req.idFromPath(1, key.replace('_', ' '));
-        T item = items.get(id);
-        if (item == null) {
-            throw ApiException.notFound(key.replace('_', ' ') + " with ID '" + id + "'");
-        }
-        return CatalogueApi.single(key, render.apply(item));
-    }
 
     private <T> ApiResponse list(ApiRequest req, Collection<T> items, String key, Function<T, Long> id,
             Function<T, String> name, Function<T, Map<String, String>> labels, Function<T, Instant> created,

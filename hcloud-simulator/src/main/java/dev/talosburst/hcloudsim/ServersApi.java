@@ -180,9 +180,7 @@ final class ServersApi {
 
     private ApiResponse listActions(ApiRequest req) {
         long id = req.idFromPath(1, "server");
-        if (state.server(id) == null) {
-            throw ApiException.notFound("server with ID '" + id + "'");
-        }
+        ApiException.found(state.server(id), "server", id);
         List<SimAction> actions = state.actions().stream().filter(a -> a.concerns(id, "server")).toList();
         return new ApiResponse(200, ListQuery.page(req, ActionsApi.sorted(req, actions, state), "actions", json::action));
     }
@@ -201,11 +199,7 @@ final class ServersApi {
 
     private SimServer existing(ApiRequest req) {
         long id = req.idFromPath(1, "server");
-        SimServer server = state.server(id);
-        if (server == null) {
-            throw ApiException.notFound("server with ID '" + id + "'");
-        }
-        return server;
+        return ApiException.found(state.server(id), "server", id);
     }
 
     private void requireUniqueName(String name, SimServer self) {

@@ -40,7 +40,8 @@ public class UserDataProducer {
         }
         try {
             WorkerConfigUserData userData = WorkerConfigUserData.load(talos.workerConfig().get(), version, talos.schemaDir());
-            LOG.infof("Talos worker config %s: %s", talos.workerConfig().get(), userData.renderer().talosVersion());
+            // the file's location and the detected version only: its content (join secrets) is never logged
+            LOG.infof("Talos worker config file %s targets Talos %s", talos.workerConfig().get(), userData.renderer().talosVersion());
             if (talos.schemaDir().isEmpty()) {
                 LOG.info("talosburst.talos.schema-dir is not set: rendered configs get the built-in checks only, no JSON Schema validation");
             }

@@ -56,7 +56,7 @@ class EmbeddedRunIT {
         int managementPort = freePort();
         String jar = System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar");
         app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dtalosburst.grpc.port=" + grpcPort, "-Dquarkus.management.port=" + managementPort, "-jar", jar)
+                "-Dquarkus.profile=demo", "-Dtalosburst.grpc.port=" + grpcPort, "-Dtalosburst.management.port=" + managementPort, "-jar", jar)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
 

@@ -1,6 +1,7 @@
 package dev.talosburst.autoscaler.config;
 
 import dev.talosburst.provisioner.pool.NodePool;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,13 +28,32 @@ public final class ConfigurationCheck {
     private ConfigurationCheck() {
     }
 
-    /** The valid configuration, or every problem found. */
+    /** The valid configuration, or every problem found (typed values only; no source information). */
     public static ValidConfiguration validate(TalosBurstConfig config) {
-        List<String> problems = new ArrayList<>();
+        return validate(config, SettingsSources.none());
+    }
+
+    /** The valid configuration, or every problem found, including unknown keys and options talos-burst derives itself. */
+    public static ValidConfiguration validate(TalosBurstConfig config, SettingsSources sources) {
+        List<String> problems = new ArrayList<>(sources.unknownOptions());
+        sources.derivedOptionsSetBy().forEach((option, source) -> problems.add(option + " is set (in " + source
+                + ") but talos-burst derives it from " + TransportOptions.DERIVED.get(option) + "; remove it and set "
+                + TransportOptions.DERIVED.get(option) + " instead"));
+        boolean embedded = config.hcloud().embeddedSimulator();
+        if (!embedded && sources.profiles().contains("demo")) {
+            problems.add("quarkus.profile=demo is the simulated demo (example pools, demo user-data) and cannot run against "
+                    + "real Hetzner (talosburst.hcloud.embedded-simulator=false); remove the demo profile and configure your own pools");
+        }
         String clusterId = clusterId(config, problems);
         hcloud(config.hcloud(), problems);
-        grpc(config.grpc(), config.hcloud().embeddedSimulator(), problems);
+        grpc(config.grpc(), embedded, problems);
         config.talos().workerConfig().ifPresent(p -> readableFile(p, "talosburst.talos.worker-config", problems));
+        if (!embedded && config.talos().workerConfig().isEmpty() && !config.talos().demoUserData()) {
+            problems.add("talosburst.talos.worker-config: required with real Hetzner (talosburst.hcloud.embedded-simulator=false): "
+                    + "the path of the cluster's Talos worker config (talosctl gen config --with-kubespan --output-types worker), "
+                    + "mounted from a Secret; without it servers boot demo user-data, never join and are billed until reaped. "
+                    + "(Testing talos-burst itself against real Hetzner? set talosburst.talos.demo-user-data=true.)");
+        }
         if (config.events().bootstrapServers().isPresent() && config.events().journalDir().isEmpty()) {
             problems.add("talosburst.events.journal-dir: required with talosburst.events.bootstrap-servers; events wait in this "
                     + "journal (put it on a persistent volume) while Kafka is unreachable, so a crash loses none");
@@ -117,12 +137,18 @@ public final class ConfigurationCheck {
     }
 
 
-    /** Start-up refused: the message lists every problem, one per line. */
-    public static final class InvalidConfigurationException extends RuntimeException {
+    /**
+     * Start-up refused: the message lists every problem, one per line. A Quarkus {@code ConfigurationException}, so the
+     * block is printed as it is, without a stack trace around it.
+     */
+    public static final class InvalidConfigurationException extends ConfigurationException {
+        /** The first line of every refused start-up. */
+        public static final String HEADLINE = "talos-burst cannot start, fix the configuration:";
+
         private final List<String> problems;
 
         public InvalidConfigurationException(List<String> problems) {
-            super("talos-burst cannot start, fix the configuration:\n  - " + String.join("\n  - ", problems));
+            super(HEADLINE + "\n  - " + String.join("\n  - ", problems));
             this.problems = List.copyOf(problems);
         }
 

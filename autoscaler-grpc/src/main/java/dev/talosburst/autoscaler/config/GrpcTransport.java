@@ -13,6 +13,8 @@ public final class GrpcTransport {
     public static final String DEFAULT_PORT = "8086";
     /** Default interval at which the PEM files are re-read (cert-manager renews certificates in place). */
     public static final String DEFAULT_TLS_RELOAD_PERIOD = "1h";
+    /** Default port of the management interface (health, metrics). */
+    public static final String DEFAULT_MANAGEMENT_PORT = "9000";
 
     private GrpcTransport() {
     }
@@ -20,6 +22,14 @@ public final class GrpcTransport {
     /** Plaintext when chosen explicitly; otherwise only for the embedded simulator run (a local demo). */
     public static boolean plaintext(Optional<Boolean> configured, boolean embeddedSimulator) {
         return configured.orElse(embeddedSimulator);
+    }
+
+    /**
+     * Where health and metrics listen unless {@code talosburst.management.host} says otherwise: beside a plaintext gRPC
+     * port (local use, loopback only), else on every interface, where kubelet probes and Prometheus reach the pod.
+     */
+    public static String defaultManagementHost(boolean plaintext, String grpcHost) {
+        return plaintext ? grpcHost : "0.0.0.0";
     }
 
     /** True when every address {@code host} resolves to is a loopback address. */

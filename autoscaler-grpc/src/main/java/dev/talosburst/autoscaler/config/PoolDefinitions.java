@@ -32,7 +32,8 @@ public final class PoolDefinitions {
         List<String> problems = new ArrayList<>();
         if (config.isEmpty()) {
             problems.add("talosburst.pools: no node pool is configured; define at least one, e.g. "
-                    + "talosburst.pools.cx22-fsn1.server-type=cx22, .location=fsn1, .max=3");
+                    + "talosburst.pools.cx22-fsn1.server-type=cx22, .location=fsn1, .max=3 (to try talos-burst on a simulated "
+                    + "Hetzner instead, run it with -Dquarkus.profile=demo)");
         }
         for (Map.Entry<String, TalosBurstConfig.Pool> entry : new TreeMap<>(config).entrySet()) {
             String prefix = "talosburst.pools." + quoted(entry.getKey());

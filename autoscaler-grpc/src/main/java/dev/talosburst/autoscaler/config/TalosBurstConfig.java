@@ -30,6 +30,9 @@ public interface TalosBurstConfig {
     /** The gRPC endpoint cluster-autoscaler talks to. */
     Grpc grpc();
 
+    /** Where health and metrics are served (never on the gRPC port). */
+    Management management();
+
     /** How the Hetzner Cloud API is reached. */
     Hcloud hcloud();
 
@@ -100,6 +103,7 @@ public interface TalosBurstConfig {
 
         /** How long a server may take to register as a Node before it is reaped. */
         @WithDefault("15m")
+        @WithConverter(OperatorDuration.class)
         Duration maxProvisionTime();
 
         /** The pool's own CA autoscaling options (unset ones follow CA's flags). */
@@ -127,11 +131,11 @@ public interface TalosBurstConfig {
 
         Optional<Double> scaleDownGpuUtilizationThreshold();
 
-        Optional<Duration> scaleDownUnneededTime();
+        Optional<@WithConverter(OperatorDuration.class) Duration> scaleDownUnneededTime();
 
-        Optional<Duration> scaleDownUnreadyTime();
+        Optional<@WithConverter(OperatorDuration.class) Duration> scaleDownUnreadyTime();
 
-        Optional<Duration> maxNodeProvisionTime();
+        Optional<@WithConverter(OperatorDuration.class) Duration> maxNodeProvisionTime();
 
         Optional<Boolean> zeroOrMaxNodeScaling();
 
@@ -173,13 +177,26 @@ public interface TalosBurstConfig {
 
         /** How often the PEM files are re-read, so renewed certificates are served without a restart. */
         @WithDefault(GrpcTransport.DEFAULT_TLS_RELOAD_PERIOD)
+        @WithConverter(OperatorDuration.class)
         Duration reloadPeriod();
+    }
+
+    /** {@code talosburst.management.*}: the management interface (health, metrics). */
+    interface Management {
+        /** Bind address; unset: the gRPC host when gRPC is plaintext (loopback), else {@code 0.0.0.0}. */
+        Optional<String> host();
+
+        /** Port of {@code /q/health} and {@code /q/metrics}. */
+        @WithDefault(GrpcTransport.DEFAULT_MANAGEMENT_PORT)
+        @Min(0)
+        @Max(65535)
+        int port();
     }
 
     /** {@code talosburst.hcloud.*}. */
     interface Hcloud {
-        /** Run the in-process Hetzner simulator and talk to it (demo and tests); no real servers are created. */
-        @WithDefault("true")
+        /** Serve Hetzner from the in-process simulator (the demo profile, tests); no real servers are created. */
+        @WithDefault("false")
         boolean embeddedSimulator();
 
         /** Hetzner Cloud API base URL. */
@@ -200,16 +217,25 @@ public interface TalosBurstConfig {
 
         /** The Talos version the worker config is for (e.g. {@code v1.13.9}); detected from the config when unset. */
         Optional<String> talosVersion();
+
+        /**
+         * Explicit opt-in to boot real Hetzner servers with the demo user-data when no worker config is set (testing
+         * talos-burst itself: the servers never join a cluster and are billed until deleted).
+         */
+        @WithDefault("false")
+        boolean demoUserData();
     }
 
     /** {@code talosburst.engine.*}. */
     interface Engine {
         /** How often the in-memory view is rebuilt from Hetzner. */
         @WithDefault("60s")
+        @WithConverter(OperatorDuration.class)
         Duration resyncInterval();
 
         /** How long a pool is not tried after Hetzner reported it out of resources. */
         @WithDefault("5m")
+        @WithConverter(OperatorDuration.class)
         Duration outOfResourcesBackoff();
 
         /** Server creations in flight at once. */
@@ -219,6 +245,7 @@ public interface TalosBurstConfig {
 
         /** Wait before a creation that failed transiently is tried again (with the same server name). */
         @WithDefault("30s")
+        @WithConverter(OperatorDuration.class)
         Duration createRetryBackoff();
     }
 
@@ -234,6 +261,7 @@ public interface TalosBurstConfig {
 
         /** How long a server may sit in initializing, off or unknown before it is reaped. */
         @WithDefault("10m")
+        @WithConverter(OperatorDuration.class)
         Duration stuckAfter();
     }
 
@@ -275,6 +303,7 @@ public interface TalosBurstConfig {
 
         /** How often what exists is compared with what was published, publishing what is missing. */
         @WithDefault("10m")
+        @WithConverter(OperatorDuration.class)
         Duration reconcileInterval();
 
         /** Extra Kafka client properties (security, SASL), e.g. {@code talosburst.events.kafka."security.protocol"=SASL_SSL}. */

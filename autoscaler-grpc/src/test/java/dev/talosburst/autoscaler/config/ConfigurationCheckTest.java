@@ -93,16 +93,19 @@ class ConfigurationCheckTest {
 
     @Test
     void transportTranslationPlaintextAndTls() {
-        Map<String, String> plain = GrpcTransportConfigSourceFactory.translate(Map.of(
+        Map<String, String> plain = TransportOptions.derive(Map.of(
                 "talosburst.grpc.plaintext", "true", "talosburst.grpc.port", "9443")::get);
         assertThat(plain).containsEntry("quarkus.http.host", "127.0.0.1").containsEntry("quarkus.http.port", "9443")
                 .containsEntry("quarkus.http.insecure-requests", "enabled").containsEntry("quarkus.management.host", "127.0.0.1")
                 .doesNotContainKey("quarkus.http.tls-configuration-name");
 
-        assertThat(GrpcTransportConfigSourceFactory.translate(Map.<String, String>of()::get))
-                .as("embedded default: plaintext").containsEntry("quarkus.http.port", "8086");
+        assertThat(TransportOptions.derive(Map.of("talosburst.hcloud.embedded-simulator", "true")::get))
+                .as("embedded simulator: plaintext by default").containsEntry("quarkus.http.port", "8086");
+        assertThat(TransportOptions.derive(Map.<String, String>of()::get))
+                .as("nothing set: real Hetzner, so mTLS").containsEntry("quarkus.http.insecure-requests", "disabled")
+                .containsEntry("quarkus.http.ssl-port", "8086").containsEntry("quarkus.management.host", "0.0.0.0");
 
-        Map<String, String> tls = GrpcTransportConfigSourceFactory.translate(Map.of(
+        Map<String, String> tls = TransportOptions.derive(Map.of(
                 "talosburst.hcloud.embedded-simulator", "false",
                 "talosburst.grpc.host", "0.0.0.0", "talosburst.grpc.tls.cert", "/tls/tls.crt",
                 "talosburst.grpc.tls.key", "/tls/tls.key", "talosburst.grpc.tls.client-ca", "/tls/ca.crt")::get);
@@ -114,6 +117,6 @@ class ConfigurationCheckTest {
                 .containsEntry("quarkus.tls.talosburst-grpc.key-store.pem.0.key", "/tls/tls.key")
                 .containsEntry("quarkus.tls.talosburst-grpc.trust-store.pem.certs", "/tls/ca.crt")
                 .containsEntry("quarkus.tls.talosburst-grpc.reload-period", "1h")
-                .doesNotContainKey("quarkus.management.host");
+                .containsEntry("quarkus.management.host", "0.0.0.0").containsEntry("quarkus.management.port", "9000");
     }
 }

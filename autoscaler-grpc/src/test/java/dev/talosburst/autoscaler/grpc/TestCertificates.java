@@ -34,19 +34,19 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * A throw-away PKI written as PEM files, as cert-manager would issue them: a CA, a server certificate for
  * {@code localhost}/127.0.0.1, a client certificate from the same CA, and a client certificate from another CA.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
     private static TestCertificates instance;
 
-    final Path dir;
-    final Path caCert;
-    final Path serverCert;
-    final Path serverKey;
-    final Path clientCert;
-    final Path clientKey;
-    final Path rogueClientCert;
-    final Path rogueClientKey;
+    public final Path dir;
+    public final Path caCert;
+    public final Path serverCert;
+    public final Path serverKey;
+    public final Path clientCert;
+    public final Path clientKey;
+    public final Path rogueClientCert;
+    public final Path rogueClientKey;
     private final KeyPair caKeys;
     private final X509Certificate ca;
 
@@ -86,7 +86,7 @@ final class TestCertificates {
     }
 
     /** One set per test JVM (the TLS profile's configuration and its tests must see the same files). */
-    static synchronized TestCertificates get() {
+    public static synchronized TestCertificates get() {
         if (instance == null) {
             try {
                 Path dir = Files.createTempDirectory("talosburst-tls");

@@ -37,7 +37,7 @@ final class StrategicMerge {
     /**
      * Applies one (possibly multi-document) patch to the documents, in place.
      *
-     * @param patchName how errors name the patch, e.g. {@code pool 'gpu' patch #2}
+     * @param patchName how errors name the patch, e.g. {@code talosburst.pools.gpu.talos-patches[1]}
      */
     static void apply(List<ObjectNode> documents, List<ObjectNode> patch, String patchName) {
         Set<DocumentId> touched = new HashSet<>();

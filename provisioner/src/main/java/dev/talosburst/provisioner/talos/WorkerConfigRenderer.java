@@ -77,7 +77,7 @@ public final class WorkerConfigRenderer {
             }
             List<ObjectNode> documents = config.copyOfDocuments();
             for (int i = 0; i < node.patches().size(); i++) {
-                String patchName = "pool '" + node.poolId() + "' patch #" + (i + 1);
+                String patchName = "talosburst.pools." + node.poolId() + ".talos-patches[" + i + "]";
                 List<ObjectNode> patch = parsePatch(node.patches().get(i), patchName);
                 messages = messages.with(patch);
                 PoolPatchRules.check(model, patch, patchName, node);

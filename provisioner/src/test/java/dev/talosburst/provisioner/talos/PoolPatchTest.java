@@ -74,13 +74,13 @@ class PoolPatchTest {
             WorkerConfigException e = failure(renderer(minor, false),
                     node("machine:\n  network:\n    hostname: fixed\n"));
             assertThat(e.problem()).isEqualTo(WorkerConfigException.Problem.PATCH_CONFLICT);
-            assertThat(e.getMessage()).contains("pool 'gpu' patch #1", "machine.network.hostname");
+            assertThat(e.getMessage()).contains("talosburst.pools.gpu.talos-patches[0]", "machine.network.hostname");
         }
         assertThat(failure(renderer("1.12", false), node("apiVersion: v1alpha1\nkind: HostnameConfig\nauto: stable\n"))
-                .getMessage()).contains("patch #1", "HostnameConfig");
+                .getMessage()).contains("talos-patches[0]", "HostnameConfig");
         assertThat(failure(renderer("1.13", false), node("machine:\n  sysctls:\n    a: b\n",
                 "machine:\n  network:\n    hostname: x\n")).getMessage())
-                .contains("on Talos 1.13", "HostnameConfig.hostname", "patch #2");
+                .contains("on Talos 1.13", "HostnameConfig.hostname", "talos-patches[1]");
     }
 
     @Test
@@ -113,12 +113,12 @@ class PoolPatchTest {
     void unparsablePatchesNameThePatchAndThePosition() {
         WorkerConfigException e = failure(renderer("1.13", false), node("machine:\n  sysctls: [\n"));
         assertThat(e.problem()).isEqualTo(WorkerConfigException.Problem.INVALID_PATCH);
-        assertThat(e.getMessage()).contains("pool 'gpu' patch #1 is not valid YAML at line");
+        assertThat(e.getMessage()).contains("talosburst.pools.gpu.talos-patches[0] is not valid YAML at line");
         assertThat(failure(renderer("1.13", false), node("- op: add\n  path: /machine/x\n  value: 1\n")).getMessage())
                 .contains("RFC 6902");
-        assertThat(failure(renderer("1.13", false), node("  ")).getMessage()).contains("patch #1 is empty");
+        assertThat(failure(renderer("1.13", false), node("  ")).getMessage()).contains("talos-patches[0] is empty");
         assertThat(failure(renderer("1.13", false), node("kind: KubeSpanConfig\nmtu: 1400\n")).getMessage())
-                .contains("patch #1", "KubeSpanConfig document without apiVersion");
+                .contains("talos-patches[0]", "KubeSpanConfig document without apiVersion");
     }
 
     @Test

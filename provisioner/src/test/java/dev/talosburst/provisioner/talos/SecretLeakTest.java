@@ -147,7 +147,7 @@ class SecretLeakTest {
             }
         }
         // the failures still say what is wrong
-        assertThat(String.join("\n", texts)).contains("patch #1 is not valid YAML at line", "machine.network.hostname",
+        assertThat(String.join("\n", texts)).contains("talos-patches[0] is not valid YAML at line", "machine.network.hostname",
                 "at machine.kubelet.registerWithFQDN", "twice", "limit of 1000 bytes", "kubernetes.io/role", "broken.yaml",
                 "controlplane", "missing.yaml");
     }

@@ -105,7 +105,7 @@ class Talos114Test {
         assertThatThrownBy(() -> renderer.render(node(List.of("machine:\n  nodeLabels:\n    a.example/b: c\n"))))
                 .isInstanceOfSatisfying(WorkerConfigException.class, e -> {
                     assertThat(e.problem()).isEqualTo(WorkerConfigException.Problem.PATCH_CONFLICT);
-                    assertThat(e.getMessage()).contains("pool 'edge' patch #1", "machine.nodeLabels",
+                    assertThat(e.getMessage()).contains("talosburst.pools.edge.talos-patches[0]", "machine.nodeLabels",
                             "KubeNodeConfig");
                 });
         assertThatThrownBy(() -> renderer.render(node(List.of(

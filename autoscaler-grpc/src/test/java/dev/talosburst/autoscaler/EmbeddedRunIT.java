@@ -56,7 +56,8 @@ class EmbeddedRunIT {
         int managementPort = freePort();
         String jar = System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar");
         app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.profile=demo", "-Dtalosburst.grpc.port=" + grpcPort, "-Dtalosburst.management.port=" + managementPort, "-jar", jar)
+                "-Dquarkus.profile=demo", "-Dtalosburst.grpc.port=" + grpcPort,
+                "-Dquarkus.kubernetes-client.api-server-url=https://127.0.0.1:6443", "-Dtalosburst.management.port=" + managementPort, "-jar", jar)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
 
@@ -79,7 +80,12 @@ class EmbeddedRunIT {
         HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(Files.readString(log)).contains("Hetzner Cloud is SIMULATED").contains("http://127.0.0.1:" + grpcPort);
+        String output = Files.readString(log);
+        assertThat(output).contains("Hetzner Cloud is SIMULATED").contains("http://127.0.0.1:" + grpcPort)
+                .contains("gRPC CloudProvider on 127.0.0.1:" + grpcPort + ": PLAINTEXT, for local use only");
+        // a normal start prints only what an operator needs: no Quarkus warning that does not apply
+        assertThat(output.lines().filter(l -> l.contains(" WARN ")).filter(l -> !l.contains("[dev.talosburst."))).isEmpty();
+        assertThat(output).doesNotContain("cannot be changed at runtime", "virtual threads", "insecure-requests");
     }
 
     private CloudProviderGrpc.CloudProviderBlockingStub ca() {

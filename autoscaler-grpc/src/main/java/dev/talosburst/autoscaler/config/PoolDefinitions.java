@@ -32,7 +32,7 @@ public final class PoolDefinitions {
         List<String> problems = new ArrayList<>();
         if (config.isEmpty()) {
             problems.add("talosburst.pools: no node pool is configured; define at least one, e.g. "
-                    + "talosburst.pools.cx22-fsn1.server-type=cx22, .location=fsn1, .max=3 (to try talos-burst on a simulated "
+                    + "talosburst.pools.burst-fsn1.server-type=cx22, .location=fsn1, .max=3 (to try talos-burst on a simulated "
                     + "Hetzner instead, run it with -Dquarkus.profile=demo)");
         }
         for (Map.Entry<String, TalosBurstConfig.Pool> entry : new TreeMap<>(config).entrySet()) {
@@ -112,8 +112,10 @@ public final class PoolDefinitions {
             try {
                 patches.add(Files.readString(file, StandardCharsets.UTF_8));
             } catch (IOException e) {
-                problems.add(prefix + ".talos-patches[" + i + "]: cannot read patch file " + file + " ("
-                        + e.getClass().getSimpleName() + "); give a readable YAML file or inline YAML");
+                String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                        : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : "unreadable";
+                problems.add(prefix + ".talos-patches[" + i + "]: cannot read patch file " + file + " (" + why
+                        + "); give a readable YAML file or inline YAML");
             }
         }
         return patches;

@@ -42,6 +42,15 @@ public final class UnknownOptions {
         for (Known option : known) {
             String candidate = instantiate(option.pattern(), segments);
             int distance = distance(name, candidate);
+            List<String> candidateSegments = segments(candidate);
+            String lastSegment = segments.get(segments.size() - 1);
+            boolean literalEnd = !option.pattern().endsWith("*") && !option.pattern().endsWith("\"");
+            boolean sameParent = candidateSegments.size() == segments.size()
+                    && candidateSegments.subList(0, segments.size() - 1).equals(segments.subList(0, segments.size() - 1));
+            if (literalEnd && sameParent && lastSegment.length() >= 2
+                    && candidateSegments.get(candidateSegments.size() - 1).contains(lastSegment)) {
+                distance = Math.min(distance, 1); // a shortened name: "tls.ca" for "tls.client-ca"
+            }
             if (distance < bestDistance) {
                 best = candidate;
                 bestDistance = distance;

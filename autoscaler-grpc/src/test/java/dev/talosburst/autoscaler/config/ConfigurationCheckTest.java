@@ -18,9 +18,9 @@ class ConfigurationCheckTest {
     Path dir;
 
     @Test
-    void embeddedDefaultsNeedNoClusterIdOrToken() {
+    void embeddedSimulatorNeedsNoClusterIdOrTokenOrWorkerConfig() {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
-        p.put("talosburst.grpc.plaintext", "true");
+        p.put("talosburst.hcloud.embedded-simulator", "true");
         var valid = ConfigurationCheck.validate(ConfigFixture.load(p));
         assertThat(valid.clusterId()).isEqualTo(ConfigurationCheck.EMBEDDED_CLUSTER_ID);
         assertThat(valid.pools()).hasSize(1);
@@ -37,6 +37,7 @@ class ConfigurationCheckTest {
         p.put("talosburst.cluster-id", "prod eu");
         p.put("talosburst.hcloud.token", "s3cr3t-token-value");
         p.put("talosburst.hcloud.endpoint", "ftp://example");
+        p.put("talosburst.talos.demo-user-data", "true");
         assertThat(problems(p)).hasSize(2)
                 .anySatisfy(s -> assertThat(s).startsWith("talosburst.cluster-id: 'prod eu' is not a valid Hetzner label value"))
                 .anySatisfy(s -> assertThat(s).startsWith("talosburst.hcloud.endpoint"))
@@ -46,6 +47,7 @@ class ConfigurationCheckTest {
     @Test
     void plaintextOnlyOnLoopback() {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.hcloud.embedded-simulator", "true");
         p.put("talosburst.grpc.plaintext", "true");
         p.put("talosburst.grpc.host", "0.0.0.0");
         assertThat(problems(p)).singleElement().asString()
@@ -58,6 +60,7 @@ class ConfigurationCheckTest {
     @Test
     void tlsNeedsAllThreeReadableFiles() throws Exception {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.hcloud.embedded-simulator", "true");
         p.put("talosburst.grpc.plaintext", "false");
         assertThat(problems(p)).hasSize(3)
                 .anySatisfy(s -> assertThat(s).startsWith("talosburst.grpc.tls.cert: required for mTLS"))
@@ -75,9 +78,62 @@ class ConfigurationCheckTest {
         p.put("talosburst.hcloud.embedded-simulator", "false");
         p.put("talosburst.cluster-id", "prod-eu-1");
         p.put("talosburst.hcloud.token", "t0ken");
+        p.put("talosburst.talos.demo-user-data", "true");
         assertThat(problems(p)).hasSize(3).allSatisfy(s -> assertThat(s).startsWith("talosburst.grpc.tls."));
         p.put("talosburst.grpc.plaintext", "true");
         assertThat(problems(p)).isEmpty();
+    }
+
+    @Test
+    void realHetznerNeedsAWorkerConfigUnlessDemoUserDataIsChosen() throws Exception {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.hcloud.embedded-simulator", "false");
+        p.put("talosburst.cluster-id", "prod-eu-1");
+        p.put("talosburst.hcloud.token", "t0ken");
+        p.put("talosburst.grpc.plaintext", "true");
+        assertThat(problems(p)).singleElement().asString().startsWith("talosburst.talos.worker-config: required with real Hetzner")
+                .contains("talosburst.talos.demo-user-data=true");
+        p.put("talosburst.talos.worker-config", Files.writeString(dir.resolve("worker.yaml"), "version: v1alpha1\n").toString());
+        assertThat(problems(p)).isEmpty();
+        p.remove("talosburst.talos.worker-config");
+        p.put("talosburst.talos.demo-user-data", "true");
+        assertThat(problems(p)).isEmpty();
+    }
+
+    @Test
+    void unknownKeysAndDerivedQuarkusOptionsAreReportedWithTheKeyToUse() {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.hcloud.embedded-simulator", "true");
+        SettingsSources sources = new SettingsSources(
+                new UnknownOptions(Map.of(TalosBurstConfig.class, "talosburst")).problems(java.util.List.of(
+                        "talosburst.pools.p1.max", "talosburst.pools.p1.mx", "talosburst.grpc.tls.ca",
+                        "talosburst.pools.p1.node-labels.\"talos-burst.dev/burst\"", "talosburst.pools.p1.talos-patches[0]",
+                        "talosburst.completely-unrelated")),
+                java.util.List.of(), Map.of("quarkus.http.port", "SysPropConfigSource"));
+        assertThatThrownBy(() -> ConfigurationCheck.validate(ConfigFixture.load(p), sources))
+                .isInstanceOfSatisfying(ConfigurationCheck.InvalidConfigurationException.class, e -> assertThat(e.problems())
+                        .containsExactlyInAnyOrder(
+                                "talosburst.pools.p1.mx: no such option; did you mean talosburst.pools.p1.max? (every option is "
+                                        + "listed in the README's configuration reference)",
+                                "talosburst.grpc.tls.ca: no such option; did you mean talosburst.grpc.tls.client-ca? (every option is "
+                                        + "listed in the README's configuration reference)",
+                                "talosburst.completely-unrelated: no such option (every option is listed in the README's "
+                                        + "configuration reference)",
+                                "quarkus.http.port is set (in SysPropConfigSource) but talos-burst derives it from "
+                                        + "talosburst.grpc.port; remove it and set talosburst.grpc.port instead"));
+    }
+
+    @Test
+    void theDemoProfileIsRefusedWithRealHetzner() {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.hcloud.embedded-simulator", "false");
+        p.put("talosburst.cluster-id", "prod-eu-1");
+        p.put("talosburst.hcloud.token", "t0ken");
+        p.put("talosburst.grpc.plaintext", "true");
+        p.put("talosburst.talos.demo-user-data", "true");
+        assertThatThrownBy(() -> ConfigurationCheck.validate(ConfigFixture.load(p),
+                new SettingsSources(java.util.List.of(), java.util.List.of("demo"), Map.of())))
+                .hasMessageContaining("quarkus.profile=demo is the simulated demo");
     }
 
     @Test

@@ -1,0 +1,32 @@
+package dev.talosburst.autoscaler.wiring;
+
+import io.quarkus.logging.LoggingFilter;
+import java.util.logging.Filter;
+import java.util.logging.LogRecord;
+
+/**
+ * Drops two Quarkus warnings that are wrong for talos-burst, so a normal start prints only what an operator needs:
+ * "build time property cannot be changed at runtime" when every property it lists is a
+ * {@code quarkus.kubernetes-client.*} connection option (the client reads them when it is created, so they do take
+ * effect), and the advice against insecure requests with client-auth required, which is how the loopback-only
+ * plaintext mode is built. Any other build-time mismatch still warns.
+ */
+@LoggingFilter(name = "talos-burst-noise")
+public final class StartupNoiseFilter implements Filter {
+
+    private static final String BUILD_TIME = "io.quarkus.runtime.configuration.ConfigRecorder";
+    private static final String HTTP_OPTIONS = "io.quarkus.vertx.http.runtime.options.HttpServerOptionsUtils";
+
+    @Override
+    public boolean isLoggable(LogRecord record) {
+        String message = record.getMessage();
+        if (message == null) {
+            return true;
+        }
+        if (BUILD_TIME.equals(record.getLoggerName()) && message.startsWith("Build time property cannot be changed at runtime")) {
+            return !message.lines().skip(1).filter(l -> !l.isBlank())
+                    .allMatch(l -> l.startsWith(" - quarkus.kubernetes-client."));
+        }
+        return !(HTTP_OPTIONS.equals(record.getLoggerName()) && message.contains("quarkus.http.insecure-requests"));
+    }
+}

@@ -562,9 +562,11 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                         + groupId + "', got " + delta);
             }
             requireActing();
-            List<Slot> cancellable = view.slots(groupId).stream().filter(Slot::isCancellable)
-                    // failed creations first, then the newest pending ones
-                    .sorted(Comparator.comparing((Slot s) -> s.phase != Slot.Phase.FAILED)).toList();
+            // failed creations first, then the newest pending ones: the view lists slots oldest first, so reverse it
+            // before the (stable) sort; the oldest requests are the nearest to being created and keep their place
+            List<Slot> cancellable = new ArrayList<>(view.slots(groupId).stream().filter(Slot::isCancellable).toList());
+            java.util.Collections.reverse(cancellable);
+            cancellable.sort(Comparator.comparing((Slot s) -> s.phase != Slot.Phase.FAILED));
             if (-delta > cancellable.size()) {
                 int target = view.targetSize(groupId);
                 throw new NodeGroupException(Reason.FAILED_PRECONDITION, "cannot decrease the target of node group '" + groupId

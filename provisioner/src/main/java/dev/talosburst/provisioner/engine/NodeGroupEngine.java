@@ -149,6 +149,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             return;
         }
         running = true;
+        LOG.info(reaper.rules());
         nodes.subscribe(nodeWatch);
         for (int i = 0; i < settings.createConcurrency(); i++) {
             creators.execute(this::createLoop);

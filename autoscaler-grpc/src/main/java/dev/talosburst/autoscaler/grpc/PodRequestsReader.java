@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * A pod's effective CPU and memory requests, as the scheduler counts them: the sum over containers, at least
- * the largest init container (they run one at a time, before the others), plus the pod overhead.
+ * the largest init container (they run one at a time, before the others), plus the pod overhead; and the node it is
+ * bound to, if any.
  */
 public final class PodRequestsReader {
 
@@ -32,7 +33,7 @@ public final class PodRequestsReader {
         Map<String, Quantity> overhead = pod.getSpec().getOverheadMap();
         cpu += milliCpu(overhead, "pod overhead");
         memory += memory(overhead, "pod overhead");
-        return new PodRequests(cpu, memory);
+        return new PodRequests(cpu, memory, pod.getSpec().getNodeName());
     }
 
     private static long milliCpu(Map<String, Quantity> resources, String where) {

@@ -148,6 +148,12 @@ public final class KubernetesNodeDirectory implements NodeDirectory, AutoCloseab
         }
     }
 
+    /** The informer sees every Node of the cluster: an absent Node really did not register. */
+    @Override
+    public boolean observesRegistration() {
+        return true;
+    }
+
     @Override
     public synchronized void close() {
         if (informer != null) {

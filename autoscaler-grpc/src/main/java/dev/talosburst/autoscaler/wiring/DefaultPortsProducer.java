@@ -22,6 +22,6 @@ public class DefaultPortsProducer {
     @DefaultBean
     NodeDirectory inMemoryNodeDirectory(Clock clock) {
         LOG.warn("no Kubernetes node directory configured: nodes are tracked in memory only, none will register");
-        return new InMemoryNodeDirectory(clock);
+        return InMemoryNodeDirectory.unobserved(clock);
     }
 }

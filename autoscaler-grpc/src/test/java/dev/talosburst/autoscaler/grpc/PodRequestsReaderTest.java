@@ -38,6 +38,13 @@ class PodRequestsReaderTest {
     }
 
     @Test
+    void theNodeAPodIsBoundToIsKept() {
+        Pod pod = Pod.newBuilder().setSpec(PodSpec.newBuilder().setNodeName("template-node-for-cx22-fsn1-3")
+                .addContainers(container("app", "1", "1Gi"))).build();
+        assertThat(PodRequestsReader.read(pod).nodeName()).isEqualTo("template-node-for-cx22-fsn1-3");
+    }
+
+    @Test
     void limitsAreNotRequests() {
         Pod pod = Pod.newBuilder().setSpec(PodSpec.newBuilder().addContainers(Container.newBuilder().setName("c")
                 .setResources(ResourceRequirements.newBuilder().putLimits("cpu", q("4")).putRequests("cpu", q("1"))))).build();

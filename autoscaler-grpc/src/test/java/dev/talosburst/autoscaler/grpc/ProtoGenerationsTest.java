@@ -26,8 +26,10 @@ import dev.talosburst.proto.k8s.core.v1.PodSpec;
 import dev.talosburst.proto.k8s.core.v1.ResourceRequirements;
 import dev.talosburst.proto.k8s.meta.v1.Time;
 import dev.talosburst.proto.k8s.resource.Quantity;
+import dev.talosburst.provisioner.cloud.CloudApi;
 import io.grpc.ManagedChannel;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +49,9 @@ class ProtoGenerationsTest {
     private static final Instant END = START.plus(Duration.ofMinutes(90));
 
     private ManagedChannel channel;
+
+    @Inject
+    CloudApi cloud;
 
     @BeforeEach
     void connect() {
@@ -149,6 +154,50 @@ class ProtoGenerationsTest {
         assertThat(oldSmall).isPositive().isEqualTo(newSmall);
         assertThat(podPrice(newPodRequest(large))).isGreaterThan(newSmall);
         assertThat(oldSmall).isLessThan(oldNodePrice * 4);
+    }
+
+    @Test
+    void templateNodesArePricedFromTheirPoolInBothGenerations() throws Exception {
+        // cx22-fsn1 and cax11-fsn1 are equivalent (2 vCPU, 4 GB) at different Hetzner prices: the price expander must see that
+        double cx22 = templateNodePrice("cx22-fsn1");
+        double cax11 = templateNodePrice("cax11-fsn1");
+        assertThat(cx22).isCloseTo(hourlyNet("cx22", "fsn1") * 1.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(cax11).isCloseTo(hourlyNet("cax11", "fsn1") * 1.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(cx22).isLessThan(cax11);
+
+        // a pod bound to a template node costs its share of that node's pool, in either generation
+        Pod onCx22 = pod("1", "1Gi").toBuilder().setSpec(pod("1", "1Gi").getSpec().toBuilder().setNodeName("template-node-for-cx22-fsn1-17")).build();
+        Pod onCax11 = onCx22.toBuilder().setSpec(onCx22.getSpec().toBuilder().setNodeName("template-node-for-cax11-fsn1-17")).build();
+        double podOnCx22 = podPrice(newPodRequest(onCx22));
+        assertThat(podPrice(oldPodRequest(onCx22))).isPositive().isEqualTo(podOnCx22);
+        assertThat(podPrice(oldPodRequest(onCax11))).isEqualTo(podPrice(newPodRequest(onCax11))).isGreaterThan(podOnCx22);
+    }
+
+    /** What CA's price expander sends for a group: its template node, renamed, with our labels and no providerID. */
+    private double templateNodePrice(String group) throws Exception {
+        byte[] wire = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ca().nodeGroupTemplateNodeInfo(
+                NodeGroupTemplateNodeInfoRequest.newBuilder().setId(group).build()).toByteArray(), bytes -> bytes.length > 0);
+        Node template = Node.parseFrom((ByteString) get(DynamicMessage.parseFrom(type(CA_1_36, "NodeGroupTemplateNodeInfoResponse"), wire),
+                "nodeBytes"));
+        ExternalGrpcNode node = ExternalGrpcNode.newBuilder().setName("template-node-for-" + group + "-8674665223082153551")
+                .putAllLabels(template.getMetadata().getLabelsMap()).build();
+
+        Descriptor oldType = type(CA_1_33, "PricingNodePriceRequest");
+        DynamicMessage old = DynamicMessage.newBuilder(oldType).setField(oldType.findFieldByName("node"), node)
+                .setField(oldType.findFieldByName("startTime"), time(START)).setField(oldType.findFieldByName("endTime"), time(END)).build();
+        Descriptor newType = type(CA_1_36, "PricingNodePriceRequest");
+        DynamicMessage current = DynamicMessage.newBuilder(newType).setField(newType.findFieldByName("node"), node)
+                .setField(newType.findFieldByName("startTimestamp"), timestamp(START))
+                .setField(newType.findFieldByName("endTimestamp"), timestamp(END)).build();
+        double viaOld = ca().pricingNodePrice(PricingNodePriceRequest.parseFrom(old.toByteArray())).getPrice();
+        double viaNew = ca().pricingNodePrice(PricingNodePriceRequest.parseFrom(current.toByteArray())).getPrice();
+        assertThat(viaOld).as("price of %s's template node", group).isPositive().isEqualTo(viaNew);
+        return viaNew;
+    }
+
+    private double hourlyNet(String type, String location) {
+        return cloud.serverTypes().stream().filter(t -> t.name().equals(type)).findFirst().orElseThrow()
+                .priceIn(location).orElseThrow().hourlyNet().doubleValue();
     }
 
     // ------------------------------------------------------------------------------------------ helpers

@@ -89,6 +89,7 @@ final class FleetView {
         return abandonedNames.contains(name);
     }
 
+    /** The pool's slots in the order they were added (oldest request first). */
     List<Slot> slots(String pool) {
         List<Slot> result = new ArrayList<>();
         for (Slot slot : byName.values()) {

@@ -18,7 +18,6 @@ import dev.talosburst.provisioner.pool.NodePool;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +59,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     private final ScaleDown scaleDown;
     private final Resync resync;
     private final ServerReaper reaper;
+    private final Pricing pricing;
     private final NodeWatch nodeWatch;
     private final ScheduledExecutorService ticker;
     private final ExecutorService creators;
@@ -116,6 +116,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 ownership, settings, metrics, clock, scaleDown, nodeWatch::serverKnown);
         this.resync = new Resync(view, cloud, catalogue, ownership, recorder, metrics, clock);
         this.reaper = new ServerReaper(view, nodes, scaleDown, settings.reaper(), metrics, clock);
+        this.pricing = new Pricing(view, catalogue, settings.clusterId(), this::forNode);
         for (NodePool pool : pools) {
             Gauge.builder("talosburst.nodegroup.target.size", () -> {
                 synchronized (view) {
@@ -149,6 +150,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             return;
         }
         running = true;
+        LOG.info(reaper.rules());
         nodes.subscribe(nodeWatch);
         for (int i = 0; i < settings.createConcurrency(); i++) {
             creators.execute(this::createLoop);
@@ -562,9 +564,11 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                         + groupId + "', got " + delta);
             }
             requireActing();
-            List<Slot> cancellable = view.slots(groupId).stream().filter(Slot::isCancellable)
-                    // failed creations first, then the newest pending ones
-                    .sorted(Comparator.comparing((Slot s) -> s.phase != Slot.Phase.FAILED)).toList();
+            // failed creations first, then the newest pending ones: the view lists slots oldest first, so reverse it
+            // before the (stable) sort; the oldest requests are the nearest to being created and keep their place
+            List<Slot> cancellable = new ArrayList<>(view.slots(groupId).stream().filter(Slot::isCancellable).toList());
+            java.util.Collections.reverse(cancellable);
+            cancellable.sort(Comparator.comparing((Slot s) -> s.phase != Slot.Phase.FAILED));
             if (-delta > cancellable.size()) {
                 int target = view.targetSize(groupId);
                 throw new NodeGroupException(Reason.FAILED_PRECONDITION, "cannot decrease the target of node group '" + groupId
@@ -622,44 +626,12 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     @Override
     public double nodePrice(NodeRef node, Instant start, Instant end) {
-        Optional<NodeGroupSummary> group = forNode(node);
-        if (group.isEmpty()) {
-            return 0;
-        }
-        NodePool pool = pool(group.get().id());
-        return hourlyNet(pool).map(p -> p * hours(start, end)).orElse(0.0);
+        return pricing.nodePrice(node, start, end);
     }
 
     @Override
     public double podPrice(PodRequests pod, Instant start, Instant end) {
-        double best = Double.MAX_VALUE;
-        List<NodePool> pools;
-        synchronized (view) {
-            pools = new ArrayList<>(view.pools());
-        }
-        for (NodePool pool : pools) {
-            Optional<ServerType> type = catalogue.serverType(pool.serverType());
-            Optional<Double> price = hourlyNet(pool);
-            if (type.isEmpty() || price.isEmpty()) {
-                continue;
-            }
-            NodeTemplate.Resources alloc = NodeTemplates.template(pool, type.get(), settings.clusterId()).allocatable();
-            double share = Math.max((double) pod.milliCpu() / alloc.milliCpu(), (double) pod.memoryBytes() / alloc.memoryBytes());
-            best = Math.min(best, Math.min(1.0, share) * price.get());
-        }
-        return best == Double.MAX_VALUE ? 0 : best * hours(start, end);
-    }
-
-    private Optional<Double> hourlyNet(NodePool pool) {
-        return catalogue.serverType(pool.serverType()).flatMap(t -> t.priceIn(pool.location()))
-                .map(p -> p.hourlyNet()).map(BigDecimal::doubleValue);
-    }
-
-    private static double hours(Instant start, Instant end) {
-        if (start == null || end == null || !end.isAfter(start)) {
-            return 0;
-        }
-        return Duration.between(start, end).toMillis() / 3_600_000.0;
+        return pricing.podPrice(pod, start, end);
     }
 
     @Override

@@ -20,6 +20,8 @@ import org.jboss.logging.Logger;
  * Deletes servers that cost money without serving the cluster: never registered as a Node within the pool's
  * max provision time, stuck in initializing/off/unknown, belonging to a pool that is no longer configured,
  * or created under a name cluster-autoscaler already gave up on. Each with a reason; dry-run only reports.
+ * When the node directory cannot observe registration (no cluster watched), an absent Node proves nothing:
+ * nothing is deleted for not registering, and servers of unconfigured pools always get the grace period.
  */
 final class ServerReaper {
     private static final Logger LOG = Logger.getLogger(ServerReaper.class);
@@ -82,15 +84,14 @@ final class ServerReaper {
             java.util.Set<Long> stillUnknown = new java.util.HashSet<>();
             for (Server server : strays.unknownPool()) {
                 stillUnknown.add(server.id());
+                // a registered Node may run pods: give a configuration mistake time to be rolled back; unobservable = maybe registered
+                boolean registered = !nodes.observesRegistration() || nodes.byName(server.name()).isPresent();
                 Instant firstSeen = unknownPoolSince.computeIfAbsent(server.id(), id -> {
                     LOG.warnf("server %s (id %d) carries this cluster's labels but its pool '%s' is not configured; it is deleted %s",
                             server.name(), id, server.labels().get(Ownership.POOL),
-                            nodes.byName(server.name()).isPresent() ? "in " + human(settings.stuckAfter()) + " unless the pool comes back"
-                                    : "now (no Node registered)");
+                            registered ? "in " + human(settings.stuckAfter()) + " unless the pool comes back" : "now (no Node registered)");
                     return now;
                 });
-                // a registered Node may run pods: give a configuration mistake time to be rolled back
-                boolean registered = nodes.byName(server.name()).isPresent();
                 if (!registered || !now.isBefore(firstSeen.plus(settings.stuckAfter()))) {
                     doomed.add(Map.entry(orphanSlot(server), "its pool '" + server.labels().get(Ownership.POOL)
                             + "' is not configured (talosburst.pools) but the server carries this cluster's labels"));
@@ -105,7 +106,8 @@ final class ServerReaper {
 
     private String reasonFor(Slot slot, NodePool pool, Instant now) {
         if (slot.isLive()) {
-            boolean registered = slot.nodeRegistered || nodes.byName(slot.name).isPresent();
+            // without a watched cluster a missing Node proves nothing: never delete for "not registered" then
+            boolean registered = !nodes.observesRegistration() || slot.nodeRegistered || nodes.byName(slot.name).isPresent();
             Instant since = slot.createdAt != null ? slot.createdAt : slot.serverKnownAt;
             if (!registered && since != null && !now.isBefore(since.plus(pool.maxProvisionTime()))) {
                 return "it did not register as a Kubernetes Node within " + human(pool.maxProvisionTime())
@@ -172,6 +174,23 @@ final class ServerReaper {
             return "abandoned";
         }
         return "failed_create";
+    }
+
+    /** The rules in force, for the start-up log: what is deleted, and what is not in this mode. */
+    String rules() {
+        String abandoned = "servers created under a name whose creation cluster-autoscaler had given up on";
+        if (!settings.enabled()) {
+            return "reaper off (talosburst.reaper.enabled=false): only " + abandoned + " are deleted";
+        }
+        String always = "servers stuck in initializing/off/unknown for " + human(settings.stuckAfter())
+                + ", servers whose creation was reported failed, servers of unconfigured pools (after " + human(settings.stuckAfter())
+                + " when their Node may run pods) and " + abandoned;
+        String verb = settings.dryRun() ? "reaper in dry-run, would delete: " : "reaper deletes: ";
+        if (nodes.observesRegistration()) {
+            return verb + "servers whose Node did not register within their pool's max-provision-time, " + always;
+        }
+        return verb + always + ". It does NOT delete servers for never registering as a Node: no cluster is watched, so "
+                + "registration cannot be observed (cluster-autoscaler still calls DeleteNodes for nodes it sees never registering)";
     }
 
     /** Everything reaped (or, in dry-run, reported) so far, newest report per server. */

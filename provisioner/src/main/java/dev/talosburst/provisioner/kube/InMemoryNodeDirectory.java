@@ -9,16 +9,36 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A node directory without Kubernetes: for runs where talos-burst does not watch a cluster (the embedded
- * demo) and for tests, which register nodes as a kubelet would.
+ * A node directory without Kubernetes: for runs where talos-burst does not watch a cluster
+ * ({@link #unobserved(Clock)}: nodes cannot be seen registering) and for tests, which register nodes as a kubelet would.
  */
 public final class InMemoryNodeDirectory implements NodeDirectory {
     private final Map<String, KubeNode> nodes = new ConcurrentHashMap<>();
     private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
+    private final boolean observesRegistration;
 
+    /** A directory that stands in for the cluster: every kubelet registers here (tests). */
     public InMemoryNodeDirectory(Clock clock) {
+        this(clock, true);
+    }
+
+    private InMemoryNodeDirectory(Clock clock, boolean observesRegistration) {
         this.clock = clock;
+        this.observesRegistration = observesRegistration;
+    }
+
+    /**
+     * The directory of a run that watches no cluster: real kubelets register elsewhere, so an absent Node proves nothing
+     * ({@link #observesRegistration()} is false). Nodes registered by hand are still delivered.
+     */
+    public static InMemoryNodeDirectory unobserved(Clock clock) {
+        return new InMemoryNodeDirectory(clock, false);
+    }
+
+    @Override
+    public boolean observesRegistration() {
+        return observesRegistration;
     }
 
     @Override

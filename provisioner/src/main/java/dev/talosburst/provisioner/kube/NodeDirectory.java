@@ -24,6 +24,12 @@ public interface NodeDirectory {
     /** Registers a listener for node changes; events for nodes already known are replayed as registrations. */
     void subscribe(NodeListener listener);
 
+    /**
+     * Whether a server's Node registering would be seen here. False when no cluster is watched: then a Node missing
+     * from this directory proves nothing, and nothing may be deleted for "never registered".
+     */
+    boolean observesRegistration();
+
     /** A listener for node changes. */
     interface NodeListener {
         /** A node appeared (or was already there when the listener subscribed). */

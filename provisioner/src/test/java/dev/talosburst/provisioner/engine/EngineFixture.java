@@ -11,6 +11,7 @@ import dev.talosburst.provisioner.hcloud.ApiToken;
 import dev.talosburst.provisioner.hcloud.HcloudClient;
 import dev.talosburst.provisioner.hcloud.HcloudSettings;
 import dev.talosburst.provisioner.kube.InMemoryNodeDirectory;
+import dev.talosburst.provisioner.kube.NodeDirectory;
 import dev.talosburst.provisioner.lifecycle.EventSink;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.Transition;
@@ -67,9 +68,13 @@ final class EngineFixture implements AutoCloseable {
     }
 
     static NodePool pool(String id, String type, String location, int min, int max) {
+        return pool(id, type, location, min, max, Duration.ofMinutes(15));
+    }
+
+    static NodePool pool(String id, String type, String location, int min, int max, Duration maxProvisionTime) {
         return new NodePool(id, type, location, null, min, max, ImageSelector.talos("v1.11.6"), Map.of("example.com/tier", "burst"),
                 List.of(new Taint("burst", "true", "NoSchedule")), Map.of("team", "platform"), List.of(), List.of(), null, true, true,
-                AutoscalingOverrides.none(), List.of(), Duration.ofMinutes(15));
+                AutoscalingOverrides.none(), List.of(), maxProvisionTime);
     }
 
     EngineSettings settings() {
@@ -82,7 +87,11 @@ final class EngineFixture implements AutoCloseable {
     }
 
     NodeGroupEngine engine(EngineSettings settings, CloudApi cloud, NodePool... pools) {
-        NodeGroupEngine engine = new NodeGroupEngine(settings, List.of(pools), cloud, userData, sink, nodes, clock, registry);
+        return engine(settings, cloud, nodes, pools);
+    }
+
+    NodeGroupEngine engine(EngineSettings settings, CloudApi cloud, NodeDirectory directory, NodePool... pools) {
+        NodeGroupEngine engine = new NodeGroupEngine(settings, List.of(pools), cloud, userData, sink, directory, clock, registry);
         engines.add(engine);
         return engine;
     }

@@ -22,11 +22,14 @@ import java.util.function.UnaryOperator;
 /**
  * The real client with a seam on server lists, to replay exactly the races a paged list has with concurrent
  * changes: a server skipped because another one vanished between pages, or a list that was on the wire while
- * a server was deleted.
+ * a server was deleted; and a seam on creations, to hold them in flight.
  */
 final class InterceptedCloud implements CloudApi {
     private final CloudApi delegate;
     private volatile UnaryOperator<List<Server>> nextList;
+    /** When set, server creations wait here until it is counted down (a create that is slow to answer). */
+    private volatile java.util.concurrent.CountDownLatch createGate;
+    private final java.util.concurrent.atomic.AtomicInteger heldCreates = new java.util.concurrent.atomic.AtomicInteger();
 
     InterceptedCloud(CloudApi delegate) {
         this.delegate = delegate;
@@ -45,8 +48,38 @@ final class InterceptedCloud implements CloudApi {
         return change == null ? servers : change.apply(servers);
     }
 
+    /** Creations from now on block until {@link #releaseCreates()}. */
+    void holdCreates() {
+        createGate = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    /** How many creations are waiting at the gate right now. */
+    int heldCreates() {
+        return heldCreates.get();
+    }
+
+    void releaseCreates() {
+        java.util.concurrent.CountDownLatch gate = createGate;
+        createGate = null;
+        if (gate != null) {
+            gate.countDown();
+        }
+    }
+
     @Override
     public CreatedServer createServer(ServerSpec spec) {
+        java.util.concurrent.CountDownLatch gate = createGate;
+        if (gate != null) {
+            heldCreates.incrementAndGet();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while a create was held", e);
+            } finally {
+                heldCreates.decrementAndGet();
+            }
+        }
         return delegate.createServer(spec);
     }
 

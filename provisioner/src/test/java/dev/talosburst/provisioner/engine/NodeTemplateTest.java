@@ -91,6 +91,46 @@ class NodeTemplateTest {
     }
 
     @Test
+    void clusterAutoscalersTemplateNodesArePricedFromTheirPoolsTypeAndLocation() {
+        // three equivalent 4-vCPU / 8 GB pools at different prices: the price expander compares their template nodes
+        NodeGroupEngine engine = fx.engine(EngineFixture.pool("intel", "cx32", "fsn1", 0, 3), EngineFixture.pool("amd", "cpx31", "fsn1", 0, 3),
+                EngineFixture.pool("arm", "cax21", "fsn1", 0, 3));
+        engine.start();
+        Instant start = Instant.parse("2026-11-26T10:00:00Z");
+        Instant end = start.plus(Duration.ofMinutes(90));
+
+        Map<String, Double> byLabels = new java.util.LinkedHashMap<>();
+        for (String group : List.of("intel", "amd", "arm")) {
+            double hourly = hourlyNet(engine.template(group).serverType(), "fsn1");
+            // what CA sends: its template node, renamed template-node-for-<group>-<random>, our labels, no providerID
+            NodeRef template = new NodeRef("", "template-node-for-" + group + "-5577006791947779410", engine.template(group).labels(), Map.of());
+            byLabels.put(group, engine.nodePrice(template, start, end));
+            assertThat(byLabels.get(group)).isCloseTo(hourly * 1.5, org.assertj.core.data.Offset.offset(1e-9));
+            // the name alone is enough (a template built without our labels)
+            assertThat(engine.nodePrice(NodeRef.of("", "template-node-for-" + group + "-42"), start, end)).isEqualTo(byLabels.get(group));
+        }
+        assertThat(byLabels.get("arm")).isLessThan(byLabels.get("intel"));
+        assertThat(byLabels.get("intel")).isLessThan(byLabels.get("amd"));
+
+        // not ours: another installation's labels, an unknown group, a foreign node
+        Map<String, String> foreign = new java.util.HashMap<>(engine.template("amd").labels());
+        foreign.put(Ownership.NODE_CLUSTER_LABEL, "another-cluster");
+        assertThat(engine.nodePrice(new NodeRef("", "template-node-for-amd-1", foreign, Map.of()), start, end)).isZero();
+        assertThat(engine.nodePrice(NodeRef.of("", "template-node-for-gpu-1"), start, end)).isZero();
+        assertThat(engine.nodePrice(NodeRef.of("", "template-node-for-amdx-1"), start, end)).isZero();
+
+        // a pod bound to a template node costs its share of that pool, not of the cheapest one
+        NodeTemplate amd = engine.template("amd");
+        double pod = engine.podPrice(new PodRequests(amd.allocatable().milliCpu() / 2, 1L << 20, "template-node-for-amd-7"), start, end);
+        assertThat(pod).isCloseTo(hourlyNet("cpx31", "fsn1") / 2 * 1.5, org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    private double hourlyNet(String type, String location) {
+        return fx.client.serverTypes().stream().filter(t -> t.name().equals(type)).findFirst().orElseThrow()
+                .priceIn(location).orElseThrow().hourlyNet().doubleValue();
+    }
+
+    @Test
     void invalidPoolsFailConstructionWithEveryProblemNamed() {
         NodePool bad = new NodePool("Bad_Pool", "", "fsn1", null, 3, 1, null, Map.of(), List.of(), Map.of(), List.of(), List.of(), null, true,
                 true, null, List.of(), null);

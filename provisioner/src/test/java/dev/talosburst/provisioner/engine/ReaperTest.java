@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.talosburst.hcloudsim.ServerSnapshot;
 import dev.talosburst.provisioner.cloud.ImageQuery;
 import dev.talosburst.provisioner.cloud.ServerSpec;
+import dev.talosburst.provisioner.kube.InMemoryNodeDirectory;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import dev.talosburst.provisioner.pool.NodePool;
 import java.time.Duration;
@@ -161,5 +162,42 @@ class ReaperTest {
         engine.tick();
         await().until(() -> fx.sim.inspect().server(renamed).map(s -> s.status().equals("deleting")).orElse(true));
         assertThat(fx.events(Transition.SERVER_REAPED)).singleElement().satisfies(e -> assertThat(e.reason()).contains("'oldpool' is not configured"));
+    }
+
+    @Test
+    void withoutAWatchedClusterNothingIsReapedForNotRegisteringButStuckAndUnconfiguredServersStillAre() {
+        Ownership ours = new Ownership(EngineFixture.CLUSTER);
+        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
+        long orphan = fx.client.createServer(new ServerSpec("gone-pool-abc12345", "cx22", "fsn1", image, null,
+                ours.labelsFor("gone-pool", Map.of()), List.of(), List.of(), null, true, true, true)).server().id();
+        long stuckOff = fx.client.createServer(new ServerSpec("workers-offabcdef", "cx22", "fsn1", image, null,
+                ours.labelsFor("workers", Map.of()), List.of(), List.of(), null, true, true, false)).server().id();
+        // talosburst.kubernetes.enabled=false: kubelets register in a cluster nobody here watches
+        InMemoryNodeDirectory unwatched = InMemoryNodeDirectory.unobserved(fx.clock);
+        NodeGroupEngine engine = fx.engine(fx.settings(), fx.client, unwatched,
+                EngineFixture.pool("workers", "cx22", "fsn1", 0, 5, Duration.ofMinutes(2)));
+        engine.start();
+        engine.increaseSize("workers", 1);
+        fx.awaitServers("workers", 2);
+        ServerSnapshot server = fx.serversOf("workers").stream().filter(s -> s.id() != stuckOff).findFirst().orElseThrow();
+        await().until(() -> engine.instances("workers").stream().allMatch(i -> i.id().startsWith("hcloud://")));
+        assertThat(fx.sim.inspect().server(orphan)).get().extracting(ServerSnapshot::status).isNotEqualTo("deleting");
+
+        for (int minute = 1; minute <= 12; minute++) {
+            fx.clock.advance(Duration.ofMinutes(1));
+            engine.tick();
+        }
+        await().until(() -> fx.sim.inspect().server(stuckOff).map(s -> s.status().equals("deleting")).orElse(true));
+        await().until(() -> fx.sim.inspect().server(orphan).map(s -> s.status().equals("deleting")).orElse(true));
+        assertThat(fx.events(Transition.SERVER_REAPED)).extracting(e -> e.reason())
+                .anySatisfy(r -> assertThat(r).contains("stuck in status 'off'"))
+                .anySatisfy(r -> assertThat(r).contains("'gone-pool' is not configured"))
+                .noneSatisfy(r -> assertThat(r).contains("did not register"));
+
+        fx.clock.advance(Duration.ofHours(2));
+        engine.tick();
+        assertThat(fx.sim.inspect().server(server.id())).get().extracting(ServerSnapshot::status).isEqualTo("running");
+        assertThat(engine.reaperFindings()).extracting(ServerReaper.Finding::serverName).doesNotContain(server.name());
+        assertThat(engine.targetSize("workers")).isEqualTo(1);
     }
 }

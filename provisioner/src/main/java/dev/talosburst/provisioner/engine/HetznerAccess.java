@@ -54,16 +54,24 @@ final class HetznerAccess {
         failures = 0;
     }
 
-    /** The pools do not fit the catalogue: final, nothing is retried. */
+    /**
+     * The pools do not fit the catalogue: final, nothing is retried. Not logged here: the application reports it as its
+     * configuration error block (one message, not two).
+     */
     synchronized void rejected(List<String> problems) {
         status = new HetznerStatus(HetznerStatus.State.CONFIGURATION_INVALID,
                 problems.size() + " pool configuration problem(s) against the Hetzner catalogue: " + String.join("; ", problems),
                 clock.instant(), problems);
-        LOG.errorf("talos-burst cannot work with this configuration:%n  - %s", String.join("\n  - ", problems));
+        LOG.debugf("pool configuration rejected: %s", problems);
     }
 
-    /** A request failed: classifies it, backs off, and logs unless it already did within the last minute. */
-    synchronized void failed(RuntimeException failure) {
+    /**
+     * A request failed: classifies it, backs off, and logs unless it already did within the last minute.
+     *
+     * @param duringStartupCheck true before the pools were ever checked: a refused token is then a configuration error
+     *     the application reports (and stops on) itself, so it is not logged here as well
+     */
+    synchronized void failed(RuntimeException failure, boolean duringStartupCheck) {
         Instant now = clock.instant();
         failures++;
         backoff = backoff.isZero() ? FIRST_RETRY : min(backoff.multipliedBy(2), LONGEST_RETRY);
@@ -76,7 +84,9 @@ final class HetznerAccess {
                 : "Hetzner Cloud API did not answer: " + failure.getMessage() + "; check talosburst.hcloud.endpoint and the network";
         boolean changed = status.state() != state;
         status = new HetznerStatus(state, reason, changed ? now : status.since(), List.of());
-        if (changed || lastLoggedAt == null || !now.isBefore(lastLoggedAt.plus(REPEAT_LOG))) {
+        if (unauthorized && duringStartupCheck) {
+            LOG.debug(reason);
+        } else if (changed || lastLoggedAt == null || !now.isBefore(lastLoggedAt.plus(REPEAT_LOG))) {
             lastLoggedAt = now;
             String text = reason + "; not ready, retrying in " + backoff.toSeconds() + " s (attempt " + failures
                     + (changed ? "" : ", failing since " + status.since()) + ")";

@@ -30,12 +30,4 @@ public record HetznerStatus(State state, String reason, Instant since, List<Stri
         startupProblems = List.copyOf(startupProblems == null ? List.of() : startupProblems);
         reason = reason == null ? "" : reason;
     }
-
-    /**
-     * True when the configuration itself is wrong and no retry can help: pools that do not fit the catalogue, or a token
-     * Hetzner refused before anything worked.
-     */
-    public boolean configurationRejected() {
-        return state == State.CONFIGURATION_INVALID;
-    }
 }

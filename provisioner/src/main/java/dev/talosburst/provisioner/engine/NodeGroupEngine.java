@@ -298,7 +298,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             }
             access.succeeded();
         } catch (RuntimeException e) {
-            access.failed(e);
+            access.failed(e, true);
             throw e;
         }
         if (!problems.isEmpty()) {
@@ -338,7 +338,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     strays = resync.run(nodeWatch::serverKnown);
                     access.succeeded();
                 } catch (RuntimeException e) {
-                    access.failed(e);
+                    access.failed(e, false);
                     throw e;
                 }
                 lastSyncError = null;

@@ -6,6 +6,7 @@ import dev.talosburst.autoscaler.config.TalosBurstConfig;
 import dev.talosburst.autoscaler.kube.EngineLeadership;
 import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.provisioner.engine.EngineSettings;
+import dev.talosburst.provisioner.engine.HetznerStatus;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
 import dev.talosburst.provisioner.engine.UserDataSource;
 import dev.talosburst.provisioner.kube.NodeDirectory;
@@ -42,10 +43,24 @@ public class EngineProducer {
                     .map(l -> l.substring(2)).toList());
         }
         leadership.start(engine); // the only replica: start(); with talosburst.kubernetes.enabled: follower + Lease election
+        // start() asked Hetzner once already: a configuration Hetzner proves wrong stops start-up like any other
+        StartupVerdict.rejection(engine).ifPresent(problems -> {
+            engine.close();
+            throw new InvalidConfigurationException(problems);
+        });
+        HetznerStatus status = engine.hetznerStatus();
+        if (status.state() == HetznerStatus.State.UNREACHABLE) {
+            LOG.warnf("starting with readiness DOWN: the Hetzner Cloud API at %s (talosburst.hcloud.endpoint) did not answer; "
+                    + "the pools are checked against its catalogue as soon as it does, retrying with back-off", hetznerEndpoint(config));
+        }
         LOG.infof("node groups of cluster %s: %s", valid.clusterId(),
                 valid.pools().stream().map(p -> p.id() + " (" + p.serverType() + "/" + p.location() + ", " + p.minSize() + ".."
                         + p.maxSize() + ")").toList());
         return engine;
+    }
+
+    private static String hetznerEndpoint(TalosBurstConfig config) {
+        return config.hcloud().embeddedSimulator() ? "the embedded simulator" : config.hcloud().endpoint().strip();
     }
 
     void close(@Disposes NodeGroupEngine engine) {

@@ -41,7 +41,14 @@ public class UserDataProducer {
         try {
             WorkerConfigUserData userData = WorkerConfigUserData.load(talos.workerConfig().get(), version, talos.schemaDir());
             // the file's location and the detected version only: its content (join secrets) is never logged
-            LOG.infof("Talos worker config file %s targets Talos %s", talos.workerConfig().get(), userData.renderer().talosVersion());
+            LOG.infof("Talos worker config file %s targets Talos %s: %s", talos.workerConfig().get(), userData.renderer().talosVersion(),
+                    userData.renderer().config().versionExplanation());
+            if (!userData.renderer().config().versionCertain()) {
+                LOG.warnf("the Talos version of worker config %s is not certain (%s); each pool is rendered for the version label "
+                        + "of the snapshot it boots, the oldest possible version where it has none. Set "
+                        + "talosburst.talos.talos-version to be explicit", talos.workerConfig().get(),
+                        userData.renderer().config().versionExplanation());
+            }
             if (talos.schemaDir().isEmpty()) {
                 LOG.info("talosburst.talos.schema-dir is not set: rendered configs get the built-in checks only, no JSON Schema validation");
             }

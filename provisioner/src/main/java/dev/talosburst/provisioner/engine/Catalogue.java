@@ -5,6 +5,7 @@ import dev.talosburst.provisioner.cloud.CloudApiException;
 import dev.talosburst.provisioner.cloud.Firewall;
 import dev.talosburst.provisioner.cloud.Image;
 import dev.talosburst.provisioner.cloud.ImageQuery;
+import dev.talosburst.provisioner.cloud.Location;
 import dev.talosburst.provisioner.cloud.Network;
 import dev.talosburst.provisioner.cloud.PlacementGroup;
 import dev.talosburst.provisioner.cloud.ServerType;
@@ -62,6 +63,46 @@ final class Catalogue {
         return Optional.ofNullable(serverTypes.get(name));
     }
 
+    /** Every server type name Hetzner offers, sorted (for messages). */
+    List<String> serverTypeNames() {
+        return serverTypes.keySet().stream().sorted().toList();
+    }
+
+    /** The location names Hetzner has (one request, not cached: only the start-up check asks). */
+    List<String> locationNames() {
+        return cloud.locations().stream().map(Location::name).sorted().toList();
+    }
+
+    /** The names and ids of the project's firewalls, networks or placement groups. */
+    record ProjectObjects(String kind, List<String> names, java.util.Set<Long> ids) {
+        boolean has(String nameOrId) {
+            return nameOrId.chars().allMatch(Character::isDigit) ? ids.contains(Long.parseLong(nameOrId)) : names.contains(nameOrId);
+        }
+    }
+
+    /** Every firewall of the project (one request; start-up check only). */
+    ProjectObjects firewalls() {
+        List<Firewall> all = cloud.firewalls(null, null);
+        return objects("firewall", all.stream().map(Firewall::name).toList(), all.stream().map(Firewall::id).toList());
+    }
+
+    /** Every network of the project (one request; start-up check only). */
+    ProjectObjects networks() {
+        List<Network> all = cloud.networks(null, null);
+        return objects("network", all.stream().map(Network::name).toList(), all.stream().map(Network::id).toList());
+    }
+
+    /** Every placement group of the project (one request; start-up check only). */
+    ProjectObjects placementGroups() {
+        List<PlacementGroup> all = cloud.placementGroups(null, null);
+        return objects("placement group", all.stream().map(PlacementGroup::name).toList(),
+                all.stream().map(PlacementGroup::id).toList());
+    }
+
+    private static ProjectObjects objects(String kind, List<String> names, List<Long> ids) {
+        return new ProjectObjects(kind, names.stream().filter(java.util.Objects::nonNull).sorted().toList(), java.util.Set.copyOf(ids));
+    }
+
     /**
      * The newest image matching the selector for an architecture (or the explicit id).
      *
@@ -71,6 +112,15 @@ final class Catalogue {
         if (explicitId != null) {
             return explicitId;
         }
+        return newestImage(selector, hetznerArchitecture).id();
+    }
+
+    /**
+     * The newest available snapshot matching the selector for an architecture (cached for a while).
+     *
+     * @throws CloudApiException NOT_FOUND-kind with an actionable message when nothing matches
+     */
+    Image newestImage(String selector, String hetznerArchitecture) {
         String key = selector + "|" + hetznerArchitecture;
         CachedImage cached = images.get(key);
         Instant now = clock.instant();
@@ -83,7 +133,7 @@ final class Catalogue {
             cached = new CachedImage(newest, now);
             images.put(key, cached);
         }
-        return cached.image().id();
+        return cached.image();
     }
 
     List<Long> firewallIds(List<String> namesOrIds) {

@@ -71,6 +71,10 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     private volatile boolean leader;
     private volatile boolean running;
     private volatile String lastSyncError;
+    private final List<NodePool> pools;
+    private final UserDataSource userData;
+    private final HetznerAccess access;
+    private volatile boolean startupChecked;
 
     public NodeGroupEngine(EngineSettings settings, List<NodePool> pools, CloudApi cloud, UserDataSource userData, EventSink events,
                            NodeDirectory nodes, Clock clock) {
@@ -102,6 +106,9 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         this.clock = clock;
         this.nodes = nodes;
         this.cloud = cloud;
+        this.pools = List.copyOf(pools);
+        this.userData = userData;
+        this.access = new HetznerAccess(clock);
         this.view = new FleetView(pools);
         Ownership ownership = new Ownership(settings.clusterId());
         ProvisioningMetrics metrics = new ProvisioningMetrics(registry);
@@ -158,7 +165,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         try {
             tick();
         } catch (RuntimeException e) {
-            LOG.warnf("initial sync with Hetzner failed (%s); retrying in the background", e.getMessage());
+            // HetznerAccess has said why (once); the ticker retries with back-off
         }
         long period = Math.max(50, settings.tickInterval().toMillis());
         ticker.scheduleWithFixedDelay(this::safeTick, period, period, TimeUnit.MILLISECONDS);
@@ -249,9 +256,60 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         try {
             tick();
         } catch (RuntimeException e) {
-            lastSyncError = e.getMessage();
-            LOG.warnf("background sync failed: %s", e.getMessage());
+            lastSyncError = e.getMessage(); // logged by HetznerAccess: once, then at most once a minute
         }
+    }
+
+    /** Whether Hetzner answers, and if not why (for readiness and start-up). */
+    public HetznerStatus hetznerStatus() {
+        return access.status();
+    }
+
+    /** True once every pool was checked against the Hetzner catalogue and found fitting. */
+    public boolean startupChecked() {
+        return startupChecked;
+    }
+
+    /**
+     * Checks every pool against the catalogue (once, before the first list of servers): problems make the engine stop for
+     * good ({@link HetznerStatus.State#CONFIGURATION_INVALID}); the Talos version each pool boots goes to the user-data
+     * source, which then renders a node of every pool again in that version.
+     */
+    private boolean runStartupCheck(Instant now) {
+        if (startupChecked) {
+            return true;
+        }
+        if (!access.due(now)) {
+            return false;
+        }
+        List<String> problems;
+        try {
+            PoolCatalogueCheck.Result result = PoolCatalogueCheck.check(pools, catalogue);
+            problems = new ArrayList<>(result.problems());
+            if (problems.isEmpty()) {
+                for (String problem : userData.bootedVersions(result.bootedVersionLabels())) {
+                    problems.add(problem);
+                }
+            }
+            if (problems.isEmpty()) {
+                for (NodePool pool : pools) {
+                    for (String problem : userData.check(pool, NodeTemplates.registrationLabels(pool, settings.clusterId()))) {
+                        problems.add("talosburst.pools." + pool.id() + ": " + problem);
+                    }
+                }
+            }
+            access.succeeded();
+        } catch (RuntimeException e) {
+            access.failed(e, true);
+            throw e;
+        }
+        if (!problems.isEmpty()) {
+            access.rejected(problems);
+            return false;
+        }
+        startupChecked = true;
+        LOG.infof("every node pool fits the Hetzner catalogue: %s", pools.stream().map(NodePool::id).toList());
+        return true;
     }
 
     /**
@@ -262,10 +320,13 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         tickLock.lock();
         try {
             Instant now = clock.instant();
+            if (!runStartupCheck(now)) {
+                return;
+            }
             boolean promoting = promotionPending.get();
             Instant last = lastSyncAt();
-            boolean due = last == null || promoting || refreshRequested.get()
-                    || Duration.between(last, now).compareTo(settings.resyncInterval()) >= 0;
+            boolean due = (last == null || promoting || refreshRequested.get()
+                    || Duration.between(last, now).compareTo(settings.resyncInterval()) >= 0) && access.due(now);
             Resync.Strays strays = null;
             if (due) {
                 if (promoting) {
@@ -274,8 +335,14 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     }
                 }
                 refreshRequested.set(false);
-                catalogue.refreshServerTypesIfStale();
-                strays = resync.run(nodeWatch::serverKnown);
+                try {
+                    catalogue.refreshServerTypesIfStale();
+                    strays = resync.run(nodeWatch::serverKnown);
+                    access.succeeded();
+                } catch (RuntimeException e) {
+                    access.failed(e, false);
+                    throw e;
+                }
                 lastSyncError = null;
                 if (promoting && promotionPending.compareAndSet(true, false)) {
                     leader = true;

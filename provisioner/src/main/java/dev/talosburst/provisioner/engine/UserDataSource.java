@@ -21,6 +21,15 @@ public interface UserDataSource {
         return List.of();
     }
 
+    /**
+     * Start-up, once the catalogue is loaded: the {@code version} label of the snapshot each pool boots (pool id to label,
+     * empty when unknown, e.g. an explicit image id). The source renders each pool for the Talos version its image runs
+     * and returns every problem (a config the image cannot read), each naming the option to change.
+     */
+    default List<String> bootedVersions(Map<String, java.util.Optional<String>> versionLabelByPool) {
+        return List.of();
+    }
+
     /** User-data could not be produced; the message is safe to log (no secrets). */
     class UserDataException extends RuntimeException {
         public UserDataException(String message) {

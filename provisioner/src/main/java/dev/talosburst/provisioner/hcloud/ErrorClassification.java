@@ -109,10 +109,15 @@ final class ErrorClassification {
 
     /** No answer at all: timeouts, resets, refused connections and responses lost after the request took effect. */
     static CloudApiException fromNetwork(ApiRequest request, IOException failure) {
+        return fromNetwork(request, failure, null);
+    }
+
+    /** {@link #fromNetwork(ApiRequest, IOException)} naming the API base the request went to (it carries no secret). */
+    static CloudApiException fromNetwork(ApiRequest request, IOException failure, java.net.URI base) {
         String what = failure instanceof HttpTimeoutException ? "timed out" : "failed without a response (" + failure.getClass().getSimpleName() + ")";
         return new CloudApiException(Kind.RETRYABLE, NETWORK_ERROR, 0,
-                "Hetzner API " + request.method() + " " + request.endpoint() + " " + what + "; it may or may not have taken effect", null,
-                failure);
+                "Hetzner API " + request.method() + " " + request.endpoint() + (base == null ? "" : " at " + base) + " " + what
+                        + "; it may or may not have taken effect", null, failure);
     }
 
     /** Whether the in-client retry loop should try again (a subset of {@link Kind#RETRYABLE}). */

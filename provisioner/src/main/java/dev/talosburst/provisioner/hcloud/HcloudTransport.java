@@ -61,12 +61,16 @@ final class HcloudTransport {
     private final Bulkhead bulkhead;
     private final Map<EndpointFamily, CircuitBreaker> breakers = new EnumMap<>(EndpointFamily.class);
     private final Map<EndpointFamily, Retry> retries = new EnumMap<>(EndpointFamily.class);
+    private final Clock clock;
+    /** When a failure that is being retried was last logged: said at once, then at most once a minute. */
+    private java.time.Instant retryLoggedAt;
 
     HcloudTransport(HcloudSettings settings, RequestBudget budget, Clock clock, Sleeper sleeper, MeterRegistry registry,
                     HttpClient http, ObjectMapper json) {
         String basePath = settings.endpoint().toString();
         this.base = URI.create(basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath);
         this.token = settings.token();
+        this.clock = clock;
         this.requestTimeout = settings.requestTimeout();
         this.budget = budget;
         this.sleeper = sleeper;
@@ -131,6 +135,7 @@ final class HcloudTransport {
                     throw failure;
                 }
                 LOG.debugf("Retrying %s in %d ms (attempt %d failed: %s)", request, delayMillis, attempt, failure.getMessage());
+                announceRetry(failure, delayMillis, attempt);
                 pause(request, Duration.ofMillis(delayMillis));
                 attempt++;
             }
@@ -141,7 +146,7 @@ final class HcloudTransport {
         CircuitBreaker breaker = breakers.get(request.family());
         if (!breaker.tryAcquirePermission()) {
             throw new CloudApiException(Kind.RETRYABLE, ErrorClassification.CIRCUIT_OPEN, 0,
-                    "Hetzner API " + request + " not sent: circuit breaker " + breaker.getName()
+                    "Hetzner API " + request + " at " + base + " not sent: circuit breaker " + breaker.getName()
                             + " is open after repeated server errors or timeouts; it lets a probe through after the open period",
                     null);
         }
@@ -207,7 +212,7 @@ final class HcloudTransport {
             metrics.exchanged(request, HcloudMetrics.NO_RESPONSE, System.nanoTime() - start);
             LOG.debugf("%s got no response after %d ms: %s", request, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
                     e.getClass().getSimpleName());
-            throw ErrorClassification.fromNetwork(request, e);
+            throw ErrorClassification.fromNetwork(request, e, base);
         }
         long nanos = System.nanoTime() - start;
         int status = response.statusCode();
@@ -237,6 +242,25 @@ final class HcloudTransport {
                 text -> token.scrub(request.scrub(text)));
         LOG.debugf("%s failed: %s", request, failure.getMessage());
         throw failure;
+    }
+
+    /**
+     * Hetzner not answering is said at once (not only after every retry failed, which takes half a minute), then at most
+     * once a minute while it lasts.
+     */
+    private void announceRetry(CloudApiException failure, long delayMillis, int attempt) {
+        if (!ErrorClassification.isHealthFailure(failure)) {
+            return;
+        }
+        java.time.Instant now = clock.instant();
+        synchronized (this) {
+            if (retryLoggedAt != null && now.isBefore(retryLoggedAt.plus(Duration.ofMinutes(1)))) {
+                return;
+            }
+            retryLoggedAt = now;
+        }
+        LOG.warnf("Hetzner Cloud API at %s is not answering: %s; retrying in %d ms (attempt %d)", base, failure.getMessage(),
+                delayMillis, attempt);
     }
 
     private void pause(ApiRequest request, Duration delay) {

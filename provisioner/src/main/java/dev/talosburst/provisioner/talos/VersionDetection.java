@@ -32,8 +32,16 @@ final class VersionDetection {
     private VersionDetection() {
     }
 
-    /** The detected (or configured) version and a one-line explanation an operator can check. */
-    record Detected(TalosVersion version, String explanation) {
+    /**
+     * The detected (or configured) version and a one-line explanation an operator can check.
+     *
+     * @param oldest the oldest Talos the documents allow (what a booted image must at least run)
+     * @param newest the newest Talos the evidence allows, null when open
+     * @param certain true when configured, or when the documents or the installer tag pin one minor
+     * @param configured true when the operator set talos-version
+     */
+    record Detected(TalosVersion version, String explanation, TalosVersion oldest, TalosVersion newest, boolean certain,
+            boolean configured) {
     }
 
     static Detected detect(List<ObjectNode> documents, Optional<TalosVersion> configured, String source) {
@@ -54,7 +62,7 @@ final class VersionDetection {
             }
             String newer = v.compareTo(TalosVersion.NEWEST_KNOWN) > 0 ? " (rendered in the Talos "
                     + TalosVersion.NEWEST_KNOWN + " document model, the newest talos-burst knows)" : "";
-            return new Detected(v, "configured talos-version " + v + newer);
+            return new Detected(v, "configured talos-version " + v + newer, shape.min, null, true, true);
         }
         TalosVersion min = shape.min;
         TalosVersion max = shape.max;
@@ -62,7 +70,7 @@ final class VersionDetection {
         Optional<TalosVersion> installer = tagOf(installerImage(documents));
         if (installer.isPresent() && within(installer.get(), min, max)) {
             return new Detected(installer.get(), "installer image tag v" + installer.get() + " (config " + evidence
-                    + ")");
+                    + ")", installer.get(), installer.get(), true, false);
         }
         Optional<TalosVersion> kubelet = tagOf(kubeletImage(documents));
         if (kubelet.isPresent() && kubelet.get().major() == 1) {
@@ -72,11 +80,13 @@ final class VersionDetection {
                 evidence += "; kubelet v" + kubelet.get() + " needs Talos " + needed + " or newer";
             }
         }
-        if (max == null || min.equals(max)) {
-            return new Detected(min, "config " + evidence + " ⇒ Talos " + min);
+        if (max != null && min.equals(max)) {
+            return new Detected(min, "config " + evidence + " ⇒ Talos " + min, min, max, true, false);
         }
-        return new Detected(min, "config " + evidence + " ⇒ Talos " + min + "–" + max + "; assuming " + min
-                + " (set talos-version to be exact)");
+        // the documents allow several minors: the version label of the snapshot each pool boots decides at start-up
+        return new Detected(min, "config " + evidence + " ⇒ Talos " + min + (max == null ? " or newer" : "–" + max)
+                + "; assuming " + min + " unless the snapshot a pool boots says which (set talos-version to be exact)", min, max,
+                false, false);
     }
 
     private record Shape(TalosVersion min, TalosVersion max, String evidence) {

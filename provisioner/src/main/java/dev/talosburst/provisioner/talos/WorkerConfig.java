@@ -24,12 +24,40 @@ public final class WorkerConfig {
     private final List<ObjectNode> documents;
     private final TalosVersion version;
     private final String versionExplanation;
+    private final VersionDetection.Detected detected;
 
     private WorkerConfig(String source, List<ObjectNode> documents, VersionDetection.Detected detected) {
         this.source = source;
         this.documents = documents;
         this.version = detected.version();
         this.versionExplanation = detected.explanation();
+        this.detected = detected;
+    }
+
+    /** The same config, rendered for another Talos version (the one a pool's snapshot runs), with why. */
+    WorkerConfig forVersion(TalosVersion other, String explanation) {
+        return new WorkerConfig(source, documents, new VersionDetection.Detected(other, explanation, detected.oldest(),
+                detected.newest(), true, detected.configured()));
+    }
+
+    /** False when the documents allow several Talos minors and nothing pinned one (talos-version unset). */
+    public boolean versionCertain() {
+        return detected.certain();
+    }
+
+    /** True when the version came from talos-version. */
+    public boolean versionConfigured() {
+        return detected.configured();
+    }
+
+    /** The oldest Talos whose images can read these documents. */
+    public TalosVersion oldestReader() {
+        return detected.oldest();
+    }
+
+    /** The newest Talos the evidence allows; empty when open-ended. */
+    public Optional<TalosVersion> newestPossible() {
+        return Optional.ofNullable(detected.newest());
     }
 
     /** Reads the worker config from a file (e.g. a mounted Secret) and detects its Talos version. */

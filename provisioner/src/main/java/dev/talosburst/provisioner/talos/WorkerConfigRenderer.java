@@ -32,10 +32,14 @@ public final class WorkerConfigRenderer {
     }
 
     WorkerConfigRenderer(WorkerConfig config, Optional<Path> schemaDirectory, int limitBytes) {
+        this(config, limitBytes, schemaDirectory.map(TalosSchemas::new));
+    }
+
+    private WorkerConfigRenderer(WorkerConfig config, int limitBytes, Optional<TalosSchemas> schemas) {
         this.config = config;
         List<ObjectNode> base = config.copyOfDocuments();
         this.model = DocumentModel.of(config.talosVersion(), base);
-        this.schemas = schemaDirectory.map(TalosSchemas::new);
+        this.schemas = schemas;
         this.redactor = SecretRedactor.of(base);
         this.limitBytes = limitBytes;
         List<ObjectNode> tidied = config.copyOfDocuments();
@@ -53,6 +57,16 @@ public final class WorkerConfigRenderer {
      */
     public List<String> acceptedSchemaFindings() {
         return acceptedSchemaFindings;
+    }
+
+    /** A renderer of the same config and schemas for another Talos version (the one a pool's snapshot runs). */
+    WorkerConfigRenderer forVersion(TalosVersion version, String explanation) {
+        return new WorkerConfigRenderer(config.forVersion(version, explanation), limitBytes, schemas);
+    }
+
+    /** The worker config rendered (for its version evidence). */
+    public WorkerConfig config() {
+        return config;
     }
 
     /** The Talos version the configs are rendered for. */

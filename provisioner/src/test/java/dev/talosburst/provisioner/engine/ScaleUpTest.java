@@ -181,19 +181,18 @@ class ScaleUpTest {
     }
 
     @Test
-    void aMissingSnapshotFailsTheSlotWithAnActionableMessage() {
+    void aMissingSnapshotStopsStartUpWithAnActionableMessage() {
         NodePool pool = new NodePool("cx22-fsn1", "cx22", "fsn1", null, 0, 5,
                 dev.talosburst.provisioner.pool.ImageSelector.talos("v9.9.9"), null, null, null, null, null, null, true, true, null, null, null);
         NodeGroupEngine engine = fx.engine(pool);
         engine.start();
 
-        engine.increaseSize("cx22-fsn1", 1);
-
-        await().untilAsserted(() -> assertThat(engine.instances("cx22-fsn1")).singleElement()
-                .satisfies(i -> assertThat(i.error()).isPresent()));
-        InstanceView.ErrorInfo error = engine.instances("cx22-fsn1").get(0).error().get();
-        assertThat(error.errorClass()).isEqualTo(InstanceView.ErrorClass.OTHER);
-        assertThat(error.message()).contains("os=talos,version=v9.9.9").contains("snapshot");
+        // found when the catalogue is loaded, not at the first scale-up
+        assertThat(engine.hetznerStatus().state()).isEqualTo(HetznerStatus.State.CONFIGURATION_INVALID);
+        assertThat(engine.hetznerStatus().startupProblems()).singleElement().asString()
+                .startsWith("talosburst.pools.cx22-fsn1.image:").contains("os=talos,version=v9.9.9").contains("snapshot");
+        assertThat(engine.isLeader()).isFalse();
         assertThat(fx.sim.inspect().requestCount("POST", "/servers")).isZero();
+        assertThat(fx.sim.inspect().requestCount("GET", "/servers")).as("no server list before the pools fit").isZero();
     }
 }

@@ -33,6 +33,9 @@ class TalosUserDataEngineTest {
         Assumptions.assumeTrue(Files.isRegularFile(worker), "skipped: Talos fixture " + worker.toAbsolutePath() + " is missing");
         Assumptions.assumeTrue(Files.isDirectory(schemas), "skipped: Talos schemas " + schemas.toAbsolutePath() + " are missing");
         userData = WorkerConfigUserData.load(worker, Optional.empty(), Optional.of(schemas));
+        // a 1.13 config needs a 1.13 image: a 1.11 one cannot read its KubeSpanConfig document
+        fx.sim.catalogue().addSnapshot("talos v1.13.9 amd64", "x86", java.time.Instant.parse("2026-11-20T09:00:00Z"),
+                Map.of("os", "talos", "version", "v1.13.9", "arch", "amd64"));
     }
 
     @AfterEach
@@ -41,7 +44,7 @@ class TalosUserDataEngineTest {
     }
 
     private static NodePool pool(String id, List<String> patches) {
-        return new NodePool(id, "cx22", "fsn1", null, 0, 3, ImageSelector.talos("v1.11.6"), Map.of("example.com/tier", "burst"),
+        return new NodePool(id, "cx22", "fsn1", null, 0, 3, ImageSelector.talos("v1.13.9"), Map.of("example.com/tier", "burst"),
                 List.of(new Taint("burst", "true", "NoSchedule")), Map.of(), List.of(), List.of(), null, true, true,
                 AutoscalingOverrides.none(), patches, Duration.ofMinutes(15));
     }

@@ -1,0 +1,151 @@
+package dev.talosburst.autoscaler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.talosburst.hcloudsim.HcloudSimulator;
+import dev.talosburst.hcloudsim.SimulatorOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged application against "real" Hetzner (the simulator on its own port, not embedded): a wrong token and pools
+ * that do not fit the catalogue stop start-up with the configuration error block; an unreachable API is said at once,
+ * readiness stays down with the reason, and the process keeps retrying until Hetzner answers.
+ */
+class HetznerStartupIT {
+    private static final String TOKEN = "it-token-0123456789abcdef0123456789abcdef0123456789abcdef01234567";
+
+    private Process app;
+    private HcloudSimulator sim;
+    private Path log;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (app != null && app.isAlive()) {
+            app.destroy();
+            if (!app.waitFor(20, TimeUnit.SECONDS)) {
+                app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        if (sim != null) {
+            sim.close();
+        }
+    }
+
+    private static Path workerConfig() {
+        Path shared = Path.of(System.getProperty("talos-burst.shared-dir", "../../shared"));
+        Path worker = shared.resolve("fixtures/talos/v1.11-base-worker.yaml");
+        Assumptions.assumeTrue(Files.isRegularFile(worker), "skipped: Talos fixture " + worker.toAbsolutePath() + " is missing");
+        return worker.toAbsolutePath();
+    }
+
+    /** Starts the jar for real Hetzner at {@code endpoint} with the token in the environment, as in production. */
+    private Process start(String name, String endpoint, String token, int managementPort, String... extra) throws IOException {
+        log = Path.of("target", "hetzner-startup-" + name + ".log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dtalosburst.hcloud.embedded-simulator=false",
+                "-Dtalosburst.hcloud.endpoint=" + endpoint,
+                "-Dtalosburst.cluster-id=it-startup",
+                "-Dtalosburst.grpc.plaintext=true",
+                "-Dtalosburst.grpc.port=" + freePort(),
+                "-Dquarkus.management.port=" + managementPort,
+                "-Dtalosburst.talos.worker-config=" + workerConfig(),
+                "-Dtalosburst.pools.it-fsn1.server-type=cx22",
+                "-Dtalosburst.pools.it-fsn1.location=fsn1",
+                "-Dtalosburst.pools.it-fsn1.max=2"));
+        command.addAll(List.of(extra));
+        command.addAll(List.of("-jar", System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar")));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("TALOSBURST_HCLOUD_TOKEN", token);
+        return builder.start();
+    }
+
+    private String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Test
+    void aWrongTokenStopsStartUpWithOneErrorNamingTheOption() throws Exception {
+        sim = HcloudSimulator.start(SimulatorOptions.builder().host("127.0.0.1").port(0).token(TOKEN).build());
+        String wrong = "wrong-" + TOKEN.substring(6);
+        app = start("token", sim.endpoint().toString(), wrong, freePort());
+
+        assertThat(app.waitFor(90, TimeUnit.SECONDS)).as("start-up stops; see " + log).isTrue();
+        assertThat(app.exitValue()).isNotZero();
+        String out = output();
+        assertThat(out).contains("talos-burst cannot start, fix the configuration")
+                .contains("talosburst.hcloud.token: Hetzner refused the API token (HTTP 401 unauthorized)")
+                .contains("TALOSBURST_HCLOUD_TOKEN")
+                .doesNotContain(wrong);
+    }
+
+    @Test
+    void aLocationTypoStopsStartUpListingTheValidLocations() throws Exception {
+        sim = HcloudSimulator.start(SimulatorOptions.builder().host("127.0.0.1").port(0).token(TOKEN).build());
+        app = start("location", sim.endpoint().toString(), TOKEN, freePort(),
+                "-Dtalosburst.pools.typo.server-type=cx22", "-Dtalosburst.pools.typo.location=fsn2", "-Dtalosburst.pools.typo.max=2",
+                "-Dtalosburst.pools.arm-us.server-type=cax11", "-Dtalosburst.pools.arm-us.location=ash",
+                "-Dtalosburst.pools.arm-us.max=2");
+
+        assertThat(app.waitFor(90, TimeUnit.SECONDS)).as("start-up stops; see " + log).isTrue();
+        assertThat(app.exitValue()).isNotZero();
+        assertThat(output()).contains("talos-burst cannot start, fix the configuration")
+                .contains("talosburst.pools.typo.location: Hetzner has no location 'fsn2'; use one of ash, fsn1, hel1, hil, nbg1, sin")
+                .contains("talosburst.pools.arm-us.location: server type cax11 is not offered in ash; it is offered in fsn1, hel1, nbg1");
+        assertThat(sim.inspect().requestCount("POST", "/servers")).isZero();
+    }
+
+    @Test
+    void anUnreachableApiIsSaidAtOnceReadinessStaysDownAndTheProcessWaitsForIt() throws Exception {
+        int hetznerPort = freePort(); // nothing listens here yet
+        String endpoint = "http://127.0.0.1:" + hetznerPort + "/v1";
+        int management = freePort();
+        long started = System.nanoTime();
+        app = start("unreachable", endpoint, TOKEN, management);
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> output().contains("Hetzner Cloud API at " + endpoint + " is not answering"));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("said at once, not after the retries").isLessThan(Duration.ofSeconds(25));
+
+        HttpResponse<String> ready = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> readiness(management), r -> r.statusCode() == 503 && r.body().contains("UNREACHABLE"));
+        assertThat(ready.body()).contains("talosburst.hcloud.endpoint").contains(endpoint);
+        assertThat(output()).contains("starting with readiness DOWN").contains("talosburst.hcloud.endpoint");
+        assertThat(app.isAlive()).isTrue();
+
+        // Hetzner comes back: the pools are checked against its catalogue and the replica becomes ready
+        sim = HcloudSimulator.start(SimulatorOptions.builder().host("127.0.0.1").port(hetznerPort).token(TOKEN).build());
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                .until(() -> readiness(management).statusCode() == 200);
+        assertThat(output()).contains("every node pool fits the Hetzner catalogue").contains("Hetzner Cloud API answers again");
+        // (SmallRye Health logs every DOWN probe itself at INFO; talos-burst's own warnings are what must not flood)
+        long lines = output().lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                .filter(l -> l.contains("not answering") || l.contains("did not answer")).count();
+        assertThat(lines).as("no line every second while it was down; see " + log).isLessThan(15);
+    }
+
+    private static HttpResponse<String> readiness(int port) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

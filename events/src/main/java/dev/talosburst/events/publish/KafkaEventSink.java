@@ -113,7 +113,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     /** Whether and when Kafka answers: the unreachable WARN and the readiness rule. */
     private final KafkaContact contact;
     /** Topic set-up and connectivity checks; one client for the sink's life (sender thread, closed by close). */
-    private Admin admin;
+    private volatile Admin admin;
     /** The connectivity check in flight (sender thread), if any. */
     private KafkaFuture<String> check;
     private boolean rebuildProducer;
@@ -416,6 +416,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 }
                 if (noAnswer(e)) {
                     contact.failed(e, pending()); // logged once, then at most once a minute
+                    renewAdmin();
                 } else {
                     LOG.warnf("event publisher: %s; retrying in %s", e.toString(), settings.retryBackoff());
                 }
@@ -444,6 +445,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         } catch (ExecutionException e) {
             if (noAnswer(e.getCause())) {
                 contact.failed(e.getCause(), pending());
+                renewAdmin();
             } else {
                 contact.answered(); // refused, e.g. not authorised: a broker did answer
             }
@@ -452,6 +454,16 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         } finally {
             check = null;
         }
+    }
+
+    /**
+     * A new admin client after one got no answer: it starts again from the bootstrap servers, as a rebootstrap would
+     * (brokers replaced under new addresses), at the pace of our attempts rather than in the client's tight loop.
+     */
+    private void renewAdmin() {
+        check = null; // a check in flight on the old client fails with it
+        admin.close(Duration.ZERO);
+        admin = Admin.create(adminProperties());
     }
 
     /** A failure that means no broker answered in time (as opposed to one that refused). */
@@ -865,7 +877,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private Properties adminProperties() {
         Properties p = clientProperties();
         // Kafka 4's admin client "rebootstraps" in a tight loop while no broker answers (thousands of log lines and
-        // wake-ups a second); before its first answer the bootstrap servers are all it knows anyway.
+        // wake-ups a second); renewAdmin() starts again from the bootstrap servers after each attempt without an answer.
         p.put(CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG, "none");
         p.putAll(settings.producerOverrides());
         return p;

@@ -287,6 +287,13 @@ public interface TalosBurstConfig {
         @Positive
         int backlogWarnThreshold();
 
+        /**
+         * How long no Kafka broker may answer (after a failed attempt) before the {@code lifecycle-events} readiness
+         * check goes down.
+         */
+        @WithDefault("5m")
+        Duration unreachableAfter();
+
         /** Create the topics when missing. */
         @WithDefault("true")
         boolean createTopics();

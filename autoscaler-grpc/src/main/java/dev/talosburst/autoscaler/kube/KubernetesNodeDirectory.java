@@ -3,7 +3,9 @@ package dev.talosburst.autoscaler.kube;
 import dev.talosburst.provisioner.kube.KubeNode;
 import dev.talosburst.provisioner.kube.NodeDirectory;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -26,6 +28,8 @@ import org.jboss.logging.Logger;
 public final class KubernetesNodeDirectory implements NodeDirectory, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KubernetesNodeDirectory.class);
     static final String PROVIDER_ID_INDEX = "providerID";
+    /** Tries of the providerID patch when the Node keeps changing under it (each on the Node as just read). */
+    static final int PATCH_ATTEMPTS = 3;
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -115,29 +119,77 @@ public final class KubernetesNodeDirectory implements NodeDirectory, AutoCloseab
     }
 
     /**
-     * Patches {@code spec.providerID} from empty to {@code providerId}. The patch carries a test of the resourceVersion the
-     * cache saw empty, so a Node that changed meanwhile is not overwritten (the API server also refuses any change of a set
-     * providerID); a Node that is unknown or already has one is left alone.
+     * Patches {@code spec.providerID} from empty to {@code providerId}. The patch carries a test of the resourceVersion it
+     * saw empty, so a Node that changed meanwhile is not overwritten (the API server also refuses any change of a set
+     * providerID); a Node that is unknown or already has one is left alone. The kubelet updating its new Node before
+     * the patch lands is routine: the API server refuses the test (422, or 409), and the patch is retried at once on the
+     * Node as it is now, up to {@value #PATCH_ATTEMPTS} times; only then, or on any other refusal, does this throw.
+     *
+     * @throws IllegalStateException in one line (HTTP code, reason, the API server's message; no Status dump)
      */
     @Override
     public void setProviderId(String nodeName, String providerId) {
         Optional<Node> node = cached(nodeName);
-        if (node.isEmpty() || !NodeFacts.providerId(node.get()).isEmpty()) {
-            return;
+        for (int attempt = 1; ; attempt++) {
+            if (node.isEmpty() || !NodeFacts.providerId(node.get()).isEmpty()) {
+                return;
+            }
+            String seen = node.get().getMetadata().getResourceVersion();
+            try {
+                client.nodes().withName(nodeName).patch(PatchContext.of(PatchType.JSON), providerIdPatch(node.get(), providerId));
+                return;
+            } catch (KubernetesClientException e) {
+                if (!raced(e) || attempt == PATCH_ATTEMPTS) {
+                    throw refused(e, attempt);
+                }
+                LOG.debugf("providerID patch of Node %s (resourceVersion %s) refused, as when the kubelet updated the Node"
+                        + " first (%s); retrying on the Node as it is now", nodeName, seen, statusLine(e));
+                node = Optional.ofNullable(client.nodes().withName(nodeName).get());
+            }
         }
-        String resourceVersion = node.get().getMetadata().getResourceVersion();
-        String patch = "["
-                + (resourceVersion == null ? "" : "{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":" + json(resourceVersion) + "},")
-                + (node.get().getSpec() == null
-                        ? "{\"op\":\"add\",\"path\":\"/spec\",\"value\":{\"providerID\":" + json(providerId) + "}}]"
-                        : "{\"op\":\"add\",\"path\":\"/spec/providerID\",\"value\":" + json(providerId) + "}]");
-        client.nodes().withName(nodeName).patch(PatchContext.of(PatchType.JSON), patch);
     }
 
-    /** Deletes the Node object; a Node that is already gone is ignored. */
+    private static String providerIdPatch(Node node, String providerId) {
+        String resourceVersion = node.getMetadata().getResourceVersion();
+        return "["
+                + (resourceVersion == null ? "" : "{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":" + json(resourceVersion) + "},")
+                + (node.getSpec() == null
+                        ? "{\"op\":\"add\",\"path\":\"/spec\",\"value\":{\"providerID\":" + json(providerId) + "}}]"
+                        : "{\"op\":\"add\",\"path\":\"/spec/providerID\",\"value\":" + json(providerId) + "}]");
+    }
+
+    /** A failed resourceVersion test (422, the API server's answer to a JSON-patch test that fails) or a conflict (409). */
+    private static boolean raced(KubernetesClientException e) {
+        return e.getCode() == 422 || e.getCode() == 409;
+    }
+
+    /**
+     * Deletes the Node object; a Node that is already gone is ignored.
+     *
+     * @throws IllegalStateException in one line when the API server refuses
+     */
     @Override
     public void removeNode(String nodeName) {
-        client.nodes().withName(nodeName).delete();
+        try {
+            client.nodes().withName(nodeName).delete();
+        } catch (KubernetesClientException e) {
+            throw refused(e, 1);
+        }
+    }
+
+    /** One line for the caller's log (fabric8's own message embeds the whole Status object). */
+    private static IllegalStateException refused(KubernetesClientException e, int attempts) {
+        return new IllegalStateException(statusLine(e) + (attempts > 1 ? " (" + attempts + " attempts)" : ""));
+    }
+
+    private static String statusLine(KubernetesClientException e) {
+        if (e.getCode() <= 0) { // no answer: the cause says why (connection refused, timeout)
+            return "no answer from the API server (" + (e.getCause() != null ? e.getCause().toString() : e.getMessage()) + ")";
+        }
+        Status status = e.getStatus();
+        String reason = status == null || status.getReason() == null ? "" : " " + status.getReason();
+        String message = status == null || status.getMessage() == null ? "" : ": " + status.getMessage();
+        return "HTTP " + e.getCode() + reason + message;
     }
 
     @Override

@@ -5,7 +5,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Readiness: down while the backlog of unpublished lifecycle events is large (Kafka unreachable or slow). */
+/**
+ * Readiness: down while the backlog of unpublished lifecycle events is large, while state records keep failing, or once
+ * no Kafka broker has answered for {@code talosburst.events.unreachable-after}.
+ */
 @Readiness
 @Singleton
 public class EventBacklogReadiness implements HealthCheck {
@@ -21,6 +24,8 @@ public class EventBacklogReadiness implements HealthCheck {
                 .status(publishing.backlogHealthy())
                 .withData("kafka", publishing.enabled())
                 .withData("pending", publishing.pending())
+                .withData("kafkaReachable", publishing.kafkaReachable())
+                .withData("kafkaSilentSeconds", publishing.kafkaSilentSeconds())
                 .build();
     }
 }

@@ -45,7 +45,8 @@ public class LifecycleEventPublishing {
                 .withQueue(events.queueCapacity(), events.backlogWarnThreshold())
                 .withCreateTopics(events.createTopics())
                 .withTopicLayout(events.partitions(), events.replicationFactor())
-                .withClientOverrides(events.kafka());
+                .withClientOverrides(events.kafka())
+                .withUnreachableAfter(events.unreachableAfter());
         kafka = new KafkaEventSink(settings, registry, clock);
         kafka.start();
         reconciler = new LifecycleReconciler(valid.clusterId(), kafka, kafka, clock, Duration.ofSeconds(30));
@@ -63,9 +64,19 @@ public class LifecycleEventPublishing {
         return kafka != null;
     }
 
-    /** False while the backlog of unpublished events is large (Kafka down or slow). */
+    /** False while the backlog of unpublished events is large, or Kafka has not answered for {@code unreachable-after}. */
     public boolean backlogHealthy() {
         return kafka == null || kafka.backlogHealthy();
+    }
+
+    /** False once Kafka has not answered for {@code talosburst.events.unreachable-after}; true when events are off. */
+    public boolean kafkaReachable() {
+        return kafka == null || kafka.kafkaReachable();
+    }
+
+    /** Seconds since a Kafka broker last answered; 0 when events are off. */
+    public long kafkaSilentSeconds() {
+        return kafka == null ? 0 : kafka.kafkaSilentSeconds();
     }
 
     /** Events not yet acknowledged by Kafka. */
@@ -94,7 +105,8 @@ public class LifecycleEventPublishing {
             }
             return published;
         } catch (TimeoutException e) {
-            LOG.warnf("event reconciliation postponed: the published history is not readable yet (%s)", e.getMessage());
+            LOG.warnf("event reconciliation postponed to its next run (talosburst.events.reconcile-interval): the published history"
+                    + " has not been read back from Kafka yet");
             return -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

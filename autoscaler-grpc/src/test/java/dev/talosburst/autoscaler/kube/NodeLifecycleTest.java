@@ -14,14 +14,19 @@ import dev.talosburst.provisioner.lifecycle.Transition;
 import dev.talosburst.provisioner.nodegroup.NodeRef;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import dev.talosburst.autoscaler.testing.CapturedLog;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +35,7 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class NodeLifecycleTest {
     static KubernetesClient client;
+    static KubernetesMockServer server;
 
     private ClusterFixture fx;
     private KubernetesNodeDirectory directory;
@@ -189,5 +195,54 @@ class NodeLifecycleTest {
         await().until(() -> node(POOL + "-zz9orphn") == null);
         assertThat(client.nodes().list().getItems()).extracting(n -> n.getMetadata().getName())
                 .containsExactlyInAnyOrder(live.name(), POOL + "-unlabeld", "gpu-box-1", "other-abcdefgh", POOL + "-neighbr1");
+    }
+
+    /** What a real API server answers when a JSON patch's resourceVersion test fails (the Node changed meanwhile). */
+    private static Status resourceVersionTestFailed() {
+        return new StatusBuilder().withApiVersion("v1").withKind("Status").withStatus("Failure").withCode(422).withReason("Invalid")
+                .withMessage("the server rejected our request due to an error in our request")
+                .withNewDetails().addNewCause().withMessage("testing value /metadata/resourceVersion failed: test failed").endCause()
+                .endDetails().build();
+    }
+
+    @Test
+    void theKubeletUpdatingItsNodeFirstIsRetriedAndLoggedInOneDebugLine() {
+        engine.start();
+        ServerSnapshot server = scaleUp(1).get(0);
+        // the kubelet's status update landed between the cache's copy and our patch: the API server refuses the test once
+        NodeLifecycleTest.server.expect().patch().withPath("/api/v1/nodes/" + server.name()).andReturn(422, resourceVersionTestFailed()).once();
+        try (CapturedLog log = CapturedLog.of("dev.talosburst")) {
+            client.nodes().resource(kubeletNode(server.name(), Map.of(Ownership.NODE_POOL_LABEL, POOL))).create();
+
+            await().untilAsserted(() -> assertThat(providerId(node(server.name()))).isEqualTo("hcloud://" + server.id()));
+            assertThat(log.atLeast(Level.WARNING)).isEmpty();
+            assertThat(log.at(Level.FINE)).filteredOn(m -> m.contains("providerID patch of Node " + server.name())).singleElement()
+                    .asString().contains("HTTP 422 Invalid", "retrying").doesNotContain("\n", "Status(", "StatusDetails");
+            assertThat(log.at(Level.INFO)).contains("set providerID of Node " + server.name() + " to hcloud://" + server.id());
+        }
+    }
+
+    @Test
+    void onlyAProviderIdPatchThatFailsEveryAttemptWarnsInOneLine() {
+        engine.start();
+        ServerSnapshot server = scaleUp(1).get(0);
+        NodeLifecycleTest.server.expect().patch().withPath("/api/v1/nodes/" + server.name()).andReturn(422, resourceVersionTestFailed())
+                .times(KubernetesNodeDirectory.PATCH_ATTEMPTS);
+        try (CapturedLog log = CapturedLog.of("dev.talosburst")) {
+            client.nodes().resource(kubeletNode(server.name(), Map.of(Ownership.NODE_POOL_LABEL, POOL))).create();
+
+            await().until(() -> !log.at(Level.WARNING).isEmpty());
+            assertThat(log.at(Level.WARNING)).singleElement().asString()
+                    .startsWith("setting providerID of Node " + server.name() + " failed: HTTP 422 Invalid: the server rejected our request")
+                    .contains("(3 attempts); will retry").doesNotContain("\n", "Status(", "StatusDetails");
+            assertThat(log.at(Level.FINE)).filteredOn(m -> m.contains("providerID patch of Node " + server.name())).hasSize(2);
+            assertThat(providerId(node(server.name()))).isNull();
+
+            // the next resync's Node sweep tries again, and the API server takes it now
+            fx.clock.advance(Duration.ofMinutes(2));
+            engine.tick();
+            await().untilAsserted(() -> assertThat(providerId(node(server.name()))).isEqualTo("hcloud://" + server.id()));
+            assertThat(log.at(Level.WARNING)).hasSize(1);
+        }
     }
 }

@@ -33,13 +33,24 @@ import java.util.Properties;
  * every run recomputes from the full history), feeds a {@link BillingLedger}, and prints node-hours and
  * cost per pool and UTC day. Records that are not talos-burst node events are skipped and counted.
  *
- * <p>Run: {@code java -cp ... dev.talosburst.events.billing.BillingConsumer --bootstrap kafka:9092
- * [--topic talos-burst.node-lifecycle.v1] [--once] [--interval 60] [--http 127.0.0.1:8089]}; with {@code --http}
- * the latest table is also served at {@code /usage} (JSON) and {@code /usage.txt}.
+ * <p>Run (see events/README.md for the classpath): {@code java -cp ... dev.talosburst.events.billing.BillingConsumer
+ * --bootstrap kafka:9092 [--topic talos-burst.node-lifecycle.v1] [--once] [--interval 60] [--http 127.0.0.1:8089]
+ * [--timeout 30]}; with {@code --http} the latest table is also served at {@code /usage} (JSON) and {@code /usage.txt}.
+ * When Kafka does not answer within {@code --timeout} seconds it exits with status 1 and a message naming the
+ * bootstrap servers; bad arguments exit with status 2.
  */
 public final class BillingConsumer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(BillingConsumer.class);
+    /** Default {@code --timeout}: how long to wait for Kafka's first answers (topic metadata, end offsets). */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Kafka's clients log every refused connection; on the command line (slf4j → java.util.logging) they are capped. Held
+     * strongly: java.util.logging forgets the level of a logger that is garbage collected.
+     */
+    private static final List<java.util.logging.Logger> KAFKA_LOGGERS = List.of(
+            java.util.logging.Logger.getLogger("org.apache.kafka"),
+            java.util.logging.Logger.getLogger("org.apache.kafka.clients.NetworkClient"));
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final BillingLedger ledger = new BillingLedger();
@@ -48,8 +59,19 @@ public final class BillingConsumer implements AutoCloseable {
     /** What the HTTP endpoint serves: replaced after each {@link #publishSnapshot}, read by the server threads. */
     private volatile List<PoolDayUsage> snapshot = List.of();
 
-    /** A consumer of {@code topic}, positioned at the beginning of every partition. */
+    /** A consumer of {@code topic}, positioned at the beginning of every partition; waits {@link #DEFAULT_TIMEOUT} for Kafka. */
     public BillingConsumer(String bootstrapServers, String topic, Map<String, String> clientOverrides) {
+        this(bootstrapServers, topic, clientOverrides, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * A consumer of {@code topic}, positioned at the beginning of every partition.
+     *
+     * @param timeout how long to wait for Kafka's answers while positioning
+     * @throws IllegalStateException when Kafka does not answer within {@code timeout} (the message names the servers)
+     * @throws IllegalArgumentException when the topic does not exist
+     */
+    public BillingConsumer(String bootstrapServers, String topic, Map<String, String> clientOverrides, Duration timeout) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -57,18 +79,26 @@ public final class BillingConsumer implements AutoCloseable {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "talos-burst-billing");
         p.putAll(clientOverrides);
         consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> parts = new ArrayList<>();
-        for (PartitionInfo i : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-            parts.add(new TopicPartition(topic, i.partition()));
+        try {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo i : consumer.partitionsFor(topic, timeout)) {
+                parts.add(new TopicPartition(topic, i.partition()));
+            }
+            if (parts.isEmpty()) {
+                throw new IllegalArgumentException("topic '" + topic + "' does not exist on " + bootstrapServers
+                        + "; pass the lifecycle topic with --topic");
+            }
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            endAtStart = consumer.endOffsets(parts, timeout);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            consumer.close(Duration.ZERO);
+            throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + " (--bootstrap): no answer within "
+                    + timeout.toSeconds() + " s (--timeout): " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
         }
-        if (parts.isEmpty()) {
-            consumer.close();
-            throw new IllegalArgumentException("topic '" + topic + "' does not exist on " + bootstrapServers
-                    + "; pass the lifecycle topic with --topic");
-        }
-        consumer.assign(parts);
-        consumer.seekToBeginning(parts);
-        endAtStart = consumer.endOffsets(parts, Duration.ofSeconds(30));
     }
 
     /** Reads what is available within {@code timeout}; returns the number of records read. */
@@ -175,22 +205,34 @@ public final class BillingConsumer implements AutoCloseable {
         boolean once = false;
         long interval = 60;
         InetSocketAddress http = null;
+        Duration timeout = DEFAULT_TIMEOUT;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = value(args, ++i, "--bootstrap");
                 case "--topic" -> topic = value(args, ++i, "--topic");
                 case "--once" -> once = true;
-                case "--interval" -> interval = Long.parseLong(value(args, ++i, "--interval"));
+                case "--interval" -> interval = seconds(value(args, ++i, "--interval"), "--interval");
                 case "--http" -> http = address(value(args, ++i, "--http"));
+                case "--timeout" -> timeout = Duration.ofSeconds(seconds(value(args, ++i, "--timeout"), "--timeout"));
                 default -> usage("unknown argument '" + args[i] + "'");
             }
         }
         if (bootstrap == null) {
             usage("--bootstrap is required");
         }
+        KAFKA_LOGGERS.get(0).setLevel(java.util.logging.Level.WARNING);
+        KAFKA_LOGGERS.get(1).setLevel(java.util.logging.Level.SEVERE);
         PrintStream out = System.out;
         Clock clock = Clock.systemUTC();
-        try (BillingConsumer c = new BillingConsumer(bootstrap, topic, Map.of())) {
+        BillingConsumer consumer;
+        try {
+            consumer = new BillingConsumer(bootstrap, topic, Map.of(), timeout);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            System.err.println("billing consumer: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        try (BillingConsumer c = consumer) {
             c.readToEnd(Duration.ofMinutes(5));
             c.publishSnapshot(clock.instant());
             out.print(format(c.snapshot));
@@ -216,6 +258,19 @@ public final class BillingConsumer implements AutoCloseable {
         return args[i];
     }
 
+    private static long seconds(String value, String name) {
+        try {
+            long n = Long.parseLong(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        usage(name + " needs a number of seconds > 0, was '" + value + "'");
+        return 0;
+    }
+
     private static InetSocketAddress address(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         if (colon < 0) {
@@ -226,7 +281,7 @@ public final class BillingConsumer implements AutoCloseable {
 
     private static void usage(String problem) {
         System.err.println(problem + "\nusage: BillingConsumer --bootstrap host:port [--topic name] [--once] [--interval seconds]"
-                + " [--http host:port]");
+                + " [--http host:port] [--timeout seconds]");
         System.exit(2);
     }
 }

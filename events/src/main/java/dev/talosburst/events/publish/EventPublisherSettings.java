@@ -28,6 +28,8 @@ import java.util.Objects;
  *        wait starts at {@code retryBackoff} and doubles per failure; never shorter than {@code retryBackoff})
  * @param stateUnhealthyAfter how long state-record writes may keep failing before {@link KafkaEventSink#backlogHealthy()}
  *        turns false
+ * @param unreachableAfter how long no broker may answer (after a failed attempt) before {@link KafkaEventSink#backlogHealthy()}
+ *        turns false; connectivity is checked every third of it (at most every minute) while nothing else talks to Kafka
  */
 public record EventPublisherSettings(
         String bootstrapServers,
@@ -45,7 +47,8 @@ public record EventPublisherSettings(
         String dataSchema,
         Map<String, String> producerOverrides,
         Duration stateRetryMax,
-        Duration stateUnhealthyAfter) {
+        Duration stateUnhealthyAfter,
+        Duration unreachableAfter) {
 
     /** Default event topic. */
     public static final String DEFAULT_TOPIC = "talos-burst.node-lifecycle.v1";
@@ -53,6 +56,8 @@ public record EventPublisherSettings(
     public static final Duration DEFAULT_STATE_RETRY_MAX = Duration.ofMinutes(1);
     /** Default {@link #stateUnhealthyAfter()}. */
     public static final Duration DEFAULT_STATE_UNHEALTHY_AFTER = Duration.ofMinutes(5);
+    /** Default {@link #unreachableAfter()}. */
+    public static final Duration DEFAULT_UNREACHABLE_AFTER = Duration.ofMinutes(5);
 
     public EventPublisherSettings {
         require(bootstrapServers != null && !bootstrapServers.isBlank(), "bootstrapServers must name at least one broker, e.g. kafka:9092");
@@ -70,16 +75,18 @@ public record EventPublisherSettings(
         Objects.requireNonNull(stateRetryMax, "stateRetryMax");
         Objects.requireNonNull(stateUnhealthyAfter, "stateUnhealthyAfter");
         require(!stateUnhealthyAfter.isNegative(), "stateUnhealthyAfter must not be negative, was " + stateUnhealthyAfter);
+        Objects.requireNonNull(unreachableAfter, "unreachableAfter");
+        require(unreachableAfter.toMillis() >= 1000, "unreachableAfter must be at least 1s, was " + unreachableAfter);
     }
 
-    /** Settings with the default state-record retry cap (1 min) and unhealthy threshold (5 min). */
+    /** Settings with the default state-record retry cap (1 min) and unhealthy thresholds (5 min). */
     public EventPublisherSettings(String bootstrapServers, String topic, String stateTopic, int queueCapacity,
             int backlogWarnThreshold, Path journalDir, boolean fsyncJournal, Duration deliveryTimeout,
             Duration retryBackoff, boolean createTopics, int partitions, short replicationFactor, String dataSchema,
             Map<String, String> producerOverrides) {
         this(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold, journalDir, fsyncJournal,
                 deliveryTimeout, retryBackoff, createTopics, partitions, replicationFactor, dataSchema, producerOverrides,
-                DEFAULT_STATE_RETRY_MAX, DEFAULT_STATE_UNHEALTHY_AFTER);
+                DEFAULT_STATE_RETRY_MAX, DEFAULT_STATE_UNHEALTHY_AFTER, DEFAULT_UNREACHABLE_AFTER);
     }
 
     /** Production defaults: 10 000 events in memory, warn at 1 000, 2 min delivery timeout, no journal. */
@@ -93,63 +100,63 @@ public record EventPublisherSettings(
     public EventPublisherSettings withTopic(String newTopic) {
         return new EventPublisherSettings(bootstrapServers, newTopic, newTopic + ".state", queueCapacity,
                 backlogWarnThreshold, journalDir, fsyncJournal, deliveryTimeout, retryBackoff, createTopics, partitions,
-                replicationFactor, dataSchema, producerOverrides, stateRetryMax,
-                stateUnhealthyAfter);
+                replicationFactor, dataSchema, producerOverrides, stateRetryMax, stateUnhealthyAfter, unreachableAfter);
     }
 
     /** Same settings with a journal directory (null for none). */
     public EventPublisherSettings withJournal(Path dir) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
                 dir, fsyncJournal, deliveryTimeout, retryBackoff, createTopics, partitions, replicationFactor,
-                dataSchema, producerOverrides, stateRetryMax,
-                stateUnhealthyAfter);
+                dataSchema, producerOverrides, stateRetryMax, stateUnhealthyAfter, unreachableAfter);
     }
 
     /** Same settings with another in-memory capacity and backlog threshold. */
     public EventPublisherSettings withQueue(int capacity, int warnThreshold) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, capacity, warnThreshold, journalDir,
                 fsyncJournal, deliveryTimeout, retryBackoff, createTopics, partitions, replicationFactor, dataSchema,
-                producerOverrides, stateRetryMax,
-                stateUnhealthyAfter);
+                producerOverrides, stateRetryMax, stateUnhealthyAfter, unreachableAfter);
     }
 
     /** Same settings with other delivery timeout and retry backoff. */
     public EventPublisherSettings withDelivery(Duration timeout, Duration backoff) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
                 journalDir, fsyncJournal, timeout, backoff, createTopics, partitions, replicationFactor, dataSchema,
-                producerOverrides, stateRetryMax,
-                stateUnhealthyAfter);
+                producerOverrides, stateRetryMax, stateUnhealthyAfter, unreachableAfter);
     }
 
     /** Same settings with another topic layout for created topics. */
     public EventPublisherSettings withTopicLayout(int newPartitions, short newReplicationFactor) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
                 journalDir, fsyncJournal, deliveryTimeout, retryBackoff, createTopics, newPartitions,
-                newReplicationFactor, dataSchema, producerOverrides, stateRetryMax,
-                stateUnhealthyAfter);
+                newReplicationFactor, dataSchema, producerOverrides, stateRetryMax, stateUnhealthyAfter, unreachableAfter);
     }
 
     /** Same settings, creating missing topics or not (when an operator manages them). */
     public EventPublisherSettings withCreateTopics(boolean create) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
                 journalDir, fsyncJournal, deliveryTimeout, retryBackoff, create, partitions, replicationFactor,
-                dataSchema, producerOverrides, stateRetryMax,
-                stateUnhealthyAfter);
+                dataSchema, producerOverrides, stateRetryMax, stateUnhealthyAfter, unreachableAfter);
     }
 
     /** Same settings with extra Kafka client properties (security, SASL ...). */
     public EventPublisherSettings withClientOverrides(Map<String, String> overrides) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
                 journalDir, fsyncJournal, deliveryTimeout, retryBackoff, createTopics, partitions, replicationFactor,
-                dataSchema, overrides, stateRetryMax,
-                stateUnhealthyAfter);
+                dataSchema, overrides, stateRetryMax, stateUnhealthyAfter, unreachableAfter);
     }
 
     /** Same settings with another state-record retry cap and the failure time after which the sink reports unhealthy. */
     public EventPublisherSettings withStateRetry(Duration retryMax, Duration unhealthyAfter) {
         return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
                 journalDir, fsyncJournal, deliveryTimeout, retryBackoff, createTopics, partitions, replicationFactor,
-                dataSchema, producerOverrides, retryMax, unhealthyAfter);
+                dataSchema, producerOverrides, retryMax, unhealthyAfter, unreachableAfter);
+    }
+
+    /** Same settings with another time without an answer from Kafka after which the sink reports unhealthy. */
+    public EventPublisherSettings withUnreachableAfter(Duration after) {
+        return new EventPublisherSettings(bootstrapServers, topic, stateTopic, queueCapacity, backlogWarnThreshold,
+                journalDir, fsyncJournal, deliveryTimeout, retryBackoff, createTopics, partitions, replicationFactor,
+                dataSchema, producerOverrides, stateRetryMax, stateUnhealthyAfter, after);
     }
 
     private static void require(boolean ok, String message) {
@@ -164,7 +171,7 @@ public record EventPublisherSettings(
         return "EventPublisherSettings[bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", stateTopic="
                 + stateTopic + ", queueCapacity=" + queueCapacity + ", backlogWarnThreshold=" + backlogWarnThreshold
                 + ", journalDir=" + journalDir + ", deliveryTimeout=" + deliveryTimeout + ", stateRetryMax=" + stateRetryMax
-                + ", stateUnhealthyAfter=" + stateUnhealthyAfter + ", producerOverrides="
+                + ", stateUnhealthyAfter=" + stateUnhealthyAfter + ", unreachableAfter=" + unreachableAfter + ", producerOverrides="
                 + producerOverrides.keySet() + "]";
     }
 }

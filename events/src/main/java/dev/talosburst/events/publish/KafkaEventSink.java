@@ -13,7 +13,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,6 +25,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
@@ -75,6 +79,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(100);
     private static final Duration STATE_RETRY = Duration.ofSeconds(10);
+    /** Longest wait for one answer while setting up (topics, state read-back) or checking connectivity. */
+    private static final Duration CONTACT_TIMEOUT = Duration.ofSeconds(10);
 
     private final EventPublisherSettings settings;
     private final NodeEventMapper mapper;
@@ -104,6 +110,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private volatile boolean running;
     private boolean closed;
     private volatile boolean backingOff;
+    /** Whether and when Kafka answers: the unreachable WARN and the readiness rule. */
+    private final KafkaContact contact;
+    /** Topic set-up and connectivity checks; one client for the sink's life (sender thread, closed by close). */
+    private volatile Admin admin;
+    /** The connectivity check in flight (sender thread), if any. */
+    private KafkaFuture<String> check;
     private boolean rebuildProducer;
     /** State records not yet acknowledged (written by the sender thread, read by close). */
     private volatile int statesOutstanding;
@@ -160,6 +172,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 .description("Once-only transitions emitted again for a server that already has them; not re-sent").register(registry);
         Gauge.builder("talosburst.events.pending", this, KafkaEventSink::pending)
                 .description("Events accepted but not yet acknowledged by Kafka").strongReference(true).register(registry);
+        this.contact = new KafkaContact(settings.bootstrapServers(), settings.unreachableAfter(), clock);
         this.stateOutage = new StateWriteOutage(settings.stateTopic(), settings.retryBackoff(), settings.stateRetryMax(),
                 clock, registry);
         Gauge.builder("talosburst.events.state.pending", this, s -> s.statesOutstanding)
@@ -185,6 +198,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             running = true;
         }
         producer = newProducer();
+        admin = Admin.create(adminProperties());
         sender = new Thread(this::deliverLoop, "talos-burst-event-publisher");
         sender.setDaemon(true);
         sender.start();
@@ -257,12 +271,28 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     /**
-     * Readiness signal: false while the backlog is at or above {@code backlogWarnThreshold}, or while state records
-     * have been failing to be written for at least {@code stateUnhealthyAfter} (the journal grows meanwhile).
+     * Readiness signal: false while the backlog is at or above {@code backlogWarnThreshold}, while state records
+     * have been failing to be written for at least {@code stateUnhealthyAfter} (the journal grows meanwhile), or while
+     * Kafka is unreachable ({@link #kafkaReachable()}).
      */
     public boolean backlogHealthy() {
         return pending() < settings.backlogWarnThreshold()
-                && stateOutage.failingForMillis() < Math.max(1, settings.stateUnhealthyAfter().toMillis());
+                && stateOutage.failingForMillis() < Math.max(1, settings.stateUnhealthyAfter().toMillis())
+                && kafkaReachable();
+    }
+
+    /**
+     * False once an attempt to reach Kafka failed and no broker has answered for {@code unreachableAfter}; true again at
+     * the first answer. While nothing else talks to Kafka, connectivity is checked every third of {@code unreachableAfter}
+     * (at most every minute), so an idle publisher notices too.
+     */
+    public boolean kafkaReachable() {
+        return !contact.unreachable();
+    }
+
+    /** Seconds since a Kafka broker last answered this sink. */
+    public long kafkaSilentSeconds() {
+        return contact.silentForSeconds();
     }
 
     @Override
@@ -319,6 +349,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 Thread.currentThread().interrupt();
             }
         }
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(2));
+        }
         if (producer != null) {
             producer.close(Duration.ofSeconds(2));
             runCompletions(); // acknowledgements that arrived while closing: record them in the journal
@@ -359,6 +392,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     loadState();
                     historyLoaded.complete(null);
                 }
+                checkConnectivity();
                 runCompletions();
                 if (rebuildProducer && clock.millis() - lastRebuildMillis >= settings.retryBackoff().toMillis()) {
                     rebuildProducer = false;
@@ -377,10 +411,73 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                LOG.warnf("event publisher: %s; retrying in %s", e.toString(), settings.retryBackoff());
+                if (!running) {
+                    return; // closing: the call was interrupted on purpose
+                }
+                if (noAnswer(e)) {
+                    contact.failed(e, pending()); // logged once, then at most once a minute
+                    renewAdmin();
+                } else {
+                    LOG.warnf("event publisher: %s; retrying in %s", e.toString(), settings.retryBackoff());
+                }
                 sleepQuietly(settings.retryBackoff());
             }
         }
+    }
+
+    /**
+     * While nothing else has heard from Kafka for a while, asks the cluster for its id (asynchronously: the sender never
+     * waits for it); the answer, or its absence within {@link #CONTACT_TIMEOUT}, feeds {@link KafkaContact}.
+     */
+    private void checkConnectivity() {
+        if (check == null) {
+            if (contact.checkDue()) {
+                check = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) contactTimeout().toMillis())).clusterId();
+            }
+            return;
+        }
+        if (!check.isDone()) {
+            return;
+        }
+        try {
+            check.get();
+            contact.answered();
+        } catch (ExecutionException e) {
+            if (noAnswer(e.getCause())) {
+                contact.failed(e.getCause(), pending());
+                renewAdmin();
+            } else {
+                contact.answered(); // refused, e.g. not authorised: a broker did answer
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            check = null;
+        }
+    }
+
+    /**
+     * A new admin client after one got no answer: it starts again from the bootstrap servers, as a rebootstrap would
+     * (brokers replaced under new addresses), at the pace of our attempts rather than in the client's tight loop.
+     */
+    private void renewAdmin() {
+        check = null; // a check in flight on the old client fails with it
+        admin.close(Duration.ZERO);
+        admin = Admin.create(adminProperties());
+    }
+
+    /** A failure that means no broker answered in time (as opposed to one that refused). */
+    private static boolean noAnswer(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RetriableException || t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Duration contactTimeout() {
+        return settings.deliveryTimeout().compareTo(CONTACT_TIMEOUT) < 0 ? settings.deliveryTimeout() : CONTACT_TIMEOUT;
     }
 
     private void waitForWork(Duration max) throws InterruptedException {
@@ -467,6 +564,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             }
             return;
         }
+        contact.answered();
         if (backingOff) {
             backingOff = false;
             LOG.infof("Kafka reachable again; delivering %d pending lifecycle events", pending());
@@ -556,6 +654,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private void onStateWritten(String name, Exception failure, KafkaProducer<String, byte[]> via) {
         statesInFlight.remove(name);
         if (failure == null) {
+            contact.answered();
             stateOutage.succeeded(name);
             return;
         }
@@ -606,14 +705,16 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     private void ensureTopics() {
-        try (Admin admin = Admin.create(adminProperties())) {
+        try {
             List<NewTopic> topics = List.of(
                     new NewTopic(settings.topic(), settings.partitions(), settings.replicationFactor()),
                     new NewTopic(settings.stateTopic(), settings.partitions(), settings.replicationFactor())
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-            for (var entry : admin.createTopics(topics).values().entrySet()) {
+            long timeout = contactTimeout().toMillis();
+            var results = admin.createTopics(topics, new CreateTopicsOptions().timeoutMs((int) timeout)).values();
+            for (var entry : results.entrySet()) {
                 try {
-                    entry.getValue().get(settings.deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    entry.getValue().get(timeout + 1_000, TimeUnit.MILLISECONDS);
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     if (cause instanceof RetriableException) {
@@ -626,6 +727,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     }
                 }
             }
+            contact.answered();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while creating topics", e);
@@ -641,14 +743,15 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         int count = 0;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(settings.stateTopic(), settings.deliveryTimeout());
+            List<PartitionInfo> infos = consumer.partitionsFor(settings.stateTopic(), contactTimeout());
             List<TopicPartition> parts = new ArrayList<>();
             for (PartitionInfo i : infos) {
                 parts.add(new TopicPartition(i.topic(), i.partition()));
             }
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts, settings.deliveryTimeout());
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts, contactTimeout());
+            contact.answered();
             while (running && !caughtUp(consumer, end)) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     count++;
@@ -772,7 +875,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     private Properties adminProperties() {
-        return clientProperties();
+        Properties p = clientProperties();
+        // Kafka 4's admin client "rebootstraps" in a tight loop while no broker answers (thousands of log lines and
+        // wake-ups a second); renewAdmin() starts again from the bootstrap servers after each attempt without an answer.
+        p.put(CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG, "none");
+        p.putAll(settings.producerOverrides());
+        return p;
     }
 
     private Properties producerProperties() {

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * A run of failing writes to the compacted state topic: when each server's state record may be retried
  * (exponential backoff from {@code base} up to {@code cap}), how long the failures have lasted, and the log
- * cadence (WARN on the first failure, then at most once per {@link #WARN_INTERVAL}, INFO when writes succeed again).
+ * cadence ({@link Outage}: WARN on the first failure, then at most once a minute, INFO when writes succeed again).
  *
  * <p>Mutated by the publisher thread only; {@link #failingForMillis} may be read from any thread. A state record is
  * never given up: it is only ever delayed.
@@ -19,7 +19,6 @@ import java.util.Map;
 final class StateWriteOutage {
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
-    static final Duration WARN_INTERVAL = Duration.ofMinutes(1);
     static final String FAILURES_METRIC = "talosburst.events.state.write.failures";
 
     private final String topic;
@@ -29,10 +28,7 @@ final class StateWriteOutage {
     private final MeterRegistry registry;
     /** Servers whose last state-record write failed: failures in a row and earliest next attempt. */
     private final Map<String, Retry> retries = new HashMap<>();
-    /** Clock millis of the first failure of the current outage; -1 while writes succeed. */
-    private volatile long failingSinceMillis = -1;
-    private long lastWarnMillis;
-    private long failedAttempts;
+    private final Outage outage;
 
     private static final class Retry {
         int failures;
@@ -45,6 +41,7 @@ final class StateWriteOutage {
         this.capMillis = Math.max(baseMillis, cap.toMillis());
         this.clock = clock;
         this.registry = registry;
+        this.outage = new Outage(LOG, clock);
     }
 
     /** Whether the state record of {@code key} may be sent at {@code nowMillis} (not backing off). */
@@ -62,39 +59,28 @@ final class StateWriteOutage {
         Retry r = retries.computeIfAbsent(key, k -> new Retry());
         r.failures++;
         r.notBeforeMillis = now + Math.max(minDelayMillis, backoffMillis(baseMillis, capMillis, r.failures));
-        failedAttempts++;
         registry.counter(FAILURES_METRIC, "error", error.getClass().getSimpleName()).increment();
         // Kafka's exception class and message name the cause (ACL, size limit, missing topic) and never carry values.
-        if (failingSinceMillis < 0) {
-            failingSinceMillis = now;
-            lastWarnMillis = now;
-            LOG.warnf("cannot write server state records to %s (%s: %s); %d wait and are retried with backoff from %s up to %s."
-                    + " Lifecycle events are still published; the journal keeps them until their state records are written."
-                    + " Check the producer's Write ACL and the configuration of %s", topic, error.getClass().getName(),
-                    error.getMessage(), waiting, Duration.ofMillis(baseMillis), Duration.ofMillis(capMillis), topic);
-        } else if (now - lastWarnMillis >= WARN_INTERVAL.toMillis()) {
-            lastWarnMillis = now;
-            LOG.warnf("still cannot write server state records to %s after %s (%d failed attempts; last: %s: %s); %d wait",
-                    topic, Duration.ofMillis(now - failingSinceMillis), failedAttempts, error.getClass().getName(),
-                    error.getMessage(), waiting);
-        }
+        outage.failed(() -> String.format("cannot write server state records to %s (%s: %s); %d wait and are retried with backoff"
+                + " from %s up to %s. Lifecycle events are still published; the journal keeps them until their state records are"
+                + " written. Check the producer's Write ACL and the configuration of %s", topic, error.getClass().getName(),
+                error.getMessage(), waiting, Duration.ofMillis(baseMillis), Duration.ofMillis(capMillis), topic),
+                (lasting, attempts) -> String.format("still cannot write server state records to %s after %s (%d failed attempts;"
+                        + " last: %s: %s); %d wait", topic, lasting, attempts, error.getClass().getName(), error.getMessage(), waiting));
     }
 
     /** The state record of {@code key} was written; ends the outage once no server's record is failing. */
     void succeeded(String key) {
         retries.remove(key);
-        if (failingSinceMillis >= 0 && retries.isEmpty()) {
-            LOG.infof("server state records are written to %s again, after %s of failures (%d failed attempts)", topic,
-                    Duration.ofMillis(Math.max(0, clock.millis() - failingSinceMillis)), failedAttempts);
-            failingSinceMillis = -1;
-            failedAttempts = 0;
+        if (retries.isEmpty()) {
+            outage.ended((lasted, attempts) -> String.format("server state records are written to %s again, after %s of failures"
+                    + " (%d failed attempts)", topic, lasted, attempts));
         }
     }
 
     /** How long state-record writes have been failing, 0 while they succeed. */
     long failingForMillis() {
-        long since = failingSinceMillis;
-        return since < 0 ? 0 : Math.max(0, clock.millis() - since);
+        return outage.failingForMillis();
     }
 
     /** Delay before attempt {@code failures + 1}: {@code base × 2^(failures-1)}, at most {@code cap}. */

@@ -1,6 +1,7 @@
 package dev.talosburst.events.publish;
 
 import dev.talosburst.events.model.EventJson;
+import dev.talosburst.events.testing.CapturedLog;
 import dev.talosburst.events.testing.EngineEvents;
 import dev.talosburst.events.testing.TestBroker;
 import dev.talosburst.events.testing.TopicReader;
@@ -34,18 +35,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -235,55 +231,6 @@ class StateWriteOutageTest {
 
         @Override
         public void configure(Map<String, ?> configs) {
-        }
-    }
-
-    /** Formatted messages logged to one logger (JBoss Logging writes through JBoss LogManager, a JUL manager, here). */
-    private static final class CapturedLog extends Handler {
-        private final Logger logger;
-        private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-
-        private CapturedLog(Logger logger) {
-            this.logger = logger;
-        }
-
-        static CapturedLog of(Class<?> type) {
-            CapturedLog h = new CapturedLog(Logger.getLogger(type.getName()));
-            h.logger.addHandler(h);
-            return h;
-        }
-
-        /** Messages logged at exactly {@code level} (by value: JBoss levels WARN/INFO equal JUL WARNING/INFO). */
-        List<String> at(Level level) {
-            List<String> out = new ArrayList<>();
-            for (LogRecord r : records) {
-                if (r.getLevel().intValue() == level.intValue()) {
-                    out.add(text(r));
-                }
-            }
-            return out;
-        }
-
-        private static String text(LogRecord r) {
-            try {
-                return (String) r.getClass().getMethod("getFormattedMessage").invoke(r);
-            } catch (ReflectiveOperationException e) {
-                return r.getParameters() == null ? r.getMessage() : String.format(r.getMessage(), r.getParameters());
-            }
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
         }
     }
 }

@@ -41,8 +41,10 @@ class WorkerConfigUserDataTest {
 
     @Test
     void failuresBecomeSafeUserDataExceptionsAndStartUpProblems() {
+        // built outside the assertion: missing shared fixtures must skip the test, not be taken for the expected failure
+        UserDataSource source = source();
         NodePool broken = pool(List.of("machine:\n  kubelet:\n    registerWithFQDN: sometimes\n"));
-        assertThatThrownBy(() -> source().render(broken, "gpu-a1", broken.nodeLabels(), broken.taints()))
+        assertThatThrownBy(() -> source.render(broken, "gpu-a1", broken.nodeLabels(), broken.taints()))
                 .isInstanceOf(UserDataSource.UserDataException.class)
                 .hasNoCause()
                 .hasMessageContaining("machine.kubelet.registerWithFQDN");

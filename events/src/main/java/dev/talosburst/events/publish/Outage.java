@@ -1,0 +1,68 @@
+package dev.talosburst.events.publish;
+
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
+/**
+ * A run of failures of one kind and its log cadence: WARN at the first failure, then at most once per
+ * {@link #WARN_INTERVAL} while it lasts, INFO when it ends — loud enough to be seen, never a flood.
+ *
+ * <p>Mutated by one thread (the publisher's); {@link #failingForMillis} may be read from any thread.
+ */
+final class Outage {
+
+    static final Duration WARN_INTERVAL = Duration.ofMinutes(1);
+
+    private final Logger log;
+    private final Clock clock;
+    /** Clock millis of the first failure of the current outage; -1 while there is none. */
+    private volatile long sinceMillis = -1;
+    private long lastWarnMillis;
+    private long failedAttempts;
+
+    Outage(Logger log, Clock clock) {
+        this.log = log;
+        this.clock = clock;
+    }
+
+    /**
+     * One more failed attempt. Logs {@code first} when it opens the outage, otherwise {@code ongoing} (given how long
+     * the outage lasts and how many attempts failed) if the last WARN is {@link #WARN_INTERVAL} old.
+     */
+    void failed(Supplier<String> first, BiFunction<Duration, Long, String> ongoing) {
+        long now = clock.millis();
+        failedAttempts++;
+        if (sinceMillis < 0) {
+            sinceMillis = now;
+            lastWarnMillis = now;
+            log.warn(first.get());
+        } else if (now - lastWarnMillis >= WARN_INTERVAL.toMillis()) {
+            lastWarnMillis = now;
+            log.warn(ongoing.apply(Duration.ofMillis(now - sinceMillis), failedAttempts));
+        }
+    }
+
+    /** The failures are over: logs {@code ended} (how long they lasted, failed attempts) at INFO; nothing if there were none. */
+    void ended(BiFunction<Duration, Long, String> ended) {
+        if (sinceMillis >= 0) {
+            log.info(ended.apply(Duration.ofMillis(Math.max(0, clock.millis() - sinceMillis)), failedAttempts));
+            sinceMillis = -1;
+            failedAttempts = 0;
+        }
+    }
+
+    /** Whether failures are going on (one failed since the last success). */
+    boolean ongoing() {
+        return sinceMillis >= 0;
+    }
+
+    /** How long the failures have been going on, 0 when there are none. */
+    long failingForMillis() {
+        long since = sinceMillis;
+        return since < 0 ? 0 : Math.max(0, clock.millis() - since);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.talosburst.events.publish;
+
+import dev.talosburst.events.testing.CapturedLog;
+import dev.talosburst.events.testing.TestBroker;
+import dev.talosburst.hcloudsim.SettableClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.logging.Level;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * An idle publisher whose broker goes away: the connectivity check notices, one WARN naming the bootstrap servers and
+ * then one a minute, readiness lost after {@code unreachableAfter} (on the injected clock), back at the first answer.
+ */
+class KafkaUnreachableTest {
+
+    @RegisterExtension
+    static final TestBroker broker = new TestBroker();
+
+    @Test
+    void anIdlePublisherNoticesTheBrokerIsGoneWarnsOnceAMinuteAndRecovers() throws Exception {
+        SettableClock clock = new SettableClock(Instant.parse("2026-11-20T10:00:00Z"));
+        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers())
+                .withTopic("unreachable-" + UUID.randomUUID()).withTopicLayout(1, (short) 1)
+                .withDelivery(Duration.ofSeconds(2), Duration.ofMillis(200)).withUnreachableAfter(Duration.ofSeconds(30));
+        String warning = "cannot reach Kafka at " + broker.bootstrapServers() + " (talosburst.events.bootstrap-servers)";
+        try (CapturedLog log = CapturedLog.of(KafkaEventSink.class);
+                KafkaEventSink sink = new KafkaEventSink(settings, new SimpleMeterRegistry(), clock)) {
+            sink.start();
+            sink.recordedServers("any", Duration.ofSeconds(60)); // set up: topics created, state read back
+
+            // idle and healthy: after a third of unreachableAfter without traffic, a check gets an answer
+            clock.advance(Duration.ofSeconds(11));
+            await().atMost(Duration.ofSeconds(20)).until(() -> sink.kafkaSilentSeconds() == 0);
+            assertThat(sink.kafkaReachable()).isTrue();
+
+            broker.stop();
+            clock.advance(Duration.ofSeconds(11));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !log.at(Level.WARNING).isEmpty());
+            assertThat(log.at(Level.WARNING)).singleElement().asString().startsWith(warning)
+                    .contains("goes DOWN after PT30S");
+            assertThat(sink.backlogHealthy()).as("11 s without an answer, 30 s allowed").isTrue();
+
+            clock.advance(Duration.ofSeconds(20));
+            assertThat(sink.kafkaReachable()).isFalse();
+            assertThat(sink.backlogHealthy()).isFalse();
+            assertThat(log.at(Level.WARNING)).hasSize(1);
+
+            // a minute into the outage, the next failed check warns again, once
+            clock.advance(Duration.ofSeconds(61));
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.at(Level.WARNING).size() == 2);
+            assertThat(log.at(Level.WARNING).get(1)).startsWith("still cannot reach Kafka at " + broker.bootstrapServers());
+
+            broker.start();
+            await().atMost(Duration.ofSeconds(60)).until(sink::kafkaReachable);
+            assertThat(sink.backlogHealthy()).isTrue();
+            assertThat(log.at(Level.INFO)).filteredOn(m -> m.startsWith("Kafka at " + broker.bootstrapServers() + " answers again"))
+                    .hasSize(1);
+            assertThat(log.at(Level.WARNING)).hasSize(2);
+        }
+    }
+}

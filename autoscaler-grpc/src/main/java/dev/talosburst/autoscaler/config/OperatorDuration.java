@@ -1,10 +1,15 @@
 package dev.talosburst.autoscaler.config;
 
 import io.quarkus.runtime.configuration.DurationConverter;
+import jakarta.annotation.Priority;
 import java.time.Duration;
 import org.eclipse.microprofile.config.spi.Converter;
 
-/** Reads a duration as Quarkus does ({@code 90s}, {@code 10m}, {@code 1h}, {@code PT10M}) and says so when it cannot. */
+/**
+ * Reads a duration as Quarkus does ({@code 90s}, {@code 10m}, {@code 1h}, {@code PT10M}) and says so when it cannot.
+ * Registered for every {@link Duration} option (META-INF/services), above Quarkus' own converter (priority 200).
+ */
+@Priority(250)
 public class OperatorDuration implements Converter<Duration> {
 
     private static final DurationConverter QUARKUS = new DurationConverter();

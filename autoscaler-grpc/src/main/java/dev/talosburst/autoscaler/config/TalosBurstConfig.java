@@ -103,7 +103,6 @@ public interface TalosBurstConfig {
 
         /** How long a server may take to register as a Node before it is reaped. */
         @WithDefault("15m")
-        @WithConverter(OperatorDuration.class)
         Duration maxProvisionTime();
 
         /** The pool's own CA autoscaling options (unset ones follow CA's flags). */
@@ -131,11 +130,11 @@ public interface TalosBurstConfig {
 
         Optional<Double> scaleDownGpuUtilizationThreshold();
 
-        Optional<@WithConverter(OperatorDuration.class) Duration> scaleDownUnneededTime();
+        Optional<Duration> scaleDownUnneededTime();
 
-        Optional<@WithConverter(OperatorDuration.class) Duration> scaleDownUnreadyTime();
+        Optional<Duration> scaleDownUnreadyTime();
 
-        Optional<@WithConverter(OperatorDuration.class) Duration> maxNodeProvisionTime();
+        Optional<Duration> maxNodeProvisionTime();
 
         Optional<Boolean> zeroOrMaxNodeScaling();
 
@@ -177,7 +176,6 @@ public interface TalosBurstConfig {
 
         /** How often the PEM files are re-read, so renewed certificates are served without a restart. */
         @WithDefault(GrpcTransport.DEFAULT_TLS_RELOAD_PERIOD)
-        @WithConverter(OperatorDuration.class)
         Duration reloadPeriod();
     }
 
@@ -230,12 +228,10 @@ public interface TalosBurstConfig {
     interface Engine {
         /** How often the in-memory view is rebuilt from Hetzner. */
         @WithDefault("60s")
-        @WithConverter(OperatorDuration.class)
         Duration resyncInterval();
 
         /** How long a pool is not tried after Hetzner reported it out of resources. */
         @WithDefault("5m")
-        @WithConverter(OperatorDuration.class)
         Duration outOfResourcesBackoff();
 
         /** Server creations in flight at once. */
@@ -245,7 +241,6 @@ public interface TalosBurstConfig {
 
         /** Wait before a creation that failed transiently is tried again (with the same server name). */
         @WithDefault("30s")
-        @WithConverter(OperatorDuration.class)
         Duration createRetryBackoff();
     }
 
@@ -261,7 +256,6 @@ public interface TalosBurstConfig {
 
         /** How long a server may sit in initializing, off or unknown before it is reaped. */
         @WithDefault("10m")
-        @WithConverter(OperatorDuration.class)
         Duration stuckAfter();
     }
 
@@ -310,7 +304,6 @@ public interface TalosBurstConfig {
 
         /** How often what exists is compared with what was published, publishing what is missing. */
         @WithDefault("10m")
-        @WithConverter(OperatorDuration.class)
         Duration reconcileInterval();
 
         /** Extra Kafka client properties (security, SASL), e.g. {@code talosburst.events.kafka."security.protocol"=SASL_SSL}. */

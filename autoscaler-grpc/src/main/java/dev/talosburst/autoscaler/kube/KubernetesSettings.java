@@ -1,8 +1,6 @@
 package dev.talosburst.autoscaler.kube;
 
 import io.smallrye.config.ConfigMapping;
-import dev.talosburst.autoscaler.config.OperatorDuration;
-import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Optional;
@@ -28,17 +26,14 @@ public interface KubernetesSettings {
 
     /** How long a lease is valid without renewal: a follower takes over at most this long after the leader died. */
     @WithDefault("15s")
-    @WithConverter(OperatorDuration.class)
     Duration leaseDuration();
 
     /** The leader gives up acting when it could not renew for this long (must be shorter than the lease duration). */
     @WithDefault("10s")
-    @WithConverter(OperatorDuration.class)
     Duration renewDeadline();
 
     /** Pause between attempts to acquire or renew the lease. */
     @WithDefault("2s")
-    @WithConverter(OperatorDuration.class)
     Duration retryPeriod();
 
     /** This replica's name in the Lease; default: {@code HOSTNAME} (the pod name) plus a random suffix per process. */
@@ -46,6 +41,5 @@ public interface KubernetesSettings {
 
     /** Every Node is re-delivered this often, so a new leader learns registrations and readiness it missed. */
     @WithDefault("1m")
-    @WithConverter(OperatorDuration.class)
     Duration nodeResync();
 }

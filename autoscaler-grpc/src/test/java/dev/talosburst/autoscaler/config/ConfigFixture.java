@@ -1,6 +1,5 @@
 package dev.talosburst.autoscaler.config;
 
-import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -17,7 +16,7 @@ public final class ConfigFixture {
     public static TalosBurstConfig load(Map<String, String> properties) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(new HashMap<>(properties), "test", 250))
-                .withConverter(Duration.class, 200, new DurationConverter())
+                .withConverter(Duration.class, 250, new OperatorDuration())
                 .withMapping(TalosBurstConfig.class)
                 .withValidateUnknown(true)
                 .build();

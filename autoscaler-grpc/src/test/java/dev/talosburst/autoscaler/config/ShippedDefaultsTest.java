@@ -24,6 +24,7 @@ class ShippedDefaultsTest {
         SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(file, 250))
                 .withSources(new PropertiesConfigSource(new HashMap<>(extra), "overrides", 400))
+                .withConverter(java.time.Duration.class, 250, new OperatorDuration())
                 .withMapping(TalosBurstConfig.class);
         if (profile != null) {
             builder.withProfile(profile);

@@ -150,7 +150,9 @@ class TransportConfigurationIT {
             assertThatThrownBy(() -> CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .nodeGroups(NodeGroupsRequest.getDefaultInstance()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
-                            e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL));
+                            e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL,
+                                    // a TLS listener that never answers a plaintext preface on a loaded machine
+                                    Status.Code.DEADLINE_EXCEEDED));
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }

@@ -129,7 +129,9 @@ class MutualTlsTest {
         try {
             assertThatThrownBy(() -> stub(channel).nodeGroups(NodeGroupsRequest.getDefaultInstance()))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
-                            e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL));
+                            e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL,
+                                    // a TLS listener that never answers a plaintext preface on a loaded machine
+                                    Status.Code.DEADLINE_EXCEEDED));
         } finally {
             GrpcTestChannels.close(channel);
         }

@@ -61,6 +61,8 @@ public final class SimulatedKubelets implements AutoCloseable {
     private final Map<Long, String> lastStatus = new ConcurrentHashMap<>();
     /** Every server name ever seen in the simulator (for "never became a server" assertions). */
     private final Set<String> everSeen = ConcurrentHashMap.newKeySet();
+    /** Nodes registered from base64(gzip) user-data. */
+    private final Set<String> fromCompressed = ConcurrentHashMap.newKeySet();
     private final List<String> errors = new ArrayList<>();
     private ScheduledFuture<?> poller;
 
@@ -84,6 +86,11 @@ public final class SimulatedKubelets implements AutoCloseable {
     /** Names of every server of this cluster ever seen in the simulator. */
     public Set<String> everSeenServerNames() {
         return Set.copyOf(everSeen);
+    }
+
+    /** Names of the Nodes whose user-data came compressed (base64 of gzip). */
+    public Set<String> registeredFromCompressedUserData() {
+        return Set.copyOf(fromCompressed);
     }
 
     /** Failures inside kubelets (they must not hide). */
@@ -159,6 +166,9 @@ public final class SimulatedKubelets implements AutoCloseable {
                 client = cluster.client(cluster.pki().client("node-" + nodeName, "system:node:" + nodeName, "system:nodes"));
                 ServerType type = hetzner.catalogue().serverType(server.serverType()).orElseThrow();
                 client.nodes().resource(node(config, type)).create();
+                if (config.wasCompressed()) {
+                    fromCompressed.add(nodeName);
+                }
                 timeline.note("Node registered: " + nodeName + (config.wasCompressed() ? " (user-data was gzip+base64)" : "")
                         + " labels=" + config.labels().get("talos-burst.dev/pool") + " taints=" + config.taints().size());
                 renewLease();

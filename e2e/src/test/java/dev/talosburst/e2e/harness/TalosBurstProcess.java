@@ -31,9 +31,9 @@ public final class TalosBurstProcess implements AutoCloseable {
         this.managementPort = managementPort;
     }
 
-    /** Writes {@code options} to {@code <work>/talos-burst.properties} and starts the jar with it. */
-    public static TalosBurstProcess start(Path jar, Path work, Path logs, Map<String, String> options, String hcloudToken,
-            int grpcPort, int managementPort) {
+    /** Writes {@code options} to {@code <work>/talos-burst.properties} and starts the jar with it and {@code environment}. */
+    public static TalosBurstProcess start(Path jar, Path work, Path logs, Map<String, String> options,
+            Map<String, String> environment, String hcloudToken, int grpcPort, int managementPort) {
         Path properties = work.resolve("talos-burst.properties");
         String text = new TreeMap<>(options).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining("\n", "# written by the e2e suite\n", "\n"));
@@ -44,8 +44,10 @@ public final class TalosBurstProcess implements AutoCloseable {
         }
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-XX:+UseSerialGC", "-jar", jar.toString());
-        ManagedProcess p = ManagedProcess.start("talos-burst", logs, command,
-                Map.of("QUARKUS_CONFIG_LOCATIONS", properties.toString(), "TALOSBURST_HCLOUD_TOKEN", hcloudToken));
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        env.put("QUARKUS_CONFIG_LOCATIONS", properties.toString());
+        env.put("TALOSBURST_HCLOUD_TOKEN", hcloudToken);
+        ManagedProcess p = ManagedProcess.start("talos-burst", logs, command, env);
         return new TalosBurstProcess(p, grpcPort, managementPort);
     }
 
@@ -63,6 +65,11 @@ public final class TalosBurstProcess implements AutoCloseable {
                     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                             .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
                 });
+        String listening = "https://127.0.0.1:" + grpcPort;
+        if (!process.tail(400).contains(listening)) {
+            throw new IllegalStateException("talos-burst is ready but does not say it listens on " + listening
+                    + " (gRPC with TLS); see " + process.log());
+        }
     }
 
     /** The Prometheus text of {@code /q/metrics}. */

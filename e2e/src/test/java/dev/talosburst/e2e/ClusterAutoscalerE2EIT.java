@@ -162,6 +162,7 @@ class ClusterAutoscalerE2EIT {
     @AfterEach
     void printTimeline() {
         if (cluster != null) {
+            CaDecisions.addTo(cluster.timeline(), cluster.clusterAutoscaler().log(), scenarioStart);
             System.out.println(cluster.timeline().render(scenario + " (" + Duration.between(scenarioStart, Instant.now()).toSeconds() + " s)"));
             assertThat(cluster.kubelets().errors()).as("simulated kubelet errors").isEmpty();
         }

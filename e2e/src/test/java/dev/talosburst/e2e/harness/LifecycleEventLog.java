@@ -74,7 +74,11 @@ public final class LifecycleEventLog implements AutoCloseable {
                     synchronized (this) {
                         records.add(received);
                     }
-                    timeline.note(event.time(), "event " + received.type() + " " + r.key());
+                    timeline.note(event.time(), "event " + received.type() + " " + r.key() + switch (received.type()) {
+                        case "scale-up-requested" -> " (NodeGroupIncreaseSize)";
+                        case "scale-down-requested" -> " (NodeGroupDeleteNodes)";
+                        default -> "";
+                    });
                 }
             }
         } catch (InterruptedException e) {

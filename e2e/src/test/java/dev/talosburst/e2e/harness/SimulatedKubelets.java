@@ -59,6 +59,7 @@ public final class SimulatedKubelets implements AutoCloseable {
     });
     private final Map<Long, Kubelet> kubelets = new ConcurrentHashMap<>();
     private final Map<Long, String> lastStatus = new ConcurrentHashMap<>();
+    private final Map<Long, String> names = new ConcurrentHashMap<>();
     /** Every server name ever seen in the simulator (for "never became a server" assertions). */
     private final Set<String> everSeen = ConcurrentHashMap.newKeySet();
     /** Nodes registered from base64(gzip) user-data. */
@@ -116,6 +117,7 @@ public final class SimulatedKubelets implements AutoCloseable {
                 if (everSeen.add(s.name())) {
                     timeline.note(s.created(), "server created in Hetzner: " + s.name() + " (id " + s.id() + ", " + s.serverType() + ")");
                 }
+                names.put(s.id(), s.name());
                 String previous = lastStatus.put(s.id(), s.status());
                 if (!s.status().equals(previous)) {
                     timeline.note("server " + s.name() + " " + s.status());
@@ -136,7 +138,7 @@ public final class SimulatedKubelets implements AutoCloseable {
             for (Long id : List.copyOf(lastStatus.keySet())) {
                 if (!now.containsKey(id)) {
                     lastStatus.remove(id);
-                    timeline.note("server id " + id + " deleted from Hetzner");
+                    timeline.note("server " + names.getOrDefault(id, "id " + id) + " gone from Hetzner");
                 }
             }
         } catch (RuntimeException e) {

@@ -57,6 +57,8 @@ class ClusterAutoscalerE2EIT {
     private static final String SCENARIO_LABEL = "e2e.talos-burst.dev/scenario";
     private static final String POOL_LABEL = "talos-burst.dev/pool";
 
+    /** Set when the third-party binaries or fixtures are absent: every scenario is then skipped with this reason. */
+    private String skipReason;
     private E2eCluster cluster;
     private KubernetesClient kube;
     private String scenario;
@@ -70,9 +72,16 @@ class ClusterAutoscalerE2EIT {
     void startCluster() {
         Path shared = Path.of(System.getProperty("talos-burst.shared-dir", "../shared")).toAbsolutePath().normalize();
         Path tools = shared.resolve("tools/k8s");
-        Assumptions.assumeTrue(Files.isDirectory(tools), "skipped: " + tools + " is absent (Kubernetes and cluster-autoscaler binaries)");
         Path talosFixture = shared.resolve(E2eCluster.WORKER_CONFIG);
-        Assumptions.assumeTrue(Files.isRegularFile(talosFixture), "skipped: " + talosFixture + " is absent (Talos worker config)");
+        if (!Files.isDirectory(tools)) {
+            skipReason = "skipped: " + tools + " is absent (Kubernetes and cluster-autoscaler binaries; set -Dtalos-burst.shared-dir)";
+        } else if (!Files.isRegularFile(talosFixture)) {
+            skipReason = "skipped: " + talosFixture + " is absent (Talos worker config; set -Dtalos-burst.shared-dir)";
+        }
+        if (skipReason != null) {
+            System.out.println("[e2e] " + skipReason);
+            return;
+        }
         Path jar = Path.of(System.getProperty("talosburst.app.jar", "../autoscaler-grpc/target/quarkus-app/quarkus-run.jar"));
         assertThat(jar).as("the packaged talos-burst (build autoscaler-grpc first)").isRegularFile();
         Path readme = Path.of(System.getProperty("talosburst.readme", "../README.md"));
@@ -152,6 +161,7 @@ class ClusterAutoscalerE2EIT {
 
     @BeforeEach
     void startTimeline(TestInfo test) {
+        Assumptions.assumeTrue(skipReason == null, () -> skipReason);
         scenario = test.getDisplayName();
         scenarioStart = Instant.now();
         if (cluster != null) {

@@ -249,34 +249,42 @@ public final class E2eCluster implements AutoCloseable {
         System.out.printf("[e2e] " + format + "%n", args);
     }
 
+    /** A cluster-admin client. */
     public KubernetesClient admin() {
         return controlPlane.admin();
     }
 
+    /** The Hetzner simulator talos-burst uses as real Hetzner. */
     public HcloudSimulator hetzner() {
         return hetzner;
     }
 
+    /** The packaged talos-burst. */
     public TalosBurstProcess talosBurst() {
         return talosBurst;
     }
 
+    /** cluster-autoscaler. */
     public ManagedProcess clusterAutoscaler() {
         return clusterAutoscaler;
     }
 
+    /** The simulated Talos kubelets. */
     public SimulatedKubelets kubelets() {
         return kubelets;
     }
 
+    /** The lifecycle topic as read so far. */
     public LifecycleEventLog events() {
         return events;
     }
 
+    /** The timeline of the running scenario. */
     public Timeline timeline() {
         return timeline;
     }
 
+    /** The broker's bootstrap address. */
     public String kafkaBootstrap() {
         return "127.0.0.1:" + kafkaPort;
     }

@@ -1,6 +1,7 @@
 package dev.talosburst.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.talosburst.e2e.harness.E2eCluster;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -179,6 +181,22 @@ class ClusterAutoscalerE2EIT {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(0)
+    void talosBurstRunsWithNoMoreThanTheDocumentedPermissions() {
+        try (KubernetesClient asTalosBurst = cluster.talosBurstKubeClient()) {
+            assertThat(asTalosBurst.nodes().list().getItems()).extracting(n -> n.getMetadata().getName())
+                    .contains(E2eCluster.CONTROL_PLANE_NODE);
+            for (Runnable beyond : List.<Runnable>of(
+                    () -> asTalosBurst.pods().inAnyNamespace().list(),
+                    () -> asTalosBurst.secrets().inNamespace(E2eCluster.TALOS_BURST_NAMESPACE).list(),
+                    () -> asTalosBurst.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class).inNamespace("default").list())) {
+                assertThatThrownBy(beyond::run).isInstanceOfSatisfying(KubernetesClientException.class,
+                        e -> assertThat(e.getCode()).isEqualTo(403));
+            }
+        }
+    }
 
     @Test
     @Order(1)
@@ -385,6 +403,10 @@ class ClusterAutoscalerE2EIT {
         for (Node n : nodes) {
             assertThat(n.getSpec().getProviderID()).as("providerID of " + n.getMetadata().getName())
                     .isEqualTo("hcloud://" + byName.get(n.getMetadata().getName()).id());
+            // registered by the kubelet from registerWithTaints in the user-data
+            assertThat(n.getSpec().getTaints()).as("taints of " + n.getMetadata().getName())
+                    .anySatisfy(t -> assertThat(List.of(t.getKey(), t.getValue(), t.getEffect()))
+                            .containsExactly(SCENARIO_LABEL, app, "NoSchedule"));
         }
         Set<String> nodeNames = byName.keySet();
         assertThat(pods(app)).allSatisfy(p -> assertThat(nodeNames).contains(p.getSpec().getNodeName()));

@@ -72,6 +72,7 @@ public final class E2eCluster implements AutoCloseable {
     });
     private final int kafkaPort = ManagedProcess.freePort();
     private EmbeddedKafkaBroker kafka;
+    private Pki.Issued talosBurstIdentity;
     private HcloudSimulator hetzner;
     private ControlPlane controlPlane;
     private TalosBurstProcess talosBurst;
@@ -153,6 +154,7 @@ public final class E2eCluster implements AutoCloseable {
         Pki.Issued grpcServer = grpcPki.server("talos-burst-grpc", "talos-burst", "127.0.0.1", "localhost");
         Pki.Issued caClient = grpcPki.client("cluster-autoscaler-grpc", "cluster-autoscaler");
         Pki.Issued kubeIdentity = controlPlane.pki().client("talos-burst-kube", TALOS_BURST_USER);
+        talosBurstIdentity = kubeIdentity;
 
         int grpcPort = ManagedProcess.freePort();
         int managementPort = ManagedProcess.freePort();
@@ -247,6 +249,11 @@ public final class E2eCluster implements AutoCloseable {
 
     private static void log(String format, Object... args) {
         System.out.printf("[e2e] " + format + "%n", args);
+    }
+
+    /** A new client with talos-burst's own Kubernetes identity (close it). */
+    public KubernetesClient talosBurstKubeClient() {
+        return controlPlane.client(talosBurstIdentity);
     }
 
     /** A cluster-admin client. */

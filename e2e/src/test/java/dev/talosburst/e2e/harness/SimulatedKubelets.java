@@ -94,9 +94,11 @@ public final class SimulatedKubelets implements AutoCloseable {
         return Set.copyOf(fromCompressed);
     }
 
-    /** Failures inside kubelets (they must not hide). */
-    public synchronized List<String> errors() {
-        return List.copyOf(errors);
+    /** Failures inside kubelets since the last call (they must not hide), and forgets them. */
+    public synchronized List<String> drainErrors() {
+        List<String> out = List.copyOf(errors);
+        errors.clear();
+        return out;
     }
 
     private synchronized void error(String what, Exception e) {
@@ -143,6 +145,20 @@ public final class SimulatedKubelets implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             error("polling the simulator", e);
+        }
+    }
+
+    /** Retries a read-modify-write that lost a race (409), as the kubelet does: talos-burst patches the same Node. */
+    private static void retryOnConflict(Runnable update) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                update.run();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -221,10 +237,10 @@ public final class SimulatedKubelets implements AutoCloseable {
                 return;
             }
             try {
-                client.nodes().withName(nodeName).editStatus(n -> {
+                retryOnConflict(() -> client.nodes().withName(nodeName).editStatus(n -> {
                     n.getStatus().setConditions(List.of(readyCondition(true)));
                     return n;
-                });
+                }));
                 timeline.note("Node Ready: " + nodeName);
             } catch (RuntimeException e) {
                 error("making " + nodeName + " Ready", e);
@@ -266,7 +282,7 @@ public final class SimulatedKubelets implements AutoCloseable {
                         client.pods().inNamespace(ns).withName(name).withGracePeriod(0).delete();
                         timeline.note("pod " + name + " deleted by the kubelet of " + nodeName);
                     } else if (!"Running".equals(pod.getStatus().getPhase())) {
-                        client.pods().inNamespace(ns).withName(name).editStatus(p -> running(p));
+                        retryOnConflict(() -> client.pods().inNamespace(ns).withName(name).editStatus(p -> running(p)));
                         timeline.note("pod " + name + " Running on " + nodeName);
                     }
                 }

@@ -59,17 +59,20 @@ public final class TalosBurstProcess implements AutoCloseable {
     /** Waits until {@code /q/health/ready} answers 200 (leader, Node cache synced, Hetzner view built). */
     public void awaitReady(Duration max) {
         HttpClient http = HttpClient.newHttpClient();
-        Awaitility.await("talos-burst ready (see " + process.log() + ")").atMost(max).pollInterval(Duration.ofMillis(500))
-                .ignoreExceptions().until(() -> {
+        String listening = "Listening on: https://127.0.0.1:" + grpcPort;
+        Awaitility.await("talos-burst ready and saying '" + listening + "' (gRPC with TLS); see " + process.log())
+                .atMost(max).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
                     process.requireAlive();
-                    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
-                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    return logOfThisRun().contains(listening) && http.send(HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
                 });
-        String listening = "https://127.0.0.1:" + grpcPort;
-        if (!process.tail(400).contains(listening)) {
-            throw new IllegalStateException("talos-burst is ready but does not say it listens on " + listening
-                    + " (gRPC with TLS); see " + process.log());
-        }
+    }
+
+    /** The log since the last (re)start. */
+    private String logOfThisRun() throws IOException {
+        String log = Files.readString(process.log());
+        return log.substring(Math.max(0, log.lastIndexOf("===== start")));
     }
 
     /** The Prometheus text of {@code /q/metrics}. */

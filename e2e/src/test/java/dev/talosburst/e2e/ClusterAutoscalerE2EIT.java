@@ -338,7 +338,7 @@ class ClusterAutoscalerE2EIT {
             cluster.timeline().note("talos-burst killed with SIGKILL");
             cluster.talosBurst().restart();
             cluster.timeline().note("talos-burst restarted");
-            cluster.talosBurst().awaitReady(Duration.ofSeconds(120));
+            cluster.talosBurst().awaitReady(Duration.ofSeconds(240));
             cluster.timeline().note("talos-burst ready again");
             cluster.hetzner().faults().latency("POST", "/servers", Duration.ZERO);
 
@@ -376,7 +376,7 @@ class ClusterAutoscalerE2EIT {
                 .endContainer().endSpec().endTemplate().endSpec().build();
         kube.resource(d).create();
         cluster.timeline().note("Deployment " + app + " created: " + replicas + " × " + cpu + " CPU");
-        await().atMost(Duration.ofSeconds(30)).until(() -> pods(app).size() == replicas
+        await("pods of " + app + " created").atMost(Duration.ofSeconds(90)).until(() -> pods(app).size() == replicas
                 && pods(app).stream().allMatch(p -> "Pending".equals(p.getStatus().getPhase())));
         cluster.timeline().note(replicas + " pods Pending");
     }

@@ -71,7 +71,7 @@ public final class ControlPlane implements AutoCloseable {
                 "--allow-privileged=true", "--profiling=false", "--v=1"), Map.of()));
 
         admin = client(pki.client("admin", "e2e-admin", "system:masters"));
-        Awaitility.await("kube-apiserver /readyz").atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500))
+        Awaitility.await("kube-apiserver /readyz").atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500))
                 .ignoreExceptions().until(() -> {
                     processes.forEach(ManagedProcess::requireAlive);
                     return "ok".equals(admin.raw("/readyz"));
@@ -92,7 +92,7 @@ public final class ControlPlane implements AutoCloseable {
                 "--service-account-private-key-file=" + sa.key(), "--root-ca-file=" + pki.caCert(),
                 "--controllers=*,-nodeipam,-bootstrapsigner,-tokencleaner", "--v=1"), Map.of()));
 
-        Awaitility.await("ServiceAccount default/default (controller-manager running)").atMost(Duration.ofSeconds(120))
+        Awaitility.await("ServiceAccount default/default (controller-manager running)").atMost(Duration.ofSeconds(180))
                 .pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
                     processes.forEach(ManagedProcess::requireAlive);
                     return admin.serviceAccounts().inNamespace("default").withName("default").get() != null;

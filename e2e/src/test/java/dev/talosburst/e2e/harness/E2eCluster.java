@@ -207,7 +207,7 @@ public final class E2eCluster implements AutoCloseable {
         kubelets = new SimulatedKubelets(hetzner, controlPlane, CLUSTER_ID, timeline, Duration.ofMillis(1500), Duration.ofMillis(2000))
                 .start();
         toClose.add(kubelets);
-        talosBurst.awaitReady(Duration.ofSeconds(120));
+        talosBurst.awaitReady(Duration.ofSeconds(240));
         log("talos-burst ready after %d s", (System.nanoTime() - t0) / 1_000_000_000);
 
         Pki.Issued caKube = controlPlane.pki().client("cluster-autoscaler-kube", "cluster-autoscaler", "system:masters");

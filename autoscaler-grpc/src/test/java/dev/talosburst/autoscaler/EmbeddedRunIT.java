@@ -3,6 +3,7 @@ package dev.talosburst.autoscaler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.talosburst.autoscaler.testing.PackagedApp;
 import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
 import dev.talosburst.proto.externalgrpc.Instance;
 import dev.talosburst.proto.externalgrpc.NodeGroup;
@@ -13,14 +14,10 @@ import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
 import dev.talosburst.proto.externalgrpc.RefreshRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,9 +30,8 @@ import org.junit.jupiter.api.Test;
  */
 class EmbeddedRunIT {
 
-    private Process app;
+    private PackagedApp app;
     private ManagedChannel channel;
-    private final Path log = Path.of("target", "embedded-run.log");
 
     @AfterEach
     void stop() throws Exception {
@@ -43,27 +39,22 @@ class EmbeddedRunIT {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
         if (app != null) {
-            app.destroy();
-            if (!app.waitFor(20, TimeUnit.SECONDS)) {
-                app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            app.close();
         }
     }
 
     @Test
     void embeddedDefaultsServeClusterAutoscaler() throws Exception {
-        int grpcPort = freePort();
-        int managementPort = freePort();
-        String jar = System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar");
-        app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.profile=demo", "-Dtalosburst.grpc.port=" + grpcPort,
-                "-Dquarkus.kubernetes-client.api-server-url=https://127.0.0.1:6443", "-Dtalosburst.management.port=" + managementPort, "-jar", jar)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        int grpcPort = PackagedApp.freePort();
+        int managementPort = PackagedApp.freePort();
+        app = PackagedApp.named("embedded-run").systemProperty("quarkus.profile", "demo").systemProperty("talosburst.grpc.port", grpcPort)
+                .systemProperty("quarkus.kubernetes-client.api-server-url", "https://127.0.0.1:6443")
+                .systemProperty("talosburst.management.port", managementPort).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
 
         List<NodeGroup> groups = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> {
-                    assertThat(app.isAlive()).as("application still running; see " + log).isTrue();
+                    assertThat(app.isAlive()).as("application still running; see " + app.log()).isTrue();
                     ca().refresh(RefreshRequest.getDefaultInstance());
                     return ca().nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList();
                 }, list -> !list.isEmpty());
@@ -80,7 +71,7 @@ class EmbeddedRunIT {
         HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
-        String output = Files.readString(log);
+        String output = app.output();
         assertThat(output).contains("Hetzner Cloud is SIMULATED").contains("http://127.0.0.1:" + grpcPort)
                 .contains("gRPC CloudProvider on 127.0.0.1:" + grpcPort + ": PLAINTEXT, for local use only");
         // a normal start prints only what an operator needs: no Quarkus warning that does not apply
@@ -90,11 +81,5 @@ class EmbeddedRunIT {
 
     private CloudProviderGrpc.CloudProviderBlockingStub ca() {
         return CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -3,10 +3,10 @@ package dev.talosburst.autoscaler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.talosburst.autoscaler.testing.PackagedApp;
 import dev.talosburst.hcloudsim.HcloudSimulator;
 import dev.talosburst.hcloudsim.SimulatorOptions;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,9 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -29,17 +26,13 @@ import org.junit.jupiter.api.Test;
 class HetznerStartupIT {
     private static final String TOKEN = "it-token-0123456789abcdef0123456789abcdef0123456789abcdef01234567";
 
-    private Process app;
+    private PackagedApp app;
     private HcloudSimulator sim;
-    private Path log;
 
     @AfterEach
     void stop() throws Exception {
-        if (app != null && app.isAlive()) {
-            app.destroy();
-            if (!app.waitFor(20, TimeUnit.SECONDS)) {
-                app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+        if (app != null) {
+            app.close();
         }
         if (sim != null) {
             sim.close();
@@ -53,39 +46,33 @@ class HetznerStartupIT {
         return worker.toAbsolutePath();
     }
 
-    /** Starts the jar for real Hetzner at {@code endpoint} with the token in the environment, as in production. */
-    private Process start(String name, String endpoint, String token, int managementPort, String... extra) throws IOException {
-        log = Path.of("target", "hetzner-startup-" + name + ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dtalosburst.hcloud.embedded-simulator=false",
-                "-Dtalosburst.hcloud.endpoint=" + endpoint,
-                "-Dtalosburst.cluster-id=it-startup",
-                "-Dtalosburst.grpc.plaintext=true",
-                "-Dtalosburst.grpc.port=" + freePort(),
-                "-Dquarkus.management.port=" + managementPort,
-                "-Dtalosburst.talos.worker-config=" + workerConfig(),
-                "-Dtalosburst.pools.it-fsn1.server-type=cx22",
-                "-Dtalosburst.pools.it-fsn1.location=fsn1",
-                "-Dtalosburst.pools.it-fsn1.max=2"));
-        command.addAll(List.of(extra));
-        command.addAll(List.of("-jar", System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar")));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("TALOSBURST_HCLOUD_TOKEN", token);
-        return builder.start();
+    /** The jar for real Hetzner at {@code endpoint} with the token in the environment, as in production. */
+    private static PackagedApp.Builder realHetzner(String name, String endpoint, String token, int managementPort) {
+        return PackagedApp.named("hetzner-startup-" + name)
+                .systemProperty("talosburst.hcloud.embedded-simulator", false)
+                .systemProperty("talosburst.hcloud.endpoint", endpoint)
+                .systemProperty("talosburst.cluster-id", "it-startup")
+                .systemProperty("talosburst.grpc.plaintext", true)
+                .systemProperty("talosburst.grpc.port", PackagedApp.freePort())
+                .systemProperty("quarkus.management.port", managementPort)
+                .systemProperty("talosburst.talos.worker-config", workerConfig())
+                .systemProperty("talosburst.pools.it-fsn1.server-type", "cx22")
+                .systemProperty("talosburst.pools.it-fsn1.location", "fsn1")
+                .systemProperty("talosburst.pools.it-fsn1.max", 2)
+                .env("TALOSBURST_HCLOUD_TOKEN", token);
     }
 
-    private String output() throws IOException {
-        return Files.readString(log);
+    private String output() {
+        return app.output();
     }
 
     @Test
     void aWrongTokenStopsStartUpWithOneErrorNamingTheOption() throws Exception {
         sim = HcloudSimulator.start(SimulatorOptions.builder().host("127.0.0.1").port(0).token(TOKEN).build());
         String wrong = "wrong-" + TOKEN.substring(6);
-        app = start("token", sim.endpoint().toString(), wrong, freePort());
+        app = realHetzner("token", sim.endpoint().toString(), wrong, PackagedApp.freePort()).start();
 
-        assertThat(app.waitFor(90, TimeUnit.SECONDS)).as("start-up stops; see " + log).isTrue();
-        assertThat(app.exitValue()).isNotZero();
+        assertThat(app.exitCode(Duration.ofSeconds(90))).isNotZero();
         String out = output();
         assertThat(out).contains("talos-burst cannot start, fix the configuration")
                 .contains("talosburst.hcloud.token: Hetzner refused the API token (HTTP 401 unauthorized)")
@@ -96,13 +83,13 @@ class HetznerStartupIT {
     @Test
     void aLocationTypoStopsStartUpListingTheValidLocations() throws Exception {
         sim = HcloudSimulator.start(SimulatorOptions.builder().host("127.0.0.1").port(0).token(TOKEN).build());
-        app = start("location", sim.endpoint().toString(), TOKEN, freePort(),
-                "-Dtalosburst.pools.typo.server-type=cx22", "-Dtalosburst.pools.typo.location=fsn2", "-Dtalosburst.pools.typo.max=2",
-                "-Dtalosburst.pools.arm-us.server-type=cax11", "-Dtalosburst.pools.arm-us.location=ash",
-                "-Dtalosburst.pools.arm-us.max=2");
+        app = realHetzner("location", sim.endpoint().toString(), TOKEN, PackagedApp.freePort())
+                .systemProperty("talosburst.pools.typo.server-type", "cx22").systemProperty("talosburst.pools.typo.location", "fsn2")
+                .systemProperty("talosburst.pools.typo.max", 2)
+                .systemProperty("talosburst.pools.arm-us.server-type", "cax11").systemProperty("talosburst.pools.arm-us.location", "ash")
+                .systemProperty("talosburst.pools.arm-us.max", 2).start();
 
-        assertThat(app.waitFor(90, TimeUnit.SECONDS)).as("start-up stops; see " + log).isTrue();
-        assertThat(app.exitValue()).isNotZero();
+        assertThat(app.exitCode(Duration.ofSeconds(90))).isNotZero();
         assertThat(output()).contains("talos-burst cannot start, fix the configuration")
                 .contains("talosburst.pools.typo.location: Hetzner has no location 'fsn2'; use one of ash, fsn1, hel1, hil, nbg1, sin")
                 .contains("talosburst.pools.arm-us.location: server type cax11 is not offered in ash; it is offered in fsn1, hel1, nbg1");
@@ -111,11 +98,11 @@ class HetznerStartupIT {
 
     @Test
     void anUnreachableApiIsSaidAtOnceReadinessStaysDownAndTheProcessWaitsForIt() throws Exception {
-        int hetznerPort = freePort(); // nothing listens here yet
+        int hetznerPort = PackagedApp.freePort(); // nothing listens here yet
         String endpoint = "http://127.0.0.1:" + hetznerPort + "/v1";
-        int management = freePort();
+        int management = PackagedApp.freePort();
         long started = System.nanoTime();
-        app = start("unreachable", endpoint, TOKEN, management);
+        app = realHetzner("unreachable", endpoint, TOKEN, management).start();
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> output().contains("Hetzner Cloud API at " + endpoint + " is not answering"));
@@ -135,17 +122,11 @@ class HetznerStartupIT {
         // (SmallRye Health logs every DOWN probe itself at INFO; talos-burst's own warnings are what must not flood)
         long lines = output().lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
                 .filter(l -> l.contains("not answering") || l.contains("did not answer")).count();
-        assertThat(lines).as("no line every second while it was down; see " + log).isLessThan(15);
+        assertThat(lines).as("no line every second while it was down; see " + app.log()).isLessThan(15);
     }
 
     private static HttpResponse<String> readiness(int port) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -3,18 +3,15 @@ package dev.talosburst.autoscaler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.talosburst.autoscaler.testing.PackagedApp;
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,18 +22,14 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaUnreachableIT {
 
-    private Process app;
+    private PackagedApp app;
     private EmbeddedKafkaBroker broker;
-    private final Path log = Path.of("target", "kafka-unreachable-run.log");
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void stop() throws Exception {
         if (app != null) {
-            app.destroy();
-            if (!app.waitFor(20, TimeUnit.SECONDS)) {
-                app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            app.close();
         }
         if (broker != null) {
             broker.close();
@@ -45,26 +38,23 @@ class KafkaUnreachableIT {
 
     @Test
     void anUnreachableKafkaIsOneWarningAMinuteAndTakesReadinessDown() throws Exception {
-        int deadPort = freePort();
-        int managementPort = freePort();
-        Path journal = Files.createTempDirectory("talos-burst-journal");
-        String jar = System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar");
-        app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dtalosburst.grpc.port=" + freePort(), "-Dquarkus.management.port=" + managementPort,
-                "-Dtalosburst.hcloud.embedded-simulator=true",
-                "-Dtalosburst.pools.cx22-fsn1.server-type=cx22", "-Dtalosburst.pools.cx22-fsn1.location=fsn1",
-                "-Dtalosburst.pools.cx22-fsn1.max=3",
-                "-Dtalosburst.events.bootstrap-servers=127.0.0.1:" + deadPort,
-                "-Dtalosburst.events.journal-dir=" + journal,
-                "-Dtalosburst.events.unreachable-after=3s",
-                "-Dtalosburst.events.replication-factor=1", "-Dtalosburst.events.partitions=1",
-                "-jar", jar)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        int deadPort = PackagedApp.freePort();
+        int managementPort = PackagedApp.freePort();
+        app = PackagedApp.named("kafka-unreachable-run")
+                .systemProperty("talosburst.grpc.port", PackagedApp.freePort()).systemProperty("quarkus.management.port", managementPort)
+                .systemProperty("talosburst.hcloud.embedded-simulator", true)
+                .systemProperty("talosburst.pools.cx22-fsn1.server-type", "cx22").systemProperty("talosburst.pools.cx22-fsn1.location", "fsn1")
+                .systemProperty("talosburst.pools.cx22-fsn1.max", 3)
+                .systemProperty("talosburst.events.bootstrap-servers", "127.0.0.1:" + deadPort)
+                .systemProperty("talosburst.events.journal-dir", Files.createTempDirectory("talos-burst-journal"))
+                .systemProperty("talosburst.events.unreachable-after", "3s")
+                .systemProperty("talosburst.events.replication-factor", 1).systemProperty("talosburst.events.partitions", 1)
+                .start();
         String ready = "http://127.0.0.1:" + managementPort + "/q/health/ready";
 
         String warning = "cannot reach Kafka at 127.0.0.1:" + deadPort + " (talosburst.events.bootstrap-servers)";
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            assertThat(app.isAlive()).as("application still running; see " + log).isTrue();
+            assertThat(app.isAlive()).as("application still running; see " + app.log()).isTrue();
             assertThat(lines()).anyMatch(l -> l.contains(" WARN ") && l.contains(warning));
         });
         // the documented rule: DOWN once an attempt failed and no broker answered for unreachable-after (3s here)
@@ -77,28 +67,22 @@ class KafkaUnreachableIT {
         await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> lines().size() <= before + 1);
         List<String> all = lines();
-        assertThat(all).as("the whole log so far; see " + log).hasSizeLessThan(40);
+        assertThat(all).as("the whole log so far; see " + app.log()).hasSizeLessThan(40);
         assertThat(all).filteredOn(l -> l.contains(warning)).hasSize(1);
         assertThat(all).noneMatch(l -> l.contains("[org.apache.kafka"));
 
         // a broker on that port: Kafka answers, readiness comes back, and talos-burst says so once
-        broker = new EmbeddedKafkaBroker().withKafkaHost("127.0.0.1").withKafkaPort(deadPort).withControllerPort(freePort()).start();
+        broker = new EmbeddedKafkaBroker().withKafkaHost("127.0.0.1").withKafkaPort(deadPort).withControllerPort(PackagedApp.freePort()).start();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> get(ready).statusCode() == 200);
         assertThat(lines()).filteredOn(l -> l.contains(" INFO ") && l.contains("Kafka at 127.0.0.1:" + deadPort + " answers again"))
                 .hasSize(1);
     }
 
-    private List<String> lines() throws IOException {
-        return Files.readAllLines(log).stream().filter(l -> l.matches("^\\d{4}-\\d{2}-\\d{2} .*")).toList();
+    private List<String> lines() {
+        return app.output().lines().filter(l -> l.matches("^\\d{4}-\\d{2}-\\d{2} .*")).toList();
     }
 
     private HttpResponse<String> get(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

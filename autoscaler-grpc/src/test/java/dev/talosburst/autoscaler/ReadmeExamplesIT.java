@@ -4,31 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.net.ServerSocket;
+import dev.talosburst.autoscaler.testing.PackagedApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Examples of the root README, used as written with the packaged jar. */
 class ReadmeExamplesIT {
-
-    private Process app;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (app != null) {
-            app.destroy();
-            if (!app.waitFor(20, TimeUnit.SECONDS)) {
-                app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-    }
 
     @Test
     void theNodeLabelExampleIsAcceptedAtStartUp() throws Exception {
@@ -50,23 +35,16 @@ class ReadmeExamplesIT {
                 "talosburst.pools.gpu-fsn1.location=fsn1",
                 "talosburst.pools.gpu-fsn1.max=1",
                 example.group(1), ""));
-        Path log = Path.of("target", "readme-examples-run.log").toAbsolutePath();
-        String jar = Path.of(System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath().toString();
-        app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dtalosburst.grpc.port=" + freePort(), "-Dquarkus.management.port=" + freePort(), "-jar", jar)
-                .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try (PackagedApp app = PackagedApp.named("readme-examples-run").workingDirectory(workDir)
+                .systemProperty("talosburst.grpc.port", PackagedApp.freePort())
+                .systemProperty("quarkus.management.port", PackagedApp.freePort()).start()) {
 
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            String text = Files.readString(log);
-            assertThat(text).as("started with the README's example; see " + log).doesNotContain("cannot start");
-            assertThat(text).contains("Listening on:");
-        });
-        assertThat(Files.readString(log)).containsPattern("node groups of cluster [^:]+: \\[[^\\]]*gpu-fsn1 \\(cx22/fsn1");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                String text = app.output();
+                assertThat(text).as("started with the README's example; see " + app.log()).doesNotContain("cannot start");
+                assertThat(text).contains("Listening on:");
+            });
+            assertThat(app.output()).containsPattern("node groups of cluster [^:]+: \\[[^\\]]*gpu-fsn1 \\(cx22/fsn1");
         }
     }
 }

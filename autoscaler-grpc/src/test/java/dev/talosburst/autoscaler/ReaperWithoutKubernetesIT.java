@@ -3,6 +3,7 @@ package dev.talosburst.autoscaler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.talosburst.autoscaler.testing.PackagedApp;
 import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
 import dev.talosburst.proto.externalgrpc.Instance;
 import dev.talosburst.proto.externalgrpc.InstanceStatus;
@@ -12,10 +13,6 @@ import dev.talosburst.proto.externalgrpc.NodeGroupTargetSizeRequest;
 import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +28,8 @@ class ReaperWithoutKubernetesIT {
 
     private static final String POOL = "quick-fsn1";
 
-    private Process app;
+    private PackagedApp app;
     private ManagedChannel channel;
-    private final Path log = Path.of("target", "reaper-without-kubernetes.log");
 
     @AfterEach
     void stop() throws Exception {
@@ -41,32 +37,27 @@ class ReaperWithoutKubernetesIT {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
         if (app != null) {
-            app.destroy();
-            if (!app.waitFor(20, TimeUnit.SECONDS)) {
-                app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            app.close();
         }
     }
 
     @Test
     void aServerIsNotReapedForNotRegisteringWhenRegistrationCannotBeObserved() throws Exception {
-        int grpcPort = freePort();
-        String jar = System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar");
-        app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dtalosburst.hcloud.embedded-simulator=true",
-                "-Dtalosburst.kubernetes.enabled=false",
-                "-Dtalosburst.reaper.enabled=true",
-                "-Dtalosburst.engine.resync-interval=1s",
-                "-Dtalosburst.pools." + POOL + ".server-type=cx22",
-                "-Dtalosburst.pools." + POOL + ".location=fsn1",
-                "-Dtalosburst.pools." + POOL + ".max=2",
-                "-Dtalosburst.pools." + POOL + ".max-provision-time=2s",
-                "-Dtalosburst.grpc.port=" + grpcPort, "-Dquarkus.management.port=" + freePort(), "-jar", jar)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        int grpcPort = PackagedApp.freePort();
+        app = PackagedApp.named("reaper-without-kubernetes")
+                .systemProperty("talosburst.hcloud.embedded-simulator", true)
+                .systemProperty("talosburst.kubernetes.enabled", false)
+                .systemProperty("talosburst.reaper.enabled", true)
+                .systemProperty("talosburst.engine.resync-interval", "1s")
+                .systemProperty("talosburst.pools." + POOL + ".server-type", "cx22")
+                .systemProperty("talosburst.pools." + POOL + ".location", "fsn1")
+                .systemProperty("talosburst.pools." + POOL + ".max", 2)
+                .systemProperty("talosburst.pools." + POOL + ".max-provision-time", "2s")
+                .systemProperty("talosburst.grpc.port", grpcPort).systemProperty("quarkus.management.port", PackagedApp.freePort()).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
 
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-            assertThat(app.isAlive()).as("application still running; see " + log).isTrue();
+            assertThat(app.isAlive()).as("application still running; see " + app.log()).isTrue();
             return ca().nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList().stream().anyMatch(g -> g.getId().equals(POOL));
         });
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
@@ -81,7 +72,7 @@ class ReaperWithoutKubernetesIT {
                     && now.get(0).getStatus().getInstanceState() != InstanceStatus.InstanceState.instanceDeleting
                     && ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId(POOL).build()).getTargetSize() == 1;
         });
-        String output = Files.readString(log);
+        String output = app.output();
         assertThat(output).contains("It does NOT delete servers for never registering as a Node")
                 .contains("the reaper never deletes a server for not registering")
                 .doesNotContain("reaper: deleting server");
@@ -93,11 +84,5 @@ class ReaperWithoutKubernetesIT {
 
     private CloudProviderGrpc.CloudProviderBlockingStub ca() {
         return CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -48,25 +48,14 @@ class TransportConfigurationIT {
         TestCertificates pki = TestCertificates.get();
         int grpcPort = PackagedApp.freePort();
         int managementPort = PackagedApp.freePort();
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put("talosburst.hcloud.embedded-simulator", "true");
-        options.put("talosburst.grpc.plaintext", "false");
-        options.put("talosburst.grpc.host", "0.0.0.0");
-        options.put("talosburst.grpc.port", String.valueOf(grpcPort));
-        options.put("talosburst.grpc.tls.cert", pki.serverCert.toString());
-        options.put("talosburst.grpc.tls.key", pki.serverKey.toString());
-        options.put("talosburst.grpc.tls.client-ca", pki.caCert.toString());
-        options.put("talosburst.management.port", String.valueOf(managementPort));
-        options.put("talosburst.pools.burst.server-type", "cx22");
-        options.put("talosburst.pools.burst.location", "fsn1");
-        options.put("talosburst.pools.burst.max", "2");
+        Map<String, String> options = mutualTlsOptions(pki, grpcPort, managementPort, Map.of("talosburst.grpc.host", "0.0.0.0"));
 
         PackagedApp.Builder builder = PackagedApp.named("transport-" + way.name().toLowerCase(Locale.ROOT));
         switch (way) {
             case CONFIG_LOCATIONS_FILE -> builder.env("QUARKUS_CONFIG_LOCATIONS", write(dir.resolve("talos-burst.properties"), options));
             case WORKING_DIRECTORY_FILE -> builder.workingDirectory(
                     write(dir.resolve("config/application.properties"), options).getParent().getParent());
-            case ENVIRONMENT -> options.forEach((k, v) -> builder.env(k.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), v));
+            case ENVIRONMENT -> asEnvironment(builder, options);
             case SYSTEM_PROPERTIES -> options.forEach(builder::systemProperty);
         }
         try (PackagedApp app = builder.start()) {
@@ -95,21 +84,10 @@ class TransportConfigurationIT {
         int grpcPort = PackagedApp.freePort();
         int managementPort = PackagedApp.freePort();
         TestCertificates pki = TestCertificates.get();
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put("talosburst.hcloud.embedded-simulator", "true");
-        options.put("talosburst.grpc.plaintext", "false");
-        options.put("talosburst.grpc.port", String.valueOf(grpcPort));
-        options.put("talosburst.grpc.tls.cert", pki.serverCert.toString());
-        options.put("talosburst.grpc.tls.key", pki.serverKey.toString());
-        options.put("talosburst.grpc.tls.client-ca", pki.caCert.toString());
-        options.put("talosburst.management.host", "127.0.0.1");
-        options.put("talosburst.management.port", String.valueOf(managementPort));
-        options.put("talosburst.pools.burst.server-type", "cx22");
-        options.put("talosburst.pools.burst.location", "fsn1");
-        options.put("talosburst.pools.burst.max", "2");
+        Map<String, String> options = mutualTlsOptions(pki, grpcPort, managementPort, Map.of("talosburst.management.host", "127.0.0.1"));
         PackagedApp.Builder builder = PackagedApp.named("management-host-" + way.name().toLowerCase(Locale.ROOT));
         if (way == Way.ENVIRONMENT) {
-            options.forEach((k, v) -> builder.env(k.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), v));
+            asEnvironment(builder, options);
         } else {
             builder.env("QUARKUS_CONFIG_LOCATIONS", write(dir.resolve("m.properties"), options));
         }
@@ -119,6 +97,28 @@ class TransportConfigurationIT {
             assertThat(PackagedApp.listeningAddresses(managementPort)).containsExactly("127.0.0.1");
             assertThat(app.output()).contains("health and metrics on http://127.0.0.1:" + managementPort + "/q/health");
         }
+    }
+
+    /** The embedded simulator, one pool and gRPC over mTLS on {@code grpcPort}, plus {@code extra}. */
+    private static Map<String, String> mutualTlsOptions(TestCertificates pki, int grpcPort, int managementPort, Map<String, String> extra) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("talosburst.hcloud.embedded-simulator", "true");
+        options.put("talosburst.grpc.plaintext", "false");
+        options.put("talosburst.grpc.port", String.valueOf(grpcPort));
+        options.put("talosburst.grpc.tls.cert", pki.serverCert.toString());
+        options.put("talosburst.grpc.tls.key", pki.serverKey.toString());
+        options.put("talosburst.grpc.tls.client-ca", pki.caCert.toString());
+        options.put("talosburst.management.port", String.valueOf(managementPort));
+        options.put("talosburst.pools.burst.server-type", "cx22");
+        options.put("talosburst.pools.burst.location", "fsn1");
+        options.put("talosburst.pools.burst.max", "2");
+        options.putAll(extra);
+        return options;
+    }
+
+    /** Each option as the environment variable an operator would set (upper case, every other character {@code _}). */
+    private static void asEnvironment(PackagedApp.Builder builder, Map<String, String> options) {
+        options.forEach((k, v) -> builder.env(k.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), v));
     }
 
     private static Path write(Path file, Map<String, String> options) throws Exception {

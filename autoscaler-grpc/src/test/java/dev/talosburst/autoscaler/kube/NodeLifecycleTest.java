@@ -12,9 +12,9 @@ import dev.talosburst.provisioner.kube.KubeNode;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import dev.talosburst.provisioner.nodegroup.NodeRef;
+import dev.talosburst.provisioner.testing.CapturedLog;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import dev.talosburst.autoscaler.testing.CapturedLog;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -211,7 +211,7 @@ class NodeLifecycleTest {
         ServerSnapshot server = scaleUp(1).get(0);
         // the kubelet's status update landed between the cache's copy and our patch: the API server refuses the test once
         NodeLifecycleTest.server.expect().patch().withPath("/api/v1/nodes/" + server.name()).andReturn(422, resourceVersionTestFailed()).once();
-        try (CapturedLog log = CapturedLog.of("dev.talosburst")) {
+        try (CapturedLog log = CapturedLog.of("dev.talosburst", Level.FINE)) {
             client.nodes().resource(kubeletNode(server.name(), Map.of(Ownership.NODE_POOL_LABEL, POOL))).create();
 
             await().untilAsserted(() -> assertThat(providerId(node(server.name()))).isEqualTo("hcloud://" + server.id()));
@@ -228,7 +228,7 @@ class NodeLifecycleTest {
         ServerSnapshot server = scaleUp(1).get(0);
         NodeLifecycleTest.server.expect().patch().withPath("/api/v1/nodes/" + server.name()).andReturn(422, resourceVersionTestFailed())
                 .times(KubernetesNodeDirectory.PATCH_ATTEMPTS);
-        try (CapturedLog log = CapturedLog.of("dev.talosburst")) {
+        try (CapturedLog log = CapturedLog.of("dev.talosburst", Level.FINE)) {
             client.nodes().resource(kubeletNode(server.name(), Map.of(Ownership.NODE_POOL_LABEL, POOL))).create();
 
             await().until(() -> !log.at(Level.WARNING).isEmpty());

@@ -48,6 +48,11 @@ public final class PackagedApp implements AutoCloseable {
         return log;
     }
 
+    /** Whether the process is still running. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Waits for the process to end on its own (a refused start-up) and returns its exit code. */
     public int exitCode(Duration within) throws InterruptedException {
         if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {

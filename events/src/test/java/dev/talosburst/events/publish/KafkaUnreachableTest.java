@@ -1,8 +1,8 @@
 package dev.talosburst.events.publish;
 
-import dev.talosburst.events.testing.CapturedLog;
 import dev.talosburst.events.testing.TestBroker;
 import dev.talosburst.hcloudsim.SettableClock;
+import dev.talosburst.provisioner.testing.CapturedLog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,11 +1,11 @@
 package dev.talosburst.events.publish;
 
 import dev.talosburst.events.model.EventJson;
-import dev.talosburst.events.testing.CapturedLog;
 import dev.talosburst.events.testing.EngineEvents;
 import dev.talosburst.events.testing.TestBroker;
 import dev.talosburst.events.testing.TopicReader;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import dev.talosburst.provisioner.testing.CapturedLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;

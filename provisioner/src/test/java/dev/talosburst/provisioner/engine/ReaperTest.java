@@ -89,15 +89,10 @@ class ReaperTest {
     @Test
     void serversOfUnknownPoolsAndStuckServersAreReapedButForeignServersNeverAre() {
         Ownership ours = new Ownership(EngineFixture.CLUSTER);
-        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
-        long orphan = fx.client.createServer(new ServerSpec("gone-pool-abc12345", "cx22", "fsn1", image, null,
-                ours.labelsFor("gone-pool", Map.of()), List.of(), List.of(), null, true, true, true)).server().id();
-        long stuckOff = fx.client.createServer(new ServerSpec("workers-offabcdef", "cx22", "fsn1", image, null,
-                ours.labelsFor("workers", Map.of()), List.of(), List.of(), null, true, true, false)).server().id();
-        long foreign = fx.client.createServer(new ServerSpec("workers-notours01", "cx22", "fsn1", image, null,
-                Map.of(Ownership.POOL, "workers"), List.of(), List.of(), null, true, true, true)).server().id();
-        long otherCluster = fx.client.createServer(new ServerSpec("workers-othercl01", "cx22", "fsn1", image, null,
-                new Ownership("another-cluster").labelsFor("workers", Map.of()), List.of(), List.of(), null, true, true, true)).server().id();
+        long orphan = createdElsewhere("gone-pool-abc12345", ours.labelsFor("gone-pool", Map.of()), true);
+        long stuckOff = createdElsewhere("workers-offabcdef", ours.labelsFor("workers", Map.of()), false);
+        long foreign = createdElsewhere("workers-notours01", Map.of(Ownership.POOL, "workers"), true);
+        long otherCluster = createdElsewhere("workers-othercl01", new Ownership("another-cluster").labelsFor("workers", Map.of()), true);
 
         NodeGroupEngine engine = fx.engine(pool);
         engine.start();
@@ -145,9 +140,7 @@ class ReaperTest {
     @Test
     void aServerOfAnUnconfiguredPoolWithARegisteredNodeGetsAGracePeriodBeforeItIsReaped() {
         Ownership ours = new Ownership(EngineFixture.CLUSTER);
-        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
-        long renamed = fx.client.createServer(new ServerSpec("oldpool-abcdefgh", "cx22", "fsn1", image, null,
-                ours.labelsFor("oldpool", Map.of()), List.of(), List.of(), null, true, true, true)).server().id();
+        long renamed = createdElsewhere("oldpool-abcdefgh", ours.labelsFor("oldpool", Map.of()), true);
         // its Node runs pods: a pool renamed by mistake must not take them down at once
         fx.nodes.register("oldpool-abcdefgh", Map.of(Ownership.NODE_POOL_LABEL, "oldpool", Ownership.NODE_CLUSTER_LABEL, EngineFixture.CLUSTER));
 
@@ -167,11 +160,8 @@ class ReaperTest {
     @Test
     void withoutAWatchedClusterNothingIsReapedForNotRegisteringButStuckAndUnconfiguredServersStillAre() {
         Ownership ours = new Ownership(EngineFixture.CLUSTER);
-        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
-        long orphan = fx.client.createServer(new ServerSpec("gone-pool-abc12345", "cx22", "fsn1", image, null,
-                ours.labelsFor("gone-pool", Map.of()), List.of(), List.of(), null, true, true, true)).server().id();
-        long stuckOff = fx.client.createServer(new ServerSpec("workers-offabcdef", "cx22", "fsn1", image, null,
-                ours.labelsFor("workers", Map.of()), List.of(), List.of(), null, true, true, false)).server().id();
+        long orphan = createdElsewhere("gone-pool-abc12345", ours.labelsFor("gone-pool", Map.of()), true);
+        long stuckOff = createdElsewhere("workers-offabcdef", ours.labelsFor("workers", Map.of()), false);
         // talosburst.kubernetes.enabled=false: kubelets register in a cluster nobody here watches
         InMemoryNodeDirectory unwatched = InMemoryNodeDirectory.unobserved(fx.clock);
         NodeGroupEngine engine = fx.engine(fx.settings(), fx.client, unwatched,
@@ -199,5 +189,12 @@ class ReaperTest {
         assertThat(fx.sim.inspect().server(server.id())).get().extracting(ServerSnapshot::status).isEqualTo("running");
         assertThat(engine.reaperFindings()).extracting(ServerReaper.Finding::serverName).doesNotContain(server.name());
         assertThat(engine.targetSize("workers")).isEqualTo(1);
+    }
+
+    /** A cx22 in fsn1 from the Talos snapshot, created straight on Hetzner (not by the engine) with {@code labels}. */
+    private long createdElsewhere(String name, Map<String, String> labels, boolean started) {
+        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
+        return fx.client.createServer(new ServerSpec(name, "cx22", "fsn1", image, null, labels, List.of(), List.of(), null, true, true, started))
+                .server().id();
     }
 }

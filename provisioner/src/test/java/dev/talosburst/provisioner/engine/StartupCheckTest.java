@@ -9,6 +9,7 @@ import dev.talosburst.provisioner.hcloud.HcloudClient;
 import dev.talosburst.provisioner.pool.AutoscalingOverrides;
 import dev.talosburst.provisioner.pool.ImageSelector;
 import dev.talosburst.provisioner.pool.NodePool;
+import dev.talosburst.provisioner.testing.CapturedLog;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -16,12 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class StartupCheckTest {
     private final EngineFixture fx = new EngineFixture();
-    private final CapturedLog log = CapturedLog.on("dev.talosburst.provisioner");
+    private final CapturedLog log = CapturedLog.of("dev.talosburst.provisioner");
     private HcloudSimulator late;
 
     @AfterEach
@@ -210,41 +206,6 @@ class StartupCheckTest {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        }
-    }
-
-    /** Formatted records of a logger tree (JBoss Logging writes through JBoss LogManager, a JUL manager, here). */
-    private static final class CapturedLog extends Handler {
-        private final Logger logger;
-        private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-
-        private CapturedLog(Logger logger) {
-            this.logger = logger;
-        }
-
-        static CapturedLog on(String name) {
-            CapturedLog h = new CapturedLog(Logger.getLogger(name));
-            h.logger.addHandler(h);
-            return h;
-        }
-
-        List<String> at(Level level) {
-            return records.stream().filter(r -> r.getLevel().intValue() == level.intValue())
-                    .map(r -> r instanceof ExtLogRecord ext ? ext.getFormattedMessage() : r.getMessage()).toList();
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
         }
     }
 }

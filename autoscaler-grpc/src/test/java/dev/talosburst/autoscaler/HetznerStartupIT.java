@@ -54,7 +54,7 @@ class HetznerStartupIT {
                 .systemProperty("talosburst.cluster-id", "it-startup")
                 .systemProperty("talosburst.grpc.plaintext", true)
                 .systemProperty("talosburst.grpc.port", PackagedApp.freePort())
-                .systemProperty("quarkus.management.port", managementPort)
+                .systemProperty("talosburst.management.port", managementPort)
                 .systemProperty("talosburst.talos.worker-config", workerConfig())
                 .systemProperty("talosburst.pools.it-fsn1.server-type", "cx22")
                 .systemProperty("talosburst.pools.it-fsn1.location", "fsn1")

@@ -41,7 +41,7 @@ class KafkaUnreachableIT {
         int deadPort = PackagedApp.freePort();
         int managementPort = PackagedApp.freePort();
         app = PackagedApp.named("kafka-unreachable-run")
-                .systemProperty("talosburst.grpc.port", PackagedApp.freePort()).systemProperty("quarkus.management.port", managementPort)
+                .systemProperty("talosburst.grpc.port", PackagedApp.freePort()).systemProperty("talosburst.management.port", managementPort)
                 .systemProperty("talosburst.hcloud.embedded-simulator", true)
                 .systemProperty("talosburst.pools.cx22-fsn1.server-type", "cx22").systemProperty("talosburst.pools.cx22-fsn1.location", "fsn1")
                 .systemProperty("talosburst.pools.cx22-fsn1.max", 3)

@@ -37,7 +37,7 @@ class ReadmeExamplesIT {
                 example.group(1), ""));
         try (PackagedApp app = PackagedApp.named("readme-examples-run").workingDirectory(workDir)
                 .systemProperty("talosburst.grpc.port", PackagedApp.freePort())
-                .systemProperty("quarkus.management.port", PackagedApp.freePort()).start()) {
+                .systemProperty("talosburst.management.port", PackagedApp.freePort()).start()) {
 
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 String text = app.output();

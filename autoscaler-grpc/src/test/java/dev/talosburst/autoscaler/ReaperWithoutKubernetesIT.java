@@ -53,7 +53,7 @@ class ReaperWithoutKubernetesIT {
                 .systemProperty("talosburst.pools." + POOL + ".location", "fsn1")
                 .systemProperty("talosburst.pools." + POOL + ".max", 2)
                 .systemProperty("talosburst.pools." + POOL + ".max-provision-time", "2s")
-                .systemProperty("talosburst.grpc.port", grpcPort).systemProperty("quarkus.management.port", PackagedApp.freePort()).start();
+                .systemProperty("talosburst.grpc.port", grpcPort).systemProperty("talosburst.management.port", PackagedApp.freePort()).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
 
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {

@@ -98,14 +98,17 @@ class StartupRefusalIT {
                 .systemProperty("talosburst.reaper.stuck-aftr", "5m")
                 .systemProperty("talosburst.pools.cax11-fsn1.min", "5")
                 .systemProperty("talosburst.pools.cx22-fsn1.talos-patches[0]", "@/nonexistent/patch.yaml")
-                .systemProperty("quarkus.http.port", "8080").start()) {
+                .systemProperty("quarkus.http.port", "8080")
+                .systemProperty("quarkus.tls.talosburst-grpc.trust-all", "true").start()) {
             assertThat(app.exitCode(REFUSAL)).isEqualTo(1);
             assertThat(app.output()).contains(InvalidConfigurationException.HEADLINE,
                     "talosburst.pools.cx22-fsn1.mx: no such option; did you mean talosburst.pools.cx22-fsn1.max?",
                     "talosburst.reaper.stuck-aftr: no such option; did you mean talosburst.reaper.stuck-after?",
                     "talosburst.pools.cax11-fsn1.min (5) is greater than talosburst.pools.cax11-fsn1.max (3)",
                     "talosburst.pools.cx22-fsn1.talos-patches[0]: cannot read patch file /nonexistent/patch.yaml",
-                    "quarkus.http.port is set", "set talosburst.grpc.port instead");
+                    "quarkus.http.port is set", "set talosburst.grpc.port instead",
+                    "quarkus.tls.talosburst-grpc.trust-all is set (in SysPropConfigSource) but the gRPC endpoint's TLS comes only "
+                            + "from talosburst.grpc.tls.*");
             assertThat(app.output().lines().filter(l -> l.contains(InvalidConfigurationException.HEADLINE))).hasSize(1);
             assertNoStackTrace(app);
         }

@@ -36,9 +36,11 @@ public final class ConfigurationCheck {
     /** The valid configuration, or every problem found, including unknown keys and options talos-burst derives itself. */
     public static ValidConfiguration validate(TalosBurstConfig config, SettingsSources sources) {
         List<String> problems = new ArrayList<>(sources.unknownOptions());
-        sources.derivedOptionsSetBy().forEach((option, source) -> problems.add(option + " is set (in " + source
-                + ") but talos-burst derives it from " + TransportOptions.DERIVED.get(option) + "; remove it and set "
-                + TransportOptions.DERIVED.get(option) + " instead"));
+        sources.derivedOptionsSetBy().forEach((option, source) -> problems.add(TransportOptions.DERIVED.containsKey(option)
+                ? option + " is set (in " + source + ") but talos-burst derives it from " + TransportOptions.DERIVED.get(option)
+                        + "; remove it and set " + TransportOptions.DERIVED.get(option) + " instead"
+                : option + " is set (in " + source + ") but the gRPC endpoint's TLS comes only from talosburst.grpc.tls.*; "
+                        + "remove it (it could weaken the required client certificates)"));
         boolean embedded = config.hcloud().embeddedSimulator();
         if (!embedded && sources.profiles().contains("demo")) {
             problems.add("quarkus.profile=demo is the simulated demo (example pools, demo user-data) and cannot run against "

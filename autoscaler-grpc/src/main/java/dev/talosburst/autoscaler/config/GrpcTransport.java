@@ -32,6 +32,17 @@ public final class GrpcTransport {
         return plaintext ? grpcHost : "0.0.0.0";
     }
 
+    /**
+     * A boolean option read exactly as SmallRye Config reads the typed options ({@code true}, {@code 1}, {@code yes},
+     * {@code y}, {@code on}, any case), so the derived transport and the start-up check never disagree.
+     */
+    public static boolean isTrue(String value) {
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes", "y", "on" -> true;
+            default -> false;
+        };
+    }
+
     /** True when every address {@code host} resolves to is a loopback address. */
     public static boolean isLoopback(String host) {
         try {

@@ -17,6 +17,8 @@ public record SettingsSources(List<String> unknownOptions, List<String> profiles
 
     /** Sources at or above this ordinal are what an operator (or this application's own file) wrote; below: Quarkus defaults. */
     static final int OPERATOR_ORDINAL = 100;
+    private static final String TLS_BUCKET = "quarkus.tls." + TransportOptions.TLS_CONFIGURATION + ".";
+    private static final String TLS_BUCKET_ENV = "QUARKUS_TLS_TALOSBURST_GRPC_";
 
     /** An empty view: no extra names, the default profile, nothing overridden. */
     public static SettingsSources none() {
@@ -32,18 +34,29 @@ public record SettingsSources(List<String> unknownOptions, List<String> profiles
             }
         }
         Map<String, String> setBy = new TreeMap<>();
-        for (String derived : TransportOptions.DERIVED.keySet()) {
-            if (derived.equals("quarkus.management.port")) {
-                continue; // an accepted alias of talosburst.management.port
+        for (ConfigSource source : config.getConfigSources()) {
+            if (source.getOrdinal() < OPERATOR_ORDINAL) {
+                continue; // Quarkus' own defaults, not something an operator wrote
             }
-            for (ConfigSource source : config.getConfigSources()) {
-                // below 100: Quarkus' own defaults, not something an operator wrote
-                if (source.getOrdinal() >= OPERATOR_ORDINAL && explicitly(source, derived, config.getProfiles())) {
+            for (String derived : TransportOptions.DERIVED.keySet()) {
+                if (explicitly(source, derived, config.getProfiles())) {
                     setBy.putIfAbsent(derived, source.getName());
+                }
+            }
+            for (String name : source.getPropertyNames()) {
+                String key = withoutProfile(name);
+                // any other setting of talos-burst's TLS bucket (trust-all, a second key pair, ...) could weaken mTLS
+                if (key.startsWith(TLS_BUCKET) || key.equals("quarkus.tls.trust-all")
+                        || key.startsWith(TLS_BUCKET_ENV) || key.equals("QUARKUS_TLS_TRUST_ALL")) {
+                    setBy.putIfAbsent(key, source.getName());
                 }
             }
         }
         return new SettingsSources(options.problems(List.copyOf(names)), List.copyOf(config.getProfiles()), setBy);
+    }
+
+    private static String withoutProfile(String name) {
+        return name.startsWith("%") && name.indexOf('.') > 0 ? name.substring(name.indexOf('.') + 1) : name;
     }
 
     private static boolean explicitly(ConfigSource source, String name, List<String> profiles) {

@@ -30,7 +30,6 @@ public class TransportOptions implements ConfigSourceInterceptor {
     /** Name of the TLS registry configuration holding the gRPC server's certificates. */
     public static final String TLS_CONFIGURATION = "talosburst-grpc";
     private static final String TLS = "quarkus.tls." + TLS_CONFIGURATION + ".";
-    private static final String MANAGEMENT_PORT = "quarkus.management.port";
     private static final String SOURCE = "talos-burst (derived from talosburst.grpc.* / talosburst.management.*)";
 
     /** The Quarkus options derived here, each with the talosburst option an operator sets instead. */
@@ -51,13 +50,6 @@ public class TransportOptions implements ConfigSourceInterceptor {
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
         if (!DERIVED.containsKey(name)) {
             return context.proceed(name);
-        }
-        if (name.equals(MANAGEMENT_PORT)) {
-            // not a security setting: the Quarkus name still works as an alias
-            ConfigValue explicit = context.proceed(name);
-            if (explicit != null && explicit.getConfigSourceOrdinal() >= SettingsSources.OPERATOR_ORDINAL) {
-                return explicit;
-            }
         }
         String value = derive(context).get(name);
         // not derived in this mode (e.g. the TLS port in plaintext): Quarkus' own default applies
@@ -86,7 +78,7 @@ public class TransportOptions implements ConfigSourceInterceptor {
         String host = orDefault(lookup.apply("talosburst.grpc.host"), GrpcTransport.DEFAULT_HOST);
         String port = orDefault(lookup.apply("talosburst.grpc.port"), GrpcTransport.DEFAULT_PORT);
         boolean plaintext = GrpcTransport.plaintext(flag(lookup.apply("talosburst.grpc.plaintext")),
-                Boolean.parseBoolean(orDefault(lookup.apply("talosburst.hcloud.embedded-simulator"), "false")));
+                flag(lookup.apply("talosburst.hcloud.embedded-simulator")).orElse(false));
         List<Map.Entry<String, String>> derived = new ArrayList<>();
         derived.add(Map.entry("quarkus.http.host", host));
         derived.add(Map.entry("quarkus.management.host",
@@ -110,7 +102,7 @@ public class TransportOptions implements ConfigSourceInterceptor {
     }
 
     private static Optional<Boolean> flag(String value) {
-        return value == null || value.isBlank() ? Optional.empty() : Optional.of(Boolean.parseBoolean(value.trim()));
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(GrpcTransport.isTrue(value));
     }
 
     private static String orDefault(String value, String fallback) {

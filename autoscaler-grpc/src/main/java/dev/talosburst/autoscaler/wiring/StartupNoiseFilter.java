@@ -27,6 +27,7 @@ public final class StartupNoiseFilter implements Filter {
             return !message.lines().skip(1).filter(l -> !l.isBlank())
                     .allMatch(l -> l.startsWith(" - quarkus.kubernetes-client."));
         }
-        return !(HTTP_OPTIONS.equals(record.getLoggerName()) && message.contains("quarkus.http.insecure-requests"));
+        return !(HTTP_OPTIONS.equals(record.getLoggerName())
+                && message.startsWith("When configuring TLS client authentication to be required, it is recommended to **NOT** set"));
     }
 }

@@ -124,6 +124,21 @@ class ConfigurationCheckTest {
     }
 
     @Test
+    void booleansAreReadAsTheTypedOptionsReadThem() {
+        for (String yes : java.util.List.of("true", "TRUE", "1", "yes", "Y", "on")) {
+            assertThat(TransportOptions.derive(Map.of("talosburst.grpc.plaintext", yes)::get))
+                    .as(yes).containsEntry("quarkus.http.insecure-requests", "enabled");
+            assertThat(TransportOptions.derive(Map.of("talosburst.hcloud.embedded-simulator", yes)::get))
+                    .as(yes).containsEntry("quarkus.http.insecure-requests", "enabled");
+            assertThat(GrpcTransport.isTrue(yes)).isTrue();
+        }
+        for (String no : java.util.List.of("false", "0", "no", "off", "nonsense")) {
+            assertThat(TransportOptions.derive(Map.of("talosburst.grpc.plaintext", no)::get))
+                    .as(no).containsEntry("quarkus.http.insecure-requests", "disabled");
+        }
+    }
+
+    @Test
     void theDemoProfileIsRefusedWithRealHetzner() {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
         p.put("talosburst.hcloud.embedded-simulator", "false");

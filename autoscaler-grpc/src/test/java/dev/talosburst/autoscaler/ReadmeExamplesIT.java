@@ -18,7 +18,7 @@ class ReadmeExamplesIT {
     @Test
     void theNodeLabelExampleIsAcceptedAtStartUp() throws Exception {
         // the labels are checked when a real worker config is rendered (the demo user-data carries none)
-        Path worker = Path.of(System.getProperty("talos-burst.shared-dir", "../../shared"), "fixtures/talos/v1.13-base-worker.yaml")
+        Path worker = Path.of(System.getProperty("talos-burst.shared-dir", "../../shared"), "fixtures/talos/v1.11-base-worker.yaml")
                 .toAbsolutePath();
         assumeTrue(Files.isRegularFile(worker), "skipped: Talos fixture " + worker + " is missing");
         String readme = Files.readString(Path.of("..", "README.md"));

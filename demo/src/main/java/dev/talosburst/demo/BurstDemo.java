@@ -80,14 +80,17 @@ public final class BurstDemo {
         try {
             demo.run();
             code = 0;
-        } catch (DemoFailure e) {
-            System.out.flush();
-            System.err.println("\nDEMO FAILED: " + e.getMessage());
-            code = 1;
         } catch (Exception e) {
             System.out.flush();
-            System.err.println("\nDEMO FAILED: " + e);
-            e.printStackTrace();
+            if (demo.closed.get()) {
+                // Ctrl-C: the shutdown hook is stopping everything; what failed meanwhile is a consequence
+                System.err.println("\ndemo interrupted: stopping everything it started");
+                return;
+            }
+            System.err.println("\nDEMO FAILED: " + (e instanceof DemoFailure ? e.getMessage() : e));
+            if (!(e instanceof DemoFailure)) {
+                e.printStackTrace();
+            }
             code = 1;
         }
         demo.close(code == 0);

@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.zjsonpatch.JsonPatchException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -30,7 +33,7 @@ public final class MockKubernetes implements AutoCloseable {
     /** Starts the server on a free loopback port. */
     public static MockKubernetes start() {
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), false);
+                new PatchConflictsAnswered(), false);
         try {
             server.init(InetAddress.getByName("127.0.0.1"), 0);
         } catch (java.net.UnknownHostException | RuntimeException e) {
@@ -74,6 +77,28 @@ public final class MockKubernetes implements AutoCloseable {
             return Files.writeString(file, yaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The CRUD dispatcher, except that a JSON patch whose {@code test} fails (a stale {@code resourceVersion}) is answered
+     * 422 like a real API server; the mock itself throws, leaving the client to time out after 10 s.
+     */
+    private static final class PatchConflictsAnswered extends KubernetesCrudDispatcher {
+
+        PatchConflictsAnswered() {
+            super(List.of());
+        }
+
+        @Override
+        public MockResponse handlePatch(RecordedRequest request) {
+            try {
+                return super.handlePatch(request);
+            } catch (JsonPatchException e) {
+                return new MockResponse().setResponseCode(422).addHeader("Content-Type", "application/json").setBody(
+                        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                                + "\"message\":\"the server rejected our request due to an error in our request\",\"reason\":\"Invalid\",\"code\":422}");
+            }
         }
     }
 

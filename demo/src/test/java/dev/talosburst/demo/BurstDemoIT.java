@@ -93,12 +93,44 @@ class BurstDemoIT {
     }
 
     @Test
+    void ctrlCStopsTalosBurstAndEverythingElse() throws Exception {
+        Path log = Files.createTempFile(Path.of("target"), "demo-interrupted-", ".log");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", DEMO_JAR.toString())
+                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(log).contains("setting up: talos-burst starting") && p.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(log)).as("talos-burst was started").contains("setting up: talos-burst starting");
+            List<ProcessHandle> children = p.descendants().toList();
+            assertThat(children).as("talos-burst runs as a child process").isNotEmpty();
+
+            p.destroy(); // SIGTERM; Ctrl-C (SIGINT) runs the same shutdown hooks
+
+            assertThat(p.waitFor(40, TimeUnit.SECONDS)).as("the demo ends after SIGTERM").isTrue();
+            assertThat(children).as("talos-burst stopped with the demo").noneMatch(ProcessHandle::isAlive);
+            String after = Files.readString(log);
+            assertThat(after).contains("kept ");
+            deleteTree(Path.of(match(after, "kept (\\S+) \\(talos-burst's config")));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void aMissingTalosBurstJarIsNamedWithTheFix() throws Exception {
         Run run = demo("--talos-burst-jar", "/nonexistent/quarkus-run.jar");
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.output()).contains("DEMO FAILED: talos-burst is not built: /nonexistent/quarkus-run.jar does not exist. "
                 + "Run ./mvnw -B install -DskipTests first, or pass --talos-burst-jar PATH/quarkus-run.jar.");
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     private static int index(Run run, String fragment) {

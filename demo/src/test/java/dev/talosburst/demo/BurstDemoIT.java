@@ -42,6 +42,8 @@ class BurstDemoIT {
 
     @Test
     void theDocumentedCommandShowsAWholeBurstAndItsCost() throws Exception {
+        assertThat(Files.readString(ROOT.resolve("README.md"))).as("the README documents the command this test runs")
+                .contains("./mvnw -B install -DskipTests && java -jar demo/target/talos-burst-demo.jar");
         Run run = demo();
 
         assertThat(run.exitCode()).as(run.output()).isZero();

@@ -127,7 +127,16 @@ class KustomizeManifestsTest {
                 assertThat(doc.at("/metadata/name").asText()).startsWith("cluster-autoscaler-cloud-config");
             }
         }
-        assertThat(container.toString()).contains("\"secretKeyRef\":{\"name\":\"talos-burst-hcloud\",\"key\":\"token\"}");
+        JsonNode token = null;
+        for (JsonNode env : container.get("env")) {
+            if (env.get("name").asText().equals("TALOSBURST_HCLOUD_TOKEN")) {
+                token = env;
+            }
+        }
+        assertThat(token).as("TALOSBURST_HCLOUD_TOKEN").isNotNull();
+        assertThat(token.has("value")).isFalse();
+        assertThat(token.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("talos-burst-hcloud");
+        assertThat(token.at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("token");
         assertThat(find(docs, "PodDisruptionBudget", "talos-burst").at("/spec/minAvailable").asInt()).isEqualTo(1);
     }
 
@@ -157,7 +166,7 @@ class KustomizeManifestsTest {
         String cloudConfigSecret = secretMountedAt(caPod, Path.of(cloudConfigPath).getParent().toString());
         JsonNode cloudSecret = docs.stream().filter(d -> d.get("kind").asText().equals("Secret")
                 && d.at("/metadata/name").asText().equals(cloudConfigSecret)).findFirst().orElseThrow();
-        JsonNode cloudConfig = YAML.readTree(new String(java.util.Base64.getDecoder().decode(
+        JsonNode cloudConfig = YAML.readTree(new String(java.util.Base64.getMimeDecoder().decode(
                 cloudSecret.at("/data/" + Path.of(cloudConfigPath).getFileName()).asText()), StandardCharsets.UTF_8));
         String host = cloudConfig.get("address").asText().replaceFirst(":\\d+$", "");
         assertThat(serverCert.at("/spec/dnsNames").toString()).contains("\"" + host + "\"");

@@ -87,8 +87,14 @@ public final class ContainerImage {
         if (!Files.isDirectory(jmods)) {
             throw new IllegalStateException(jmods + " is missing: jlink needs a full JDK (Debian openjdk-17-jdk-headless)");
         }
-        // every module of the JDK: Quarkus, Netty, Kafka and fabric8 reach for more than a jdeps scan of the jars finds
-        run(javaHome.resolve("bin/jlink").toString(), "--module-path", jmods.toString(), "--add-modules", "ALL-MODULE-PATH",
+        // every module of the JDK (Quarkus, Netty, Kafka and fabric8 reach for more than a jdeps scan of the jars finds),
+        // except the incubator ones, whose presence makes every start print a warning
+        List<String> modules = new ArrayList<>();
+        try (Stream<Path> files = Files.list(jmods)) {
+            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jmod") && !n.startsWith("jdk.incubator."))
+                    .map(n -> n.substring(0, n.length() - ".jmod".length())).sorted().forEach(modules::add);
+        }
+        run(javaHome.resolve("bin/jlink").toString(), "--module-path", jmods.toString(), "--add-modules", String.join(",", modules),
                 "--strip-debug", "--no-header-files", "--no-man-pages", "--compress=2", "--output", output.toString());
         // Debian links cacerts to /etc/ssl/certs/java/cacerts: put the real store into the runtime
         Path cacerts = output.resolve("lib/security/cacerts");
@@ -170,14 +176,14 @@ public final class ContainerImage {
         return layer.build();
     }
 
-    /** Root-owned and read-only for others, executables kept executable; /tmp and the journal directory writable. */
+    /**
+     * Root-owned and read-only for others, executables kept executable; /tmp and the journal directory writable by
+     * anyone (Jib cannot set the sticky bit; in Kubernetes both are volumes or unused, the root filesystem read-only).
+     */
     private static FilePermissions permissions(Path file, AbsoluteUnixPath destination) throws IOException {
         String path = destination.toString();
-        if (path.equals("/tmp")) {
-            return FilePermissions.fromOctalString("1777");
-        }
-        if (path.equals("/var/lib/talos-burst") || path.equals("/home/nonroot")) {
-            return FilePermissions.fromOctalString("1777");
+        if (path.equals("/tmp") || path.equals("/var/lib/talos-burst") || path.equals("/home/nonroot")) {
+            return FilePermissions.fromOctalString("777");
         }
         if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
             return FilePermissions.fromOctalString("755");

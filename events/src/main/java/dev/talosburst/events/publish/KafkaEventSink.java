@@ -147,6 +147,16 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
     }
 
+    // Normal publishes take milliseconds; the upper buckets show events held back by an outage.
+    private static final Duration[] PUBLISH_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(250),
+            Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(2), Duration.ofMinutes(10),
+            Duration.ofHours(1)};
+
+    private Counter publishedCounter(String type) {
+        return Counter.builder("talosburst.events.published").description("Events acknowledged by Kafka, by event type")
+                .tag("type", type).register(registry);
+    }
+
     /** A sink for {@code settings}, reporting to {@code registry}; call {@link #start()} before use. */
     public KafkaEventSink(EventPublisherSettings settings, MeterRegistry registry) {
         this(settings, registry, Clock.systemUTC());
@@ -161,7 +171,11 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         this.journal = settings.journalDir() == null ? null : EventJournal.open(settings.journalDir(), settings.fsyncJournal());
         this.publishTimer = Timer.builder("talosburst.events.publish")
                 .description("Time from emit until Kafka acknowledged the event (includes time queued during outages)")
+                .serviceLevelObjectives(PUBLISH_BUCKETS)
                 .register(registry);
+        for (dev.talosburst.provisioner.lifecycle.Transition type : dev.talosburst.provisioner.lifecycle.Transition.values()) {
+            publishedCounter(type.eventName()); // from start-up, so rate() and alerts see 0 instead of nothing
+        }
         this.dropped = Counter.builder("talosburst.events.dropped")
                 .description("Events refused because the queue was full and no journal is configured").register(registry);
         this.spilledTotal = Counter.builder("talosburst.events.spilled")
@@ -173,6 +187,11 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         Gauge.builder("talosburst.events.pending", this, KafkaEventSink::pending)
                 .description("Events accepted but not yet acknowledged by Kafka").strongReference(true).register(registry);
         this.contact = new KafkaContact(settings.bootstrapServers(), settings.unreachableAfter(), clock);
+        Gauge.builder("talosburst.events.kafka.reachable", this, s -> s.kafkaReachable() ? 1 : 0)
+                .description("1 while a Kafka broker answered within talosburst.events.unreachable-after, else 0")
+                .strongReference(true).register(registry);
+        Gauge.builder("talosburst.events.kafka.silent", this, KafkaEventSink::kafkaSilentSeconds).baseUnit("seconds")
+                .description("How long no Kafka broker has answered; 0 while one does").strongReference(true).register(registry);
         this.stateOutage = new StateWriteOutage(settings.stateTopic(), settings.retryBackoff(), settings.stateRetryMax(),
                 clock, registry);
         Gauge.builder("talosburst.events.state.pending", this, s -> s.statesOutstanding)
@@ -582,7 +601,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             lock.notifyAll();
         }
         publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
-        registry.counter("talosburst.events.published", "type", p.event.transition().eventName()).increment();
+        publishedCounter(p.event.transition().eventName()).increment();
         recordPublished(p.event);
     }
 

@@ -238,7 +238,7 @@ class KafkaEventSinkTest {
                     .until(() -> registry.get("talosburst.events.send.failures").counter().count() >= 3);
             assertThat(sink.pending()).isEqualTo(4);
             assertThat(registry.get("talosburst.events.dropped").counter().count()).isZero();
-            assertThat(registry.find("talosburst.events.published").counters()).isEmpty();
+            assertThat(registry.find("talosburst.events.published").counters()).isNotEmpty().allSatisfy(c -> assertThat(c.count()).isZero());
             sink.close(Duration.ZERO);
         }
     }

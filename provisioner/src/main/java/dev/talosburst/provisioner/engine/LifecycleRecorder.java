@@ -15,10 +15,12 @@ final class LifecycleRecorder {
     private final EventSink sink;
     private final String clusterId;
     private final BooleanSupplier acting;
+    private final ProvisioningMetrics metrics;
 
     /** @param acting true while this replica may publish (the leader, or the replica becoming leader) */
-    LifecycleRecorder(EventSink sink, String clusterId, BooleanSupplier acting) {
+    LifecycleRecorder(EventSink sink, String clusterId, BooleanSupplier acting, ProvisioningMetrics metrics) {
         this.sink = sink;
+        this.metrics = metrics;
         this.clusterId = clusterId;
         this.acting = acting;
     }
@@ -58,6 +60,7 @@ final class LifecycleRecorder {
         if (!outcomeOfOwnCall && !acting.getAsBoolean()) {
             return; // a follower's warm view must not publish: the leader does, once
         }
+        metrics.transition(event.pool(), event.transition());
         try {
             sink.emit(event);
         } catch (RuntimeException e) {

@@ -15,7 +15,6 @@ import dev.talosburst.provisioner.nodegroup.NodeRef;
 import dev.talosburst.provisioner.nodegroup.NodeTemplate;
 import dev.talosburst.provisioner.nodegroup.PodRequests;
 import dev.talosburst.provisioner.pool.NodePool;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -111,9 +110,9 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         this.access = new HetznerAccess(clock);
         this.view = new FleetView(pools);
         Ownership ownership = new Ownership(settings.clusterId());
-        ProvisioningMetrics metrics = new ProvisioningMetrics(registry);
+        ProvisioningMetrics metrics = new ProvisioningMetrics(registry, pools.stream().map(NodePool::id).toList());
         this.catalogue = new Catalogue(cloud, clock);
-        this.recorder = new LifecycleRecorder(events, settings.clusterId(), () -> leader || promotionPending.get());
+        this.recorder = new LifecycleRecorder(events, settings.clusterId(), () -> leader || promotionPending.get(), metrics);
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("talosburst-engine-tick"));
         this.creators = Executors.newFixedThreadPool(settings.createConcurrency(), daemon("talosburst-create"));
         this.deleters = Executors.newFixedThreadPool(2, daemon("talosburst-delete"));
@@ -124,14 +123,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         this.resync = new Resync(view, cloud, catalogue, ownership, recorder, metrics, clock);
         this.reaper = new ServerReaper(view, nodes, scaleDown, settings.reaper(), metrics, clock);
         this.pricing = new Pricing(view, catalogue, settings.clusterId(), this::forNode);
-        for (NodePool pool : pools) {
-            Gauge.builder("talosburst.nodegroup.target.size", () -> {
-                synchronized (view) {
-                    return view.targetSize(pool.id());
-                }
-            }).description("Target size of the node group").tag("pool", pool.id()).register(registry);
-        }
-        Gauge.builder("talosburst.engine.leader", () -> leader ? 1 : 0).description("1 when this replica acts").register(registry);
+        metrics.watch(view, () -> leader);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -108,6 +108,7 @@ final class ScaleUp {
                         + (availability.isEmpty() ? "not offered" : "currently not available") + " in " + pool.location(),
                         ErrorClass.OUT_OF_RESOURCES);
                 outOfResources.remember(pool.serverType(), pool.location(), error);
+                metrics.outOfResources(pool.id());
                 fail(slot, pool, error);
                 return;
             }
@@ -165,6 +166,7 @@ final class ScaleUp {
             slot.serverId = created.server().id();
             slot.serverKnownAt = now;
             slot.createdAt = created.server().created() != null ? created.server().created() : now;
+            metrics.phaseReached(slot.pool, "server_created", slot.createRequestedAt, now);
             if (slot.phase == Slot.Phase.CREATING || slot.phase == Slot.Phase.PENDING) {
                 slot.phase = Slot.Phase.PROVISIONING;
             }
@@ -201,6 +203,7 @@ final class ScaleUp {
             case OUT_OF_RESOURCES -> {
                 ErrorInfo error = new ErrorInfo(e.code(), e.getMessage(), ErrorClass.OUT_OF_RESOURCES);
                 outOfResources.remember(pool.serverType(), pool.location(), error);
+                metrics.outOfResources(pool.id());
                 fail(slot, pool, error);
             }
             case RETRYABLE -> retryLater(slot, pool, e.code(), e.getMessage());
@@ -253,7 +256,7 @@ final class ScaleUp {
             recorder.outcome(Transition.SERVER_CREATE_FAILED, slot, now, error.message(),
                     Map.of("errorCode", error.code(), "errorClass", Integer.toString(error.errorClass().code())));
         }
-        metrics.createFailed(pool.id(), error.code(), error.errorClass().name());
+        metrics.createFailed(pool.id(), error.errorClass().name());
         LOG.warnf("creating server %s of pool %s failed: %s (%s, class %s)", slot.name, pool.id(), error.message(), error.code(),
                 error.errorClass());
     }

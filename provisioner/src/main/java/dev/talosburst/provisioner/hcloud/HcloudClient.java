@@ -65,7 +65,7 @@ public final class HcloudClient implements CloudApi {
     /**
      * A client with everything injected.
      *
-     * @param registry where {@code hcloud.api.*}, circuit breaker, retry and bulkhead meters go
+     * @param registry where {@code talosburst.hcloud.*}, circuit breaker, retry and bulkhead meters go
      * @param clock    time for the request budget and the circuit breakers
      * @param sleeper  how retries and budget waits pass time
      */

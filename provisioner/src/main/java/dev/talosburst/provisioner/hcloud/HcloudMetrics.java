@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The client's own meters. Tags are templated endpoints ({@code /servers/{id}}), methods and statuses only: never ids,
@@ -14,14 +15,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class HcloudMetrics {
 
-    /** Counter of HTTP requests sent; Prometheus: {@code hcloud_api_requests_total{endpoint,method,status}}. */
-    static final String REQUESTS = "hcloud.api.requests";
-    /** Timer of HTTP exchanges; Prometheus: {@code hcloud_api_request_duration_seconds}. */
-    static final String DURATION = "hcloud.api.request.duration";
-    /** Gauge of requests the client believes it may still send; Prometheus: {@code hcloud_api_ratelimit_remaining}. */
-    static final String RATELIMIT_REMAINING = "hcloud.api.ratelimit.remaining";
-    /** Timer of time spent waiting for budget; Prometheus: {@code hcloud_api_ratelimit_wait_seconds}. */
-    static final String RATELIMIT_WAIT = "hcloud.api.ratelimit.wait";
+    /** Counter of HTTP requests sent; Prometheus: {@code talosburst_hcloud_requests_total{endpoint,method,status}}. */
+    static final String REQUESTS = "talosburst.hcloud.requests";
+    /** Timer of HTTP exchanges; Prometheus: {@code talosburst_hcloud_request_duration_seconds}. */
+    static final String DURATION = "talosburst.hcloud.request.duration";
+    /** Gauge of requests the client believes it may still send; Prometheus: {@code talosburst_hcloud_ratelimit_remaining}. */
+    static final String RATELIMIT_REMAINING = "talosburst.hcloud.ratelimit.remaining";
+    /** Gauge of Hetzner's last reported {@code RateLimit-Limit}; Prometheus: {@code talosburst_hcloud_ratelimit_limit}. */
+    static final String RATELIMIT_LIMIT = "talosburst.hcloud.ratelimit.limit";
+    /** Gauge of Hetzner's last reported {@code RateLimit-Remaining}; Prometheus: {@code talosburst_hcloud_ratelimit_reported_remaining}. */
+    static final String RATELIMIT_REPORTED = "talosburst.hcloud.ratelimit.reported.remaining";
+    /** Timer of time spent waiting for budget; Prometheus: {@code talosburst_hcloud_ratelimit_wait_seconds}. */
+    static final String RATELIMIT_WAIT = "talosburst.hcloud.ratelimit.wait";
 
     private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
             Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
@@ -31,6 +36,8 @@ final class HcloudMetrics {
 
     private final MeterRegistry registry;
     private final Timer budgetWait;
+    /** Last {@code RateLimit-*} headers seen; NaN until the first response carried them. */
+    private final AtomicReference<RateLimitHeaders> reported = new AtomicReference<>();
 
     HcloudMetrics(MeterRegistry registry, RequestBudget budget) {
         this.registry = registry;
@@ -38,6 +45,12 @@ final class HcloudMetrics {
                 .description("Requests the client may still send before waiting for Hetzner's bucket to refill")
                 .strongReference(true)
                 .register(registry);
+        Gauge.builder(RATELIMIT_LIMIT, reported, r -> r.get() == null ? Double.NaN : r.get().limit())
+                .description("Hetzner's request budget per hour (RateLimit-Limit of the last response; NaN before one)")
+                .strongReference(true).register(registry);
+        Gauge.builder(RATELIMIT_REPORTED, reported, r -> r.get() == null ? Double.NaN : r.get().remaining())
+                .description("Requests Hetzner says are left (RateLimit-Remaining of the last response; NaN before one)")
+                .strongReference(true).register(registry);
         this.budgetWait = Timer.builder(RATELIMIT_WAIT).description("Time spent waiting for request budget").register(registry);
     }
 
@@ -50,6 +63,11 @@ final class HcloudMetrics {
                 // A few fixed buckets (not a full percentile histogram) keep histogram_quantile possible at low cardinality.
                 .serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Hetzner reported its budget on a response. */
+    void reported(RateLimitHeaders headers) {
+        reported.set(headers);
     }
 
     void waitedForBudget(Duration waited) {

@@ -218,6 +218,7 @@ final class HcloudTransport {
         int status = response.statusCode();
         metrics.exchanged(request, Integer.toString(status), nanos);
         Optional<RateLimitHeaders> rateLimit = RateLimitHeaders.from(response.headers());
+        rateLimit.ifPresent(metrics::reported);
         String correlationId = response.headers().firstValue("X-Correlation-Id").orElse(null);
         if (status == 429) {
             budget.exhausted(rateLimit.orElse(null));

@@ -13,8 +13,8 @@
  * injected sleeper). A create is retried with the same body, so a lost answer ends in {@code uniqueness_error} and the
  * existing server is adopted when it carries every label of the spec.
  *
- * <p>Meters: {@code hcloud.api.requests{endpoint,method,status}}, {@code hcloud.api.request.duration{endpoint,method,status}},
- * {@code hcloud.api.ratelimit.remaining}, {@code hcloud.api.ratelimit.wait}, plus Resilience4j's tagged circuit breaker,
+ * <p>Meters: {@code talosburst.hcloud.requests{endpoint,method,status}}, {@code talosburst.hcloud.request.duration{endpoint,method,status}},
+ * {@code talosburst.hcloud.ratelimit.remaining|limit|reported.remaining}, {@code talosburst.hcloud.ratelimit.wait}, plus Resilience4j's tagged circuit breaker,
  * retry and bulkhead meters. Endpoint tags are templates ({@code /servers/{id}}); the token and user-data appear nowhere
  * but in the request itself.
  *

@@ -45,9 +45,9 @@ public record SettingsSources(List<String> unknownOptions, List<String> profiles
             }
             for (String name : source.getPropertyNames()) {
                 String key = withoutProfile(name);
-                // any other setting of talos-burst's TLS bucket (trust-all, a second key pair, ...) could weaken mTLS
-                if (key.startsWith(TLS_BUCKET) || key.equals("quarkus.tls.trust-all")
-                        || key.startsWith(TLS_BUCKET_ENV) || key.equals("QUARKUS_TLS_TRUST_ALL")) {
+                // any other setting of talos-burst's TLS bucket (trust-all, a second key pair, ...) could weaken mTLS;
+                // the global quarkus.tls.trust-all is not ours (the Kubernetes client reads it) and named buckets do not inherit it
+                if (key.startsWith(TLS_BUCKET) || key.startsWith(TLS_BUCKET_ENV)) {
                     setBy.putIfAbsent(key, source.getName());
                 }
             }

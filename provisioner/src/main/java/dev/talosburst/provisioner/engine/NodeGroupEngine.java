@@ -125,11 +125,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         this.reaper = new ServerReaper(view, nodes, scaleDown, settings.reaper(), metrics, clock);
         this.pricing = new Pricing(view, catalogue, settings.clusterId(), this::forNode);
         for (NodePool pool : pools) {
-            Gauge.builder("talosburst.nodegroup.target.size", () -> {
-                synchronized (view) {
-                    return view.targetSize(pool.id());
-                }
-            }).description("Target size of the node group").tag("pool", pool.id()).register(registry);
+            Gauge.builder("talosburst.nodegroup.target.size", () -> view.targetSize(pool.id())).description("Target size of the node group").tag("pool", pool.id()).register(registry);
         }
         Gauge.builder("talosburst.engine.leader", () -> leader ? 1 : 0).description("1 when this replica acts").register(registry);
     }
@@ -193,16 +189,12 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     /** True once the view has been built from Hetzner at least once. */
     public boolean isSynced() {
-        synchronized (view) {
-            return view.isSynced();
-        }
+        return view.isSynced();
     }
 
     /** When the view was last rebuilt from Hetzner; null before the first sync. */
     public Instant lastSyncAt() {
-        synchronized (view) {
-            return view.lastSyncAt();
-        }
+        return view.lastSyncAt();
     }
 
     /**
@@ -217,9 +209,9 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             }
             java.util.Set<String> names = new java.util.HashSet<>();
             for (Slot slot : view.allSlots()) {
-                if (slot.serverId != null) {
+                if (slot.serverId() != null) {
                     names.add(slot.name);
-                    servers.add(new ServerView(slot.name, slot.serverId, slot.pool, LifecycleRecorder.facts(slot),
+                    servers.add(new ServerView(slot.name, slot.serverId(), slot.pool, LifecycleRecorder.facts(slot),
                             slot.status == null ? "unknown" : slot.status.apiName(), slot.nodeRegistered, slot.nodeReady));
                 }
             }
@@ -245,6 +237,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     public void close() {
         running = false;
         leader = false;
+        recorder.close();
         ticker.shutdownNow();
         creators.shutdownNow();
         deleters.shutdownNow();
@@ -361,7 +354,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     }
                     boolean wasDeleting;
                     synchronized (view) {
-                        wasDeleting = slot.phase == Slot.Phase.DELETING;
+                        wasDeleting = slot.phase() == Slot.Phase.DELETING;
                     }
                     scaleDown.completed(slot, wasDeleting ? slot.deleteReason : "the server disappeared from Hetzner (deleted outside talos-burst)");
                 }
@@ -376,7 +369,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     }
 
     private boolean stillExists(Slot slot) {
-        Long id = slot.serverId;
+        Long id = slot.serverId();
         if (id == null) {
             return false;
         }
@@ -384,7 +377,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             Optional<dev.talosburst.provisioner.cloud.Server> server = cloud.server(id);
             if (server.isPresent() && server.get().status() != dev.talosburst.provisioner.cloud.ServerStatus.DELETING) {
                 synchronized (view) {
-                    if (slot.phase != Slot.Phase.DELETING) {
+                    if (slot.phase() != Slot.Phase.DELETING) {
                         slot.observeStatus(server.get().status(), clock.instant());
                     }
                 }
@@ -402,9 +395,9 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         List<Slot> due = new ArrayList<>();
         synchronized (view) {
             for (Slot slot : view.allSlots()) {
-                if (slot.phase == Slot.Phase.CREATING && !slot.createInFlight && slot.cancelRequested) {
+                if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight && slot.cancelRequested()) {
                     view.abandon(slot); // deleted by CA while it waited for a retry
-                } else if (slot.phase == Slot.Phase.CREATING && !slot.createInFlight && slot.nextAttemptAt != null
+                } else if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight && slot.nextAttemptAt != null
                         && !now.isBefore(slot.nextAttemptAt)) {
                     slot.nextAttemptAt = null;
                     due.add(slot);
@@ -423,7 +416,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 }
                 if (!leader) {
                     synchronized (view) {
-                        if (slot.phase == Slot.Phase.CREATING && !slot.createInFlight) {
+                        if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight) {
                             slot.nextAttemptAt = clock.instant(); // picked up again once we lead
                         }
                     }
@@ -461,13 +454,12 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     @Override
     public List<NodeGroupSummary> all() {
-        synchronized (view) {
-            List<NodeGroupSummary> groups = new ArrayList<>();
-            for (NodePool pool : view.pools()) {
-                groups.add(summary(pool));
-            }
-            return groups;
+        // lock-free: configured pools never change, target sizes are counters kept by the view
+        List<NodeGroupSummary> groups = new ArrayList<>();
+        for (NodePool pool : view.pools()) {
+            groups.add(summary(pool));
         }
+        return groups;
     }
 
     private NodeGroupSummary summary(NodePool pool) {
@@ -477,34 +469,33 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     @Override
     public Optional<NodeGroupSummary> forNode(NodeRef node) {
-        synchronized (view) {
-            Optional<Slot> slot = Optional.empty();
-            Long serverId = Slot.serverIdOf(node.providerId());
-            String placeholder = Slot.placeholderName(node.providerId());
-            if (serverId != null) {
-                slot = view.byServerId(serverId);
-            } else if (placeholder != null) {
-                slot = view.byName(placeholder);
-            } else if (node.providerId().isEmpty()) {
-                slot = view.byName(node.name());
-            }
-            // a foreign providerID (robot://, talos://, another cloud) is never ours
-            return slot.flatMap(s -> view.pool(s.pool)).map(this::summary);
+        // lock-free: index lookups (by server id or name), never a scan
+        Optional<Slot> slot = Optional.empty();
+        Long serverId = Slot.serverIdOf(node.providerId());
+        String placeholder = Slot.placeholderName(node.providerId());
+        if (serverId != null) {
+            slot = view.byServerId(serverId);
+        } else if (placeholder != null) {
+            slot = view.byName(placeholder);
+        } else if (node.providerId().isEmpty()) {
+            slot = view.byName(node.name());
         }
+        // a foreign providerID (robot://, talos://, another cloud) is never ours
+        return slot.flatMap(s -> view.pool(s.pool)).map(this::summary);
     }
 
     @Override
     public int targetSize(String groupId) {
-        synchronized (view) {
-            pool(groupId);
-            return view.targetSize(groupId);
-        }
+        pool(groupId);
+        return view.targetSize(groupId);
     }
 
     @Override
     public void increaseSize(String groupId, int delta) {
         Instant now = clock.instant();
         List<Slot> created = new ArrayList<>();
+        dev.talosburst.provisioner.lifecycle.LifecycleEvent requested;
+        int newTarget;
         synchronized (view) {
             NodePool pool = pool(groupId);
             if (delta <= 0) {
@@ -526,18 +517,22 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 view.add(slot);
                 created.add(slot);
             }
-            recorder.pool(Transition.SCALE_UP_REQUESTED, groupId, now, occurrence(now),
+            requested = recorder.poolEvent(Transition.SCALE_UP_REQUESTED, groupId, now, occurrence(now),
                     Map.of("delta", Integer.toString(delta), "previousTarget", Integer.toString(target), "newTarget",
                             Integer.toString(target + delta)));
+            newTarget = target + delta;
         }
-        created.forEach(createQueue::add);
-        LOG.infof("node group %s: target raised by %d to %d", groupId, delta, targetSize(groupId));
+        // the event sink may write its journal (fsync): never on CA's calling thread. The hand-off thread publishes the
+        // scale-up first and only then queues the creations, so scale-up-requested precedes their create-requested.
+        recorder.handOff(requested, () -> created.forEach(createQueue::add));
+        LOG.infof("node group %s: target raised by %d to %d", groupId, delta, newTarget);
     }
 
     @Override
     public void deleteNodes(String groupId, List<NodeRef> refs) {
         Instant now = clock.instant();
         List<Slot> toDelete = new ArrayList<>();
+        dev.talosburst.provisioner.lifecycle.LifecycleEvent requested;
         synchronized (view) {
             NodePool pool = pool(groupId);
             requireActing();
@@ -555,21 +550,21 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     slots.add(slot);
                 }
             }
-            long real = slots.stream().filter(s -> s.isLive() || s.phase == Slot.Phase.CREATING).count();
+            long real = slots.stream().filter(s -> s.isLive() || s.phase() == Slot.Phase.CREATING).count();
             int target = view.targetSize(groupId);
-            long remaining = target - slots.stream().filter(s -> s.phase != Slot.Phase.DELETING).count();
+            long remaining = target - slots.stream().filter(s -> s.phase() != Slot.Phase.DELETING).count();
             if (real > 0 && remaining < pool.minSize()) {
                 throw new NodeGroupException(Reason.FAILED_PRECONDITION, "deleting " + slots.size() + " node(s) would leave node group '"
                         + groupId + "' with " + remaining + " node(s), below its minimum of " + pool.minSize()
                         + "; lower talosburst.pools." + groupId + ".min first");
             }
             for (Slot slot : slots) {
-                switch (slot.phase) {
+                switch (slot.phase()) {
                     case PENDING -> view.abandon(slot);
                     case FAILED -> cancelFailed(slot, "cluster-autoscaler deleted the failed instance");
                     case CREATING -> {
                         if (slot.createInFlight) {
-                            slot.cancelRequested = true; // deleted as soon as the in-flight create answers
+                            slot.requestCancel(); // deleted as soon as the in-flight create answers
                         } else {
                             view.abandon(slot); // waiting for a retry: it is never sent
                         }
@@ -582,15 +577,16 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             for (Slot slot : toDelete) {
                 scaleDown.delete(slot, "scale-down requested by cluster-autoscaler", null);
             }
-            recorder.pool(Transition.SCALE_DOWN_REQUESTED, groupId, now, occurrence(now),
+            requested = recorder.poolEvent(Transition.SCALE_DOWN_REQUESTED, groupId, now, occurrence(now),
                     Map.of("count", Integer.toString(slots.size()), "newTarget", Integer.toString(view.targetSize(groupId)),
                             "servers", String.join(",", slots.stream().map(s -> s.name).toList())));
         }
+        recorder.publish(List.of(requested)); // after the lock: a journal fsync must not hold every RPC
     }
 
     /** A failed creation goes away; when Hetzner created the server after all, that server is deleted (not left to the reaper). */
     private void cancelFailed(Slot slot, String reason) {
-        if (slot.serverId == null) {
+        if (slot.serverId() == null) {
             view.abandon(slot);
         } else {
             view.markAbandoned(slot.name);
@@ -635,7 +631,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             // before the (stable) sort; the oldest requests are the nearest to being created and keep their place
             List<Slot> cancellable = new ArrayList<>(view.slots(groupId).stream().filter(Slot::isCancellable).toList());
             java.util.Collections.reverse(cancellable);
-            cancellable.sort(Comparator.comparing((Slot s) -> s.phase != Slot.Phase.FAILED));
+            cancellable.sort(Comparator.comparing((Slot s) -> s.phase() != Slot.Phase.FAILED));
             if (-delta > cancellable.size()) {
                 int target = view.targetSize(groupId);
                 throw new NodeGroupException(Reason.FAILED_PRECONDITION, "cannot decrease the target of node group '" + groupId
@@ -644,7 +640,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             }
             for (int i = 0; i < -delta; i++) {
                 Slot slot = cancellable.get(i);
-                if (slot.phase == Slot.Phase.FAILED) {
+                if (slot.phase() == Slot.Phase.FAILED) {
                     cancelFailed(slot, "cluster-autoscaler decreased the target");
                 } else {
                     view.abandon(slot);
@@ -656,18 +652,13 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     @Override
     public List<InstanceView> instances(String groupId) {
-        synchronized (view) {
-            pool(groupId);
-            return view.slots(groupId).stream().map(Slot::view).toList();
-        }
+        pool(groupId);
+        return view.instances(groupId); // lock-free unless the pool changed since the last call
     }
 
     @Override
     public NodeTemplate template(String groupId) {
-        NodePool pool;
-        synchronized (view) {
-            pool = pool(groupId);
-        }
+        NodePool pool = pool(groupId); // configured pools never change: no lock
         ServerType type = catalogue.serverType(pool.serverType()).orElseThrow(() -> new NodeGroupException(Reason.FAILED_PRECONDITION,
                 catalogue.serverTypesLoaded()
                         ? "Hetzner has no server type '" + pool.serverType() + "'; fix talosburst.pools." + groupId + ".server-type"
@@ -677,10 +668,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     @Override
     public AutoscalingOptions options(String groupId, AutoscalingOptions defaults) {
-        NodePool pool;
-        synchronized (view) {
-            pool = pool(groupId);
-        }
+        NodePool pool = pool(groupId); // configured pools never change: no lock
         AutoscalingOptions base = defaults != null ? defaults : AutoscalingOptions.caDefaults();
         if (pool.autoscaling().maxNodeProvisionTime() == null) {
             // CA should give up on an unregistered node when our reaper does, not earlier or later

@@ -130,7 +130,7 @@ final class NodeWatch implements NodeDirectory.NodeListener {
     void serverKnown(Slot slot) {
         String providerId;
         synchronized (view) {
-            if (slot.serverId == null) {
+            if (slot.serverId() == null) {
                 return;
             }
             providerId = slot.instanceId();
@@ -164,7 +164,7 @@ final class NodeWatch implements NodeDirectory.NodeListener {
                 String pool = node.labels().get(Ownership.NODE_POOL_LABEL);
                 Optional<Slot> slot = slotOf(node);
                 if (slot.isPresent()) {
-                    if (node.providerId().isEmpty() && slot.get().serverId != null) {
+                    if (node.providerId().isEmpty() && slot.get().serverId() != null) {
                         needProviderId.add(slot.get());
                     }
                     continue;

@@ -47,10 +47,10 @@ final class ScaleDown {
     void delete(Slot slot, String reason, String reapReason) {
         Instant now = clock.instant();
         synchronized (view) {
-            if (slot.phase == Slot.Phase.DELETING && (slot.deleteInFlight || slot.deleteRequestedAt != null)) {
+            if (slot.phase() == Slot.Phase.DELETING && (slot.deleteInFlight || slot.deleteRequestedAt != null)) {
                 return;
             }
-            slot.phase = Slot.Phase.DELETING;
+            slot.phase(Slot.Phase.DELETING);
             slot.deleteRequestedAt = now;
             slot.deleteReason = reason;
             if (reapReason != null) {
@@ -66,7 +66,7 @@ final class ScaleDown {
         java.util.List<Slot> due = new java.util.ArrayList<>();
         synchronized (view) {
             for (Slot slot : view.allSlots()) {
-                if (slot.phase == Slot.Phase.DELETING && !slot.deleteInFlight && slot.nextDeleteAttemptAt != null
+                if (slot.phase() == Slot.Phase.DELETING && !slot.deleteInFlight && slot.nextDeleteAttemptAt != null
                         && !now.isBefore(slot.nextDeleteAttemptAt)) {
                     due.add(slot);
                 }
@@ -94,8 +94,8 @@ final class ScaleDown {
 
     private void run(Slot slot) {
         try {
-            if (slot.serverId != null) {
-                cloud.deleteServer(slot.serverId);
+            if (slot.serverId() != null) {
+                cloud.deleteServer(slot.serverId());
             }
             completed(slot, slot.deleteReason);
         } catch (CloudApiException e) {
@@ -103,7 +103,7 @@ final class ScaleDown {
                 slot.deleteInFlight = false;
                 slot.nextDeleteAttemptAt = clock.instant().plus(retryBackoff);
             }
-            LOG.warnf("deleting server %s (id %s) failed: %s (%s); will retry", slot.name, slot.serverId, e.getMessage(), e.code());
+            LOG.warnf("deleting server %s (id %s) failed: %s (%s); will retry", slot.name, slot.serverId(), e.getMessage(), e.code());
         } catch (RuntimeException e) {
             synchronized (view) {
                 slot.deleteInFlight = false;
@@ -119,14 +119,14 @@ final class ScaleDown {
         boolean emit;
         synchronized (view) {
             slot.deleteInFlight = false;
-            emit = !slot.deletedEmitted && slot.serverId != null;
+            emit = !slot.deletedEmitted && slot.serverId() != null;
             slot.deletedEmitted = true;
             if (slot.deletedAt == null) {
                 slot.deletedAt = now;
             }
             view.remove(slot);
-            if (slot.serverId != null) {
-                view.tombstone(slot.serverId, now);
+            if (slot.serverId() != null) {
+                view.tombstone(slot.serverId(), now);
             }
             if (emit) {
                 Map<String, String> details = new HashMap<>();
@@ -136,7 +136,7 @@ final class ScaleDown {
                 recorder.outcome(Transition.SERVER_DELETED, slot, now, reason, details);
             }
         }
-        LOG.infof("server %s (id %s) of pool %s deleted%s", slot.name, slot.serverId, slot.pool, reason == null ? "" : ": " + reason);
+        LOG.infof("server %s (id %s) of pool %s deleted%s", slot.name, slot.serverId(), slot.pool, reason == null ? "" : ": " + reason);
         removeNode(slot);
     }
 

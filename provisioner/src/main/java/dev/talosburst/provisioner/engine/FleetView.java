@@ -194,6 +194,11 @@ final class FleetView {
         return result;
     }
 
+    /** Slots with a Hetzner server; lock-free. */
+    int serverCount() {
+        return byServerId.size();
+    }
+
     /** Every slot, oldest first; under the lock. */
     List<Slot> allSlots() {
         return new ArrayList<>(byName.values());

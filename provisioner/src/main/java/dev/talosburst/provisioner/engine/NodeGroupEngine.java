@@ -61,6 +61,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     private final ServerReaper reaper;
     private final Pricing pricing;
     private final NodeWatch nodeWatch;
+    private final InFlightPoll inFlight;
     private final ScheduledExecutorService ticker;
     private final ExecutorService creators;
     private final ExecutorService deleters;
@@ -122,6 +123,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         this.scaleUp = new ScaleUp(view, cloud, catalogue, userData, recorder, new OutOfResourcesMemory(clock, settings.outOfResourcesBackoff()),
                 ownership, settings, metrics, clock, scaleDown, nodeWatch::serverKnown);
         this.resync = new Resync(view, cloud, catalogue, ownership, recorder, metrics, clock);
+        this.inFlight = new InFlightPoll(view, cloud, ownership, metrics, clock, settings.inFlightPollInterval());
         this.reaper = new ServerReaper(view, nodes, scaleDown, settings.reaper(), metrics, clock);
         this.pricing = new Pricing(view, catalogue, settings.clusterId(), this::forNode);
         for (NodePool pool : pools) {
@@ -319,7 +321,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             boolean promoting = promotionPending.get();
             Instant last = lastSyncAt();
             boolean due = (last == null || promoting || refreshRequested.get()
-                    || Duration.between(last, now).compareTo(settings.resyncInterval()) >= 0) && access.due(now);
+                    || Duration.between(last, now).compareTo(fullListInterval()) >= 0) && access.due(now);
             Resync.Strays strays = null;
             if (due) {
                 if (promoting) {
@@ -361,11 +363,26 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 reaper.sweep(strays);
                 nodeWatch.sweep();
             }
+            if (strays == null) {
+                try {
+                    // servers being created: running within a poll interval, without a full list
+                    if (inFlight.pollIfDue(now)) {
+                        refreshRequested.set(true); // the next tick lists everything once
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debugf("polling the servers being created failed: %s; the next tick tries again", e.getMessage());
+                }
+            }
             requeueRetries(now);
             scaleDown.retryDue();
         } finally {
             tickLock.unlock();
         }
+    }
+
+    /** The interval between full lists for the fleet as it is now (stretched with its size to keep within the budget). */
+    Duration fullListInterval() {
+        return settings.fullListInterval(view.serverCount());
     }
 
     private boolean stillExists(Slot slot) {
@@ -693,7 +710,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     public void refresh() {
         requireSynced();
         Instant last = lastSyncAt();
-        if (last == null || Duration.between(last, clock.instant()).compareTo(settings.resyncInterval()) >= 0) {
+        if (last == null || Duration.between(last, clock.instant()).compareTo(fullListInterval()) >= 0) {
             refreshRequested.set(true);
             try {
                 ticker.execute(this::safeTick);

@@ -55,6 +55,42 @@ final class LifecycleRecorder {
         server(transition, slot, at, "", null, Map.of());
     }
 
+    /** Events built under the view lock (facts as of then), handed to the sink by {@link Batch#publish()} after it. */
+    Batch batch() {
+        return new Batch();
+    }
+
+    /** Collects events inside a {@code synchronized (view)} block; publish them in a {@code finally} after the block. */
+    final class Batch {
+        private final java.util.List<LifecycleEvent> events = new java.util.ArrayList<>();
+        private final java.util.List<Boolean> outcomes = new java.util.ArrayList<>();
+
+        void server(Transition transition, Slot slot, Instant at) {
+            server(transition, slot, at, "", null, Map.of());
+        }
+
+        void server(Transition transition, Slot slot, Instant at, String occurrence, String reason, Map<String, String> details) {
+            events.add(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, occurrence, at, slot.serverId(), facts(slot), reason,
+                    details));
+            outcomes.add(false);
+        }
+
+        /** See {@link LifecycleRecorder#outcome}. */
+        void outcome(Transition transition, Slot slot, Instant at, String reason, Map<String, String> details) {
+            events.add(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, "", at, slot.serverId(), facts(slot), reason, details));
+            outcomes.add(true);
+        }
+
+        /** Hands the collected events to the sink, in order; call it after the view lock is released. */
+        void publish() {
+            for (int i = 0; i < events.size(); i++) {
+                emit(events.get(i), outcomes.get(i));
+            }
+            events.clear();
+            outcomes.clear();
+        }
+    }
+
     void pool(Transition transition, String pool, Instant at, String occurrence, Map<String, String> details) {
         emit(poolEvent(transition, pool, at, occurrence, details), false);
     }

@@ -46,16 +46,21 @@ final class ScaleDown {
      */
     void delete(Slot slot, String reason, String reapReason) {
         Instant now = clock.instant();
-        synchronized (view) {
-            if (slot.phase() == Slot.Phase.DELETING && (slot.deleteInFlight || slot.deleteRequestedAt != null)) {
-                return;
+        LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
+        try {
+            synchronized (view) {
+                if (slot.phase() == Slot.Phase.DELETING && (slot.deleteInFlight || slot.deleteRequestedAt != null)) {
+                    return;
+                }
+                slot.phase(Slot.Phase.DELETING);
+                slot.deleteRequestedAt = now;
+                slot.deleteReason = reason;
+                if (reapReason != null) {
+                    batch.server(Transition.SERVER_REAPED, slot, now, "", reapReason, Map.of());
+                }
             }
-            slot.phase(Slot.Phase.DELETING);
-            slot.deleteRequestedAt = now;
-            slot.deleteReason = reason;
-            if (reapReason != null) {
-                recorder.server(Transition.SERVER_REAPED, slot, now, "", reapReason, Map.of());
-            }
+        } finally {
+            batch.publish();
         }
         submit(slot);
     }
@@ -117,24 +122,29 @@ final class ScaleDown {
     void completed(Slot slot, String reason) {
         Instant now = clock.instant();
         boolean emit;
-        synchronized (view) {
-            slot.deleteInFlight = false;
-            emit = !slot.deletedEmitted && slot.serverId() != null;
-            slot.deletedEmitted = true;
-            if (slot.deletedAt == null) {
-                slot.deletedAt = now;
-            }
-            view.remove(slot);
-            if (slot.serverId() != null) {
-                view.tombstone(slot.serverId(), now);
-            }
-            if (emit) {
-                Map<String, String> details = new HashMap<>();
-                if (slot.createdAt != null) {
-                    details.put("lifetimeSeconds", Long.toString(Duration.between(slot.createdAt, slot.deletedAt).toSeconds()));
+        LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
+        try {
+            synchronized (view) {
+                slot.deleteInFlight = false;
+                emit = !slot.deletedEmitted && slot.serverId() != null;
+                slot.deletedEmitted = true;
+                if (slot.deletedAt == null) {
+                    slot.deletedAt = now;
                 }
-                recorder.outcome(Transition.SERVER_DELETED, slot, now, reason, details);
+                view.remove(slot);
+                if (slot.serverId() != null) {
+                    view.tombstone(slot.serverId(), now);
+                }
+                if (emit) {
+                    Map<String, String> details = new HashMap<>();
+                    if (slot.createdAt != null) {
+                        details.put("lifetimeSeconds", Long.toString(Duration.between(slot.createdAt, slot.deletedAt).toSeconds()));
+                    }
+                    batch.outcome(Transition.SERVER_DELETED, slot, now, reason, details);
+                }
             }
+        } finally {
+            batch.publish();
         }
         LOG.infof("server %s (id %s) of pool %s deleted%s", slot.name, slot.serverId(), slot.pool, reason == null ? "" : ": " + reason);
         removeNode(slot);

@@ -91,4 +91,31 @@ class HetznerBudgetTest {
         long gets = fx.sim.inspect().requests().stream().filter(r -> r.method().equals("GET") && r.path().matches(".*/servers/\\d+")).count();
         assertThat(gets).isEqualTo(1);
     }
+
+    @Test
+    void aBurstOf100ServersStaysWithinHetznersRateLimit() {
+        // Hetzner's own limit (3600, 1/s) on the simulator; the client spends at most half of it
+        try (EngineFixture limited = new EngineFixture(b -> b.rateLimit(3600, 1))) {
+            List<NodePool> pools = List.of(EngineFixture.pool("burst", "cx22", "fsn1", 0, 200));
+            NodeGroupEngine engine = limited.engine(limited.settings(), limited.clientWith(c -> c.withBudgetShare(0.5)),
+                    pools.toArray(NodePool[]::new));
+            engine.start();
+
+            engine.increaseSize("burst", 100);
+            limited.awaitServers("burst", 100);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> engine.instances("burst").stream().filter(i -> i.id().startsWith("hcloud://")).count() == 100);
+            for (int i = 0; i < 5; i++) {
+                limited.clock.advance(Duration.ofSeconds(2));
+                engine.tick();
+            }
+            engine.tick(); // the full list the poll asked for when all 100 left "starting" at once
+
+            assertThat(engine.instances("burst")).hasSize(100)
+                    .allSatisfy(i -> assertThat(i.state()).isEqualTo(InstanceView.State.RUNNING));
+            assertThat(limited.sim.inspect().requests()).noneSatisfy(r -> assertThat(r.status()).isEqualTo(429));
+            // 100 creates, a few polls and lists; never a GET per server
+            assertThat(limited.sim.inspect().requestCount()).isLessThan(100 + 30);
+        }
+    }
 }

@@ -90,6 +90,9 @@ public final class ServiceBenchmark {
         out("");
         startups(Integer.getInteger("bench.startups", 3));
         for (String fleet : System.getProperty("bench.fleets", "500:4,5000:41").split(",")) {
+            if (fleet.isBlank()) {
+                continue; // -Dbench.fleets= : start-up only
+            }
             String[] parts = fleet.trim().split(":");
             fleet(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
         }

@@ -94,6 +94,10 @@ public final class ConfigurationCheck {
     }
 
     private static void hcloud(TalosBurstConfig.Hcloud hcloud, List<String> problems) {
+        if (!(hcloud.budgetShare() > 0 && hcloud.budgetShare() <= 1)) {
+            problems.add("talosburst.hcloud.budget-share: " + hcloud.budgetShare() + " is not a share of the budget; write a number "
+                    + "above 0 and at most 1, e.g. 0.5 (half of talosburst.hcloud.budget-per-hour)");
+        }
         if (hcloud.embeddedSimulator()) {
             return;
         }

@@ -203,6 +203,15 @@ public interface TalosBurstConfig {
 
         /** Hetzner Cloud API token (read/write); required unless the embedded simulator is used. Never logged. */
         Optional<String> token();
+
+        /** The project's request budget per hour (Hetzner: 3600), shared with every other tool using the project. */
+        @WithDefault("3600")
+        @Positive
+        int budgetPerHour();
+
+        /** The share (0–1] of that budget talos-burst may spend; the rest is left to the other tools. */
+        @WithDefault("0.5")
+        double budgetShare();
     }
 
     /** {@code talosburst.talos.*}. */
@@ -226,9 +235,13 @@ public interface TalosBurstConfig {
 
     /** {@code talosburst.engine.*}. */
     interface Engine {
-        /** How often the in-memory view is rebuilt from Hetzner. */
-        @WithDefault("60s")
+        /** The shortest interval between full lists of the fleet (stretched with its size to keep within the budget). */
+        @WithDefault("5m")
         Duration resyncInterval();
+
+        /** How often servers being created are looked at until they run (one status-filtered list, a GET each that changed). */
+        @WithDefault("2s")
+        Duration inFlightPollInterval();
 
         /** How long a pool is not tried after Hetzner reported it out of resources. */
         @WithDefault("5m")

@@ -50,9 +50,12 @@ import org.jboss.logging.Logger;
 /**
  * cluster-autoscaler's externalgrpc {@code CloudProvider}: a thin adapter from the wire to {@link NodeGroups}.
  * Every RPC answers from memory; mapping lives in the small classes beside this one.
+ *
+ * <p>Reads are lock-free (indexes and counters of the engine's view) and answer on the event loop, like the gRPC health
+ * check; only the RPCs that change the view take its lock, which background work may hold briefly, so they are
+ * {@link Blocking} (run on a worker thread).
  */
 @GrpcService
-@Blocking
 public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBase {
 
     private static final Logger LOG = Logger.getLogger(CloudProviderService.class);
@@ -157,6 +160,7 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
                 () -> NodeGroupTargetSizeResponse.newBuilder().setTargetSize(groups.targetSize(request.getId())).build());
     }
 
+    @Blocking
     @Override
     public void nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest request, StreamObserver<NodeGroupIncreaseSizeResponse> out) {
         answer("NodeGroupIncreaseSize", out, () -> {
@@ -166,6 +170,7 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
         });
     }
 
+    @Blocking
     @Override
     public void nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest request, StreamObserver<NodeGroupDeleteNodesResponse> out) {
         answer("NodeGroupDeleteNodes", out, () -> {
@@ -176,6 +181,7 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
         });
     }
 
+    @Blocking
     @Override
     public void nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest request,
             StreamObserver<NodeGroupDecreaseTargetSizeResponse> out) {

@@ -31,6 +31,9 @@ public class CloudApiProducer {
                     .withEndpoint(URI.create(config.hcloud().endpoint().strip()));
             LOG.infof("Hetzner Cloud API at %s", settings.endpoint());
         }
+        // never more than our share of the project's budget: the client's bucket holds and refills only that share
+        double share = config.hcloud().budgetShare() > 0 && config.hcloud().budgetShare() <= 1 ? config.hcloud().budgetShare() : 1.0;
+        settings = settings.withBudgetCapacity(config.hcloud().budgetPerHour()).withBudgetShare(share);
         return HcloudClient.create(settings, registry);
     }
 }

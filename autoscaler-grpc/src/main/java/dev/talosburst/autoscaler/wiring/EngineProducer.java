@@ -33,7 +33,10 @@ public class EngineProducer {
                 config.engine().createConcurrency(),
                 config.engine().createRetryBackoff(),
                 null,
-                new EngineSettings.ReaperSettings(config.reaper().enabled(), config.reaper().dryRun(), config.reaper().stuckAfter()));
+                new EngineSettings.ReaperSettings(config.reaper().enabled(), config.reaper().dryRun(), config.reaper().stuckAfter()),
+                config.engine().inFlightPollInterval(),
+                config.hcloud().budgetPerHour(),
+                config.hcloud().budgetShare());
         NodeGroupEngine engine;
         try {
             engine = new NodeGroupEngine(settings, valid.pools(), cloud, userData, events, nodes, clock, registry);

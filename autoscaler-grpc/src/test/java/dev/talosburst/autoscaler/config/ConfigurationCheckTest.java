@@ -45,6 +45,19 @@ class ConfigurationCheckTest {
     }
 
     @Test
+    void theBudgetShareIsAShare() {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.hcloud.embedded-simulator", "true");
+        p.put("talosburst.hcloud.budget-share", "1.5");
+        assertThat(problems(p)).singleElement().asString().startsWith("talosburst.hcloud.budget-share: 1.5 is not a share of the budget")
+                .contains("at most 1");
+        p.put("talosburst.hcloud.budget-share", "0");
+        assertThat(problems(p)).singleElement().asString().startsWith("talosburst.hcloud.budget-share: 0.0");
+        p.put("talosburst.hcloud.budget-share", "0.25");
+        assertThat(problems(p)).isEmpty();
+    }
+
+    @Test
     void plaintextOnlyOnLoopback() {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
         p.put("talosburst.hcloud.embedded-simulator", "true");

@@ -16,6 +16,11 @@ final class LifecycleRecorder {
     private final String clusterId;
     private final BooleanSupplier acting;
     private final ProvisioningMetrics metrics;
+    private final java.util.concurrent.ExecutorService handOff = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "talosburst-event-handoff");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** @param acting true while this replica may publish (the leader, or the replica becoming leader) */
     LifecycleRecorder(EventSink sink, String clusterId, BooleanSupplier acting, ProvisioningMetrics metrics) {
@@ -26,7 +31,7 @@ final class LifecycleRecorder {
     }
 
     void server(Transition transition, Slot slot, Instant at, String occurrence, String reason, Map<String, String> details) {
-        emit(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, occurrence, at, slot.serverId, facts(slot), reason, details),
+        emit(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, occurrence, at, slot.serverId(), facts(slot), reason, details),
                 false);
     }
 
@@ -35,12 +40,12 @@ final class LifecycleRecorder {
      * replica lost the lead meanwhile, because the new leader may never see the server it created or deleted.
      */
     void outcome(Transition transition, Slot slot, Instant at, String reason, Map<String, String> details) {
-        emit(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, "", at, slot.serverId, facts(slot), reason, details), true);
+        emit(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, "", at, slot.serverId(), facts(slot), reason, details), true);
     }
 
     /** Builds a server event now (facts as of now) to publish later, outside the view lock. */
     LifecycleEvent later(Transition transition, Slot slot, Instant at, Map<String, String> details) {
-        return new LifecycleEvent(transition, clusterId, slot.pool, slot.name, "", at, slot.serverId, facts(slot), null, details);
+        return new LifecycleEvent(transition, clusterId, slot.pool, slot.name, "", at, slot.serverId(), facts(slot), null, details);
     }
 
     /** Publishes events built with {@link #later}, in order. */
@@ -52,8 +57,76 @@ final class LifecycleRecorder {
         server(transition, slot, at, "", null, Map.of());
     }
 
+    /** Events built under the view lock (facts as of then), handed to the sink by {@link Batch#publish()} after it. */
+    Batch batch() {
+        return new Batch();
+    }
+
+    /** Collects events inside a {@code synchronized (view)} block; publish them in a {@code finally} after the block. */
+    final class Batch {
+        private final java.util.List<LifecycleEvent> events = new java.util.ArrayList<>();
+        private final java.util.List<Boolean> outcomes = new java.util.ArrayList<>();
+
+        void server(Transition transition, Slot slot, Instant at) {
+            server(transition, slot, at, "", null, Map.of());
+        }
+
+        void server(Transition transition, Slot slot, Instant at, String occurrence, String reason, Map<String, String> details) {
+            events.add(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, occurrence, at, slot.serverId(), facts(slot), reason,
+                    details));
+            outcomes.add(false);
+        }
+
+        /** See {@link LifecycleRecorder#outcome}. */
+        void outcome(Transition transition, Slot slot, Instant at, String reason, Map<String, String> details) {
+            events.add(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, "", at, slot.serverId(), facts(slot), reason, details));
+            outcomes.add(true);
+        }
+
+        /** Hands the collected events to the sink, in order; call it after the view lock is released. */
+        void publish() {
+            for (int i = 0; i < events.size(); i++) {
+                emit(events.get(i), outcomes.get(i));
+            }
+            events.clear();
+            outcomes.clear();
+        }
+    }
+
     void pool(Transition transition, String pool, Instant at, String occurrence, Map<String, String> details) {
-        emit(new LifecycleEvent(transition, clusterId, pool, pool, occurrence, at, null, null, null, details), false);
+        emit(poolEvent(transition, pool, at, occurrence, details), false);
+    }
+
+    /** Builds a pool event to publish later, outside the view lock. */
+    LifecycleEvent poolEvent(Transition transition, String pool, Instant at, String occurrence, Map<String, String> details) {
+        return new LifecycleEvent(transition, clusterId, pool, pool, occurrence, at, null, null, null, details);
+    }
+
+    /**
+     * Publishes the event on the hand-off thread, then runs {@code then} there: CA's calling thread never waits for the
+     * sink (its journal fsyncs). Events handed off are published in order.
+     */
+    void handOff(LifecycleEvent event, Runnable then) {
+        try {
+            handOff.execute(() -> {
+                emit(event, false);
+                then.run();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: publish on this thread rather than lose it
+            emit(event, false);
+            then.run();
+        }
+    }
+
+    /** Stops the hand-off thread once what it holds is published. */
+    void close() {
+        handOff.shutdown();
+        try {
+            handOff.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void emit(LifecycleEvent event, boolean outcomeOfOwnCall) {

@@ -60,6 +60,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     private final ServerReaper reaper;
     private final Pricing pricing;
     private final NodeWatch nodeWatch;
+    private final InFlightPoll inFlight;
     private final ScheduledExecutorService ticker;
     private final ExecutorService creators;
     private final ExecutorService deleters;
@@ -121,6 +122,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         this.scaleUp = new ScaleUp(view, cloud, catalogue, userData, recorder, new OutOfResourcesMemory(clock, settings.outOfResourcesBackoff()),
                 ownership, settings, metrics, clock, scaleDown, nodeWatch::serverKnown);
         this.resync = new Resync(view, cloud, catalogue, ownership, recorder, metrics, clock);
+        this.inFlight = new InFlightPoll(view, cloud, ownership, metrics, clock, settings.inFlightPollInterval());
         this.reaper = new ServerReaper(view, nodes, scaleDown, settings.reaper(), metrics, clock);
         this.pricing = new Pricing(view, catalogue, settings.clusterId(), this::forNode);
         metrics.watch(view, () -> leader);
@@ -185,16 +187,12 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     /** True once the view has been built from Hetzner at least once. */
     public boolean isSynced() {
-        synchronized (view) {
-            return view.isSynced();
-        }
+        return view.isSynced();
     }
 
     /** When the view was last rebuilt from Hetzner; null before the first sync. */
     public Instant lastSyncAt() {
-        synchronized (view) {
-            return view.lastSyncAt();
-        }
+        return view.lastSyncAt();
     }
 
     /**
@@ -209,9 +207,9 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             }
             java.util.Set<String> names = new java.util.HashSet<>();
             for (Slot slot : view.allSlots()) {
-                if (slot.serverId != null) {
+                if (slot.serverId() != null) {
                     names.add(slot.name);
-                    servers.add(new ServerView(slot.name, slot.serverId, slot.pool, LifecycleRecorder.facts(slot),
+                    servers.add(new ServerView(slot.name, slot.serverId(), slot.pool, LifecycleRecorder.facts(slot),
                             slot.status == null ? "unknown" : slot.status.apiName(), slot.nodeRegistered, slot.nodeReady));
                 }
             }
@@ -237,6 +235,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     public void close() {
         running = false;
         leader = false;
+        recorder.close();
         ticker.shutdownNow();
         creators.shutdownNow();
         deleters.shutdownNow();
@@ -318,7 +317,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             boolean promoting = promotionPending.get();
             Instant last = lastSyncAt();
             boolean due = (last == null || promoting || refreshRequested.get()
-                    || Duration.between(last, now).compareTo(settings.resyncInterval()) >= 0) && access.due(now);
+                    || Duration.between(last, now).compareTo(fullListInterval()) >= 0) && access.due(now);
             Resync.Strays strays = null;
             if (due) {
                 if (promoting) {
@@ -353,12 +352,22 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     }
                     boolean wasDeleting;
                     synchronized (view) {
-                        wasDeleting = slot.phase == Slot.Phase.DELETING;
+                        wasDeleting = slot.phase() == Slot.Phase.DELETING;
                     }
                     scaleDown.completed(slot, wasDeleting ? slot.deleteReason : "the server disappeared from Hetzner (deleted outside talos-burst)");
                 }
                 reaper.sweep(strays);
                 nodeWatch.sweep();
+            }
+            if (strays == null) {
+                try {
+                    // servers being created: running within a poll interval, without a full list
+                    if (inFlight.pollIfDue(now)) {
+                        refreshRequested.set(true); // the next tick lists everything once
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debugf("polling the servers being created failed: %s; the next tick tries again", e.getMessage());
+                }
             }
             requeueRetries(now);
             scaleDown.retryDue();
@@ -367,8 +376,13 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         }
     }
 
+    /** The interval between full lists for the fleet as it is now (stretched with its size to keep within the budget). */
+    Duration fullListInterval() {
+        return settings.fullListInterval(view.serverCount());
+    }
+
     private boolean stillExists(Slot slot) {
-        Long id = slot.serverId;
+        Long id = slot.serverId();
         if (id == null) {
             return false;
         }
@@ -376,7 +390,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             Optional<dev.talosburst.provisioner.cloud.Server> server = cloud.server(id);
             if (server.isPresent() && server.get().status() != dev.talosburst.provisioner.cloud.ServerStatus.DELETING) {
                 synchronized (view) {
-                    if (slot.phase != Slot.Phase.DELETING) {
+                    if (slot.phase() != Slot.Phase.DELETING) {
                         slot.observeStatus(server.get().status(), clock.instant());
                     }
                 }
@@ -394,9 +408,9 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         List<Slot> due = new ArrayList<>();
         synchronized (view) {
             for (Slot slot : view.allSlots()) {
-                if (slot.phase == Slot.Phase.CREATING && !slot.createInFlight && slot.cancelRequested) {
+                if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight && slot.cancelRequested()) {
                     view.abandon(slot); // deleted by CA while it waited for a retry
-                } else if (slot.phase == Slot.Phase.CREATING && !slot.createInFlight && slot.nextAttemptAt != null
+                } else if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight && slot.nextAttemptAt != null
                         && !now.isBefore(slot.nextAttemptAt)) {
                     slot.nextAttemptAt = null;
                     due.add(slot);
@@ -415,7 +429,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 }
                 if (!leader) {
                     synchronized (view) {
-                        if (slot.phase == Slot.Phase.CREATING && !slot.createInFlight) {
+                        if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight) {
                             slot.nextAttemptAt = clock.instant(); // picked up again once we lead
                         }
                     }
@@ -453,13 +467,12 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     @Override
     public List<NodeGroupSummary> all() {
-        synchronized (view) {
-            List<NodeGroupSummary> groups = new ArrayList<>();
-            for (NodePool pool : view.pools()) {
-                groups.add(summary(pool));
-            }
-            return groups;
+        // lock-free: configured pools never change, target sizes are counters kept by the view
+        List<NodeGroupSummary> groups = new ArrayList<>();
+        for (NodePool pool : view.pools()) {
+            groups.add(summary(pool));
         }
+        return groups;
     }
 
     private NodeGroupSummary summary(NodePool pool) {
@@ -469,34 +482,33 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     @Override
     public Optional<NodeGroupSummary> forNode(NodeRef node) {
-        synchronized (view) {
-            Optional<Slot> slot = Optional.empty();
-            Long serverId = Slot.serverIdOf(node.providerId());
-            String placeholder = Slot.placeholderName(node.providerId());
-            if (serverId != null) {
-                slot = view.byServerId(serverId);
-            } else if (placeholder != null) {
-                slot = view.byName(placeholder);
-            } else if (node.providerId().isEmpty()) {
-                slot = view.byName(node.name());
-            }
-            // a foreign providerID (robot://, talos://, another cloud) is never ours
-            return slot.flatMap(s -> view.pool(s.pool)).map(this::summary);
+        // lock-free: index lookups (by server id or name), never a scan
+        Optional<Slot> slot = Optional.empty();
+        Long serverId = Slot.serverIdOf(node.providerId());
+        String placeholder = Slot.placeholderName(node.providerId());
+        if (serverId != null) {
+            slot = view.byServerId(serverId);
+        } else if (placeholder != null) {
+            slot = view.byName(placeholder);
+        } else if (node.providerId().isEmpty()) {
+            slot = view.byName(node.name());
         }
+        // a foreign providerID (robot://, talos://, another cloud) is never ours
+        return slot.flatMap(s -> view.pool(s.pool)).map(this::summary);
     }
 
     @Override
     public int targetSize(String groupId) {
-        synchronized (view) {
-            pool(groupId);
-            return view.targetSize(groupId);
-        }
+        pool(groupId);
+        return view.targetSize(groupId);
     }
 
     @Override
     public void increaseSize(String groupId, int delta) {
         Instant now = clock.instant();
         List<Slot> created = new ArrayList<>();
+        dev.talosburst.provisioner.lifecycle.LifecycleEvent requested;
+        int newTarget;
         synchronized (view) {
             NodePool pool = pool(groupId);
             if (delta <= 0) {
@@ -518,18 +530,22 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 view.add(slot);
                 created.add(slot);
             }
-            recorder.pool(Transition.SCALE_UP_REQUESTED, groupId, now, occurrence(now),
+            requested = recorder.poolEvent(Transition.SCALE_UP_REQUESTED, groupId, now, occurrence(now),
                     Map.of("delta", Integer.toString(delta), "previousTarget", Integer.toString(target), "newTarget",
                             Integer.toString(target + delta)));
+            newTarget = target + delta;
         }
-        created.forEach(createQueue::add);
-        LOG.infof("node group %s: target raised by %d to %d", groupId, delta, targetSize(groupId));
+        // the event sink may write its journal (fsync): never on CA's calling thread. The hand-off thread publishes the
+        // scale-up first and only then queues the creations, so scale-up-requested precedes their create-requested.
+        recorder.handOff(requested, () -> created.forEach(createQueue::add));
+        LOG.infof("node group %s: target raised by %d to %d", groupId, delta, newTarget);
     }
 
     @Override
     public void deleteNodes(String groupId, List<NodeRef> refs) {
         Instant now = clock.instant();
         List<Slot> toDelete = new ArrayList<>();
+        dev.talosburst.provisioner.lifecycle.LifecycleEvent requested;
         synchronized (view) {
             NodePool pool = pool(groupId);
             requireActing();
@@ -547,21 +563,21 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     slots.add(slot);
                 }
             }
-            long real = slots.stream().filter(s -> s.isLive() || s.phase == Slot.Phase.CREATING).count();
+            long real = slots.stream().filter(s -> s.isLive() || s.phase() == Slot.Phase.CREATING).count();
             int target = view.targetSize(groupId);
-            long remaining = target - slots.stream().filter(s -> s.phase != Slot.Phase.DELETING).count();
+            long remaining = target - slots.stream().filter(s -> s.phase() != Slot.Phase.DELETING).count();
             if (real > 0 && remaining < pool.minSize()) {
                 throw new NodeGroupException(Reason.FAILED_PRECONDITION, "deleting " + slots.size() + " node(s) would leave node group '"
                         + groupId + "' with " + remaining + " node(s), below its minimum of " + pool.minSize()
                         + "; lower talosburst.pools." + groupId + ".min first");
             }
             for (Slot slot : slots) {
-                switch (slot.phase) {
+                switch (slot.phase()) {
                     case PENDING -> view.abandon(slot);
                     case FAILED -> cancelFailed(slot, "cluster-autoscaler deleted the failed instance");
                     case CREATING -> {
                         if (slot.createInFlight) {
-                            slot.cancelRequested = true; // deleted as soon as the in-flight create answers
+                            slot.requestCancel(); // deleted as soon as the in-flight create answers
                         } else {
                             view.abandon(slot); // waiting for a retry: it is never sent
                         }
@@ -574,15 +590,16 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             for (Slot slot : toDelete) {
                 scaleDown.delete(slot, "scale-down requested by cluster-autoscaler", null);
             }
-            recorder.pool(Transition.SCALE_DOWN_REQUESTED, groupId, now, occurrence(now),
+            requested = recorder.poolEvent(Transition.SCALE_DOWN_REQUESTED, groupId, now, occurrence(now),
                     Map.of("count", Integer.toString(slots.size()), "newTarget", Integer.toString(view.targetSize(groupId)),
                             "servers", String.join(",", slots.stream().map(s -> s.name).toList())));
         }
+        recorder.publish(List.of(requested)); // after the lock: a journal fsync must not hold every RPC
     }
 
     /** A failed creation goes away; when Hetzner created the server after all, that server is deleted (not left to the reaper). */
     private void cancelFailed(Slot slot, String reason) {
-        if (slot.serverId == null) {
+        if (slot.serverId() == null) {
             view.abandon(slot);
         } else {
             view.markAbandoned(slot.name);
@@ -627,7 +644,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             // before the (stable) sort; the oldest requests are the nearest to being created and keep their place
             List<Slot> cancellable = new ArrayList<>(view.slots(groupId).stream().filter(Slot::isCancellable).toList());
             java.util.Collections.reverse(cancellable);
-            cancellable.sort(Comparator.comparing((Slot s) -> s.phase != Slot.Phase.FAILED));
+            cancellable.sort(Comparator.comparing((Slot s) -> s.phase() != Slot.Phase.FAILED));
             if (-delta > cancellable.size()) {
                 int target = view.targetSize(groupId);
                 throw new NodeGroupException(Reason.FAILED_PRECONDITION, "cannot decrease the target of node group '" + groupId
@@ -636,7 +653,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             }
             for (int i = 0; i < -delta; i++) {
                 Slot slot = cancellable.get(i);
-                if (slot.phase == Slot.Phase.FAILED) {
+                if (slot.phase() == Slot.Phase.FAILED) {
                     cancelFailed(slot, "cluster-autoscaler decreased the target");
                 } else {
                     view.abandon(slot);
@@ -648,18 +665,13 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     @Override
     public List<InstanceView> instances(String groupId) {
-        synchronized (view) {
-            pool(groupId);
-            return view.slots(groupId).stream().map(Slot::view).toList();
-        }
+        pool(groupId);
+        return view.instances(groupId); // lock-free unless the pool changed since the last call
     }
 
     @Override
     public NodeTemplate template(String groupId) {
-        NodePool pool;
-        synchronized (view) {
-            pool = pool(groupId);
-        }
+        NodePool pool = pool(groupId); // configured pools never change: no lock
         ServerType type = catalogue.serverType(pool.serverType()).orElseThrow(() -> new NodeGroupException(Reason.FAILED_PRECONDITION,
                 catalogue.serverTypesLoaded()
                         ? "Hetzner has no server type '" + pool.serverType() + "'; fix talosburst.pools." + groupId + ".server-type"
@@ -669,10 +681,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     @Override
     public AutoscalingOptions options(String groupId, AutoscalingOptions defaults) {
-        NodePool pool;
-        synchronized (view) {
-            pool = pool(groupId);
-        }
+        NodePool pool = pool(groupId); // configured pools never change: no lock
         AutoscalingOptions base = defaults != null ? defaults : AutoscalingOptions.caDefaults();
         if (pool.autoscaling().maxNodeProvisionTime() == null) {
             // CA should give up on an unregistered node when our reaper does, not earlier or later
@@ -697,7 +706,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     public void refresh() {
         requireSynced();
         Instant last = lastSyncAt();
-        if (last == null || Duration.between(last, clock.instant()).compareTo(settings.resyncInterval()) >= 0) {
+        if (last == null || Duration.between(last, clock.instant()).compareTo(fullListInterval()) >= 0) {
             refreshRequested.set(true);
             try {
                 ticker.execute(this::safeTick);

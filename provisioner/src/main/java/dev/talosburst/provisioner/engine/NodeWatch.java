@@ -54,19 +54,24 @@ final class NodeWatch implements NodeDirectory.NodeListener {
     public void registered(KubeNode node) {
         Instant now = clock.instant();
         Slot slot;
-        synchronized (view) {
-            slot = slotOf(node).orElse(null);
-            if (slot == null) {
-                return;
-            }
-            if (!slot.nodeRegistered) {
-                slot.nodeRegistered = true;
-                if (slot.registeredAt == null) {
-                    slot.registeredAt = now;
-                    recorder.server(Transition.NODE_REGISTERED, slot, now);
-                    metrics.phaseReached(slot.pool, "node_registered", slot.createRequestedAt, now);
+        LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
+        try {
+            synchronized (view) {
+                slot = slotOf(node).orElse(null);
+                if (slot == null) {
+                    return;
+                }
+                if (!slot.nodeRegistered) {
+                    slot.nodeRegistered = true;
+                    if (slot.registeredAt == null) {
+                        slot.registeredAt = now;
+                        batch.server(Transition.NODE_REGISTERED, slot, now);
+                        metrics.phaseReached(slot.pool, "node_registered", slot.createRequestedAt, now);
+                    }
                 }
             }
+        } finally {
+            batch.publish();
         }
         serverKnown(slot);
         if (node.ready()) {
@@ -77,42 +82,52 @@ final class NodeWatch implements NodeDirectory.NodeListener {
     @Override
     public void ready(KubeNode node) {
         Instant now = clock.instant();
-        synchronized (view) {
-            Slot slot = slotOf(node).orElse(null);
-            if (slot == null || slot.nodeReady) {
-                return;
+        LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
+        try {
+            synchronized (view) {
+                Slot slot = slotOf(node).orElse(null);
+                if (slot == null || slot.nodeReady) {
+                    return;
+                }
+                if (!slot.nodeRegistered) {
+                    slot.nodeRegistered = true;
+                    slot.registeredAt = slot.registeredAt != null ? slot.registeredAt : now;
+                    batch.server(Transition.NODE_REGISTERED, slot, now);
+                }
+                slot.nodeReady = true;
+                slot.readyCount++;
+                if (slot.readyAt == null) {
+                    slot.readyAt = now;
+                    metrics.phaseReached(slot.pool, "node_ready", slot.createRequestedAt, now);
+                }
+                if (slot.runningAt == null) {
+                    slot.runningAt = now; // a Ready kubelet proves the server runs, even before the next resync says so
+                    metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
+                }
+                // the first Ready is once-only; later ones are told apart by when they happened (counters restart with the process)
+                batch.server(Transition.NODE_READY, slot, now, slot.readyCount == 1 ? "" : Long.toString(now.toEpochMilli()), null, Map.of());
             }
-            if (!slot.nodeRegistered) {
-                slot.nodeRegistered = true;
-                slot.registeredAt = slot.registeredAt != null ? slot.registeredAt : now;
-                recorder.server(Transition.NODE_REGISTERED, slot, now);
-            }
-            slot.nodeReady = true;
-            slot.readyCount++;
-            if (slot.readyAt == null) {
-                slot.readyAt = now;
-                metrics.phaseReached(slot.pool, "node_ready", slot.createRequestedAt, now);
-            }
-            if (slot.runningAt == null) {
-                slot.runningAt = now; // a Ready kubelet proves the server runs, even before the next resync says so
-                metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
-            }
-            // the first Ready is once-only; later ones are told apart by when they happened (counters restart with the process)
-            recorder.server(Transition.NODE_READY, slot, now, slot.readyCount == 1 ? "" : Long.toString(now.toEpochMilli()), null, Map.of());
+        } finally {
+            batch.publish();
         }
     }
 
     @Override
     public void notReady(KubeNode node) {
         Instant now = clock.instant();
-        synchronized (view) {
-            Slot slot = slotOf(node).orElse(null);
-            if (slot == null || !slot.nodeReady) {
-                return;
+        LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
+        try {
+            synchronized (view) {
+                Slot slot = slotOf(node).orElse(null);
+                if (slot == null || !slot.nodeReady) {
+                    return;
+                }
+                slot.nodeReady = false;
+                slot.notReadyCount++;
+                batch.server(Transition.NODE_NOT_READY, slot, now, Long.toString(now.toEpochMilli()), null, Map.of());
             }
-            slot.nodeReady = false;
-            slot.notReadyCount++;
-            recorder.server(Transition.NODE_NOT_READY, slot, now, Long.toString(now.toEpochMilli()), null, Map.of());
+        } finally {
+            batch.publish();
         }
     }
 
@@ -130,7 +145,7 @@ final class NodeWatch implements NodeDirectory.NodeListener {
     void serverKnown(Slot slot) {
         String providerId;
         synchronized (view) {
-            if (slot.serverId == null) {
+            if (slot.serverId() == null) {
                 return;
             }
             providerId = slot.instanceId();
@@ -164,7 +179,7 @@ final class NodeWatch implements NodeDirectory.NodeListener {
                 String pool = node.labels().get(Ownership.NODE_POOL_LABEL);
                 Optional<Slot> slot = slotOf(node);
                 if (slot.isPresent()) {
-                    if (node.providerId().isEmpty() && slot.get().serverId != null) {
+                    if (node.providerId().isEmpty() && slot.get().serverId() != null) {
                         needProviderId.add(slot.get());
                     }
                     continue;

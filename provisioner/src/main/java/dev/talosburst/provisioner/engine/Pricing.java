@@ -47,9 +47,7 @@ final class Pricing {
     double podPrice(PodRequests pod, Instant start, Instant end) {
         List<NodePool> pools;
         Optional<NodePool> own = pod.nodeName().isEmpty() ? Optional.empty() : poolOf(NodeRef.of("", pod.nodeName()));
-        synchronized (view) {
-            pools = own.map(List::of).orElseGet(() -> new ArrayList<>(view.pools()));
-        }
+        pools = own.map(List::of).orElseGet(() -> new ArrayList<>(view.pools())); // configured pools never change: no lock
         double best = Double.MAX_VALUE;
         for (NodePool pool : pools) {
             Optional<ServerType> type = catalogue.serverType(pool.serverType());
@@ -70,20 +68,19 @@ final class Pricing {
      */
     Optional<NodePool> poolOf(NodeRef node) {
         Optional<NodeGroupSummary> server = groupOfServer.apply(node);
-        synchronized (view) {
-            if (server.isPresent()) {
-                return view.pool(server.get().id());
-            }
-            String cluster = node.labels().get(Ownership.NODE_CLUSTER_LABEL);
-            if (cluster != null && !cluster.equals(clusterId)) {
-                return Optional.empty();
-            }
-            String label = node.labels().get(Ownership.NODE_POOL_LABEL);
-            if (label != null) {
-                return view.pool(label);
-            }
-            return templateGroup(node.name()).flatMap(view::pool);
+        // lock-free: configured pools never change, and the server lookup is an index
+        if (server.isPresent()) {
+            return view.pool(server.get().id());
         }
+        String cluster = node.labels().get(Ownership.NODE_CLUSTER_LABEL);
+        if (cluster != null && !cluster.equals(clusterId)) {
+            return Optional.empty();
+        }
+        String label = node.labels().get(Ownership.NODE_POOL_LABEL);
+        if (label != null) {
+            return view.pool(label);
+        }
+        return templateGroup(node.name()).flatMap(view::pool);
     }
 
     /** {@code template-node-for-<group>} or {@code template-node-for-<group>-<digits>} → the group, if configured. */

@@ -61,7 +61,7 @@ final class ProvisioningMetrics {
             poolGauge(view, "talosburst.nodegroup.ready.nodes", "Servers whose Kubernetes Node is Ready", pool,
                     () -> count(view, pool, s -> s.isLive() && s.nodeReady));
             poolGauge(view, "talosburst.nodegroup.creations.in.flight", "Requested servers that do not exist yet (queued or being created)",
-                    pool, () -> count(view, pool, s -> s.phase == Slot.Phase.PENDING || s.phase == Slot.Phase.CREATING));
+                    pool, () -> count(view, pool, s -> s.phase() == Slot.Phase.PENDING || s.phase() == Slot.Phase.CREATING));
             poolGauge(view, "talosburst.nodegroup.cost.euros.per.hour", "Hourly net price (EUR, excl. VAT) of the pool's live servers",
                     pool, () -> cost(view, pool));
         }

@@ -90,13 +90,13 @@ final class Resync {
                     }
                     continue;
                 }
-                if (slot.serverId == null) {
+                if (slot.serverId() == null) {
                     // our create request is still in flight, or its response was lost: Hetzner already has the server
-                    slot.serverId = server.id();
+                    slot.serverId(server.id());
                     slot.serverKnownAt = now;
                     slot.createdAt = server.created();
-                    if (slot.phase == Slot.Phase.CREATING || slot.phase == Slot.Phase.PENDING) {
-                        slot.phase = Slot.Phase.PROVISIONING;
+                    if (slot.phase() == Slot.Phase.CREATING || slot.phase() == Slot.Phase.PENDING) {
+                        slot.phase(Slot.Phase.PROVISIONING);
                     }
                     if (!slot.createdEmitted) {
                         // also for a creation reported failed: the server exists and costs money until deleted
@@ -105,7 +105,7 @@ final class Resync {
                     }
                     known.add(slot);
                 }
-                if (slot.phase != Slot.Phase.DELETING && slot.phase != Slot.Phase.FAILED) {
+                if (slot.phase() != Slot.Phase.DELETING && slot.phase() != Slot.Phase.FAILED) {
                     if (slot.observeStatus(server.status(), now)) {
                         metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
                     }
@@ -115,7 +115,7 @@ final class Resync {
             }
             for (Slot slot : view.allSlots()) {
                 boolean learnedDuringList = slot.serverKnownAt != null && !slot.serverKnownAt.isBefore(listStartedAt);
-                if (slot.serverId != null && !seen.contains(slot.serverId) && !learnedDuringList && !slot.deleteInFlight) {
+                if (slot.serverId() != null && !seen.contains(slot.serverId()) && !learnedDuringList && !slot.deleteInFlight) {
                     vanished.add(slot);
                 }
             }
@@ -130,7 +130,7 @@ final class Resync {
 
     private Slot adopt(NodePool pool, Server server, Instant now) {
         Slot slot = new Slot(pool.id(), server.name(), Slot.Phase.PROVISIONING);
-        slot.serverId = server.id();
+        slot.serverId(server.id());
         slot.serverKnownAt = now;
         slot.createdAt = server.created();
         slot.serverType = server.serverType();

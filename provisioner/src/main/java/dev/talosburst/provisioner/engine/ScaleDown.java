@@ -46,16 +46,21 @@ final class ScaleDown {
      */
     void delete(Slot slot, String reason, String reapReason) {
         Instant now = clock.instant();
-        synchronized (view) {
-            if (slot.phase == Slot.Phase.DELETING && (slot.deleteInFlight || slot.deleteRequestedAt != null)) {
-                return;
+        LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
+        try {
+            synchronized (view) {
+                if (slot.phase() == Slot.Phase.DELETING && (slot.deleteInFlight || slot.deleteRequestedAt != null)) {
+                    return;
+                }
+                slot.phase(Slot.Phase.DELETING);
+                slot.deleteRequestedAt = now;
+                slot.deleteReason = reason;
+                if (reapReason != null) {
+                    batch.server(Transition.SERVER_REAPED, slot, now, "", reapReason, Map.of());
+                }
             }
-            slot.phase = Slot.Phase.DELETING;
-            slot.deleteRequestedAt = now;
-            slot.deleteReason = reason;
-            if (reapReason != null) {
-                recorder.server(Transition.SERVER_REAPED, slot, now, "", reapReason, Map.of());
-            }
+        } finally {
+            batch.publish();
         }
         submit(slot);
     }
@@ -66,7 +71,7 @@ final class ScaleDown {
         java.util.List<Slot> due = new java.util.ArrayList<>();
         synchronized (view) {
             for (Slot slot : view.allSlots()) {
-                if (slot.phase == Slot.Phase.DELETING && !slot.deleteInFlight && slot.nextDeleteAttemptAt != null
+                if (slot.phase() == Slot.Phase.DELETING && !slot.deleteInFlight && slot.nextDeleteAttemptAt != null
                         && !now.isBefore(slot.nextDeleteAttemptAt)) {
                     due.add(slot);
                 }
@@ -94,8 +99,8 @@ final class ScaleDown {
 
     private void run(Slot slot) {
         try {
-            if (slot.serverId != null) {
-                cloud.deleteServer(slot.serverId);
+            if (slot.serverId() != null) {
+                cloud.deleteServer(slot.serverId());
             }
             completed(slot, slot.deleteReason);
         } catch (CloudApiException e) {
@@ -103,7 +108,7 @@ final class ScaleDown {
                 slot.deleteInFlight = false;
                 slot.nextDeleteAttemptAt = clock.instant().plus(retryBackoff);
             }
-            LOG.warnf("deleting server %s (id %s) failed: %s (%s); will retry", slot.name, slot.serverId, e.getMessage(), e.code());
+            LOG.warnf("deleting server %s (id %s) failed: %s (%s); will retry", slot.name, slot.serverId(), e.getMessage(), e.code());
         } catch (RuntimeException e) {
             synchronized (view) {
                 slot.deleteInFlight = false;
@@ -117,26 +122,31 @@ final class ScaleDown {
     void completed(Slot slot, String reason) {
         Instant now = clock.instant();
         boolean emit;
-        synchronized (view) {
-            slot.deleteInFlight = false;
-            emit = !slot.deletedEmitted && slot.serverId != null;
-            slot.deletedEmitted = true;
-            if (slot.deletedAt == null) {
-                slot.deletedAt = now;
-            }
-            view.remove(slot);
-            if (slot.serverId != null) {
-                view.tombstone(slot.serverId, now);
-            }
-            if (emit) {
-                Map<String, String> details = new HashMap<>();
-                if (slot.createdAt != null) {
-                    details.put("lifetimeSeconds", Long.toString(Duration.between(slot.createdAt, slot.deletedAt).toSeconds()));
+        LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
+        try {
+            synchronized (view) {
+                slot.deleteInFlight = false;
+                emit = !slot.deletedEmitted && slot.serverId() != null;
+                slot.deletedEmitted = true;
+                if (slot.deletedAt == null) {
+                    slot.deletedAt = now;
                 }
-                recorder.outcome(Transition.SERVER_DELETED, slot, now, reason, details);
+                view.remove(slot);
+                if (slot.serverId() != null) {
+                    view.tombstone(slot.serverId(), now);
+                }
+                if (emit) {
+                    Map<String, String> details = new HashMap<>();
+                    if (slot.createdAt != null) {
+                        details.put("lifetimeSeconds", Long.toString(Duration.between(slot.createdAt, slot.deletedAt).toSeconds()));
+                    }
+                    batch.outcome(Transition.SERVER_DELETED, slot, now, reason, details);
+                }
             }
+        } finally {
+            batch.publish();
         }
-        LOG.infof("server %s (id %s) of pool %s deleted%s", slot.name, slot.serverId, slot.pool, reason == null ? "" : ": " + reason);
+        LOG.infof("server %s (id %s) of pool %s deleted%s", slot.name, slot.serverId(), slot.pool, reason == null ? "" : ": " + reason);
         removeNode(slot);
     }
 

@@ -62,14 +62,14 @@ final class ScaleUp {
         NodePool pool;
         synchronized (view) {
             if (view.byName(slot.name).orElse(null) != slot || slot.createInFlight
-                    || (slot.phase != Slot.Phase.PENDING && slot.phase != Slot.Phase.CREATING)) {
+                    || (slot.phase() != Slot.Phase.PENDING && slot.phase() != Slot.Phase.CREATING)) {
                 return; // cancelled, failed or already created meanwhile
             }
             pool = view.pool(slot.pool).orElse(null);
             if (pool == null) {
                 return;
             }
-            if (slot.cancelRequested) {
+            if (slot.cancelRequested()) {
                 // CA deleted it while it waited for a retry: never send it (a server a lost answer created is reaped by name)
                 view.abandon(slot);
                 return;
@@ -123,22 +123,27 @@ final class ScaleUp {
             HourlyPrice price = type.priceIn(pool.location())
                     .map(p -> new HourlyPrice(p.hourlyNet(), p.hourlyGross(), "EUR", p.monthlyNet(), p.monthlyGross())).orElse(null);
             Instant now = clock.instant();
-            synchronized (view) {
-                if (view.byName(slot.name).orElse(null) != slot) {
-                    slot.createInFlight = false;
-                    return; // cancelled while we prepared
+            LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
+            try {
+                synchronized (view) {
+                    if (view.byName(slot.name).orElse(null) != slot) {
+                        slot.createInFlight = false;
+                        return; // cancelled while we prepared
+                    }
+                    slot.serverType = pool.serverType();
+                    slot.location = pool.location();
+                    slot.architecture = type.kubernetesArchitecture();
+                    slot.imageId = imageId;
+                    slot.labels = labels;
+                    slot.price = price;
+                    slot.phase(Slot.Phase.CREATING);
+                    if (slot.createRequestedAt == null) {
+                        slot.createRequestedAt = now;
+                        batch.server(Transition.SERVER_CREATE_REQUESTED, slot, now);
+                    }
                 }
-                slot.serverType = pool.serverType();
-                slot.location = pool.location();
-                slot.architecture = type.kubernetesArchitecture();
-                slot.imageId = imageId;
-                slot.labels = labels;
-                slot.price = price;
-                slot.phase = Slot.Phase.CREATING;
-                if (slot.createRequestedAt == null) {
-                    slot.createRequestedAt = now;
-                    recorder.server(Transition.SERVER_CREATE_REQUESTED, slot, now);
-                }
+            } finally {
+                batch.publish();
             }
         } catch (UserDataSource.UserDataException e) {
             fail(slot, pool, new ErrorInfo("user_data_invalid", e.getMessage(), ErrorClass.OTHER));
@@ -161,36 +166,41 @@ final class ScaleUp {
     private void serverCreated(Slot slot, CreatedServer created) {
         Instant now = clock.instant();
         boolean deleteNow;
-        synchronized (view) {
-            slot.createInFlight = false;
-            slot.serverId = created.server().id();
-            slot.serverKnownAt = now;
-            slot.createdAt = created.server().created() != null ? created.server().created() : now;
-            metrics.phaseReached(slot.pool, "server_created", slot.createRequestedAt, now);
-            if (slot.phase == Slot.Phase.CREATING || slot.phase == Slot.Phase.PENDING) {
-                slot.phase = Slot.Phase.PROVISIONING;
+        LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
+        try {
+            synchronized (view) {
+                slot.createInFlight = false;
+                slot.serverId(created.server().id());
+                slot.serverKnownAt = now;
+                slot.createdAt = created.server().created() != null ? created.server().created() : now;
+                metrics.phaseReached(slot.pool, "server_created", slot.createRequestedAt, now);
+                if (slot.phase() == Slot.Phase.CREATING || slot.phase() == Slot.Phase.PENDING) {
+                    slot.phase(Slot.Phase.PROVISIONING);
+                }
+                if (slot.observeStatus(created.server().status(), now)) {
+                    metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
+                }
+                if (!slot.createdEmitted) {
+                    slot.createdEmitted = true;
+                    batch.outcome(Transition.SERVER_CREATED, slot, now, null, Map.of("adopted", Boolean.toString(created.adopted())));
+                }
+                Slot current = view.byName(slot.name).orElse(null);
+                if (current != null && current != slot && slot.serverId().equals(current.serverId())) {
+                    // the view was rebuilt meanwhile (leadership changed hands) and already tracks this server: keep that one
+                    return;
+                }
+                // not in the view but never cancelled: the view was rebuilt before Hetzner answered; CA asked for it, keep it
+                boolean rebuiltMeanwhile = current == null && !slot.cancelRequested() && !view.isAbandoned(slot.name);
+                boolean stillWanted = current == slot || rebuiltMeanwhile;
+                deleteNow = slot.cancelRequested() || !stillWanted;
+                if (current != slot) {
+                    view.add(slot); // tracked again: kept, or visible until its delete completes
+                }
             }
-            if (slot.observeStatus(created.server().status(), now)) {
-                metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
-            }
-            if (!slot.createdEmitted) {
-                slot.createdEmitted = true;
-                recorder.outcome(Transition.SERVER_CREATED, slot, now, null, Map.of("adopted", Boolean.toString(created.adopted())));
-            }
-            Slot current = view.byName(slot.name).orElse(null);
-            if (current != null && current != slot && slot.serverId.equals(current.serverId)) {
-                // the view was rebuilt meanwhile (leadership changed hands) and already tracks this server: keep that one
-                return;
-            }
-            // not in the view but never cancelled: the view was rebuilt before Hetzner answered; CA asked for it, keep it
-            boolean rebuiltMeanwhile = current == null && !slot.cancelRequested && !view.isAbandoned(slot.name);
-            boolean stillWanted = current == slot || rebuiltMeanwhile;
-            deleteNow = slot.cancelRequested || !stillWanted;
-            if (current != slot) {
-                view.add(slot); // tracked again: kept, or visible until its delete completes
-            }
+        } finally {
+            batch.publish();
         }
-        LOG.infof("server %s (id %d) created for pool %s%s", slot.name, slot.serverId, slot.pool, created.adopted() ? " (adopted)" : "");
+        LOG.infof("server %s (id %d) created for pool %s%s", slot.name, slot.serverId(), slot.pool, created.adopted() ? " (adopted)" : "");
         if (deleteNow) {
             scaleDown.delete(slot, "scale-down requested while the server was being created", null);
         } else {
@@ -216,7 +226,7 @@ final class ScaleUp {
         boolean giveUp;
         synchronized (view) {
             slot.createInFlight = false;
-            if (slot.cancelRequested) {
+            if (slot.cancelRequested()) {
                 // CA no longer wants it; a server the lost answer may have created is reaped by name
                 view.abandon(slot);
                 return;
@@ -224,7 +234,7 @@ final class ScaleUp {
             Instant started = slot.createRequestedAt != null ? slot.createRequestedAt : now;
             giveUp = Duration.between(started, now).compareTo(pool.maxProvisionTime()) >= 0;
             if (!giveUp) {
-                slot.phase = Slot.Phase.CREATING;
+                slot.phase(Slot.Phase.CREATING);
                 slot.nextAttemptAt = now.plus(settings.createRetryBackoff());
             }
         }
@@ -237,24 +247,29 @@ final class ScaleUp {
 
     private void fail(Slot slot, NodePool pool, ErrorInfo error) {
         Instant now = clock.instant();
-        synchronized (view) {
-            slot.createInFlight = false;
-            if (view.byName(slot.name).orElse(null) != slot) {
-                return; // cancelled meanwhile: nothing to report
+        LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
+        try {
+            synchronized (view) {
+                slot.createInFlight = false;
+                if (view.byName(slot.name).orElse(null) != slot) {
+                    return; // cancelled meanwhile: nothing to report
+                }
+                if (slot.cancelRequested()) {
+                    view.abandon(slot); // CA deleted it while the create was in flight: nothing left to report
+                    return;
+                }
+                slot.failure = error; // before the phase: a lock-free read never sees FAILED without its error
+                slot.phase(Slot.Phase.FAILED);
+                slot.failedAt = now;
+                if (slot.serverType == null) {
+                    slot.serverType = pool.serverType();
+                    slot.location = pool.location();
+                }
+                batch.outcome(Transition.SERVER_CREATE_FAILED, slot, now, error.message(),
+                        Map.of("errorCode", error.code(), "errorClass", Integer.toString(error.errorClass().code())));
             }
-            if (slot.cancelRequested) {
-                view.abandon(slot); // CA deleted it while the create was in flight: nothing left to report
-                return;
-            }
-            slot.phase = Slot.Phase.FAILED;
-            slot.failure = error;
-            slot.failedAt = now;
-            if (slot.serverType == null) {
-                slot.serverType = pool.serverType();
-                slot.location = pool.location();
-            }
-            recorder.outcome(Transition.SERVER_CREATE_FAILED, slot, now, error.message(),
-                    Map.of("errorCode", error.code(), "errorClass", Integer.toString(error.errorClass().code())));
+        } finally {
+            batch.publish();
         }
         metrics.createFailed(pool.id(), error.errorClass().name());
         LOG.warnf("creating server %s of pool %s failed: %s (%s, class %s)", slot.name, pool.id(), error.message(), error.code(),

@@ -64,7 +64,7 @@ final class ServerReaper {
         }
         for (Slot slot : abandoned) {
             LOG.warnf("deleting server %s (id %d): it was created under a name whose creation cluster-autoscaler had already "
-                    + "given up on (a lost create response)", slot.name, slot.serverId);
+                    + "given up on (a lost create response)", slot.name, slot.serverId());
             scaleDown.delete(slot, "creation abandoned by cluster-autoscaler", null);
         }
         if (!settings.enabled()) {
@@ -73,7 +73,7 @@ final class ServerReaper {
         synchronized (view) {
             for (Slot slot : view.allSlots()) {
                 NodePool pool = view.pool(slot.pool).orElse(null);
-                if (pool == null || slot.serverId == null) {
+                if (pool == null || slot.serverId() == null) {
                     continue;
                 }
                 String reason = reasonFor(slot, pool, now);
@@ -118,7 +118,7 @@ final class ServerReaper {
                 return "it has been stuck in status '" + slot.status.apiName() + "' for " + human(Duration.between(slot.statusSince, now));
             }
         }
-        if (slot.phase == Slot.Phase.FAILED && slot.failedAt != null && !now.isBefore(slot.failedAt.plus(pool.maxProvisionTime()))) {
+        if (slot.phase() == Slot.Phase.FAILED && slot.failedAt != null && !now.isBefore(slot.failedAt.plus(pool.maxProvisionTime()))) {
             return "its creation was reported failed, yet the server exists";
         }
         return null;
@@ -128,7 +128,7 @@ final class ServerReaper {
         Slot slot = view.byName(server.name()).orElse(null);
         if (slot == null) {
             slot = new Slot(server.labels().getOrDefault(Ownership.POOL, "unknown"), server.name(), Slot.Phase.PROVISIONING);
-            slot.serverId = server.id();
+            slot.serverId(server.id());
             slot.serverKnownAt = clock.instant();
             slot.createdAt = server.created();
             slot.serverType = server.serverType();
@@ -145,11 +145,11 @@ final class ServerReaper {
         String key = slot.name;
         boolean dryRun = settings.dryRun();
         boolean firstReport = !findings.containsKey(key);
-        findings.put(key, new Finding(slot.name, slot.serverId, slot.pool, reason, now, dryRun));
+        findings.put(key, new Finding(slot.name, slot.serverId(), slot.pool, reason, now, dryRun));
         if (dryRun) {
             if (firstReport) {
                 metrics.reaped(slot.pool, reasonTag(reason), true);
-                LOG.warnf("reaper (dry-run): would delete server %s (id %d) of pool %s because %s", slot.name, slot.serverId, slot.pool, reason);
+                LOG.warnf("reaper (dry-run): would delete server %s (id %d) of pool %s because %s", slot.name, slot.serverId(), slot.pool, reason);
             }
             synchronized (view) {
                 if (view.pool(slot.pool).isEmpty() || view.isAbandoned(slot.name)) {
@@ -159,7 +159,7 @@ final class ServerReaper {
             return;
         }
         metrics.reaped(slot.pool, reasonTag(reason), false);
-        LOG.warnf("reaper: deleting server %s (id %d) of pool %s because %s", slot.name, slot.serverId, slot.pool, reason);
+        LOG.warnf("reaper: deleting server %s (id %d) of pool %s because %s", slot.name, slot.serverId(), slot.pool, reason);
         scaleDown.delete(slot, "reaped: " + reason, reason);
     }
 

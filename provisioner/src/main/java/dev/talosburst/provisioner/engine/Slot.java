@@ -36,8 +36,15 @@ final class Slot {
 
     final String pool;
     final String name;
-    Phase phase;
-    Long serverId;
+    /** Phase, server id and cancellation decide the pool's counts and indexes: written only through their setters. */
+    /* volatile: CA's reads see them without the lock (Slot#view) */
+    private volatile Phase phase;
+    private volatile Long serverId;
+    private volatile boolean cancelRequested;
+    /** Position in the view (insertion order), set when added. */
+    long sequence;
+    /** The view holding this slot (told of every change that moves a count, an index or what CA sees); null when removed. */
+    private FleetView owner;
     ServerStatus status;
     Instant statusSince;
 
@@ -57,9 +64,8 @@ final class Slot {
     Instant deletedAt;
     Instant nextAttemptAt;
 
-    InstanceView.ErrorInfo failure;
+    volatile InstanceView.ErrorInfo failure;
     Instant failedAt;
-    boolean cancelRequested;
     boolean nodeRegistered;
     boolean nodeReady;
     int readyCount;
@@ -79,6 +85,65 @@ final class Slot {
         this.pool = pool;
         this.name = name;
         this.phase = phase;
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    /** Moves the slot to another phase (under the view lock). */
+    void phase(Phase next) {
+        if (next == phase) {
+            return;
+        }
+        boolean counted = countedInTarget();
+        boolean live = isLive();
+        phase = next;
+        changed(counted, live);
+    }
+
+    Long serverId() {
+        return serverId;
+    }
+
+    /** Records the Hetzner server id of this slot (under the view lock). */
+    void serverId(Long id) {
+        Long previous = serverId;
+        serverId = id;
+        if (owner != null) {
+            owner.serverIdChanged(this, previous);
+        }
+    }
+
+    boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    /** CA deleted this slot while its create is in flight: it leaves the target now, the server is deleted when it exists. */
+    void requestCancel() {
+        boolean counted = countedInTarget();
+        boolean live = isLive();
+        cancelRequested = true;
+        changed(counted, live);
+    }
+
+    /** Counted in the pool's target size: a live server or a pending creation CA has not cancelled. */
+    boolean countedInTarget() {
+        return (isLive() || isPending()) && !cancelRequested;
+    }
+
+    void owner(FleetView view) {
+        owner = view;
+    }
+
+    FleetView owner() {
+        return owner;
+    }
+
+    private void changed(boolean wasCounted, boolean wasLive) {
+        if (owner != null) {
+            owner.slotChanged(this, wasCounted, wasLive);
+        }
     }
 
     /** The id CA sees: {@code hcloud://<id>} once the server exists, a placeholder before. */
@@ -122,9 +187,9 @@ final class Slot {
             runningAt = now;
         }
         if (phase == Phase.PROVISIONING && newStatus == ServerStatus.RUNNING) {
-            phase = Phase.RUNNING;
+            phase(Phase.RUNNING);
         } else if (phase == Phase.RUNNING && newStatus != ServerStatus.RUNNING && newStatus != ServerStatus.DELETING) {
-            phase = Phase.PROVISIONING;
+            phase(Phase.PROVISIONING);
         }
         return firstRunning;
     }

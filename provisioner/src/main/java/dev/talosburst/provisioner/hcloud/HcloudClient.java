@@ -76,7 +76,7 @@ public final class HcloudClient implements CloudApi {
         Objects.requireNonNull(sleeper, "sleeper");
         ObjectMapper json = new ObjectMapper();
         this.wire = new WireFormat(json);
-        this.budget = new TokenBucketBudget(settings.budgetCapacity(), clock, sleeper);
+        this.budget = new TokenBucketBudget(settings.budgetCapacity(), settings.budgetShare(), clock, sleeper);
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(settings.requestTimeout().compareTo(Duration.ofSeconds(10)) < 0 ? settings.requestTimeout() : Duration.ofSeconds(10))
                 // Plain http is only the simulator; avoid the h2c upgrade dance there.

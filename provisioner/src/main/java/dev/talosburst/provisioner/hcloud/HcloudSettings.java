@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param breakerOpenDuration    how long an open breaker fails fast before letting a probe through
  * @param maxConcurrentRequests  bulkhead: requests in flight at once
  * @param bulkheadMaxWait        how long a request waits for a bulkhead slot before failing as retryable
+ * @param budgetShare            the share (0–1] of the project's request budget this client may spend; the rest is left to
+ *                               the other tools of the project (the bucket holds and refills {@code share × limit} per hour)
  */
 public record HcloudSettings(
         URI endpoint,
@@ -34,7 +36,8 @@ public record HcloudSettings(
         int breakerFailureRate,
         Duration breakerOpenDuration,
         int maxConcurrentRequests,
-        Duration bulkheadMaxWait) {
+        Duration bulkheadMaxWait,
+        double budgetShare) {
 
     /** Hetzner's public endpoint. */
     public static final URI DEFAULT_ENDPOINT = URI.create("https://api.hetzner.cloud/v1");
@@ -62,6 +65,9 @@ public record HcloudSettings(
         requireAtLeast("breakerWindow", breakerWindow, 1);
         requireAtLeast("breakerMinimumCalls", breakerMinimumCalls, 1);
         requireAtLeast("maxConcurrentRequests", maxConcurrentRequests, 1);
+        if (!(budgetShare > 0 && budgetShare <= 1)) {
+            throw new IllegalArgumentException("budgetShare must be above 0 and at most 1, got " + budgetShare);
+        }
         if (breakerFailureRate < 1 || breakerFailureRate > 100) {
             throw new IllegalArgumentException("breakerFailureRate must be a percentage between 1 and 100, got " + breakerFailureRate);
         }
@@ -73,7 +79,7 @@ public record HcloudSettings(
      */
     public static HcloudSettings defaults(ApiToken token) {
         return new HcloudSettings(DEFAULT_ENDPOINT, token, Duration.ofSeconds(30), 3600, 5, Duration.ofSeconds(1), Duration.ofSeconds(60),
-                10, 5, 50, Duration.ofSeconds(30), 4, Duration.ofSeconds(60));
+                10, 5, 50, Duration.ofSeconds(30), 4, Duration.ofSeconds(60), 1.0);
     }
 
     /** The defaults, with the endpoint taken from {@code endpointOverride} (HCLOUD_ENDPOINT) when it is non-blank. */
@@ -84,37 +90,43 @@ public record HcloudSettings(
 
     public HcloudSettings withEndpoint(URI newEndpoint) {
         return new HcloudSettings(newEndpoint, token, requestTimeout, budgetCapacity, maxRetries, retryBase, retryCap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait);
+                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait, budgetShare);
     }
 
     public HcloudSettings withToken(ApiToken newToken) {
         return new HcloudSettings(endpoint, newToken, requestTimeout, budgetCapacity, maxRetries, retryBase, retryCap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait);
+                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait, budgetShare);
     }
 
     public HcloudSettings withRequestTimeout(Duration timeout) {
         return new HcloudSettings(endpoint, token, timeout, budgetCapacity, maxRetries, retryBase, retryCap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait);
+                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait, budgetShare);
     }
 
     public HcloudSettings withBudgetCapacity(int capacity) {
         return new HcloudSettings(endpoint, token, requestTimeout, capacity, maxRetries, retryBase, retryCap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait);
+                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait, budgetShare);
     }
 
     public HcloudSettings withRetries(int retries, Duration base, Duration cap) {
         return new HcloudSettings(endpoint, token, requestTimeout, budgetCapacity, retries, base, cap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait);
+                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait, budgetShare);
     }
 
     public HcloudSettings withBreaker(int window, int minimumCalls, int failureRatePercent, Duration openDuration) {
         return new HcloudSettings(endpoint, token, requestTimeout, budgetCapacity, maxRetries, retryBase, retryCap, window,
-                minimumCalls, failureRatePercent, openDuration, maxConcurrentRequests, bulkheadMaxWait);
+                minimumCalls, failureRatePercent, openDuration, maxConcurrentRequests, bulkheadMaxWait, budgetShare);
     }
 
     public HcloudSettings withBulkhead(int maxConcurrent, Duration maxWait) {
         return new HcloudSettings(endpoint, token, requestTimeout, budgetCapacity, maxRetries, retryBase, retryCap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrent, maxWait);
+                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrent, maxWait, budgetShare);
+    }
+
+    /** Spend at most this share of the project's budget (see {@link #budgetShare()}). */
+    public HcloudSettings withBudgetShare(double share) {
+        return new HcloudSettings(endpoint, token, requestTimeout, budgetCapacity, maxRetries, retryBase, retryCap, breakerWindow,
+                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait, share);
     }
 
     private static void requirePositive(String name, Duration value) {

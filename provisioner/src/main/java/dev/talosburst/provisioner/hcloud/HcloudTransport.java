@@ -76,7 +76,7 @@ final class HcloudTransport {
         this.sleeper = sleeper;
         this.http = http;
         this.json = json;
-        this.metrics = new HcloudMetrics(registry, budget);
+        this.metrics = new HcloudMetrics(registry, budget, clock, settings.budgetCapacity());
 
         CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
                 .slidingWindow(settings.breakerWindow(), settings.breakerMinimumCalls(), CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)

@@ -19,6 +19,7 @@ public final class TokenBucketBudget implements RequestBudget {
 
     private final Clock clock;
     private final Sleeper sleeper;
+    private final double share;
     private long capacity;
     private long refillNanos;
     private double tokens;
@@ -27,11 +28,24 @@ public final class TokenBucketBudget implements RequestBudget {
     private Instant blockedUntil;
 
     public TokenBucketBudget(long capacity, Clock clock, Sleeper sleeper) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("budget capacity must be at least 1, got " + capacity);
+        this(capacity, 1.0, clock, sleeper);
+    }
+
+    /**
+     * @param projectLimit the project's requests per hour (Hetzner: 3600)
+     * @param share        the part of it this client may spend (0–1]: the bucket holds and refills {@code share × limit}
+     */
+    public TokenBucketBudget(long projectLimit, double share, Clock clock, Sleeper sleeper) {
+        if (projectLimit < 1) {
+            throw new IllegalArgumentException("budget capacity must be at least 1, got " + projectLimit);
+        }
+        if (!(share > 0 && share <= 1)) {
+            throw new IllegalArgumentException("budget share must be above 0 and at most 1, got " + share);
         }
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.share = share;
+        long capacity = ours(projectLimit);
         this.capacity = capacity;
         this.refillNanos = HOUR.toNanos() / capacity;
         this.tokens = capacity;
@@ -63,8 +77,9 @@ public final class TokenBucketBudget implements RequestBudget {
     public synchronized void observe(RateLimitHeaders headers) {
         Instant now = clock.instant();
         refill(now);
-        if (headers.limit() != capacity) {
-            capacity = headers.limit();
+        long ours = ours(headers.limit());
+        if (ours != capacity) {
+            capacity = ours;
             refillNanos = HOUR.toNanos() / capacity;
         }
         // Hetzner is the source of truth about what is left, but only ever lowers our estimate: a response that was
@@ -114,6 +129,11 @@ public final class TokenBucketBudget implements RequestBudget {
         double missing = 1 - tokens;
         long nanos = (long) Math.ceil(missing * refillNanos);
         return Duration.ofNanos(Math.max(nanos, 1_000_000));
+    }
+
+    /** Our part of a project limit: never more than the share, never less than one request. */
+    private long ours(long projectLimit) {
+        return Math.max(1, (long) Math.floor(projectLimit * share));
     }
 
     private void refill(Instant now) {

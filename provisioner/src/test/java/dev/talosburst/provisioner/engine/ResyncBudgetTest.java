@@ -34,6 +34,7 @@ class ResyncBudgetTest {
                         ours.labelsFor(id, Map.of()), List.of(), List.of(), null, true, true, true));
             }
         }
+        fx.clock.advance(Duration.ofSeconds(10)); // idle: the servers run (servers still booting are polled, which costs more)
         NodeGroupEngine engine = fx.engine(pools.toArray(NodePool[]::new));
         engine.start();
         for (NodePool pool : pools) {

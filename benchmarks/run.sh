@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the packaged service and the benchmark, then runs it (see BENCHMARKS.md). Options as -D system properties, e.g.
+#   benchmarks/run.sh -Dbench.fleets=500:4,5000:41 -Dbench.seconds=10 -Dbench.out=/tmp/bench.md
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ "${BENCH_SKIP_BUILD:-}" != "1" ]]; then
+  ./mvnw -B -q -Pbenchmarks -pl autoscaler-grpc,benchmarks -am package -DskipTests
+fi
+exec java "$@" -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" dev.talosburst.benchmarks.ServiceBenchmark

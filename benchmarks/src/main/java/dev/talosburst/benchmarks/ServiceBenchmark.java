@@ -1,0 +1,516 @@
+package dev.talosburst.benchmarks;
+
+import com.google.protobuf.Timestamp;
+import dev.talosburst.hcloudsim.HcloudSimulator;
+import dev.talosburst.hcloudsim.Image;
+import dev.talosburst.hcloudsim.SimulatorOptions;
+import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
+import dev.talosburst.proto.externalgrpc.CloudProviderGrpc.CloudProviderBlockingStub;
+import dev.talosburst.proto.externalgrpc.ExternalGrpcNode;
+import dev.talosburst.proto.externalgrpc.GPULabelRequest;
+import dev.talosburst.proto.externalgrpc.NodeGroupAutoscalingOptionsRequest;
+import dev.talosburst.proto.externalgrpc.NodeGroupDecreaseTargetSizeRequest;
+import dev.talosburst.proto.externalgrpc.NodeGroupForNodeRequest;
+import dev.talosburst.proto.externalgrpc.NodeGroupIncreaseSizeRequest;
+import dev.talosburst.proto.externalgrpc.NodeGroupNodesRequest;
+import dev.talosburst.proto.externalgrpc.NodeGroupTargetSizeRequest;
+import dev.talosburst.proto.externalgrpc.NodeGroupTemplateNodeInfoRequest;
+import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
+import dev.talosburst.proto.externalgrpc.PricingNodePriceRequest;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Load benchmark of the packaged service: starts {@code quarkus-run.jar} against a Hetzner simulator seeded with N servers
+ * in P pools (no rate limit), drives closed-loop gRPC clients and prints, per RPC, throughput and p99 as ratios to the gRPC
+ * health check served by the same server in the same run (median and spread over the repetitions).
+ *
+ * <p>Options (system properties): {@code bench.fleets} (default {@code 500:4,5000:41}: servers:pools), {@code bench.seconds}
+ * (per RPC per repetition, default 10), {@code bench.warmup-seconds} (2), {@code bench.repetitions} (3),
+ * {@code bench.concurrency} (8), {@code bench.jar} (default {@code autoscaler-grpc/target/quarkus-app/quarkus-run.jar}),
+ * {@code bench.startups} (starts measured with no servers, default 3), {@code bench.out} (markdown file to write).
+ */
+public final class ServiceBenchmark {
+
+    private static final String CLUSTER = "bench";
+    /** Every pool but the largest has this many servers (the issue's "100-node pool"). */
+    private static final int TYPICAL_POOL = 100;
+
+    private final int seconds = Integer.getInteger("bench.seconds", 10);
+    private final int warmup = Integer.getInteger("bench.warmup-seconds", 2);
+    private final int repetitions = Integer.getInteger("bench.repetitions", 3);
+    private final int concurrency = Integer.getInteger("bench.concurrency", 8);
+    private final Path jar = Path.of(System.getProperty("bench.jar", "autoscaler-grpc/target/quarkus-app/quarkus-run.jar"));
+    private final StringBuilder report = new StringBuilder();
+    /** Held so the level sticks: the simulator logs every response a client stopped waiting for. */
+    private static final java.util.logging.Logger SIMULATOR_LOG = java.util.logging.Logger.getLogger("dev.talosburst.hcloudsim");
+
+    public static void main(String[] args) throws Exception {
+        new ServiceBenchmark().run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        SIMULATOR_LOG.setLevel(java.util.logging.Level.OFF);
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " not found: build it first (benchmarks/run.sh does)");
+        }
+        out("# talos-burst benchmark, " + Instant.now() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs, concurrency "
+                + concurrency + ", " + seconds + " s per RPC per repetition, " + repetitions + " repetitions");
+        out("");
+        startups(Integer.getInteger("bench.startups", 3));
+        for (String fleet : System.getProperty("bench.fleets", "500:4,5000:41").split(",")) {
+            if (fleet.isBlank()) {
+                continue; // -Dbench.fleets= : start-up only
+            }
+            String[] parts = fleet.trim().split(":");
+            fleet(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+        }
+        String file = System.getProperty("bench.out");
+        if (file != null) {
+            Files.writeString(Path.of(file), report.toString());
+        }
+    }
+
+    private void out(String line) {
+        System.out.println(line);
+        report.append(line).append('\n');
+    }
+
+    // ------------------------------------------------------------------ start-up
+
+    private void startups(int count) throws Exception {
+        if (count <= 0) {
+            return;
+        }
+        List<Double> first = new ArrayList<>();
+        List<Double> synced = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            try (HcloudSimulator sim = simulator(); Service service = Service.start(jar, sim, pools(1, 0))) {
+                first.add(service.firstAnswerSeconds);
+                synced.add(service.syncedSeconds);
+            }
+        }
+        out("## Start-up, no servers (1 pool)");
+        out("");
+        out("| measure | median | min–max |");
+        out("|---|---|---|");
+        out(String.format(Locale.ROOT, "| process start → first gRPC answer (GPULabel) | %.2f s | %.2f–%.2f s |", median(first), min(first), max(first)));
+        out(String.format(Locale.ROOT, "| process start → NodeGroups answered from a synced view | %.2f s | %.2f–%.2f s |", median(synced), min(synced),
+                max(synced)));
+        out("");
+    }
+
+    // ------------------------------------------------------------------ one fleet
+
+    private void fleet(int servers, int poolCount) throws Exception {
+        List<PoolSpec> pools = pools(poolCount, servers);
+        try (HcloudSimulator sim = simulator()) {
+            List<Seeded> seeded = seed(sim, pools);
+            // a pool the IncreaseSize measurement grows and shrinks; creations are slowed so its requests stay pending
+            PoolSpec scale = new PoolSpec("bench-scale", 0);
+            List<PoolSpec> all = new ArrayList<>(pools);
+            all.add(scale);
+            try (Service service = Service.start(jar, sim, all)) {
+                sim.inspect().resetRequestLog();
+                long hetznerFrom = System.nanoTime();
+                CloudProviderBlockingStub ca = service.stub();
+                String typical = pools.get(pools.size() - 1).id;
+                String largest = pools.get(0).id;
+                Map<String, Consumer<CloudProviderBlockingStub>> rpcs = new LinkedHashMap<>();
+                rpcs.put("gRPC health check (baseline)", stub -> service.health());
+                rpcs.put("GPULabel", stub -> stub.gPULabel(GPULabelRequest.getDefaultInstance()));
+                rpcs.put("NodeGroups", stub -> stub.nodeGroups(NodeGroupsRequest.getDefaultInstance()));
+                rpcs.put("NodeGroupNodes (" + count(pools, typical) + "-node pool)",
+                        stub -> stub.nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId(typical).build()));
+                rpcs.put("NodeGroupNodes (largest, " + count(pools, largest) + " nodes)",
+                        stub -> stub.nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId(largest).build()));
+                rpcs.put("NodeGroupForNode", stub -> stub.nodeGroupForNode(NodeGroupForNodeRequest.newBuilder()
+                        .setNode(random(seeded)).build()));
+                rpcs.put("NodeGroupTargetSize", stub -> stub.nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId(typical).build()));
+                rpcs.put("NodeGroupGetOptions", stub -> stub.nodeGroupGetOptions(NodeGroupAutoscalingOptionsRequest.newBuilder().setId(typical).build()));
+                rpcs.put("NodeGroupTemplateNodeInfo",
+                        stub -> stub.nodeGroupTemplateNodeInfo(NodeGroupTemplateNodeInfoRequest.newBuilder().setId(typical).build()));
+                rpcs.put("PricingNodePrice", stub -> stub.pricingNodePrice(PricingNodePriceRequest.newBuilder().setNode(random(seeded))
+                        .setStartTimestamp(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
+                        .setEndTimestamp(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() + 3600)).build()));
+
+                Map<String, List<Window>> results = new LinkedHashMap<>();
+                rpcs.keySet().forEach(name -> results.put(name, new ArrayList<>()));
+                for (Consumer<CloudProviderBlockingStub> rpc : rpcs.values()) {
+                    closedLoop(service, rpc, warmup); // JIT: every path compiled before the first measured window
+                }
+                for (int rep = 0; rep < repetitions; rep++) {
+                    for (Map.Entry<String, Consumer<CloudProviderBlockingStub>> rpc : rpcs.entrySet()) {
+                        closedLoop(service, rpc.getValue(), warmup);
+                        results.get(rpc.getKey()).add(closedLoop(service, rpc.getValue(), seconds));
+                    }
+                }
+                double hours = (System.nanoTime() - hetznerFrom) / 3.6e12;
+                int requests = sim.inspect().requestCount();
+                int lists = sim.inspect().requestCount("GET", "/servers");
+
+                Map<Integer, List<Long>> increase = new LinkedHashMap<>();
+                sim.faults().latency("POST", "/servers", Duration.ofSeconds(2));
+                for (int delta : new int[] {1, 100}) {
+                    List<Long> latencies = new ArrayList<>();
+                    int calls = delta == 1 ? 100 : 30;
+                    for (int rep = 0; rep < repetitions; rep++) {
+                        for (int i = 0; i < calls; i++) {
+                            long t0 = System.nanoTime();
+                            ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId(scale.id).setDelta(delta).build());
+                            latencies.add(System.nanoTime() - t0);
+                            try {
+                                ca.nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder().setId(scale.id).setDelta(-delta).build());
+                            } catch (RuntimeException e) {
+                                // some were picked up by a create worker already: they are no longer cancellable
+                            }
+                        }
+                    }
+                    increase.put(delta, latencies);
+                }
+                sim.faults().clear();
+
+                out("## " + servers + " servers in " + poolCount + " pools (+1 empty pool for IncreaseSize)");
+                out("");
+                out("Closed loop, " + concurrency + " clients on one channel; throughput and p99 of each repetition, then the median over "
+                        + repetitions + " repetitions (min–max); ratios against the health check of the same repetition.");
+                out("");
+                out("| RPC | calls/s | × health | p99 ms | p99 × health | max ms |");
+                out("|---|---|---|---|---|---|");
+                List<Window> base = results.get("gRPC health check (baseline)");
+                for (Map.Entry<String, List<Window>> row : results.entrySet()) {
+                    List<Window> w = row.getValue();
+                    List<Double> tput = w.stream().map(Window::throughput).toList();
+                    List<Double> p99 = w.stream().map(Window::p99Millis).toList();
+                    List<Double> tputRatio = new ArrayList<>();
+                    List<Double> p99Ratio = new ArrayList<>();
+                    for (int i = 0; i < w.size(); i++) {
+                        tputRatio.add(w.get(i).throughput() / base.get(i).throughput());
+                        p99Ratio.add(w.get(i).p99Millis() / base.get(i).p99Millis());
+                    }
+                    double maxMs = w.stream().mapToDouble(Window::maxMillis).max().orElse(0);
+                    out(String.format(Locale.ROOT, "| %s | %.0f (%.0f–%.0f) | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.1f |%s",
+                            row.getKey(), median(tput), min(tput), max(tput), median(tputRatio), min(tputRatio), max(tputRatio), median(p99),
+                            min(p99), max(p99), median(p99Ratio), min(p99Ratio), max(p99Ratio), maxMs,
+                            w.stream().mapToLong(Window::errors).sum() > 0 ? " errors: " + w.stream().mapToLong(Window::errors).sum() : ""));
+                }
+                out("");
+                out("| IncreaseSize (one client, each followed by a DecreaseTargetSize) | calls | p50 ms | p99 ms | max ms |");
+                out("|---|---|---|---|---|");
+                for (Map.Entry<Integer, List<Long>> e : increase.entrySet()) {
+                    long[] sorted = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
+                    out(String.format(Locale.ROOT, "| delta %d | %d | %.2f | %.2f | %.2f |", e.getKey(), sorted.length, percentile(sorted, 0.50) / 1e6,
+                            percentile(sorted, 0.99) / 1e6, sorted[sorted.length - 1] / 1e6));
+                }
+                out("");
+                int pages = (servers + 49) / 50;
+                out(String.format(Locale.ROOT, "Hetzner requests while the reads ran (%.0f s, no scaling): %d (%d GET /servers…) = **%.0f/hour**; "
+                                + "the in-tree provider: 60·⌈N/50⌉+6 = %d/hour. Start → first answer %.2f s, → synced NodeGroups %.2f s; RSS at the end %d MiB.",
+                        hours * 3600, requests, lists, requests / hours, 60 * pages + 6, service.firstAnswerSeconds, service.syncedSeconds,
+                        service.rssMiB()));
+                out("");
+            }
+        }
+    }
+
+    private static int count(List<PoolSpec> pools, String id) {
+        return pools.stream().filter(p -> p.id.equals(id)).findFirst().orElseThrow().servers;
+    }
+
+    private static ExternalGrpcNode random(List<Seeded> seeded) {
+        Seeded s = seeded.get(ThreadLocalRandom.current().nextInt(seeded.size()));
+        return ExternalGrpcNode.newBuilder().setProviderID("hcloud://" + s.id).setName(s.name).build();
+    }
+
+    /** Runs {@code concurrency} closed-loop clients for the given seconds. */
+    private Window closedLoop(Service service, Consumer<CloudProviderBlockingStub> call, int secs) throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(concurrency);
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(secs);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<long[]>> futures = new ArrayList<>();
+            long[] errors = new long[concurrency];
+            for (int c = 0; c < concurrency; c++) {
+                int index = c;
+                futures.add(clients.submit(() -> {
+                    CloudProviderBlockingStub stub = service.stub();
+                    long[] lat = new long[1 << 16];
+                    int n = 0;
+                    start.await();
+                    while (System.nanoTime() < end) {
+                        long t0 = System.nanoTime();
+                        try {
+                            call.accept(stub.withDeadlineAfter(10, TimeUnit.SECONDS));
+                        } catch (RuntimeException e) {
+                            errors[index]++;
+                            if (errors[index] == 1) {
+                                System.err.println("RPC error: " + e);
+                            }
+                        }
+                        if (n == lat.length) {
+                            lat = Arrays.copyOf(lat, n * 2);
+                        }
+                        lat[n++] = System.nanoTime() - t0;
+                    }
+                    return Arrays.copyOf(lat, n);
+                }));
+            }
+            long t0 = System.nanoTime();
+            start.countDown();
+            List<long[]> parts = new ArrayList<>();
+            for (Future<long[]> f : futures) {
+                parts.add(f.get());
+            }
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            long[] all = parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+            return new Window(all.length / elapsed, percentile(all, 0.99) / 1e6, all.length == 0 ? 0 : all[all.length - 1] / 1e6,
+                    Arrays.stream(errors).sum());
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    record Window(double throughput, double p99Millis, double maxMillis, long errors) {
+    }
+
+    // ------------------------------------------------------------------ simulator
+
+    private static HcloudSimulator simulator() {
+        return HcloudSimulator.start(SimulatorOptions.builder().instantTransitions().rateLimit(Integer.MAX_VALUE, 1e9).build());
+    }
+
+    record PoolSpec(String id, int servers) {
+    }
+
+    record Seeded(long id, String name) {
+    }
+
+    /** One pool of {@code servers - 100·(pools-1)} servers (the largest), the others of 100 each. */
+    private static List<PoolSpec> pools(int count, int servers) {
+        List<PoolSpec> pools = new ArrayList<>();
+        int largest = count == 1 ? servers : servers - TYPICAL_POOL * (count - 1);
+        if (largest < 0) {
+            throw new IllegalArgumentException(servers + " servers cannot fill " + count + " pools of " + TYPICAL_POOL);
+        }
+        for (int i = 0; i < count; i++) {
+            pools.add(new PoolSpec(String.format(Locale.ROOT, "bench-%02d", i), i == 0 ? largest : TYPICAL_POOL));
+        }
+        return pools;
+    }
+
+    /** Creates the servers through the simulator's API, as talos-burst would have (names, ownership labels). */
+    private static List<Seeded> seed(HcloudSimulator sim, List<PoolSpec> pools) throws Exception {
+        long image = sim.catalogue().images().stream()
+                .filter(i -> "x86".equals(i.architecture()) && "talos".equals(i.labels().get("os")))
+                .max(Comparator.comparing(Image::created)).orElseThrow().id();
+        HttpClient http = HttpClient.newHttpClient();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Seeded>> futures = new ArrayList<>();
+        for (PoolSpec spec : pools) {
+            for (int i = 0; i < spec.servers; i++) {
+                String name = spec.id + "-s" + i;
+                String body = "{\"name\":\"" + name + "\",\"server_type\":\"cx22\",\"location\":\"fsn1\",\"image\":" + image
+                        + ",\"labels\":{\"talos-burst.dev/cluster\":\"" + CLUSTER + "\",\"talos-burst.dev/pool\":\"" + spec.id
+                        + "\",\"talos-burst.dev/managed-by\":\"talos-burst\"}}";
+                futures.add(pool.submit(() -> {
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sim.endpoint() + "/servers"))
+                            .header("Authorization", "Bearer " + sim.token()).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() != 201) {
+                        throw new IllegalStateException("seeding " + name + ": " + response.statusCode() + " " + response.body());
+                    }
+                    return new Seeded(sim.inspect().serverNamed(name).orElseThrow().id(), name);
+                }));
+            }
+        }
+        List<Seeded> seeded = new ArrayList<>();
+        for (Future<Seeded> f : futures) {
+            seeded.add(f.get());
+        }
+        pool.shutdown();
+        return seeded;
+    }
+
+    // ------------------------------------------------------------------ the service under test
+
+    /** The packaged jar, started against the simulator with the pools given, plaintext gRPC on loopback. */
+    static final class Service implements AutoCloseable {
+        private static final MethodDescriptor<byte[], byte[]> HEALTH = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("grpc.health.v1.Health/Check")
+                .setRequestMarshaller(new Bytes()).setResponseMarshaller(new Bytes()).build();
+
+        private final Process process;
+        private final ManagedChannel channel;
+        private double firstAnswerSeconds;
+        private double syncedSeconds;
+
+        private Service(Process process, ManagedChannel channel) {
+            this.process = process;
+            this.channel = channel;
+        }
+
+        static Service start(Path jar, HcloudSimulator sim, List<PoolSpec> pools) throws Exception {
+            int grpcPort = freePort();
+            int managementPort = freePort();
+            Path config = Files.createTempFile("talos-burst-bench", ".properties");
+            StringBuilder props = new StringBuilder();
+            for (PoolSpec pool : pools) {
+                props.append("talosburst.pools.").append(pool.id).append(".server-type=cx22\n");
+                props.append("talosburst.pools.").append(pool.id).append(".location=fsn1\n");
+                props.append("talosburst.pools.").append(pool.id).append(".max=100000\n");
+            }
+            Files.writeString(config, props);
+            Path log = Files.createTempFile("talos-burst-bench", ".log");
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dtalosburst.hcloud.embedded-simulator=false", "-Dtalosburst.hcloud.endpoint=" + sim.endpoint(),
+                    "-Dtalosburst.cluster-id=" + CLUSTER, "-Dtalosburst.talos.demo-user-data=true",
+                    "-Dtalosburst.grpc.plaintext=true", "-Dtalosburst.grpc.host=127.0.0.1", "-Dtalosburst.grpc.port=" + grpcPort,
+                    "-Dtalosburst.management.port=" + managementPort, "-jar", jar.toString());
+            builder.environment().put("TALOSBURST_HCLOUD_TOKEN", sim.token());
+            builder.environment().put("QUARKUS_CONFIG_LOCATIONS", config.toString());
+            long t0 = System.nanoTime();
+            Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+            Service service = new Service(process, channel);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (true) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    service.close();
+                    throw new IllegalStateException("the service did not answer; see " + log + ":\n" + tail(log));
+                }
+                try {
+                    service.stub().withDeadlineAfter(1, TimeUnit.SECONDS).gPULabel(GPULabelRequest.getDefaultInstance());
+                    if (service.firstAnswerSeconds == 0) {
+                        service.firstAnswerSeconds = (System.nanoTime() - t0) / 1e9;
+                    }
+                    if (service.stub().withDeadlineAfter(1, TimeUnit.SECONDS).nodeGroups(NodeGroupsRequest.getDefaultInstance())
+                            .getNodeGroupsCount() == pools.size()
+                            && service.stub().withDeadlineAfter(1, TimeUnit.SECONDS).nodeGroupNodes(NodeGroupNodesRequest.newBuilder()
+                            .setId(pools.get(0).id).build()).getInstancesCount() == pools.get(0).servers) {
+                        service.syncedSeconds = (System.nanoTime() - t0) / 1e9;
+                        return service;
+                    }
+                } catch (RuntimeException e) {
+                    // not up yet
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        CloudProviderBlockingStub stub() {
+            return CloudProviderGrpc.newBlockingStub(channel);
+        }
+
+        void health() {
+            ClientCalls.blockingUnaryCall(channel, HEALTH, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new byte[0]);
+        }
+
+        long rssMiB() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                    }
+                }
+            } catch (IOException e) {
+                // not Linux
+            }
+            return -1;
+        }
+
+        @Override
+        public void close() throws Exception {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+
+        private static String tail(Path log) {
+            try {
+                List<String> lines = Files.readAllLines(log);
+                return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Raw bytes on the wire (the health check's empty request, its response unparsed). */
+    static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    // ------------------------------------------------------------------ statistics
+
+    private static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double min(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+}

@@ -9,7 +9,12 @@ import dev.talosburst.e2e.harness.LifecycleEventLog;
 import dev.talosburst.events.billing.BillingConsumer;
 import dev.talosburst.events.billing.HourlyBilling;
 import dev.talosburst.events.billing.PoolDayUsage;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.talosburst.events.model.NodeEventData;
 import dev.talosburst.hcloudsim.LocationPrice;
+import dev.talosburst.hcloudsim.RecordedExchange;
+import dev.talosburst.hcloudsim.RecordedRequest;
 import dev.talosburst.hcloudsim.ServerSnapshot;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -45,6 +50,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * cluster-autoscaler 1.30 driving the packaged talos-burst against a real control plane, the Hetzner simulator, a
@@ -69,6 +77,18 @@ class ClusterAutoscalerE2EIT {
     /** What scenario 1 observed, for scenario 5. */
     private final Map<String, ServerSnapshot> burstServers = new TreeMap<>();
     private final Map<String, Instant> burstDeletedAt = new HashMap<>();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A failed scenario keeps the cluster's working directory for the post-mortem. */
+    @RegisterExtension
+    final TestWatcher keepWorkOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (cluster != null) {
+                cluster.markFailed();
+            }
+        }
+    };
 
     @BeforeAll
     void startCluster() {
@@ -215,6 +235,8 @@ class ClusterAutoscalerE2EIT {
         assertThat(burstDeletedAt.keySet()).containsExactlyInAnyOrderElementsOf(servers.keySet());
         assertThat(cluster.kubelets().everSeenServerNames().stream().filter(n -> n.startsWith("burst-fsn1-")))
                 .as("no server but the 4").containsExactlyInAnyOrderElementsOf(servers.keySet());
+        assertThat(createdInHetzner("burst-fsn1")).as("servers Hetzner created for burst-fsn1, over the whole scenario")
+                .containsExactlyInAnyOrderElementsOf(servers.keySet());
     }
 
     @Test
@@ -247,13 +269,25 @@ class ClusterAutoscalerE2EIT {
             }
         }
 
+        // the lifetime billing works from (each server's createdAt/deletedAt as the ledger merges them from its
+        // events: the earliest of each) is the server's real lifetime in Hetzner, to a few seconds
+        Duration tolerance = Duration.ofSeconds(3);
+        for (ServerSnapshot s : burstServers.values()) {
+            Instant[] billed = billedLifetime(events, s.name());
+            Instant deletedInHetzner = deletedInHetzner(s.id());
+            assertThat(billed[0]).as("createdAt billed for " + s.name() + " vs created in Hetzner").isNotNull()
+                    .isCloseTo(s.created(), org.assertj.core.api.Assertions.within(tolerance.toMillis(), java.time.temporal.ChronoUnit.MILLIS));
+            assertThat(billed[1]).as("deletedAt billed for " + s.name() + " vs DELETE accepted by Hetzner").isNotNull()
+                    .isCloseTo(deletedInHetzner, org.assertj.core.api.Assertions.within(tolerance.toMillis(), java.time.temporal.ChronoUnit.MILLIS));
+        }
+
         // the billing consumer's totals equal what the servers' lifetimes in Hetzner cost
         LocationPrice price = cluster.hetzner().catalogue().serverType("cx32").orElseThrow().priceIn("fsn1").orElseThrow();
         HourlyBilling.Rate rate = new HourlyBilling.Rate(price.hourlyNet(), price.hourlyNet().multiply(LocationPrice.VAT_FACTOR), null, null);
         long hours = 0;
         BigDecimal net = BigDecimal.ZERO;
         for (ServerSnapshot s : burstServers.values()) {
-            Instant deleted = burstDeletedAt.get(s.name());
+            Instant deleted = deletedInHetzner(s.id());
             hours += HourlyBilling.billableHours(s.created(), deleted);
             net = net.add(HourlyBilling.amount(s.created(), deleted, rate).net());
         }
@@ -311,8 +345,14 @@ class ClusterAutoscalerE2EIT {
                     .containsPattern("Failed adding \\d+ nodes .*to group stock-cx22 due to OutOfResource")
                     .contains("Disabling scale-up for node group stock-cx22");
             cluster.hetzner().faults().restock("cx22", "fsn1");
-            // the failed names never become servers, not even once Hetzner has capacity again
-            await().during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(12)).until(() -> true);
+            cluster.timeline().note("cx22 in fsn1 restocked");
+            // the failed names never become servers, not even once Hetzner has capacity again and talos-burst's
+            // out-of-resources back-off (started at the last failure, before the restock) is over, plus a resync
+            Duration window = E2eCluster.OUT_OF_RESOURCES_BACKOFF.plusSeconds(8);
+            await().during(window).atMost(window.plusSeconds(5)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> createdInHetzner("stock-cx22").isEmpty());
+            assertThat(createdInHetzner("stock-cx22")).as("stock-cx22 servers created in Hetzner").isEmpty();
+            assertThat(postedNames("stock-cx22")).as("stock-cx22 creations tried in Hetzner (all failed)").isNotEmpty();
             assertThat(cluster.kubelets().everSeenServerNames()).doesNotContainAnyElementsOf(failedNames)
                     .noneMatch(n -> n.startsWith("stock-cx22-"));
             assertNoOverProvisioning("stock-", 2);
@@ -435,10 +475,76 @@ class ClusterAutoscalerE2EIT {
                 .filter(n -> n.getMetadata().getLabels().getOrDefault(POOL_LABEL, "").startsWith(poolPrefix)).toList();
     }
 
-    /** No server of these pools beyond the expected ones was ever created (every one seen was kept). */
+    /** Hetzner created exactly {@code expected} servers in these pools during this scenario (its request log). */
     private void assertNoOverProvisioning(String poolPrefix, int expected) {
-        List<String> seen = cluster.kubelets().everSeenServerNames().stream().filter(n -> n.startsWith(poolPrefix)).sorted().toList();
-        assertThat(seen).as("every server ever created in " + poolPrefix + "*").hasSize(expected);
+        assertThat(createdInHetzner(poolPrefix)).as("servers created in Hetzner for " + poolPrefix + "* in this scenario")
+                .hasSize(expected).doesNotHaveDuplicates();
+    }
+
+    /** Names of the servers Hetzner created (POST /servers answered 201) for these pools since the scenario started. */
+    private List<String> createdInHetzner(String poolPrefix) {
+        return serverPosts(poolPrefix).stream().filter(x -> x.status() == 201).map(this::postedName).toList();
+    }
+
+    /** Names of every server creation asked of Hetzner for these pools since the scenario started, whatever the answer. */
+    private List<String> postedNames(String poolPrefix) {
+        return serverPosts(poolPrefix).stream().map(this::postedName).toList();
+    }
+
+    private List<RecordedExchange> serverPosts(String poolPrefix) {
+        List<RecordedExchange> out = new ArrayList<>();
+        for (RecordedExchange x : cluster.hetzner().inspect().exchanges()) {
+            if (x.method().equals("POST") && x.path().equals("/v1/servers") && !x.time().isBefore(scenarioStart)
+                    && body(x).path("labels").path(POOL_LABEL).asText("").startsWith(poolPrefix)) {
+                out.add(x);
+            }
+        }
+        return out;
+    }
+
+    private String postedName(RecordedExchange x) {
+        return body(x).path("name").asText();
+    }
+
+    private static JsonNode body(RecordedExchange x) {
+        try {
+            return JSON.readTree(x.requestBody());
+        } catch (java.io.IOException e) {
+            throw new AssertionError("POST /servers with a body that is not JSON: " + x, e);
+        }
+    }
+
+    /** When Hetzner accepted the deletion of this server (its request log: DELETE /servers/{id} answered 200). */
+    private Instant deletedInHetzner(long id) {
+        return cluster.hetzner().inspect().requests().stream()
+                .filter(r -> r.method().equals("DELETE") && r.path().equals("/v1/servers/" + id) && r.status() == 200)
+                .map(RecordedRequest::time).findFirst()
+                .orElseThrow(() -> new AssertionError("Hetzner never deleted server " + id));
+    }
+
+    /**
+     * The server's {createdAt, deletedAt} as {@code BillingLedger} merges them from the server's events (the
+     * earliest of each; see its Javadoc), so billing computes from these.
+     */
+    private static Instant[] billedLifetime(LifecycleEventLog events, String name) {
+        Instant created = null;
+        Instant deleted = null;
+        for (LifecycleEventLog.Received r : events.records()) {
+            if (!name.equals(r.key()) || !r.event().isServerEvent()) {
+                continue;
+            }
+            NodeEventData.Server s = r.event().parsedData().server();
+            if (s == null || s.phases() == null) {
+                continue;
+            }
+            created = earliest(created, s.phases().createdAt());
+            deleted = earliest(deleted, s.phases().deletedAt());
+        }
+        return new Instant[] {created, deleted};
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
     }
 
     /** Waits until the pool has no server in Hetzner and no Node; records when each server disappeared. */

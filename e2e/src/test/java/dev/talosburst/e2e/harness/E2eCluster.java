@@ -48,6 +48,11 @@ public final class E2eCluster implements AutoCloseable {
     public static final String TALOS_VERSION = "v1.13.9";
     /** The control-plane Node that nothing but system pods may use. */
     public static final String CONTROL_PLANE_NODE = "control-plane-1";
+    /**
+     * talos-burst's {@code out-of-resources-backoff}: short, so a scenario can wait past it and see whether
+     * talos-burst retries what failed (cluster-autoscaler's own group back-off is 2 minutes).
+     */
+    public static final Duration OUT_OF_RESOURCES_BACKOFF = Duration.ofSeconds(10);
 
     /** Strong references: java.util.logging forgets the levels of loggers that are garbage collected. */
     private static final List<java.util.logging.Logger> QUIET = List.of(java.util.logging.Logger.getLogger("org.apache.kafka"),
@@ -79,6 +84,7 @@ public final class E2eCluster implements AutoCloseable {
     private ManagedProcess clusterAutoscaler;
     private SimulatedKubelets kubelets;
     private LifecycleEventLog events;
+    private volatile boolean failed;
 
     private E2eCluster(Path bin, Path shared, Path work, Path logs) {
         this.bin = bin;
@@ -101,7 +107,10 @@ public final class E2eCluster implements AutoCloseable {
                 }
             }
             Files.createDirectories(logs);
-            work = Files.createTempDirectory("talos-burst-e2e-");
+            // beside the logs (under target/), not in /tmp; deleted by close() unless something failed
+            work = logs.toAbsolutePath().resolveSibling("e2e-cluster");
+            deleteTree(work); // an earlier failed run's
+            Files.createDirectories(work);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -112,6 +121,7 @@ public final class E2eCluster implements AutoCloseable {
             c.startAll(jar, readme, pools, caExtraFlags, setup);
             return c;
         } catch (RuntimeException | Error e) {
+            c.markFailed();
             c.close();
             throw e;
         }
@@ -132,7 +142,8 @@ public final class E2eCluster implements AutoCloseable {
         String bootstrap = kafkaBootstrap();
 
         // Short but not zero: initializing 2 s, starting 3 s, deleting 2 s (the simulator's defaults).
-        hetzner = HcloudSimulator.start(SimulatorOptions.builder().build());
+        // Bodies are recorded so the suite can count exactly which servers were created (Inspection.exchanges()).
+        hetzner = HcloudSimulator.start(SimulatorOptions.builder().recordExchanges(true).build());
         toClose.add(hetzner);
         // the snapshots of the worker config's Talos version (newer than the seeded ones, so they are picked)
         for (String arch : List.of("amd64", "arm64")) {
@@ -184,7 +195,7 @@ public final class E2eCluster implements AutoCloseable {
         options.put("talosburst.events.partitions", "3");
         options.put("talosburst.engine.resync-interval", "10s");
         options.put("talosburst.engine.create-retry-backoff", "3s");
-        options.put("talosburst.engine.out-of-resources-backoff", "2m");
+        options.put("talosburst.engine.out-of-resources-backoff", OUT_OF_RESOURCES_BACKOFF.toSeconds() + "s");
         pools.forEach((k, v) -> options.put("talosburst.pools." + k, v));
         // the API-server connection as the README documents it outside a pod: a kubeconfig named by KUBECONFIG
         Map<String, String> environment = new LinkedHashMap<>();
@@ -291,7 +302,12 @@ public final class E2eCluster implements AutoCloseable {
         clusterAutoscaler.requireAlive();
     }
 
-    /** Stops everything, newest first; never throws. */
+    /** Keeps the working directory (etcd, Kafka, certificates) after {@link #close()}, for a failure's post-mortem. */
+    public void markFailed() {
+        failed = true;
+    }
+
+    /** Stops everything, newest first, then deletes the working directory unless something failed; never throws. */
     @Override
     public void close() {
         heartbeat.shutdownNow();
@@ -300,6 +316,26 @@ public final class E2eCluster implements AutoCloseable {
                 toClose.get(i).close();
             } catch (Exception e) {
                 System.err.println("[e2e] stopping " + toClose.get(i) + " failed: " + e);
+            }
+        }
+        if (failed) {
+            log("kept the working directory of the failed run: %s", work);
+            return;
+        }
+        try {
+            deleteTree(work);
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("[e2e] deleting " + work + " failed: " + e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.talosburst.events.publish;
 
+import dev.talosburst.events.model.EventIds;
 import dev.talosburst.events.model.EventJson;
 import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.model.NodeEventData;
@@ -169,7 +170,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         this.sendFailures = Counter.builder("talosburst.events.send.failures")
                 .description("Failed send attempts (each is retried)").register(registry);
         this.suppressed = Counter.builder("talosburst.events.duplicates.suppressed")
-                .description("Once-only transitions emitted again for a server that already has them; not re-sent").register(registry);
+                .description("Events not sent because their id was already published or queued (one id, one content)")
+                .register(registry);
         Gauge.builder("talosburst.events.pending", this, KafkaEventSink::pending)
                 .description("Events accepted but not yet acknowledged by Kafka").strongReference(true).register(registry);
         this.contact = new KafkaContact(settings.bootstrapServers(), settings.unreachableAfter(), clock);
@@ -256,7 +258,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     private boolean alreadyRecorded(LifecycleEvent event) {
-        if (event.transition().isPoolLevel() || !event.occurrence().isEmpty() || !historyLoaded.isDone()) {
+        // Also before the state topic is read back: what is known then (the journal of the previous run, this run's
+        // events) already decides; the rest is decided when the event is sent ({@link #publishedBefore}).
+        if (event.transition().isPoolLevel() || !event.occurrence().isEmpty()) {
             return false;
         }
         RecordedServer r = recorded.get(stateKey(event.clusterId(), event.subject()));
@@ -500,12 +504,26 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         long now = clock.millis();
         synchronized (lock) {
             Set<String> blocked = new HashSet<>();
-            for (Pending p : memory.values()) {
+            for (var it = memory.values().iterator(); it.hasNext(); ) {
+                Pending p = it.next();
                 // Only the oldest pending event of a key may be in flight: that is what keeps per-server order.
-                if (blocked.add(p.event.key()) && !p.inFlight && now >= p.notBeforeMillis) {
-                    p.inFlight = true;
-                    toSend.add(p);
+                if (blocked.contains(p.event.key()) || p.inFlight || now < p.notBeforeMillis) {
+                    blocked.add(p.event.key());
+                    continue;
                 }
+                if (publishedBefore(p.event)) {
+                    // Its id is in Kafka already (per the state topic): whatever this copy carries, it is not sent, so
+                    // an id never denotes two contents (e.g. an emit before the state topic was read back, or a journal
+                    // entry whose acknowledgement a crash lost).
+                    it.remove();
+                    acknowledgeInJournal(p);
+                    suppressed.increment();
+                    LOG.debugf("%s of %s was published before; not re-published", p.event.type(), p.event.subject());
+                    continue;
+                }
+                blocked.add(p.event.key());
+                p.inFlight = true;
+                toSend.add(p);
             }
         }
         for (int i = 0; i < toSend.size(); i++) {
@@ -571,19 +589,39 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         synchronized (lock) {
             memory.remove(p.seq);
-            if (journal != null) {
-                try {
-                    journal.acknowledge(p.seq);
-                } catch (IOException e) {
-                    LOG.warnf("cannot record acknowledgement of %s in the journal (%s); it may be re-published,"
-                            + " consumers drop it by id", p.event.id(), e.toString());
-                }
-            }
+            acknowledgeInJournal(p);
             lock.notifyAll();
         }
         publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
         registry.counter("talosburst.events.published", "type", p.event.transition().eventName()).increment();
         recordPublished(p.event);
+    }
+
+    /** Under {@link #lock}: the journal need not deliver {@code p} again. */
+    private void acknowledgeInJournal(Pending p) {
+        if (journal == null) {
+            return;
+        }
+        try {
+            journal.acknowledge(p.seq);
+        } catch (IOException e) {
+            LOG.warnf("cannot record acknowledgement of %s in the journal (%s); it may be re-published,"
+                    + " consumers drop it by id", p.event.id(), e.toString());
+        }
+    }
+
+    /**
+     * Sender thread: true when {@code event} is a once-only server transition (its id names cluster, server and
+     * transition only) that Kafka already acknowledged, per the state read back or this run's acknowledgements.
+     */
+    private boolean publishedBefore(NodeCloudEvent event) {
+        if (!event.isServerEvent()) {
+            return false;
+        }
+        String clusterId = event.parsedData().clusterId();
+        RecordedServer r = published.get(stateKey(clusterId, event.subject()));
+        return r != null && r.has(event.transition())
+                && event.id().equals(EventIds.forIdentity(clusterId + "/" + event.subject() + "/" + event.transition().eventName()));
     }
 
     /** Sender thread: {@code event} is in Kafka; update its server's published state and schedule the state record. */

@@ -2,7 +2,6 @@ package dev.talosburst.events.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.talosburst.events.billing.HourlyBilling;
 import dev.talosburst.events.testing.CataloguePrices;
 import dev.talosburst.events.testing.DataSchema;
 import dev.talosburst.events.testing.EngineEvents;

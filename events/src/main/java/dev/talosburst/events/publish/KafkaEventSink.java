@@ -174,7 +174,13 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 .register(registry);
         Gauge.builder("talosburst.events.pending", this, KafkaEventSink::pending)
                 .description("Events accepted but not yet acknowledged by Kafka").strongReference(true).register(registry);
+        Gauge.builder("talosburst.events.backlog.oldest", this, s -> s.oldestPendingMillis() / 1000.0)
+                .description("Age of the oldest event not yet acknowledged by Kafka (since this process accepted it); 0 when none")
+                .baseUnit("seconds").strongReference(true).register(registry);
         this.contact = new KafkaContact(settings.bootstrapServers(), settings.unreachableAfter(), clock);
+        Gauge.builder("talosburst.events.kafka.silent", contact, KafkaContact::silentForSeconds)
+                .description("Time since a Kafka broker last answered this publisher").baseUnit("seconds").strongReference(true)
+                .register(registry);
         this.stateOutage = new StateWriteOutage(settings.stateTopic(), settings.retryBackoff(), settings.stateRetryMax(),
                 clock, registry);
         Gauge.builder("talosburst.events.state.pending", this, s -> s.statesOutstanding)
@@ -265,6 +271,14 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         RecordedServer r = recorded.get(stateKey(event.clusterId(), event.subject()));
         return r != null && r.has(event.transition());
+    }
+
+    /** How long the oldest pending event has waited (memory holds the oldest: the journal-only ones are newer); 0 when none. */
+    long oldestPendingMillis() {
+        synchronized (lock) {
+            var first = memory.firstEntry();
+            return first == null ? 0 : Math.max(0, clock.millis() - first.getValue().acceptedMillis);
+        }
     }
 
     /** Events accepted but not yet acknowledged by Kafka (in memory and in the journal only). */
@@ -424,7 +438,25 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 } else {
                     LOG.warnf("event publisher: %s; retrying in %s", e.toString(), settings.retryBackoff());
                 }
-                sleepQuietly(settings.retryBackoff());
+                waitOnClock(settings.retryBackoff());
+            }
+        }
+    }
+
+    /**
+     * Sender thread: waits until {@code d} has passed on the injected clock (or the sink closes), waking every
+     * {@link #IDLE_WAIT} to look at the clock, so a test's clock decides when the retry happens.
+     */
+    private void waitOnClock(Duration d) {
+        long until = clock.millis() + d.toMillis();
+        synchronized (lock) {
+            while (running && clock.millis() < until) {
+                try {
+                    lock.wait(Math.max(1, Math.min(IDLE_WAIT.toMillis(), until - clock.millis())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -879,14 +911,6 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             backingOff = true;
             LOG.warnf("cannot publish lifecycle events to Kafka (%s); they wait (%d pending) and are retried every %s",
                     e.toString(), pending(), settings.retryBackoff());
-        }
-    }
-
-    private static void sleepQuietly(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -5,6 +5,7 @@ import dev.talosburst.events.model.EventJson;
 import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.model.NodeEventData;
 import dev.talosburst.events.model.NodeEventMapper;
+import dev.talosburst.events.publish.Backlog.Pending;
 import dev.talosburst.events.reconcile.RecordedServer;
 import dev.talosburst.events.reconcile.ServerEventHistory;
 import dev.talosburst.provisioner.lifecycle.EventSink;
@@ -14,33 +15,19 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,9 +36,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -80,24 +65,19 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(100);
     private static final Duration STATE_RETRY = Duration.ofSeconds(10);
-    /** Longest wait for one answer while setting up (topics, state read-back) or checking connectivity. */
-    private static final Duration CONTACT_TIMEOUT = Duration.ofSeconds(10);
 
     private final EventPublisherSettings settings;
+    /** Client set-up: configurations, topic creation, the record of an event. */
+    private final KafkaClients clients;
     private final NodeEventMapper mapper;
     private final MeterRegistry registry;
-    private final EventJournal journal;
+    /** Events accepted and not yet acknowledged: the in-memory queue in front of the journal. Guarded by {@link #lock}. */
+    private final Backlog backlog;
     private final Clock clock;
 
     private final Object lock = new Object();
-    /** In-memory pending events by sequence number; a prefix (by seq) of everything pending. */
-    private final TreeMap<Long, Pending> memory = new TreeMap<>();
     /** Everything recorded per server ({@link #stateKey}): published state plus events accepted but not yet acknowledged. */
     private final Map<String, RecordedServer> recorded = new HashMap<>();
-    private long nextSeq = 1;
-    private long lastSeqInMemory;
-    private long spilled;
-    private boolean journalDirty;
 
     // Touched by the sender thread only.
     private final Map<String, RecordedServer> published = new HashMap<>();
@@ -133,21 +113,6 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     /** Sender thread: backoff, logging and duration of failing state-record writes. */
     private final StateWriteOutage stateOutage;
 
-    private static final class Pending {
-        final long seq;
-        final NodeCloudEvent event;
-        final long acceptedMillis;
-        boolean inFlight;
-        long notBeforeMillis;
-        int refusals;
-
-        Pending(long seq, NodeCloudEvent event, long acceptedMillis) {
-            this.seq = seq;
-            this.event = event;
-            this.acceptedMillis = acceptedMillis;
-        }
-    }
-
     /** A sink for {@code settings}, reporting to {@code registry}; call {@link #start()} before use. */
     public KafkaEventSink(EventPublisherSettings settings, MeterRegistry registry) {
         this(settings, registry, Clock.systemUTC());
@@ -156,10 +121,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     /** As above, with the clock that times retries and publish latency. */
     public KafkaEventSink(EventPublisherSettings settings, MeterRegistry registry, Clock clock) {
         this.settings = settings;
+        this.clients = new KafkaClients(settings);
         this.clock = clock;
         this.registry = registry;
         this.mapper = new NodeEventMapper(settings.dataSchema());
-        this.journal = settings.journalDir() == null ? null : EventJournal.open(settings.journalDir(), settings.fsyncJournal());
+        this.backlog = new Backlog(settings.journalDir() == null ? null : EventJournal.open(settings.journalDir(), settings.fsyncJournal()),
+                settings.queueCapacity(), clock);
         this.publishTimer = Timer.builder("talosburst.events.publish")
                 .description("Time from emit until Kafka acknowledged the event (includes time queued during outages)")
                 .register(registry);
@@ -189,11 +156,11 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         Gauge.builder("talosburst.events.state.failing", stateOutage, o -> o.failingForMillis() / 1000.0)
                 .description("How long writes to the state topic have been failing; 0 while they succeed")
                 .baseUnit("seconds").strongReference(true).register(registry);
-        if (journal != null) {
-            // Before any emit: events of a previous run come first and keep their sequence numbers.
-            synchronized (lock) {
-                replayJournal();
-            }
+        // Before any emit: events of a previous run come first and keep their sequence numbers.
+        synchronized (lock) {
+            Backlog.Replay replay = backlog.replay();
+            acknowledgedBeforeStart = replay.acknowledged();
+            replay.unacknowledged().forEach(this::record);
         }
     }
 
@@ -205,8 +172,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             }
             running = true;
         }
-        producer = newProducer();
-        admin = Admin.create(adminProperties());
+        producer = clients.newProducer();
+        admin = clients.newAdmin();
         sender = new Thread(this::deliverLoop, "talos-burst-event-publisher");
         sender.setDaemon(true);
         sender.start();
@@ -235,24 +202,10 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 LOG.debugf("%s of %s already recorded; not re-published", ce.type(), ce.subject());
                 return;
             }
-            long seq = nextSeq++;
-            boolean journaled = false;
-            if (journal != null) {
-                try {
-                    journal.append(seq, ce);
-                    journaled = true;
-                    journalDirty = true;
-                } catch (IOException e) {
-                    LOG.errorf("cannot append event %s to the journal (%s); it is held in memory only", ce.id(), e.toString());
-                }
-            }
-            if (memory.size() < settings.queueCapacity() && spilled == 0) {
-                memory.put(seq, new Pending(seq, ce, clock.millis()));
-                lastSeqInMemory = seq;
-            } else if (journaled) {
-                spilled++;
+            Backlog.Added added = backlog.add(ce);
+            if (added == Backlog.Added.JOURNAL_ONLY) {
                 spilledTotal.increment();
-            } else {
+            } else if (added == Backlog.Added.REFUSED) {
                 dropped.increment();
                 LOG.errorf("event queue full (%d) and no journal configured: %s of %s is NOT published; configure a journal"
                         + " directory to make the backlog unbounded", settings.queueCapacity(), ce.type(), ce.subject());
@@ -276,15 +229,14 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     /** How long the oldest pending event has waited (memory holds the oldest: the journal-only ones are newer); 0 when none. */
     long oldestPendingMillis() {
         synchronized (lock) {
-            var first = memory.firstEntry();
-            return first == null ? 0 : Math.max(0, clock.millis() - first.getValue().acceptedMillis);
+            return backlog.oldestMillis();
         }
     }
 
     /** Events accepted but not yet acknowledged by Kafka (in memory and in the journal only). */
     public long pending() {
         synchronized (lock) {
-            return memory.size() + spilled;
+            return backlog.size();
         }
     }
 
@@ -345,7 +297,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         long deadline = clock.millis() + drainTimeout.toMillis();
         synchronized (lock) {
-            while (running && (memory.size() + spilled + statesOutstanding) > 0 && clock.millis() < deadline) {
+            while (running && (backlog.size() + statesOutstanding) > 0 && clock.millis() < deadline) {
                 try {
                     lock.wait(Math.max(1, Math.min(100, deadline - clock.millis())));
                 } catch (InterruptedException e) {
@@ -376,19 +328,13 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         long left = pending();
         if (left > 0) {
-            if (journal != null) {
+            if (backlog.journaled()) {
                 LOG.warnf("%d lifecycle events not yet published; they stay in the journal for the next start", left);
             } else {
                 LOG.errorf("%d lifecycle events not published and no journal configured: they are lost", left);
             }
         }
-        if (journal != null) {
-            try {
-                journal.close();
-            } catch (IOException e) {
-                LOG.warnf("closing the event journal: %s", e.toString());
-            }
-        }
+        backlog.close();
     }
 
     @Override
@@ -416,7 +362,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     rebuildProducer = false;
                     lastRebuildMillis = clock.millis();
                     producer.close(Duration.ZERO); // aborts what is in flight: those events fail and are re-sent
-                    producer = newProducer();
+                    producer = clients.newProducer();
                     runCompletions();
                 }
                 refillFromJournal();
@@ -463,12 +409,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     /**
      * While nothing else has heard from Kafka for a while, asks the cluster for its id (asynchronously: the sender never
-     * waits for it); the answer, or its absence within {@link #CONTACT_TIMEOUT}, feeds {@link KafkaContact}.
+     * waits for it); the answer, or its absence within {@link KafkaClients#contactTimeout()}, feeds {@link KafkaContact}.
      */
     private void checkConnectivity() {
         if (check == null) {
             if (contact.checkDue()) {
-                check = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) contactTimeout().toMillis())).clusterId();
+                check = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) clients.contactTimeout().toMillis())).clusterId();
             }
             return;
         }
@@ -499,7 +445,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private void renewAdmin() {
         check = null; // a check in flight on the old client fails with it
         admin.close(Duration.ZERO);
-        admin = Admin.create(adminProperties());
+        admin = clients.newAdmin();
     }
 
     /** A failure that means no broker answered in time (as opposed to one that refused). */
@@ -510,10 +456,6 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             }
         }
         return false;
-    }
-
-    private Duration contactTimeout() {
-        return settings.deliveryTimeout().compareTo(CONTACT_TIMEOUT) < 0 ? settings.deliveryTimeout() : CONTACT_TIMEOUT;
     }
 
     private void waitForWork(Duration max) throws InterruptedException {
@@ -536,8 +478,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         long now = clock.millis();
         synchronized (lock) {
             Set<String> blocked = new HashSet<>();
-            for (var it = memory.values().iterator(); it.hasNext(); ) {
-                Pending p = it.next();
+            List<Pending> unneeded = new ArrayList<>();
+            for (Pending p : backlog.inMemory()) {
                 // Only the oldest pending event of a key may be in flight: that is what keeps per-server order.
                 if (blocked.contains(p.event.key()) || p.inFlight || now < p.notBeforeMillis) {
                     blocked.add(p.event.key());
@@ -547,8 +489,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     // Its id is in Kafka already (per the state topic): whatever this copy carries, it is not sent, so
                     // an id never denotes two contents (e.g. an emit before the state topic was read back, or a journal
                     // entry whose acknowledgement a crash lost).
-                    it.remove();
-                    acknowledgeInJournal(p);
+                    unneeded.add(p);
                     suppressed.increment();
                     LOG.debugf("%s of %s was published before; not re-published", p.event.type(), p.event.subject());
                     continue;
@@ -557,13 +498,14 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 p.inFlight = true;
                 toSend.add(p);
             }
+            unneeded.forEach(backlog::done);
         }
         for (int i = 0; i < toSend.size(); i++) {
             Pending p = toSend.get(i);
             boolean[] refusedAtOnce = {false};
             try {
                 KafkaProducer<String, byte[]> via = producer;
-                via.send(toRecord(settings.topic(), p.event), (md, ex) -> {
+                via.send(KafkaClients.toRecord(settings.topic(), p.event), (md, ex) -> {
                     if (ex != null && Thread.currentThread() == sender) {
                         refusedAtOnce[0] = true; // failed inside send(), e.g. no metadata within max.block.ms
                     }
@@ -620,26 +562,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             LOG.infof("Kafka reachable again; delivering %d pending lifecycle events", pending());
         }
         synchronized (lock) {
-            memory.remove(p.seq);
-            acknowledgeInJournal(p);
+            backlog.done(p);
             lock.notifyAll();
         }
         publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
         registry.counter("talosburst.events.published", "type", p.event.transition().eventName()).increment();
         recordPublished(p.event);
-    }
-
-    /** Under {@link #lock}: the journal need not deliver {@code p} again. */
-    private void acknowledgeInJournal(Pending p) {
-        if (journal == null) {
-            return;
-        }
-        try {
-            journal.acknowledge(p.seq);
-        } catch (IOException e) {
-            LOG.warnf("cannot record acknowledgement of %s in the journal (%s); it may be re-published,"
-                    + " consumers drop it by id", p.event.id(), e.toString());
-        }
     }
 
     /**
@@ -734,93 +662,34 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
     }
 
-    private void refillFromJournal() throws InterruptedException {
-        if (journal == null) {
-            return;
-        }
+    private void refillFromJournal() {
         synchronized (lock) {
-            int room = settings.queueCapacity() - memory.size();
-            if (spilled == 0 || room <= 0) {
-                return;
-            }
-            try {
-                List<EventJournal.Entry> entries = journal.unacknowledged(lastSeqInMemory, room);
-                for (EventJournal.Entry e : entries) {
-                    memory.put(e.seq(), new Pending(e.seq(), e.event(), clock.millis()));
-                    lastSeqInMemory = e.seq();
-                }
-                spilled = entries.isEmpty() ? 0 : Math.max(0, spilled - entries.size());
-            } catch (IOException e) {
-                LOG.warnf("cannot read spilled events from the journal: %s", e.toString());
-            }
+            backlog.refill();
         }
     }
 
     private void truncateJournalIfDrained() {
-        if (journal == null) {
-            return;
-        }
         synchronized (lock) {
-            // Keep acknowledged events until their state records are written too: a crash in between must not
-            // make the next start forget a published server (its later deletion would never be reconciled).
-            if (journalDirty && memory.isEmpty() && spilled == 0 && dirtyStates.isEmpty() && statesInFlight.isEmpty()) {
-                try {
-                    journal.truncate();
-                    journalDirty = false;
-                } catch (IOException e) {
-                    LOG.warnf("cannot truncate the event journal: %s", e.toString());
-                }
-            }
+            backlog.truncateIfDrained(!dirtyStates.isEmpty() || !statesInFlight.isEmpty());
         }
     }
 
     private void ensureTopics() {
-        try {
-            List<NewTopic> topics = List.of(
-                    new NewTopic(settings.topic(), settings.partitions(), settings.replicationFactor()),
-                    new NewTopic(settings.stateTopic(), settings.partitions(), settings.replicationFactor())
-                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-            long timeout = contactTimeout().toMillis();
-            var results = admin.createTopics(topics, new CreateTopicsOptions().timeoutMs((int) timeout)).values();
-            for (var entry : results.entrySet()) {
-                try {
-                    entry.getValue().get(timeout + 1_000, TimeUnit.MILLISECONDS);
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof RetriableException) {
-                        throw new KafkaException("cannot create topic " + entry.getKey() + " yet: " + cause, cause);
-                    }
-                    if (!(cause instanceof TopicExistsException)) {
-                        // Not allowed or refused by policy: the topics may well exist (made by an operator); publishing
-                        // goes on and events wait if they do not.
-                        LOG.warnf("cannot create topic %s (%s); assuming it is managed elsewhere", entry.getKey(), cause.toString());
-                    }
-                }
-            }
-            contact.answered();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted while creating topics", e);
-        } catch (TimeoutException e) {
-            throw new KafkaException("Kafka did not answer while creating topics", e);
-        }
+        clients.createTopics(admin);
+        contact.answered();
     }
 
     private void loadState() {
-        Properties p = clientProperties();
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         int count = 0;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(settings.stateTopic(), contactTimeout());
+        try (KafkaConsumer<String, byte[]> consumer = clients.newStateReader()) {
+            List<PartitionInfo> infos = consumer.partitionsFor(settings.stateTopic(), clients.contactTimeout());
             List<TopicPartition> parts = new ArrayList<>();
             for (PartitionInfo i : infos) {
                 parts.add(new TopicPartition(i.topic(), i.partition()));
             }
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts, contactTimeout());
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts, clients.contactTimeout());
             contact.answered();
             while (running && !caughtUp(consumer, end)) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -860,30 +729,6 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         return true;
     }
 
-    private void replayJournal() {
-        try {
-            List<EventJournal.Entry> entries = journal.unacknowledged(0, Integer.MAX_VALUE);
-            acknowledgedBeforeStart = journal.acknowledged().stream().map(EventJournal.Entry::event).toList();
-            long last = journal.lastSeq();
-            for (EventJournal.Entry e : entries) {
-                if (memory.size() < settings.queueCapacity() && spilled == 0) {
-                    memory.put(e.seq(), new Pending(e.seq(), e.event(), clock.millis()));
-                    lastSeqInMemory = e.seq();
-                } else {
-                    spilled++;
-                }
-                record(e.event());
-            }
-            nextSeq = last + 1;
-            journalDirty = last > 0;
-            if (!entries.isEmpty()) {
-                LOG.infof("replaying %d lifecycle events from the journal of a previous run", entries.size());
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read the event journal; fix or move it aside", e);
-        }
-    }
-
     private void record(NodeCloudEvent ce) {
         if (ce.isServerEvent()) {
             NodeEventData data = ce.parsedData();
@@ -912,55 +757,5 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             LOG.warnf("cannot publish lifecycle events to Kafka (%s); they wait (%d pending) and are retried every %s",
                     e.toString(), pending(), settings.retryBackoff());
         }
-    }
-
-    private KafkaProducer<String, byte[]> newProducer() {
-        return new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
-    }
-
-    static ProducerRecord<String, byte[]> toRecord(String topic, NodeCloudEvent e) {
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, e.key(), e.data());
-        for (var h : e.headers().entrySet()) {
-            r.headers().add(new RecordHeader(h.getKey(), h.getValue().getBytes(StandardCharsets.UTF_8)));
-        }
-        return r;
-    }
-
-    private Properties clientProperties() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(30_000, settings.deliveryTimeout().toMillis()));
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.deliveryTimeout().toMillis());
-        p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
-        p.putAll(settings.producerOverrides());
-        return p;
-    }
-
-    private Properties adminProperties() {
-        Properties p = clientProperties();
-        // Kafka 4's admin client "rebootstraps" in a tight loop while no broker answers (thousands of log lines and
-        // wake-ups a second); renewAdmin() starts again from the bootstrap servers after each attempt without an answer.
-        p.put(CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG, "none");
-        p.putAll(settings.producerOverrides());
-        return p;
-    }
-
-    private Properties producerProperties() {
-        Properties p = clientProperties();
-        p.remove(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
-        int delivery = (int) settings.deliveryTimeout().toMillis();
-        int request = Math.min(30_000, Math.max(500, delivery / 2));
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        p.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, request);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
-        // send() runs on the publisher thread only; a short block keeps it responsive while the broker is away.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(5_000, delivery));
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "talos-burst-events");
-        p.putAll(settings.producerOverrides());
-        return p;
     }
 }

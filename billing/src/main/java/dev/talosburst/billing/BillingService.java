@@ -2,6 +2,7 @@ package dev.talosburst.billing;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Shutdown;
+import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 /** Holds the billing book of this service (its store in {@code talosburst.billing.data-dir}). */
+@Startup // the store is loaded and the gauges registered at start, not at the first event
 @Singleton
 public class BillingService {
 

@@ -56,6 +56,7 @@ class BillingServiceTest {
         // A: 10:00-12:30 on the 20th = 3 started hours; B: 23:30-01:10 = one hour on the 20th, one on the 21st (cx22: 0.0060 net)
         assertThat(usage).contains("{\"pool\":\"burst\",\"day\":\"2026-11-20\",\"currency\":\"EUR\",\"nodeHours\":4,\"amountNet\":\"0.0240\",\"amountGross\":\"0.028560\"}")
                 .contains("{\"pool\":\"burst\",\"day\":\"2026-11-21\",\"currency\":\"EUR\",\"nodeHours\":1,\"amountNet\":\"0.0060\",\"amountGross\":\"0.007140\"}");
+        given().get("/q/health/ready").then().statusCode(200);
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("talosburst_billing_node_hours{currency=\"EUR\",day=\"2026-11-20\",pool=\"burst\"} 4.0")
                 .contains("talosburst_billing_amount_net{currency=\"EUR\",day=\"2026-11-21\",pool=\"burst\"} 0.006")

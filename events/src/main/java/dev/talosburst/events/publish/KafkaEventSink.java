@@ -64,7 +64,6 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(100);
-    private static final Duration STATE_RETRY = Duration.ofSeconds(10);
 
     private final EventPublisherSettings settings;
     /** Client set-up: configurations, topic creation, the record of an event. */
@@ -80,9 +79,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final Map<String, RecordedServer> recorded = new HashMap<>();
 
     // Touched by the sender thread only.
-    private final Map<String, RecordedServer> published = new HashMap<>();
-    private final Set<String> dirtyStates = new LinkedHashSet<>();
-    private final Set<String> statesInFlight = new HashSet<>();
+    /** What Kafka acknowledged per server, and its state topic. */
+    private final StateStore states;
     /** Events of a previous run that Kafka acknowledged but whose state records may never have been written. */
     private List<NodeCloudEvent> acknowledgedBeforeStart = List.of();
 
@@ -103,7 +101,6 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private Thread sender;
     private volatile KafkaProducer<String, byte[]> producer;
     private long lastRebuildMillis;
-    private long nextStateAttemptMillis;
 
     private final Timer publishTimer;
     private final Counter dropped;
@@ -150,6 +147,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 .register(registry);
         this.stateOutage = new StateWriteOutage(settings.stateTopic(), settings.retryBackoff(), settings.stateRetryMax(),
                 clock, registry);
+        this.states = new StateStore(settings, clients, stateOutage, clock);
         Gauge.builder("talosburst.events.state.pending", this, s -> s.statesOutstanding)
                 .description("Server state records waiting to be written to the state topic").strongReference(true)
                 .register(registry);
@@ -368,7 +366,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 refillFromJournal();
                 sendHeads();
                 sendDirtyStates();
-                statesOutstanding = dirtyStates.size() + statesInFlight.size();
+                statesOutstanding = states.outstanding();
                 truncateJournalIfDrained();
                 waitForWork(IDLE_WAIT);
             } catch (InterruptedException e) {
@@ -579,87 +577,38 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             return false;
         }
         String clusterId = event.parsedData().clusterId();
-        RecordedServer r = published.get(stateKey(clusterId, event.subject()));
-        return r != null && r.has(event.transition())
+        return states.has(stateKey(clusterId, event.subject()), event.transition())
                 && event.id().equals(EventIds.forIdentity(clusterId + "/" + event.subject() + "/" + event.transition().eventName()));
     }
 
     /** Sender thread: {@code event} is in Kafka; update its server's published state and schedule the state record. */
     private void recordPublished(NodeCloudEvent event) {
-        if (event.isServerEvent()) {
-            NodeEventData data = event.parsedData();
-            String key = stateKey(data.clusterId(), event.subject());
-            RecordedServer now = RecordedServer.after(published.get(key), event.subject(), event.transition(), data);
-            if (now.finished()) {
-                // Its life is fully published: forget it (bounded memory) and tombstone its state record, so the
-                // compacted state topic only holds servers that may still need reconciling.
-                published.remove(key);
-                synchronized (lock) {
-                    RecordedServer r = recorded.get(key);
-                    if (r != null && r.transitions().equals(now.transitions())) { // nothing else of it is queued
-                        recorded.remove(key);
-                    }
+        if (!event.isServerEvent()) {
+            return;
+        }
+        NodeEventData data = event.parsedData();
+        String key = stateKey(data.clusterId(), event.subject());
+        RecordedServer now = states.acknowledged(key, event, data);
+        if (now.finished()) {
+            synchronized (lock) {
+                RecordedServer r = recorded.get(key);
+                if (r != null && r.transitions().equals(now.transitions())) { // nothing else of it is queued
+                    recorded.remove(key);
                 }
-            } else {
-                published.put(key, now);
             }
-            dirtyStates.add(key);
         }
     }
 
     private void sendDirtyStates() {
-        long now = clock.millis();
-        if (now < nextStateAttemptMillis) {
-            return;
-        }
-        List<String> names = new ArrayList<>();
-        for (String n : dirtyStates) {
-            if (!statesInFlight.contains(n) && stateOutage.mayAttempt(n, now)) {
-                names.add(n);
-            }
-        }
-        for (String name : names) {
-            dirtyStates.remove(name);
-            statesInFlight.add(name);
-            RecordedServer state = published.get(name);
-            byte[] value = state == null ? null : EventJson.write(state); // null: tombstone of a finished server
-            boolean[] refusedAtOnce = {false};
-            KafkaProducer<String, byte[]> via = producer;
-            try {
-                via.send(new ProducerRecord<>(settings.stateTopic(), name, value), (md, ex) -> {
-                    if (ex != null && Thread.currentThread() == sender) {
-                        refusedAtOnce[0] = true;
-                    }
-                    completions.add(() -> onStateWritten(name, ex, via));
-                    wake();
-                });
-            } catch (KafkaException e) {
-                statesInFlight.remove(name);
-                dirtyStates.add(name);
-                stateOutage.failed(name, e, STATE_RETRY.toMillis(), dirtyStates.size() + statesInFlight.size());
-                refusedAtOnce[0] = true;
-            }
-            if (refusedAtOnce[0]) {
-                // E.g. the state topic is missing: send() blocked for max.block.ms; do not let its metadata wait slow
-                // down event delivery.
-                nextStateAttemptMillis = clock.millis() + Math.max(STATE_RETRY.toMillis(), settings.retryBackoff().toMillis());
-                return;
-            }
-        }
-    }
-
-    /** Sender thread: the state record of {@code name} was written ({@code failure} null) or not. */
-    private void onStateWritten(String name, Exception failure, KafkaProducer<String, byte[]> via) {
-        statesInFlight.remove(name);
-        if (failure == null) {
-            contact.answered();
-            stateOutage.succeeded(name);
-            return;
-        }
-        dirtyStates.add(name); // the latest state is re-sent, so an older one never wins
-        if (via == producer) { // not the abort of a producer replaced because of an event refusal
-            stateOutage.failed(name, failure, 0, dirtyStates.size() + statesInFlight.size());
-        }
+        KafkaProducer<String, byte[]> via = producer;
+        states.writeDue(via, sender, done -> {
+            completions.add(() -> {
+                if (done.getAsBoolean()) {
+                    contact.answered();
+                }
+            });
+            wake();
+        }, () -> via == producer);
     }
 
     private void refillFromJournal() {
@@ -670,7 +619,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private void truncateJournalIfDrained() {
         synchronized (lock) {
-            backlog.truncateIfDrained(!dirtyStates.isEmpty() || !statesInFlight.isEmpty());
+            backlog.truncateIfDrained(states.outstanding() > 0);
         }
     }
 
@@ -680,53 +629,17 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     private void loadState() {
-        int count = 0;
-        try (KafkaConsumer<String, byte[]> consumer = clients.newStateReader()) {
-            List<PartitionInfo> infos = consumer.partitionsFor(settings.stateTopic(), clients.contactTimeout());
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo i : infos) {
-                parts.add(new TopicPartition(i.topic(), i.partition()));
-            }
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts, clients.contactTimeout());
-            contact.answered();
-            while (running && !caughtUp(consumer, end)) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    count++;
-                    if (r.value() == null) {
-                        published.remove(r.key());
-                        continue;
-                    }
-                    try {
-                        published.put(r.key(), EventJson.read(r.value(), RecordedServer.class));
-                    } catch (RuntimeException e) {
-                        // The reconciler may then re-publish this server's transitions: duplicates, never losses.
-                        LOG.warnf("ignoring unreadable state record %s-%d@%d of %s: %s", r.topic(), r.partition(),
-                                r.offset(), r.key(), e.getMessage());
-                    }
-                }
-            }
-        }
+        int count = states.read(() -> running, contact::answered);
         for (NodeCloudEvent e : acknowledgedBeforeStart) {
             recordPublished(e); // re-writes state records a crash may have lost; a no-op change when they landed
         }
         acknowledgedBeforeStart = List.of();
         synchronized (lock) {
-            for (RecordedServer s : published.values()) {
+            for (RecordedServer s : states.servers()) {
                 recorded.merge(stateKey(s.clusterId(), s.name()), s, RecordedServer::union);
             }
         }
-        LOG.debugf("read %d state records of %d servers from %s", count, published.size(), settings.stateTopic());
-    }
-
-    private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
-        for (var e : end.entrySet()) {
-            if (consumer.position(e.getKey()) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
+        LOG.debugf("read %d state records of %d servers from %s", count, states.servers().size(), settings.stateTopic());
     }
 
     private void record(NodeCloudEvent ce) {

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.talosburst.e2e.harness.E2eCluster;
 import dev.talosburst.e2e.harness.LifecycleEventLog;
 import dev.talosburst.events.billing.BillingConsumer;
-import dev.talosburst.events.billing.HourlyBilling;
+import dev.talosburst.events.model.HourlyBilling;
 import dev.talosburst.events.billing.PoolDayUsage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,7 +1,6 @@
 package dev.talosburst.events.billing;
 
 import dev.talosburst.events.model.NodeCloudEvent;
-import dev.talosburst.events.publish.EventPublisherSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -201,7 +200,7 @@ public final class BillingConsumer implements AutoCloseable {
     /** Command line entry point; see the class comment for arguments. */
     public static void main(String[] args) throws IOException {
         String bootstrap = null;
-        String topic = EventPublisherSettings.DEFAULT_TOPIC;
+        String topic = NodeCloudEvent.DEFAULT_TOPIC;
         boolean once = false;
         long interval = 60;
         InetSocketAddress http = null;

@@ -1,6 +1,7 @@
 package dev.talosburst.events.billing;
 
 import dev.talosburst.events.model.NodeCloudEvent;
+import dev.talosburst.events.model.HourlyBilling;
 import dev.talosburst.events.model.NodeEventData;
 
 import java.math.BigDecimal;

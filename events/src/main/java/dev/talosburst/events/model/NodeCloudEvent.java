@@ -32,6 +32,8 @@ public record NodeCloudEvent(
         Transition transition,
         byte[] data) {
 
+    /** The event topic unless configured otherwise (producer and consumers agree on it). */
+    public static final String DEFAULT_TOPIC = "talos-burst.node-lifecycle.v1";
     /** CloudEvents spec version written in {@code ce_specversion}. */
     public static final String SPEC_VERSION = "1.0";
     /** Content type of the data. */

@@ -1,6 +1,5 @@
 package dev.talosburst.events.model;
 
-import dev.talosburst.events.billing.HourlyBilling;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts;
 import dev.talosburst.provisioner.lifecycle.Transition;

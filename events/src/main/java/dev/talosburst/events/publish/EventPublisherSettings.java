@@ -1,5 +1,6 @@
 package dev.talosburst.events.publish;
 
+import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.model.NodeEventMapper;
 
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ public record EventPublisherSettings(
         Duration unreachableAfter) {
 
     /** Default event topic. */
-    public static final String DEFAULT_TOPIC = "talos-burst.node-lifecycle.v1";
+    public static final String DEFAULT_TOPIC = NodeCloudEvent.DEFAULT_TOPIC;
     /** Default {@link #stateRetryMax()}. */
     public static final Duration DEFAULT_STATE_RETRY_MAX = Duration.ofMinutes(1);
     /** Default {@link #stateUnhealthyAfter()}. */

@@ -1,9 +1,11 @@
 package dev.talosburst.events.publish;
 
+import dev.talosburst.events.model.EventIds;
 import dev.talosburst.events.model.EventJson;
 import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.model.NodeEventData;
 import dev.talosburst.events.model.NodeEventMapper;
+import dev.talosburst.events.publish.Backlog.Pending;
 import dev.talosburst.events.reconcile.RecordedServer;
 import dev.talosburst.events.reconcile.ServerEventHistory;
 import dev.talosburst.provisioner.lifecycle.EventSink;
@@ -13,33 +15,19 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,9 +36,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -78,30 +64,23 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(100);
-    private static final Duration STATE_RETRY = Duration.ofSeconds(10);
-    /** Longest wait for one answer while setting up (topics, state read-back) or checking connectivity. */
-    private static final Duration CONTACT_TIMEOUT = Duration.ofSeconds(10);
 
     private final EventPublisherSettings settings;
+    /** Client set-up: configurations, topic creation, the record of an event. */
+    private final KafkaClients clients;
     private final NodeEventMapper mapper;
     private final MeterRegistry registry;
-    private final EventJournal journal;
+    /** Events accepted and not yet acknowledged: the in-memory queue in front of the journal. Guarded by {@link #lock}. */
+    private final Backlog backlog;
     private final Clock clock;
 
     private final Object lock = new Object();
-    /** In-memory pending events by sequence number; a prefix (by seq) of everything pending. */
-    private final TreeMap<Long, Pending> memory = new TreeMap<>();
     /** Everything recorded per server ({@link #stateKey}): published state plus events accepted but not yet acknowledged. */
     private final Map<String, RecordedServer> recorded = new HashMap<>();
-    private long nextSeq = 1;
-    private long lastSeqInMemory;
-    private long spilled;
-    private boolean journalDirty;
 
     // Touched by the sender thread only.
-    private final Map<String, RecordedServer> published = new HashMap<>();
-    private final Set<String> dirtyStates = new LinkedHashSet<>();
-    private final Set<String> statesInFlight = new HashSet<>();
+    /** What Kafka acknowledged per server, and its state topic. */
+    private final StateStore states;
     /** Events of a previous run that Kafka acknowledged but whose state records may never have been written. */
     private List<NodeCloudEvent> acknowledgedBeforeStart = List.of();
 
@@ -122,7 +101,6 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private Thread sender;
     private volatile KafkaProducer<String, byte[]> producer;
     private long lastRebuildMillis;
-    private long nextStateAttemptMillis;
 
     private final Timer publishTimer;
     private final Counter dropped;
@@ -131,21 +109,6 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final Counter suppressed;
     /** Sender thread: backoff, logging and duration of failing state-record writes. */
     private final StateWriteOutage stateOutage;
-
-    private static final class Pending {
-        final long seq;
-        final NodeCloudEvent event;
-        final long acceptedMillis;
-        boolean inFlight;
-        long notBeforeMillis;
-        int refusals;
-
-        Pending(long seq, NodeCloudEvent event, long acceptedMillis) {
-            this.seq = seq;
-            this.event = event;
-            this.acceptedMillis = acceptedMillis;
-        }
-    }
 
     // Normal publishes take milliseconds; the upper buckets show events held back by an outage.
     private static final Duration[] PUBLISH_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(250),
@@ -165,10 +128,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     /** As above, with the clock that times retries and publish latency. */
     public KafkaEventSink(EventPublisherSettings settings, MeterRegistry registry, Clock clock) {
         this.settings = settings;
+        this.clients = new KafkaClients(settings);
         this.clock = clock;
         this.registry = registry;
         this.mapper = new NodeEventMapper(settings.dataSchema());
-        this.journal = settings.journalDir() == null ? null : EventJournal.open(settings.journalDir(), settings.fsyncJournal());
+        this.backlog = new Backlog(settings.journalDir() == null ? null : EventJournal.open(settings.journalDir(), settings.fsyncJournal()),
+                settings.queueCapacity(), clock);
         this.publishTimer = Timer.builder("talosburst.events.publish")
                 .description("Time from emit until Kafka acknowledged the event (includes time queued during outages)")
                 .serviceLevelObjectives(PUBLISH_BUCKETS)
@@ -183,28 +148,34 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         this.sendFailures = Counter.builder("talosburst.events.send.failures")
                 .description("Failed send attempts (each is retried)").register(registry);
         this.suppressed = Counter.builder("talosburst.events.duplicates.suppressed")
-                .description("Once-only transitions emitted again for a server that already has them; not re-sent").register(registry);
+                .description("Events not sent because their id was already published or queued (one id, one content)")
+                .register(registry);
         Gauge.builder("talosburst.events.pending", this, KafkaEventSink::pending)
                 .description("Events accepted but not yet acknowledged by Kafka").strongReference(true).register(registry);
+        Gauge.builder("talosburst.events.backlog.oldest", this, s -> s.oldestPendingMillis() / 1000.0)
+                .description("Age of the oldest event not yet acknowledged by Kafka (since this process accepted it); 0 when none")
+                .baseUnit("seconds").strongReference(true).register(registry);
         this.contact = new KafkaContact(settings.bootstrapServers(), settings.unreachableAfter(), clock);
         Gauge.builder("talosburst.events.kafka.reachable", this, s -> s.kafkaReachable() ? 1 : 0)
                 .description("1 while a Kafka broker answered within talosburst.events.unreachable-after, else 0")
                 .strongReference(true).register(registry);
-        Gauge.builder("talosburst.events.kafka.silent", this, KafkaEventSink::kafkaSilentSeconds).baseUnit("seconds")
-                .description("How long no Kafka broker has answered; 0 while one does").strongReference(true).register(registry);
+        Gauge.builder("talosburst.events.kafka.silent", contact, KafkaContact::silentForSeconds)
+                .description("Time since a Kafka broker last answered this publisher").baseUnit("seconds").strongReference(true)
+                .register(registry);
         this.stateOutage = new StateWriteOutage(settings.stateTopic(), settings.retryBackoff(), settings.stateRetryMax(),
                 clock, registry);
+        this.states = new StateStore(settings, clients, stateOutage, clock);
         Gauge.builder("talosburst.events.state.pending", this, s -> s.statesOutstanding)
                 .description("Server state records waiting to be written to the state topic").strongReference(true)
                 .register(registry);
         Gauge.builder("talosburst.events.state.failing", stateOutage, o -> o.failingForMillis() / 1000.0)
                 .description("How long writes to the state topic have been failing; 0 while they succeed")
                 .baseUnit("seconds").strongReference(true).register(registry);
-        if (journal != null) {
-            // Before any emit: events of a previous run come first and keep their sequence numbers.
-            synchronized (lock) {
-                replayJournal();
-            }
+        // Before any emit: events of a previous run come first and keep their sequence numbers.
+        synchronized (lock) {
+            Backlog.Replay replay = backlog.replay();
+            acknowledgedBeforeStart = replay.acknowledged();
+            replay.unacknowledged().forEach(this::record);
         }
     }
 
@@ -216,8 +187,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             }
             running = true;
         }
-        producer = newProducer();
-        admin = Admin.create(adminProperties());
+        producer = clients.newProducer();
+        admin = clients.newAdmin();
         sender = new Thread(this::deliverLoop, "talos-burst-event-publisher");
         sender.setDaemon(true);
         sender.start();
@@ -246,24 +217,10 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 LOG.debugf("%s of %s already recorded; not re-published", ce.type(), ce.subject());
                 return;
             }
-            long seq = nextSeq++;
-            boolean journaled = false;
-            if (journal != null) {
-                try {
-                    journal.append(seq, ce);
-                    journaled = true;
-                    journalDirty = true;
-                } catch (IOException e) {
-                    LOG.errorf("cannot append event %s to the journal (%s); it is held in memory only", ce.id(), e.toString());
-                }
-            }
-            if (memory.size() < settings.queueCapacity() && spilled == 0) {
-                memory.put(seq, new Pending(seq, ce, clock.millis()));
-                lastSeqInMemory = seq;
-            } else if (journaled) {
-                spilled++;
+            Backlog.Added added = backlog.add(ce);
+            if (added == Backlog.Added.JOURNAL_ONLY) {
                 spilledTotal.increment();
-            } else {
+            } else if (added == Backlog.Added.REFUSED) {
                 dropped.increment();
                 LOG.errorf("event queue full (%d) and no journal configured: %s of %s is NOT published; configure a journal"
                         + " directory to make the backlog unbounded", settings.queueCapacity(), ce.type(), ce.subject());
@@ -275,17 +232,26 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     private boolean alreadyRecorded(LifecycleEvent event) {
-        if (event.transition().isPoolLevel() || !event.occurrence().isEmpty() || !historyLoaded.isDone()) {
+        // Also before the state topic is read back: what is known then (the journal of the previous run, this run's
+        // events) already decides; the rest is decided when the event is sent ({@link #publishedBefore}).
+        if (event.transition().isPoolLevel() || !event.occurrence().isEmpty()) {
             return false;
         }
         RecordedServer r = recorded.get(stateKey(event.clusterId(), event.subject()));
         return r != null && r.has(event.transition());
     }
 
+    /** How long the oldest pending event has waited (memory holds the oldest: the journal-only ones are newer); 0 when none. */
+    long oldestPendingMillis() {
+        synchronized (lock) {
+            return backlog.oldestMillis();
+        }
+    }
+
     /** Events accepted but not yet acknowledged by Kafka (in memory and in the journal only). */
     public long pending() {
         synchronized (lock) {
-            return memory.size() + spilled;
+            return backlog.size();
         }
     }
 
@@ -346,7 +312,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         long deadline = clock.millis() + drainTimeout.toMillis();
         synchronized (lock) {
-            while (running && (memory.size() + spilled + statesOutstanding) > 0 && clock.millis() < deadline) {
+            while (running && (backlog.size() + statesOutstanding) > 0 && clock.millis() < deadline) {
                 try {
                     lock.wait(Math.max(1, Math.min(100, deadline - clock.millis())));
                 } catch (InterruptedException e) {
@@ -377,19 +343,13 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         long left = pending();
         if (left > 0) {
-            if (journal != null) {
+            if (backlog.journaled()) {
                 LOG.warnf("%d lifecycle events not yet published; they stay in the journal for the next start", left);
             } else {
                 LOG.errorf("%d lifecycle events not published and no journal configured: they are lost", left);
             }
         }
-        if (journal != null) {
-            try {
-                journal.close();
-            } catch (IOException e) {
-                LOG.warnf("closing the event journal: %s", e.toString());
-            }
-        }
+        backlog.close();
     }
 
     @Override
@@ -417,13 +377,13 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     rebuildProducer = false;
                     lastRebuildMillis = clock.millis();
                     producer.close(Duration.ZERO); // aborts what is in flight: those events fail and are re-sent
-                    producer = newProducer();
+                    producer = clients.newProducer();
                     runCompletions();
                 }
                 refillFromJournal();
                 sendHeads();
                 sendDirtyStates();
-                statesOutstanding = dirtyStates.size() + statesInFlight.size();
+                statesOutstanding = states.outstanding();
                 truncateJournalIfDrained();
                 waitForWork(IDLE_WAIT);
             } catch (InterruptedException e) {
@@ -439,19 +399,37 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 } else {
                     LOG.warnf("event publisher: %s; retrying in %s", e.toString(), settings.retryBackoff());
                 }
-                sleepQuietly(settings.retryBackoff());
+                waitOnClock(settings.retryBackoff());
+            }
+        }
+    }
+
+    /**
+     * Sender thread: waits until {@code d} has passed on the injected clock (or the sink closes), waking every
+     * {@link #IDLE_WAIT} to look at the clock, so a test's clock decides when the retry happens.
+     */
+    private void waitOnClock(Duration d) {
+        long until = clock.millis() + d.toMillis();
+        synchronized (lock) {
+            while (running && clock.millis() < until) {
+                try {
+                    lock.wait(Math.max(1, Math.min(IDLE_WAIT.toMillis(), until - clock.millis())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
 
     /**
      * While nothing else has heard from Kafka for a while, asks the cluster for its id (asynchronously: the sender never
-     * waits for it); the answer, or its absence within {@link #CONTACT_TIMEOUT}, feeds {@link KafkaContact}.
+     * waits for it); the answer, or its absence within {@link KafkaClients#contactTimeout()}, feeds {@link KafkaContact}.
      */
     private void checkConnectivity() {
         if (check == null) {
             if (contact.checkDue()) {
-                check = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) contactTimeout().toMillis())).clusterId();
+                check = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) clients.contactTimeout().toMillis())).clusterId();
             }
             return;
         }
@@ -482,7 +460,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private void renewAdmin() {
         check = null; // a check in flight on the old client fails with it
         admin.close(Duration.ZERO);
-        admin = Admin.create(adminProperties());
+        admin = clients.newAdmin();
     }
 
     /** A failure that means no broker answered in time (as opposed to one that refused). */
@@ -493,10 +471,6 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             }
         }
         return false;
-    }
-
-    private Duration contactTimeout() {
-        return settings.deliveryTimeout().compareTo(CONTACT_TIMEOUT) < 0 ? settings.deliveryTimeout() : CONTACT_TIMEOUT;
     }
 
     private void waitForWork(Duration max) throws InterruptedException {
@@ -519,20 +493,34 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         long now = clock.millis();
         synchronized (lock) {
             Set<String> blocked = new HashSet<>();
-            for (Pending p : memory.values()) {
+            List<Pending> unneeded = new ArrayList<>();
+            for (Pending p : backlog.inMemory()) {
                 // Only the oldest pending event of a key may be in flight: that is what keeps per-server order.
-                if (blocked.add(p.event.key()) && !p.inFlight && now >= p.notBeforeMillis) {
-                    p.inFlight = true;
-                    toSend.add(p);
+                if (blocked.contains(p.event.key()) || p.inFlight || now < p.notBeforeMillis) {
+                    blocked.add(p.event.key());
+                    continue;
                 }
+                if (publishedBefore(p.event)) {
+                    // Its id is in Kafka already (per the state topic): whatever this copy carries, it is not sent, so
+                    // an id never denotes two contents (e.g. an emit before the state topic was read back, or a journal
+                    // entry whose acknowledgement a crash lost).
+                    unneeded.add(p);
+                    suppressed.increment();
+                    LOG.debugf("%s of %s was published before; not re-published", p.event.type(), p.event.subject());
+                    continue;
+                }
+                blocked.add(p.event.key());
+                p.inFlight = true;
+                toSend.add(p);
             }
+            unneeded.forEach(backlog::done);
         }
         for (int i = 0; i < toSend.size(); i++) {
             Pending p = toSend.get(i);
             boolean[] refusedAtOnce = {false};
             try {
                 KafkaProducer<String, byte[]> via = producer;
-                via.send(toRecord(settings.topic(), p.event), (md, ex) -> {
+                via.send(KafkaClients.toRecord(settings.topic(), p.event), (md, ex) -> {
                     if (ex != null && Thread.currentThread() == sender) {
                         refusedAtOnce[0] = true; // failed inside send(), e.g. no metadata within max.block.ms
                     }
@@ -589,15 +577,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             LOG.infof("Kafka reachable again; delivering %d pending lifecycle events", pending());
         }
         synchronized (lock) {
-            memory.remove(p.seq);
-            if (journal != null) {
-                try {
-                    journal.acknowledge(p.seq);
-                } catch (IOException e) {
-                    LOG.warnf("cannot record acknowledgement of %s in the journal (%s); it may be re-published,"
-                            + " consumers drop it by id", p.event.id(), e.toString());
-                }
-            }
+            backlog.done(p);
             lock.notifyAll();
         }
         publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
@@ -605,232 +585,78 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         recordPublished(p.event);
     }
 
+    /**
+     * Sender thread: true when {@code event} is a once-only server transition (its id names cluster, server and
+     * transition only) that Kafka already acknowledged, per the state read back or this run's acknowledgements.
+     */
+    private boolean publishedBefore(NodeCloudEvent event) {
+        if (!event.isServerEvent()) {
+            return false;
+        }
+        String clusterId = event.parsedData().clusterId();
+        return states.has(stateKey(clusterId, event.subject()), event.transition())
+                && event.id().equals(EventIds.forIdentity(clusterId + "/" + event.subject() + "/" + event.transition().eventName()));
+    }
+
     /** Sender thread: {@code event} is in Kafka; update its server's published state and schedule the state record. */
     private void recordPublished(NodeCloudEvent event) {
-        if (event.isServerEvent()) {
-            NodeEventData data = event.parsedData();
-            String key = stateKey(data.clusterId(), event.subject());
-            RecordedServer now = RecordedServer.after(published.get(key), event.subject(), event.transition(), data);
-            if (now.finished()) {
-                // Its life is fully published: forget it (bounded memory) and tombstone its state record, so the
-                // compacted state topic only holds servers that may still need reconciling.
-                published.remove(key);
-                synchronized (lock) {
-                    RecordedServer r = recorded.get(key);
-                    if (r != null && r.transitions().equals(now.transitions())) { // nothing else of it is queued
-                        recorded.remove(key);
-                    }
+        if (!event.isServerEvent()) {
+            return;
+        }
+        NodeEventData data = event.parsedData();
+        String key = stateKey(data.clusterId(), event.subject());
+        RecordedServer now = states.acknowledged(key, event, data);
+        if (now.finished()) {
+            synchronized (lock) {
+                RecordedServer r = recorded.get(key);
+                if (r != null && r.transitions().equals(now.transitions())) { // nothing else of it is queued
+                    recorded.remove(key);
                 }
-            } else {
-                published.put(key, now);
             }
-            dirtyStates.add(key);
         }
     }
 
     private void sendDirtyStates() {
-        long now = clock.millis();
-        if (now < nextStateAttemptMillis) {
-            return;
-        }
-        List<String> names = new ArrayList<>();
-        for (String n : dirtyStates) {
-            if (!statesInFlight.contains(n) && stateOutage.mayAttempt(n, now)) {
-                names.add(n);
-            }
-        }
-        for (String name : names) {
-            dirtyStates.remove(name);
-            statesInFlight.add(name);
-            RecordedServer state = published.get(name);
-            byte[] value = state == null ? null : EventJson.write(state); // null: tombstone of a finished server
-            boolean[] refusedAtOnce = {false};
-            KafkaProducer<String, byte[]> via = producer;
-            try {
-                via.send(new ProducerRecord<>(settings.stateTopic(), name, value), (md, ex) -> {
-                    if (ex != null && Thread.currentThread() == sender) {
-                        refusedAtOnce[0] = true;
-                    }
-                    completions.add(() -> onStateWritten(name, ex, via));
-                    wake();
-                });
-            } catch (KafkaException e) {
-                statesInFlight.remove(name);
-                dirtyStates.add(name);
-                stateOutage.failed(name, e, STATE_RETRY.toMillis(), dirtyStates.size() + statesInFlight.size());
-                refusedAtOnce[0] = true;
-            }
-            if (refusedAtOnce[0]) {
-                // E.g. the state topic is missing: send() blocked for max.block.ms; do not let its metadata wait slow
-                // down event delivery.
-                nextStateAttemptMillis = clock.millis() + Math.max(STATE_RETRY.toMillis(), settings.retryBackoff().toMillis());
-                return;
-            }
-        }
-    }
-
-    /** Sender thread: the state record of {@code name} was written ({@code failure} null) or not. */
-    private void onStateWritten(String name, Exception failure, KafkaProducer<String, byte[]> via) {
-        statesInFlight.remove(name);
-        if (failure == null) {
-            contact.answered();
-            stateOutage.succeeded(name);
-            return;
-        }
-        dirtyStates.add(name); // the latest state is re-sent, so an older one never wins
-        if (via == producer) { // not the abort of a producer replaced because of an event refusal
-            stateOutage.failed(name, failure, 0, dirtyStates.size() + statesInFlight.size());
-        }
-    }
-
-    private void refillFromJournal() throws InterruptedException {
-        if (journal == null) {
-            return;
-        }
-        synchronized (lock) {
-            int room = settings.queueCapacity() - memory.size();
-            if (spilled == 0 || room <= 0) {
-                return;
-            }
-            try {
-                List<EventJournal.Entry> entries = journal.unacknowledged(lastSeqInMemory, room);
-                for (EventJournal.Entry e : entries) {
-                    memory.put(e.seq(), new Pending(e.seq(), e.event(), clock.millis()));
-                    lastSeqInMemory = e.seq();
+        KafkaProducer<String, byte[]> via = producer;
+        states.writeDue(via, sender, done -> {
+            completions.add(() -> {
+                if (done.getAsBoolean()) {
+                    contact.answered();
                 }
-                spilled = entries.isEmpty() ? 0 : Math.max(0, spilled - entries.size());
-            } catch (IOException e) {
-                LOG.warnf("cannot read spilled events from the journal: %s", e.toString());
-            }
+            });
+            wake();
+        }, () -> via == producer);
+    }
+
+    private void refillFromJournal() {
+        synchronized (lock) {
+            backlog.refill();
         }
     }
 
     private void truncateJournalIfDrained() {
-        if (journal == null) {
-            return;
-        }
         synchronized (lock) {
-            // Keep acknowledged events until their state records are written too: a crash in between must not
-            // make the next start forget a published server (its later deletion would never be reconciled).
-            if (journalDirty && memory.isEmpty() && spilled == 0 && dirtyStates.isEmpty() && statesInFlight.isEmpty()) {
-                try {
-                    journal.truncate();
-                    journalDirty = false;
-                } catch (IOException e) {
-                    LOG.warnf("cannot truncate the event journal: %s", e.toString());
-                }
-            }
+            backlog.truncateIfDrained(states.outstanding() > 0);
         }
     }
 
     private void ensureTopics() {
-        try {
-            List<NewTopic> topics = List.of(
-                    new NewTopic(settings.topic(), settings.partitions(), settings.replicationFactor()),
-                    new NewTopic(settings.stateTopic(), settings.partitions(), settings.replicationFactor())
-                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-            long timeout = contactTimeout().toMillis();
-            var results = admin.createTopics(topics, new CreateTopicsOptions().timeoutMs((int) timeout)).values();
-            for (var entry : results.entrySet()) {
-                try {
-                    entry.getValue().get(timeout + 1_000, TimeUnit.MILLISECONDS);
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof RetriableException) {
-                        throw new KafkaException("cannot create topic " + entry.getKey() + " yet: " + cause, cause);
-                    }
-                    if (!(cause instanceof TopicExistsException)) {
-                        // Not allowed or refused by policy: the topics may well exist (made by an operator); publishing
-                        // goes on and events wait if they do not.
-                        LOG.warnf("cannot create topic %s (%s); assuming it is managed elsewhere", entry.getKey(), cause.toString());
-                    }
-                }
-            }
-            contact.answered();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted while creating topics", e);
-        } catch (TimeoutException e) {
-            throw new KafkaException("Kafka did not answer while creating topics", e);
-        }
+        clients.createTopics(admin);
+        contact.answered();
     }
 
     private void loadState() {
-        Properties p = clientProperties();
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        int count = 0;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(settings.stateTopic(), contactTimeout());
-            List<TopicPartition> parts = new ArrayList<>();
-            for (PartitionInfo i : infos) {
-                parts.add(new TopicPartition(i.topic(), i.partition()));
-            }
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts, contactTimeout());
-            contact.answered();
-            while (running && !caughtUp(consumer, end)) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    count++;
-                    if (r.value() == null) {
-                        published.remove(r.key());
-                        continue;
-                    }
-                    try {
-                        published.put(r.key(), EventJson.read(r.value(), RecordedServer.class));
-                    } catch (RuntimeException e) {
-                        // The reconciler may then re-publish this server's transitions: duplicates, never losses.
-                        LOG.warnf("ignoring unreadable state record %s-%d@%d of %s: %s", r.topic(), r.partition(),
-                                r.offset(), r.key(), e.getMessage());
-                    }
-                }
-            }
-        }
+        int count = states.read(() -> running, contact::answered);
         for (NodeCloudEvent e : acknowledgedBeforeStart) {
             recordPublished(e); // re-writes state records a crash may have lost; a no-op change when they landed
         }
         acknowledgedBeforeStart = List.of();
         synchronized (lock) {
-            for (RecordedServer s : published.values()) {
+            for (RecordedServer s : states.servers()) {
                 recorded.merge(stateKey(s.clusterId(), s.name()), s, RecordedServer::union);
             }
         }
-        LOG.debugf("read %d state records of %d servers from %s", count, published.size(), settings.stateTopic());
-    }
-
-    private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
-        for (var e : end.entrySet()) {
-            if (consumer.position(e.getKey()) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void replayJournal() {
-        try {
-            List<EventJournal.Entry> entries = journal.unacknowledged(0, Integer.MAX_VALUE);
-            acknowledgedBeforeStart = journal.acknowledged().stream().map(EventJournal.Entry::event).toList();
-            long last = journal.lastSeq();
-            for (EventJournal.Entry e : entries) {
-                if (memory.size() < settings.queueCapacity() && spilled == 0) {
-                    memory.put(e.seq(), new Pending(e.seq(), e.event(), clock.millis()));
-                    lastSeqInMemory = e.seq();
-                } else {
-                    spilled++;
-                }
-                record(e.event());
-            }
-            nextSeq = last + 1;
-            journalDirty = last > 0;
-            if (!entries.isEmpty()) {
-                LOG.infof("replaying %d lifecycle events from the journal of a previous run", entries.size());
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read the event journal; fix or move it aside", e);
-        }
+        LOG.debugf("read %d state records of %d servers from %s", count, states.servers().size(), settings.stateTopic());
     }
 
     private void record(NodeCloudEvent ce) {
@@ -861,63 +687,5 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             LOG.warnf("cannot publish lifecycle events to Kafka (%s); they wait (%d pending) and are retried every %s",
                     e.toString(), pending(), settings.retryBackoff());
         }
-    }
-
-    private static void sleepQuietly(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private KafkaProducer<String, byte[]> newProducer() {
-        return new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
-    }
-
-    static ProducerRecord<String, byte[]> toRecord(String topic, NodeCloudEvent e) {
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, e.key(), e.data());
-        for (var h : e.headers().entrySet()) {
-            r.headers().add(new RecordHeader(h.getKey(), h.getValue().getBytes(StandardCharsets.UTF_8)));
-        }
-        return r;
-    }
-
-    private Properties clientProperties() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(30_000, settings.deliveryTimeout().toMillis()));
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.deliveryTimeout().toMillis());
-        p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
-        p.putAll(settings.producerOverrides());
-        return p;
-    }
-
-    private Properties adminProperties() {
-        Properties p = clientProperties();
-        // Kafka 4's admin client "rebootstraps" in a tight loop while no broker answers (thousands of log lines and
-        // wake-ups a second); renewAdmin() starts again from the bootstrap servers after each attempt without an answer.
-        p.put(CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG, "none");
-        p.putAll(settings.producerOverrides());
-        return p;
-    }
-
-    private Properties producerProperties() {
-        Properties p = clientProperties();
-        p.remove(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
-        int delivery = (int) settings.deliveryTimeout().toMillis();
-        int request = Math.min(30_000, Math.max(500, delivery / 2));
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        p.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, request);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
-        // send() runs on the publisher thread only; a short block keeps it responsive while the broker is away.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(5_000, delivery));
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "talos-burst-events");
-        p.putAll(settings.producerOverrides());
-        return p;
     }
 }

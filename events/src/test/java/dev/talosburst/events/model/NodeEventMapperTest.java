@@ -2,7 +2,6 @@ package dev.talosburst.events.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.talosburst.events.billing.HourlyBilling;
 import dev.talosburst.events.testing.CataloguePrices;
 import dev.talosburst.events.testing.DataSchema;
 import dev.talosburst.events.testing.EngineEvents;
@@ -36,6 +35,8 @@ class NodeEventMapperTest {
         all.add(new LifecycleEvent(Transition.SERVER_CREATE_FAILED, EngineEvents.CLUSTER, "pool-a", "pool-a-x2", "", T0, null,
                 engine.facts("pool-a-x2", T0, null, null, null, null), "resource_unavailable",
                 Map.of("errorCode", "resource_unavailable", "errorClass", "1")));
+        all.add(new LifecycleEvent(Transition.SERVER_ADOPTED, EngineEvents.CLUSTER, "pool-a", "pool-a-x1", T0.plusSeconds(600).toString(),
+                T0.plusSeconds(600), 77L, engine.facts("pool-a-x1", null, T0.plusSeconds(20), null, null, null), null, Map.of()));
         all.add(new LifecycleEvent(Transition.NODE_NOT_READY, EngineEvents.CLUSTER, "pool-a", "pool-a-x1", "1", T0.plusSeconds(900), 77L,
                 engine.facts("pool-a-x1", T0, T0.plusSeconds(20), T0.plusSeconds(70), T0.plusSeconds(90), null), "NodeNotReady", Map.of()));
         all.add(engine.scaleDown(3, 1, 4, T0.plusSeconds(1000)));

@@ -1,14 +1,18 @@
 package dev.talosburst.events.publish;
 
+import dev.talosburst.provisioner.testing.CapturedLog;
+import dev.talosburst.events.testing.EngineEvents;
+import dev.talosburst.events.testing.TopicReader;
+import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.events.testing.TestBroker;
 import dev.talosburst.hcloudsim.SettableClock;
-import dev.talosburst.provisioner.testing.CapturedLog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.logging.Level;
 
@@ -65,5 +69,39 @@ class KafkaUnreachableTest {
                     .hasSize(1);
             assertThat(log.at(Level.WARNING)).hasSize(2);
         }
+    }
+
+    @Test
+    void aBacklogWaitingForTheBrokerIsVisibleInMetricsAndDrainsInOrderWhenItIsBack() throws Exception {
+        SettableClock clock = new SettableClock(Instant.parse("2026-11-20T10:00:00Z"));
+        String topic = "backlog-" + UUID.randomUUID();
+        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers())
+                .withTopic(topic).withTopicLayout(1, (short) 1)
+                .withDelivery(Duration.ofSeconds(2), Duration.ofMillis(200)).withUnreachableAfter(Duration.ofSeconds(30));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        EngineEvents engine = EngineEvents.cx22Fsn1("pool-a");
+        List<LifecycleEvent> events = engine.serverUp("pool-a-b1", 101, clock.instant());
+        try (KafkaEventSink sink = new KafkaEventSink(settings, registry, clock)) {
+            sink.start();
+            sink.recordedServers("any", Duration.ofSeconds(60));
+            assertThat(registry.get("talosburst.events.backlog.oldest").gauge().value()).isZero();
+
+            broker.stop();
+            events.forEach(sink::emit);
+            clock.advance(Duration.ofSeconds(90));
+            assertThat(registry.get("talosburst.events.pending").gauge().value()).isEqualTo(events.size());
+            assertThat(registry.get("talosburst.events.backlog.oldest").gauge().value()).isEqualTo(90.0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> registry.get("talosburst.events.kafka.silent").gauge().value() >= 90);
+
+            broker.start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                clock.advance(Duration.ofSeconds(1)); // retries wait on the injected clock
+                return sink.pending() == 0;
+            });
+            assertThat(registry.get("talosburst.events.backlog.oldest").gauge().value()).isZero();
+            assertThat(registry.get("talosburst.events.kafka.silent").gauge().value()).isLessThan(5);
+        }
+        assertThat(TopicReader.typesOf(TopicReader.readAll(broker.bootstrapServers(), topic), "pool-a-b1"))
+                .containsExactlyElementsOf(events.stream().map(e -> "dev.talosburst.node." + e.transition().eventName() + ".v1").toList());
     }
 }

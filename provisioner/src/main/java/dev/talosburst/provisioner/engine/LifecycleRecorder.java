@@ -45,7 +45,12 @@ final class LifecycleRecorder {
 
     /** Builds a server event now (facts as of now) to publish later, outside the view lock. */
     LifecycleEvent later(Transition transition, Slot slot, Instant at, Map<String, String> details) {
-        return new LifecycleEvent(transition, clusterId, slot.pool, slot.name, "", at, slot.serverId(), facts(slot), null, details);
+        return later(transition, slot, at, "", details);
+    }
+
+    /** As {@link #later(Transition, Slot, Instant, Map)}, for a repeatable transition ({@code occurrence} tells repeats apart). */
+    LifecycleEvent later(Transition transition, Slot slot, Instant at, String occurrence, Map<String, String> details) {
+        return new LifecycleEvent(transition, clusterId, slot.pool, slot.name, occurrence, at, slot.serverId(), facts(slot), null, details);
     }
 
     /** Publishes events built with {@link #later}, in order. */

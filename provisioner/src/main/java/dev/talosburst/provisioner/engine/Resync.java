@@ -85,8 +85,10 @@ final class Resync {
                     } else if (server.status() != ServerStatus.DELETING) {
                         Slot adopted = adopt(pool, server, now);
                         known.add(adopted);
-                        // re-emitting is safe: the event identity is the same as the one published before a restart
-                        events.add(recorder.later(Transition.SERVER_CREATED, adopted, now, Map.of("adopted", "true")));
+                        // A fact learned now, so a transition of its own (one per adoption), never a second version of the
+                        // server's server-created: that was published by the process that created it, or is published by
+                        // the event reconciler (which compares what exists with what was published) if it never was.
+                        events.add(recorder.later(Transition.SERVER_ADOPTED, adopted, now, now.toString(), Map.of()));
                     }
                     continue;
                 }

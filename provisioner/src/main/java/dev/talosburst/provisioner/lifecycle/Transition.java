@@ -12,7 +12,12 @@ public enum Transition {
     SCALE_DOWN_REQUESTED("scale-down-requested"),
     SERVER_DELETED("server-deleted"),
     NODE_REMOVED("node-removed"),
-    SERVER_REAPED("server-reaped");
+    SERVER_REAPED("server-reaped"),
+    /**
+     * A restarted talos-burst took over a server it found at Hetzner (a fact learned later, with its own identity per
+     * adoption: never a second version of the server's {@code server-created}).
+     */
+    SERVER_ADOPTED("server-adopted");
 
     private final String eventName;
 

@@ -1,4 +1,4 @@
-package dev.talosburst.events.billing;
+package dev.talosburst.events.model;
 
 import java.math.BigDecimal;
 import java.time.Duration;

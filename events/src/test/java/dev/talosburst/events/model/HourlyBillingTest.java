@@ -1,4 +1,4 @@
-package dev.talosburst.events.billing;
+package dev.talosburst.events.model;
 
 import dev.talosburst.events.testing.CataloguePrices;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.HourlyPrice;

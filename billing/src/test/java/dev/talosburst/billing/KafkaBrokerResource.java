@@ -1,0 +1,42 @@
+package dev.talosburst.billing;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.util.Map;
+
+/** A real in-process KRaft broker for the Quarkus tests (as the events module's TestBroker), and a fresh data directory. */
+public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
+
+    static volatile String bootstrapServers;
+    private EmbeddedKafkaBroker broker;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            broker = new EmbeddedKafkaBroker().withKafkaHost("127.0.0.1").withKafkaPort(port)
+                    .withAdditionalProperties(p -> p.put("group.initial.rebalance.delay.ms", "0")).start();
+            bootstrapServers = "127.0.0.1:" + port;
+            String dataDir = Files.createTempDirectory("talos-burst-billing-").toString();
+            return Map.of("talosburst.billing.bootstrap-servers", bootstrapServers, "talosburst.billing.data-dir", dataDir,
+                    "talosburst.billing.topic", BillingServiceTest.TOPIC);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

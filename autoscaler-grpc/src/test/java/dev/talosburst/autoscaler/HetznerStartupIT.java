@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The packaged application against "real" Hetzner (the simulator on its own port, not embedded): a wrong token and pools
  * that do not fit the catalogue stop start-up with the configuration error block; an unreachable API is said at once,
- * readiness stays down with the reason, and the process keeps retrying until Hetzner answers.
+ * readiness stays down with the reason, and the process keeps retrying until Hetzner answers; the requests of a
+ * successful start-up are all counted in {@code talosburst_hcloud_requests_total}.
  */
 class HetznerStartupIT {
     private static final String TOKEN = "it-token-0123456789abcdef0123456789abcdef0123456789abcdef01234567";
@@ -123,6 +124,42 @@ class HetznerStartupIT {
         long lines = output().lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
                 .filter(l -> l.contains("not answering") || l.contains("did not answer")).count();
         assertThat(lines).as("no line every second while it was down; see " + app.log()).isLessThan(15);
+    }
+
+    @Test
+    void everyRequestOfTheStartUpIsCountedInTheRequestMetric() throws Exception {
+        sim = HcloudSimulator.start(SimulatorOptions.builder().host("127.0.0.1").port(0).token(TOKEN).build());
+        int management = PackagedApp.freePort();
+        app = realHetzner("counted", sim.endpoint().toString(), TOKEN, management).start();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> readiness(management).statusCode() == 200);
+
+        // No server exists and the next full list is 5 minutes away: after start-up nothing asks Hetzner, so the
+        // counter must come to exactly what the simulator answered (catalogue checks, snapshot lookups, the first list).
+        int answered = sim.inspect().requestCount();
+        assertThat(answered).as("requests Hetzner saw during start-up").isPositive();
+        assertThat(sim.inspect().requests()).as("the first list of the fleet is among them")
+                .anyMatch(r -> r.method().equals("GET") && r.path().equals("/v1/servers"));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            String metrics = scrape(management);
+            assertThat(counted(metrics, "")).as("sum of talosburst_hcloud_requests_total after start-up; /q/metrics:%n%s",
+                    metrics.lines().filter(l -> l.startsWith("talosburst_hcloud_requests_total")).toList())
+                    .isEqualTo(answered);
+            assertThat(counted(metrics, "endpoint=\"/servers\",method=\"GET\",status=\"200\"")).as("the first list")
+                    .isPositive();
+        });
+        assertThat(sim.inspect().requestCount()).as("nothing was asked of Hetzner meanwhile").isEqualTo(answered);
+    }
+
+    /** Sum of the {@code talosburst_hcloud_requests_total} series whose labels contain {@code labels}. */
+    private static long counted(String metrics, String labels) {
+        return Math.round(metrics.lines().filter(l -> l.startsWith("talosburst_hcloud_requests_total{") && l.contains(labels))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum());
+    }
+
+    private static String scrape(int port) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                .header("Accept", "text/plain; version=0.0.4").build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static HttpResponse<String> readiness(int port) throws IOException, InterruptedException {

@@ -482,11 +482,11 @@ class HcloudClientSimulatorTest {
             client.server(id + 1000);
 
             assertThat(project.meters.get(HcloudMetrics.REQUESTS).tags("endpoint", "/servers/{id}", "method", "GET", "status", "200")
-                    .counter().count()).isEqualTo(1.0);
+                    .functionCounter().count()).isEqualTo(1.0);
             assertThat(project.meters.get(HcloudMetrics.REQUESTS).tags("endpoint", "/servers/{id}", "method", "GET", "status", "404")
-                    .counter().count()).isEqualTo(1.0);
+                    .functionCounter().count()).isEqualTo(1.0);
             assertThat(project.meters.get(HcloudMetrics.REQUESTS).tags("endpoint", "/servers", "method", "POST", "status", "201")
-                    .counter().count()).isEqualTo(1.0);
+                    .functionCounter().count()).isEqualTo(1.0);
             assertThat(project.meters.get(HcloudMetrics.DURATION).tags("endpoint", "/servers/{id}").timers()).isNotEmpty();
             assertThat(project.meters.getMeters()).allSatisfy(m -> m.getId().getTags().forEach(t ->
                     assertThat(t.getValue()).doesNotContain(Long.toString(id)).doesNotContain("metrics-1")));

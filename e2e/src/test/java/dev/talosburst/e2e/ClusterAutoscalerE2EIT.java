@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.math.BigDecimal;
@@ -106,16 +107,16 @@ class ClusterAutoscalerE2EIT {
         }
         Path jar = Path.of(System.getProperty("talosburst.app.jar", "../autoscaler-grpc/target/quarkus-app/quarkus-run.jar"));
         assertThat(jar).as("the packaged talos-burst (build autoscaler-grpc first)").isRegularFile();
-        Path readme = Path.of(System.getProperty("talosburst.readme", "../README.md"));
+        Path k8s = Path.of(System.getProperty("talosburst.k8s-dir", "../k8s"));
         Path logs = Path.of(System.getProperty("talosburst.e2e.logs", "target/e2e-logs"));
         Path bin = unpack(tools);
         Path padding = writePaddingPatch(logs.resolveSibling("e2e-work"));
 
-        cluster = E2eCluster.start(bin, shared, jar, readme, logs, pools(padding), List.of("--expander=priority,price"), admin -> {
+        cluster = E2eCluster.start(bin, shared, jar, k8s, logs, pools(padding), List.of("--expander=priority,price"), (admin, caNamespace) -> {
             admin.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
-            // Scenario 3 needs the stocked-out pool tried first whatever the prices say: priority first, then price.
+            // Scenario 4 needs the stocked-out pool tried first whatever the prices say: priority first, then price.
             admin.resource(new ConfigMapBuilder().withNewMetadata().withName("cluster-autoscaler-priority-expander")
-                    .withNamespace("kube-system").endMetadata()
+                    .withNamespace(caNamespace).endMetadata()
                     .addToData("priorities", "20:\n  - ^stock-cx22$\n10:\n  - .*\n").build()).create();
         });
         kube = cluster.admin();
@@ -204,14 +205,16 @@ class ClusterAutoscalerE2EIT {
 
     @Test
     @Order(0)
-    void talosBurstRunsWithNoMoreThanTheDocumentedPermissions() {
+    void talosBurstRunsWithNoMoreThanTheRbacOfK8s() {
+        String namespace = cluster.talosBurstIdentity().namespace();
         try (KubernetesClient asTalosBurst = cluster.talosBurstKubeClient()) {
             assertThat(asTalosBurst.nodes().list().getItems()).extracting(n -> n.getMetadata().getName())
                     .contains(E2eCluster.CONTROL_PLANE_NODE);
             for (Runnable beyond : List.<Runnable>of(
                     () -> asTalosBurst.pods().inAnyNamespace().list(),
-                    () -> asTalosBurst.secrets().inNamespace(E2eCluster.TALOS_BURST_NAMESPACE).list(),
-                    () -> asTalosBurst.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class).inNamespace("default").list())) {
+                    () -> asTalosBurst.secrets().inNamespace(namespace).list(),
+                    () -> asTalosBurst.resources(Lease.class).inNamespace(namespace).withName("another-lease").get(),
+                    () -> asTalosBurst.resources(Lease.class).inNamespace("default").list())) {
                 assertThatThrownBy(beyond::run).isInstanceOfSatisfying(KubernetesClientException.class,
                         e -> assertThat(e.getCode()).isEqualTo(403));
             }
@@ -221,9 +224,12 @@ class ClusterAutoscalerE2EIT {
     @Test
     @Order(1)
     void burstScalesUpToTheMinimumAndBackToNothing() {
+        // talos-burst leads on the Lease of k8s/ with its ServiceAccount token: renewals must go on all along
+        Lease atStart = leaderLease();
         // 10 × 1 CPU; a cx32 node (4 vCPU) has 3950m allocatable, so 3 pods per node: exactly 4 servers
         deploy("burst", 10, "1");
         Map<String, ServerSnapshot> servers = awaitPodsRunning("burst", 10, "burst-fsn1", 4, Duration.ofMinutes(4));
+        Lease afterScaleUp = leaderLease();
         burstServers.putAll(servers);
         assertNoOverProvisioning("burst-fsn1", 4);
         assertThat(cluster.kubelets().registeredFromCompressedUserData()).as("burst-fsn1's user-data is over 32 KiB, so compressed")
@@ -237,6 +243,13 @@ class ClusterAutoscalerE2EIT {
                 .as("no server but the 4").containsExactlyInAnyOrderElementsOf(servers.keySet());
         assertThat(createdInHetzner("burst-fsn1")).as("servers Hetzner created for burst-fsn1, over the whole scenario")
                 .containsExactlyInAnyOrderElementsOf(servers.keySet());
+
+        Lease atEnd = leaderLease();
+        assertThat(List.of(afterScaleUp, atEnd)).as("the Lease's holder all along").extracting(l -> l.getSpec().getHolderIdentity())
+                .containsOnly(atStart.getSpec().getHolderIdentity());
+        assertThat(atStart.getSpec().getRenewTime()).as("renewed during the scale-up").isBefore(afterScaleUp.getSpec().getRenewTime());
+        assertThat(afterScaleUp.getSpec().getRenewTime()).as("renewed during the scale-down").isBefore(atEnd.getSpec().getRenewTime());
+        assertNeverForbidden();
     }
 
     @Test
@@ -373,6 +386,7 @@ class ClusterAutoscalerE2EIT {
                     .until(() -> cluster.events().records().stream()
                             .anyMatch(r -> r.key().startsWith("crash-fsn1") && (r.type().equals("scale-up-requested")
                                     || r.type().equals("server-create-requested"))));
+            String deadHolder = leaderLease().getSpec().getHolderIdentity();
             cluster.talosBurst().kill9();
             Instant killedAt = Instant.now();
             cluster.timeline().note("talos-burst killed with SIGKILL");
@@ -380,6 +394,9 @@ class ClusterAutoscalerE2EIT {
             cluster.timeline().note("talos-burst restarted");
             cluster.talosBurst().awaitReady(Duration.ofSeconds(240));
             cluster.timeline().note("talos-burst ready again");
+            // the restarted process (a new identity) takes the Lease over once the dead holder's has expired
+            await("the restarted talos-burst holds the Lease").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> !deadHolder.equals(leaderLease().getSpec().getHolderIdentity()));
             cluster.hetzner().faults().latency("POST", "/servers", Duration.ZERO);
 
             // 5 × 1 CPU on cx32 (3 per node): exactly 2 servers, none duplicated by the restart
@@ -396,6 +413,7 @@ class ClusterAutoscalerE2EIT {
                 assertThat(cluster.events().typesOf(name)).as("events of " + name + " across the crash")
                         .containsOnlyOnce("server-created").doesNotContain("server-create-failed", "server-reaped");
             }
+            assertNeverForbidden();
         } finally {
             cluster.hetzner().faults().latency("POST", "/servers", Duration.ZERO);
             delete("crash");
@@ -403,6 +421,26 @@ class ClusterAutoscalerE2EIT {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+
+    /** talos-burst's leader Lease, held (a holder and a renew time). */
+    private Lease leaderLease() {
+        return await("talos-burst's Lease held").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(cluster::leaderLease, l -> l != null && l.getSpec().getHolderIdentity() != null
+                        && !l.getSpec().getHolderIdentity().isBlank() && l.getSpec().getRenewTime() != null);
+    }
+
+    /** The API server never refused talos-burst anything (its log over every run of the process). */
+    private void assertNeverForbidden() {
+        List<String> forbidden;
+        try {
+            forbidden = Files.readAllLines(cluster.talosBurst().process().log()).stream()
+                    .filter(l -> l.toLowerCase(java.util.Locale.ROOT).contains("forbidden")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(forbidden).as("talos-burst's log lines saying 'forbidden' (running as %s)", cluster.talosBurstIdentity().user())
+                .isEmpty();
+    }
 
     private void deploy(String app, int replicas, String cpu) {
         Deployment d = new DeploymentBuilder().withNewMetadata().withName(app).withNamespace(NS).endMetadata()

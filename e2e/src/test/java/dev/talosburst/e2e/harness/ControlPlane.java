@@ -27,6 +27,7 @@ public final class ControlPlane implements AutoCloseable {
     private final List<ManagedProcess> processes = new ArrayList<>();
     private final int apiPort = ManagedProcess.freePort();
     private KubernetesClient admin;
+    private Path adminKubeconfig;
 
     /** Prepares the PKI under {@code work}; nothing runs until {@link #start()}. */
     public ControlPlane(Path bin, Path work, Path logs) {
@@ -70,7 +71,9 @@ public final class ControlPlane implements AutoCloseable {
                 "--authorization-mode=Node,RBAC", "--enable-admission-plugins=NodeRestriction",
                 "--allow-privileged=true", "--profiling=false", "--v=1"), Map.of()));
 
-        admin = client(pki.client("admin", "e2e-admin", "system:masters"));
+        Pki.Issued adminIdentity = pki.client("admin", "e2e-admin", "system:masters");
+        admin = client(adminIdentity);
+        adminKubeconfig = kubeconfig("e2e-admin", adminIdentity);
         Awaitility.await("kube-apiserver /readyz").atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500))
                 .ignoreExceptions().until(() -> {
                     processes.forEach(ManagedProcess::requireAlive);
@@ -111,6 +114,46 @@ public final class ControlPlane implements AutoCloseable {
                 .withClientCertFile(identity.cert().toString()).withClientKeyFile(identity.key().toString())
                 .withClientKeyAlgo("RSA").withRequestTimeout(15_000).withConnectionTimeout(10_000).build();
         return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** A fabric8 client authenticated with this bearer token only (a ServiceAccount's). */
+    public KubernetesClient client(String token) {
+        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withCaCertFile(pki.caCert().toString())
+                .withOauthToken(token).withRequestTimeout(15_000).withConnectionTimeout(10_000).build();
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** {@code kubectl} of the shared tools as cluster-admin; returns its stdout, fails with its output on an error. */
+    public String kubectl(String... args) {
+        List<String> command = new ArrayList<>(List.of(bin.resolve("kubectl").toString(), "--kubeconfig", adminKubeconfig.toString()));
+        command.addAll(List.of(args));
+        return RenderedManifests.run(command.toArray(String[]::new));
+    }
+
+    /** Writes a kubeconfig that authenticates with this bearer token and nothing else, and returns its path. */
+    public Path kubeconfig(String name, String token) {
+        String text = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: e2e
+                  cluster:
+                    server: %s
+                    certificate-authority: %s
+                users:
+                - name: %s
+                  user:
+                    token: %s
+                contexts:
+                - name: e2e
+                  context: {cluster: e2e, user: %s}
+                current-context: e2e
+                """.formatted(url(), pki.caCert(), name, token, name);
+        try {
+            return Files.writeString(work.resolve(name + ".kubeconfig"), text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Writes a kubeconfig for this identity (for the Go binaries) and returns its path. */

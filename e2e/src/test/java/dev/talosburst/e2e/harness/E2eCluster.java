@@ -28,16 +28,16 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * Everything the suite runs, on 127.0.0.1 with free ports: etcd, kube-apiserver, kube-scheduler,
- * kube-controller-manager, a Kafka broker, the Hetzner simulator, the packaged talos-burst (Kubernetes mode, its own
- * client certificate, the README's RBAC), cluster-autoscaler (mTLS) and the simulated Talos kubelets.
+ * kube-controller-manager, a Kafka broker, the Hetzner simulator, the packaged talos-burst (Kubernetes mode with the
+ * identity {@code k8s/base} creates: its ServiceAccount's token, bound only by the rendered RBAC; its Lease where
+ * {@code k8s/} puts it), cluster-autoscaler (mTLS, the flags of {@code k8s/cluster-autoscaler}) and the simulated
+ * Talos kubelets.
  * {@link #close()} stops all of it, also after a failed start.
  */
 public final class E2eCluster implements AutoCloseable {
 
-    /** talos-burst's Kubernetes user (its client certificate's CN), bound to the documented roles. */
-    public static final String TALOS_BURST_USER = "talos-burst";
-    /** Namespace of talos-burst's leader Lease, as in the README's Role. */
-    public static final String TALOS_BURST_NAMESPACE = "talos-burst";
+    /** talos-burst's Deployment in {@code k8s/base}: its ServiceAccount and namespace are talos-burst's identity. */
+    public static final String TALOS_BURST_DEPLOYMENT = "talos-burst";
     /** The cluster id of this installation (ownership label on servers). */
     public static final String CLUSTER_ID = "e2e";
     /** The lifecycle topic (talos-burst's default). */
@@ -77,7 +77,8 @@ public final class E2eCluster implements AutoCloseable {
     });
     private final int kafkaPort = ManagedProcess.freePort();
     private EmbeddedKafkaBroker kafka;
-    private Pki.Issued talosBurstIdentity;
+    private ServiceAccountIdentity talosBurstIdentity;
+    private String leaseName;
     private HcloudSimulator hetzner;
     private ControlPlane controlPlane;
     private TalosBurstProcess talosBurst;
@@ -97,8 +98,8 @@ public final class E2eCluster implements AutoCloseable {
      * Starts everything. {@code pools} are talos-burst options below {@code talosburst.pools.}, {@code caExtraFlags}
      * extra cluster-autoscaler flags, {@code setup} runs with the admin client before cluster-autoscaler starts.
      */
-    public static E2eCluster start(Path bin, Path shared, Path jar, Path readme, Path logs, Map<String, String> pools,
-            List<String> caExtraFlags, java.util.function.Consumer<KubernetesClient> setup) {
+    public static E2eCluster start(Path bin, Path shared, Path jar, Path k8s, Path logs, Map<String, String> pools,
+            List<String> caExtraFlags, java.util.function.BiConsumer<KubernetesClient, String> setup) {
         Path work;
         try {
             if (Files.isDirectory(logs)) { // logs of an earlier run would mislead
@@ -118,7 +119,7 @@ public final class E2eCluster implements AutoCloseable {
         // Even when the test JVM is stopped from outside, no etcd, API server or talos-burst outlives it.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
         try {
-            c.startAll(jar, readme, pools, caExtraFlags, setup);
+            c.startAll(jar, k8s, pools, caExtraFlags, setup);
             return c;
         } catch (RuntimeException | Error e) {
             c.markFailed();
@@ -127,8 +128,12 @@ public final class E2eCluster implements AutoCloseable {
         }
     }
 
-    private void startAll(Path jar, Path readme, Map<String, String> pools, List<String> caExtraFlags,
-            java.util.function.Consumer<KubernetesClient> setup) {
+    /**
+     * {@code setup} gets the admin client and the namespace cluster-autoscaler runs in (its {@code --namespace}: its
+     * status ConfigMap and the priority expander's are there).
+     */
+    private void startAll(Path jar, Path k8s, Map<String, String> pools, List<String> caExtraFlags,
+            java.util.function.BiConsumer<KubernetesClient, String> setup) {
         long t0 = System.nanoTime();
         kafka = new EmbeddedKafkaBroker().withKafkaHost("127.0.0.1").withKafkaPort(kafkaPort)
                 .withControllerPort(ManagedProcess.freePort()).withClusterId(Uuid.randomUuid().toString())
@@ -157,15 +162,22 @@ public final class E2eCluster implements AutoCloseable {
         KubernetesClient admin = controlPlane.admin();
         log("control plane ready after %d s", (System.nanoTime() - t0) / 1_000_000_000);
         registerControlPlaneNode(admin);
-        admin.resource(new NamespaceBuilder().withNewMetadata().withName(TALOS_BURST_NAMESPACE).endMetadata().build()).create();
-        DocumentedRbac.applyAndBind(admin, readme, TALOS_BURST_USER);
-        setup.accept(admin);
+        // talos-burst's identity as a user creates it: the rendered k8s/base RBAC, a token of its ServiceAccount
+        RenderedManifests base = RenderedManifests.render(bin.resolve("kubectl"), k8s.resolve("base"));
+        RenderedManifests autoscaler = RenderedManifests.render(bin.resolve("kubectl"), k8s.resolve("cluster-autoscaler"));
+        talosBurstIdentity = ServiceAccountIdentity.apply(controlPlane, base, TALOS_BURST_DEPLOYMENT);
+        leaseName = base.properties("talos-burst-config", "application.properties").getProperty("talosburst.kubernetes.lease-name");
+        log("talos-burst runs as %s (applied from k8s/base: %s), Lease %s/%s", talosBurstIdentity.user(),
+                talosBurstIdentity.applied(), talosBurstIdentity.namespace(), leaseName);
+        String autoscalerNamespace = ClusterAutoscalerProcess.namespace(autoscaler);
+        if (admin.namespaces().withName(autoscalerNamespace).get() == null) {
+            admin.resource(new NamespaceBuilder().withNewMetadata().withName(autoscalerNamespace).endMetadata().build()).create();
+        }
+        setup.accept(admin, autoscalerNamespace);
 
         Pki grpcPki = new Pki(work.resolve("grpc-pki"), "talos-burst-grpc");
         Pki.Issued grpcServer = grpcPki.server("talos-burst-grpc", "talos-burst", "127.0.0.1", "localhost");
         Pki.Issued caClient = grpcPki.client("cluster-autoscaler-grpc", "cluster-autoscaler");
-        Pki.Issued kubeIdentity = controlPlane.pki().client("talos-burst-kube", TALOS_BURST_USER);
-        talosBurstIdentity = kubeIdentity;
 
         int grpcPort = ManagedProcess.freePort();
         int managementPort = ManagedProcess.freePort();
@@ -184,7 +196,11 @@ public final class E2eCluster implements AutoCloseable {
         options.put("talosburst.management.host", "127.0.0.1");
         options.put("talosburst.management.port", String.valueOf(managementPort));
         options.put("talosburst.kubernetes.enabled", "true");
-        options.put("talosburst.kubernetes.namespace", TALOS_BURST_NAMESPACE);
+        // in a pod the namespace comes from the mounted ServiceAccount; here it is said, as k8s/ deploys it
+        options.put("talosburst.kubernetes.namespace", talosBurstIdentity.namespace());
+        if (leaseName != null) {
+            options.put("talosburst.kubernetes.lease-name", leaseName);
+        }
         options.put("talosburst.kubernetes.lease-duration", "8s");
         options.put("talosburst.kubernetes.renew-deadline", "5s");
         options.put("talosburst.kubernetes.retry-period", "1s");
@@ -199,7 +215,7 @@ public final class E2eCluster implements AutoCloseable {
         pools.forEach((k, v) -> options.put("talosburst.pools." + k, v));
         // the API-server connection as the README documents it outside a pod: a kubeconfig named by KUBECONFIG
         Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("KUBECONFIG", controlPlane.kubeconfig("talos-burst", kubeIdentity).toString());
+        environment.put("KUBECONFIG", talosBurstIdentity.kubeconfig().toString());
         talosBurst = TalosBurstProcess.start(jar, work, logs, options, environment, hetzner.token(), grpcPort, managementPort);
         toClose.add(talosBurst);
         events = new LifecycleEventLog(bootstrap, TOPIC, timeline);
@@ -212,7 +228,7 @@ public final class E2eCluster implements AutoCloseable {
 
         Pki.Issued caKube = controlPlane.pki().client("cluster-autoscaler-kube", "cluster-autoscaler", "system:masters");
         clusterAutoscaler = ClusterAutoscalerProcess.start(bin, work, logs, controlPlane.kubeconfig("cluster-autoscaler", caKube),
-                grpcPort, grpcPki, caClient, caExtraFlags);
+                grpcPort, grpcPki, caClient, autoscaler, caExtraFlags);
         toClose.add(clusterAutoscaler);
         log("everything started after %d s", (System.nanoTime() - t0) / 1_000_000_000);
     }
@@ -251,9 +267,20 @@ public final class E2eCluster implements AutoCloseable {
         System.out.printf("[e2e] " + format + "%n", args);
     }
 
-    /** A new client with talos-burst's own Kubernetes identity (close it). */
+    /** A new client with talos-burst's own Kubernetes identity, its ServiceAccount token (close it). */
     public KubernetesClient talosBurstKubeClient() {
-        return controlPlane.client(talosBurstIdentity);
+        return controlPlane.client(talosBurstIdentity.token());
+    }
+
+    /** talos-burst's identity: the k8s/base ServiceAccount. */
+    public ServiceAccountIdentity talosBurstIdentity() {
+        return talosBurstIdentity;
+    }
+
+    /** talos-burst's leader Lease as it is now (read as admin); null when none exists. */
+    public Lease leaderLease() {
+        return controlPlane.admin().resources(Lease.class).inNamespace(talosBurstIdentity.namespace())
+                .withName(leaseName == null ? "talos-burst-leader" : leaseName).get();
     }
 
     /** A cluster-admin client. */

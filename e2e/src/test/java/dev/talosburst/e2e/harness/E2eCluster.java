@@ -30,8 +30,8 @@ import org.apache.kafka.common.Uuid;
  * Everything the suite runs, on 127.0.0.1 with free ports: etcd, kube-apiserver, kube-scheduler,
  * kube-controller-manager, a Kafka broker, the Hetzner simulator, the packaged talos-burst (Kubernetes mode with the
  * identity {@code k8s/base} creates: its ServiceAccount's token, bound only by the rendered RBAC; its Lease where
- * {@code k8s/} puts it), cluster-autoscaler (mTLS, the flags of {@code k8s/cluster-autoscaler}) and the simulated
- * Talos kubelets.
+ * {@code k8s/} puts it), cluster-autoscaler (mTLS; the flags, cloud-config, ServiceAccount and RBAC of
+ * {@code k8s/cluster-autoscaler}) and the simulated Talos kubelets.
  * {@link #close()} stops all of it, also after a failed start.
  */
 public final class E2eCluster implements AutoCloseable {
@@ -78,6 +78,7 @@ public final class E2eCluster implements AutoCloseable {
     private final int kafkaPort = ManagedProcess.freePort();
     private EmbeddedKafkaBroker kafka;
     private ServiceAccountIdentity talosBurstIdentity;
+    private ServiceAccountIdentity clusterAutoscalerIdentity;
     private String leaseName;
     private HcloudSimulator hetzner;
     private ControlPlane controlPlane;
@@ -226,8 +227,11 @@ public final class E2eCluster implements AutoCloseable {
         talosBurst.awaitReady(Duration.ofSeconds(240));
         log("talos-burst ready after %d s", (System.nanoTime() - t0) / 1_000_000_000);
 
-        Pki.Issued caKube = controlPlane.pki().client("cluster-autoscaler-kube", "cluster-autoscaler", "system:masters");
-        clusterAutoscaler = ClusterAutoscalerProcess.start(bin, work, logs, controlPlane.kubeconfig("cluster-autoscaler", caKube),
+        // cluster-autoscaler, too, with the identity k8s/cluster-autoscaler creates: its ServiceAccount's token
+        clusterAutoscalerIdentity = ServiceAccountIdentity.apply(controlPlane, autoscaler, ClusterAutoscalerProcess.DEPLOYMENT);
+        log("cluster-autoscaler runs as %s (applied from k8s/cluster-autoscaler: %s)", clusterAutoscalerIdentity.user(),
+                clusterAutoscalerIdentity.applied());
+        clusterAutoscaler = ClusterAutoscalerProcess.start(bin, work, logs, clusterAutoscalerIdentity.kubeconfig(),
                 grpcPort, grpcPki, caClient, autoscaler, caExtraFlags);
         toClose.add(clusterAutoscaler);
         log("everything started after %d s", (System.nanoTime() - t0) / 1_000_000_000);
@@ -275,6 +279,11 @@ public final class E2eCluster implements AutoCloseable {
     /** talos-burst's identity: the k8s/base ServiceAccount. */
     public ServiceAccountIdentity talosBurstIdentity() {
         return talosBurstIdentity;
+    }
+
+    /** cluster-autoscaler's identity: the k8s/cluster-autoscaler ServiceAccount. */
+    public ServiceAccountIdentity clusterAutoscalerIdentity() {
+        return clusterAutoscalerIdentity;
     }
 
     /** talos-burst's leader Lease as it is now (read as admin); null when none exists. */

@@ -160,7 +160,20 @@ class KustomizeManifestsTest {
         List<String> args = new ArrayList<>();
         ca.at("/spec/template/spec/containers/0/args").forEach(a -> args.add(a.asText()));
         assertThat(args).contains("--cloud-provider=externalgrpc", "--expander=price");
-        assertThat(args).anyMatch(a -> a.startsWith("--max-node-provision-time="));
+        // CA gives up on a node when the reaper does: its --max-node-provision-time is every pool's max-provision-time
+        String provisionTime = args.stream().filter(a -> a.startsWith("--max-node-provision-time=")).findFirst().orElseThrow()
+                .substring("--max-node-provision-time=".length());
+        List<String> pools = config.stringPropertyNames().stream().filter(k -> k.matches("talosburst\\.pools\\.[^.]+\\.server-type"))
+                .map(k -> k.split("\\.")[2]).toList();
+        assertThat(pools).isNotEmpty();
+        for (String pool : pools) {
+            assertThat(config.getProperty("talosburst.pools." + pool + ".max-provision-time", "15m"))
+                    .as("talosburst.pools.%s.max-provision-time vs cluster-autoscaler's --max-node-provision-time", pool).isEqualTo(provisionTime);
+        }
+        // the image tag is the one k8s/README.md explains (the manifests are tested with CA 1.30)
+        String image = ca.at("/spec/template/spec/containers/0/image").asText();
+        assertThat(Files.readString(ROOT.resolve("k8s/README.md"))).as("k8s/README.md on cluster-autoscaler's version")
+                .contains("`" + image.substring(image.lastIndexOf(':') + 1) + "`").contains("tested with cluster-autoscaler **1.30.0**");
         String cloudConfigPath = args.stream().filter(a -> a.startsWith("--cloud-config=")).findFirst().orElseThrow().substring(15);
         JsonNode caPod = ca.at("/spec/template/spec");
         String cloudConfigSecret = secretMountedAt(caPod, Path.of(cloudConfigPath).getParent().toString());

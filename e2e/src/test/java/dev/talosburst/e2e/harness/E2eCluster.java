@@ -96,8 +96,10 @@ public final class E2eCluster implements AutoCloseable {
     }
 
     /**
-     * Starts everything. {@code pools} are talos-burst options below {@code talosburst.pools.}, {@code caExtraFlags}
-     * extra cluster-autoscaler flags, {@code setup} runs with the admin client before cluster-autoscaler starts.
+     * Starts everything. {@code k8s} is the project's {@code k8s/} directory (rendered with the shared kubectl),
+     * {@code pools} are talos-burst options below {@code talosburst.pools.}, {@code caExtraFlags} extra
+     * cluster-autoscaler flags, {@code setup} runs with the admin client and cluster-autoscaler's namespace before
+     * talos-burst starts.
      */
     public static E2eCluster start(Path bin, Path shared, Path jar, Path k8s, Path logs, Map<String, String> pools,
             List<String> caExtraFlags, java.util.function.BiConsumer<KubernetesClient, String> setup) {

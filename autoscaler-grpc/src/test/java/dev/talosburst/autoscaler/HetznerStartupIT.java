@@ -151,6 +151,45 @@ class HetznerStartupIT {
         assertThat(sim.inspect().requestCount()).as("nothing was asked of Hetzner meanwhile").isEqualTo(answered);
     }
 
+    @Test
+    void whatTheStartUpSyncDoesIsInTheEngineMetrics() throws Exception {
+        sim = HcloudSimulator.start(SimulatorOptions.builder().host("127.0.0.1").port(0).token(TOKEN).build());
+        // Two servers of ours exist before talos-burst starts (a restart): the first sync adopts them.
+        long image = sim.catalogue().images().stream()
+                .filter(i -> "x86".equals(i.architecture()) && "talos".equals(i.labels().get("os")))
+                .max((a, b) -> a.created().compareTo(b.created())).orElseThrow().id();
+        for (String name : new String[] {"it-fsn1-adopt-a", "it-fsn1-adopt-b"}) {
+            String body = "{\"name\":\"" + name + "\",\"server_type\":\"cx22\",\"location\":\"fsn1\",\"image\":" + image
+                    + ",\"labels\":{\"talos-burst.dev/cluster\":\"it-startup\",\"talos-burst.dev/pool\":\"it-fsn1\","
+                    + "\"talos-burst.dev/managed-by\":\"talos-burst\"}}";
+            HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(sim.endpoint() + "/servers"))
+                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as("seeding %s: %s", name, created.body()).isEqualTo(201);
+        }
+        int management = PackagedApp.freePort();
+        app = realHetzner("adopted", sim.endpoint().toString(), TOKEN, management).start();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> readiness(management).statusCode() == 200);
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            String metrics = scrape(management);
+            assertThat(sample(metrics, "talosburst_lifecycle_transitions_total{", "pool=\"it-fsn1\"", "transition=\"server-adopted\""))
+                    .as("servers adopted by the start-up sync; /q/metrics:%n%s", metrics.lines()
+                            .filter(l -> l.startsWith("talosburst_lifecycle_transitions_total")).toList())
+                    .isEqualTo(2);
+            assertThat(sample(metrics, "talosburst_hcloud_request_duration_seconds_count{", ""))
+                    .as("every request of the start-up is timed").isEqualTo(counted(metrics, ""));
+        });
+    }
+
+    /** Sum of the samples of the series starting with {@code series} whose labels contain every one of {@code labels}. */
+    private static long sample(String metrics, String series, String... labels) {
+        return Math.round(metrics.lines().filter(l -> l.startsWith(series))
+                .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum());
+    }
+
     /** Sum of the {@code talosburst_hcloud_requests_total} series whose labels contain {@code labels}. */
     private static long counted(String metrics, String labels) {
         return Math.round(metrics.lines().filter(l -> l.startsWith("talosburst_hcloud_requests_total{") && l.contains(labels))

@@ -20,7 +20,7 @@ public class CloudApiProducer {
 
     @Produces
     @Singleton
-    CloudApi cloudApi(TalosBurstConfig config, MeterRegistry registry, Instance<EmbeddedHetzner> embedded) {
+    CloudApi cloudApi(TalosBurstConfig config, @ServiceMeters.Own MeterRegistry registry, Instance<EmbeddedHetzner> embedded) {
         HcloudSettings settings;
         if (config.hcloud().embeddedSimulator()) {
             HcloudSimulator simulator = embedded.get().simulator();

@@ -26,7 +26,7 @@ public class EngineProducer {
     @Produces
     @Singleton
     NodeGroupEngine engine(ValidConfiguration valid, TalosBurstConfig config, CloudApi cloud, UserDataSource userData,
-            EventSink events, NodeDirectory nodes, Clock clock, MeterRegistry registry, EngineLeadership leadership) {
+            EventSink events, NodeDirectory nodes, Clock clock, @ServiceMeters.Own MeterRegistry registry, EngineLeadership leadership) {
         EngineSettings settings = new EngineSettings(valid.clusterId(),
                 config.engine().resyncInterval(),
                 config.engine().outOfResourcesBackoff(),

@@ -31,7 +31,7 @@ public class LifecycleEventPublishing {
     private final KafkaEventSink kafka;
     private final LifecycleReconciler reconciler;
 
-    LifecycleEventPublishing(TalosBurstConfig config, ValidConfiguration valid, MeterRegistry registry, Clock clock) {
+    LifecycleEventPublishing(TalosBurstConfig config, ValidConfiguration valid, @ServiceMeters.Own MeterRegistry registry, Clock clock) {
         TalosBurstConfig.Events events = config.events();
         if (events.bootstrapServers().isEmpty()) {
             LOG.warn("talosburst.events.bootstrap-servers is not set: node lifecycle events are discarded (billing and audit see nothing)");

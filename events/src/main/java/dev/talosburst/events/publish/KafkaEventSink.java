@@ -341,6 +341,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             producer.close(Duration.ofSeconds(2));
             runCompletions(); // acknowledgements that arrived while closing: record them in the journal
         }
+        synchronized (lock) {
+            backlog.truncateIfDrained(states.outstanding() > 0, true);
+        }
         long left = pending();
         if (left > 0) {
             if (backlog.journaled()) {
@@ -486,6 +489,11 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         while ((r = completions.poll()) != null) {
             r.run();
         }
+        List<Long> acked;
+        synchronized (lock) {
+            acked = backlog.takeAcknowledgements();
+        }
+        backlog.writeAcknowledgements(acked); // outside the lock: a write may wait for the group commit's fsync
     }
 
     private void sendHeads() {
@@ -593,9 +601,21 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         if (!event.isServerEvent()) {
             return false;
         }
-        String clusterId = event.parsedData().clusterId();
+        String clusterId = clusterIdOf(event);
         return states.has(stateKey(clusterId, event.subject()), event.transition())
                 && event.id().equals(EventIds.forIdentity(clusterId + "/" + event.subject() + "/" + event.transition().eventName()));
+    }
+
+    /**
+     * The cluster id from {@code ce_source} ({@code /talos-burst/<percent-encoded id>}): {@link #publishedBefore} runs
+     * under the lock for every event sent, where parsing the JSON data would stall {@code emit}.
+     */
+    private static String clusterIdOf(NodeCloudEvent event) {
+        String prefix = "/talos-burst/";
+        if (event.source().startsWith(prefix)) {
+            return java.net.URLDecoder.decode(event.source().substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return event.parsedData().clusterId();
     }
 
     /** Sender thread: {@code event} is in Kafka; update its server's published state and schedule the state record. */
@@ -629,14 +649,22 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     private void refillFromJournal() {
+        Backlog.RefillPlan plan;
         synchronized (lock) {
-            backlog.refill();
+            plan = backlog.planRefill();
+        }
+        if (plan == null) {
+            return;
+        }
+        EventJournal.Chunk chunk = backlog.read(plan); // outside the lock: emit goes on meanwhile
+        synchronized (lock) {
+            backlog.applyRefill(plan, chunk);
         }
     }
 
     private void truncateJournalIfDrained() {
         synchronized (lock) {
-            backlog.truncateIfDrained(states.outstanding() > 0);
+            backlog.truncateIfDrained(states.outstanding() > 0, false);
         }
     }
 

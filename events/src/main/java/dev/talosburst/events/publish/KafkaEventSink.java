@@ -10,6 +10,7 @@ import dev.talosburst.events.reconcile.RecordedServer;
 import dev.talosburst.events.reconcile.ServerEventHistory;
 import dev.talosburst.provisioner.lifecycle.EventSink;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import dev.talosburst.provisioner.lifecycle.Transition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,6 +65,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(100);
+    /** Longest wait of a {@code server-adopted} for its server's {@code server-created} ({@link #waitsForCreated}). */
+    static final Duration ADOPTION_HOLD = Duration.ofMinutes(2);
 
     private final EventPublisherSettings settings;
     /** Client set-up: configurations, topic creation, the record of an event. */
@@ -501,11 +504,15 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         long now = clock.millis();
         synchronized (lock) {
             Set<String> blocked = new HashSet<>();
+            Set<String> heldForCreated = new HashSet<>();
             List<Pending> unneeded = new ArrayList<>();
             for (Pending p : backlog.inMemory()) {
+                String key = p.event.key();
+                // A server-created may pass the server-adopted held for it (see waitsForCreated); nothing else may.
+                boolean passesHeldAdoption = p.event.transition() == Transition.SERVER_CREATED && heldForCreated.remove(key);
                 // Only the oldest pending event of a key may be in flight: that is what keeps per-server order.
-                if (blocked.contains(p.event.key()) || p.inFlight || now < p.notBeforeMillis) {
-                    blocked.add(p.event.key());
+                if ((blocked.contains(key) && !passesHeldAdoption) || p.inFlight || now < p.notBeforeMillis) {
+                    blocked.add(key);
                     continue;
                 }
                 if (publishedBefore(p.event)) {
@@ -517,7 +524,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     LOG.debugf("%s of %s was published before; not re-published", p.event.type(), p.event.subject());
                     continue;
                 }
-                blocked.add(p.event.key());
+                if (waitsForCreated(p, now)) {
+                    blocked.add(key);
+                    heldForCreated.add(key);
+                    continue;
+                }
+                blocked.add(key);
                 p.inFlight = true;
                 toSend.add(p);
             }
@@ -604,6 +616,18 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         String clusterId = clusterIdOf(event);
         return states.has(stateKey(clusterId, event.subject()), event.transition())
                 && event.id().equals(EventIds.forIdentity(clusterId + "/" + event.subject() + "/" + event.transition().eventName()));
+    }
+
+    /**
+     * Sender thread, under the lock: true for a {@code server-adopted} whose server's {@code server-created} Kafka does not
+     * have yet, for at most {@link #ADOPTION_HOLD} since it was queued. After a crash that took Hetzner's answer to a
+     * create, the restarted engine adopts the server before the reconciler publishes its missing {@code server-created};
+     * holding the adoption lets that {@code server-created} pass it, so a server's life reads in order on the topic
+     * (requested, created, adopted). Past the hold (no reconciliation, e.g. not the leader any more) it is sent anyway.
+     */
+    private boolean waitsForCreated(Pending p, long now) {
+        return p.event.transition() == Transition.SERVER_ADOPTED && now - p.acceptedMillis < ADOPTION_HOLD.toMillis()
+                && !states.has(stateKey(clusterIdOf(p.event), p.event.subject()), Transition.SERVER_CREATED);
     }
 
     /**

@@ -28,6 +28,11 @@ final class BillingEvents {
                 deleted("burst-b", 2L, Instant.parse("2026-11-20T23:30:00Z"), Instant.parse("2026-11-21T01:10:00Z")));
     }
 
+    /** The {@code server-created} and {@code server-deleted} of one more cx22 server of pool {@code burst}. */
+    static LifecycleEvent[] server(String name, long id, Instant created, Instant deleted) {
+        return new LifecycleEvent[] {created(name, id, created), deleted(name, id, created, deleted)};
+    }
+
     private static ServerFacts facts(String name, Instant created, Instant deleted) {
         return new ServerFacts(name, "cx22", "fsn1", "amd64", 42L, Map.of(), CX22, created.minusSeconds(10), created, null, null,
                 null, deleted);

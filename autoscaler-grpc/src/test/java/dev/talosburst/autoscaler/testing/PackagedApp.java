@@ -76,6 +76,15 @@ public final class PackagedApp implements AutoCloseable {
         return this;
     }
 
+    /** Kills the process with SIGKILL (no shutdown hook runs, nothing is flushed) and returns its exit code. */
+    public int kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("not dead 30 s after SIGKILL; see " + log);
+        }
+        return process.exitValue();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Reference billing computation over node lifecycle events (library part of {@link BillingConsumer}).
+ * Reference billing computation over node lifecycle events (the billing service and the demo feed it).
  *
  * <p>Duplicates (same {@code ce_source} + {@code ce_id}) are dropped. Order does not matter: every event
  * carries the server's facts, and they are merged per server — creation time, the earliest deletion time

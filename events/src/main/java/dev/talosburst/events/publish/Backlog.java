@@ -53,6 +53,13 @@ final class Backlog {
     private long lastSeqInMemory;
     private long spilled;
     private boolean journalDirty;
+    /** Where in the journal file the next re-read of journal-only events starts (reset by a truncate). */
+    private long refillPosition;
+    private long lastAddMillis;
+    /** Done but not yet marked so in the journal. */
+    private List<Long> acknowledgedSeqs = new java.util.ArrayList<>();
+    /** Seqs the previous run's journal marks acknowledged: never re-read into memory. */
+    private java.util.Set<Long> acknowledgedInFile = java.util.Set.of();
 
     /** @param journal null without a journal */
     Backlog(EventJournal journal, int capacity, Clock clock) {
@@ -72,7 +79,9 @@ final class Backlog {
         }
         try {
             List<EventJournal.Entry> entries = journal.unacknowledged(0, Integer.MAX_VALUE);
-            List<NodeCloudEvent> acknowledged = journal.acknowledged().stream().map(EventJournal.Entry::event).toList();
+            List<EventJournal.Entry> acked = journal.acknowledged();
+            List<NodeCloudEvent> acknowledged = acked.stream().map(EventJournal.Entry::event).toList();
+            acknowledgedInFile = new java.util.HashSet<>(acked.stream().map(EventJournal.Entry::seq).toList());
             long last = journal.lastSeq();
             for (EventJournal.Entry e : entries) {
                 if (memory.size() < capacity && spilled == 0) {
@@ -96,6 +105,7 @@ final class Backlog {
     /** Appends {@code ce} to the journal (when configured) and queues it in memory if there is room. */
     Added add(NodeCloudEvent ce) {
         long seq = nextSeq++;
+        lastAddMillis = clock.millis();
         boolean journaledNow = false;
         if (journal != null) {
             try {
@@ -123,17 +133,40 @@ final class Backlog {
         return memory.values();
     }
 
-    /** {@code p} needs no delivery any more (acknowledged by Kafka, or suppressed): off the queue and off the journal. */
+    /**
+     * {@code p} needs no delivery any more (acknowledged by Kafka, or suppressed): off the queue now, off the journal at
+     * the next {@link #writeAcknowledgements} (the file write happens outside the caller's lock).
+     */
     void done(Pending p) {
         memory.remove(p.seq);
-        if (journal == null) {
+        if (journal != null) {
+            acknowledgedSeqs.add(p.seq);
+        }
+    }
+
+    /** Under the caller's lock: the sequence numbers done since the last call, for {@link #writeAcknowledgements}. */
+    List<Long> takeAcknowledgements() {
+        if (acknowledgedSeqs.isEmpty()) {
+            return List.of();
+        }
+        List<Long> out = acknowledgedSeqs;
+        acknowledgedSeqs = new java.util.ArrayList<>();
+        return out;
+    }
+
+    /**
+     * Without the caller's lock (sender thread, before any truncate): marks {@code seqs} acknowledged in the journal in
+     * one write. Lost in a crash, they only cause a re-publication of identical records (or a suppression).
+     */
+    void writeAcknowledgements(List<Long> seqs) {
+        if (journal == null || seqs.isEmpty()) {
             return;
         }
         try {
-            journal.acknowledge(p.seq);
+            journal.acknowledge(seqs);
         } catch (IOException e) {
-            LOG.warnf("cannot record acknowledgement of %s in the journal (%s); it may be re-published with the same content,"
-                    + " consumers drop it by id", p.event.id(), e.toString());
+            LOG.warnf("cannot record %d acknowledgements in the journal (%s); those events may be re-published with the same"
+                    + " content, consumers drop them by id", seqs.size(), e.toString());
         }
     }
 
@@ -148,36 +181,86 @@ final class Backlog {
         return first == null ? 0 : Math.max(0, clock.millis() - first.getValue().acceptedMillis);
     }
 
-    /** Moves events that waited in the journal only into memory as room frees up. */
-    void refill() {
+    /** What a refill should read: from where, after which seq, how many; null when nothing is to be read. */
+    record RefillPlan(long position, long afterSeq, int max) {
+    }
+
+    /**
+     * Under the caller's lock: the next re-read of events that waited in the journal only, once at least a quarter of
+     * the queue is free (or it is empty), so the journal is read in large chunks rather than one event at a time.
+     */
+    RefillPlan planRefill() {
         int room = capacity - memory.size();
-        if (journal == null || spilled == 0 || room <= 0) {
-            return;
+        if (journal == null || spilled == 0 || room <= 0 || (room < Math.max(1, capacity / 4) && !memory.isEmpty())) {
+            return null;
         }
+        return new RefillPlan(refillPosition, lastSeqInMemory, room);
+    }
+
+    /**
+     * Without the caller's lock (a large read must not stall {@code emit}): reads the planned chunk. Only the sender
+     * plans, reads and applies refills, and the journal is never truncated while events wait in it only.
+     */
+    EventJournal.Chunk read(RefillPlan plan) {
         try {
-            List<EventJournal.Entry> entries = journal.unacknowledged(lastSeqInMemory, room);
-            for (EventJournal.Entry e : entries) {
-                memory.put(e.seq(), new Pending(e.seq(), e.event(), clock.millis()));
-                lastSeqInMemory = e.seq();
-            }
-            spilled = entries.isEmpty() ? 0 : Math.max(0, spilled - entries.size());
+            return journal.readFrom(plan.position(), plan.afterSeq(), plan.max(), acknowledgedInFile);
         } catch (IOException e) {
             LOG.warnf("cannot read spilled events from the journal: %s", e.toString());
+            return null;
         }
     }
+
+    /** Under the caller's lock: queues the events of a chunk read for {@code plan}. */
+    void applyRefill(RefillPlan plan, EventJournal.Chunk chunk) {
+        if (chunk == null || plan.position() != refillPosition) {
+            return;
+        }
+        for (EventJournal.Entry e : chunk.entries()) {
+            memory.put(e.seq(), new Pending(e.seq(), e.event(), clock.millis()));
+            lastSeqInMemory = e.seq();
+        }
+        refillPosition = chunk.nextPosition();
+        if (chunk.entries().isEmpty() && refillPosition >= journalSizeOrZero()) {
+            spilled = 0; // nothing more in the file: the count was off (e.g. lines a crash tore)
+        } else {
+            spilled = Math.max(0, spilled - chunk.entries().size());
+        }
+    }
+
+    private long journalSizeOrZero() {
+        try {
+            return journal.size();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Journal size from which a drained journal is emptied at once rather than after {@link #TRUNCATE_IDLE_MILLIS}. */
+    static final long TRUNCATE_AT_BYTES = 1 << 20;
+    /** How long no event may have been added before a small drained journal is emptied. */
+    static final long TRUNCATE_IDLE_MILLIS = 1_000;
 
     /**
      * Empties the journal once nothing is pending and no state record waits ({@code statesWaiting} false): acknowledged
      * events are kept until their state records are written, so a crash in between cannot make the next start forget a
-     * published server (its later deletion would never be reconciled).
+     * published server (its later deletion would never be reconciled). Not at every drain: a truncate waits for the disk
+     * (the group commit's write-back) while holding the sink's lock, which would stall {@code emit}; so only once the file
+     * reached {@link #TRUNCATE_AT_BYTES}, or no event came for {@link #TRUNCATE_IDLE_MILLIS}, or when {@code closing}.
+     * The journal is thus bounded by the events of the current outage plus at most about 1 MiB.
      */
-    void truncateIfDrained(boolean statesWaiting) {
-        if (journal == null || !journalDirty || !memory.isEmpty() || spilled != 0 || statesWaiting) {
+    void truncateIfDrained(boolean statesWaiting, boolean closing) {
+        if (journal == null || !journalDirty || !memory.isEmpty() || spilled != 0 || statesWaiting
+                || !acknowledgedSeqs.isEmpty()) {
             return;
         }
         try {
+            if (!closing && journal.size() < TRUNCATE_AT_BYTES && clock.millis() - lastAddMillis < TRUNCATE_IDLE_MILLIS) {
+                return;
+            }
             journal.truncate();
             journalDirty = false;
+            refillPosition = 0;
+            acknowledgedInFile = java.util.Set.of();
         } catch (IOException e) {
             LOG.warnf("cannot truncate the event journal: %s", e.toString());
         }

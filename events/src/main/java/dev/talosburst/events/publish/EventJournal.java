@@ -29,6 +29,12 @@ import java.util.Set;
  * ({@code ack}); a torn last line after a crash is skipped. The file is truncated once everything written
  * to it has been acknowledged and the state records of those events are written. One process at a time: the
  * file is locked.
+ *
+ * <p>Group commit: {@link #append} writes the line to the file (the operating system's page cache) and returns; with
+ * fsync on, one background thread forces the file to disk continuously, each {@code fsync} covering every line written
+ * before it started. A killed process ({@code kill -9}, OOM kill, a crash of the JVM) loses nothing: the kernel holds
+ * what was written. Only a crash of the machine itself (power loss, kernel panic) can lose the lines of the last
+ * {@code fsync} in progress (typically a few milliseconds of events); {@link #syncedLag()} says how many.
  */
 final class EventJournal implements Closeable {
 
@@ -40,6 +46,12 @@ final class EventJournal implements Closeable {
     private final FileChannel channel;
     private final FileLock lock;
     private final Set<Integer> warnedLines = new HashSet<>();
+    /** Group commit: lines written and lines known to be on disk; guarded by {@link #syncLock}. */
+    private final Object syncLock = new Object();
+    private long written;
+    private long synced;
+    private boolean closing;
+    private Thread syncer;
 
     /** One journaled event. */
     record Entry(long seq, NodeCloudEvent event) {
@@ -55,6 +67,15 @@ final class EventJournal implements Closeable {
         this.fsync = fsync;
         this.channel = channel;
         this.lock = lock;
+        if (fsync) {
+            syncer = new Thread(this::syncLoop, "talos-burst-event-journal-sync");
+            syncer.setDaemon(true);
+            syncer.start();
+        }
+    }
+
+    /** One chunk of a forward read: the entries and the file position after the last line consumed. */
+    record Chunk(List<Entry> entries, long nextPosition) {
     }
 
     /** Opens (creating if needed) the journal in {@code dir}; fails with the path when the directory is unusable or in use. */
@@ -91,15 +112,117 @@ final class EventJournal implements Closeable {
         }
     }
 
-    /** Appends an event; durable on return when fsync is on. */
-    synchronized void append(long seq, NodeCloudEvent e) throws IOException {
-        write(new Line(seq, null, e.id(), e.source(), e.type(), e.subject(), e.time(), e.dataSchema(),
-                new String(e.data(), StandardCharsets.UTF_8)), fsync);
+    /**
+     * Appends an event: in the file on return (a killed process loses nothing), on disk within one group commit when
+     * fsync is on (the caller never waits for the disk).
+     */
+    void append(long seq, NodeCloudEvent e) throws IOException {
+        byte[] json = EventJson.write(new Line(seq, null, e.id(), e.source(), e.type(), e.subject(), e.time(), e.dataSchema(),
+                new String(e.data(), StandardCharsets.UTF_8)));
+        synchronized (this) {
+            writeBytes(json);
+        }
+        if (fsync) {
+            synchronized (syncLock) {
+                written++;
+                syncLock.notifyAll();
+            }
+        }
+    }
+
+    /** Appended lines not yet known to be on disk (0 without fsync: nothing is forced then). */
+    long syncedLag() {
+        synchronized (syncLock) {
+            return written - synced;
+        }
+    }
+
+    /** Waits until every line appended so far is on disk (at most {@code timeoutMillis}); true when it is. */
+    boolean awaitSynced(long timeoutMillis) throws InterruptedException {
+        if (!fsync) {
+            return true;
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        synchronized (syncLock) {
+            long target = written;
+            while (synced < target && syncer.isAlive()) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return false;
+                }
+                syncLock.wait(left);
+            }
+            return synced >= target;
+        }
+    }
+
+    /** The group commit: forces the file whenever lines were written since the last force; never holds the append lock. */
+    private void syncLoop() {
+        boolean failing = false;
+        while (true) {
+            long target;
+            synchronized (syncLock) {
+                while (written == synced && !closing) {
+                    try {
+                        syncLock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (written == synced) {
+                    return; // closing and everything is on disk
+                }
+                target = written;
+            }
+            try {
+                channel.force(false);
+                if (failing) {
+                    failing = false;
+                    LOG.infof("event journal %s is forced to disk again", file);
+                }
+                synchronized (syncLock) {
+                    synced = Math.max(synced, target);
+                    syncLock.notifyAll();
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!channel.isOpen()) {
+                    return;
+                }
+                if (!failing) {
+                    failing = true;
+                    // The lines are written (a killed process loses nothing); only a machine crash could lose them.
+                    LOG.errorf("cannot force event journal %s to disk (%s); retrying every second", file, e.toString());
+                }
+                synchronized (syncLock) {
+                    try {
+                        syncLock.wait(1_000);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+        }
     }
 
     /** Records that Kafka acknowledged {@code seq} (not forced: a lost ack only causes a harmless re-publish). */
     synchronized void acknowledge(long seq) throws IOException {
-        write(new Line(null, seq, null, null, null, null, null, null, null), false);
+        acknowledge(List.of(seq));
+    }
+
+    /** Records several acknowledgements in one write (not forced either). */
+    void acknowledge(List<Long> seqs) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(seqs.size() * 16);
+        for (long seq : seqs) {
+            out.writeBytes(EventJson.write(new Line(null, seq, null, null, null, null, null, null, null)));
+            out.write('\n');
+        }
+        byte[] bytes = out.toByteArray();
+        synchronized (this) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+        }
     }
 
     /** Empties the file; call only when every appended event is acknowledged. */
@@ -116,6 +239,57 @@ final class EventJournal implements Closeable {
     /** Unacknowledged events with {@code seq > afterSeq}, in order, at most {@code max}. */
     synchronized List<Entry> unacknowledged(long afterSeq, int max) throws IOException {
         return entries(false, afterSeq, max);
+    }
+
+    /**
+     * Reads forward from byte {@code position}: event lines with {@code seq > afterSeq} whose seq is not in {@code skip},
+     * in file order, at most {@code max}; acknowledgement lines are passed over. Only complete lines are consumed, so a
+     * line being appended meanwhile is read next time. Lets the backlog re-read what waited in the journal only without
+     * re-reading the whole file each time (which made draining a large backlog quadratic).
+     */
+    Chunk readFrom(long position, long afterSeq, int max, Set<Long> skip) throws IOException {
+        List<Entry> out = new ArrayList<>();
+        ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(2048);
+        long pos = position;
+        long consumed = position;
+        while (out.size() < max) {
+            buf.clear();
+            int n = channel.read(buf, pos);
+            if (n <= 0) {
+                break;
+            }
+            pos += n;
+            byte[] a = buf.array();
+            int start = 0;
+            for (int i = 0; i < n && out.size() < max; i++) {
+                if (a[i] != '\n') {
+                    continue;
+                }
+                line.write(a, start, i - start);
+                consumed += line.size() + 1;
+                byte[] bytes = line.toByteArray();
+                line.reset();
+                start = i + 1;
+                if (bytes.length == 0) {
+                    continue;
+                }
+                try {
+                    Line l = EventJson.mapper().readValue(bytes, Line.class);
+                    if (l.seq() != null && l.seq() > afterSeq && !skip.contains(l.seq())) {
+                        out.add(new Entry(l.seq(), toEvent(l)));
+                    }
+                } catch (IOException e) {
+                    LOG.warnf("skipping an unreadable line at byte %d of event journal %s (%s)", consumed - bytes.length - 1,
+                            file, e.getClass().getSimpleName());
+                }
+            }
+            if (out.size() >= max) {
+                break;
+            }
+            line.write(a, start, n - start); // an incomplete line: continued by the next read, or left for later
+        }
+        return new Chunk(out, consumed);
     }
 
     /**
@@ -182,24 +356,34 @@ final class EventJournal implements Closeable {
         return lines;
     }
 
-    private void write(Line line, boolean force) throws IOException {
-        byte[] json = EventJson.write(line);
+    private void writeBytes(byte[] json) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(json.length + 1);
         buf.put(json).put((byte) '\n').flip();
         while (buf.hasRemaining()) {
             channel.write(buf);
         }
-        if (force) {
-            channel.force(false);
-        }
     }
 
+    /** Forces what is written to disk (waiting for the group commit), then releases the lock and closes the file. */
     @Override
-    public synchronized void close() throws IOException {
-        try {
-            lock.release();
-        } finally {
-            channel.close();
+    public void close() throws IOException {
+        if (syncer != null) {
+            synchronized (syncLock) {
+                closing = true;
+                syncLock.notifyAll();
+            }
+            try {
+                syncer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            try {
+                lock.release();
+            } finally {
+                channel.close();
+            }
         }
     }
 }

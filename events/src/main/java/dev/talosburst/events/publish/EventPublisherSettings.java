@@ -17,7 +17,9 @@ import java.util.Objects;
  * @param queueCapacity events held in memory; beyond it they wait in the journal only (or are refused without one)
  * @param backlogWarnThreshold pending events above which {@link KafkaEventSink#backlogHealthy()} turns false
  * @param journalDir directory of the local append-only journal that survives a crash; null = memory only
- * @param fsyncJournal force every journal append to disk before {@code emit} returns
+ * @param fsyncJournal force the journal to disk continuously in the background (group commit; {@code emit} writes the
+ *        event to the file and does not wait for the disk: a killed process loses nothing, a machine crash at most the
+ *        events of the last {@code fsync} in progress)
  * @param deliveryTimeout Kafka {@code delivery.timeout.ms}: how long one send attempt may take before it is retried
  * @param retryBackoff wait before re-sending an event whose send failed
  * @param createTopics create both topics (state topic compacted) when missing

@@ -10,6 +10,7 @@ import dev.talosburst.events.reconcile.RecordedServer;
 import dev.talosburst.events.reconcile.ServerEventHistory;
 import dev.talosburst.provisioner.lifecycle.EventSink;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import dev.talosburst.provisioner.lifecycle.Transition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,6 +65,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(100);
+    /** Longest wait of a {@code server-adopted} for its server's {@code server-created} ({@link #waitsForCreated}). */
+    static final Duration ADOPTION_HOLD = Duration.ofMinutes(2);
 
     private final EventPublisherSettings settings;
     /** Client set-up: configurations, topic creation, the record of an event. */
@@ -341,6 +344,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             producer.close(Duration.ofSeconds(2));
             runCompletions(); // acknowledgements that arrived while closing: record them in the journal
         }
+        synchronized (lock) {
+            backlog.truncateIfDrained(states.outstanding() > 0, true);
+        }
         long left = pending();
         if (left > 0) {
             if (backlog.journaled()) {
@@ -486,6 +492,11 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         while ((r = completions.poll()) != null) {
             r.run();
         }
+        List<Long> acked;
+        synchronized (lock) {
+            acked = backlog.takeAcknowledgements();
+        }
+        backlog.writeAcknowledgements(acked); // outside the lock: a write may wait for the group commit's fsync
     }
 
     private void sendHeads() {
@@ -493,11 +504,15 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         long now = clock.millis();
         synchronized (lock) {
             Set<String> blocked = new HashSet<>();
+            Set<String> heldForCreated = new HashSet<>();
             List<Pending> unneeded = new ArrayList<>();
             for (Pending p : backlog.inMemory()) {
+                String key = p.event.key();
+                // A server-created may pass the server-adopted held for it (see waitsForCreated); nothing else may.
+                boolean passesHeldAdoption = p.event.transition() == Transition.SERVER_CREATED && heldForCreated.remove(key);
                 // Only the oldest pending event of a key may be in flight: that is what keeps per-server order.
-                if (blocked.contains(p.event.key()) || p.inFlight || now < p.notBeforeMillis) {
-                    blocked.add(p.event.key());
+                if ((blocked.contains(key) && !passesHeldAdoption) || p.inFlight || now < p.notBeforeMillis) {
+                    blocked.add(key);
                     continue;
                 }
                 if (publishedBefore(p.event)) {
@@ -509,7 +524,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     LOG.debugf("%s of %s was published before; not re-published", p.event.type(), p.event.subject());
                     continue;
                 }
-                blocked.add(p.event.key());
+                if (waitsForCreated(p, now)) {
+                    blocked.add(key);
+                    heldForCreated.add(key);
+                    continue;
+                }
+                blocked.add(key);
                 p.inFlight = true;
                 toSend.add(p);
             }
@@ -593,9 +613,33 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         if (!event.isServerEvent()) {
             return false;
         }
-        String clusterId = event.parsedData().clusterId();
+        String clusterId = clusterIdOf(event);
         return states.has(stateKey(clusterId, event.subject()), event.transition())
                 && event.id().equals(EventIds.forIdentity(clusterId + "/" + event.subject() + "/" + event.transition().eventName()));
+    }
+
+    /**
+     * Sender thread, under the lock: true for a {@code server-adopted} whose server's {@code server-created} Kafka does not
+     * have yet, for at most {@link #ADOPTION_HOLD} since it was queued. After a crash that took Hetzner's answer to a
+     * create, the restarted engine adopts the server before the reconciler publishes its missing {@code server-created};
+     * holding the adoption lets that {@code server-created} pass it, so a server's life reads in order on the topic
+     * (requested, created, adopted). Past the hold (no reconciliation, e.g. not the leader any more) it is sent anyway.
+     */
+    private boolean waitsForCreated(Pending p, long now) {
+        return p.event.transition() == Transition.SERVER_ADOPTED && now - p.acceptedMillis < ADOPTION_HOLD.toMillis()
+                && !states.has(stateKey(clusterIdOf(p.event), p.event.subject()), Transition.SERVER_CREATED);
+    }
+
+    /**
+     * The cluster id from {@code ce_source} ({@code /talos-burst/<percent-encoded id>}): {@link #publishedBefore} runs
+     * under the lock for every event sent, where parsing the JSON data would stall {@code emit}.
+     */
+    private static String clusterIdOf(NodeCloudEvent event) {
+        String prefix = "/talos-burst/";
+        if (event.source().startsWith(prefix)) {
+            return java.net.URLDecoder.decode(event.source().substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return event.parsedData().clusterId();
     }
 
     /** Sender thread: {@code event} is in Kafka; update its server's published state and schedule the state record. */
@@ -629,14 +673,22 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     private void refillFromJournal() {
+        Backlog.RefillPlan plan;
         synchronized (lock) {
-            backlog.refill();
+            plan = backlog.planRefill();
+        }
+        if (plan == null) {
+            return;
+        }
+        EventJournal.Chunk chunk = backlog.read(plan); // outside the lock: emit goes on meanwhile
+        synchronized (lock) {
+            backlog.applyRefill(plan, chunk);
         }
     }
 
     private void truncateJournalIfDrained() {
         synchronized (lock) {
-            backlog.truncateIfDrained(states.outstanding() > 0);
+            backlog.truncateIfDrained(states.outstanding() > 0, false);
         }
     }
 

@@ -51,6 +51,49 @@ class EventJournalTest {
     }
 
     @Test
+    void appendedLinesAreInTheFileAtOnceAndOnDiskAfterTheGroupCommit(@TempDir Path dir) throws Exception {
+        List<NodeCloudEvent> events = engine.serverUp("g-1", 7, Instant.parse("2026-11-20T10:00:00Z")).stream()
+                .map(mapper::toCloudEvent).toList();
+        try (EventJournal j = EventJournal.open(dir, true)) {
+            for (int i = 0; i < events.size(); i++) {
+                j.append(i + 1, events.get(i));
+            }
+            // what a killed process leaves behind: the file as another reader sees it, before any fsync is awaited
+            assertThat(Files.readAllLines(dir.resolve(EventJournal.FILE_NAME))).hasSize(events.size());
+            assertThat(j.awaitSynced(10_000)).isTrue();
+            assertThat(j.syncedLag()).isZero();
+        }
+    }
+
+    @Test
+    void readingForwardFromAPositionSkipsAcknowledgedAndLeavesAnIncompleteLineForLater(@TempDir Path dir) throws Exception {
+        List<NodeCloudEvent> events = new java.util.ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            engine.serverUp("r-" + s, 10 + s, Instant.parse("2026-11-20T10:00:00Z")).stream().map(mapper::toCloudEvent).forEach(events::add);
+        }
+        try (EventJournal j = EventJournal.open(dir, false)) {
+            for (int i = 0; i < events.size(); i++) {
+                j.append(i + 1, events.get(i));
+                if (i % 3 == 0) {
+                    j.acknowledge(List.of((long) i + 1));
+                }
+            }
+            EventJournal.Chunk first = j.readFrom(0, 2, 4, java.util.Set.of(5L));
+            assertThat(first.entries()).extracting(EventJournal.Entry::seq).containsExactly(3L, 4L, 6L, 7L);
+            assertThat(first.entries().get(0).event()).isEqualTo(events.get(2));
+            EventJournal.Chunk rest = j.readFrom(first.nextPosition(), 7, 100, java.util.Set.of());
+            assertThat(rest.entries()).extracting(EventJournal.Entry::seq).containsExactly(8L, 9L, 10L, 11L, 12L);
+            assertThat(rest.nextPosition()).isEqualTo(j.size());
+
+            // half a line (an append in progress): not consumed, read whole once it is complete
+            Files.writeString(dir.resolve(EventJournal.FILE_NAME), "{\"seq\":13,", StandardOpenOption.APPEND);
+            EventJournal.Chunk none = j.readFrom(rest.nextPosition(), 12, 100, java.util.Set.of());
+            assertThat(none.entries()).isEmpty();
+            assertThat(none.nextPosition()).isEqualTo(rest.nextPosition());
+        }
+    }
+
+    @Test
     void aSecondProcessCannotShareTheJournal(@TempDir Path dir) throws Exception {
         try (EventJournal j = EventJournal.open(dir, false)) {
             assertThat(j.size()).isZero();

@@ -174,6 +174,10 @@ class EngineCrashRecoveryTest {
         assertThat(raw).hasSize(byId.size() + expectedDuplicates);
         assertThat(byId).hasSize(3 + 3 + 1 + 1 + 2); // 3 create-requested, 3 server-created, scale-up, y's server-deleted, 2 adopted
         assertThat(typesOf(raw, x)).containsOnlyOnce("dev.talosburst.node.server-adopted.v1");
+        // x's server-created comes from the reconciler, after B adopted x: the held adoption lets it pass, so the topic
+        // tells x's life in order
+        assertThat(typesOf(raw, x)).containsExactly("dev.talosburst.node.server-create-requested.v1",
+                "dev.talosburst.node.server-created.v1", "dev.talosburst.node.server-adopted.v1");
         assertThat(typesOf(raw, z)).containsOnlyOnce("dev.talosburst.node.server-adopted.v1");
         assertThat(typesOf(raw, y)).doesNotContain("dev.talosburst.node.server-adopted.v1");
 

@@ -406,8 +406,17 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     private void requeueRetries(Instant now) {
         List<Slot> due = new ArrayList<>();
+        // every tick: the phase is readable without the lock, so only slots being created are looked at under it
+        List<Slot> creating = view.snapshot().stream().filter(slot -> slot.phase() == Slot.Phase.CREATING)
+                .sorted(Comparator.comparingLong((Slot slot) -> slot.sequence)).toList(); // oldest request first
+        if (creating.isEmpty()) {
+            return;
+        }
         synchronized (view) {
-            for (Slot slot : view.allSlots()) {
+            for (Slot slot : creating) {
+                if (slot.owner() != view) {
+                    continue;
+                }
                 if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight && slot.cancelRequested()) {
                     view.abandon(slot); // deleted by CA while it waited for a retry
                 } else if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight && slot.nextAttemptAt != null
@@ -537,8 +546,10 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         }
         // the event sink may write its journal (fsync): never on CA's calling thread. The hand-off thread publishes the
         // scale-up first and only then queues the creations, so scale-up-requested precedes their create-requested.
-        recorder.handOff(requested, () -> created.forEach(createQueue::add));
-        LOG.infof("node group %s: target raised by %d to %d", groupId, delta, newTarget);
+        recorder.handOff(requested, () -> {
+            created.forEach(createQueue::add);
+            LOG.infof("node group %s: target raised by %d to %d", groupId, delta, newTarget); // the console is I/O too
+        });
     }
 
     @Override

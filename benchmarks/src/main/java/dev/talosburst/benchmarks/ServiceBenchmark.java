@@ -59,7 +59,10 @@ import java.util.function.Consumer;
  * (per RPC per repetition, default 10), {@code bench.warmup-seconds} (2), {@code bench.repetitions} (3),
  * {@code bench.concurrency} (8), {@code bench.jar} (default {@code autoscaler-grpc/target/quarkus-app/quarkus-run.jar}),
  * {@code bench.startups} (starts measured with no servers, default 3), {@code bench.jvm-args} (extra JVM options of the service, space-separated),
- * {@code bench.out} (markdown file to write).
+ * {@code bench.out} (markdown file to write), {@code bench.events} (event journal on, default true), {@code bench.reads} (read
+ * RPCs, default true), {@code bench.resync-interval} (a short full-list interval and a mutation loop of
+ * {@code bench.mutation-seconds} spanning it), {@code bench.running-servers} (servers followed until reported running, 10),
+ * {@code bench.startup-variants} (start-up of several jars/JVM options, in turn).
  */
 public final class ServiceBenchmark {
 
@@ -74,6 +77,8 @@ public final class ServiceBenchmark {
     private final Path jar = Path.of(System.getProperty("bench.jar", "autoscaler-grpc/target/quarkus-app/quarkus-run.jar"));
     private final List<String> jvmArgs = Variant.args(System.getProperty("bench.jvm-args", ""));
     private final boolean events = Boolean.parseBoolean(System.getProperty("bench.events", "true"));
+    /** False: only the health check of the read RPCs (for runs about mutations, resyncs and start-up). */
+    private final boolean reads = Boolean.parseBoolean(System.getProperty("bench.reads", "true"));
     /** When set, the service lists the fleet this often and mutations are timed while it does (a duration, e.g. 10s). */
     private final String resyncInterval = System.getProperty("bench.resync-interval");
     private final int mutationSeconds = Integer.getInteger("bench.mutation-seconds", 60);
@@ -225,6 +230,9 @@ public final class ServiceBenchmark {
                         .setStartTimestamp(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
                         .setEndTimestamp(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() + 3600)).build()));
 
+                if (!reads) {
+                    rpcs.keySet().retainAll(List.of("gRPC health check (baseline)"));
+                }
                 Map<String, List<Window>> results = new LinkedHashMap<>();
                 rpcs.keySet().forEach(name -> results.put(name, new ArrayList<>()));
                 for (Consumer<CloudProviderBlockingStub> rpc : rpcs.values()) {

@@ -124,7 +124,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         this.resync = new Resync(view, cloud, catalogue, ownership, recorder, metrics, clock);
         this.inFlight = new InFlightPoll(view, cloud, ownership, metrics, clock, settings.inFlightPollInterval());
         this.reaper = new ServerReaper(view, nodes, scaleDown, settings.reaper(), metrics, clock);
-        this.pricing = new Pricing(view, catalogue, settings.clusterId(), this::forNode);
+        this.pricing = new Pricing(view, catalogue, settings.clusterId(), this::groupOfServer);
         metrics.watch(view, () -> leader);
     }
 
@@ -147,14 +147,8 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     /** Starts without acting: keeps the view warm and answers reads; {@link #promote()} makes it act. */
     public void startAsFollower() {
-        if (running) {
+        if (!begin()) {
             return;
-        }
-        running = true;
-        LOG.info(reaper.rules());
-        nodes.subscribe(nodeWatch);
-        for (int i = 0; i < settings.createConcurrency(); i++) {
-            creators.execute(this::createLoop);
         }
         try {
             tick();
@@ -163,6 +157,43 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         }
         long period = Math.max(50, settings.tickInterval().toMillis());
         ticker.scheduleWithFixedDelay(this::safeTick, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts as the only replica without waiting for the first list of servers (100 requests at 5,000 servers): the pools
+     * are checked against the catalogue on the calling thread, so a configuration Hetzner proves wrong still stops start-up
+     * ({@link #hetznerStatus()}), and the view is built on the engine's thread right after. Until then the RPCs that report
+     * servers or sizes answer NOT_READY, never an empty pool.
+     */
+    public void startInBackground() {
+        promotionPending.set(true); // the first sync builds the view and makes us act
+        if (!begin()) {
+            return;
+        }
+        tickLock.lock();
+        try {
+            runStartupCheck(clock.instant());
+        } catch (RuntimeException e) {
+            // HetznerAccess has said why (once); the ticker retries with back-off
+        } finally {
+            tickLock.unlock();
+        }
+        long period = Math.max(50, settings.tickInterval().toMillis());
+        ticker.scheduleWithFixedDelay(this::safeTick, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** False when already running. */
+    private boolean begin() {
+        if (running) {
+            return false;
+        }
+        running = true;
+        LOG.info(reaper.rules());
+        nodes.subscribe(nodeWatch);
+        for (int i = 0; i < settings.createConcurrency(); i++) {
+            creators.execute(this::createLoop);
+        }
+        return true;
     }
 
     /** Becomes the acting replica: rebuilds the view from Hetzner first, so nothing is created twice. */
@@ -491,6 +522,12 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     @Override
     public Optional<NodeGroupSummary> forNode(NodeRef node) {
+        requireSynced(); // before the first list every node would look foreign
+        return groupOfServer(node);
+    }
+
+    /** The group of the server behind a node, as far as the view knows (pricing also asks before the first list). */
+    private Optional<NodeGroupSummary> groupOfServer(NodeRef node) {
         // lock-free: index lookups (by server id or name), never a scan
         Optional<Slot> slot = Optional.empty();
         Long serverId = Slot.serverIdOf(node.providerId());
@@ -509,6 +546,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     @Override
     public int targetSize(String groupId) {
         pool(groupId);
+        requireSynced(); // never "0" for a pool whose servers are not listed yet
         return view.targetSize(groupId);
     }
 
@@ -677,6 +715,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     @Override
     public List<InstanceView> instances(String groupId) {
         pool(groupId);
+        requireSynced(); // never an empty pool whose servers are not listed yet
         return view.instances(groupId); // lock-free unless the pool changed since the last call
     }
 

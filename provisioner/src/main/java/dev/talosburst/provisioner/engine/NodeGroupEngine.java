@@ -66,9 +66,8 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     private final ExecutorService deleters;
     private final ReentrantLock tickLock = new ReentrantLock();
     private final AtomicBoolean refreshRequested = new AtomicBoolean();
-    private final AtomicBoolean promotionPending = new AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicLong poolEventSequence = new java.util.concurrent.atomic.AtomicLong();
-    private volatile boolean leader;
+    private final Leadership leadership = new Leadership();
     private volatile boolean running;
     private volatile String lastSyncError;
     private final List<NodePool> pools;
@@ -113,19 +112,19 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         Ownership ownership = new Ownership(settings.clusterId());
         ProvisioningMetrics metrics = new ProvisioningMetrics(registry, pools.stream().map(NodePool::id).toList());
         this.catalogue = new Catalogue(cloud, clock);
-        this.recorder = new LifecycleRecorder(events, settings.clusterId(), () -> leader || promotionPending.get(), metrics);
+        this.recorder = new LifecycleRecorder(events, settings.clusterId(), leadership::actingOrPromoting, metrics);
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("talosburst-engine-tick"));
         this.creators = Executors.newFixedThreadPool(settings.createConcurrency(), daemon("talosburst-create"));
         this.deleters = Executors.newFixedThreadPool(2, daemon("talosburst-delete"));
         this.scaleDown = new ScaleDown(view, cloud, nodes, recorder, clock, settings.createRetryBackoff(), deleters);
-        this.nodeWatch = new NodeWatch(view, nodes, recorder, metrics, clock, () -> leader, settings.clusterId());
+        this.nodeWatch = new NodeWatch(view, nodes, recorder, metrics, clock, leadership::isLeader, settings.clusterId());
         this.scaleUp = new ScaleUp(view, cloud, catalogue, userData, recorder, new OutOfResourcesMemory(clock, settings.outOfResourcesBackoff()),
                 ownership, settings, metrics, clock, scaleDown, nodeWatch::serverKnown);
         this.resync = new Resync(view, cloud, catalogue, ownership, recorder, metrics, clock);
         this.inFlight = new InFlightPoll(view, cloud, ownership, metrics, clock, settings.inFlightPollInterval());
         this.reaper = new ServerReaper(view, nodes, scaleDown, settings.reaper(), metrics, clock);
         this.pricing = new Pricing(view, catalogue, settings.clusterId(), this::groupOfServer);
-        metrics.watch(view, () -> leader);
+        metrics.watch(view, leadership::isLeader);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -140,7 +139,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     /** Starts as the only replica: builds the view from Hetzner, then acts. */
     public void start() {
-        promotionPending.set(true); // the first sync then both builds the view and makes us act: one list, not two
+        leadership.requestPromotion(); // the first sync then both builds the view and makes us act: one list, not two
         startAsFollower();
         promote();
     }
@@ -166,7 +165,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
      * servers or sizes answer NOT_READY, never an empty pool.
      */
     public void startInBackground() {
-        promotionPending.set(true); // the first sync builds the view and makes us act
+        leadership.requestPromotion(); // the first sync builds the view and makes us act
         if (!begin()) {
             return;
         }
@@ -198,22 +197,21 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     /** Becomes the acting replica: rebuilds the view from Hetzner first, so nothing is created twice. */
     public void promote() {
-        if (leader) {
+        if (leadership.isLeader()) {
             return;
         }
-        promotionPending.set(true);
+        leadership.requestPromotion();
         safeTick();
     }
 
     /** Stops acting (lost the lease); in-flight requests finish, nothing new starts. */
     public void demote() {
-        promotionPending.set(false);
-        leader = false;
+        leadership.demote();
         LOG.info("no longer leader: not creating, deleting or reaping");
     }
 
     public boolean isLeader() {
-        return leader;
+        return leadership.isLeader();
     }
 
     /** True once the view has been built from Hetzner at least once. */
@@ -265,7 +263,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     @Override
     public void close() {
         running = false;
-        leader = false;
+        leadership.stop();
         recorder.close();
         ticker.shutdownNow();
         creators.shutdownNow();
@@ -345,7 +343,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             if (!runStartupCheck(now)) {
                 return;
             }
-            boolean promoting = promotionPending.get();
+            boolean promoting = leadership.promotionPending();
             Instant last = lastSyncAt();
             boolean due = (last == null || promoting || refreshRequested.get()
                     || Duration.between(last, now).compareTo(fullListInterval()) >= 0) && access.due(now);
@@ -366,12 +364,11 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     throw e;
                 }
                 lastSyncError = null;
-                if (promoting && promotionPending.compareAndSet(true, false)) {
-                    leader = true;
-                    LOG.info("leader: view rebuilt from Hetzner, acting now");
+                if (promoting) {
+                    leadership.completePromotion();
                 }
             }
-            if (!leader) {
+            if (!leadership.isLeader()) {
                 return;
             }
             if (strays != null) {
@@ -467,7 +464,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 if (slot == null) {
                     continue;
                 }
-                if (!leader) {
+                if (!leadership.isLeader()) {
                     synchronized (view) {
                         if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight) {
                             slot.nextAttemptAt = clock.instant(); // picked up again once we lead
@@ -492,10 +489,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     }
 
     private void requireActing() {
-        if (!leader) {
-            throw new NodeGroupException(Reason.NOT_LEADER,
-                    "this talos-burst replica is not the leader; cluster-autoscaler must talk to the leader (check the Service's readiness)");
-        }
+        leadership.requireActing();
     }
 
     private void requireSynced() {

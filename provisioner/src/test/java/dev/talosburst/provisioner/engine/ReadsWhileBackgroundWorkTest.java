@@ -53,7 +53,7 @@ class ReadsWhileBackgroundWorkTest {
         engine.start();
         ServerSnapshot server = fx.servers().get(0);
 
-        // the next resync's node sweep stops inside the view lock, as a slow background pass would
+        // the next resync's node sweep stops in the middle, as a slow background pass would
         blockSweep = true;
         fx.clock.advance(Duration.ofMinutes(2));
         CompletableFuture<Void> background = CompletableFuture.runAsync(engine::tick);
@@ -67,7 +67,7 @@ class ReadsWhileBackgroundWorkTest {
                 engine.options("cx22-fsn1", AutoscalingOptions.caDefaults()),
                 engine.nodePrice(NodeRef.of("hcloud://" + server.id(), server.name()), fx.clock.instant(), fx.clock.instant().plusSeconds(3600)),
                 engine.isSynced()));
-        // the sweep is still holding the view: with a shared monitor these reads would wait until it is released
+        // the sweep is still running: reads must not wait for it
         List<Object> answers = reads.get(30, TimeUnit.SECONDS);
         assertThat(background).isNotDone();
         assertThat(answers.get(1)).isEqualTo(3);

@@ -25,10 +25,10 @@ public class EngineLeadership {
         this.nodes = nodes;
     }
 
-    /** Starts the engine: at once as leader, or as a follower contending for the Lease. */
+    /** Starts the engine: at once as leader (its first list in the background), or as a follower contending for the Lease. */
     public synchronized void start(NodeGroupEngine engine) {
         if (!settings.enabled() || !(nodes instanceof KubernetesNodeDirectory directory)) {
-            engine.start();
+            engine.startInBackground(); // gRPC answers while the first list runs (NOT_READY for sizes and servers until it is done)
             return;
         }
         LeaseTerms terms = LeaseTerms.from(settings);

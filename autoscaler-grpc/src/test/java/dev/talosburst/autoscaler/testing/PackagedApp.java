@@ -150,6 +150,7 @@ public final class PackagedApp implements AutoCloseable {
     public static final class Builder {
         private final String name;
         private final List<String> systemProperties = new ArrayList<>();
+        private final List<String> jvmOptions = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Path workingDirectory;
 
@@ -160,6 +161,12 @@ public final class PackagedApp implements AutoCloseable {
         /** A {@code -Dkey=value} option. */
         public Builder systemProperty(String key, Object value) {
             systemProperties.add("-D" + key + "=" + value);
+            return this;
+        }
+
+        /** A JVM option such as {@code -XX:SharedArchiveFile=...}, before the {@code -D} options. */
+        public Builder jvmOption(String option) {
+            jvmOptions.add(option);
             return this;
         }
 
@@ -175,12 +182,13 @@ public final class PackagedApp implements AutoCloseable {
             return this;
         }
 
-        /** Starts {@code java [-D...] -jar quarkus-run.jar}. */
+        /** Starts {@code java [JVM options] [-D...] -jar quarkus-run.jar}. */
         public PackagedApp start() throws IOException {
             Path jar = Path.of(System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
             Path log = Path.of("target", "packaged-runs", name + ".log").toAbsolutePath();
             Files.createDirectories(log.getParent());
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(jvmOptions);
             command.addAll(systemProperties);
             command.addAll(List.of("-jar", jar.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

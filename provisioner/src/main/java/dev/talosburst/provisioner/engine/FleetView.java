@@ -199,6 +199,16 @@ final class FleetView {
         return byServerId.size();
     }
 
+    /** Slots with a Hetzner server, in no order; lock-free (a slot changing meanwhile may or may not be in it). */
+    List<Slot> slotsWithServers() {
+        return new ArrayList<>(byServerId.values());
+    }
+
+    /** Every slot, in no order; lock-free (a slot added or removed meanwhile may or may not be in it). */
+    List<Slot> snapshot() {
+        return new ArrayList<>(names.values());
+    }
+
     /** Every slot, oldest first; under the lock. */
     List<Slot> allSlots() {
         return new ArrayList<>(byName.values());

@@ -57,10 +57,14 @@ final class InFlightPoll {
             return false;
         }
         List<Slot> tracked = new ArrayList<>();
-        synchronized (view) {
-            for (Slot slot : view.allSlots()) {
-                if (inFlight(slot)) {
-                    tracked.add(slot);
+        // the phase is readable without the lock: only servers still provisioning are looked at under it
+        List<Slot> provisioning = view.slotsWithServers().stream().filter(slot -> slot.phase() == Slot.Phase.PROVISIONING).toList();
+        if (!provisioning.isEmpty()) {
+            synchronized (view) {
+                for (Slot slot : provisioning) {
+                    if (slot.owner() == view && inFlight(slot)) {
+                        tracked.add(slot);
+                    }
                 }
             }
         }

@@ -66,9 +66,8 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     private final ExecutorService deleters;
     private final ReentrantLock tickLock = new ReentrantLock();
     private final AtomicBoolean refreshRequested = new AtomicBoolean();
-    private final AtomicBoolean promotionPending = new AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicLong poolEventSequence = new java.util.concurrent.atomic.AtomicLong();
-    private volatile boolean leader;
+    private final Leadership leadership = new Leadership();
     private volatile boolean running;
     private volatile String lastSyncError;
     private final List<NodePool> pools;
@@ -113,19 +112,19 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         Ownership ownership = new Ownership(settings.clusterId());
         ProvisioningMetrics metrics = new ProvisioningMetrics(registry, pools.stream().map(NodePool::id).toList());
         this.catalogue = new Catalogue(cloud, clock);
-        this.recorder = new LifecycleRecorder(events, settings.clusterId(), () -> leader || promotionPending.get(), metrics);
+        this.recorder = new LifecycleRecorder(events, settings.clusterId(), leadership::actingOrPromoting, metrics);
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("talosburst-engine-tick"));
         this.creators = Executors.newFixedThreadPool(settings.createConcurrency(), daemon("talosburst-create"));
         this.deleters = Executors.newFixedThreadPool(2, daemon("talosburst-delete"));
         this.scaleDown = new ScaleDown(view, cloud, nodes, recorder, clock, settings.createRetryBackoff(), deleters);
-        this.nodeWatch = new NodeWatch(view, nodes, recorder, metrics, clock, () -> leader, settings.clusterId());
+        this.nodeWatch = new NodeWatch(view, nodes, recorder, metrics, clock, leadership::isLeader, settings.clusterId());
         this.scaleUp = new ScaleUp(view, cloud, catalogue, userData, recorder, new OutOfResourcesMemory(clock, settings.outOfResourcesBackoff()),
                 ownership, settings, metrics, clock, scaleDown, nodeWatch::serverKnown);
         this.resync = new Resync(view, cloud, catalogue, ownership, recorder, metrics, clock);
         this.inFlight = new InFlightPoll(view, cloud, ownership, metrics, clock, settings.inFlightPollInterval());
         this.reaper = new ServerReaper(view, nodes, scaleDown, settings.reaper(), metrics, clock);
-        this.pricing = new Pricing(view, catalogue, settings.clusterId(), this::forNode);
-        metrics.watch(view, () -> leader);
+        this.pricing = new Pricing(view, catalogue, settings.clusterId(), this::groupOfServer);
+        metrics.watch(view, leadership::isLeader);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -140,21 +139,15 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     /** Starts as the only replica: builds the view from Hetzner, then acts. */
     public void start() {
-        promotionPending.set(true); // the first sync then both builds the view and makes us act: one list, not two
+        leadership.requestPromotion(); // the first sync then both builds the view and makes us act: one list, not two
         startAsFollower();
         promote();
     }
 
     /** Starts without acting: keeps the view warm and answers reads; {@link #promote()} makes it act. */
     public void startAsFollower() {
-        if (running) {
+        if (!begin()) {
             return;
-        }
-        running = true;
-        LOG.info(reaper.rules());
-        nodes.subscribe(nodeWatch);
-        for (int i = 0; i < settings.createConcurrency(); i++) {
-            creators.execute(this::createLoop);
         }
         try {
             tick();
@@ -165,24 +158,60 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         ticker.scheduleWithFixedDelay(this::safeTick, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Becomes the acting replica: rebuilds the view from Hetzner first, so nothing is created twice. */
-    public void promote() {
-        if (leader) {
+    /**
+     * Starts as the only replica without waiting for the first list of servers (100 requests at 5,000 servers): the pools
+     * are checked against the catalogue on the calling thread, so a configuration Hetzner proves wrong still stops start-up
+     * ({@link #hetznerStatus()}), and the view is built on the engine's thread right after. Until then the RPCs that report
+     * servers or sizes answer NOT_READY, never an empty pool.
+     */
+    public void startInBackground() {
+        leadership.requestPromotion(); // the first sync builds the view and makes us act
+        if (!begin()) {
             return;
         }
-        promotionPending.set(true);
+        tickLock.lock();
+        try {
+            runStartupCheck(clock.instant());
+        } catch (RuntimeException e) {
+            // HetznerAccess has said why (once); the ticker retries with back-off
+        } finally {
+            tickLock.unlock();
+        }
+        long period = Math.max(50, settings.tickInterval().toMillis());
+        ticker.scheduleWithFixedDelay(this::safeTick, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** False when already running. */
+    private boolean begin() {
+        if (running) {
+            return false;
+        }
+        running = true;
+        LOG.info(reaper.rules());
+        nodes.subscribe(nodeWatch);
+        for (int i = 0; i < settings.createConcurrency(); i++) {
+            creators.execute(this::createLoop);
+        }
+        return true;
+    }
+
+    /** Becomes the acting replica: rebuilds the view from Hetzner first, so nothing is created twice. */
+    public void promote() {
+        if (leadership.isLeader()) {
+            return;
+        }
+        leadership.requestPromotion();
         safeTick();
     }
 
     /** Stops acting (lost the lease); in-flight requests finish, nothing new starts. */
     public void demote() {
-        promotionPending.set(false);
-        leader = false;
+        leadership.demote();
         LOG.info("no longer leader: not creating, deleting or reaping");
     }
 
     public boolean isLeader() {
-        return leader;
+        return leadership.isLeader();
     }
 
     /** True once the view has been built from Hetzner at least once. */
@@ -234,7 +263,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     @Override
     public void close() {
         running = false;
-        leader = false;
+        leadership.stop();
         recorder.close();
         ticker.shutdownNow();
         creators.shutdownNow();
@@ -314,7 +343,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             if (!runStartupCheck(now)) {
                 return;
             }
-            boolean promoting = promotionPending.get();
+            boolean promoting = leadership.promotionPending();
             Instant last = lastSyncAt();
             boolean due = (last == null || promoting || refreshRequested.get()
                     || Duration.between(last, now).compareTo(fullListInterval()) >= 0) && access.due(now);
@@ -335,12 +364,11 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     throw e;
                 }
                 lastSyncError = null;
-                if (promoting && promotionPending.compareAndSet(true, false)) {
-                    leader = true;
-                    LOG.info("leader: view rebuilt from Hetzner, acting now");
+                if (promoting) {
+                    leadership.completePromotion();
                 }
             }
-            if (!leader) {
+            if (!leadership.isLeader()) {
                 return;
             }
             if (strays != null) {
@@ -406,8 +434,17 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     private void requeueRetries(Instant now) {
         List<Slot> due = new ArrayList<>();
+        // every tick: the phase is readable without the lock, so only slots being created are looked at under it
+        List<Slot> creating = view.snapshot().stream().filter(slot -> slot.phase() == Slot.Phase.CREATING)
+                .sorted(Comparator.comparingLong((Slot slot) -> slot.sequence)).toList(); // oldest request first
+        if (creating.isEmpty()) {
+            return;
+        }
         synchronized (view) {
-            for (Slot slot : view.allSlots()) {
+            for (Slot slot : creating) {
+                if (slot.owner() != view) {
+                    continue;
+                }
                 if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight && slot.cancelRequested()) {
                     view.abandon(slot); // deleted by CA while it waited for a retry
                 } else if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight && slot.nextAttemptAt != null
@@ -427,7 +464,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 if (slot == null) {
                     continue;
                 }
-                if (!leader) {
+                if (!leadership.isLeader()) {
                     synchronized (view) {
                         if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight) {
                             slot.nextAttemptAt = clock.instant(); // picked up again once we lead
@@ -452,10 +489,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     }
 
     private void requireActing() {
-        if (!leader) {
-            throw new NodeGroupException(Reason.NOT_LEADER,
-                    "this talos-burst replica is not the leader; cluster-autoscaler must talk to the leader (check the Service's readiness)");
-        }
+        leadership.requireActing();
     }
 
     private void requireSynced() {
@@ -482,6 +516,12 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     @Override
     public Optional<NodeGroupSummary> forNode(NodeRef node) {
+        requireSynced(); // before the first list every node would look foreign
+        return groupOfServer(node);
+    }
+
+    /** The group of the server behind a node, as far as the view knows (pricing also asks before the first list). */
+    private Optional<NodeGroupSummary> groupOfServer(NodeRef node) {
         // lock-free: index lookups (by server id or name), never a scan
         Optional<Slot> slot = Optional.empty();
         Long serverId = Slot.serverIdOf(node.providerId());
@@ -500,6 +540,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     @Override
     public int targetSize(String groupId) {
         pool(groupId);
+        requireSynced(); // never "0" for a pool whose servers are not listed yet
         return view.targetSize(groupId);
     }
 
@@ -537,8 +578,10 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         }
         // the event sink may write its journal (fsync): never on CA's calling thread. The hand-off thread publishes the
         // scale-up first and only then queues the creations, so scale-up-requested precedes their create-requested.
-        recorder.handOff(requested, () -> created.forEach(createQueue::add));
-        LOG.infof("node group %s: target raised by %d to %d", groupId, delta, newTarget);
+        recorder.handOff(requested, () -> {
+            created.forEach(createQueue::add);
+            LOG.infof("node group %s: target raised by %d to %d", groupId, delta, newTarget); // the console is I/O too
+        });
     }
 
     @Override
@@ -666,6 +709,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     @Override
     public List<InstanceView> instances(String groupId) {
         pool(groupId);
+        requireSynced(); // never an empty pool whose servers are not listed yet
         return view.instances(groupId); // lock-free unless the pool changed since the last call
     }
 

@@ -174,21 +174,20 @@ final class NodeWatch implements NodeDirectory.NodeListener {
     void sweep() {
         List<KubeNode> orphans = new ArrayList<>();
         List<Slot> needProviderId = new ArrayList<>();
-        synchronized (view) {
-            for (KubeNode node : nodes.all()) {
-                String pool = node.labels().get(Ownership.NODE_POOL_LABEL);
-                Optional<Slot> slot = slotOf(node);
-                if (slot.isPresent()) {
-                    if (node.providerId().isEmpty() && slot.get().serverId() != null) {
-                        needProviderId.add(slot.get());
-                    }
-                    continue;
+        // without the view lock (O(nodes) must not hold CA's mutating RPCs): the lookups are the view's lock-free indexes
+        for (KubeNode node : nodes.all()) {
+            String pool = node.labels().get(Ownership.NODE_POOL_LABEL);
+            Optional<Slot> slot = slotOf(node);
+            if (slot.isPresent()) {
+                if (node.providerId().isEmpty() && slot.get().serverId() != null) {
+                    needProviderId.add(slot.get());
                 }
-                // ours = registered with our cluster and pool labels (set only through our Talos config) and named like our servers
-                if (pool != null && clusterId.equals(node.labels().get(Ownership.NODE_CLUSTER_LABEL)) && node.name().startsWith(pool + "-")
-                        && view.pool(pool).isPresent()) {
-                    orphans.add(node);
-                }
+                continue;
+            }
+            // ours = registered with our cluster and pool labels (set only through our Talos config) and named like our servers
+            if (pool != null && clusterId.equals(node.labels().get(Ownership.NODE_CLUSTER_LABEL)) && node.name().startsWith(pool + "-")
+                    && view.pool(pool).isPresent()) {
+                orphans.add(node);
             }
         }
         needProviderId.forEach(this::serverKnown);

@@ -34,6 +34,9 @@ final class Resync {
     private final ProvisioningMetrics metrics;
     private final Clock clock;
 
+    /** Listed servers reconciled per hold of the view lock. */
+    private static final int STEP = 256;
+
     /** What a resync found that nobody asked for. */
     record Strays(List<Server> unknownPool, List<Server> abandoned, List<Slot> vanished) {
     }
@@ -64,60 +67,34 @@ final class Resync {
         List<Slot> known = new ArrayList<>();
         // events are published after the lock is released: a journal fsync per event must not stall CA's RPCs
         List<dev.talosburst.provisioner.lifecycle.LifecycleEvent> events = new ArrayList<>();
-        synchronized (view) {
-            Set<Long> seen = new HashSet<>();
-            for (Server server : servers) {
-                if (!ownership.owns(server.labels())) {
-                    continue; // defensive: the selector should already exclude it
-                }
-                seen.add(server.id());
-                String poolId = server.labels().get(Ownership.POOL);
-                Slot slot = view.byServerId(server.id()).or(() -> view.byName(server.name())).orElse(null);
-                if (slot == null && view.isTombstoned(server.id())) {
-                    continue; // we deleted it (perhaps while this list was on its way): never bring it back
-                }
-                if (slot == null) {
-                    NodePool pool = view.pool(poolId).orElse(null);
-                    if (pool == null) {
-                        unknownPool.add(server);
-                    } else if (view.isAbandoned(server.name())) {
-                        abandoned.add(server);
-                    } else if (server.status() != ServerStatus.DELETING) {
-                        Slot adopted = adopt(pool, server, now);
-                        known.add(adopted);
-                        // A fact learned now, so a transition of its own (one per adoption), never a second version of the
-                        // server's server-created: that was published by the process that created it, or is published by
-                        // the event reconciler (which compares what exists with what was published) if it never was.
-                        events.add(recorder.later(Transition.SERVER_ADOPTED, adopted, now, now.toString(), Map.of()));
-                    }
-                    continue;
-                }
-                if (slot.serverId() == null) {
-                    // our create request is still in flight, or its response was lost: Hetzner already has the server
-                    slot.serverId(server.id());
-                    slot.serverKnownAt = now;
-                    slot.createdAt = server.created();
-                    if (slot.phase() == Slot.Phase.CREATING || slot.phase() == Slot.Phase.PENDING) {
-                        slot.phase(Slot.Phase.PROVISIONING);
-                    }
-                    if (!slot.createdEmitted) {
-                        // also for a creation reported failed: the server exists and costs money until deleted
-                        slot.createdEmitted = true;
-                        events.add(recorder.later(Transition.SERVER_CREATED, slot, now, Map.of()));
-                    }
-                    known.add(slot);
-                }
-                if (slot.phase() != Slot.Phase.DELETING && slot.phase() != Slot.Phase.FAILED) {
-                    if (slot.observeStatus(server.status(), now)) {
-                        metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
-                    }
-                } else {
-                    slot.status = server.status();
+        // The list is reconciled in short locked steps, never in one O(fleet) critical section: CA's mutating RPCs wait at
+        // most one step. Servers whose slot already agrees with the list (the steady state) are skipped without the lock.
+        Set<Long> seen = new HashSet<>();
+        List<Server> changed = new ArrayList<>();
+        for (Server server : servers) {
+            if (!ownership.owns(server.labels())) {
+                continue; // defensive: the selector should already exclude it
+            }
+            seen.add(server.id());
+            Slot slot = view.byServerId(server.id()).orElse(null);
+            if (slot == null || !slot.agreesWith(server.status())) {
+                changed.add(server);
+            }
+        }
+        for (int from = 0; from < changed.size(); from += STEP) {
+            synchronized (view) {
+                for (Server server : changed.subList(from, Math.min(changed.size(), from + STEP))) {
+                    reconcile(server, now, unknownPool, abandoned, known, events);
                 }
             }
-            for (Slot slot : view.allSlots()) {
+        }
+        // slots with a server id are exactly those of the lock-free id index; candidates are confirmed under the lock
+        List<Slot> missing = view.slotsWithServers().stream().filter(slot -> !seen.contains(slot.serverId())).toList();
+        synchronized (view) {
+            for (Slot slot : missing) {
                 boolean learnedDuringList = slot.serverKnownAt != null && !slot.serverKnownAt.isBefore(listStartedAt);
-                if (slot.serverId() != null && !seen.contains(slot.serverId()) && !learnedDuringList && !slot.deleteInFlight) {
+                if (slot.owner() == view && slot.serverId() != null && !seen.contains(slot.serverId()) && !learnedDuringList
+                        && !slot.deleteInFlight) {
                     vanished.add(slot);
                 }
             }
@@ -128,6 +105,54 @@ final class Resync {
         recorder.publish(events);
         known.forEach(serverKnown);
         return new Strays(unknownPool, abandoned, vanished);
+    }
+
+    /** Brings the view in line with one listed server (under the view lock). */
+    private void reconcile(Server server, Instant now, List<Server> unknownPool, List<Server> abandoned, List<Slot> known,
+                           List<dev.talosburst.provisioner.lifecycle.LifecycleEvent> events) {
+        String poolId = server.labels().get(Ownership.POOL);
+        Slot slot = view.byServerId(server.id()).or(() -> view.byName(server.name())).orElse(null);
+        if (slot == null && view.isTombstoned(server.id())) {
+            return; // we deleted it (perhaps while this list was on its way): never bring it back
+        }
+        if (slot == null) {
+            NodePool pool = view.pool(poolId).orElse(null);
+            if (pool == null) {
+                unknownPool.add(server);
+            } else if (view.isAbandoned(server.name())) {
+                abandoned.add(server);
+            } else if (server.status() != ServerStatus.DELETING) {
+                Slot adopted = adopt(pool, server, now);
+                known.add(adopted);
+                // A fact learned now, so a transition of its own (one per adoption), never a second version of the
+                // server's server-created: that was published by the process that created it, or is published by
+                // the event reconciler (which compares what exists with what was published) if it never was.
+                events.add(recorder.later(Transition.SERVER_ADOPTED, adopted, now, now.toString(), Map.of()));
+            }
+            return;
+        }
+        if (slot.serverId() == null) {
+            // our create request is still in flight, or its response was lost: Hetzner already has the server
+            slot.serverId(server.id());
+            slot.serverKnownAt = now;
+            slot.createdAt = server.created();
+            if (slot.phase() == Slot.Phase.CREATING || slot.phase() == Slot.Phase.PENDING) {
+                slot.phase(Slot.Phase.PROVISIONING);
+            }
+            if (!slot.createdEmitted) {
+                // also for a creation reported failed: the server exists and costs money until deleted
+                slot.createdEmitted = true;
+                events.add(recorder.later(Transition.SERVER_CREATED, slot, now, Map.of()));
+            }
+            known.add(slot);
+        }
+        if (slot.phase() != Slot.Phase.DELETING && slot.phase() != Slot.Phase.FAILED) {
+            if (slot.observeStatus(server.status(), now)) {
+                metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
+            }
+        } else {
+            slot.status = server.status();
+        }
     }
 
     private Slot adopt(NodePool pool, Server server, Instant now) {

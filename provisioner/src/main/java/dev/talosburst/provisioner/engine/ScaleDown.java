@@ -69,9 +69,14 @@ final class ScaleDown {
     void retryDue() {
         Instant now = clock.instant();
         java.util.List<Slot> due = new java.util.ArrayList<>();
+        // every tick: the phase is readable without the lock, so only slots being deleted are looked at under it
+        java.util.List<Slot> deleting = view.snapshot().stream().filter(slot -> slot.phase() == Slot.Phase.DELETING).toList();
+        if (deleting.isEmpty()) {
+            return;
+        }
         synchronized (view) {
-            for (Slot slot : view.allSlots()) {
-                if (slot.phase() == Slot.Phase.DELETING && !slot.deleteInFlight && slot.nextDeleteAttemptAt != null
+            for (Slot slot : deleting) {
+                if (slot.owner() == view && slot.phase() == Slot.Phase.DELETING && !slot.deleteInFlight && slot.nextDeleteAttemptAt != null
                         && !now.isBefore(slot.nextDeleteAttemptAt)) {
                     due.add(slot);
                 }

@@ -70,10 +70,18 @@ final class ServerReaper {
         if (!settings.enabled()) {
             return;
         }
+        // every server is looked at without the view lock; only the few candidates are confirmed under it (short holds)
+        List<Slot> candidates = new ArrayList<>();
+        for (Slot slot : view.slotsWithServers()) {
+            NodePool pool = view.pool(slot.pool).orElse(null);
+            if (pool != null && reasonFor(slot, pool, now) != null) {
+                candidates.add(slot);
+            }
+        }
         synchronized (view) {
-            for (Slot slot : view.allSlots()) {
+            for (Slot slot : candidates) {
                 NodePool pool = view.pool(slot.pool).orElse(null);
-                if (pool == null || slot.serverId() == null) {
+                if (pool == null || slot.serverId() == null || slot.owner() != view) {
                     continue;
                 }
                 String reason = reasonFor(slot, pool, now);

@@ -45,7 +45,8 @@ final class Slot {
     long sequence;
     /** The view holding this slot (told of every change that moves a count, an index or what CA sees); null when removed. */
     private FleetView owner;
-    ServerStatus status;
+    /* volatile: a resync compares them without the lock (agreesWith) */
+    volatile ServerStatus status;
     Instant statusSince;
 
     String serverType;
@@ -57,7 +58,7 @@ final class Slot {
 
     Instant createRequestedAt;
     Instant createdAt;
-    Instant runningAt;
+    volatile Instant runningAt;
     Instant registeredAt;
     Instant readyAt;
     Instant deleteRequestedAt;
@@ -192,6 +193,19 @@ final class Slot {
             phase(Phase.PROVISIONING);
         }
         return firstRunning;
+    }
+
+    /**
+     * True when a list reporting this status would change nothing here ({@link #observeStatus} a no-op); read without the
+     * lock by a resync to skip the steady state, so a stale answer only costs a locked re-check.
+     */
+    boolean agreesWith(ServerStatus listed) {
+        if (serverId == null || listed != status || (listed == ServerStatus.RUNNING && runningAt == null)) {
+            return false;
+        }
+        Phase p = phase;
+        return !(p == Phase.PROVISIONING && listed == ServerStatus.RUNNING)
+                && !(p == Phase.RUNNING && listed != ServerStatus.RUNNING && listed != ServerStatus.DELETING);
     }
 
     /** Parses a server id out of an {@code hcloud://<id>} provider id; null when it is not one. */

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * CA's read RPCs answer from indexes and counters, never waiting for background work that holds the view (a resync, the
- * node sweep), and CA's IncreaseSize never hands an event to the sink (whose journal fsyncs) on its own thread.
+ * node sweep), CA's mutations never wait for background work stuck outside the process, and CA's IncreaseSize never hands
+ * an event to the sink (whose journal fsyncs) on its own thread.
  */
 class ReadsWhileBackgroundWorkTest {
     private final EngineFixture fx = new EngineFixture();
@@ -52,7 +53,7 @@ class ReadsWhileBackgroundWorkTest {
         engine.start();
         ServerSnapshot server = fx.servers().get(0);
 
-        // the next resync's node sweep stops inside the view lock, as a slow background pass would
+        // the next resync's node sweep stops in the middle, as a slow background pass would
         blockSweep = true;
         fx.clock.advance(Duration.ofMinutes(2));
         CompletableFuture<Void> background = CompletableFuture.runAsync(engine::tick);
@@ -66,13 +67,43 @@ class ReadsWhileBackgroundWorkTest {
                 engine.options("cx22-fsn1", AutoscalingOptions.caDefaults()),
                 engine.nodePrice(NodeRef.of("hcloud://" + server.id(), server.name()), fx.clock.instant(), fx.clock.instant().plusSeconds(3600)),
                 engine.isSynced()));
-        // the sweep is still holding the view: with a shared monitor these reads would wait until it is released
+        // the sweep is still running: reads must not wait for it
         List<Object> answers = reads.get(30, TimeUnit.SECONDS);
         assertThat(background).isNotDone();
         assertThat(answers.get(1)).isEqualTo(3);
         assertThat(engine.instances("cx22-fsn1")).hasSize(3);
         assertThat(engine.forNode(NodeRef.of("hcloud://" + server.id(), server.name()))).get()
                 .satisfies(g -> assertThat(g.id()).isEqualTo("cx22-fsn1"));
+
+        releaseSweep.countDown();
+        background.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void mutationsProceedWhileTheNodeSweepIsStuckInKubernetes() throws Exception {
+        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
+        Ownership ours = new Ownership(EngineFixture.CLUSTER);
+        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
+        for (int i = 0; i < 3; i++) {
+            fx.client.createServer(new ServerSpec("cx22-fsn1-srv" + i, "cx22", "fsn1", image, null, ours.labelsFor("cx22-fsn1", Map.of()),
+                    List.of(), List.of(), null, true, true, true));
+        }
+        NodeGroupEngine engine = fx.engine(fx.settings(), fx.client, blockingDirectory(), pool);
+        engine.start();
+
+        // the next resync's node sweep waits for the Kubernetes directory (a slow API server, a large cluster)
+        blockSweep = true;
+        fx.clock.advance(Duration.ofMinutes(2));
+        CompletableFuture<Void> background = CompletableFuture.runAsync(engine::tick);
+        assertThat(sweepEntered.await(30, TimeUnit.SECONDS)).as("the sweep started").isTrue();
+
+        // CA's mutations take the view lock: background work must not hold it while it waits for anything
+        CompletableFuture<Integer> mutations = CompletableFuture.supplyAsync(() -> {
+            engine.increaseSize("cx22-fsn1", 2);
+            return engine.targetSize("cx22-fsn1");
+        });
+        assertThat(mutations.get(30, TimeUnit.SECONDS)).isEqualTo(5);
+        assertThat(background).isNotDone();
 
         releaseSweep.countDown();
         background.get(30, TimeUnit.SECONDS);

@@ -2,8 +2,8 @@ package dev.talosburst.autoscaler.kube;
 
 import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
-import dev.talosburst.provisioner.hcloud.EndpointFamily;
-import dev.talosburst.provisioner.hcloud.HcloudClient;
+import dev.talosburst.hcloud.client.EndpointFamily;
+import dev.talosburst.hcloud.client.HcloudClient;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.HealthCheck;

@@ -1,7 +1,7 @@
 package dev.talosburst.autoscaler.wiring;
 
-import dev.talosburst.provisioner.kube.InMemoryNodeDirectory;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.InMemoryNodeDirectory;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;

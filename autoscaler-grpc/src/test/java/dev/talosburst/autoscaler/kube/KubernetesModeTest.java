@@ -10,7 +10,7 @@ import dev.talosburst.proto.externalgrpc.NodeGroupIncreaseSizeRequest;
 import dev.talosburst.proto.externalgrpc.NodeGroupTargetSizeRequest;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
 import dev.talosburst.provisioner.engine.Ownership;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -2,7 +2,7 @@ package dev.talosburst.provisioner.engine;
 
 import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.provisioner.cloud.ServerType;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import dev.talosburst.provisioner.lifecycle.EventSink;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import dev.talosburst.provisioner.nodegroup.AutoscalingOptions;
@@ -15,6 +15,7 @@ import dev.talosburst.provisioner.nodegroup.NodeRef;
 import dev.talosburst.provisioner.nodegroup.NodeTemplate;
 import dev.talosburst.provisioner.nodegroup.PodRequests;
 import dev.talosburst.provisioner.pool.NodePool;
+import dev.talosburst.provisioner.userdata.UserDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;

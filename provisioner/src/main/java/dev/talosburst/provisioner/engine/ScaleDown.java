@@ -2,7 +2,7 @@ package dev.talosburst.provisioner.engine;
 
 import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.provisioner.cloud.CloudApiException;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import java.time.Clock;
 import java.time.Duration;

@@ -16,17 +16,17 @@ class DomainLayeringTest {
 
     private static final JavaClasses PROVISIONER = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("dev.talosburst.provisioner");
+            .importPackages("dev.talosburst");
 
     private static final String[] DOMAIN = {"dev.talosburst.provisioner.engine..", "dev.talosburst.provisioner.pool..",
             "dev.talosburst.provisioner.nodegroup..", "dev.talosburst.provisioner.cloud..", "dev.talosburst.provisioner.lifecycle..",
-            "dev.talosburst.provisioner.kube.."};
+            "dev.talosburst.provisioner.directory.."};
 
     @Test
     void theDomainImportsNoAdapter() {
         noClasses().that().resideInAnyPackage(DOMAIN)
-                .should().dependOnClassesThat().resideInAnyPackage("dev.talosburst.provisioner.hcloud..",
-                        "dev.talosburst.provisioner.talos..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.talosburst.hcloud.client..",
+                        "dev.talosburst.talos.userdata..")
                 .because("the engine reaches Hetzner and Talos only through its ports (CloudApi, UserDataSource)")
                 .check(PROVISIONER);
     }

@@ -3,6 +3,7 @@ package dev.talosburst.hcloud.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.talosburst.provisioner.cloud.Action;
+import dev.talosburst.provisioner.cloud.CallGuard;
 import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.provisioner.cloud.CloudApiException;
 import dev.talosburst.provisioner.cloud.CloudApiException.Kind;
@@ -103,6 +104,12 @@ public final class HcloudClient implements CloudApi {
     /** State of the circuit breaker guarding an endpoint family (for health reporting). */
     public CircuitBreaker.State breakerState(EndpointFamily family) {
         return transport.breaker(family).getState();
+    }
+
+    @Override
+    public CallGuard serversGuard() {
+        CircuitBreaker.State state = breakerState(EndpointFamily.SERVERS);
+        return new CallGuard(state.name(), state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN);
     }
 
     /** Requests the client believes it may still send right now. */

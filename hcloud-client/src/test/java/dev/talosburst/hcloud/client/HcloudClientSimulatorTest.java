@@ -1,6 +1,7 @@
 package dev.talosburst.hcloud.client;
 
 import dev.talosburst.provisioner.cloud.Action;
+import dev.talosburst.provisioner.cloud.CallGuard;
 import dev.talosburst.provisioner.cloud.CloudApiException;
 import dev.talosburst.provisioner.cloud.CloudApiException.Kind;
 import dev.talosburst.provisioner.cloud.CreatedServer;
@@ -281,6 +282,7 @@ class HcloudClientSimulatorTest {
                         .asInstanceOf(type(CloudApiException.class)).extracting(CloudApiException::code).isEqualTo("unavailable");
             }
             assertThat(client.breakerState(EndpointFamily.SERVERS)).isEqualTo(CircuitBreaker.State.OPEN);
+            assertThat(client.serversGuard()).as("what the readiness check reads through the port").isEqualTo(new CallGuard("OPEN", true));
             int sent = project.sim.inspect().requestCount();
 
             assertThatThrownBy(() -> client.server(1)).asInstanceOf(type(CloudApiException.class)).satisfies(e -> {
@@ -294,6 +296,7 @@ class HcloudClientSimulatorTest {
             project.clock.advance(Duration.ofSeconds(31));
             assertThat(client.servers(ServerQuery.byLabels("x=y"))).isEmpty();
             assertThat(client.breakerState(EndpointFamily.SERVERS)).isEqualTo(CircuitBreaker.State.CLOSED);
+            assertThat(client.serversGuard()).isEqualTo(new CallGuard("CLOSED", false));
             assertThat(project.meters.get("resilience4j.circuitbreaker.state").tag("name", "hcloud-servers").tag("state", "closed")
                     .gauge().value()).isEqualTo(1.0);
         }

@@ -54,4 +54,9 @@ public interface CloudApi {
 
     /** Placement groups, optionally filtered by exact name and/or label selector (null = no filter). */
     List<PlacementGroup> placementGroups(String name, String labelSelector);
+
+    /** What guards the servers endpoints right now (readiness: an open guard means no server can be created or listed). */
+    default CallGuard serversGuard() {
+        return CallGuard.NONE;
+    }
 }

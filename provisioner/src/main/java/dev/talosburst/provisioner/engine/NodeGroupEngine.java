@@ -690,7 +690,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     base.scaleDownUnneededTime(), base.scaleDownUnreadyTime(), pool.maxProvisionTime(), base.zeroOrMaxNodeScaling(),
                     base.ignoreDaemonSetsUtilization());
         }
-        return pool.autoscaling().over(base);
+        return base.withOverrides(pool.autoscaling());
     }
 
     @Override

@@ -11,11 +11,11 @@ import java.util.Optional;
  * @param architecture {@code x86} or {@code arm}
  * @param storageType  {@code local} or {@code network}
  */
-public record ServerType(long id, String name, String description, String category, int cores, double memoryGb,
+public record SimulatedServerType(long id, String name, String description, String category, int cores, double memoryGb,
         int diskGb, String cpuType, String architecture, String storageType, List<LocationPrice> prices) {
 
     /** Validates the type. */
-    public ServerType {
+    public SimulatedServerType {
         if (id <= 0) {
             throw new IllegalArgumentException("server type id must be positive, got " + id);
         }

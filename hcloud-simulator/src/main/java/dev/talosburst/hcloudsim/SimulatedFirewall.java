@@ -10,11 +10,11 @@ import java.util.Objects;
  *
  * @param labelSelectors label selectors it is applied to (Hetzner's {@code apply_to} of type {@code label_selector})
  */
-public record Firewall(long id, String name, Map<String, String> labels, Instant created, List<FirewallRule> rules,
+public record SimulatedFirewall(long id, String name, Map<String, String> labels, Instant created, List<SimulatedFirewallRule> rules,
         List<String> labelSelectors) {
 
     /** Validates the firewall. */
-    public Firewall {
+    public SimulatedFirewall {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(created, "created");
         labels = Map.copyOf(labels);

@@ -9,28 +9,28 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Seeds and looks up what a project's API shows besides servers: locations, types, images, firewalls, networks. */
-public final class Catalogue {
+public final class SimulatedCatalogue {
 
     private final ProjectState state;
 
-    Catalogue(ProjectState state) {
+    SimulatedCatalogue(ProjectState state) {
         this.state = state;
     }
 
     /** All locations. */
-    public List<Location> locations() {
+    public List<SimulatedLocation> locations() {
         synchronized (state) {
             return List.copyOf(state.locations.values());
         }
     }
 
     /** A location by name. */
-    public Optional<Location> location(String name) {
+    public Optional<SimulatedLocation> location(String name) {
         return locations().stream().filter(l -> l.name().equals(name)).findFirst();
     }
 
     /** Adds a location; its id and name must be new. */
-    public Location addLocation(Location location) {
+    public SimulatedLocation addLocation(SimulatedLocation location) {
         synchronized (state) {
             requireNew(state.locations.containsKey(location.id()) || location(location.name()).isPresent(),
                     "location", location.id(), location.name());
@@ -40,19 +40,19 @@ public final class Catalogue {
     }
 
     /** All server types. */
-    public List<ServerType> serverTypes() {
+    public List<SimulatedServerType> serverTypes() {
         synchronized (state) {
             return List.copyOf(state.serverTypes.values());
         }
     }
 
     /** A server type by name. */
-    public Optional<ServerType> serverType(String name) {
+    public Optional<SimulatedServerType> serverType(String name) {
         return serverTypes().stream().filter(t -> t.name().equals(name)).findFirst();
     }
 
     /** Adds a server type; its id and name must be new and every priced location must exist. */
-    public ServerType addServerType(ServerType type) {
+    public SimulatedServerType addServerType(SimulatedServerType type) {
         synchronized (state) {
             requireNew(state.serverTypes.containsKey(type.id()) || serverType(type.name()).isPresent(),
                     "server type", type.id(), type.name());
@@ -68,21 +68,21 @@ public final class Catalogue {
     }
 
     /** All images, including deprecated ones. */
-    public List<Image> images() {
+    public List<SimulatedImage> images() {
         synchronized (state) {
             return List.copyOf(state.images.values());
         }
     }
 
     /** An image by id. */
-    public Optional<Image> image(long id) {
+    public Optional<SimulatedImage> image(long id) {
         synchronized (state) {
             return Optional.ofNullable(state.images.get(id));
         }
     }
 
     /** Adds an image; its id must be new. */
-    public Image addImage(Image image) {
+    public SimulatedImage addImage(SimulatedImage image) {
         synchronized (state) {
             requireNew(state.images.containsKey(image.id()), "image", image.id(), image.description());
             state.images.put(image.id(), image);
@@ -91,60 +91,60 @@ public final class Catalogue {
     }
 
     /** Adds an available snapshot with a fresh id, e.g. labels {@code os=talos,version=v1.11.6,arch=amd64}. */
-    public Image addSnapshot(String description, String architecture, Instant created, Map<String, String> labels) {
+    public SimulatedImage addSnapshot(String description, String architecture, Instant created, Map<String, String> labels) {
         synchronized (state) {
-            return addImage(new Image(state.nextResourceId(), "snapshot", "available", null, description, architecture,
+            return addImage(new SimulatedImage(state.nextResourceId(), "snapshot", "available", null, description, architecture,
                     created, labels, 20, 0.6, "unknown", null, null));
         }
     }
 
     /** All firewalls. */
-    public List<Firewall> firewalls() {
+    public List<SimulatedFirewall> firewalls() {
         synchronized (state) {
             return List.copyOf(state.firewalls.values());
         }
     }
 
     /** Adds a firewall with a fresh id; the name must be new. */
-    public Firewall addFirewall(String name, Map<String, String> labels, List<FirewallRule> rules) {
+    public SimulatedFirewall addFirewall(String name, Map<String, String> labels, List<SimulatedFirewallRule> rules) {
         synchronized (state) {
             requireNew(state.firewalls.values().stream().anyMatch(f -> f.name().equals(name)), "firewall", 0, name);
-            Firewall f = new Firewall(state.nextResourceId(), name, labels, state.now(), rules, List.of());
+            SimulatedFirewall f = new SimulatedFirewall(state.nextResourceId(), name, labels, state.now(), rules, List.of());
             state.firewalls.put(f.id(), f);
             return f;
         }
     }
 
     /** All networks. */
-    public List<Network> networks() {
+    public List<SimulatedNetwork> networks() {
         synchronized (state) {
             return List.copyOf(state.networks.values());
         }
     }
 
     /** Adds a network with a fresh id, e.g. {@code addNetwork("burst", "10.0.0.0/16", "eu-central", Map.of())}. */
-    public Network addNetwork(String name, String ipRange, String networkZone, Map<String, String> labels) {
+    public SimulatedNetwork addNetwork(String name, String ipRange, String networkZone, Map<String, String> labels) {
         synchronized (state) {
             requireNew(state.networks.values().stream().anyMatch(n -> n.name().equals(name)), "network", 0, name);
-            Network n = new Network(state.nextResourceId(), name, ipRange, networkZone, labels, state.now());
+            SimulatedNetwork n = new SimulatedNetwork(state.nextResourceId(), name, ipRange, networkZone, labels, state.now());
             state.networks.put(n.id(), n);
             return n;
         }
     }
 
     /** All placement groups. */
-    public List<PlacementGroup> placementGroups() {
+    public List<SimulatedPlacementGroup> placementGroups() {
         synchronized (state) {
             return List.copyOf(state.placementGroups.values());
         }
     }
 
     /** Adds a spread placement group with a fresh id. */
-    public PlacementGroup addPlacementGroup(String name, Map<String, String> labels) {
+    public SimulatedPlacementGroup addPlacementGroup(String name, Map<String, String> labels) {
         synchronized (state) {
             requireNew(state.placementGroups.values().stream().anyMatch(p -> p.name().equals(name)), "placement group", 0,
                     name);
-            PlacementGroup p = new PlacementGroup(state.nextResourceId(), name, labels, state.now());
+            SimulatedPlacementGroup p = new SimulatedPlacementGroup(state.nextResourceId(), name, labels, state.now());
             state.placementGroups.put(p.id(), p);
             return p;
         }

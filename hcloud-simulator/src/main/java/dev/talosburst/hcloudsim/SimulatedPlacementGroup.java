@@ -5,10 +5,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /** A placement group of type {@code spread}. */
-public record PlacementGroup(long id, String name, Map<String, String> labels, Instant created) {
+public record SimulatedPlacementGroup(long id, String name, Map<String, String> labels, Instant created) {
 
     /** Validates the group. */
-    public PlacementGroup {
+    public SimulatedPlacementGroup {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(created, "created");
         labels = Map.copyOf(labels);

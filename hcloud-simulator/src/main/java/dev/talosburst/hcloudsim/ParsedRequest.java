@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 
 /** One parsed API request: method, path, decoded query parameters (repeatable), body. */
-final class ApiRequest {
+final class ParsedRequest {
 
     final String method;
     final String path;
@@ -20,7 +20,7 @@ final class ApiRequest {
     final String body;
     Matcher pathMatch;
 
-    ApiRequest(String method, String path, String rawQuery, String body) {
+    ParsedRequest(String method, String path, String rawQuery, String body) {
         this.method = method;
         this.path = path;
         this.rawQuery = rawQuery == null ? "" : rawQuery;

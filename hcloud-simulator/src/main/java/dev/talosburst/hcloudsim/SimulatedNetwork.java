@@ -9,11 +9,11 @@ import java.util.Objects;
  *
  * @param ipRange IPv4 CIDR such as {@code 10.0.0.0/16}
  */
-public record Network(long id, String name, String ipRange, String networkZone, Map<String, String> labels,
+public record SimulatedNetwork(long id, String name, String ipRange, String networkZone, Map<String, String> labels,
         Instant created) {
 
     /** Validates the network. */
-    public Network {
+    public SimulatedNetwork {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(ipRange, "ipRange");
         Objects.requireNonNull(networkZone, "networkZone");

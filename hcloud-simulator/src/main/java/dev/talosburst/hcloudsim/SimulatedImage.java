@@ -11,12 +11,12 @@ import java.util.Objects;
  * @param name       system image name; {@code null} for snapshots, as in the real API
  * @param deprecated when the image was deprecated, or {@code null}
  */
-public record Image(long id, String type, String status, String name, String description, String architecture,
+public record SimulatedImage(long id, String type, String status, String name, String description, String architecture,
         Instant created, Map<String, String> labels, double diskSizeGb, Double imageSizeGb, String osFlavor,
         String osVersion, Instant deprecated) {
 
     /** Validates the image. */
-    public Image {
+    public SimulatedImage {
         if (id <= 0) {
             throw new IllegalArgumentException("image id must be positive, got " + id);
         }

@@ -10,11 +10,11 @@ import java.util.Objects;
  * @param protocol  {@code tcp}, {@code udp}, {@code icmp}, {@code esp} or {@code gre}
  * @param port      port or range ({@code "51820"}, {@code "80-85"}, {@code "any"}) for tcp/udp, else {@code null}
  */
-public record FirewallRule(String direction, String protocol, String port, List<String> sourceIps,
+public record SimulatedFirewallRule(String direction, String protocol, String port, List<String> sourceIps,
         List<String> destinationIps, String description) {
 
     /** Validates the rule. */
-    public FirewallRule {
+    public SimulatedFirewallRule {
         Objects.requireNonNull(direction, "direction");
         Objects.requireNonNull(protocol, "protocol");
         sourceIps = List.copyOf(sourceIps);
@@ -22,7 +22,7 @@ public record FirewallRule(String direction, String protocol, String port, List<
     }
 
     /** An inbound rule from anywhere (IPv4 and IPv6). */
-    public static FirewallRule inboundFromAnywhere(String protocol, String port, String description) {
-        return new FirewallRule("in", protocol, port, List.of("0.0.0.0/0", "::/0"), List.of(), description);
+    public static SimulatedFirewallRule inboundFromAnywhere(String protocol, String port, String description) {
+        return new SimulatedFirewallRule("in", protocol, port, List.of("0.0.0.0/0", "::/0"), List.of(), description);
     }
 }

@@ -7,7 +7,7 @@ import dev.talosburst.autoscaler.config.ConfigFixture;
 import dev.talosburst.autoscaler.config.ConfigurationCheck.InvalidConfigurationException;
 import dev.talosburst.provisioner.userdata.UserDataSource;
 import dev.talosburst.provisioner.pool.NodePool;
-import dev.talosburst.talos.userdata.WorkerConfigUserData;
+import dev.talosburst.talos.workerconfig.WorkerConfigUserData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

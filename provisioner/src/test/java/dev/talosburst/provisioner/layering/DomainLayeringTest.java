@@ -26,7 +26,7 @@ class DomainLayeringTest {
     void theDomainImportsNoAdapter() {
         noClasses().that().resideInAnyPackage(DOMAIN)
                 .should().dependOnClassesThat().resideInAnyPackage("dev.talosburst.hcloud.client..",
-                        "dev.talosburst.talos.userdata..")
+                        "dev.talosburst.talos.workerconfig..")
                 .because("the engine reaches Hetzner and Talos only through its ports (CloudApi, UserDataSource)")
                 .check(PROVISIONER);
     }

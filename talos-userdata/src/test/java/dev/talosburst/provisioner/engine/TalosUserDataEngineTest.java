@@ -8,7 +8,7 @@ import dev.talosburst.provisioner.pool.AutoscalingOverrides;
 import dev.talosburst.provisioner.pool.ImageSelector;
 import dev.talosburst.provisioner.pool.NodePool;
 import dev.talosburst.provisioner.pool.Taint;
-import dev.talosburst.talos.userdata.WorkerConfigUserData;
+import dev.talosburst.talos.workerconfig.WorkerConfigUserData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -9,7 +9,6 @@ import dev.talosburst.provisioner.cloud.CloudApiException;
 import dev.talosburst.provisioner.cloud.CloudApiException.Kind;
 import dev.talosburst.provisioner.cloud.CreatedServer;
 import dev.talosburst.provisioner.cloud.Firewall;
-import dev.talosburst.provisioner.cloud.FirewallSpec;
 import dev.talosburst.provisioner.cloud.Image;
 import dev.talosburst.provisioner.cloud.ImageQuery;
 import dev.talosburst.provisioner.cloud.Location;
@@ -216,22 +215,6 @@ public final class HcloudClient implements CloudApi {
         }
     }
 
-    // ---- actions
-
-    @Override
-    public List<Action> actions(Collection<Long> ids) {
-        List<Long> unique = new ArrayList<>(new LinkedHashSet<>(Objects.requireNonNull(ids, "ids")));
-        List<Action> result = new ArrayList<>(unique.size());
-        for (int from = 0; from < unique.size(); from += ACTION_CHUNK) {
-            List<Map.Entry<String, String>> params = new ArrayList<>();
-            for (Long id : unique.subList(from, Math.min(from + ACTION_CHUNK, unique.size()))) {
-                params.add(param("id", Long.toString(id)));
-            }
-            result.addAll(listAll(ApiRequest.get(EndpointFamily.ACTIONS, "/actions", "/actions", params), "actions", wire::action, false));
-        }
-        return result;
-    }
-
     // ---- catalogue
 
     @Override
@@ -266,28 +249,6 @@ public final class HcloudClient implements CloudApi {
     public List<Firewall> firewalls(String name, String labelSelector) {
         return listAll(ApiRequest.get(EndpointFamily.FIREWALLS, "/firewalls", "/firewalls", filters(name, labelSelector)), "firewalls",
                 wire::firewall);
-    }
-
-    /** Creates a firewall; a lost answer followed by {@code uniqueness_error} returns the existing one when it carries our labels. */
-    @Override
-    public Firewall createFirewall(FirewallSpec spec) {
-        Objects.requireNonNull(spec, "spec");
-        ApiRequest request = new ApiRequest("POST", EndpointFamily.FIREWALLS, "/firewalls", "/firewalls", List.of(),
-                wire.createFirewallBody(spec), null);
-        try {
-            return wire.firewall(transport.send(request).path("firewall"));
-        } catch (CloudApiException e) {
-            if (e.kind() != Kind.ALREADY_EXISTS) {
-                throw e;
-            }
-            Optional<Firewall> existing = firewalls(spec.name(), null).stream().filter(f -> spec.name().equals(f.name())).findFirst();
-            if (existing.isPresent() && !spec.labels().isEmpty()
-                    && existing.get().labels().entrySet().containsAll(spec.labels().entrySet())) {
-                LOG.infof("Adopted existing firewall %s (id %d)", existing.get().name(), existing.get().id());
-                return existing.get();
-            }
-            throw e;
-        }
     }
 
     @Override

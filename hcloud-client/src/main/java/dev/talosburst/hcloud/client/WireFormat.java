@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.talosburst.provisioner.cloud.Action;
 import dev.talosburst.provisioner.cloud.Firewall;
 import dev.talosburst.provisioner.cloud.FirewallRule;
-import dev.talosburst.provisioner.cloud.FirewallSpec;
 import dev.talosburst.provisioner.cloud.Image;
 import dev.talosburst.provisioner.cloud.Location;
 import dev.talosburst.provisioner.cloud.Network;
@@ -72,36 +71,6 @@ final class WireFormat {
         ObjectNode publicNet = body.putObject("public_net");
         publicNet.put("enable_ipv4", spec.enableIpv4());
         publicNet.put("enable_ipv6", spec.enableIpv6());
-        return bytes(body);
-    }
-
-    /** The body of {@code POST /firewalls}. */
-    byte[] createFirewallBody(FirewallSpec spec) {
-        ObjectNode body = json.createObjectNode();
-        body.put("name", spec.name());
-        ObjectNode labels = body.putObject("labels");
-        spec.labels().forEach(labels::put);
-        ArrayNode rules = body.putArray("rules");
-        for (FirewallRule rule : spec.rules()) {
-            ObjectNode r = rules.addObject();
-            r.put("direction", rule.direction());
-            r.put("protocol", rule.protocol());
-            if (rule.port() != null) {
-                r.put("port", rule.port());
-            }
-            // Hetzner wants source_ips on inbound rules and destination_ips on outbound ones.
-            if ("in".equals(rule.direction()) || !rule.sourceIps().isEmpty()) {
-                ArrayNode source = r.putArray("source_ips");
-                rule.sourceIps().forEach(source::add);
-            }
-            if ("out".equals(rule.direction()) || !rule.destinationIps().isEmpty()) {
-                ArrayNode destination = r.putArray("destination_ips");
-                rule.destinationIps().forEach(destination::add);
-            }
-            if (rule.description() != null) {
-                r.put("description", rule.description());
-            }
-        }
         return bytes(body);
     }
 

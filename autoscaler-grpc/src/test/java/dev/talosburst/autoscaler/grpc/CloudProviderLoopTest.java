@@ -284,7 +284,7 @@ class CloudProviderLoopTest {
 
     private String serverName(Instance instance) {
         long id = Long.parseLong(instance.getId().substring("hcloud://".length()));
-        return hetzner.simulator().inspect().server(id).orElseThrow().name();
+        return hetzner.local().unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class).inspect().server(id).orElseThrow().name();
     }
 
     interface ThrowingCall {

@@ -122,7 +122,7 @@ class LifecycleEventsTest {
     dev.talosburst.autoscaler.wiring.EmbeddedHetzner hetzner;
 
     private String nodesNameById(long id) {
-        return hetzner.simulator().inspect().server(id).orElseThrow().name();
+        return hetzner.local().unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class).inspect().server(id).orElseThrow().name();
     }
 
     private static List<String> typesFor(List<ConsumerRecord<String, String>> records, String key) {

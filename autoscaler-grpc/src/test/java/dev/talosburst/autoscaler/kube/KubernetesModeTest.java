@@ -89,7 +89,7 @@ class KubernetesModeTest {
                 && engine.instances(POOL).stream().allMatch(i -> i.id().startsWith("hcloud://")));
         long serverId = engine.instances(POOL).stream().map(i -> Long.parseLong(i.id().substring("hcloud://".length())))
                 .max(Long::compare).orElseThrow();
-        String serverName = hetzner.simulator().inspect().server(serverId).orElseThrow().name();
+        String serverName = hetzner.local().unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class).inspect().server(serverId).orElseThrow().name();
 
         // the kubelet registers the Node under the server name, without providerID
         client.nodes().resource(ClusterFixture.kubeletNode(serverName, Map.of(Ownership.NODE_POOL_LABEL, POOL))).create();

@@ -421,7 +421,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     }
                     continue;
                 }
-                scaleUp.create(slot);
+                LogContext.run(slot.pool, slot.name, "create", () -> scaleUp.create(slot));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -89,7 +89,7 @@ final class ScaleDown {
             slot.nextDeleteAttemptAt = null;
         }
         try {
-            executor.execute(() -> run(slot));
+            executor.execute(() -> LogContext.run(slot.pool, slot.name, "delete", () -> run(slot)));
         } catch (RejectedExecutionException e) {
             synchronized (view) {
                 slot.deleteInFlight = false;

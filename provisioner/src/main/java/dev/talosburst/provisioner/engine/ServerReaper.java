@@ -100,7 +100,7 @@ final class ServerReaper {
             unknownPoolSince.keySet().retainAll(stillUnknown);
         }
         for (Map.Entry<Slot, String> entry : doomed) {
-            reap(entry.getKey(), entry.getValue(), now);
+            LogContext.run(entry.getKey().pool, entry.getKey().name, "reap", () -> reap(entry.getKey(), entry.getValue(), now));
         }
     }
 

@@ -30,10 +30,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,8 +49,6 @@ public final class HcloudClient implements CloudApi {
 
     /** Hetzner's largest page. */
     static final int PER_PAGE = 50;
-    /** Action ids per {@code GET /actions} (what hcloud-go uses). */
-    static final int ACTION_CHUNK = 25;
     private static final int MAX_PAGES = 10_000;
 
     private static final Logger LOG = Logger.getLogger(HcloudClient.class);

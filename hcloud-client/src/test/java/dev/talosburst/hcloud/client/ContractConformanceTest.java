@@ -1,7 +1,6 @@
 package dev.talosburst.hcloud.client;
 
 import dev.talosburst.hcloudsim.RecordedExchange;
-import dev.talosburst.provisioner.cloud.FirewallRule;
 import dev.talosburst.hcloudsim.SimulatedFirewallRule;
 import dev.talosburst.provisioner.cloud.ImageQuery;
 import dev.talosburst.provisioner.cloud.ServerQuery;

@@ -6,7 +6,6 @@ import dev.talosburst.provisioner.cloud.CloudApiException;
 import dev.talosburst.provisioner.cloud.CloudApiException.Kind;
 import dev.talosburst.provisioner.cloud.CreatedServer;
 import dev.talosburst.provisioner.cloud.Firewall;
-import dev.talosburst.provisioner.cloud.FirewallRule;
 import dev.talosburst.hcloudsim.SimulatedFirewallRule;
 import dev.talosburst.provisioner.cloud.Image;
 import dev.talosburst.provisioner.cloud.ImageQuery;

@@ -2,7 +2,6 @@ package dev.talosburst.hcloud.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.talosburst.provisioner.cloud.FirewallRule;
 import dev.talosburst.provisioner.cloud.Server;
 import dev.talosburst.provisioner.cloud.ServerSpec;
 import dev.talosburst.provisioner.cloud.ServerStatus;

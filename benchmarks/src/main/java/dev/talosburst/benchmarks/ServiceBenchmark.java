@@ -2,7 +2,7 @@ package dev.talosburst.benchmarks;
 
 import com.google.protobuf.Timestamp;
 import dev.talosburst.hcloudsim.HcloudSimulator;
-import dev.talosburst.hcloudsim.Image;
+import dev.talosburst.hcloudsim.SimulatedImage;
 import dev.talosburst.hcloudsim.SimulatorOptions;
 import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
 import dev.talosburst.proto.externalgrpc.CloudProviderGrpc.CloudProviderBlockingStub;
@@ -502,7 +502,7 @@ public final class ServiceBenchmark {
     private static List<Seeded> seed(HcloudSimulator sim, List<PoolSpec> pools) throws Exception {
         long image = sim.catalogue().images().stream()
                 .filter(i -> "x86".equals(i.architecture()) && "talos".equals(i.labels().get("os")))
-                .max(Comparator.comparing(Image::created)).orElseThrow().id();
+                .max(Comparator.comparing(SimulatedImage::created)).orElseThrow().id();
         HttpClient http = HttpClient.newHttpClient();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<Seeded>> futures = new ArrayList<>();

@@ -2,7 +2,7 @@ package dev.talosburst.demo;
 
 import dev.talosburst.hcloudsim.HcloudSimulator;
 import dev.talosburst.hcloudsim.ServerSnapshot;
-import dev.talosburst.hcloudsim.ServerType;
+import dev.talosburst.hcloudsim.SimulatedServerType;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -155,7 +155,7 @@ public final class SimulatedKubelets implements AutoCloseable {
                 labels.put(CLUSTER_LABEL, server.labels().get(CLUSTER_LABEL));
                 source = "no node labels in its user-data: pool and cluster labels taken from the server's Hetzner labels";
             }
-            ServerType type = hetzner.catalogue().serverType(server.serverType()).orElseThrow(
+            SimulatedServerType type = hetzner.catalogue().serverType(server.serverType()).orElseThrow(
                     () -> new IllegalStateException("unknown server type " + server.serverType()));
             Node node = node(name, server, type, labels, config.taints());
             // noted first: once created, talos-burst may act on the Node before create() returns
@@ -203,7 +203,7 @@ public final class SimulatedKubelets implements AutoCloseable {
         }
     }
 
-    private static Node node(String name, ServerSnapshot server, ServerType type, Map<String, String> configLabels,
+    private static Node node(String name, ServerSnapshot server, SimulatedServerType type, Map<String, String> configLabels,
             List<String> taints) {
         Map<String, String> labels = new LinkedHashMap<>(configLabels);
         String arch = "arm".equals(type.architecture()) ? "arm64" : "amd64";

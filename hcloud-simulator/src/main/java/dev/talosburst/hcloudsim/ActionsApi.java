@@ -26,7 +26,7 @@ final class ActionsApi {
                 Route.of("GET", "/v1/servers/actions/([^/]+)", this::get));
     }
 
-    private ApiResponse list(ApiRequest req) {
+    private ApiResponse list(ParsedRequest req) {
         List<String> ids = req.params("id");
         if (ids.isEmpty()) {
             // Listing all actions was removed on 2025-01-30; the id filter is mandatory.
@@ -50,7 +50,7 @@ final class ActionsApi {
         return new ApiResponse(200, out);
     }
 
-    private ApiResponse get(ApiRequest req) {
+    private ApiResponse get(ParsedRequest req) {
         long id = req.idFromPath(1, "action");
         SimAction a = ApiException.found(state.action(id), "action", id);
         ObjectNode out = Json.MAPPER.createObjectNode();
@@ -58,7 +58,7 @@ final class ActionsApi {
         return new ApiResponse(200, out);
     }
 
-    static List<SimAction> sorted(ApiRequest req, List<SimAction> actions, ProjectState state) {
+    static List<SimAction> sorted(ParsedRequest req, List<SimAction> actions, ProjectState state) {
         Instant now = state.now();
         Map<String, Comparator<SimAction>> fields = new LinkedHashMap<>();
         fields.put("id", Comparator.comparingLong(SimAction::id));

@@ -20,7 +20,7 @@ final class AdminApi {
         this.faults = faults;
     }
 
-    ApiResponse handle(ApiRequest req) {
+    ApiResponse handle(ParsedRequest req) {
         switch (req.method + " " + req.path) {
             case "POST /_sim/faults":
                 arm(req.json());

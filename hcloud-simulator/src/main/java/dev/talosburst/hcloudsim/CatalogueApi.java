@@ -35,27 +35,27 @@ final class CatalogueApi {
                 Route.of("GET", "/v1/datacenters/([^/]+)", CatalogueApi::datacentersGone));
     }
 
-    private ApiResponse listServerTypes(ApiRequest req) {
+    private ApiResponse listServerTypes(ParsedRequest req) {
         String name = req.param("name");
-        List<ServerType> types = state.serverTypes.values().stream()
+        List<SimulatedServerType> types = state.serverTypes.values().stream()
                 .filter(t -> name == null || t.name().equals(name))
-                .sorted(Comparator.comparingLong(ServerType::id)).toList();
+                .sorted(Comparator.comparingLong(SimulatedServerType::id)).toList();
         return new ApiResponse(200, ListQuery.page(req, types, "server_types", json::serverType));
     }
 
 
-    private ApiResponse listLocations(ApiRequest req) {
+    private ApiResponse listLocations(ParsedRequest req) {
         String name = req.param("name");
-        List<Location> matching = state.locations.values().stream().filter(l -> name == null || l.name().equals(name)).toList();
-        Map<String, Comparator<Location>> fields = new LinkedHashMap<>();
-        fields.put("id", Comparator.comparingLong(Location::id));
-        fields.put("name", Comparator.comparing(Location::name));
-        List<Location> sorted = ListQuery.sort(req, matching, fields, Comparator.comparingLong(Location::id));
+        List<SimulatedLocation> matching = state.locations.values().stream().filter(l -> name == null || l.name().equals(name)).toList();
+        Map<String, Comparator<SimulatedLocation>> fields = new LinkedHashMap<>();
+        fields.put("id", Comparator.comparingLong(SimulatedLocation::id));
+        fields.put("name", Comparator.comparing(SimulatedLocation::name));
+        List<SimulatedLocation> sorted = ListQuery.sort(req, matching, fields, Comparator.comparingLong(SimulatedLocation::id));
         return new ApiResponse(200, ListQuery.page(req, sorted, "locations", json::location));
     }
 
 
-    private ApiResponse listImages(ApiRequest req) {
+    private ApiResponse listImages(ParsedRequest req) {
         List<String> types = req.params("type");
         List<String> statuses = req.params("status");
         types.forEach(t -> requireIn("type", t, IMAGE_TYPES));
@@ -68,7 +68,7 @@ final class CatalogueApi {
         List<String> boundTo = req.params("bound_to");
         boolean includeDeprecated = ListQuery.boolParam(req, "include_deprecated", false);
         LabelSelector selector = ListQuery.selector(req);
-        List<Image> matching = state.images.values().stream()
+        List<SimulatedImage> matching = state.images.values().stream()
                 .filter(i -> types.isEmpty() || types.contains(i.type()))
                 .filter(i -> statuses.isEmpty() || statuses.contains(i.status()))
                 .filter(i -> architecture == null || architecture.equals(i.architecture()))
@@ -77,16 +77,16 @@ final class CatalogueApi {
                 .filter(i -> includeDeprecated || i.deprecated() == null)
                 .filter(i -> selector.matches(i.labels()))
                 .toList();
-        Map<String, Comparator<Image>> fields = new LinkedHashMap<>();
-        fields.put("id", Comparator.comparingLong(Image::id));
+        Map<String, Comparator<SimulatedImage>> fields = new LinkedHashMap<>();
+        fields.put("id", Comparator.comparingLong(SimulatedImage::id));
         fields.put("name", Comparator.comparing(i -> i.name() == null ? "" : i.name()));
-        fields.put("created", Comparator.comparing(Image::created));
-        List<Image> sorted = ListQuery.sort(req, matching, fields, Comparator.comparingLong(Image::id));
+        fields.put("created", Comparator.comparing(SimulatedImage::created));
+        List<SimulatedImage> sorted = ListQuery.sort(req, matching, fields, Comparator.comparingLong(SimulatedImage::id));
         return new ApiResponse(200, ListQuery.page(req, sorted, "images", json::image));
     }
 
 
-    private static ApiResponse datacentersGone(ApiRequest req) {
+    private static ApiResponse datacentersGone(ParsedRequest req) {
         ObjectNode details = Json.MAPPER.createObjectNode();
         details.put("announcement", "https://docs.hetzner.cloud/changelog#2026-06-02-datacenters-endpoint-deprecated");
         throw new ApiException(410, "deprecated_api_endpoint",
@@ -94,7 +94,7 @@ final class CatalogueApi {
     }
 
     /** {@code GET /<resource>/{id}}: the item rendered under {@code key}, or 404. */
-    static <T> ApiResponse byId(ApiRequest req, Map<Long, T> items, String key, Function<T, ObjectNode> render) {
+    static <T> ApiResponse byId(ParsedRequest req, Map<Long, T> items, String key, Function<T, ObjectNode> render) {
         String resource = key.replace('_', ' ');
         long id = req.idFromPath(1, resource);
         return single(key, render.apply(ApiException.found(items.get(id), resource, id)));

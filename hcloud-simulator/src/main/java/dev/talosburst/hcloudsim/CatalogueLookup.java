@@ -12,13 +12,13 @@ final class CatalogueLookup {
         this.state = state;
     }
 
-    Optional<ServerType> serverType(String ref) {
+    Optional<SimulatedServerType> serverType(String ref) {
         Long id = asId(ref);
         return state.serverTypes.values().stream()
                 .filter(t -> id != null ? t.id() == id : t.name().equals(ref)).findFirst();
     }
 
-    Optional<Location> location(String ref) {
+    Optional<SimulatedLocation> location(String ref) {
         Long id = asId(ref);
         return state.locations.values().stream()
                 .filter(l -> id != null ? l.id() == id : l.name().equals(ref)).findFirst();
@@ -34,16 +34,16 @@ final class CatalogueLookup {
      * The image a server of {@code type} boots from: by ID, or by name choosing the variant of the type's
      * architecture (system images share names across architectures). 422 naming {@code image} otherwise.
      */
-    Image imageFor(String ref, ServerType type) {
+    SimulatedImage imageFor(String ref, SimulatedServerType type) {
         Long id = asId(ref);
-        List<Image> candidates = state.images.values().stream()
+        List<SimulatedImage> candidates = state.images.values().stream()
                 .filter(i -> id != null ? i.id() == id : ref.equals(i.name()))
                 .filter(i -> !i.status().equals("unavailable"))
                 .toList();
         if (candidates.isEmpty()) {
             throw ApiException.invalidInput("image", "image '" + ref + "' not found");
         }
-        Image image = candidates.stream().filter(i -> i.architecture().equals(type.architecture())).findFirst()
+        SimulatedImage image = candidates.stream().filter(i -> i.architecture().equals(type.architecture())).findFirst()
                 .orElseThrow(() -> ApiException.invalidInput("image", "image '" + ref + "' is built for "
                         + candidates.get(0).architecture() + " but server type " + type.name() + " is " + type.architecture()));
         if (!image.status().equals("available")) {

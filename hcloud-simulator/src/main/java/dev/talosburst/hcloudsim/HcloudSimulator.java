@@ -20,14 +20,14 @@ public final class HcloudSimulator implements AutoCloseable {
     private final ExecutorService executor;
     private final Faults faults;
     private final Inspection inspection;
-    private final Catalogue catalogue;
+    private final SimulatedCatalogue catalogue;
     private final URI endpoint;
 
     private HcloudSimulator(SimulatorOptions options) {
         this.state = new ProjectState(options);
         this.faults = new Faults(state.faults, state.bucket);
         this.inspection = new Inspection(state);
-        this.catalogue = new Catalogue(state);
+        this.catalogue = new SimulatedCatalogue(state);
         if (options.seedCatalogue()) {
             RealisticCatalogue.seed(catalogue);
         }
@@ -85,7 +85,7 @@ public final class HcloudSimulator implements AutoCloseable {
     }
 
     /** Seeding and lookup of locations, server types, images, firewalls, networks, placement groups, SSH keys. */
-    public Catalogue catalogue() {
+    public SimulatedCatalogue catalogue() {
         return catalogue;
     }
 

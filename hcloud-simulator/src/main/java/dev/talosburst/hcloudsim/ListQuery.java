@@ -22,7 +22,7 @@ final class ListQuery {
     }
 
     /** The request's {@code label_selector}, or 422 {@code invalid_input} explaining what is wrong with it. */
-    static LabelSelector selector(ApiRequest req) {
+    static LabelSelector selector(ParsedRequest req) {
         try {
             return LabelSelector.parse(req.param("label_selector"));
         } catch (InvalidLabelSelectorException e) {
@@ -34,7 +34,7 @@ final class ListQuery {
      * Sorts by the request's {@code sort} values ({@code field[:asc|:desc]}, repeatable, earlier wins), then by id;
      * an unknown field is 422 naming the accepted ones.
      */
-    static <T> List<T> sort(ApiRequest req, List<T> items, Map<String, Comparator<T>> fields, Comparator<T> byId) {
+    static <T> List<T> sort(ParsedRequest req, List<T> items, Map<String, Comparator<T>> fields, Comparator<T> byId) {
         Comparator<T> order = null;
         for (String raw : req.params("sort")) {
             String field = raw;
@@ -61,7 +61,7 @@ final class ListQuery {
     }
 
     /** The page the request asks for, rendered under {@code key}, with {@code meta.pagination}. */
-    static <T> ObjectNode page(ApiRequest req, List<T> items, String key, Function<T, JsonNode> render) {
+    static <T> ObjectNode page(ParsedRequest req, List<T> items, String key, Function<T, JsonNode> render) {
         int page = intParam(req, "page", 1);
         int perPage = intParam(req, "per_page", DEFAULT_PER_PAGE);
         if (page < 1) {
@@ -97,7 +97,7 @@ final class ListQuery {
         return root;
     }
 
-    static int intParam(ApiRequest req, String name, int defaultValue) {
+    static int intParam(ParsedRequest req, String name, int defaultValue) {
         String raw = req.param(name);
         if (raw == null || raw.isEmpty()) {
             return defaultValue;
@@ -110,7 +110,7 @@ final class ListQuery {
     }
 
     /** An optional boolean query parameter ({@code true}/{@code false}). */
-    static boolean boolParam(ApiRequest req, String name, boolean defaultValue) {
+    static boolean boolParam(ParsedRequest req, String name, boolean defaultValue) {
         String raw = req.param(name);
         if (raw == null || raw.isEmpty()) {
             return defaultValue;

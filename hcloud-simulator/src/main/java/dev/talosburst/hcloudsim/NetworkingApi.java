@@ -29,12 +29,12 @@ final class NetworkingApi {
 
     List<Route> routes() {
         return List.of(
-                Route.of("GET", "/v1/firewalls", req -> list(req, state.firewalls.values(), "firewalls", Firewall::id,
-                        Firewall::name, Firewall::labels, Firewall::created, json::firewall)),
+                Route.of("GET", "/v1/firewalls", req -> list(req, state.firewalls.values(), "firewalls", SimulatedFirewall::id,
+                        SimulatedFirewall::name, SimulatedFirewall::labels, SimulatedFirewall::created, json::firewall)),
                 Route.of("POST", "/v1/firewalls", this::createFirewall),
                 Route.of("GET", "/v1/firewalls/([^/]+)", req -> CatalogueApi.byId(req, state.firewalls, "firewall", json::firewall)),
-                Route.of("GET", "/v1/networks", req -> list(req, state.networks.values(), "networks", Network::id,
-                        Network::name, Network::labels, Network::created, json::network)),
+                Route.of("GET", "/v1/networks", req -> list(req, state.networks.values(), "networks", SimulatedNetwork::id,
+                        SimulatedNetwork::name, SimulatedNetwork::labels, SimulatedNetwork::created, json::network)),
                 Route.of("GET", "/v1/networks/([^/]+)", req -> CatalogueApi.byId(req, state.networks, "network", json::network)),
                 Route.of("GET", "/v1/placement_groups", this::listPlacementGroups),
                 Route.of("GET", "/v1/placement_groups/([^/]+)",
@@ -43,25 +43,25 @@ final class NetworkingApi {
                 Route.of("GET", "/v1/ssh_keys/([^/]+)", req -> CatalogueApi.byId(req, state.sshKeys, "ssh_key", json::sshKey)));
     }
 
-    private ApiResponse listPlacementGroups(ApiRequest req) {
+    private ApiResponse listPlacementGroups(ParsedRequest req) {
         List<String> types = req.params("type");
         for (String t : types) {
             if (!t.equals("spread")) {
                 throw ApiException.invalidInput("type", "unknown placement group type '" + t + "'; allowed: [spread]");
             }
         }
-        return list(req, state.placementGroups.values(), "placement_groups", PlacementGroup::id, PlacementGroup::name,
-                PlacementGroup::labels, PlacementGroup::created, json::placementGroup);
+        return list(req, state.placementGroups.values(), "placement_groups", SimulatedPlacementGroup::id, SimulatedPlacementGroup::name,
+                SimulatedPlacementGroup::labels, SimulatedPlacementGroup::created, json::placementGroup);
     }
 
-    private ApiResponse listSshKeys(ApiRequest req) {
+    private ApiResponse listSshKeys(ParsedRequest req) {
         String fingerprint = req.param("fingerprint");
         List<SshKey> keys = state.sshKeys.values().stream()
                 .filter(k -> fingerprint == null || k.fingerprint().equals(fingerprint)).toList();
         return list(req, keys, "ssh_keys", SshKey::id, SshKey::name, SshKey::labels, SshKey::created, json::sshKey);
     }
 
-    private ApiResponse createFirewall(ApiRequest req) {
+    private ApiResponse createFirewall(ParsedRequest req) {
         JsonNode body = req.json();
         String name = ServersApi.requiredString(body, "name");
         if (name.isEmpty() || name.length() > 128) {
@@ -71,7 +71,7 @@ final class NetworkingApi {
             throw new ApiException(409, "uniqueness_error", "firewall name is already used", Json.MAPPER.createObjectNode());
         }
         Map<String, String> labels = ServersApi.labels(body.get("labels"));
-        List<FirewallRule> rules = rules(body.get("rules"));
+        List<SimulatedFirewallRule> rules = rules(body.get("rules"));
         List<String> selectors = new ArrayList<>();
         List<Long> serverIds = new ArrayList<>();
         JsonNode applyTo = body.get("apply_to");
@@ -103,7 +103,7 @@ final class NetworkingApi {
                     + " use a label_selector");
         }
         Instant now = state.now();
-        Firewall firewall = new Firewall(state.nextResourceId(), name, labels, now, rules, selectors);
+        SimulatedFirewall firewall = new SimulatedFirewall(state.nextResourceId(), name, labels, now, rules, selectors);
         state.firewalls.put(firewall.id(), firewall);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.set("firewall", json.firewall(firewall));
@@ -115,8 +115,8 @@ final class NetworkingApi {
         return new ApiResponse(201, out);
     }
 
-    private static List<FirewallRule> rules(JsonNode node) {
-        List<FirewallRule> rules = new ArrayList<>();
+    private static List<SimulatedFirewallRule> rules(JsonNode node) {
+        List<SimulatedFirewallRule> rules = new ArrayList<>();
         if (node == null || node.isNull()) {
             return rules;
         }
@@ -148,7 +148,7 @@ final class NetworkingApi {
             if (direction.equals("out") && destinations.isEmpty()) {
                 throw ApiException.invalidInput("rules", "outbound rules need destination_ips");
             }
-            rules.add(new FirewallRule(direction, protocol, port, sources, destinations,
+            rules.add(new SimulatedFirewallRule(direction, protocol, port, sources, destinations,
                     r.hasNonNull("description") ? r.get("description").asText() : null));
         }
         return rules;
@@ -163,7 +163,7 @@ final class NetworkingApi {
     }
 
 
-    private <T> ApiResponse list(ApiRequest req, Collection<T> items, String key, Function<T, Long> id,
+    private <T> ApiResponse list(ParsedRequest req, Collection<T> items, String key, Function<T, Long> id,
             Function<T, String> name, Function<T, Map<String, String>> labels, Function<T, Instant> created,
             Function<T, ObjectNode> render) {
         String wanted = req.param("name");

@@ -18,9 +18,9 @@ import java.util.TreeMap;
 final class ProjectState {
 
     /** A validated server order, ready to be placed. */
-    record ServerOrder(String name, ServerType type, Location location, Image image, String userData,
+    record ServerOrder(String name, SimulatedServerType type, SimulatedLocation location, SimulatedImage image, String userData,
             Map<String, String> labels, boolean startAfterCreate, boolean enableIpv4, boolean enableIpv6,
-            List<Network> networks, List<Firewall> firewalls, PlacementGroup placementGroup, boolean sshKeysGiven) {
+            List<SimulatedNetwork> networks, List<SimulatedFirewall> firewalls, SimulatedPlacementGroup placementGroup, boolean sshKeysGiven) {
     }
 
     /** What {@code POST /servers} answers. */
@@ -32,12 +32,12 @@ final class ProjectState {
     final FaultPlan faults = new FaultPlan();
     final TokenBucket bucket;
 
-    final Map<Long, Location> locations = new LinkedHashMap<>();
-    final Map<Long, ServerType> serverTypes = new LinkedHashMap<>();
-    final Map<Long, Image> images = new LinkedHashMap<>();
-    final Map<Long, Firewall> firewalls = new LinkedHashMap<>();
-    final Map<Long, Network> networks = new LinkedHashMap<>();
-    final Map<Long, PlacementGroup> placementGroups = new LinkedHashMap<>();
+    final Map<Long, SimulatedLocation> locations = new LinkedHashMap<>();
+    final Map<Long, SimulatedServerType> serverTypes = new LinkedHashMap<>();
+    final Map<Long, SimulatedImage> images = new LinkedHashMap<>();
+    final Map<Long, SimulatedFirewall> firewalls = new LinkedHashMap<>();
+    final Map<Long, SimulatedNetwork> networks = new LinkedHashMap<>();
+    final Map<Long, SimulatedPlacementGroup> placementGroups = new LinkedHashMap<>();
     final Map<Long, SshKey> sshKeys = new LinkedHashMap<>();
     private final Map<Long, SimServer> servers = new TreeMap<>();
     private final Map<Long, SimAction> actions = new TreeMap<>();
@@ -114,12 +114,12 @@ final class ProjectState {
                 ? new SimServer.PublicIp(nextPrimaryIpId++, String.format("2001:db8:%x:%x::/64", (id >> 16) & 0xFFFF, id & 0xFFFF))
                 : null;
         List<SimServer.PrivateIp> privateNet = new ArrayList<>();
-        for (Network n : order.networks()) {
+        for (SimulatedNetwork n : order.networks()) {
             long host = networkHostCounters.merge(n.id(), 1L, Long::sum) + 1; // .1 is the gateway
             privateNet.add(new SimServer.PrivateIp(n.id(), Ipv4.host(n.ipRange(), host), mac(id, n.id())));
         }
         SimServer server = new SimServer(id, order.name(), now, order.type(), order.location(), order.image(),
-                order.userData(), order.labels(), ipv4, ipv6, privateNet, order.firewalls().stream().map(Firewall::id).toList(),
+                order.userData(), order.labels(), ipv4, ipv6, privateNet, order.firewalls().stream().map(SimulatedFirewall::id).toList(),
                 order.placementGroup() == null ? null : order.placementGroup().id());
         Instant initialized = now.plus(options.initializing());
         Instant started = initialized.plus(options.starting());
@@ -183,7 +183,7 @@ final class ProjectState {
     /** Firewalls applied to a server: the ones it was created with, then those whose selectors match its labels. */
     synchronized List<Long> firewallIdsOf(SimServer server) {
         List<Long> ids = new ArrayList<>(server.firewallIds);
-        for (Firewall f : firewalls.values()) {
+        for (SimulatedFirewall f : firewalls.values()) {
             if (!ids.contains(f.id()) && f.labelSelectors().stream()
                     .anyMatch(sel -> dev.talosburst.hcloudsim.labels.LabelSelector.parse(sel).matches(server.labels))) {
                 ids.add(f.id());

@@ -22,13 +22,13 @@ final class RealisticCatalogue {
     private RealisticCatalogue() {
     }
 
-    static void seed(Catalogue c) {
-        c.addLocation(new Location(1, "fsn1", "Falkenstein DC Park 1", "DE", "Falkenstein", 50.47612, 12.370071, "eu-central"));
-        c.addLocation(new Location(2, "nbg1", "Nuremberg DC Park 1", "DE", "Nuremberg", 49.452102, 11.076665, "eu-central"));
-        c.addLocation(new Location(3, "hel1", "Helsinki DC Park 1", "FI", "Helsinki", 60.169855, 24.938379, "eu-central"));
-        c.addLocation(new Location(4, "ash", "Ashburn, VA", "US", "Ashburn, VA", 39.045821, -77.487073, "us-east"));
-        c.addLocation(new Location(5, "hil", "Hillsboro, OR", "US", "Hillsboro, OR", 45.54222, -122.95138, "us-west"));
-        c.addLocation(new Location(6, "sin", "Singapore", "SG", "Singapore", 1.283333, 103.833333, "ap-southeast"));
+    static void seed(SimulatedCatalogue c) {
+        c.addLocation(new SimulatedLocation(1, "fsn1", "Falkenstein DC Park 1", "DE", "Falkenstein", 50.47612, 12.370071, "eu-central"));
+        c.addLocation(new SimulatedLocation(2, "nbg1", "Nuremberg DC Park 1", "DE", "Nuremberg", 49.452102, 11.076665, "eu-central"));
+        c.addLocation(new SimulatedLocation(3, "hel1", "Helsinki DC Park 1", "FI", "Helsinki", 60.169855, 24.938379, "eu-central"));
+        c.addLocation(new SimulatedLocation(4, "ash", "Ashburn, VA", "US", "Ashburn, VA", 39.045821, -77.487073, "us-east"));
+        c.addLocation(new SimulatedLocation(5, "hil", "Hillsboro, OR", "US", "Hillsboro, OR", 45.54222, -122.95138, "us-west"));
+        c.addLocation(new SimulatedLocation(6, "sin", "Singapore", "SG", "Singapore", 1.283333, 103.833333, "ap-southeast"));
 
         c.addServerType(type(104, "cx22", "cost_optimized", 2, 4, 40, "shared", "x86", EU, "0.0060", "3.79"));
         c.addServerType(type(105, "cx32", "cost_optimized", 4, 8, 80, "shared", "x86", EU, "0.0109", "6.80"));
@@ -56,7 +56,7 @@ final class RealisticCatalogue {
         c.addImage(talos(300000004, "v1.11.6", "arm64", TALOS_1_11_6.plusSeconds(60)));
     }
 
-    private static ServerType type(long id, String name, String category, int cores, double memory, int disk, String cpu,
+    private static SimulatedServerType type(long id, String name, String category, int cores, double memory, int disk, String cpu,
             String arch, List<String> locations, String hourlyEu, String monthlyEu) {
         List<LocationPrice> prices = new ArrayList<>();
         for (String l : locations) {
@@ -68,18 +68,18 @@ final class RealisticCatalogue {
             prices.add(new LocationPrice(l, new BigDecimal(hourlyEu).multiply(factor), new BigDecimal(monthlyEu).multiply(factor),
                     traffic, perTb));
         }
-        return new ServerType(id, name, name.toUpperCase(java.util.Locale.ROOT), category, cores, memory, disk, cpu, arch,
+        return new SimulatedServerType(id, name, name.toUpperCase(java.util.Locale.ROOT), category, cores, memory, disk, cpu, arch,
                 "local", prices);
     }
 
-    private static Image system(long id, String name, String description, String arch, Instant created, String flavor,
+    private static SimulatedImage system(long id, String name, String description, String arch, Instant created, String flavor,
             String version, Instant deprecated) {
-        return new Image(id, "system", "available", name, description, arch, created, Map.of(), 5, null, flavor, version,
+        return new SimulatedImage(id, "system", "available", name, description, arch, created, Map.of(), 5, null, flavor, version,
                 deprecated);
     }
 
-    private static Image talos(long id, String version, String arch, Instant created) {
-        return new Image(id, "snapshot", "available", null, "talos " + version + " " + arch, arch.equals("amd64") ? "x86" : "arm",
+    private static SimulatedImage talos(long id, String version, String arch, Instant created) {
+        return new SimulatedImage(id, "snapshot", "available", null, "talos " + version + " " + arch, arch.equals("amd64") ? "x86" : "arm",
                 created, Map.of("os", "talos", "version", version, "arch", arch), 20, 0.35, "unknown", null, null);
     }
 }

@@ -76,7 +76,7 @@ final class Representations {
         n.putArray("volumes");
         n.putArray("load_balancers");
         n.put("primary_disk_size", s.type.diskGb());
-        PlacementGroup pg = s.placementGroupId == null ? null : state.placementGroups.get(s.placementGroupId);
+        SimulatedPlacementGroup pg = s.placementGroupId == null ? null : state.placementGroups.get(s.placementGroupId);
         if (pg == null) {
             n.putNull("placement_group");
         } else {
@@ -85,7 +85,7 @@ final class Representations {
         return n;
     }
 
-    ObjectNode serverType(ServerType t) {
+    ObjectNode serverType(SimulatedServerType t) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("id", t.id());
         n.put("name", t.name());
@@ -110,7 +110,7 @@ final class Representations {
         n.put("architecture", t.architecture());
         ArrayNode locations = n.putArray("locations");
         for (LocationPrice p : t.prices()) {
-            Location l = locationNamed(p.location());
+            SimulatedLocation l = locationNamed(p.location());
             if (l == null) {
                 continue;
             }
@@ -125,7 +125,7 @@ final class Representations {
         return n;
     }
 
-    ObjectNode location(Location l) {
+    ObjectNode location(SimulatedLocation l) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("id", l.id());
         n.put("name", l.name());
@@ -138,7 +138,7 @@ final class Representations {
         return n;
     }
 
-    ObjectNode image(Image i) {
+    ObjectNode image(SimulatedImage i) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("id", i.id());
         n.put("type", i.type());
@@ -187,14 +187,14 @@ final class Representations {
         return n;
     }
 
-    ObjectNode firewall(Firewall f) {
+    ObjectNode firewall(SimulatedFirewall f) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("id", f.id());
         n.put("name", f.name());
         n.set("labels", labels(f.labels()));
         n.put("created", Json.time(f.created()));
         ArrayNode rules = n.putArray("rules");
-        for (FirewallRule r : f.rules()) {
+        for (SimulatedFirewallRule r : f.rules()) {
             ObjectNode rn = rules.addObject();
             rn.put("direction", r.direction());
             rn.put("protocol", r.protocol());
@@ -226,7 +226,7 @@ final class Representations {
         return n;
     }
 
-    ObjectNode network(Network net) {
+    ObjectNode network(SimulatedNetwork net) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("id", net.id());
         n.put("name", net.name());
@@ -251,7 +251,7 @@ final class Representations {
         return n;
     }
 
-    ObjectNode placementGroup(PlacementGroup pg) {
+    ObjectNode placementGroup(SimulatedPlacementGroup pg) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("id", pg.id());
         n.put("name", pg.name());
@@ -278,7 +278,7 @@ final class Representations {
         return n;
     }
 
-    Location locationNamed(String name) {
+    SimulatedLocation locationNamed(String name) {
         return state.locations.values().stream().filter(l -> l.name().equals(name)).findFirst().orElse(null);
     }
 

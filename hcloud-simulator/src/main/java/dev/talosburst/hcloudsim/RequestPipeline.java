@@ -75,7 +75,7 @@ final class RequestPipeline implements HttpHandler {
         out.set("X-Correlation-Id", UUID.randomUUID().toString().replace("-", "").substring(0, 16));
 
         if (path.equals("/_sim") || path.startsWith("/_sim/")) {
-            ApiResponse response = authorized ? safely(() -> admin.handle(new ApiRequest(method, path, rawQuery, body)))
+            ApiResponse response = authorized ? safely(() -> admin.handle(new ParsedRequest(method, path, rawQuery, body)))
                     : unauthorized();
             send(exchange, response);
             return;
@@ -110,7 +110,7 @@ final class RequestPipeline implements HttpHandler {
                 response = error(new ApiException(r.status, r.code, r.message, null));
             } else {
                 lose = kind == FaultPlan.Kind.LOSE;
-                ApiRequest request = new ApiRequest(method, path, rawQuery, body);
+                ParsedRequest request = new ParsedRequest(method, path, rawQuery, body);
                 synchronized (state) {
                     state.refresh();
                     response = safely(() -> route(request));
@@ -160,7 +160,7 @@ final class RequestPipeline implements HttpHandler {
         }
     }
 
-    private ApiResponse route(ApiRequest request) {
+    private ApiResponse route(ParsedRequest request) {
         boolean pathKnown = false;
         for (Route r : routes) {
             Matcher m = r.path().matcher(request.path);

@@ -4,9 +4,9 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** One API endpoint: method, path pattern (groups capture ids) and handler. */
-record Route(String method, Pattern path, Function<ApiRequest, ApiResponse> handler) {
+record Route(String method, Pattern path, Function<ParsedRequest, ApiResponse> handler) {
 
-    static Route of(String method, String pathRegex, Function<ApiRequest, ApiResponse> handler) {
+    static Route of(String method, String pathRegex, Function<ParsedRequest, ApiResponse> handler) {
         return new Route(method, Pattern.compile(pathRegex), handler);
     }
 }

@@ -47,7 +47,7 @@ final class ServersApi {
                 Route.of("POST", "/v1/servers/([^/]+)/actions/poweroff", req -> power(req, false)));
     }
 
-    private ApiResponse list(ApiRequest req) {
+    private ApiResponse list(ParsedRequest req) {
         LabelSelector selector = ListQuery.selector(req);
         String name = req.param("name");
         List<String> statuses = req.params("status");
@@ -69,13 +69,13 @@ final class ServersApi {
         return new ApiResponse(200, ListQuery.page(req, sorted, "servers", json::server));
     }
 
-    private ApiResponse get(ApiRequest req) {
+    private ApiResponse get(ParsedRequest req) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.set("server", json.server(existing(req)));
         return new ApiResponse(200, body);
     }
 
-    private ApiResponse create(ApiRequest req) {
+    private ApiResponse create(ParsedRequest req) {
         JsonNode body = req.json();
         if (body.has("datacenter") && !body.get("datacenter").isNull()) {
             throw ApiException.invalidInput("datacenter",
@@ -87,10 +87,10 @@ final class ServersApi {
         if (userData != null && userData.codePointCount(0, userData.length()) > MAX_USER_DATA) {
             throw ApiException.invalidInput("user_data", "Length must be between 0 and " + MAX_USER_DATA + ".");
         }
-        ServerType type = lookup.serverType(idOrName(body, "server_type", true)).orElseThrow(
+        SimulatedServerType type = lookup.serverType(idOrName(body, "server_type", true)).orElseThrow(
                 () -> ApiException.invalidInput("server_type", "server type '" + idOrName(body, "server_type", true) + "' not found"));
-        Image image = lookup.imageFor(idOrName(body, "image", true), type);
-        Location location = location(body, type);
+        SimulatedImage image = lookup.imageFor(idOrName(body, "image", true), type);
+        SimulatedLocation location = location(body, type);
         boolean startAfterCreate = optionalBoolean(body, "start_after_create", true);
         JsonNode publicNet = body.get("public_net");
         boolean enableIpv4 = true;
@@ -107,12 +107,12 @@ final class ServersApi {
                 }
             }
         }
-        List<Network> networks = networks(body.get("networks"), location);
+        List<SimulatedNetwork> networks = networks(body.get("networks"), location);
         if (!enableIpv4 && !enableIpv6 && networks.isEmpty()) {
             throw ApiException.invalidInput("public_net", "a server without public IPv4 and IPv6 needs at least one network");
         }
-        List<Firewall> firewalls = firewalls(body.get("firewalls"));
-        PlacementGroup placementGroup = placementGroup(body.get("placement_group"));
+        List<SimulatedFirewall> firewalls = firewalls(body.get("firewalls"));
+        SimulatedPlacementGroup placementGroup = placementGroup(body.get("placement_group"));
         boolean sshKeysGiven = sshKeys(body.get("ssh_keys"));
         JsonNode volumes = body.get("volumes");
         if (volumes != null && volumes.isArray() && !volumes.isEmpty()) {
@@ -139,7 +139,7 @@ final class ServersApi {
         return new ApiResponse(201, out);
     }
 
-    private ApiResponse update(ApiRequest req) {
+    private ApiResponse update(ParsedRequest req) {
         SimServer server = existing(req);
         JsonNode body = req.json();
         String name = null;
@@ -159,7 +159,7 @@ final class ServersApi {
         return new ApiResponse(200, out);
     }
 
-    private ApiResponse delete(ApiRequest req) {
+    private ApiResponse delete(ParsedRequest req) {
         SimServer server = existing(req);
         SimAction action = state.delete(server);
         ObjectNode out = Json.MAPPER.createObjectNode();
@@ -167,7 +167,7 @@ final class ServersApi {
         return new ApiResponse(200, out);
     }
 
-    private ApiResponse power(ApiRequest req, boolean on) {
+    private ApiResponse power(ParsedRequest req, boolean on) {
         SimServer server = existing(req);
         if (server.isDeleting()) {
             throw new ApiException(423, "locked", "server is being deleted", null);
@@ -178,14 +178,14 @@ final class ServersApi {
         return new ApiResponse(201, out);
     }
 
-    private ApiResponse listActions(ApiRequest req) {
+    private ApiResponse listActions(ParsedRequest req) {
         long id = req.idFromPath(1, "server");
         ApiException.found(state.server(id), "server", id);
         List<SimAction> actions = state.actions().stream().filter(a -> a.concerns(id, "server")).toList();
         return new ApiResponse(200, ListQuery.page(req, ActionsApi.sorted(req, actions, state), "actions", json::action));
     }
 
-    private ApiResponse getAction(ApiRequest req) {
+    private ApiResponse getAction(ParsedRequest req) {
         long serverId = req.idFromPath(1, "server");
         long actionId = req.idFromPath(2, "action");
         SimAction action = state.action(actionId);
@@ -197,7 +197,7 @@ final class ServersApi {
         return new ApiResponse(200, out);
     }
 
-    private SimServer existing(ApiRequest req) {
+    private SimServer existing(ParsedRequest req) {
         long id = req.idFromPath(1, "server");
         return ApiException.found(state.server(id), "server", id);
     }
@@ -209,7 +209,7 @@ final class ServersApi {
         }
     }
 
-    private Location location(JsonNode body, ServerType type) {
+    private SimulatedLocation location(JsonNode body, SimulatedServerType type) {
         String wanted = idOrName(body, "location", false);
         if (wanted == null) {
             // Like the real API: without a location, pick one where the type is sold.
@@ -218,7 +218,7 @@ final class ServersApi {
                     .findFirst()
                     .orElseThrow(() -> new ApiException(412, "resource_unavailable", "error during placement", null));
         }
-        Location location = lookup.location(wanted)
+        SimulatedLocation location = lookup.location(wanted)
                 .orElseThrow(() -> ApiException.invalidInput("location", "location '" + wanted + "' not found"));
         if (type.priceIn(location.name()).isEmpty()) {
             throw ApiException.invalidInput("location", "server type " + type.name() + " is not available in location "
@@ -227,8 +227,8 @@ final class ServersApi {
         return location;
     }
 
-    private List<Network> networks(JsonNode node, Location location) {
-        List<Network> result = new ArrayList<>();
+    private List<SimulatedNetwork> networks(JsonNode node, SimulatedLocation location) {
+        List<SimulatedNetwork> result = new ArrayList<>();
         if (node == null || node.isNull()) {
             return result;
         }
@@ -237,7 +237,7 @@ final class ServersApi {
         }
         for (JsonNode n : node) {
             long id = longValue(n, "networks");
-            Network network = state.networks.get(id);
+            SimulatedNetwork network = state.networks.get(id);
             if (network == null) {
                 throw ApiException.invalidInput("networks", "network " + id + " not found");
             }
@@ -250,8 +250,8 @@ final class ServersApi {
         return result;
     }
 
-    private List<Firewall> firewalls(JsonNode node) {
-        List<Firewall> result = new ArrayList<>();
+    private List<SimulatedFirewall> firewalls(JsonNode node) {
+        List<SimulatedFirewall> result = new ArrayList<>();
         if (node == null || node.isNull()) {
             return result;
         }
@@ -263,7 +263,7 @@ final class ServersApi {
                 throw ApiException.invalidInput("firewalls", "each entry must be {\"firewall\": <id>}");
             }
             long id = longValue(f.get("firewall"), "firewalls");
-            Firewall firewall = state.firewalls.get(id);
+            SimulatedFirewall firewall = state.firewalls.get(id);
             if (firewall == null) {
                 throw ApiException.invalidInput("firewalls", "firewall " + id + " not found");
             }
@@ -272,12 +272,12 @@ final class ServersApi {
         return result;
     }
 
-    private PlacementGroup placementGroup(JsonNode node) {
+    private SimulatedPlacementGroup placementGroup(JsonNode node) {
         if (node == null || node.isNull()) {
             return null;
         }
         long id = longValue(node, "placement_group");
-        PlacementGroup pg = state.placementGroups.get(id);
+        SimulatedPlacementGroup pg = state.placementGroups.get(id);
         if (pg == null) {
             throw ApiException.invalidInput("placement_group", "placement group " + id + " not found");
         }

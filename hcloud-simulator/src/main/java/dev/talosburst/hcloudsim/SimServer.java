@@ -24,9 +24,9 @@ final class SimServer {
 
     final long id;
     final Instant created;
-    final ServerType type;
-    final Location location;
-    final Image image;
+    final SimulatedServerType type;
+    final SimulatedLocation location;
+    final SimulatedImage image;
     final String userData;
     final PublicIp ipv4;
     final PublicIp ipv6;
@@ -39,7 +39,7 @@ final class SimServer {
     private final Deque<Transition> transitions = new ArrayDeque<>();
     private Instant goneAt;
 
-    SimServer(long id, String name, Instant created, ServerType type, Location location, Image image, String userData,
+    SimServer(long id, String name, Instant created, SimulatedServerType type, SimulatedLocation location, SimulatedImage image, String userData,
             Map<String, String> labels, PublicIp ipv4, PublicIp ipv6, List<PrivateIp> privateNet, List<Long> firewallIds,
             Long placementGroupId) {
         this.id = id;

@@ -81,7 +81,7 @@ class CatalogueApiTest extends SimulatorTestSupport {
         assertThat(arm).hasSize(1);
         assertThat(arm.get(0).path("labels").path("arch").asText()).isEqualTo("arm64");
 
-        Image newer = sim.catalogue().addSnapshot("talos v1.12.0 amd64", "x86", Instant.parse("2026-11-20T00:00:00Z"),
+        SimulatedImage newer = sim.catalogue().addSnapshot("talos v1.12.0 amd64", "x86", Instant.parse("2026-11-20T00:00:00Z"),
                 Map.of("os", "talos", "version", "v1.12.0", "arch", "amd64"));
         assertThat(api.get("/images?type=snapshot&sort=created:desc&label_selector=os%3Dtalos%2Carch%3Damd64").json()
                 .get("images").get(0).path("id").asLong()).isEqualTo(newer.id());
@@ -151,7 +151,7 @@ class CatalogueApiTest extends SimulatorTestSupport {
 
     @Test
     void customServerTypesCanBeSeeded() {
-        sim.catalogue().addServerType(new ServerType(900, "cx99", "CX99", "cost_optimized", 64, 256, 960, "shared", "x86", "local",
+        sim.catalogue().addServerType(new SimulatedServerType(900, "cx99", "CX99", "cost_optimized", 64, 256, 960, "shared", "x86", "local",
                 List.of(LocationPrice.of("fsn1", "0.5000", "300.00"))));
         assertThat(api.get("/server_types?name=cx99").json().get("server_types").get(0).path("cores").asInt()).isEqualTo(64);
         assertThat(api.post("/servers", "{\"name\":\"big\",\"server_type\":\"cx99\",\"image\":\"debian-12\"}").json()

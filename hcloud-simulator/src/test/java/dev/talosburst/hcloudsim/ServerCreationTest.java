@@ -150,11 +150,11 @@ class ServerCreationTest extends SimulatorTestSupport {
 
     @Test
     void networksFirewallsAndPlacementGroupsAreAttached() {
-        Network net = sim.catalogue().addNetwork("burst", "10.0.0.0/16", "eu-central", Map.of());
-        Network us = sim.catalogue().addNetwork("us", "10.1.0.0/16", "us-east", Map.of());
-        Firewall fw = sim.catalogue().addFirewall("talos-workers", Map.of(),
-                List.of(FirewallRule.inboundFromAnywhere("udp", "51820", "KubeSpan")));
-        PlacementGroup pg = sim.catalogue().addPlacementGroup("spread-a", Map.of());
+        SimulatedNetwork net = sim.catalogue().addNetwork("burst", "10.0.0.0/16", "eu-central", Map.of());
+        SimulatedNetwork us = sim.catalogue().addNetwork("us", "10.1.0.0/16", "us-east", Map.of());
+        SimulatedFirewall fw = sim.catalogue().addFirewall("talos-workers", Map.of(),
+                List.of(SimulatedFirewallRule.inboundFromAnywhere("udp", "51820", "KubeSpan")));
+        SimulatedPlacementGroup pg = sim.catalogue().addPlacementGroup("spread-a", Map.of());
 
         ApiClient.Reply created = api.createServer("worker-1", "\"networks\":[" + net.id() + "],\"firewalls\":[{\"firewall\":"
                 + fw.id() + "}],\"placement_group\":" + pg.id() + ",\"public_net\":{\"enable_ipv4\":false,\"enable_ipv6\":false}");

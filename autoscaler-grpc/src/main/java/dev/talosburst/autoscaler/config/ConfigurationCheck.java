@@ -18,6 +18,11 @@ public final class ConfigurationCheck {
     /** Cluster id used when the embedded simulator serves Hetzner and none is configured. */
     public static final String EMBEDDED_CLUSTER_ID = "embedded-demo";
 
+    /** The problem when the simulator is asked for but this build does not have it. */
+    public static final String NO_SIMULATOR = "talosburst.hcloud.embedded-simulator=true (or quarkus.profile=demo), but this build has "
+            + "no embedded Hetzner simulator (it was built with -Dwithout-simulator); set talosburst.hcloud.embedded-simulator=false "
+            + "with talosburst.hcloud.token for real Hetzner, or run a build that includes talos-burst-hcloud-simulator-embedded";
+
     /** Hetzner label values: at most 63 characters, alphanumeric at both ends, '-', '_' and '.' inside. */
     private static final Pattern LABEL_VALUE = Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?");
 
@@ -33,8 +38,17 @@ public final class ConfigurationCheck {
         return validate(config, SettingsSources.none());
     }
 
-    /** The valid configuration, or every problem found, including unknown keys and options talos-burst derives itself. */
+    /** As {@link #validate(TalosBurstConfig, SettingsSources, boolean)} for a build that has the embedded simulator. */
     public static ValidConfiguration validate(TalosBurstConfig config, SettingsSources sources) {
+        return validate(config, sources, true);
+    }
+
+    /**
+     * The valid configuration, or every problem found, including unknown keys and options talos-burst derives itself.
+     *
+     * @param simulatorAvailable whether this build can serve Hetzner in-process (the wiring looks it up at run time)
+     */
+    public static ValidConfiguration validate(TalosBurstConfig config, SettingsSources sources, boolean simulatorAvailable) {
         List<String> problems = new ArrayList<>(sources.unknownOptions());
         sources.derivedOptionsSetBy().forEach((option, source) -> problems.add(TransportOptions.DERIVED.containsKey(option)
                 ? option + " is set (in " + source + ") but talos-burst derives it from " + TransportOptions.DERIVED.get(option)
@@ -42,6 +56,9 @@ public final class ConfigurationCheck {
                 : option + " is set (in " + source + ") but the gRPC endpoint's TLS comes only from talosburst.grpc.tls.*; "
                         + "remove it (it could weaken the required client certificates)"));
         boolean embedded = config.hcloud().embeddedSimulator();
+        if (embedded && !simulatorAvailable) {
+            problems.add(NO_SIMULATOR);
+        }
         if (!embedded && sources.profiles().contains("demo")) {
             problems.add("quarkus.profile=demo is the simulated demo (example pools, demo user-data) and cannot run against "
                     + "real Hetzner (talosburst.hcloud.embedded-simulator=false); remove the demo profile and configure your own pools");

@@ -1,5 +1,6 @@
 package dev.talosburst.autoscaler.config;
 
+import dev.talosburst.provisioner.engine.PoolValidation;
 import dev.talosburst.provisioner.pool.AutoscalingOverrides;
 import dev.talosburst.provisioner.pool.ImageSelector;
 import dev.talosburst.provisioner.pool.NodePool;
@@ -40,7 +41,7 @@ public final class PoolDefinitions {
             int before = problems.size();
             NodePool pool = toPool(entry.getKey(), entry.getValue(), prefix, problems);
             if (pool != null) {
-                problems.addAll(pool.problems(prefix));
+                PoolValidation.structure(pool, prefix).forEach(problem -> problems.add(problem.text()));
             }
             if (problems.size() == before && pool != null) {
                 pools.add(pool);

@@ -1,7 +1,7 @@
 package dev.talosburst.autoscaler.kube;
 
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Instance;

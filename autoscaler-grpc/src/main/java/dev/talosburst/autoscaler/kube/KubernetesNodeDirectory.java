@@ -1,7 +1,7 @@
 package dev.talosburst.autoscaler.kube;
 
-import dev.talosburst.provisioner.kube.KubeNode;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.KubeNode;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,10 +1,8 @@
 package dev.talosburst.autoscaler.kube;
 
+import dev.talosburst.provisioner.cloud.CallGuard;
 import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
-import dev.talosburst.provisioner.hcloud.EndpointFamily;
-import dev.talosburst.provisioner.hcloud.HcloudClient;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -33,13 +31,13 @@ public class LeadershipReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         boolean leader = engine.isLeader();
         boolean nodesSynced = leadership.directory().map(KubernetesNodeDirectory::hasSynced).orElse(true);
-        CircuitBreaker.State breaker = cloud instanceof HcloudClient client ? client.breakerState(EndpointFamily.SERVERS) : null;
-        boolean hetznerReachable = breaker != CircuitBreaker.State.OPEN && breaker != CircuitBreaker.State.FORCED_OPEN;
+        CallGuard breaker = cloud.serversGuard();
+        boolean hetznerReachable = !breaker.open();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("leadership")
                 .status(leader && nodesSynced && hetznerReachable)
                 .withData("leader", leader)
                 .withData("nodeCacheSynced", nodesSynced)
-                .withData("hetznerServersBreaker", breaker == null ? "n/a" : breaker.name());
+                .withData("hetznerServersBreaker", breaker.state());
         leadership.election().ifPresent(election -> response
                 .withData("identity", election.terms().identity())
                 .withData("leaseHolder", election.leader() == null ? "unknown" : election.leader()));

@@ -1,7 +1,7 @@
 package dev.talosburst.autoscaler.kube;
 
-import dev.talosburst.provisioner.kube.InMemoryNodeDirectory;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.InMemoryNodeDirectory;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;

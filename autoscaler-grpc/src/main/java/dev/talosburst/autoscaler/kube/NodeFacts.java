@@ -1,6 +1,6 @@
 package dev.talosburst.autoscaler.kube;
 
-import dev.talosburst.provisioner.kube.KubeNode;
+import dev.talosburst.provisioner.directory.KubeNode;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import java.time.Instant;

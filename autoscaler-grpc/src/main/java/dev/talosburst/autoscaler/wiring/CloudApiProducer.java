@@ -1,11 +1,11 @@
 package dev.talosburst.autoscaler.wiring;
 
 import dev.talosburst.autoscaler.config.TalosBurstConfig;
-import dev.talosburst.hcloudsim.HcloudSimulator;
 import dev.talosburst.provisioner.cloud.CloudApi;
-import dev.talosburst.provisioner.hcloud.ApiToken;
-import dev.talosburst.provisioner.hcloud.HcloudClient;
-import dev.talosburst.provisioner.hcloud.HcloudSettings;
+import dev.talosburst.hcloud.client.ApiToken;
+import dev.talosburst.hcloud.client.HcloudClient;
+import dev.talosburst.hcloud.client.HcloudSettings;
+import dev.talosburst.hcloud.client.LocalHetzner;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -23,7 +23,7 @@ public class CloudApiProducer {
     CloudApi cloudApi(TalosBurstConfig config, @ServiceMeters.Own MeterRegistry registry, Instance<EmbeddedHetzner> embedded) {
         HcloudSettings settings;
         if (config.hcloud().embeddedSimulator()) {
-            HcloudSimulator simulator = embedded.get().simulator();
+            LocalHetzner simulator = embedded.get().local();
             settings = HcloudSettings.defaults(ApiToken.of(simulator.token())).withEndpoint(simulator.endpoint());
         } else {
             // ConfigurationCheck has already refused a missing token; the token itself is never logged.

@@ -6,6 +6,7 @@ import dev.talosburst.autoscaler.config.SettingsSources;
 import dev.talosburst.autoscaler.config.TalosBurstConfig;
 import dev.talosburst.autoscaler.config.UnknownOptions;
 import dev.talosburst.autoscaler.kube.KubernetesSettings;
+import dev.talosburst.hcloud.client.LocalHetzner;
 import io.smallrye.config.SmallRyeConfig;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -23,6 +24,6 @@ public class ConfigurationProducer {
     @Singleton
     ValidConfiguration validConfiguration(TalosBurstConfig config, Config raw) {
         return ConfigurationCheck.validate(config,
-                SettingsSources.of(raw.unwrap(SmallRyeConfig.class), new UnknownOptions(MAPPINGS)));
+                SettingsSources.of(raw.unwrap(SmallRyeConfig.class), new UnknownOptions(MAPPINGS)), LocalHetzner.available());
     }
 }

@@ -1,6 +1,6 @@
 package dev.talosburst.autoscaler.wiring;
 
-import dev.talosburst.provisioner.engine.UserDataSource;
+import dev.talosburst.provisioner.userdata.UserDataSource;
 import dev.talosburst.provisioner.pool.NodePool;
 import dev.talosburst.provisioner.pool.Taint;
 import java.util.List;

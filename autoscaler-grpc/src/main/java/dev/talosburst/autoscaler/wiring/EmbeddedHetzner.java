@@ -1,37 +1,37 @@
 package dev.talosburst.autoscaler.wiring;
 
-import dev.talosburst.hcloudsim.HcloudSimulator;
-import dev.talosburst.hcloudsim.SimulatorOptions;
+import dev.talosburst.hcloud.client.LocalHetzner;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 /**
- * The in-process Hetzner Cloud simulator behind the embedded default run ({@code talosburst.hcloud.embedded-simulator=true}):
- * a seeded catalogue with Talos snapshots on 127.0.0.1; no real server is ever created.
+ * The in-process Hetzner Cloud API behind the demo profile ({@code talosburst.hcloud.embedded-simulator=true}): the
+ * simulator with a seeded catalogue and Talos snapshots on 127.0.0.1, found at run time ({@link LocalHetzner}); no real
+ * server is ever created. ConfigurationCheck has refused the option already when this build has no simulator.
  */
 @Singleton
 public class EmbeddedHetzner {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedHetzner.class);
 
-    private HcloudSimulator simulator;
+    private LocalHetzner local;
 
-    /** The running simulator, started on first use. */
-    public synchronized HcloudSimulator simulator() {
-        if (simulator == null) {
-            simulator = HcloudSimulator.start(SimulatorOptions.builder().host("127.0.0.1").port(0).build());
+    /** The running local Hetzner, started on first use. */
+    public synchronized LocalHetzner local() {
+        if (local == null) {
+            local = LocalHetzner.start().orElseThrow(() -> new IllegalStateException(dev.talosburst.autoscaler.config.ConfigurationCheck.NO_SIMULATOR));
             LOG.warnf("Hetzner Cloud is SIMULATED in-process at %s (talosburst.hcloud.embedded-simulator=true): "
-                    + "no real servers are created", simulator.endpoint());
+                    + "no real servers are created", local.endpoint());
         }
-        return simulator;
+        return local;
     }
 
     @PreDestroy
     synchronized void stop() {
-        if (simulator != null) {
-            simulator.close();
-            simulator = null;
+        if (local != null) {
+            local.close();
+            local = null;
         }
     }
 }

@@ -2,15 +2,18 @@ package dev.talosburst.autoscaler.wiring;
 
 import dev.talosburst.autoscaler.config.ConfigurationCheck.InvalidConfigurationException;
 import dev.talosburst.autoscaler.config.ConfigurationCheck.ValidConfiguration;
+import dev.talosburst.autoscaler.config.DomainSettings;
 import dev.talosburst.autoscaler.config.TalosBurstConfig;
 import dev.talosburst.autoscaler.kube.EngineLeadership;
 import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.provisioner.engine.EngineSettings;
 import dev.talosburst.provisioner.engine.HetznerStatus;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
-import dev.talosburst.provisioner.engine.UserDataSource;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.engine.PoolValidation;
+import dev.talosburst.provisioner.userdata.UserDataSource;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import dev.talosburst.provisioner.lifecycle.EventSink;
+import dev.talosburst.provisioner.pool.PoolProblem;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -27,23 +30,13 @@ public class EngineProducer {
     @Singleton
     NodeGroupEngine engine(ValidConfiguration valid, TalosBurstConfig config, CloudApi cloud, UserDataSource userData,
             EventSink events, NodeDirectory nodes, Clock clock, @ServiceMeters.Own MeterRegistry registry, EngineLeadership leadership) {
-        EngineSettings settings = new EngineSettings(valid.clusterId(),
-                config.engine().resyncInterval(),
-                config.engine().outOfResourcesBackoff(),
-                config.engine().createConcurrency(),
-                config.engine().createRetryBackoff(),
-                null,
-                new EngineSettings.ReaperSettings(config.reaper().enabled(), config.reaper().dryRun(), config.reaper().stuckAfter()),
-                config.engine().inFlightPollInterval(),
-                config.hcloud().budgetPerHour(),
-                config.hcloud().budgetShare());
+        EngineSettings settings = DomainSettings.engine(valid.clusterId(), config);
         NodeGroupEngine engine;
         try {
             engine = new NodeGroupEngine(settings, valid.pools(), cloud, userData, events, nodes, clock, registry);
-        } catch (IllegalArgumentException e) {
-            // pool problems found by the engine (e.g. a Talos patch that breaks the schema), one per line
-            throw new InvalidConfigurationException(e.getMessage().lines().map(String::strip).filter(l -> l.startsWith("- "))
-                    .map(l -> l.substring(2)).toList());
+        } catch (PoolValidation.InvalidPoolsException e) {
+            // pool problems found by the engine (e.g. a Talos patch that breaks the schema)
+            throw new InvalidConfigurationException(e.problems().stream().map(PoolProblem::text).toList());
         }
         leadership.start(engine); // the only replica: start(); with talosburst.kubernetes.enabled: follower + Lease election
         // start() asked Hetzner once already: a configuration Hetzner proves wrong stops start-up like any other

@@ -2,10 +2,10 @@ package dev.talosburst.autoscaler.wiring;
 
 import dev.talosburst.autoscaler.config.ConfigurationCheck.InvalidConfigurationException;
 import dev.talosburst.autoscaler.config.TalosBurstConfig;
-import dev.talosburst.provisioner.engine.UserDataSource;
-import dev.talosburst.provisioner.talos.TalosVersion;
-import dev.talosburst.provisioner.talos.WorkerConfigException;
-import dev.talosburst.provisioner.talos.WorkerConfigUserData;
+import dev.talosburst.provisioner.userdata.UserDataSource;
+import dev.talosburst.talos.workerconfig.TalosVersion;
+import dev.talosburst.talos.workerconfig.WorkerConfigException;
+import dev.talosburst.talos.workerconfig.WorkerConfigUserData;
 import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;

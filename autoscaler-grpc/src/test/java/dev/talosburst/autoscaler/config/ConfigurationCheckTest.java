@@ -27,6 +27,18 @@ class ConfigurationCheckTest {
     }
 
     @Test
+    void theSimulatorIsRefusedByABuildWithoutIt() {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.hcloud.embedded-simulator", "true");
+        assertThatThrownBy(() -> ConfigurationCheck.validate(ConfigFixture.load(p), SettingsSources.none(), false))
+                .hasMessageContaining("talosburst.hcloud.embedded-simulator=true (or quarkus.profile=demo), but this build has no "
+                        + "embedded Hetzner simulator (it was built with -Dwithout-simulator)");
+        p.put("talosburst.hcloud.embedded-simulator", "false");
+        assertThatThrownBy(() -> ConfigurationCheck.validate(ConfigFixture.load(p), SettingsSources.none(), false))
+                .hasMessageNotContaining("embedded Hetzner simulator");
+    }
+
+    @Test
     void realHetznerNeedsClusterIdAndTokenAndNeverEchoesTheToken() {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
         p.put("talosburst.grpc.plaintext", "true");

@@ -28,8 +28,8 @@ import dev.talosburst.proto.externalgrpc.PricingNodePriceRequest;
 import dev.talosburst.proto.externalgrpc.CleanupRequest;
 import dev.talosburst.proto.externalgrpc.RefreshRequest;
 import dev.talosburst.proto.k8s.core.v1.Node;
-import dev.talosburst.provisioner.kube.InMemoryNodeDirectory;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.InMemoryNodeDirectory;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -284,7 +284,7 @@ class CloudProviderLoopTest {
 
     private String serverName(Instance instance) {
         long id = Long.parseLong(instance.getId().substring("hcloud://".length()));
-        return hetzner.simulator().inspect().server(id).orElseThrow().name();
+        return hetzner.local().unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class).inspect().server(id).orElseThrow().name();
     }
 
     interface ThrowingCall {

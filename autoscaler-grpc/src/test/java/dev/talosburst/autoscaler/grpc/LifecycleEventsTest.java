@@ -14,8 +14,8 @@ import dev.talosburst.proto.externalgrpc.Instance;
 import dev.talosburst.proto.externalgrpc.NodeGroupDeleteNodesRequest;
 import dev.talosburst.proto.externalgrpc.NodeGroupIncreaseSizeRequest;
 import dev.talosburst.proto.externalgrpc.NodeGroupNodesRequest;
-import dev.talosburst.provisioner.kube.InMemoryNodeDirectory;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.InMemoryNodeDirectory;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import io.grpc.ManagedChannel;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -122,7 +122,7 @@ class LifecycleEventsTest {
     dev.talosburst.autoscaler.wiring.EmbeddedHetzner hetzner;
 
     private String nodesNameById(long id) {
-        return hetzner.simulator().inspect().server(id).orElseThrow().name();
+        return hetzner.local().unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class).inspect().server(id).orElseThrow().name();
     }
 
     private static List<String> typesFor(List<ConsumerRecord<String, String>> records, String key) {

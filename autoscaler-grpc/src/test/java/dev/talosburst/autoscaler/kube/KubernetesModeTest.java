@@ -10,7 +10,7 @@ import dev.talosburst.proto.externalgrpc.NodeGroupIncreaseSizeRequest;
 import dev.talosburst.proto.externalgrpc.NodeGroupTargetSizeRequest;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
 import dev.talosburst.provisioner.engine.Ownership;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -89,7 +89,7 @@ class KubernetesModeTest {
                 && engine.instances(POOL).stream().allMatch(i -> i.id().startsWith("hcloud://")));
         long serverId = engine.instances(POOL).stream().map(i -> Long.parseLong(i.id().substring("hcloud://".length())))
                 .max(Long::compare).orElseThrow();
-        String serverName = hetzner.simulator().inspect().server(serverId).orElseThrow().name();
+        String serverName = hetzner.local().unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class).inspect().server(serverId).orElseThrow().name();
 
         // the kubelet registers the Node under the server name, without providerID
         client.nodes().resource(ClusterFixture.kubeletNode(serverName, Map.of(Ownership.NODE_POOL_LABEL, POOL))).create();

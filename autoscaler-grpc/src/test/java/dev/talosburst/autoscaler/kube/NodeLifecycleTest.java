@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.talosburst.hcloudsim.ServerSnapshot;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
 import dev.talosburst.provisioner.engine.Ownership;
-import dev.talosburst.provisioner.kube.KubeNode;
+import dev.talosburst.provisioner.directory.KubeNode;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import dev.talosburst.provisioner.nodegroup.NodeRef;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.talosburst.autoscaler.config.ConfigFixture;
 import dev.talosburst.autoscaler.config.ConfigurationCheck.InvalidConfigurationException;
-import dev.talosburst.provisioner.engine.UserDataSource;
+import dev.talosburst.provisioner.userdata.UserDataSource;
 import dev.talosburst.provisioner.pool.NodePool;
-import dev.talosburst.provisioner.talos.WorkerConfigUserData;
+import dev.talosburst.talos.workerconfig.WorkerConfigUserData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.talosburst.e2e.harness;
 
 import dev.talosburst.hcloudsim.HcloudSimulator;
 import dev.talosburst.hcloudsim.ServerSnapshot;
-import dev.talosburst.hcloudsim.ServerType;
+import dev.talosburst.hcloudsim.SimulatedServerType;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -182,7 +182,7 @@ public final class SimulatedKubelets implements AutoCloseable {
                 TalosMachineConfig config = TalosMachineConfig.fromUserData(hetzner.inspect().userData(server.id()).orElse(null));
                 nodeName = config.hostname();
                 client = cluster.client(cluster.pki().client("node-" + nodeName, "system:node:" + nodeName, "system:nodes"));
-                ServerType type = hetzner.catalogue().serverType(server.serverType()).orElseThrow();
+                SimulatedServerType type = hetzner.catalogue().serverType(server.serverType()).orElseThrow();
                 client.nodes().resource(node(config, type)).create();
                 if (config.wasCompressed()) {
                     fromCompressed.add(nodeName);
@@ -198,7 +198,7 @@ public final class SimulatedKubelets implements AutoCloseable {
             }
         }
 
-        private Node node(TalosMachineConfig config, ServerType type) {
+        private Node node(TalosMachineConfig config, SimulatedServerType type) {
             Map<String, String> labels = new LinkedHashMap<>(config.labels());
             labels.put("kubernetes.io/hostname", config.hostname());
             labels.put("kubernetes.io/os", "linux");

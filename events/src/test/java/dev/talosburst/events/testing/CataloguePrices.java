@@ -1,6 +1,6 @@
 package dev.talosburst.events.testing;
 
-import dev.talosburst.hcloudsim.Catalogue;
+import dev.talosburst.hcloudsim.SimulatedCatalogue;
 import dev.talosburst.hcloudsim.HcloudSimulator;
 import dev.talosburst.hcloudsim.LocationPrice;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.HourlyPrice;
@@ -11,7 +11,7 @@ import java.math.RoundingMode;
 /** Hetzner prices as the API reports them, from the hcloud-simulator's catalogue (gross = net with 19 % VAT, 16 digits). */
 public final class CataloguePrices {
 
-    private static Catalogue catalogue;
+    private static SimulatedCatalogue catalogue;
 
     private CataloguePrices() {
     }

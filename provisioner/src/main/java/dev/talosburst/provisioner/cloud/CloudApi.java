@@ -1,6 +1,5 @@
 package dev.talosburst.provisioner.cloud;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,9 +30,6 @@ public interface CloudApi {
     /** Deletes a server; empty when it is already gone (deletion is idempotent). */
     Optional<Action> deleteServer(long id);
 
-    /** Actions by id, fetched in chunks of 25. */
-    List<Action> actions(Collection<Long> ids);
-
     /** All server types with per-location prices and availability. */
     List<ServerType> serverTypes();
 
@@ -46,12 +42,14 @@ public interface CloudApi {
     /** Firewalls, optionally filtered by exact name and/or label selector (null = no filter). */
     List<Firewall> firewalls(String name, String labelSelector);
 
-    /** Creates a firewall. */
-    Firewall createFirewall(FirewallSpec spec);
-
     /** Networks, optionally filtered by exact name and/or label selector (null = no filter). */
     List<Network> networks(String name, String labelSelector);
 
     /** Placement groups, optionally filtered by exact name and/or label selector (null = no filter). */
     List<PlacementGroup> placementGroups(String name, String labelSelector);
+
+    /** What guards the servers endpoints right now (readiness: an open guard means no server can be created or listed). */
+    default CallGuard serversGuard() {
+        return CallGuard.NONE;
+    }
 }

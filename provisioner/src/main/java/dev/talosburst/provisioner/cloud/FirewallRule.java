@@ -15,9 +15,4 @@ public record FirewallRule(String direction, String protocol, String port, List<
         sourceIps = List.copyOf(sourceIps == null ? List.of() : sourceIps);
         destinationIps = List.copyOf(destinationIps == null ? List.of() : destinationIps);
     }
-
-    /** The only inbound rule a KubeSpan worker needs: WireGuard on 51820/udp from anywhere. */
-    public static FirewallRule kubeSpan() {
-        return new FirewallRule("in", "udp", "51820", List.of("0.0.0.0/0", "::/0"), List.of(), "KubeSpan (WireGuard)");
-    }
 }

@@ -36,7 +36,7 @@ public record EngineSettings(
 
     public EngineSettings {
         Objects.requireNonNull(clusterId, "clusterId");
-        resyncInterval = resyncInterval == null ? Duration.ofMinutes(1) : resyncInterval;
+        resyncInterval = resyncInterval == null ? Duration.ofMinutes(5) : resyncInterval;
         outOfResourcesBackoff = outOfResourcesBackoff == null ? Duration.ofMinutes(5) : outOfResourcesBackoff;
         createConcurrency = createConcurrency <= 0 ? 4 : createConcurrency;
         createRetryBackoff = createRetryBackoff == null ? Duration.ofSeconds(30) : createRetryBackoff;

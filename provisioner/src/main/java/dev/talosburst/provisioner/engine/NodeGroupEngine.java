@@ -2,7 +2,7 @@ package dev.talosburst.provisioner.engine;
 
 import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.provisioner.cloud.ServerType;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import dev.talosburst.provisioner.lifecycle.EventSink;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import dev.talosburst.provisioner.nodegroup.AutoscalingOptions;
@@ -15,6 +15,8 @@ import dev.talosburst.provisioner.nodegroup.NodeRef;
 import dev.talosburst.provisioner.nodegroup.NodeTemplate;
 import dev.talosburst.provisioner.nodegroup.PodRequests;
 import dev.talosburst.provisioner.pool.NodePool;
+import dev.talosburst.provisioner.pool.PoolProblem;
+import dev.talosburst.provisioner.userdata.UserDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -23,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,24 +83,9 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     public NodeGroupEngine(EngineSettings settings, List<NodePool> pools, CloudApi cloud, UserDataSource userData, EventSink events,
                            NodeDirectory nodes, Clock clock, MeterRegistry registry) {
-        List<String> problems = new ArrayList<>();
-        Map<String, Integer> seen = new HashMap<>();
-        for (NodePool pool : pools) {
-            problems.addAll(pool.problems("talosburst.pools." + pool.id()));
-            if (seen.merge(pool.id(), 1, Integer::sum) > 1) {
-                problems.add("talosburst.pools." + pool.id() + ": configured twice");
-            }
-        }
-        if (problems.isEmpty()) {
-            // render a node of every pool now: a patch that breaks the Talos config fails start-up, not the first scale-up
-            for (NodePool pool : pools) {
-                for (String problem : userData.check(pool, NodeTemplates.registrationLabels(pool, settings.clusterId()))) {
-                    problems.add("talosburst.pools." + pool.id() + ": " + problem);
-                }
-            }
-        }
+        List<PoolProblem> problems = PoolValidation.check(pools, userData, settings.clusterId());
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid node pool configuration:\n  - " + String.join("\n  - ", problems));
+            throw new PoolValidation.InvalidPoolsException(problems);
         }
         this.settings = settings;
         this.clock = clock;
@@ -472,7 +458,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     }
                     continue;
                 }
-                scaleUp.create(slot);
+                LogContext.run(slot.pool, slot.name, "create", () -> scaleUp.create(slot));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -733,7 +719,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     base.scaleDownUnneededTime(), base.scaleDownUnreadyTime(), pool.maxProvisionTime(), base.zeroOrMaxNodeScaling(),
                     base.ignoreDaemonSetsUtilization());
         }
-        return pool.autoscaling().over(base);
+        return base.withOverrides(pool.autoscaling());
     }
 
     @Override

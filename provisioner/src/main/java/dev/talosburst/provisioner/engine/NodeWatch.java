@@ -1,7 +1,7 @@
 package dev.talosburst.provisioner.engine;
 
-import dev.talosburst.provisioner.kube.KubeNode;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.KubeNode;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import java.time.Clock;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package dev.talosburst.provisioner.engine;
 
 import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.provisioner.cloud.CloudApiException;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import java.time.Clock;
 import java.time.Duration;
@@ -94,7 +94,7 @@ final class ScaleDown {
             slot.nextDeleteAttemptAt = null;
         }
         try {
-            executor.execute(() -> run(slot));
+            executor.execute(() -> LogContext.run(slot.pool, slot.name, "delete", () -> run(slot)));
         } catch (RejectedExecutionException e) {
             synchronized (view) {
                 slot.deleteInFlight = false;

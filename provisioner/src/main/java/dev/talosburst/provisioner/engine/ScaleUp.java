@@ -10,6 +10,7 @@ import dev.talosburst.provisioner.lifecycle.Transition;
 import dev.talosburst.provisioner.nodegroup.InstanceView.ErrorClass;
 import dev.talosburst.provisioner.nodegroup.InstanceView.ErrorInfo;
 import dev.talosburst.provisioner.pool.NodePool;
+import dev.talosburst.provisioner.userdata.UserDataSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package dev.talosburst.provisioner.engine;
 
 import dev.talosburst.provisioner.cloud.Server;
 import dev.talosburst.provisioner.cloud.ServerStatus;
-import dev.talosburst.provisioner.kube.NodeDirectory;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import dev.talosburst.provisioner.pool.NodePool;
 import java.time.Clock;
 import java.time.Duration;
@@ -108,7 +108,7 @@ final class ServerReaper {
             unknownPoolSince.keySet().retainAll(stillUnknown);
         }
         for (Map.Entry<Slot, String> entry : doomed) {
-            reap(entry.getKey(), entry.getValue(), now);
+            LogContext.run(entry.getKey().pool, entry.getKey().name, "reap", () -> reap(entry.getKey(), entry.getValue(), now));
         }
     }
 

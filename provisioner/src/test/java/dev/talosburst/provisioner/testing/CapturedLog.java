@@ -1,6 +1,7 @@
 package dev.talosburst.provisioner.testing;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -64,8 +65,17 @@ public final class CapturedLog extends Handler implements AutoCloseable {
         return r instanceof ExtLogRecord ext ? ext.getFormattedMessage() : new SimpleFormatter().formatMessage(r);
     }
 
+    /** The logging MDC (e.g. pool, server, action) of each record whose formatted message contains {@code text}. */
+    public List<Map<String, String>> contextOf(String text) {
+        return records.stream().filter(r -> text(r).contains(text))
+                .map(r -> r instanceof ExtLogRecord ext ? Map.copyOf(ext.getMdcCopy()) : Map.<String, String>of()).toList();
+    }
+
     @Override
     public void publish(LogRecord record) {
+        if (record instanceof ExtLogRecord ext) {
+            ext.copyMdc(); // the MDC belongs to the logging thread: keep it with the record
+        }
         records.add(record);
     }
 

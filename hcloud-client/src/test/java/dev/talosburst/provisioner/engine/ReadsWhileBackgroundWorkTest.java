@@ -1,0 +1,179 @@
+package dev.talosburst.provisioner.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.talosburst.provisioner.cloud.ImageQuery;
+import dev.talosburst.provisioner.cloud.ServerSpec;
+import dev.talosburst.provisioner.directory.KubeNode;
+import dev.talosburst.provisioner.directory.NodeDirectory;
+import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import dev.talosburst.provisioner.lifecycle.Transition;
+import dev.talosburst.provisioner.nodegroup.AutoscalingOptions;
+import dev.talosburst.provisioner.nodegroup.NodeRef;
+import dev.talosburst.provisioner.pool.NodePool;
+import dev.talosburst.hcloudsim.ServerSnapshot;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * CA's read RPCs answer from indexes and counters, never waiting for background work that holds the view (a resync, the
+ * node sweep), CA's mutations never wait for background work stuck outside the process, and CA's IncreaseSize never hands
+ * an event to the sink (whose journal fsyncs) on its own thread.
+ */
+class ReadsWhileBackgroundWorkTest {
+    private final EngineFixture fx = new EngineFixture();
+    private final CountDownLatch sweepEntered = new CountDownLatch(1);
+    private final CountDownLatch releaseSweep = new CountDownLatch(1);
+    private volatile boolean blockSweep;
+
+    @AfterEach
+    void close() {
+        releaseSweep.countDown();
+        fx.close();
+    }
+
+    @Test
+    void readsAnswerWhileTheNodeSweepHoldsTheView() throws Exception {
+        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
+        Ownership ours = new Ownership(EngineFixture.CLUSTER);
+        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
+        for (int i = 0; i < 3; i++) {
+            fx.client.createServer(new ServerSpec("cx22-fsn1-srv" + i, "cx22", "fsn1", image, null, ours.labelsFor("cx22-fsn1", Map.of()),
+                    List.of(), List.of(), null, true, true, true));
+        }
+        NodeGroupEngine engine = fx.engine(fx.settings(), fx.client, blockingDirectory(), pool);
+        engine.start();
+        ServerSnapshot server = fx.servers().get(0);
+
+        // the next resync's node sweep stops in the middle, as a slow background pass would
+        blockSweep = true;
+        fx.clock.advance(Duration.ofMinutes(2));
+        CompletableFuture<Void> background = CompletableFuture.runAsync(engine::tick);
+        assertThat(sweepEntered.await(30, TimeUnit.SECONDS)).as("the sweep started").isTrue();
+
+        CompletableFuture<List<Object>> reads = CompletableFuture.supplyAsync(() -> List.of(
+                engine.all(),
+                engine.targetSize("cx22-fsn1"),
+                engine.instances("cx22-fsn1"),
+                engine.forNode(NodeRef.of("hcloud://" + server.id(), server.name())),
+                engine.options("cx22-fsn1", AutoscalingOptions.caDefaults()),
+                engine.nodePrice(NodeRef.of("hcloud://" + server.id(), server.name()), fx.clock.instant(), fx.clock.instant().plusSeconds(3600)),
+                engine.isSynced()));
+        // the sweep is still running: reads must not wait for it
+        List<Object> answers = reads.get(30, TimeUnit.SECONDS);
+        assertThat(background).isNotDone();
+        assertThat(answers.get(1)).isEqualTo(3);
+        assertThat(engine.instances("cx22-fsn1")).hasSize(3);
+        assertThat(engine.forNode(NodeRef.of("hcloud://" + server.id(), server.name()))).get()
+                .satisfies(g -> assertThat(g.id()).isEqualTo("cx22-fsn1"));
+
+        releaseSweep.countDown();
+        background.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void mutationsProceedWhileTheNodeSweepIsStuckInKubernetes() throws Exception {
+        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
+        Ownership ours = new Ownership(EngineFixture.CLUSTER);
+        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
+        for (int i = 0; i < 3; i++) {
+            fx.client.createServer(new ServerSpec("cx22-fsn1-srv" + i, "cx22", "fsn1", image, null, ours.labelsFor("cx22-fsn1", Map.of()),
+                    List.of(), List.of(), null, true, true, true));
+        }
+        NodeGroupEngine engine = fx.engine(fx.settings(), fx.client, blockingDirectory(), pool);
+        engine.start();
+
+        // the next resync's node sweep waits for the Kubernetes directory (a slow API server, a large cluster)
+        blockSweep = true;
+        fx.clock.advance(Duration.ofMinutes(2));
+        CompletableFuture<Void> background = CompletableFuture.runAsync(engine::tick);
+        assertThat(sweepEntered.await(30, TimeUnit.SECONDS)).as("the sweep started").isTrue();
+
+        // CA's mutations take the view lock: background work must not hold it while it waits for anything
+        CompletableFuture<Integer> mutations = CompletableFuture.supplyAsync(() -> {
+            engine.increaseSize("cx22-fsn1", 2);
+            return engine.targetSize("cx22-fsn1");
+        });
+        assertThat(mutations.get(30, TimeUnit.SECONDS)).isEqualTo(5);
+        assertThat(background).isNotDone();
+
+        releaseSweep.countDown();
+        background.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void increaseSizePublishesItsEventOffTheCallingThreadAndBeforeTheCreations() throws Exception {
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<LifecycleEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
+        NodeGroupEngine engine = new NodeGroupEngine(fx.settings(), List.of(pool), fx.client, fx.userData, event -> {
+            events.add(event);
+            threads.add(event.transition() + "@" + Thread.currentThread().getName());
+        }, fx.nodes, fx.clock, fx.registry);
+        fx.engines.add(engine);
+        engine.start();
+
+        String caller = Thread.currentThread().getName();
+        engine.increaseSize("cx22-fsn1", 2);
+
+        assertThat(engine.targetSize("cx22-fsn1")).isEqualTo(2);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> events.stream().filter(e -> e.transition() == Transition.SERVER_CREATE_REQUESTED).count() == 2);
+        assertThat(threads).filteredOn(t -> t.startsWith(Transition.SCALE_UP_REQUESTED + "@")).singleElement()
+                .satisfies(t -> assertThat(t).doesNotEndWith("@" + caller));
+        assertThat(events.stream().map(LifecycleEvent::transition)).containsSubsequence(Transition.SCALE_UP_REQUESTED,
+                Transition.SERVER_CREATE_REQUESTED, Transition.SERVER_CREATE_REQUESTED);
+    }
+
+    /** The fixture's directory, whose {@code all()} (called by the sweep inside the view lock) can be held. */
+    private NodeDirectory blockingDirectory() {
+        NodeDirectory nodes = fx.nodes;
+        return new NodeDirectory() {
+            @Override
+            public Optional<KubeNode> byName(String name) {
+                return nodes.byName(name);
+            }
+
+            @Override
+            public Collection<KubeNode> all() {
+                if (blockSweep) {
+                    sweepEntered.countDown();
+                    try {
+                        releaseSweep.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return nodes.all();
+            }
+
+            @Override
+            public void setProviderId(String nodeName, String providerId) {
+                nodes.setProviderId(nodeName, providerId);
+            }
+
+            @Override
+            public void removeNode(String nodeName) {
+                nodes.removeNode(nodeName);
+            }
+
+            @Override
+            public void subscribe(NodeListener listener) {
+                nodes.subscribe(listener);
+            }
+
+            @Override
+            public boolean observesRegistration() {
+                return nodes.observesRegistration();
+            }
+        };
+    }
+}

@@ -1,0 +1,45 @@
+package dev.talosburst.talos.workerconfig;
+
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackages;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Talos adapter's layering (README "May import"): of talos-burst it imports the domain's user-data port and the pool
+ * model it renders ({@code provisioner.userdata}, {@code provisioner.pool}) only, never the engine, another adapter or the
+ * simulator; no application framework; no package cycle.
+ */
+class LayeringTest {
+
+    private static final JavaClasses RENDERER = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.talosburst.talos");
+
+    @Test
+    void importsOnlyTheUserDataPortAndThePoolModel() {
+        noClasses().should().dependOnClassesThat(resideInAPackage("dev.talosburst..")
+                        .and(resideOutsideOfPackages("dev.talosburst.talos..", "dev.talosburst.provisioner.userdata..",
+                                "dev.talosburst.provisioner.pool..")))
+                .because("an adapter implements its port; the engine, other adapters and the simulator are not its business")
+                .check(RENDERER);
+    }
+
+    @Test
+    void importsNoApplicationFramework() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "io.fabric8..", "org.apache.kafka..", "io.grpc..",
+                        "jakarta..", "io.smallrye..")
+                .because("the app module wires adapters; this one is plain Java")
+                .check(RENDERER);
+    }
+
+    @Test
+    void noPackageCycle() {
+        slices().matching("dev.talosburst.talos.(*)..").should().beFreeOfCycles().check(RENDERER);
+    }
+}

@@ -38,29 +38,55 @@ class AppCdsIT {
 
     @Test
     void thePackagedJarLoadsItsClassesFromTheArchiveTheBuildWrote() throws Exception {
-        Path jar = Path.of(System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
+        Path jar = Path.of(System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar"))
+                .toAbsolutePath();
         Path archive = jar.resolveSibling("app-cds.jsa");
-        assertThat(archive).as("the AppCDS archive the build writes beside the jar").isRegularFile();
-        Path classLog = Path.of("target", "packaged-runs", "appcds-class-load.log").toAbsolutePath();
+        assertThat(archive)
+                .as("the AppCDS archive the build writes beside the jar")
+                .isRegularFile();
+        Path classLog =
+                Path.of("target", "packaged-runs", "appcds-class-load.log").toAbsolutePath();
         Files.createDirectories(classLog.getParent());
         Files.deleteIfExists(classLog);
         int grpcPort = PackagedApp.freePort();
-        app = PackagedApp.named("appcds").jvmOption("-XX:SharedArchiveFile=" + archive)
-                .jvmOption("-Xlog:class+load=info:file=" + classLog).systemProperty("quarkus.profile", "demo")
-                .systemProperty("talosburst.grpc.port", grpcPort).systemProperty("talosburst.management.port", PackagedApp.freePort())
+        app = PackagedApp.named("appcds")
+                .jvmOption("-XX:SharedArchiveFile=" + archive)
+                .jvmOption("-Xlog:class+load=info:file=" + classLog)
+                .systemProperty("quarkus.profile", "demo")
+                .systemProperty("talosburst.grpc.port", grpcPort)
+                .systemProperty("talosburst.management.port", PackagedApp.freePort())
                 .start();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-            assertThat(app.isAlive()).as("application still running; see " + app.log()).isTrue();
-            return !CloudProviderGrpc.newBlockingStub(channel).gPULabel(GPULabelRequest.getDefaultInstance()).getLabel().isEmpty();
-        });
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                .usePlaintext()
+                .build();
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> {
+                    assertThat(app.isAlive())
+                            .as("application still running; see " + app.log())
+                            .isTrue();
+                    return !CloudProviderGrpc.newBlockingStub(channel)
+                            .gPULabel(GPULabelRequest.getDefaultInstance())
+                            .getLabel()
+                            .isEmpty();
+                });
 
-        List<String> loaded = Files.readAllLines(classLog).stream().filter(l -> l.contains("[class,load]")).toList();
-        List<String> shared = loaded.stream().filter(l -> l.contains("source: shared objects file")).toList();
+        List<String> loaded = Files.readAllLines(classLog).stream()
+                .filter(l -> l.contains("[class,load]"))
+                .toList();
+        List<String> shared = loaded.stream()
+                .filter(l -> l.contains("source: shared objects file"))
+                .toList();
         // the engine and the gRPC service come from the archive, not from their jars
-        assertThat(shared).anySatisfy(l -> assertThat(l).contains(" dev.talosburst.provisioner.engine.NodeGroupEngine source:"));
-        assertThat(shared).anySatisfy(l -> assertThat(l).contains(" dev.talosburst.autoscaler.grpc.CloudProviderService source:"));
+        assertThat(shared)
+                .anySatisfy(l -> assertThat(l).contains(" dev.talosburst.provisioner.engine.NodeGroupEngine source:"));
+        assertThat(shared)
+                .anySatisfy(
+                        l -> assertThat(l).contains(" dev.talosburst.autoscaler.grpc.CloudProviderService source:"));
         // without the archive only the JDK's own default archive serves classes (about 1,200 of about 9,000)
-        assertThat(shared.size()).as("classes served by the archives, of %d loaded", loaded.size()).isGreaterThan(loaded.size() / 2);
+        assertThat(shared.size())
+                .as("classes served by the archives, of %d loaded", loaded.size())
+                .isGreaterThan(loaded.size() / 2);
     }
 }

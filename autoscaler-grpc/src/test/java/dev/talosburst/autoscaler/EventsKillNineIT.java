@@ -21,7 +21,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,48 +81,76 @@ class EventsKillNineIT {
 
     @Test
     void killNineMidScaleUpLeavesEveryTransitionOnceInOrder(@TempDir Path journal) throws Exception {
-        hetzner = HcloudSimulator.start(SimulatorOptions.builder().host("127.0.0.1").port(0).token("it-kill-token")
-                .initializing(Duration.ofMillis(500)).starting(Duration.ofSeconds(1)).build());
+        hetzner = HcloudSimulator.start(SimulatorOptions.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .token("it-kill-token")
+                .initializing(Duration.ofMillis(500))
+                .starting(Duration.ofSeconds(1))
+                .build());
         // Hetzner takes 3 s to answer a create: the kill lands while creations are in flight.
         hetzner.faults().latency("POST", "/v1/servers", Duration.ofSeconds(3));
         int grpcPort = PackagedApp.freePort();
         managementPort = PackagedApp.freePort();
 
-        app = talosBurst("events-kill-nine-first", journal, grpcPort, managementPort).start();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        app = talosBurst("events-kill-nine-first", journal, grpcPort, managementPort)
+                .start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                .usePlaintext()
+                .build();
         awaitPool();
-        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId(POOL).setDelta(SERVERS).build());
+        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                .setId(POOL)
+                .setDelta(SERVERS)
+                .build());
         // kill once server-create-requested of two servers is in Kafka: their creates are then in flight at Hetzner
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> readTopic().values().stream()
-                .filter(events -> types(events).contains("server-create-requested")).count() >= 2);
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(() -> readTopic().values().stream()
+                                .filter(events -> types(events).contains("server-create-requested"))
+                                .count()
+                        >= 2);
         int exit = app.kill();
         assertThat(exit).as("killed by SIGKILL").isEqualTo(137);
         int answeredBeforeKill = hetzner.inspect().requestCount("POST", "/v1/servers");
-        // creates in flight at the kill still happen at Hetzner (their answers go nowhere): they land within the latency
+        // creates in flight at the kill still happen at Hetzner (their answers go nowhere): they land within the
+        // latency
         Thread.sleep(3_500);
         int createsBeforeKill = hetzner.inspect().requestCount("POST", "/v1/servers");
         hetzner.faults().clear();
 
-        app = talosBurst("events-kill-nine-second", journal, grpcPort, managementPort).start();
+        app = talosBurst("events-kill-nine-second", journal, grpcPort, managementPort)
+                .start();
         awaitPool();
         // cluster-autoscaler asks again for what the restarted talos-burst does not count yet
-        int target = ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId(POOL).build()).getTargetSize();
+        int target = ca().nodeGroupTargetSize(
+                        NodeGroupTargetSizeRequest.newBuilder().setId(POOL).build())
+                .getTargetSize();
         if (target < SERVERS) {
-            ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId(POOL).setDelta(SERVERS - target).build());
+            ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                    .setId(POOL)
+                    .setDelta(SERVERS - target)
+                    .build());
         }
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> running().size() >= SERVERS);
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> running().size() >= SERVERS);
         List<ServerSnapshot> servers = running();
 
         // every server Hetzner has: requested, created (by talos-burst or, if the kill took its answer, the reconciler)
         Map<String, List<CloudEvent>> byServer = new HashMap<>();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            byServer.clear();
-            byServer.putAll(readTopic());
-            for (ServerSnapshot s : servers) {
-                assertThat(types(byServer.get(s.name()))).as("events of %s (%d creates were sent before the kill)", s.name(),
-                        createsBeforeKill).contains("server-create-requested", "server-created");
-            }
-        });
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    byServer.clear();
+                    byServer.putAll(readTopic());
+                    for (ServerSnapshot s : servers) {
+                        assertThat(types(byServer.get(s.name())))
+                                .as("events of %s (%d creates were sent before the kill)", s.name(), createsBeforeKill)
+                                .contains("server-create-requested", "server-created");
+                    }
+                });
         Map<String, String> contentById = new HashMap<>();
         Set<String> conflicting = new HashSet<>();
         int records = 0;
@@ -137,31 +164,51 @@ class EventsKillNineIT {
                 }
             }
         }
-        assertThat(conflicting).as("ids with two contents among %d records", records).isEmpty();
+        assertThat(conflicting)
+                .as("ids with two contents among %d records", records)
+                .isEmpty();
         for (ServerSnapshot s : servers) {
             List<String> types = types(byServer.get(s.name()));
-            assertThat(types.stream().filter(t -> t.equals("server-created")).count()).as("server-created of %s", s.name()).isEqualTo(1);
-            assertThat(types.indexOf("server-create-requested")).as("order of %s: %s", s.name(), types)
+            assertThat(types.stream().filter(t -> t.equals("server-created")).count())
+                    .as("server-created of %s", s.name())
+                    .isEqualTo(1);
+            assertThat(types.indexOf("server-create-requested"))
+                    .as("order of %s: %s", s.name(), types)
                     .isLessThan(types.indexOf("server-created"));
             if (types.contains("server-adopted")) {
                 // adopted by the restarted engine before the reconciler published the server-created the kill took: the
                 // sink holds the adoption until that server-created passed it, so the topic reads in order, times too
-                assertThat(types.indexOf("server-created")).as("order of %s: %s", s.name(), types).isLessThan(types.indexOf("server-adopted"));
+                assertThat(types.indexOf("server-created"))
+                        .as("order of %s: %s", s.name(), types)
+                        .isLessThan(types.indexOf("server-adopted"));
                 List<CloudEvent> events = byServer.get(s.name());
                 assertThat(events.get(types.indexOf("server-created")).getTime())
-                        .as("times of %s: %s", s.name(), types).isBefore(events.get(types.indexOf("server-adopted")).getTime());
+                        .as("times of %s: %s", s.name(), types)
+                        .isBefore(events.get(types.indexOf("server-adopted")).getTime());
             }
-            assertThat(types.get(0)).as("first event of %s: %s", s.name(), types).isEqualTo("server-create-requested");
-            String createdData = new String(byServer.get(s.name()).get(types.indexOf("server-created")).getData().toBytes(), StandardCharsets.UTF_8);
-            assertThat(createdData).as("server-created of %s names Hetzner's id", s.name()).contains("\"id\":" + s.id());
+            assertThat(types.get(0))
+                    .as("first event of %s: %s", s.name(), types)
+                    .isEqualTo("server-create-requested");
+            String createdData = new String(
+                    byServer.get(s.name())
+                            .get(types.indexOf("server-created"))
+                            .getData()
+                            .toBytes(),
+                    StandardCharsets.UTF_8);
+            assertThat(createdData)
+                    .as("server-created of %s names Hetzner's id", s.name())
+                    .contains("\"id\":" + s.id());
         }
 
         // the counter counts exactly what the restarted process logged as not re-published
         String log = app.output();
         long logged = log.lines().filter(l -> l.contains("not re-published")).count();
         double counted = metric("talosburst_events_duplicates_suppressed_total");
-        assertThat(counted).as("suppressions counted vs logged; see " + app.log()).isEqualTo((double) logged);
-        System.out.printf("kill -9 IT: %d creates answered before the kill, %d sent by the killed process, %d servers, %d records, %d distinct ids, %.0f suppressed after the restart%n",
+        assertThat(counted)
+                .as("suppressions counted vs logged; see " + app.log())
+                .isEqualTo((double) logged);
+        System.out.printf(
+                "kill -9 IT: %d creates answered before the kill, %d sent by the killed process, %d servers, %d records, %d distinct ids, %.0f suppressed after the restart%n",
                 answeredBeforeKill, createsBeforeKill, servers.size(), records, contentById.size(), counted);
     }
 
@@ -188,14 +235,22 @@ class EventsKillNineIT {
     }
 
     private void awaitPool() {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-            assertThat(app.isAlive()).as("application still running; see " + app.log()).isTrue();
-            return ca().nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList().stream().anyMatch(g -> g.getId().equals(POOL));
-        });
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> {
+                    assertThat(app.isAlive())
+                            .as("application still running; see " + app.log())
+                            .isTrue();
+                    return ca().nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList().stream()
+                            .anyMatch(g -> g.getId().equals(POOL));
+                });
     }
 
     private List<ServerSnapshot> running() {
-        return hetzner.inspect().servers().stream().filter(s -> s.name().startsWith(POOL) && "running".equals(s.status())).toList();
+        return hetzner.inspect().servers().stream()
+                .filter(s -> s.name().startsWith(POOL) && "running".equals(s.status()))
+                .toList();
     }
 
     private CloudProviderGrpc.CloudProviderBlockingStub ca() {
@@ -208,7 +263,8 @@ class EventsKillNineIT {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         Map<String, List<CloudEvent>> out = new HashMap<>();
-        try (KafkaConsumer<String, CloudEvent> c = new KafkaConsumer<>(p, new StringDeserializer(), new CloudEventDeserializer())) {
+        try (KafkaConsumer<String, CloudEvent> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new CloudEventDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
             for (PartitionInfo info : c.partitionsFor(TOPIC, Duration.ofSeconds(10))) {
                 parts.add(new TopicPartition(TOPIC, info.partition()));
@@ -230,13 +286,21 @@ class EventsKillNineIT {
         if (events == null) {
             return List.of();
         }
-        return events.stream().map(e -> e.getType().replace("dev.talosburst.node.", "").replace(".v1", "")).toList();
+        return events.stream()
+                .map(e -> e.getType().replace("dev.talosburst.node.", "").replace(".v1", ""))
+                .toList();
     }
 
     private double metric(String name) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPortOf() + "/q/metrics"))
-                .header("Accept", "text/plain; version=0.0.4").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(body);
+        String body = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPortOf() + "/q/metrics"))
+                                .header("Accept", "text/plain; version=0.0.4")
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$")
+                .matcher(body);
         assertThat(m.find()).as("metric %s in /q/metrics", name).isTrue();
         return Double.parseDouble(m.group(2));
     }

@@ -41,37 +41,61 @@ class JsonLogsIT {
     @Test
     void serverLinesCarryPoolServerAndActionFields() throws Exception {
         int grpcPort = PackagedApp.freePort();
-        app = PackagedApp.named("json-logs").systemProperty("quarkus.profile", "demo").systemProperty("talosburst.grpc.port", grpcPort)
+        app = PackagedApp.named("json-logs")
+                .systemProperty("quarkus.profile", "demo")
+                .systemProperty("talosburst.grpc.port", grpcPort)
                 .systemProperty("talosburst.management.port", PackagedApp.freePort())
                 .systemProperty("quarkus.kubernetes-client.api-server-url", "https://127.0.0.1:6443")
-                .systemProperty("quarkus.log.console.json.enabled", "true").start();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+                .systemProperty("quarkus.log.console.json.enabled", "true")
+                .start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                .usePlaintext()
+                .build();
         CloudProviderGrpc.CloudProviderBlockingStub ca = CloudProviderGrpc.newBlockingStub(channel);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-            assertThat(app.isAlive()).as("application still running; see " + app.log()).isTrue();
-            return ca.withDeadlineAfter(5, TimeUnit.SECONDS).nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsCount() > 0;
-        });
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> {
+                    assertThat(app.isAlive())
+                            .as("application still running; see " + app.log())
+                            .isTrue();
+                    return ca.withDeadlineAfter(5, TimeUnit.SECONDS)
+                                    .nodeGroups(NodeGroupsRequest.getDefaultInstance())
+                                    .getNodeGroupsCount()
+                            > 0;
+                });
 
         ca.withDeadlineAfter(5, TimeUnit.SECONDS)
-                .nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId("cx22-fsn1").setDelta(1).build());
+                .nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                        .setId("cx22-fsn1")
+                        .setDelta(1)
+                        .build());
 
-        JsonNode created = await().atMost(Duration.ofSeconds(30)).until(this::createdLine, Optional::isPresent).orElseThrow();
+        JsonNode created = await().atMost(Duration.ofSeconds(30))
+                .until(this::createdLine, Optional::isPresent)
+                .orElseThrow();
         assertThat(created.path("level").asText()).isEqualTo("INFO");
         JsonNode mdc = created.path("mdc");
         assertThat(mdc.path("pool").asText()).isEqualTo("cx22-fsn1");
         assertThat(mdc.path("action").asText()).isEqualTo("create");
         assertThat(mdc.path("server").asText()).startsWith("cx22-fsn1-");
-        assertThat(created.path("message").asText()).contains("server " + mdc.path("server").asText());
-        assertThat(app.output().lines().filter(l -> !l.isBlank())).allSatisfy(l -> assertThat(l).startsWith("{"));
+        assertThat(created.path("message").asText())
+                .contains("server " + mdc.path("server").asText());
+        assertThat(app.output().lines().filter(l -> !l.isBlank()))
+                .allSatisfy(l -> assertThat(l).startsWith("{"));
     }
 
     private Optional<JsonNode> createdLine() {
-        return app.output().lines().filter(l -> l.startsWith("{") && l.contains("created for pool cx22-fsn1")).findFirst().map(l -> {
-            try {
-                return JSON.readTree(l);
-            } catch (Exception e) {
-                throw new IllegalStateException(l, e);
-            }
-        });
+        return app.output()
+                .lines()
+                .filter(l -> l.startsWith("{") && l.contains("created for pool cx22-fsn1"))
+                .findFirst()
+                .map(l -> {
+                    try {
+                        return JSON.readTree(l);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(l, e);
+                    }
+                });
     }
 }

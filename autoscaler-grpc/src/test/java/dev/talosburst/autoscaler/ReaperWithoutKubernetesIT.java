@@ -53,33 +53,63 @@ class ReaperWithoutKubernetesIT {
                 .systemProperty("talosburst.pools." + POOL + ".location", "fsn1")
                 .systemProperty("talosburst.pools." + POOL + ".max", 2)
                 .systemProperty("talosburst.pools." + POOL + ".max-provision-time", "2s")
-                .systemProperty("talosburst.grpc.port", grpcPort).systemProperty("talosburst.management.port", PackagedApp.freePort()).start();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+                .systemProperty("talosburst.grpc.port", grpcPort)
+                .systemProperty("talosburst.management.port", PackagedApp.freePort())
+                .start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                .usePlaintext()
+                .build();
 
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
-            assertThat(app.isAlive()).as("application still running; see " + app.log()).isTrue();
-            return ca().nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList().stream().anyMatch(g -> g.getId().equals(POOL));
-        });
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
-                ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId(POOL).setDelta(1).build()));
-        String id = await().atMost(Duration.ofSeconds(30)).until(this::instances,
-                list -> list.size() == 1 && list.get(0).getId().startsWith("hcloud://")).get(0).getId();
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> {
+                    assertThat(app.isAlive())
+                            .as("application still running; see " + app.log())
+                            .isTrue();
+                    return ca().nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList().stream()
+                            .anyMatch(g -> g.getId().equals(POOL));
+                });
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .untilAsserted(() -> ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                        .setId(POOL)
+                        .setDelta(1)
+                        .build()));
+        String id = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        this::instances,
+                        list -> list.size() == 1 && list.get(0).getId().startsWith("hcloud://"))
+                .get(0)
+                .getId();
 
         // five times the max-provision-time, with a resync every second: before the fix the reaper deleted it after 2s
-        await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            List<Instance> now = instances();
-            return now.size() == 1 && now.get(0).getId().equals(id)
-                    && now.get(0).getStatus().getInstanceState() != InstanceStatus.InstanceState.instanceDeleting
-                    && ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId(POOL).build()).getTargetSize() == 1;
-        });
+        await().during(Duration.ofSeconds(10))
+                .atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    List<Instance> now = instances();
+                    return now.size() == 1
+                            && now.get(0).getId().equals(id)
+                            && now.get(0).getStatus().getInstanceState()
+                                    != InstanceStatus.InstanceState.instanceDeleting
+                            && ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder()
+                                                    .setId(POOL)
+                                                    .build())
+                                            .getTargetSize()
+                                    == 1;
+                });
         String output = app.output();
-        assertThat(output).contains("It does NOT delete servers for never registering as a Node")
+        assertThat(output)
+                .contains("It does NOT delete servers for never registering as a Node")
                 .contains("the reaper never deletes a server for not registering")
                 .doesNotContain("reaper: deleting server");
     }
 
     private List<Instance> instances() {
-        return ca().nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId(POOL).build()).getInstancesList();
+        return ca().nodeGroupNodes(
+                        NodeGroupNodesRequest.newBuilder().setId(POOL).build())
+                .getInstancesList();
     }
 
     private CloudProviderGrpc.CloudProviderBlockingStub ca() {

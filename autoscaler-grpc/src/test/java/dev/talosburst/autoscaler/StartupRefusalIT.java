@@ -30,7 +30,8 @@ class StartupRefusalIT {
     @BeforeAll
     static void startHetzner() {
         // stands in for api.hetzner.cloud: talos-burst is configured for real Hetzner, with an endpoint and a token
-        hetzner = HcloudSimulator.start(SimulatorOptions.builder().host("127.0.0.1").port(0).build());
+        hetzner = HcloudSimulator.start(
+                SimulatorOptions.builder().host("127.0.0.1").port(0).build());
     }
 
     @AfterAll
@@ -41,12 +42,18 @@ class StartupRefusalIT {
     @Test
     void withNothingConfiguredItListsWhatARealDeploymentNeedsAndPointsToTheDemo() throws Exception {
         try (PackagedApp app = PackagedApp.named("refused-nothing-configured")
-                .systemProperty("talosburst.management.port", PackagedApp.freePort()).start()) {
+                .systemProperty("talosburst.management.port", PackagedApp.freePort())
+                .start()) {
             assertThat(app.exitCode(REFUSAL)).isEqualTo(1);
-            assertThat(app.output()).contains(InvalidConfigurationException.HEADLINE,
-                    "talosburst.pools: no node pool is configured", "-Dquarkus.profile=demo", "talosburst.cluster-id: required",
-                    "talosburst.hcloud.token: required", "talosburst.talos.worker-config: required with real Hetzner",
-                    "talosburst.grpc.tls.cert: required")
+            assertThat(app.output())
+                    .contains(
+                            InvalidConfigurationException.HEADLINE,
+                            "talosburst.pools: no node pool is configured",
+                            "-Dquarkus.profile=demo",
+                            "talosburst.cluster-id: required",
+                            "talosburst.hcloud.token: required",
+                            "talosburst.talos.worker-config: required with real Hetzner",
+                            "talosburst.grpc.tls.cert: required")
                     .doesNotContain("SIMULATED", "cx22-fsn1", "cax11-fsn1");
             assertNoStackTrace(app);
         }
@@ -54,10 +61,14 @@ class StartupRefusalIT {
 
     @Test
     void realHetznerWithoutAWorkerConfigDoesNotStart() throws Exception {
-        try (PackagedApp app = realHetzner("refused-no-worker-config", PackagedApp.freePort()).start()) {
+        try (PackagedApp app =
+                realHetzner("refused-no-worker-config", PackagedApp.freePort()).start()) {
             assertThat(app.exitCode(REFUSAL)).isEqualTo(1);
-            assertThat(app.output()).contains("talosburst.talos.worker-config: required with real Hetzner",
-                    "talosburst.talos.demo-user-data=true").doesNotContain(hetzner.token());
+            assertThat(app.output())
+                    .contains(
+                            "talosburst.talos.worker-config: required with real Hetzner",
+                            "talosburst.talos.demo-user-data=true")
+                    .doesNotContain(hetzner.token());
             assertNoStackTrace(app);
         }
         assertThat(hetzner.inspect().servers()).as("nothing was bought").isEmpty();
@@ -67,12 +78,20 @@ class StartupRefusalIT {
     void realHetznerOffersExactlyThePoolsTheOperatorWrote() throws Exception {
         int grpcPort = PackagedApp.freePort();
         try (PackagedApp app = realHetzner("real-hetzner-own-pools", grpcPort)
-                .systemProperty("talosburst.talos.demo-user-data", "true").start()) {
+                .systemProperty("talosburst.talos.demo-user-data", "true")
+                .start()) {
             app.awaitPort(grpcPort);
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                    .usePlaintext()
+                    .build();
             try {
-                List<String> groups = CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList().stream().map(NodeGroup::getId).toList();
+                List<String> groups = CloudProviderGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .nodeGroups(NodeGroupsRequest.getDefaultInstance())
+                        .getNodeGroupsList()
+                        .stream()
+                        .map(NodeGroup::getId)
+                        .toList();
                 assertThat(groups).containsExactly("mine");
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -83,8 +102,10 @@ class StartupRefusalIT {
 
     @Test
     void theDemoProfileCannotRunAgainstRealHetzner() throws Exception {
-        try (PackagedApp app = realHetzner("refused-demo-on-real-hetzner", PackagedApp.freePort()).systemProperty("quarkus.profile", "demo")
-                .systemProperty("talosburst.talos.demo-user-data", "true").start()) {
+        try (PackagedApp app = realHetzner("refused-demo-on-real-hetzner", PackagedApp.freePort())
+                .systemProperty("quarkus.profile", "demo")
+                .systemProperty("talosburst.talos.demo-user-data", "true")
+                .start()) {
             assertThat(app.exitCode(REFUSAL)).isEqualTo(1);
             assertThat(app.output()).contains("quarkus.profile=demo is the simulated demo");
             assertNoStackTrace(app);
@@ -99,32 +120,41 @@ class StartupRefusalIT {
                 .systemProperty("talosburst.pools.cax11-fsn1.min", "5")
                 .systemProperty("talosburst.pools.cx22-fsn1.talos-patches[0]", "@/nonexistent/patch.yaml")
                 .systemProperty("quarkus.http.port", "8080")
-                .systemProperty("quarkus.tls.talosburst-grpc.trust-all", "true").start()) {
+                .systemProperty("quarkus.tls.talosburst-grpc.trust-all", "true")
+                .start()) {
             assertThat(app.exitCode(REFUSAL)).isEqualTo(1);
-            assertThat(app.output()).contains(InvalidConfigurationException.HEADLINE,
-                    "talosburst.pools.cx22-fsn1.mx: no such option; did you mean talosburst.pools.cx22-fsn1.max?",
-                    "talosburst.reaper.stuck-aftr: no such option; did you mean talosburst.reaper.stuck-after?",
-                    "talosburst.pools.cax11-fsn1.min (5) is greater than talosburst.pools.cax11-fsn1.max (3)",
-                    "talosburst.pools.cx22-fsn1.talos-patches[0]: cannot read patch file /nonexistent/patch.yaml",
-                    "quarkus.http.port is set", "set talosburst.grpc.port instead",
-                    "quarkus.tls.talosburst-grpc.trust-all is set (in SysPropConfigSource) but the gRPC endpoint's TLS comes only "
-                            + "from talosburst.grpc.tls.*");
-            assertThat(app.output().lines().filter(l -> l.contains(InvalidConfigurationException.HEADLINE))).hasSize(1);
+            assertThat(app.output())
+                    .contains(
+                            InvalidConfigurationException.HEADLINE,
+                            "talosburst.pools.cx22-fsn1.mx: no such option; did you mean talosburst.pools.cx22-fsn1.max?",
+                            "talosburst.reaper.stuck-aftr: no such option; did you mean talosburst.reaper.stuck-after?",
+                            "talosburst.pools.cax11-fsn1.min (5) is greater than talosburst.pools.cax11-fsn1.max (3)",
+                            "talosburst.pools.cx22-fsn1.talos-patches[0]: cannot read patch file /nonexistent/patch.yaml",
+                            "quarkus.http.port is set",
+                            "set talosburst.grpc.port instead",
+                            "quarkus.tls.talosburst-grpc.trust-all is set (in SysPropConfigSource) but the gRPC endpoint's TLS comes only "
+                                    + "from talosburst.grpc.tls.*");
+            assertThat(app.output().lines().filter(l -> l.contains(InvalidConfigurationException.HEADLINE)))
+                    .hasSize(1);
             assertNoStackTrace(app);
         }
     }
 
     @Test
     void aBadDurationSaysWhichFormatsAreAccepted() throws Exception {
-        try (PackagedApp app = demo("refused-bad-duration").systemProperty("talosburst.engine.resync-interval", "10mins").start()) {
+        try (PackagedApp app = demo("refused-bad-duration")
+                .systemProperty("talosburst.engine.resync-interval", "10mins")
+                .start()) {
             assertThat(app.exitCode(REFUSAL)).isEqualTo(1);
-            assertThat(app.output()).contains("talosburst.engine.resync-interval", "'10mins' is not a duration", "90s, 10m, 1h");
+            assertThat(app.output())
+                    .contains("talosburst.engine.resync-interval", "'10mins' is not a duration", "90s, 10m, 1h");
             assertNoStackTrace(app);
         }
     }
 
     private static PackagedApp.Builder demo(String name) {
-        return PackagedApp.named(name).systemProperty("quarkus.profile", "demo")
+        return PackagedApp.named(name)
+                .systemProperty("quarkus.profile", "demo")
                 .systemProperty("talosburst.grpc.port", PackagedApp.freePort())
                 .systemProperty("talosburst.management.port", PackagedApp.freePort());
     }
@@ -145,7 +175,8 @@ class StartupRefusalIT {
     }
 
     private static void assertNoStackTrace(PackagedApp app) {
-        assertThat(app.output().lines().filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by"))).as(app.log().toString())
+        assertThat(app.output().lines().filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by")))
+                .as(app.log().toString())
                 .isEmpty();
     }
 }

@@ -37,7 +37,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 class TransportConfigurationIT {
 
     /** Where the options are written. */
-    enum Way { CONFIG_LOCATIONS_FILE, WORKING_DIRECTORY_FILE, ENVIRONMENT, SYSTEM_PROPERTIES }
+    enum Way {
+        CONFIG_LOCATIONS_FILE,
+        WORKING_DIRECTORY_FILE,
+        ENVIRONMENT,
+        SYSTEM_PROPERTIES
+    }
 
     @TempDir
     Path dir;
@@ -48,44 +53,64 @@ class TransportConfigurationIT {
         TestCertificates pki = TestCertificates.get();
         int grpcPort = PackagedApp.freePort();
         int managementPort = PackagedApp.freePort();
-        Map<String, String> options = mutualTlsOptions(pki, grpcPort, managementPort, Map.of("talosburst.grpc.host", "0.0.0.0"));
+        Map<String, String> options =
+                mutualTlsOptions(pki, grpcPort, managementPort, Map.of("talosburst.grpc.host", "0.0.0.0"));
 
-        PackagedApp.Builder builder = PackagedApp.named("transport-" + way.name().toLowerCase(Locale.ROOT));
+        PackagedApp.Builder builder =
+                PackagedApp.named("transport-" + way.name().toLowerCase(Locale.ROOT));
         switch (way) {
-            case CONFIG_LOCATIONS_FILE -> builder.env("QUARKUS_CONFIG_LOCATIONS", write(dir.resolve("talos-burst.properties"), options));
-            case WORKING_DIRECTORY_FILE -> builder.workingDirectory(
-                    write(dir.resolve("config/application.properties"), options).getParent().getParent());
+            case CONFIG_LOCATIONS_FILE ->
+                builder.env("QUARKUS_CONFIG_LOCATIONS", write(dir.resolve("talos-burst.properties"), options));
+            case WORKING_DIRECTORY_FILE ->
+                builder.workingDirectory(write(dir.resolve("config/application.properties"), options)
+                        .getParent()
+                        .getParent());
             case ENVIRONMENT -> asEnvironment(builder, options);
             case SYSTEM_PROPERTIES -> options.forEach(builder::systemProperty);
         }
         try (PackagedApp app = builder.start()) {
             app.awaitPort(grpcPort);
 
-            assertThat(PackagedApp.listeningAddresses(grpcPort)).as("gRPC bind address").containsExactly("0.0.0.0");
+            assertThat(PackagedApp.listeningAddresses(grpcPort))
+                    .as("gRPC bind address")
+                    .containsExactly("0.0.0.0");
             assertThat(ids(channel(pki.caCert, pki.clientCert, pki.clientKey, grpcPort)))
-                    .as("exactly the pools this configuration defines").containsExactly("burst");
+                    .as("exactly the pools this configuration defines")
+                    .containsExactly("burst");
             assertRefused(channel(pki.caCert, null, null, grpcPort));
-            assertRefused(NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build());
+            assertRefused(NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                    .usePlaintext()
+                    .build());
 
             app.awaitPort(managementPort);
-            assertThat(PackagedApp.listeningAddresses(managementPort)).as("management bind address with TLS").containsExactly("0.0.0.0");
-            HttpResponse<String> live = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + managementPort + "/q/health/live")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(PackagedApp.listeningAddresses(managementPort))
+                    .as("management bind address with TLS")
+                    .containsExactly("0.0.0.0");
+            HttpResponse<String> live = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/live"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(live.statusCode()).isEqualTo(200);
             assertThat(app.output())
                     .contains("gRPC CloudProvider on 0.0.0.0:" + grpcPort + ": mTLS, client certificates required")
-                    .doesNotContain("cannot be changed at runtime", "virtual threads", "insecure-requests", "PLAINTEXT");
+                    .doesNotContain(
+                            "cannot be changed at runtime", "virtual threads", "insecure-requests", "PLAINTEXT");
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Way.class, names = {"CONFIG_LOCATIONS_FILE", "ENVIRONMENT"})
+    @EnumSource(
+            value = Way.class,
+            names = {"CONFIG_LOCATIONS_FILE", "ENVIRONMENT"})
     void managementHostIsItsOwnOption(Way way) throws Exception {
         int grpcPort = PackagedApp.freePort();
         int managementPort = PackagedApp.freePort();
         TestCertificates pki = TestCertificates.get();
-        Map<String, String> options = mutualTlsOptions(pki, grpcPort, managementPort, Map.of("talosburst.management.host", "127.0.0.1"));
-        PackagedApp.Builder builder = PackagedApp.named("management-host-" + way.name().toLowerCase(Locale.ROOT));
+        Map<String, String> options =
+                mutualTlsOptions(pki, grpcPort, managementPort, Map.of("talosburst.management.host", "127.0.0.1"));
+        PackagedApp.Builder builder =
+                PackagedApp.named("management-host-" + way.name().toLowerCase(Locale.ROOT));
         if (way == Way.ENVIRONMENT) {
             asEnvironment(builder, options);
         } else {
@@ -93,14 +118,17 @@ class TransportConfigurationIT {
         }
         try (PackagedApp app = builder.start()) {
             app.awaitPort(grpcPort).awaitPort(managementPort);
-            assertThat(PackagedApp.listeningAddresses(grpcPort)).as("gRPC keeps its loopback default").containsExactly("127.0.0.1");
+            assertThat(PackagedApp.listeningAddresses(grpcPort))
+                    .as("gRPC keeps its loopback default")
+                    .containsExactly("127.0.0.1");
             assertThat(PackagedApp.listeningAddresses(managementPort)).containsExactly("127.0.0.1");
             assertThat(app.output()).contains("health and metrics on http://127.0.0.1:" + managementPort + "/q/health");
         }
     }
 
     /** The embedded simulator, one pool and gRPC over mTLS on {@code grpcPort}, plus {@code extra}. */
-    private static Map<String, String> mutualTlsOptions(TestCertificates pki, int grpcPort, int managementPort, Map<String, String> extra) {
+    private static Map<String, String> mutualTlsOptions(
+            TestCertificates pki, int grpcPort, int managementPort, Map<String, String> extra) {
         Map<String, String> options = new LinkedHashMap<>();
         options.put("talosburst.hcloud.embedded-simulator", "true");
         options.put("talosburst.grpc.plaintext", "false");
@@ -123,8 +151,11 @@ class TransportConfigurationIT {
 
     private static Path write(Path file, Map<String, String> options) throws Exception {
         Files.createDirectories(file.getParent());
-        Files.writeString(file, options.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining("\n", "", "\n")));
+        Files.writeString(
+                file,
+                options.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining("\n", "", "\n")));
         return file;
     }
 
@@ -133,13 +164,20 @@ class TransportConfigurationIT {
         if (cert != null) {
             ssl.keyManager(cert.toFile(), key.toFile());
         }
-        return NettyChannelBuilder.forAddress("localhost", port).sslContext(ssl.build()).build();
+        return NettyChannelBuilder.forAddress("localhost", port)
+                .sslContext(ssl.build())
+                .build();
     }
 
     private static java.util.List<String> ids(ManagedChannel channel) throws InterruptedException {
         try {
-            return CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList().stream().map(NodeGroup::getId).toList();
+            return CloudProviderGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .nodeGroups(NodeGroupsRequest.getDefaultInstance())
+                    .getNodeGroupsList()
+                    .stream()
+                    .map(NodeGroup::getId)
+                    .toList();
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -147,12 +185,17 @@ class TransportConfigurationIT {
 
     private static void assertRefused(ManagedChannel channel) throws InterruptedException {
         try {
-            assertThatThrownBy(() -> CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .nodeGroups(NodeGroupsRequest.getDefaultInstance()))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class,
-                            e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL,
-                                    // a TLS listener that never answers a plaintext preface on a loaded machine
-                                    Status.Code.DEADLINE_EXCEEDED));
+            assertThatThrownBy(() -> CloudProviderGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(10, TimeUnit.SECONDS)
+                            .nodeGroups(NodeGroupsRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode())
+                                    .isIn(
+                                            Status.Code.UNAVAILABLE,
+                                            Status.Code.INTERNAL,
+                                            // a TLS listener that never answers a plaintext preface on a loaded machine
+                                            Status.Code.DEADLINE_EXCEEDED));
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }

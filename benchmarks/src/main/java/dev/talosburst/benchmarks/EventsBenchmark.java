@@ -10,15 +10,6 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -46,6 +37,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Lifecycle-event publishing against a real in-process KRaft broker (issue 12): {@code emit} latency on the calling
@@ -63,13 +62,15 @@ public final class EventsBenchmark {
 
     private static final java.lang.management.ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
-    private EventsBenchmark() {
-    }
+    private EventsBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("talos-burst-events-bench-");
-        System.out.printf("events benchmark: %d cores, %s, journal under %s%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), work);
+        System.out.printf(
+                "events benchmark: %d cores, %s, journal under %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                work);
         try (TestBroker broker = new TestBroker().start()) {
             burst(broker, work.resolve("burst"));
             paced(broker, work.resolve("paced"));
@@ -83,7 +84,8 @@ public final class EventsBenchmark {
     /** 1. {@code EMITS} events emitted back to back (4 per server): emit latency, and emit → ack / → consumer. */
     private static void burst(TestBroker broker, Path journal) throws Exception {
         Run run = new Run(broker, journal, Clock.systemUTC());
-        try (KafkaEventSink sink = run.sink; Watcher watcher = new Watcher(broker, run.settings.topic())) {
+        try (KafkaEventSink sink = run.sink;
+                Watcher watcher = new Watcher(broker, run.settings.topic())) {
             List<LifecycleEvent> events = events("e", EMITS);
             long[] emitNanos = new long[EMITS];
             long[] emitCpu = new long[EMITS];
@@ -96,8 +98,9 @@ public final class EventsBenchmark {
                 emitCpu[i] = CPU.getCurrentThreadCpuTime() - c;
             }
             waitUntil(Duration.ofMinutes(5), () -> sink.pending() == 0 && watcher.seen() >= EMITS);
-            System.out.printf("emit on the calling thread (journal on, group commit), %d events back to back: %s%n", EMITS,
-                    percentiles(emitNanos));
+            System.out.printf(
+                    "emit on the calling thread (journal on, group commit), %d events back to back: %s%n",
+                    EMITS, percentiles(emitNanos));
             System.out.printf("  CPU time of the calling thread in emit: %s%n", percentiles(emitCpu));
             run.printPublish("burst");
             System.out.printf("  emit -> visible to a consumer: %s%n", percentiles(watcher.latencies()));
@@ -107,7 +110,8 @@ public final class EventsBenchmark {
     /** 2. {@code PACED} events, one every {@code PACE_MICROS}: the steady state (still far above a real burst's rate). */
     private static void paced(TestBroker broker, Path journal) throws Exception {
         Run run = new Run(broker, journal, Clock.systemUTC());
-        try (KafkaEventSink sink = run.sink; Watcher watcher = new Watcher(broker, run.settings.topic())) {
+        try (KafkaEventSink sink = run.sink;
+                Watcher watcher = new Watcher(broker, run.settings.topic())) {
             List<LifecycleEvent> events = events("p", PACED);
             long[] emitNanos = new long[PACED];
             long[] emitCpu = new long[PACED];
@@ -125,8 +129,9 @@ public final class EventsBenchmark {
                 emitCpu[i] = CPU.getCurrentThreadCpuTime() - c;
             }
             waitUntil(Duration.ofMinutes(5), () -> sink.pending() == 0 && watcher.seen() >= PACED);
-            System.out.printf("emit, %d events one every %.1f ms (%,.0f/s): %s%n", PACED, PACE_MICROS / 1000.0,
-                    1e6 / PACE_MICROS, percentiles(emitNanos));
+            System.out.printf(
+                    "emit, %d events one every %.1f ms (%,.0f/s): %s%n",
+                    PACED, PACE_MICROS / 1000.0, 1e6 / PACE_MICROS, percentiles(emitNanos));
             System.out.printf("  CPU time of the calling thread in emit: %s%n", percentiles(emitCpu));
             if (Boolean.getBoolean("bench.events.timeline")) {
                 watcher.printSlow(100);
@@ -154,11 +159,17 @@ public final class EventsBenchmark {
             clock.advance(Duration.ofMinutes(10));
             System.gc();
             long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            System.out.printf("backlog: %,d events emitted in %.1f s with the broker down (emit %s); pending %,d; journal %.1f MB;"
+            System.out.printf(
+                    "backlog: %,d events emitted in %.1f s with the broker down (emit %s); pending %,d; journal %.1f MB;"
                             + " in memory at most %,d (queueCapacity), the rest in the journal only; heap in use after GC %.0f MB;"
                             + " oldest waiting %.0f s (the outage, on the sink's clock)%n",
-                    BACKLOG, queueSeconds, percentiles(emitNanos), sink.pending(), size(journal) / 1e6,
-                    run.settings.queueCapacity(), heap / 1e6,
+                    BACKLOG,
+                    queueSeconds,
+                    percentiles(emitNanos),
+                    sink.pending(),
+                    size(journal) / 1e6,
+                    run.settings.queueCapacity(),
+                    heap / 1e6,
                     run.registry.get("talosburst.events.backlog.oldest").gauge().value());
             long r0 = System.nanoTime();
             broker.start();
@@ -166,9 +177,10 @@ public final class EventsBenchmark {
             waitUntil(Duration.ofMinutes(15), () -> sink.pending() == 0);
             long d1 = System.nanoTime();
             double drain = (d1 - d0) / 1e9;
-            System.out.printf("drain: %,d events acknowledged %.1f s after the broker answered again = %,.0f events/s"
-                            + " (%.1f s and %,.0f events/s counting the broker's restart)%n", BACKLOG, drain, BACKLOG / drain,
-                    (d1 - r0) / 1e9, BACKLOG / ((d1 - r0) / 1e9));
+            System.out.printf(
+                    "drain: %,d events acknowledged %.1f s after the broker answered again = %,.0f events/s"
+                            + " (%.1f s and %,.0f events/s counting the broker's restart)%n",
+                    BACKLOG, drain, BACKLOG / drain, (d1 - r0) / 1e9, BACKLOG / ((d1 - r0) / 1e9));
             waitUntil(Duration.ofMinutes(2), () -> {
                 try {
                     return size(journal) == 0;
@@ -176,12 +188,15 @@ public final class EventsBenchmark {
                     return false;
                 }
             });
-            System.out.printf("  journal after the drain: %d bytes (truncated once every event and state record is acknowledged)%n",
+            System.out.printf(
+                    "  journal after the drain: %d bytes (truncated once every event and state record is acknowledged)%n",
                     size(journal));
         }
         Check check = readBack(broker, run.settings.topic(), "b-");
-        System.out.printf("  read back by an independent consumer: %,d records, %,d distinct ids, %d ids with two contents,"
-                + " %d servers out of order%n", check.records, check.ids, check.conflicting, check.outOfOrder);
+        System.out.printf(
+                "  read back by an independent consumer: %,d records, %,d distinct ids, %d ids with two contents,"
+                        + " %d servers out of order%n",
+                check.records, check.ids, check.conflicting, check.outOfOrder);
     }
 
     /** {@code n} server events, 4 per server (create-requested, created, registered, ready): many keys, as in a large fleet. */
@@ -209,11 +224,16 @@ public final class EventsBenchmark {
             registry.config().meterFilter(new MeterFilter() {
                 @Override
                 public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                    return DistributionStatisticConfig.builder().percentiles(0.5, 0.99, 0.999).build().merge(config);
+                    return DistributionStatisticConfig.builder()
+                            .percentiles(0.5, 0.99, 0.999)
+                            .build()
+                            .merge(config);
                 }
             });
             settings = EventPublisherSettings.defaults(broker.bootstrapServers())
-                    .withTopic("bench-" + UUID.randomUUID()).withTopicLayout(6, (short) 1).withJournal(journal);
+                    .withTopic("bench-" + UUID.randomUUID())
+                    .withTopicLayout(6, (short) 1)
+                    .withJournal(journal);
             sink = new KafkaEventSink(settings, registry, clock);
             sink.start();
             sink.recordedServers(EngineEvents.CLUSTER, Duration.ofSeconds(60)); // topics made, state read back
@@ -224,11 +244,15 @@ public final class EventsBenchmark {
 
         void printPublish(String label) {
             StringBuilder b = new StringBuilder();
-            for (ValueAtPercentile v : registry.get("talosburst.events.publish").timer().takeSnapshot().percentileValues()) {
+            for (ValueAtPercentile v : registry.get("talosburst.events.publish")
+                    .timer()
+                    .takeSnapshot()
+                    .percentileValues()) {
                 b.append(String.format("p%s %.1f ms, ", trim(v.percentile() * 100), v.value(TimeUnit.MILLISECONDS)));
             }
-            System.out.printf("  emit -> broker ack (talosburst_events_publish_seconds, %s): %s%n", label,
-                    b.substring(0, b.length() - 2));
+            System.out.printf(
+                    "  emit -> broker ack (talosburst_events_publish_seconds, %s): %s%n",
+                    label, b.substring(0, b.length() - 2));
         }
     }
 
@@ -244,31 +268,33 @@ public final class EventsBenchmark {
         Watcher(TestBroker broker, String topic) throws InterruptedException {
             KafkaConsumer<String, byte[]> consumer = consumer(broker);
             java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(1);
-            thread = new Thread(() -> {
-                try (consumer) {
-                    List<TopicPartition> parts = new ArrayList<>();
-                    for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-                        parts.add(new TopicPartition(topic, p.partition()));
-                    }
-                    consumer.assign(parts);
-                    consumer.seekToEnd(parts);
-                    parts.forEach(consumer::position); // resolve the positions before anything is emitted
-                    assigned.countDown();
-                    while (running.get()) {
-                        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-                            long now = System.nanoTime();
-                            Long at = emittedAt.get(header(r, "ce_id"));
-                            if (at != null) {
-                                synchronized (latencies) {
-                                    latencies.add(now - at);
-                                    seenAt.add(now);
+            thread = new Thread(
+                    () -> {
+                        try (consumer) {
+                            List<TopicPartition> parts = new ArrayList<>();
+                            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                                parts.add(new TopicPartition(topic, p.partition()));
+                            }
+                            consumer.assign(parts);
+                            consumer.seekToEnd(parts);
+                            parts.forEach(consumer::position); // resolve the positions before anything is emitted
+                            assigned.countDown();
+                            while (running.get()) {
+                                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                                    long now = System.nanoTime();
+                                    Long at = emittedAt.get(header(r, "ce_id"));
+                                    if (at != null) {
+                                        synchronized (latencies) {
+                                            latencies.add(now - at);
+                                            seenAt.add(now);
+                                        }
+                                    }
+                                    seen.incrementAndGet();
                                 }
                             }
-                            seen.incrementAndGet();
                         }
-                    }
-                }
-            }, "bench-consumer");
+                    },
+                    "bench-consumer");
             thread.setDaemon(true);
             thread.start();
             assigned.await(60, TimeUnit.SECONDS);
@@ -287,8 +313,9 @@ public final class EventsBenchmark {
             synchronized (latencies) {
                 for (int i = 0; i < latencies.size(); i++) {
                     if (latencies.get(i) > ms * 1_000_000) {
-                        System.out.printf("  slow delivery #%d: %.0f ms (seen %.0f ms after the first)%n", i,
-                                latencies.get(i) / 1e6, (seenAt.get(i) - seenAt.get(0)) / 1e6);
+                        System.out.printf(
+                                "  slow delivery #%d: %.0f ms (seen %.0f ms after the first)%n",
+                                i, latencies.get(i) / 1e6, (seenAt.get(i) - seenAt.get(0)) / 1e6);
                     }
                 }
             }
@@ -307,8 +334,7 @@ public final class EventsBenchmark {
         }
     }
 
-    private record Check(long records, long ids, long conflicting, long outOfOrder) {
-    }
+    private record Check(long records, long ids, long conflicting, long outOfOrder) {}
 
     /** Reads the servers {@code prefix}* of a topic: distinct ids, ids with two contents, servers whose transitions arrived out of order. */
     private static Check readBack(TestBroker broker, String topic, String prefix) {
@@ -336,15 +362,22 @@ public final class EventsBenchmark {
                     if (before != null && !before.equals(content)) {
                         conflicting.add(id);
                     }
-                    typesByServer.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(header(r, "ce_type"));
+                    typesByServer
+                            .computeIfAbsent(r.key(), k -> new ArrayList<>())
+                            .add(header(r, "ce_type"));
                 }
             }
         }
         List<String> expected = List.of("server-create-requested", "server-created", "node-registered", "node-ready");
-        long outOfOrder = typesByServer.values().stream().filter(types -> {
-            List<String> names = types.stream().distinct().map(t -> t.replace("dev.talosburst.node.", "").replace(".v1", "")).toList();
-            return !expected.subList(0, names.size()).equals(names);
-        }).count();
+        long outOfOrder = typesByServer.values().stream()
+                .filter(types -> {
+                    List<String> names = types.stream()
+                            .distinct()
+                            .map(t -> t.replace("dev.talosburst.node.", "").replace(".v1", ""))
+                            .toList();
+                    return !expected.subList(0, names.size()).equals(names);
+                })
+                .count();
         return new Check(records, contentById.size(), conflicting.size(), outOfOrder);
     }
 
@@ -368,8 +401,13 @@ public final class EventsBenchmark {
         }
         long[] s = nanos.clone();
         Arrays.sort(s);
-        return String.format("p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (%,d samples)", s[s.length / 2] / 1e6,
-                s[(int) (s.length * 0.99)] / 1e6, s[(int) (s.length * 0.999)] / 1e6, s[s.length - 1] / 1e6, s.length);
+        return String.format(
+                "p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (%,d samples)",
+                s[s.length / 2] / 1e6,
+                s[(int) (s.length * 0.99)] / 1e6,
+                s[(int) (s.length * 0.999)] / 1e6,
+                s[s.length - 1] / 1e6,
+                s.length);
     }
 
     private static String trim(double d) {

@@ -74,18 +74,21 @@ public final class ServiceBenchmark {
     private final int warmup = Integer.getInteger("bench.warmup-seconds", 2);
     private final int repetitions = Integer.getInteger("bench.repetitions", 3);
     private final int concurrency = Integer.getInteger("bench.concurrency", 8);
-    private final Path jar = Path.of(System.getProperty("bench.jar", "autoscaler-grpc/target/quarkus-app/quarkus-run.jar"));
+    private final Path jar =
+            Path.of(System.getProperty("bench.jar", "autoscaler-grpc/target/quarkus-app/quarkus-run.jar"));
     private final List<String> jvmArgs = Variant.args(System.getProperty("bench.jvm-args", ""));
     private final boolean events = Boolean.parseBoolean(System.getProperty("bench.events", "true"));
     /** False: only the health check of the read RPCs (for runs about mutations, resyncs and start-up). */
     private final boolean reads = Boolean.parseBoolean(System.getProperty("bench.reads", "true"));
     /** When set, the service lists the fleet this often and mutations are timed while it does (a duration, e.g. 10s). */
     private final String resyncInterval = System.getProperty("bench.resync-interval");
+
     private final int mutationSeconds = Integer.getInteger("bench.mutation-seconds", 60);
     private final int runningServers = Integer.getInteger("bench.running-servers", 10);
     private final StringBuilder report = new StringBuilder();
     /** Held so the level sticks: the simulator logs every response a client stopped waiting for. */
-    private static final java.util.logging.Logger SIMULATOR_LOG = java.util.logging.Logger.getLogger("dev.talosburst.hcloudsim");
+    private static final java.util.logging.Logger SIMULATOR_LOG =
+            java.util.logging.Logger.getLogger("dev.talosburst.hcloudsim");
 
     public static void main(String[] args) throws Exception {
         new ServiceBenchmark().run();
@@ -97,8 +100,9 @@ public final class ServiceBenchmark {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " not found: build it first (benchmarks/run.sh does)");
         }
-        out("# talos-burst benchmark, " + Instant.now() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs, concurrency "
-                + concurrency + ", " + seconds + " s per RPC per repetition, " + repetitions + " repetitions");
+        out("# talos-burst benchmark, " + Instant.now() + ", "
+                + Runtime.getRuntime().availableProcessors() + " CPUs, concurrency " + concurrency + ", " + seconds
+                + " s per RPC per repetition, " + repetitions + " repetitions");
         out("");
         startups(Integer.getInteger("bench.startups", 3));
         for (String fleet : System.getProperty("bench.fleets", "500:4,5000:41").split(",")) {
@@ -124,7 +128,9 @@ public final class ServiceBenchmark {
     /** A way to start the service: which jar, with which extra JVM options. */
     record Variant(String label, Path jar, List<String> jvmArgs) {
         static List<String> args(String spaceSeparated) {
-            return Arrays.stream(spaceSeparated.split(" ")).filter(a -> !a.isBlank()).toList();
+            return Arrays.stream(spaceSeparated.split(" "))
+                    .filter(a -> !a.isBlank())
+                    .toList();
         }
     }
 
@@ -161,21 +167,34 @@ public final class ServiceBenchmark {
         Map<Variant, List<Double>> synced = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             for (Variant variant : variants) {
-                try (HcloudSimulator sim = simulator(); Service service = Service.start(variant.jar(), variant.jvmArgs(), sim, pools(1, 0))) {
+                try (HcloudSimulator sim = simulator();
+                        Service service = Service.start(variant.jar(), variant.jvmArgs(), sim, pools(1, 0))) {
                     first.computeIfAbsent(variant, v -> new ArrayList<>()).add(service.firstAnswerSeconds);
                     cpu.computeIfAbsent(variant, v -> new ArrayList<>()).add(service.firstAnswerCpuSeconds);
                     synced.computeIfAbsent(variant, v -> new ArrayList<>()).add(service.syncedSeconds);
                 }
             }
         }
-        out("## Start-up, no servers (1 pool), " + count + " starts" + (variants.size() > 1 ? " of each variant, in turn" : ""));
+        out("## Start-up, no servers (1 pool), " + count + " starts"
+                + (variants.size() > 1 ? " of each variant, in turn" : ""));
         out("");
-        out("| variant | start → first gRPC answer (GPULabel), median (min–max) | CPU time of the service by then | → NodeGroups answered from a synced view |");
+        out(
+                "| variant | start → first gRPC answer (GPULabel), median (min–max) | CPU time of the service by then | → NodeGroups answered from a synced view |");
         out("|---|---|---|---|");
         for (Variant v : variants) {
-            out(String.format(Locale.ROOT, "| %s%s | %.2f s (%.2f–%.2f) | %.2f s (%.2f–%.2f) | %.2f s (%.2f–%.2f) |", v.label(),
-                    v.jvmArgs().isEmpty() ? "" : " (`" + String.join(" ", v.jvmArgs()) + "`)", median(first.get(v)), min(first.get(v)),
-                    max(first.get(v)), median(cpu.get(v)), min(cpu.get(v)), max(cpu.get(v)), median(synced.get(v)), min(synced.get(v)),
+            out(String.format(
+                    Locale.ROOT,
+                    "| %s%s | %.2f s (%.2f–%.2f) | %.2f s (%.2f–%.2f) | %.2f s (%.2f–%.2f) |",
+                    v.label(),
+                    v.jvmArgs().isEmpty() ? "" : " (`" + String.join(" ", v.jvmArgs()) + "`)",
+                    median(first.get(v)),
+                    min(first.get(v)),
+                    max(first.get(v)),
+                    median(cpu.get(v)),
+                    min(cpu.get(v)),
+                    max(cpu.get(v)),
+                    median(synced.get(v)),
+                    min(synced.get(v)),
                     max(synced.get(v))));
         }
         out("");
@@ -197,14 +216,17 @@ public final class ServiceBenchmark {
             List<String> settings = new ArrayList<>();
             Path journal = null;
             if (events) {
-                // the event journal on, its broker never answering: every event is appended and fsync'd, none is delivered
+                // the event journal on, its broker never answering: every event is appended and fsync'd, none is
+                // delivered
                 journal = Files.createTempDirectory("talos-burst-bench-journal");
                 settings.add("-Dtalosburst.events.bootstrap-servers=127.0.0.1:" + freePort());
                 settings.add("-Dtalosburst.events.journal-dir=" + journal);
             }
             if (resyncInterval != null) {
                 settings.add("-Dtalosburst.engine.resync-interval=" + resyncInterval);
-                settings.add("-Dtalosburst.hcloud.budget-per-hour=100000000"); // so the budget rule does not stretch the interval
+                settings.add(
+                        "-Dtalosburst.hcloud.budget-per-hour=100000000"); // so the budget rule does not stretch the
+                // interval
             }
             try (Service service = Service.start(jar, jvmArgs, settings, sim, all)) {
                 sim.inspect().resetRequestLog();
@@ -216,19 +238,45 @@ public final class ServiceBenchmark {
                 rpcs.put("gRPC health check (baseline)", stub -> service.health());
                 rpcs.put("GPULabel", stub -> stub.gPULabel(GPULabelRequest.getDefaultInstance()));
                 rpcs.put("NodeGroups", stub -> stub.nodeGroups(NodeGroupsRequest.getDefaultInstance()));
-                rpcs.put("NodeGroupNodes (" + count(pools, typical) + "-node pool)",
-                        stub -> stub.nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId(typical).build()));
-                rpcs.put("NodeGroupNodes (largest, " + count(pools, largest) + " nodes)",
-                        stub -> stub.nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId(largest).build()));
-                rpcs.put("NodeGroupForNode", stub -> stub.nodeGroupForNode(NodeGroupForNodeRequest.newBuilder()
-                        .setNode(random(seeded)).build()));
-                rpcs.put("NodeGroupTargetSize", stub -> stub.nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId(typical).build()));
-                rpcs.put("NodeGroupGetOptions", stub -> stub.nodeGroupGetOptions(NodeGroupAutoscalingOptionsRequest.newBuilder().setId(typical).build()));
-                rpcs.put("NodeGroupTemplateNodeInfo",
-                        stub -> stub.nodeGroupTemplateNodeInfo(NodeGroupTemplateNodeInfoRequest.newBuilder().setId(typical).build()));
-                rpcs.put("PricingNodePrice", stub -> stub.pricingNodePrice(PricingNodePriceRequest.newBuilder().setNode(random(seeded))
-                        .setStartTimestamp(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()))
-                        .setEndTimestamp(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() + 3600)).build()));
+                rpcs.put(
+                        "NodeGroupNodes (" + count(pools, typical) + "-node pool)",
+                        stub -> stub.nodeGroupNodes(NodeGroupNodesRequest.newBuilder()
+                                .setId(typical)
+                                .build()));
+                rpcs.put(
+                        "NodeGroupNodes (largest, " + count(pools, largest) + " nodes)",
+                        stub -> stub.nodeGroupNodes(NodeGroupNodesRequest.newBuilder()
+                                .setId(largest)
+                                .build()));
+                rpcs.put(
+                        "NodeGroupForNode",
+                        stub -> stub.nodeGroupForNode(NodeGroupForNodeRequest.newBuilder()
+                                .setNode(random(seeded))
+                                .build()));
+                rpcs.put(
+                        "NodeGroupTargetSize",
+                        stub -> stub.nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder()
+                                .setId(typical)
+                                .build()));
+                rpcs.put(
+                        "NodeGroupGetOptions",
+                        stub -> stub.nodeGroupGetOptions(NodeGroupAutoscalingOptionsRequest.newBuilder()
+                                .setId(typical)
+                                .build()));
+                rpcs.put(
+                        "NodeGroupTemplateNodeInfo",
+                        stub -> stub.nodeGroupTemplateNodeInfo(NodeGroupTemplateNodeInfoRequest.newBuilder()
+                                .setId(typical)
+                                .build()));
+                rpcs.put(
+                        "PricingNodePrice",
+                        stub -> stub.pricingNodePrice(PricingNodePriceRequest.newBuilder()
+                                .setNode(random(seeded))
+                                .setStartTimestamp(Timestamp.newBuilder()
+                                        .setSeconds(Instant.now().getEpochSecond()))
+                                .setEndTimestamp(Timestamp.newBuilder()
+                                        .setSeconds(Instant.now().getEpochSecond() + 3600))
+                                .build()));
 
                 if (!reads) {
                     rpcs.keySet().retainAll(List.of("gRPC health check (baseline)"));
@@ -256,10 +304,16 @@ public final class ServiceBenchmark {
                     for (int rep = 0; rep < repetitions; rep++) {
                         for (int i = 0; i < calls; i++) {
                             long t0 = System.nanoTime();
-                            ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId(scale.id).setDelta(delta).build());
+                            ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                                    .setId(scale.id)
+                                    .setDelta(delta)
+                                    .build());
                             latencies.add(System.nanoTime() - t0);
                             try {
-                                ca.nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder().setId(scale.id).setDelta(-delta).build());
+                                ca.nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder()
+                                        .setId(scale.id)
+                                        .setDelta(-delta)
+                                        .build());
                             } catch (RuntimeException e) {
                                 // some were picked up by a create worker already: they are no longer cancellable
                             }
@@ -268,17 +322,26 @@ public final class ServiceBenchmark {
                     increase.put(delta, latencies);
                 }
                 sim.faults().clear();
-                MutationLoop duringResyncs = resyncInterval == null ? null : mutationsDuringResyncs(ca, sim, scale.id, servers);
+                MutationLoop duringResyncs =
+                        resyncInterval == null ? null : mutationsDuringResyncs(ca, sim, scale.id, servers);
                 List<Double> runningLags = runningLag(service, sim, run.id);
 
                 out("## " + servers + " servers in " + poolCount + " pools (+2 empty pools for IncreaseSize)");
                 out("");
-                out("Event journal " + (events ? "ON (talosburst.events.journal-dir, fsync'd; its Kafka broker never answers, so every event "
-                        + "stays journaled)" : "off") + (resyncInterval == null ? "; default engine settings." : "; full list every "
-                        + resyncInterval + " (talosburst.engine.resync-interval, budget rule lifted)."));
+                out("Event journal "
+                        + (events
+                                ? "ON (talosburst.events.journal-dir, fsync'd; its Kafka broker never answers, so every event "
+                                        + "stays journaled)"
+                                : "off")
+                        + (resyncInterval == null
+                                ? "; default engine settings."
+                                : "; full list every " + resyncInterval
+                                        + " (talosburst.engine.resync-interval, budget rule lifted)."));
                 out("");
-                out("Closed loop, " + concurrency + " clients on one channel; throughput and p99 of each repetition, then the median over "
-                        + repetitions + " repetitions (min–max); ratios against the health check of the same repetition.");
+                out("Closed loop, " + concurrency
+                        + " clients on one channel; throughput and p99 of each repetition, then the median over "
+                        + repetitions
+                        + " repetitions (min–max); ratios against the health check of the same repetition.");
                 out("");
                 out("| RPC | calls/s | × health | p99 ms | p99 × health | max ms |");
                 out("|---|---|---|---|---|---|");
@@ -293,38 +356,88 @@ public final class ServiceBenchmark {
                         tputRatio.add(w.get(i).throughput() / base.get(i).throughput());
                         p99Ratio.add(w.get(i).p99Millis() / base.get(i).p99Millis());
                     }
-                    double maxMs = w.stream().mapToDouble(Window::maxMillis).max().orElse(0);
-                    out(String.format(Locale.ROOT, "| %s | %.0f (%.0f–%.0f) | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.1f |%s",
-                            row.getKey(), median(tput), min(tput), max(tput), median(tputRatio), min(tputRatio), max(tputRatio), median(p99),
-                            min(p99), max(p99), median(p99Ratio), min(p99Ratio), max(p99Ratio), maxMs,
-                            w.stream().mapToLong(Window::errors).sum() > 0 ? " errors: " + w.stream().mapToLong(Window::errors).sum() : ""));
+                    double maxMs =
+                            w.stream().mapToDouble(Window::maxMillis).max().orElse(0);
+                    out(String.format(
+                            Locale.ROOT,
+                            "| %s | %.0f (%.0f–%.0f) | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.1f |%s",
+                            row.getKey(),
+                            median(tput),
+                            min(tput),
+                            max(tput),
+                            median(tputRatio),
+                            min(tputRatio),
+                            max(tputRatio),
+                            median(p99),
+                            min(p99),
+                            max(p99),
+                            median(p99Ratio),
+                            min(p99Ratio),
+                            max(p99Ratio),
+                            maxMs,
+                            w.stream().mapToLong(Window::errors).sum() > 0
+                                    ? " errors: "
+                                            + w.stream()
+                                                    .mapToLong(Window::errors)
+                                                    .sum()
+                                    : ""));
                 }
                 out("");
-                out("| IncreaseSize (one client, each followed by a DecreaseTargetSize) | calls | p50 ms | p99 ms | max ms |");
+                out(
+                        "| IncreaseSize (one client, each followed by a DecreaseTargetSize) | calls | p50 ms | p99 ms | max ms |");
                 out("|---|---|---|---|---|");
                 for (Map.Entry<Integer, List<Long>> e : increase.entrySet()) {
-                    long[] sorted = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
-                    out(String.format(Locale.ROOT, "| delta %d | %d | %.2f | %.2f | %.2f |", e.getKey(), sorted.length, percentile(sorted, 0.50) / 1e6,
-                            percentile(sorted, 0.99) / 1e6, sorted[sorted.length - 1] / 1e6));
+                    long[] sorted = e.getValue().stream()
+                            .mapToLong(Long::longValue)
+                            .sorted()
+                            .toArray();
+                    out(String.format(
+                            Locale.ROOT,
+                            "| delta %d | %d | %.2f | %.2f | %.2f |",
+                            e.getKey(),
+                            sorted.length,
+                            percentile(sorted, 0.50) / 1e6,
+                            percentile(sorted, 0.99) / 1e6,
+                            sorted[sorted.length - 1] / 1e6));
                 }
                 if (duringResyncs != null) {
-                    out(String.format(Locale.ROOT, "| IncreaseSize delta 1 + DecreaseTargetSize, one client for %d s spanning %d full lists | %d | %.2f | %.2f | %.2f |",
-                            duringResyncs.seconds, duringResyncs.fullLists, duringResyncs.sorted.length, percentile(duringResyncs.sorted, 0.50) / 1e6,
-                            percentile(duringResyncs.sorted, 0.99) / 1e6, duringResyncs.sorted[duringResyncs.sorted.length - 1] / 1e6));
+                    out(String.format(
+                            Locale.ROOT,
+                            "| IncreaseSize delta 1 + DecreaseTargetSize, one client for %d s spanning %d full lists | %d | %.2f | %.2f | %.2f |",
+                            duringResyncs.seconds,
+                            duringResyncs.fullLists,
+                            duringResyncs.sorted.length,
+                            percentile(duringResyncs.sorted, 0.50) / 1e6,
+                            percentile(duringResyncs.sorted, 0.99) / 1e6,
+                            duringResyncs.sorted[duringResyncs.sorted.length - 1] / 1e6));
                 }
                 out("");
                 List<Double> lags = runningLags;
-                out(String.format(Locale.ROOT, "Hetzner says running (the simulator: %d ms initializing, then %d ms starting) → NodeGroupNodes "
-                                + "reports `instanceRunning`, %d servers created one by one: median %.2f s, max %.2f s.", INITIALIZING.toMillis(),
-                        STARTING.toMillis(), lags.size(), median(lags), max(lags)));
+                out(String.format(
+                        Locale.ROOT,
+                        "Hetzner says running (the simulator: %d ms initializing, then %d ms starting) → NodeGroupNodes "
+                                + "reports `instanceRunning`, %d servers created one by one: median %.2f s, max %.2f s.",
+                        INITIALIZING.toMillis(),
+                        STARTING.toMillis(),
+                        lags.size(),
+                        median(lags),
+                        max(lags)));
                 if (journal != null) {
                     out("Event journal at the end: " + directoryBytes(journal) + " bytes.");
                 }
                 out("");
                 int pages = (servers + 49) / 50;
-                out(String.format(Locale.ROOT, "Hetzner requests while the reads ran (%.0f s, no scaling): %d (%d GET /servers…) = **%.0f/hour**; "
+                out(String.format(
+                        Locale.ROOT,
+                        "Hetzner requests while the reads ran (%.0f s, no scaling): %d (%d GET /servers…) = **%.0f/hour**; "
                                 + "the in-tree provider: 60·⌈N/50⌉+6 = %d/hour. Start → first answer %.2f s, → synced NodeGroups %.2f s; RSS at the end %d MiB.",
-                        hours * 3600, requests, lists, requests / hours, 60 * pages + 6, service.firstAnswerSeconds, service.syncedSeconds,
+                        hours * 3600,
+                        requests,
+                        lists,
+                        requests / hours,
+                        60 * pages + 6,
+                        service.firstAnswerSeconds,
+                        service.syncedSeconds,
                         service.rssMiB()));
                 out("");
             }
@@ -332,21 +445,27 @@ public final class ServiceBenchmark {
     }
 
     /** Latencies of a mutation loop and how many full lists of the fleet ran meanwhile. */
-    record MutationLoop(int seconds, long[] sorted, int fullLists) {
-    }
+    record MutationLoop(int seconds, long[] sorted, int fullLists) {}
 
     /** One client: IncreaseSize 1 then DecreaseTargetSize 1, for {@code bench.mutation-seconds}, while the service resyncs. */
-    private MutationLoop mutationsDuringResyncs(CloudProviderBlockingStub ca, HcloudSimulator sim, String pool, int servers) {
+    private MutationLoop mutationsDuringResyncs(
+            CloudProviderBlockingStub ca, HcloudSimulator sim, String pool, int servers) {
         sim.inspect().resetRequestLog();
         List<Long> latencies = new ArrayList<>();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(mutationSeconds);
         while (System.nanoTime() < end) {
             long t0 = System.nanoTime();
-            ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId(pool).setDelta(1).build());
+            ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                    .setId(pool)
+                    .setDelta(1)
+                    .build());
             latencies.add(System.nanoTime() - t0);
             try {
                 t0 = System.nanoTime();
-                ca.nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder().setId(pool).setDelta(-1).build());
+                ca.nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder()
+                        .setId(pool)
+                        .setDelta(-1)
+                        .build());
                 latencies.add(System.nanoTime() - t0);
             } catch (RuntimeException e) {
                 // picked up by a create worker already
@@ -354,10 +473,17 @@ public final class ServiceBenchmark {
         }
         int pages = Math.max(1, (servers + 49) / 50);
         // a full list is the label-selected GET /servers without a status filter; count its last pages
-        int lists = (int) sim.inspect().requests().stream().filter(r -> r.method().equals("GET") && r.path().replaceFirst("^/v1", "").equals("/servers"))
-                .map(r -> queryParams(r.query())).filter(q -> !q.containsKey("status")
-                        && q.getOrDefault("page", "1").equals(Integer.toString(pages))).count();
-        return new MutationLoop(mutationSeconds, latencies.stream().mapToLong(Long::longValue).sorted().toArray(), lists);
+        int lists = (int) sim.inspect().requests().stream()
+                .filter(r -> r.method().equals("GET")
+                        && r.path().replaceFirst("^/v1", "").equals("/servers"))
+                .map(r -> queryParams(r.query()))
+                .filter(q ->
+                        !q.containsKey("status") && q.getOrDefault("page", "1").equals(Integer.toString(pages)))
+                .count();
+        return new MutationLoop(
+                mutationSeconds,
+                latencies.stream().mapToLong(Long::longValue).sorted().toArray(),
+                lists);
     }
 
     /**
@@ -369,13 +495,19 @@ public final class ServiceBenchmark {
         List<Double> lags = new ArrayList<>();
         Map<String, Instant> seenRunning = new LinkedHashMap<>();
         for (int i = 0; i < runningServers; i++) {
-            ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId(pool).setDelta(1).build());
+            ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                    .setId(pool)
+                    .setDelta(1)
+                    .build());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (seenRunning.size() <= i) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("server " + (i + 1) + " of " + pool + " not reported running within 120 s");
+                    throw new IllegalStateException(
+                            "server " + (i + 1) + " of " + pool + " not reported running within 120 s");
                 }
-                for (var instance : ca.nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId(pool).build()).getInstancesList()) {
+                for (var instance : ca.nodeGroupNodes(
+                                NodeGroupNodesRequest.newBuilder().setId(pool).build())
+                        .getInstancesList()) {
                     if (instance.getStatus().getInstanceState().getNumber() == 1 /* instanceRunning */) {
                         seenRunning.putIfAbsent(instance.getId(), Instant.now());
                     }
@@ -385,7 +517,12 @@ public final class ServiceBenchmark {
         }
         for (Map.Entry<String, Instant> e : seenRunning.entrySet()) {
             long id = Long.parseLong(e.getKey().substring("hcloud://".length()));
-            Instant running = sim.inspect().server(id).orElseThrow().created().plus(INITIALIZING).plus(STARTING); // Hetzner says running
+            Instant running = sim.inspect()
+                    .server(id)
+                    .orElseThrow()
+                    .created()
+                    .plus(INITIALIZING)
+                    .plus(STARTING); // Hetzner says running
             lags.add(Duration.between(running, e.getValue()).toMillis() / 1000.0);
         }
         return lags;
@@ -404,7 +541,9 @@ public final class ServiceBenchmark {
 
     private static long directoryBytes(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
         }
     }
 
@@ -414,7 +553,10 @@ public final class ServiceBenchmark {
 
     private static ExternalGrpcNode random(List<Seeded> seeded) {
         Seeded s = seeded.get(ThreadLocalRandom.current().nextInt(seeded.size()));
-        return ExternalGrpcNode.newBuilder().setProviderID("hcloud://" + s.id).setName(s.name).build();
+        return ExternalGrpcNode.newBuilder()
+                .setProviderID("hcloud://" + s.id)
+                .setName(s.name)
+                .build();
     }
 
     /** Runs {@code concurrency} closed-loop clients for the given seconds. */
@@ -458,32 +600,37 @@ public final class ServiceBenchmark {
             }
             double elapsed = (System.nanoTime() - t0) / 1e9;
             long[] all = parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-            return new Window(all.length / elapsed, percentile(all, 0.99) / 1e6, all.length == 0 ? 0 : all[all.length - 1] / 1e6,
+            return new Window(
+                    all.length / elapsed,
+                    percentile(all, 0.99) / 1e6,
+                    all.length == 0 ? 0 : all[all.length - 1] / 1e6,
                     Arrays.stream(errors).sum());
         } finally {
             clients.shutdownNow();
         }
     }
 
-    record Window(double throughput, double p99Millis, double maxMillis, long errors) {
-    }
+    record Window(double throughput, double p99Millis, double maxMillis, long errors) {}
 
     // ------------------------------------------------------------------ simulator
 
     /** Hetzner's boot, as the simulator plays it: initializing, then starting, then running (known times, for the running lag). */
     private static final Duration INITIALIZING = Duration.ofMillis(Long.getLong("bench.initializing-ms", 1000));
+
     private static final Duration STARTING = Duration.ofMillis(Long.getLong("bench.starting-ms", 1000));
 
     private static HcloudSimulator simulator() {
-        return HcloudSimulator.start(SimulatorOptions.builder().instantTransitions().initializing(INITIALIZING).starting(STARTING)
-                .rateLimit(Integer.MAX_VALUE, 1e9).build());
+        return HcloudSimulator.start(SimulatorOptions.builder()
+                .instantTransitions()
+                .initializing(INITIALIZING)
+                .starting(STARTING)
+                .rateLimit(Integer.MAX_VALUE, 1e9)
+                .build());
     }
 
-    record PoolSpec(String id, int servers) {
-    }
+    record PoolSpec(String id, int servers) {}
 
-    record Seeded(long id, String name) {
-    }
+    record Seeded(long id, String name) {}
 
     /** One pool of {@code servers - 100·(pools-1)} servers (the largest), the others of 100 each. */
     private static List<PoolSpec> pools(int count, int servers) {
@@ -501,25 +648,36 @@ public final class ServiceBenchmark {
     /** Creates the servers through the simulator's API, as talos-burst would have (names, ownership labels). */
     private static List<Seeded> seed(HcloudSimulator sim, List<PoolSpec> pools) throws Exception {
         long image = sim.catalogue().images().stream()
-                .filter(i -> "x86".equals(i.architecture()) && "talos".equals(i.labels().get("os")))
-                .max(Comparator.comparing(SimulatedImage::created)).orElseThrow().id();
+                .filter(i -> "x86".equals(i.architecture())
+                        && "talos".equals(i.labels().get("os")))
+                .max(Comparator.comparing(SimulatedImage::created))
+                .orElseThrow()
+                .id();
         HttpClient http = HttpClient.newHttpClient();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<Seeded>> futures = new ArrayList<>();
         for (PoolSpec spec : pools) {
             for (int i = 0; i < spec.servers; i++) {
                 String name = spec.id + "-s" + i;
-                String body = "{\"name\":\"" + name + "\",\"server_type\":\"cx22\",\"location\":\"fsn1\",\"image\":" + image
-                        + ",\"labels\":{\"talos-burst.dev/cluster\":\"" + CLUSTER + "\",\"talos-burst.dev/pool\":\"" + spec.id
-                        + "\",\"talos-burst.dev/managed-by\":\"talos-burst\"}}";
+                String body =
+                        "{\"name\":\"" + name + "\",\"server_type\":\"cx22\",\"location\":\"fsn1\",\"image\":" + image
+                                + ",\"labels\":{\"talos-burst.dev/cluster\":\"" + CLUSTER
+                                + "\",\"talos-burst.dev/pool\":\"" + spec.id
+                                + "\",\"talos-burst.dev/managed-by\":\"talos-burst\"}}";
                 futures.add(pool.submit(() -> {
-                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(sim.endpoint() + "/servers"))
-                            .header("Authorization", "Bearer " + sim.token()).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> response = http.send(
+                            HttpRequest.newBuilder(URI.create(sim.endpoint() + "/servers"))
+                                    .header("Authorization", "Bearer " + sim.token())
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
                     if (response.statusCode() != 201) {
-                        throw new IllegalStateException("seeding " + name + ": " + response.statusCode() + " " + response.body());
+                        throw new IllegalStateException(
+                                "seeding " + name + ": " + response.statusCode() + " " + response.body());
                     }
-                    return new Seeded(sim.inspect().serverNamed(name).orElseThrow().id(), name);
+                    return new Seeded(
+                            sim.inspect().serverNamed(name).orElseThrow().id(), name);
                 }));
             }
         }
@@ -536,8 +694,11 @@ public final class ServiceBenchmark {
     /** The packaged jar, started against the simulator with the pools given, plaintext gRPC on loopback. */
     static final class Service implements AutoCloseable {
         private static final MethodDescriptor<byte[], byte[]> HEALTH = MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("grpc.health.v1.Health/Check")
-                .setRequestMarshaller(new Bytes()).setResponseMarshaller(new Bytes()).build();
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName("grpc.health.v1.Health/Check")
+                .setRequestMarshaller(new Bytes())
+                .setResponseMarshaller(new Bytes())
+                .build();
 
         private final Process process;
         private final ManagedChannel channel;
@@ -550,12 +711,15 @@ public final class ServiceBenchmark {
             this.channel = channel;
         }
 
-        static Service start(Path jar, List<String> jvmArgs, HcloudSimulator sim, List<PoolSpec> pools) throws Exception {
+        static Service start(Path jar, List<String> jvmArgs, HcloudSimulator sim, List<PoolSpec> pools)
+                throws Exception {
             return start(jar, jvmArgs, List.of(), sim, pools);
         }
 
         /** @param settings extra {@code -Dtalosburst.*=...} options of the service */
-        static Service start(Path jar, List<String> jvmArgs, List<String> settings, HcloudSimulator sim, List<PoolSpec> pools) throws Exception {
+        static Service start(
+                Path jar, List<String> jvmArgs, List<String> settings, HcloudSimulator sim, List<PoolSpec> pools)
+                throws Exception {
             int grpcPort = freePort();
             int managementPort = freePort();
             Path config = Files.createTempFile("talos-burst-bench", ".properties");
@@ -571,16 +735,27 @@ public final class ServiceBenchmark {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmArgs);
             command.addAll(settings);
-            command.addAll(List.of("-Dtalosburst.hcloud.embedded-simulator=false", "-Dtalosburst.hcloud.endpoint=" + sim.endpoint(),
-                    "-Dtalosburst.cluster-id=" + CLUSTER, "-Dtalosburst.talos.demo-user-data=true",
-                    "-Dtalosburst.grpc.plaintext=true", "-Dtalosburst.grpc.host=127.0.0.1", "-Dtalosburst.grpc.port=" + grpcPort,
-                    "-Dtalosburst.management.port=" + managementPort, "-jar", jar.toString()));
+            command.addAll(List.of(
+                    "-Dtalosburst.hcloud.embedded-simulator=false",
+                    "-Dtalosburst.hcloud.endpoint=" + sim.endpoint(),
+                    "-Dtalosburst.cluster-id=" + CLUSTER,
+                    "-Dtalosburst.talos.demo-user-data=true",
+                    "-Dtalosburst.grpc.plaintext=true",
+                    "-Dtalosburst.grpc.host=127.0.0.1",
+                    "-Dtalosburst.grpc.port=" + grpcPort,
+                    "-Dtalosburst.management.port=" + managementPort,
+                    "-jar",
+                    jar.toString()));
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().put("TALOSBURST_HCLOUD_TOKEN", sim.token());
             builder.environment().put("QUARKUS_CONFIG_LOCATIONS", config.toString());
             long t0 = System.nanoTime();
-            Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+            Process process = builder.redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                    .usePlaintext()
+                    .build();
             Service service = new Service(process, channel);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (true) {
@@ -589,15 +764,25 @@ public final class ServiceBenchmark {
                     throw new IllegalStateException("the service did not answer; see " + log + ":\n" + tail(log));
                 }
                 try {
-                    service.stub().withDeadlineAfter(1, TimeUnit.SECONDS).gPULabel(GPULabelRequest.getDefaultInstance());
+                    service.stub()
+                            .withDeadlineAfter(1, TimeUnit.SECONDS)
+                            .gPULabel(GPULabelRequest.getDefaultInstance());
                     if (service.firstAnswerSeconds == 0) {
                         service.firstAnswerSeconds = (System.nanoTime() - t0) / 1e9;
                         service.firstAnswerCpuSeconds = service.cpuSeconds();
                     }
-                    if (service.stub().withDeadlineAfter(1, TimeUnit.SECONDS).nodeGroups(NodeGroupsRequest.getDefaultInstance())
-                            .getNodeGroupsCount() == pools.size()
-                            && service.stub().withDeadlineAfter(1, TimeUnit.SECONDS).nodeGroupNodes(NodeGroupNodesRequest.newBuilder()
-                            .setId(pools.get(0).id).build()).getInstancesCount() == pools.get(0).servers) {
+                    if (service.stub()
+                                            .withDeadlineAfter(1, TimeUnit.SECONDS)
+                                            .nodeGroups(NodeGroupsRequest.getDefaultInstance())
+                                            .getNodeGroupsCount()
+                                    == pools.size()
+                            && service.stub()
+                                            .withDeadlineAfter(1, TimeUnit.SECONDS)
+                                            .nodeGroupNodes(NodeGroupNodesRequest.newBuilder()
+                                                    .setId(pools.get(0).id)
+                                                    .build())
+                                            .getInstancesCount()
+                                    == pools.get(0).servers) {
                         service.syncedSeconds = (System.nanoTime() - t0) / 1e9;
                         return service;
                     }
@@ -613,7 +798,8 @@ public final class ServiceBenchmark {
         }
 
         void health() {
-            ClientCalls.blockingUnaryCall(channel, HEALTH, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new byte[0]);
+            ClientCalls.blockingUnaryCall(
+                    channel, HEALTH, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new byte[0]);
         }
 
         /** User + system CPU time the service has used (Linux; -1 elsewhere): less sensitive to a busy machine than wall time. */
@@ -621,7 +807,8 @@ public final class ServiceBenchmark {
             try {
                 String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // utime, stime in USER_HZ (100)
+                return (Long.parseLong(fields[11]) + Long.parseLong(fields[12]))
+                        / 100.0; // utime, stime in USER_HZ (100)
             } catch (IOException | RuntimeException e) {
                 return -1;
             }

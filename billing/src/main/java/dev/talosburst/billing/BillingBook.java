@@ -7,8 +7,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
  * Node-hours and cost per pool and UTC day, computed by the events module's {@link BillingLedger} (Hetzner's started
@@ -28,7 +27,10 @@ final class BillingBook implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BillingBook.class);
 
     /** Outcome of one event. */
-    enum Outcome { COUNTED, DUPLICATE }
+    enum Outcome {
+        COUNTED,
+        DUPLICATE
+    }
 
     private final BillingLedger ledger = new BillingLedger();
     private final Set<String> seen = new HashSet<>();
@@ -43,16 +45,23 @@ final class BillingBook implements AutoCloseable {
     BillingBook(Path dataDir, Clock clock, MeterRegistry registry) {
         this.store = UsageStore.open(dataDir);
         this.clock = clock;
-        this.counted = Counter.builder("talosburst.billing.events").tag("result", "counted")
-                .description("Lifecycle events accounted").register(registry);
-        this.duplicates = Counter.builder("talosburst.billing.events").tag("result", "duplicate")
-                .description("Lifecycle events dropped because their id was accounted before").register(registry);
+        this.counted = Counter.builder("talosburst.billing.events")
+                .tag("result", "counted")
+                .description("Lifecycle events accounted")
+                .register(registry);
+        this.duplicates = Counter.builder("talosburst.billing.events")
+                .tag("result", "duplicate")
+                .description("Lifecycle events dropped because their id was accounted before")
+                .register(registry);
         this.nodeHours = MultiGauge.builder("talosburst.billing.node.hours")
-                .description("Billed (started) node-hours per pool and UTC day").register(registry);
+                .description("Billed (started) node-hours per pool and UTC day")
+                .register(registry);
         this.amountNet = MultiGauge.builder("talosburst.billing.amount.net")
-                .description("Net cost per pool, UTC day and currency (Hetzner's hourly rule, monthly cap per server)").register(registry);
+                .description("Net cost per pool, UTC day and currency (Hetzner's hourly rule, monthly cap per server)")
+                .register(registry);
         this.amountGross = MultiGauge.builder("talosburst.billing.amount.gross")
-                .description("Gross cost per pool, UTC day and currency").register(registry);
+                .description("Gross cost per pool, UTC day and currency")
+                .register(registry);
         int[] loaded = {0};
         store.load(e -> {
             if (seen.add(key(e))) {
@@ -74,7 +83,8 @@ final class BillingBook implements AutoCloseable {
             store.append(e);
         } catch (IOException ex) {
             seen.remove(key(e));
-            throw new UncheckedIOException("cannot store event " + e.id() + " in the billing store; it is not acknowledged", ex);
+            throw new UncheckedIOException(
+                    "cannot store event " + e.id() + " in the billing store; it is not acknowledged", ex);
         }
         ledger.accept(e);
         counted.increment();
@@ -102,12 +112,27 @@ final class BillingBook implements AutoCloseable {
     /** Re-computes the gauges (alive servers keep accruing: also called on each scrape of the JSON endpoint). */
     synchronized void refreshMetrics() {
         List<PoolDayUsage> usage = ledger.usage(clock.instant());
-        nodeHours.register(usage.stream().map(u -> MultiGauge.Row.of(Tags.of("pool", u.pool(), "day", u.day().toString(),
-                "currency", u.currency()), u.nodeHours())).toList(), true);
-        amountNet.register(usage.stream().map(u -> MultiGauge.Row.of(Tags.of("pool", u.pool(), "day", u.day().toString(),
-                "currency", u.currency()), u.amountNet())).toList(), true);
-        amountGross.register(usage.stream().map(u -> MultiGauge.Row.of(Tags.of("pool", u.pool(), "day", u.day().toString(),
-                "currency", u.currency()), u.amountGross())).toList(), true);
+        nodeHours.register(
+                usage.stream()
+                        .map(u -> MultiGauge.Row.of(
+                                Tags.of("pool", u.pool(), "day", u.day().toString(), "currency", u.currency()),
+                                u.nodeHours()))
+                        .toList(),
+                true);
+        amountNet.register(
+                usage.stream()
+                        .map(u -> MultiGauge.Row.of(
+                                Tags.of("pool", u.pool(), "day", u.day().toString(), "currency", u.currency()),
+                                u.amountNet()))
+                        .toList(),
+                true);
+        amountGross.register(
+                usage.stream()
+                        .map(u -> MultiGauge.Row.of(
+                                Tags.of("pool", u.pool(), "day", u.day().toString(), "currency", u.currency()),
+                                u.amountGross()))
+                        .toList(),
+                true);
     }
 
     private static String key(NodeCloudEvent e) {

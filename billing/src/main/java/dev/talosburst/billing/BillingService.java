@@ -4,11 +4,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Shutdown;
 import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Holds the billing book of this service (its store in {@code talosburst.billing.data-dir}). */
 @Startup // the store is loaded and the gauges registered at start, not at the first event

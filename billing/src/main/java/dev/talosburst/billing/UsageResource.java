@@ -5,7 +5,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-
 import java.time.Instant;
 import java.util.List;
 
@@ -14,8 +13,7 @@ import java.util.List;
 public class UsageResource {
 
     /** The JSON document. */
-    public record Usage(Instant asOf, long eventsCounted, long duplicatesDropped, List<PoolDayUsage> days) {
-    }
+    public record Usage(Instant asOf, long eventsCounted, long duplicatesDropped, List<PoolDayUsage> days) {}
 
     private final BillingService billing;
 

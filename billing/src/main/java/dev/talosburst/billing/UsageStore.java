@@ -3,7 +3,6 @@ package dev.talosburst.billing;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.talosburst.events.model.EventJson;
 import dev.talosburst.events.model.NodeCloudEvent;
-
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
@@ -29,8 +28,7 @@ final class UsageStore implements Closeable {
     static final String FILE_NAME = "accounted-events.jsonl";
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Line(String id, String source, String type, String subject, Instant time, String dataSchema, String data) {
-    }
+    record Line(String id, String source, String type, String subject, Instant time, String dataSchema, String data) {}
 
     private final Path file;
     private final FileChannel channel;
@@ -45,11 +43,13 @@ final class UsageStore implements Closeable {
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve(FILE_NAME);
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            FileChannel ch = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
             ch.position(ch.size());
             return new UsageStore(file, ch);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the billing store in " + dir + " (talosburst.billing.data-dir): " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot open the billing store in " + dir + " (talosburst.billing.data-dir): " + e.getMessage(), e);
         }
     }
 
@@ -85,9 +85,16 @@ final class UsageStore implements Closeable {
 
     /** Appends {@code e} durably. */
     void append(NodeCloudEvent e) throws IOException {
-        byte[] json = EventJson.write(new Line(e.id(), e.source(), e.type(), e.subject(), e.time(), e.dataSchema(),
+        byte[] json = EventJson.write(new Line(
+                e.id(),
+                e.source(),
+                e.type(),
+                e.subject(),
+                e.time(),
+                e.dataSchema(),
                 new String(e.data(), StandardCharsets.UTF_8)));
-        ByteBuffer buf = ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
+        ByteBuffer buf =
+                ByteBuffer.allocate(json.length + 1).put(json).put((byte) '\n').flip();
         while (buf.hasRemaining()) {
             channel.write(buf);
         }

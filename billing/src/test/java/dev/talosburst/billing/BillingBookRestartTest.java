@@ -1,18 +1,17 @@
 package dev.talosburst.billing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.model.NodeEventMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A restart of the billing service: the book is rebuilt from its store, and the events Kafka delivers again (offsets
@@ -24,7 +23,9 @@ class BillingBookRestartTest {
     void eventsDeliveredAgainAfterARestartAreNotCountedTwice(@TempDir Path dir) throws Exception {
         Clock clock = Clock.fixed(Instant.parse("2026-11-25T00:00:00Z"), ZoneOffset.UTC);
         NodeEventMapper mapper = new NodeEventMapper(NodeEventMapper.DATA_SCHEMA_V1);
-        List<NodeCloudEvent> events = BillingEvents.twoServersOfPoolBurst().stream().map(mapper::toCloudEvent).toList();
+        List<NodeCloudEvent> events = BillingEvents.twoServersOfPoolBurst().stream()
+                .map(mapper::toCloudEvent)
+                .toList();
 
         var before = List.<dev.talosburst.events.billing.PoolDayUsage>of();
         try (BillingBook first = new BillingBook(dir, clock, new SimpleMeterRegistry())) {

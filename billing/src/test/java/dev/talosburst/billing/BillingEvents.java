@@ -4,7 +4,6 @@ import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.HourlyPrice;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts;
 import dev.talosburst.provisioner.lifecycle.Transition;
-
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -13,11 +12,14 @@ import java.util.Map;
 /** Lifecycle events of two cx22 servers in pool {@code burst}, as the engine emits them. */
 final class BillingEvents {
 
-    static final HourlyPrice CX22 = new HourlyPrice(new BigDecimal("0.0060"), new BigDecimal("0.007140"), "EUR",
-            new BigDecimal("3.79"), new BigDecimal("4.5101"));
+    static final HourlyPrice CX22 = new HourlyPrice(
+            new BigDecimal("0.0060"),
+            new BigDecimal("0.007140"),
+            "EUR",
+            new BigDecimal("3.79"),
+            new BigDecimal("4.5101"));
 
-    private BillingEvents() {
-    }
+    private BillingEvents() {}
 
     /** A: 2026-11-20 10:00-12:30; B: 2026-11-20 23:30 - 2026-11-21 01:10. */
     static List<LifecycleEvent> twoServersOfPoolBurst() {
@@ -34,15 +36,47 @@ final class BillingEvents {
     }
 
     private static ServerFacts facts(String name, Instant created, Instant deleted) {
-        return new ServerFacts(name, "cx22", "fsn1", "amd64", 42L, Map.of(), CX22, created.minusSeconds(10), created, null, null,
-                null, deleted);
+        return new ServerFacts(
+                name,
+                "cx22",
+                "fsn1",
+                "amd64",
+                42L,
+                Map.of(),
+                CX22,
+                created.minusSeconds(10),
+                created,
+                null,
+                null,
+                null,
+                deleted);
     }
 
     private static LifecycleEvent created(String name, long id, Instant at) {
-        return new LifecycleEvent(Transition.SERVER_CREATED, "billing-lab", "burst", name, "", at, id, facts(name, at, null), null, Map.of());
+        return new LifecycleEvent(
+                Transition.SERVER_CREATED,
+                "billing-lab",
+                "burst",
+                name,
+                "",
+                at,
+                id,
+                facts(name, at, null),
+                null,
+                Map.of());
     }
 
     private static LifecycleEvent deleted(String name, long id, Instant created, Instant at) {
-        return new LifecycleEvent(Transition.SERVER_DELETED, "billing-lab", "burst", name, "", at, id, facts(name, created, at), null, Map.of());
+        return new LifecycleEvent(
+                Transition.SERVER_DELETED,
+                "billing-lab",
+                "burst",
+                name,
+                "",
+                at,
+                id,
+                facts(name, created, at),
+                null,
+                Map.of());
     }
 }

@@ -2,7 +2,6 @@ package dev.talosburst.billing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -22,12 +21,20 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            broker = new EmbeddedKafkaBroker().withKafkaHost("127.0.0.1").withKafkaPort(port)
-                    .withAdditionalProperties(p -> p.put("group.initial.rebalance.delay.ms", "0")).start();
+            broker = new EmbeddedKafkaBroker()
+                    .withKafkaHost("127.0.0.1")
+                    .withKafkaPort(port)
+                    .withAdditionalProperties(p -> p.put("group.initial.rebalance.delay.ms", "0"))
+                    .start();
             bootstrapServers = "127.0.0.1:" + port;
             String dataDir = Files.createTempDirectory("talos-burst-billing-").toString();
-            return Map.of("talosburst.billing.bootstrap-servers", bootstrapServers, "talosburst.billing.data-dir", dataDir,
-                    "talosburst.billing.topic", BillingServiceTest.TOPIC);
+            return Map.of(
+                    "talosburst.billing.bootstrap-servers",
+                    bootstrapServers,
+                    "talosburst.billing.data-dir",
+                    dataDir,
+                    "talosburst.billing.topic",
+                    BillingServiceTest.TOPIC);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -39,6 +39,7 @@ public final class BillingReport implements AutoCloseable {
     private final Map<String, Integer> eventsByType = new TreeMap<>();
     /** Pool → servers with a server-created event; servers with a server-deleted event. */
     private final Map<String, Set<String>> created = new TreeMap<>();
+
     private final Set<String> deleted = new HashSet<>();
     private int records;
 
@@ -66,8 +67,9 @@ public final class BillingReport implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new DemoFailure("billing: the topic " + topic + " holds server-created for " + createdCount + " of "
-                        + expectedServers + " servers and server-deleted for " + deleted.size() + " after " + timeout.toSeconds() + " s");
+                throw new DemoFailure("billing: the topic " + topic + " holds server-created for " + createdCount
+                        + " of " + expectedServers + " servers and server-deleted for " + deleted.size() + " after "
+                        + timeout.toSeconds() + " s");
             }
         }
     }
@@ -76,13 +78,16 @@ public final class BillingReport implements AutoCloseable {
         while (true) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
             if (infos != null && !infos.isEmpty()) {
-                List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+                List<TopicPartition> parts = infos.stream()
+                        .map(i -> new TopicPartition(topic, i.partition()))
+                        .toList();
                 consumer.assign(parts);
                 consumer.seekToBeginning(parts);
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new DemoFailure("billing: the topic " + topic + " does not exist; talos-burst published no events");
+                throw new DemoFailure(
+                        "billing: the topic " + topic + " does not exist; talos-burst published no events");
             }
         }
     }
@@ -99,7 +104,8 @@ public final class BillingReport implements AutoCloseable {
         }
         eventsByType.merge(event.transition().eventName(), 1, Integer::sum);
         if (event.transition() == Transition.SERVER_CREATED) {
-            created.computeIfAbsent(event.parsedData().pool(), p -> new HashSet<>()).add(event.subject());
+            created.computeIfAbsent(event.parsedData().pool(), p -> new HashSet<>())
+                    .add(event.subject());
         } else if (event.transition() == Transition.SERVER_DELETED || event.transition() == Transition.SERVER_REAPED) {
             deleted.add(event.subject());
         }
@@ -120,8 +126,8 @@ public final class BillingReport implements AutoCloseable {
     /** The cost table: one row per pool (servers, node-hours, € net and gross) and a total. */
     public String table(Instant now) {
         Map<String, Map<String, PoolDayUsage>> totals = ledger.totalsByPool(now);
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-12s %8s %11s %12s %12s%n", "POOL", "SERVERS", "NODE-HOURS",
-                "NET", "GROSS"));
+        StringBuilder b = new StringBuilder(String.format(
+                Locale.ROOT, "%-12s %8s %11s %12s %12s%n", "POOL", "SERVERS", "NODE-HOURS", "NET", "GROSS"));
         long servers = 0;
         long hours = 0;
         BigDecimal net = BigDecimal.ZERO;
@@ -130,8 +136,14 @@ public final class BillingReport implements AutoCloseable {
         for (var pool : totals.entrySet()) {
             for (PoolDayUsage u : pool.getValue().values()) {
                 int count = created.getOrDefault(pool.getKey(), Set.of()).size();
-                b.append(String.format(Locale.ROOT, "%-12s %8d %11d %12s %12s%n", pool.getKey(), count, u.nodeHours(),
-                        money(u.currency(), u.amountNet()), money(u.currency(), u.amountGross())));
+                b.append(String.format(
+                        Locale.ROOT,
+                        "%-12s %8d %11d %12s %12s%n",
+                        pool.getKey(),
+                        count,
+                        u.nodeHours(),
+                        money(u.currency(), u.amountNet()),
+                        money(u.currency(), u.amountGross())));
                 servers += count;
                 hours += u.nodeHours();
                 net = net.add(u.amountNet());
@@ -140,7 +152,14 @@ public final class BillingReport implements AutoCloseable {
             }
         }
         String currency = currencies.stream().distinct().count() == 1 ? currencies.get(0) : "mixed";
-        b.append(String.format(Locale.ROOT, "%-12s %8d %11d %12s %12s%n", "total", servers, hours, money(currency, net), money(currency, gross)));
+        b.append(String.format(
+                Locale.ROOT,
+                "%-12s %8d %11d %12s %12s%n",
+                "total",
+                servers,
+                hours,
+                money(currency, net),
+                money(currency, gross)));
         return b.toString();
     }
 

@@ -32,8 +32,8 @@ public final class MockKubernetes implements AutoCloseable {
 
     /** Starts the server on a free loopback port. */
     public static MockKubernetes start() {
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new PatchConflictsAnswered(), false);
+        KubernetesMockServer server = new KubernetesMockServer(
+                new Context(), new MockWebServer(), new HashMap<>(), new PatchConflictsAnswered(), false);
         try {
             server.init(InetAddress.getByName("127.0.0.1"), 0);
         } catch (java.net.UnknownHostException | RuntimeException e) {
@@ -95,9 +95,12 @@ public final class MockKubernetes implements AutoCloseable {
             try {
                 return super.handlePatch(request);
             } catch (JsonPatchException e) {
-                return new MockResponse().setResponseCode(422).addHeader("Content-Type", "application/json").setBody(
-                        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
-                                + "\"message\":\"the server rejected our request due to an error in our request\",\"reason\":\"Invalid\",\"code\":422}");
+                return new MockResponse()
+                        .setResponseCode(422)
+                        .addHeader("Content-Type", "application/json")
+                        .setBody(
+                                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                                        + "\"message\":\"the server rejected our request due to an error in our request\",\"reason\":\"Invalid\",\"code\":422}");
             }
         }
     }

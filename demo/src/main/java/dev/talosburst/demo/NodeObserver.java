@@ -22,15 +22,15 @@ public final class NodeObserver implements AutoCloseable {
     public NodeObserver(KubernetesClient kube, Consumer<String> timeline, Supplier<Set<String>> removedByKubelets) {
         informer = kube.nodes().inform(new ResourceEventHandler<>() {
             @Override
-            public void onAdd(Node node) {
-            }
+            public void onAdd(Node node) {}
 
             @Override
             public void onUpdate(Node before, Node after) {
                 String was = providerId(before);
                 String now = providerId(after);
                 if (was.isEmpty() && !now.isEmpty()) {
-                    timeline.accept("Node " + after.getMetadata().getName() + " providerID set to " + now + " by talos-burst");
+                    timeline.accept(
+                            "Node " + after.getMetadata().getName() + " providerID set to " + now + " by talos-burst");
                 }
             }
 
@@ -51,7 +51,9 @@ public final class NodeObserver implements AutoCloseable {
     }
 
     private static String providerId(Node n) {
-        return n == null || n.getSpec() == null || n.getSpec().getProviderID() == null ? "" : n.getSpec().getProviderID();
+        return n == null || n.getSpec() == null || n.getSpec().getProviderID() == null
+                ? ""
+                : n.getSpec().getProviderID();
     }
 
     @Override

@@ -8,13 +8,17 @@ import java.util.logging.Logger;
 final class Quiet {
 
     /** Strong references: java.util.logging forgets levels of loggers that are garbage collected. */
-    private static final List<Logger> LOGGERS = List.of(Logger.getLogger(""), Logger.getLogger("org.apache.kafka"),
-            Logger.getLogger("kafka"), Logger.getLogger("io.fabric8"), Logger.getLogger("io.grpc"), Logger.getLogger("io.netty"));
+    private static final List<Logger> LOGGERS = List.of(
+            Logger.getLogger(""),
+            Logger.getLogger("org.apache.kafka"),
+            Logger.getLogger("kafka"),
+            Logger.getLogger("io.fabric8"),
+            Logger.getLogger("io.grpc"),
+            Logger.getLogger("io.netty"));
 
     private static final Logger VERTX = Logger.getLogger("io.vertx");
 
-    private Quiet() {
-    }
+    private Quiet() {}
 
     static void logs() {
         // before the first use of SLF4J (Kafka) and Vert.x (the mock API server): no "no providers" notice, and Vert.x

@@ -57,6 +57,7 @@ public final class SimulatedKubelets implements AutoCloseable {
     private final Map<Long, String> serverNames = new ConcurrentHashMap<>();
     /** Server id → Node name, once the kubelet registered. */
     private final Map<Long, String> registered = new ConcurrentHashMap<>();
+
     private final Set<Long> booting = ConcurrentHashMap.newKeySet();
     private final Set<String> removedByKubelet = ConcurrentHashMap.newKeySet();
     private final List<String> errors = new ArrayList<>();
@@ -67,8 +68,14 @@ public final class SimulatedKubelets implements AutoCloseable {
      * @param timeline receives one line per step (server status changes, Node registered, Ready)
      * @param orphanGrace how long a Node may outlive its server before the kubelet removes it and reports it
      */
-    public SimulatedKubelets(HcloudSimulator hetzner, KubernetesClient kube, String clusterId, Consumer<String> timeline,
-            Duration registerDelay, Duration readyDelay, Duration orphanGrace) {
+    public SimulatedKubelets(
+            HcloudSimulator hetzner,
+            KubernetesClient kube,
+            String clusterId,
+            Consumer<String> timeline,
+            Duration registerDelay,
+            Duration readyDelay,
+            Duration orphanGrace) {
         this.hetzner = hetzner;
         this.kube = kube;
         this.clusterId = clusterId;
@@ -116,8 +123,8 @@ public final class SimulatedKubelets implements AutoCloseable {
                 serverNames.put(s.id(), s.name());
                 String previous = status.put(s.id(), s.status());
                 if (previous == null) {
-                    timeline.accept("server " + s.name() + " created (hcloud://" + s.id() + ", " + s.serverType() + " in "
-                            + s.location() + "), " + s.status());
+                    timeline.accept("server " + s.name() + " created (hcloud://" + s.id() + ", " + s.serverType()
+                            + " in " + s.location() + "), " + s.status());
                 } else if (!previous.equals(s.status())) {
                     timeline.accept("server " + s.name() + " " + s.status());
                 }
@@ -145,18 +152,22 @@ public final class SimulatedKubelets implements AutoCloseable {
             if (hetzner.inspect().server(server.id()).isEmpty()) {
                 return;
             }
-            TalosUserData config = TalosUserData.parse(hetzner.inspect().userData(server.id()).orElse(null));
+            TalosUserData config =
+                    TalosUserData.parse(hetzner.inspect().userData(server.id()).orElse(null));
             String name = config.hostname().orElse(server.name());
             Map<String, String> labels = new LinkedHashMap<>(config.labels());
             String source = "labels from its user-data";
             if (!labels.containsKey(POOL_LABEL)) {
-                // The user-data set no node labels: take ours from the server's Hetzner labels, like a cloud provider would.
+                // The user-data set no node labels: take ours from the server's Hetzner labels, like a cloud provider
+                // would.
                 labels.put(POOL_LABEL, server.labels().get(POOL_LABEL));
                 labels.put(CLUSTER_LABEL, server.labels().get(CLUSTER_LABEL));
-                source = "no node labels in its user-data: pool and cluster labels taken from the server's Hetzner labels";
+                source =
+                        "no node labels in its user-data: pool and cluster labels taken from the server's Hetzner labels";
             }
-            SimulatedServerType type = hetzner.catalogue().serverType(server.serverType()).orElseThrow(
-                    () -> new IllegalStateException("unknown server type " + server.serverType()));
+            SimulatedServerType type = hetzner.catalogue()
+                    .serverType(server.serverType())
+                    .orElseThrow(() -> new IllegalStateException("unknown server type " + server.serverType()));
             Node node = node(name, server, type, labels, config.taints());
             // noted first: once created, talos-burst may act on the Node before create() returns
             timeline.accept("Node " + name + " registered by its kubelet (" + source + "), NotReady");
@@ -196,14 +207,19 @@ public final class SimulatedKubelets implements AutoCloseable {
             if (kube.nodes().withName(name).get() != null) {
                 removedByKubelet.add(name);
                 kube.nodes().withName(name).delete();
-                timeline.accept("Node " + name + " removed by the simulated kubelet: its server is gone and nobody removed it");
+                timeline.accept(
+                        "Node " + name + " removed by the simulated kubelet: its server is gone and nobody removed it");
             }
         } catch (RuntimeException e) {
             error("removing orphaned Node " + name, e);
         }
     }
 
-    private static Node node(String name, ServerSnapshot server, SimulatedServerType type, Map<String, String> configLabels,
+    private static Node node(
+            String name,
+            ServerSnapshot server,
+            SimulatedServerType type,
+            Map<String, String> configLabels,
             List<String> taints) {
         Map<String, String> labels = new LinkedHashMap<>(configLabels);
         String arch = "arm".equals(type.architecture()) ? "arm64" : "amd64";
@@ -211,22 +227,55 @@ public final class SimulatedKubelets implements AutoCloseable {
         labels.put("kubernetes.io/os", "linux");
         labels.put("kubernetes.io/arch", arch);
         long memory = (long) (type.memoryGb() * (1L << 30));
-        Map<String, Quantity> capacity = Map.of("cpu", new Quantity(String.valueOf(type.cores())),
-                "memory", new Quantity(String.valueOf(memory)), "pods", new Quantity("110"),
-                "ephemeral-storage", new Quantity(type.diskGb() + "Gi"));
+        Map<String, Quantity> capacity = Map.of(
+                "cpu",
+                new Quantity(String.valueOf(type.cores())),
+                "memory",
+                new Quantity(String.valueOf(memory)),
+                "pods",
+                new Quantity("110"),
+                "ephemeral-storage",
+                new Quantity(type.diskGb() + "Gi"));
         // Talos' kubelet reserves 50m CPU and 192Mi memory for the system and evicts below 100Mi.
-        Map<String, Quantity> allocatable = Map.of("cpu", new Quantity((type.cores() * 1000 - 50) + "m"),
-                "memory", new Quantity(String.valueOf(memory - (292L << 20))), "pods", new Quantity("110"),
-                "ephemeral-storage", new Quantity((type.diskGb() - 5) + "Gi"));
-        return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
-                .withNewSpec().withTaints(taints.stream().map(SimulatedKubelets::taint).toList()).endSpec()
-                .withNewStatus().withCapacity(capacity).withAllocatable(allocatable).withConditions(ready(false))
-                .addNewAddress().withType("InternalIP").withAddress(server.publicIpv4() == null ? "10.0.0.1" : server.publicIpv4()).endAddress()
-                .addNewAddress().withType("Hostname").withAddress(name).endAddress()
-                .withNewNodeInfo().withKubeletVersion("v1.34.0").withOperatingSystem("linux").withArchitecture(arch)
-                .withOsImage("Talos (simulated)").withMachineID(String.valueOf(server.id())).withSystemUUID(String.valueOf(server.id()))
+        Map<String, Quantity> allocatable = Map.of(
+                "cpu",
+                new Quantity((type.cores() * 1000 - 50) + "m"),
+                "memory",
+                new Quantity(String.valueOf(memory - (292L << 20))),
+                "pods",
+                new Quantity("110"),
+                "ephemeral-storage",
+                new Quantity((type.diskGb() - 5) + "Gi"));
+        return new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .withNewSpec()
+                .withTaints(taints.stream().map(SimulatedKubelets::taint).toList())
+                .endSpec()
+                .withNewStatus()
+                .withCapacity(capacity)
+                .withAllocatable(allocatable)
+                .withConditions(ready(false))
+                .addNewAddress()
+                .withType("InternalIP")
+                .withAddress(server.publicIpv4() == null ? "10.0.0.1" : server.publicIpv4())
+                .endAddress()
+                .addNewAddress()
+                .withType("Hostname")
+                .withAddress(name)
+                .endAddress()
+                .withNewNodeInfo()
+                .withKubeletVersion("v1.34.0")
+                .withOperatingSystem("linux")
+                .withArchitecture(arch)
+                .withOsImage("Talos (simulated)")
+                .withMachineID(String.valueOf(server.id()))
+                .withSystemUUID(String.valueOf(server.id()))
                 .endNodeInfo()
-                .endStatus().build();
+                .endStatus()
+                .build();
     }
 
     /** {@code key=value:Effect} or {@code key:Effect}. */
@@ -235,16 +284,23 @@ public final class SimulatedKubelets implements AutoCloseable {
         String keyValue = colon < 0 ? spec : spec.substring(0, colon);
         String effect = colon < 0 ? "NoSchedule" : spec.substring(colon + 1);
         int eq = keyValue.indexOf('=');
-        return new TaintBuilder().withKey(eq < 0 ? keyValue : keyValue.substring(0, eq))
-                .withValue(eq < 0 ? null : keyValue.substring(eq + 1)).withEffect(effect).build();
+        return new TaintBuilder()
+                .withKey(eq < 0 ? keyValue : keyValue.substring(0, eq))
+                .withValue(eq < 0 ? null : keyValue.substring(eq + 1))
+                .withEffect(effect)
+                .build();
     }
 
     private static NodeCondition ready(boolean ready) {
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        return new NodeConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False")
+        return new NodeConditionBuilder()
+                .withType("Ready")
+                .withStatus(ready ? "True" : "False")
                 .withReason(ready ? "KubeletReady" : "KubeletNotReady")
                 .withMessage(ready ? "kubelet is posting ready status" : "container runtime network not ready")
-                .withLastHeartbeatTime(now).withLastTransitionTime(now).build();
+                .withLastHeartbeatTime(now)
+                .withLastTransitionTime(now)
+                .build();
     }
 
     /** Stops every kubelet; Nodes stay as they are. */

@@ -66,8 +66,7 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
     }
 
     /** What one loop saw of one group. */
-    record GroupState(NodeGroup group, int target, List<Instance> instances) {
-    }
+    record GroupState(NodeGroup group, int target, List<Instance> instances) {}
 
     /** A scale-up option: {@code nodes} of {@code group} at {@code hourlyPrice} each. */
     record Option(String group, String serverType, int nodes, double hourlyPrice) {
@@ -80,13 +79,21 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
     Map<String, GroupState> loop() {
         ca().refresh(RefreshRequest.getDefaultInstance());
         Map<String, GroupState> out = new TreeMap<>();
-        for (NodeGroup g : ca().nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList()) {
-            int target = ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId(g.getId()).build()).getTargetSize();
-            List<Instance> instances = ca().nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId(g.getId()).build()).getInstancesList();
+        for (NodeGroup g :
+                ca().nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList()) {
+            int target = ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder()
+                            .setId(g.getId())
+                            .build())
+                    .getTargetSize();
+            List<Instance> instances = ca().nodeGroupNodes(
+                            NodeGroupNodesRequest.newBuilder().setId(g.getId()).build())
+                    .getInstancesList();
             out.put(g.getId(), new GroupState(g, target, instances));
         }
         for (Node n : kube.nodes().list().getItems()) {
-            ca().nodeGroupForNode(NodeGroupForNodeRequest.newBuilder().setNode(grpcNode(n)).build());
+            ca().nodeGroupForNode(NodeGroupForNodeRequest.newBuilder()
+                    .setNode(grpcNode(n))
+                    .build());
         }
         return out;
     }
@@ -95,12 +102,15 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
      * Scales up for the workloads, waits until every new node is Ready, lets the pods run for {@code work}, waits the
      * unneeded time, deletes the nodes and waits until the groups are empty. Fails with {@link DemoFailure} on a timeout.
      */
-    public void burst(List<Workload> workloads, Duration work, Duration unneeded, Duration timeout) throws InterruptedException {
+    public void burst(List<Workload> workloads, Duration work, Duration unneeded, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, GroupState> groups = loop();
-        timeline.accept("stand-in CA: node groups " + groups.values().stream()
-                .map(s -> s.group().getId() + " (" + s.group().getMinSize() + ".." + s.group().getMaxSize() + ")")
-                .collect(Collectors.joining(", ")));
+        timeline.accept("stand-in CA: node groups "
+                + groups.values().stream()
+                        .map(s -> s.group().getId() + " (" + s.group().getMinSize() + ".."
+                                + s.group().getMaxSize() + ")")
+                        .collect(Collectors.joining(", ")));
         Map<String, Integer> increase = new LinkedHashMap<>();
         for (Workload w : workloads) {
             Option best = choose(w, groups, increase);
@@ -109,23 +119,37 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
         Map<String, Integer> targets = new LinkedHashMap<>();
         increase.forEach((group, delta) -> {
             int before = groups.get(group).target();
-            ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId(group).setDelta(delta).build());
-            int after = ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId(group).build()).getTargetSize();
-            timeline.accept("stand-in CA: NodeGroupIncreaseSize " + group + " +" + delta + " (target size " + before + " -> " + after + ")");
+            ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                    .setId(group)
+                    .setDelta(delta)
+                    .build());
+            int after = ca().nodeGroupTargetSize(
+                            NodeGroupTargetSizeRequest.newBuilder().setId(group).build())
+                    .getTargetSize();
+            timeline.accept("stand-in CA: NodeGroupIncreaseSize " + group + " +" + delta + " (target size " + before
+                    + " -> " + after + ")");
             targets.put(group, after);
         });
 
         Map<String, Node> ready = awaitReady(targets, deadline);
-        timeline.accept("stand-in CA: all " + ready.size() + " new nodes Ready with providerIDs; pending pods scheduled onto them");
+        timeline.accept("stand-in CA: all " + ready.size()
+                + " new nodes Ready with providerIDs; pending pods scheduled onto them");
         sleepLooping(work);
-        timeline.accept("stand-in CA: the pods finished; " + ready.size() + " nodes are empty, unneeded for " + unneeded.toSeconds()
-                + " s (CA's --scale-down-unneeded-time)");
+        timeline.accept("stand-in CA: the pods finished; " + ready.size() + " nodes are empty, unneeded for "
+                + unneeded.toSeconds() + " s (CA's --scale-down-unneeded-time)");
         sleepLooping(unneeded);
         for (String group : targets.keySet()) {
-            List<Node> nodes = ready.values().stream().filter(n -> group.equals(groupOf(n))).toList();
-            timeline.accept("stand-in CA: NodeGroupDeleteNodes " + group + " " + nodes.stream().map(n -> n.getMetadata().getName()).toList());
-            ca().nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder().setId(group)
-                    .addAllNodes(nodes.stream().map(StandInClusterAutoscaler::grpcNode).toList()).build());
+            List<Node> nodes = ready.values().stream()
+                    .filter(n -> group.equals(groupOf(n)))
+                    .toList();
+            timeline.accept("stand-in CA: NodeGroupDeleteNodes " + group + " "
+                    + nodes.stream().map(n -> n.getMetadata().getName()).toList());
+            ca().nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder()
+                    .setId(group)
+                    .addAllNodes(nodes.stream()
+                            .map(StandInClusterAutoscaler::grpcNode)
+                            .toList())
+                    .build());
         }
         awaitEmpty(targets.keySet(), deadline);
         timeline.accept("stand-in CA: node groups " + targets.keySet() + " are back to 0 instances");
@@ -142,7 +166,8 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
                 rejected.add(id + " (" + labels.get("kubernetes.io/arch") + ")");
                 continue;
             }
-            long allocatable = milliCpu(template.getStatus().getAllocatableMap().get("cpu").getString());
+            long allocatable =
+                    milliCpu(template.getStatus().getAllocatableMap().get("cpu").getString());
             int perNode = (int) (allocatable / w.milliCpu());
             if (perNode < 1) {
                 rejected.add(id + " (too small)");
@@ -155,8 +180,12 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
                 continue;
             }
             double price = ca().pricingNodePrice(PricingNodePriceRequest.newBuilder()
-                    .setNode(ExternalGrpcNode.newBuilder().setName(template.getMetadata().getName()).putAllLabels(labels))
-                    .setStartTimestamp(ts(Instant.now())).setEndTimestamp(ts(Instant.now().plus(Duration.ofHours(1)))).build())
+                            .setNode(ExternalGrpcNode.newBuilder()
+                                    .setName(template.getMetadata().getName())
+                                    .putAllLabels(labels))
+                            .setStartTimestamp(ts(Instant.now()))
+                            .setEndTimestamp(ts(Instant.now().plus(Duration.ofHours(1))))
+                            .build())
                     .getPrice();
             options.add(new Option(id, labels.get("node.kubernetes.io/instance-type"), nodes, price));
         }
@@ -166,7 +195,14 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
         options.sort((a, b) -> Double.compare(a.cost(), b.cost()));
         Option best = options.get(0);
         timeline.accept("stand-in CA: " + w.describe() + " pending; options (PricingNodePrice): "
-                + options.stream().map(o -> String.format(Locale.ROOT, "%s %d × €%.4f/h = €%.4f/h", o.group(), o.nodes(), o.hourlyPrice(), o.cost()))
+                + options.stream()
+                        .map(o -> String.format(
+                                Locale.ROOT,
+                                "%s %d × €%.4f/h = €%.4f/h",
+                                o.group(),
+                                o.nodes(),
+                                o.hourlyPrice(),
+                                o.cost()))
                         .collect(Collectors.joining(", "))
                 + (rejected.isEmpty() ? "" : "; not fitting: " + String.join(", ", rejected))
                 + " -> cheapest: " + best.nodes() + " × " + best.serverType() + " in " + best.group());
@@ -175,10 +211,14 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
 
     private dev.talosburst.proto.k8s.core.v1.Node template(String group) {
         try {
-            return dev.talosburst.proto.k8s.core.v1.Node.parseFrom(ca().nodeGroupTemplateNodeInfo(
-                    NodeGroupTemplateNodeInfoRequest.newBuilder().setId(group).build()).getNodeBytes());
+            return dev.talosburst.proto.k8s.core.v1.Node.parseFrom(
+                    ca().nodeGroupTemplateNodeInfo(NodeGroupTemplateNodeInfoRequest.newBuilder()
+                                    .setId(group)
+                                    .build())
+                            .getNodeBytes());
         } catch (InvalidProtocolBufferException e) {
-            throw new DemoFailure("NodeGroupTemplateNodeInfo of " + group + " is not a Kubernetes Node: " + e.getMessage());
+            throw new DemoFailure(
+                    "NodeGroupTemplateNodeInfo of " + group + " is not a Kubernetes Node: " + e.getMessage());
         }
     }
 
@@ -189,7 +229,9 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
             Map<String, GroupState> groups = loop();
             Map<String, Node> byProviderId = new LinkedHashMap<>();
             for (Node n : kube.nodes().list().getItems()) {
-                if (n.getSpec() != null && n.getSpec().getProviderID() != null && !n.getSpec().getProviderID().isEmpty()) {
+                if (n.getSpec() != null
+                        && n.getSpec().getProviderID() != null
+                        && !n.getSpec().getProviderID().isEmpty()) {
                     byProviderId.put(n.getSpec().getProviderID(), n);
                 }
             }
@@ -200,7 +242,8 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
                 for (Instance i : groups.get(e.getKey()).instances()) {
                     boolean running = i.getStatus().getInstanceState() == InstanceStatus.InstanceState.instanceRunning;
                     if (running && i.getId().startsWith("hcloud://") && announced.add(i.getId())) {
-                        timeline.accept("stand-in CA: NodeGroupNodes " + e.getKey() + " lists " + i.getId() + " as running");
+                        timeline.accept(
+                                "stand-in CA: NodeGroupNodes " + e.getKey() + " lists " + i.getId() + " as running");
                     }
                     Node n = byProviderId.get(i.getId());
                     if (running && n != null && isReady(n)) {
@@ -212,7 +255,8 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
                 return ready;
             }
             if (System.nanoTime() > deadline) {
-                throw new DemoFailure("stand-in CA: only " + ready.size() + " of " + expected + " new nodes became Ready with a providerID in time");
+                throw new DemoFailure("stand-in CA: only " + ready.size() + " of " + expected
+                        + " new nodes became Ready with a providerID in time");
             }
             Thread.sleep(LOOP.toMillis());
         }
@@ -221,13 +265,19 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
     private void awaitEmpty(Set<String> groupIds, long deadline) throws InterruptedException {
         while (true) {
             Map<String, GroupState> groups = loop();
-            boolean empty = groupIds.stream().allMatch(g -> groups.get(g).instances().isEmpty() && groups.get(g).target() == 0);
+            boolean empty = groupIds.stream()
+                    .allMatch(g ->
+                            groups.get(g).instances().isEmpty() && groups.get(g).target() == 0);
             if (empty) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new DemoFailure("stand-in CA: node groups " + groupIds + " still list instances after NodeGroupDeleteNodes: "
-                        + groupIds.stream().map(g -> g + "=" + groups.get(g).instances().size() + "/target " + groups.get(g).target()).toList());
+                throw new DemoFailure("stand-in CA: node groups " + groupIds
+                        + " still list instances after NodeGroupDeleteNodes: "
+                        + groupIds.stream()
+                                .map(g -> g + "=" + groups.get(g).instances().size() + "/target "
+                                        + groups.get(g).target())
+                                .toList());
             }
             Thread.sleep(LOOP.toMillis());
         }
@@ -242,17 +292,22 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
     }
 
     private static String groupOf(Node n) {
-        return n.getMetadata().getLabels() == null ? null : n.getMetadata().getLabels().get(SimulatedKubelets.POOL_LABEL);
+        return n.getMetadata().getLabels() == null
+                ? null
+                : n.getMetadata().getLabels().get(SimulatedKubelets.POOL_LABEL);
     }
 
     private static boolean isReady(Node n) {
-        return n.getStatus() != null && n.getStatus().getConditions() != null && n.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        return n.getStatus() != null
+                && n.getStatus().getConditions() != null
+                && n.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     /** A Node as CA sends it over externalgrpc: providerID, name, labels, annotations. */
     static ExternalGrpcNode grpcNode(Node n) {
-        ExternalGrpcNode.Builder b = ExternalGrpcNode.newBuilder().setName(n.getMetadata().getName());
+        ExternalGrpcNode.Builder b =
+                ExternalGrpcNode.newBuilder().setName(n.getMetadata().getName());
         if (n.getSpec() != null && n.getSpec().getProviderID() != null) {
             b.setProviderID(n.getSpec().getProviderID());
         }
@@ -267,11 +322,16 @@ public final class StandInClusterAutoscaler implements AutoCloseable {
 
     private static long milliCpu(String quantity) {
         BigDecimal cores = Quantity.getAmountInBytes(new Quantity(Objects.requireNonNull(quantity, "cpu")));
-        return cores.multiply(BigDecimal.valueOf(1000)).setScale(0, RoundingMode.DOWN).longValueExact();
+        return cores.multiply(BigDecimal.valueOf(1000))
+                .setScale(0, RoundingMode.DOWN)
+                .longValueExact();
     }
 
     private static Timestamp ts(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+        return Timestamp.newBuilder()
+                .setSeconds(i.getEpochSecond())
+                .setNanos(i.getNano())
+                .build();
     }
 
     @Override

@@ -36,19 +36,30 @@ public final class TalosBurstProcess implements AutoCloseable {
      *
      * @param managementPort where {@code /q/health/ready} answers (must match {@code talosburst.management.port})
      */
-    public static TalosBurstProcess start(Path jar, Path configFile, String properties, Map<String, String> environment,
-            Path log, int managementPort) {
+    public static TalosBurstProcess start(
+            Path jar,
+            Path configFile,
+            String properties,
+            Map<String, String> environment,
+            Path log,
+            int managementPort) {
         if (!Files.isRegularFile(jar)) {
-            throw new DemoFailure("talos-burst is not built: " + jar + " does not exist. Run ./mvnw -B install -DskipTests first "
-                    + "(or point --talos-burst-jar at a quarkus-run.jar).");
+            throw new DemoFailure(
+                    "talos-burst is not built: " + jar + " does not exist. Run ./mvnw -B install -DskipTests first "
+                            + "(or point --talos-burst-jar at a quarkus-run.jar).");
         }
         try {
             Files.writeString(configFile, properties);
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-jar", jar.toAbsolutePath().toString()));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m",
+                    "-jar",
+                    jar.toAbsolutePath().toString()));
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("TALOSBURST_") || k.startsWith("QUARKUS_"));
-            pb.environment().put("QUARKUS_CONFIG_LOCATIONS", configFile.toAbsolutePath().toString());
+            pb.environment()
+                    .put("QUARKUS_CONFIG_LOCATIONS", configFile.toAbsolutePath().toString());
             pb.environment().putAll(environment);
             return new TalosBurstProcess(pb.start(), log, managementPort);
         } catch (IOException e) {
@@ -58,13 +69,16 @@ public final class TalosBurstProcess implements AutoCloseable {
 
     /** Waits until {@code /q/health/ready} answers 200 (gRPC up, Nodes synced, leader elected). */
     public void awaitReady(Duration timeout) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
-                .timeout(Duration.ofSeconds(2)).build();
+                .timeout(Duration.ofSeconds(2))
+                .build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new DemoFailure("talos-burst exited with code " + process.exitValue() + " while starting; its log:\n" + tail(40));
+                throw new DemoFailure("talos-burst exited with code " + process.exitValue()
+                        + " while starting; its log:\n" + tail(40));
             }
             try {
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -75,7 +89,8 @@ public final class TalosBurstProcess implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new DemoFailure("talos-burst was not ready within " + timeout.toSeconds() + " s; the end of its log:\n" + tail(40));
+        throw new DemoFailure(
+                "talos-burst was not ready within " + timeout.toSeconds() + " s; the end of its log:\n" + tail(40));
     }
 
     /** The child's log file. */

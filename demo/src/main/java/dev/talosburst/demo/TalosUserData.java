@@ -1,10 +1,10 @@
 package dev.talosburst.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.databind.MappingIterator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +27,8 @@ import java.util.zip.GZIPInputStream;
  */
 public record TalosUserData(Optional<String> hostname, Map<String, String> labels, List<String> taints) {
 
-    private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory()).build();
+    private static final ObjectMapper YAML =
+            JsonMapper.builder(new YAMLFactory()).build();
 
     /** Parses user-data; null or blank gives an empty result. */
     public static TalosUserData parse(String userData) {
@@ -49,13 +50,28 @@ public record TalosUserData(Optional<String> hostname, Map<String, String> label
                 if (host.isTextual()) {
                     hostname = host.asText();
                 }
-                if ("HostnameConfig".equals(doc.path("kind").asText()) && doc.path("hostname").isTextual()) {
+                if ("HostnameConfig".equals(doc.path("kind").asText())
+                        && doc.path("hostname").isTextual()) {
                     hostname = doc.path("hostname").asText();
                 }
-                machine.path("nodeLabels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-                machine.path("nodeTaints").fields().forEachRemaining(e -> taints.add(e.getKey() + "=" + e.getValue().asText()));
-                machine.path("kubelet").path("registerWithTaints").forEach(t -> taints.add(t.isTextual() ? t.asText()
-                        : t.path("key").asText() + (t.hasNonNull("value") ? "=" + t.path("value").asText() : "") + ":" + t.path("effect").asText()));
+                machine.path("nodeLabels")
+                        .fields()
+                        .forEachRemaining(
+                                e -> labels.put(e.getKey(), e.getValue().asText()));
+                machine.path("nodeTaints")
+                        .fields()
+                        .forEachRemaining(
+                                e -> taints.add(e.getKey() + "=" + e.getValue().asText()));
+                machine.path("kubelet")
+                        .path("registerWithTaints")
+                        .forEach(t -> taints.add(
+                                t.isTextual()
+                                        ? t.asText()
+                                        : t.path("key").asText()
+                                                + (t.hasNonNull("value")
+                                                        ? "=" + t.path("value").asText()
+                                                        : "") + ":"
+                                                + t.path("effect").asText()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("user-data is not Talos YAML: " + e.getMessage(), e);
@@ -67,7 +83,8 @@ public record TalosUserData(Optional<String> hostname, Map<String, String> label
         if (userData.contains("\n") || userData.contains(":")) {
             return userData;
         }
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(userData)))) {
+        try (GZIPInputStream in =
+                new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(userData)))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException | IllegalArgumentException e) {
             return userData;

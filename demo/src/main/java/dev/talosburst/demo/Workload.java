@@ -10,6 +10,7 @@ public record Workload(String name, int pods, int milliCpu, String architecture)
     /** "6 pods × 1 vCPU" (with the node selector when there is one). */
     public String describe() {
         String cpu = milliCpu % 1000 == 0 ? (milliCpu / 1000) + " vCPU" : milliCpu + "m CPU";
-        return name + ": " + pods + " pods × " + cpu + (architecture == null ? "" : ", nodeSelector kubernetes.io/arch=" + architecture);
+        return name + ": " + pods + " pods × " + cpu
+                + (architecture == null ? "" : ", nodeSelector kubernetes.io/arch=" + architecture);
     }
 }

@@ -21,17 +21,22 @@ import org.junit.jupiter.api.Test;
 class BurstDemoIT {
 
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-    private static final Path DEMO_JAR = Path.of(System.getProperty("talosburst.demo.jar", "target/talos-burst-demo.jar")).toAbsolutePath();
+    private static final Path DEMO_JAR = Path.of(
+                    System.getProperty("talosburst.demo.jar", "target/talos-burst-demo.jar"))
+            .toAbsolutePath();
 
-    record Run(int exitCode, List<String> lines, String output) {
-    }
+    record Run(int exitCode, List<String> lines, String output) {}
 
     private static Run demo(String... args) throws Exception {
         Path log = Files.createTempFile(Path.of("target"), "demo-run-", ".log");
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", DEMO_JAR.toString()));
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", DEMO_JAR.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(command)
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         if (!p.waitFor(110, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             throw new AssertionError("the demo did not end within 110 s; output:\n" + Files.readString(log));
@@ -42,13 +47,15 @@ class BurstDemoIT {
 
     @Test
     void theDocumentedCommandShowsAWholeBurstAndItsCost() throws Exception {
-        assertThat(Files.readString(ROOT.resolve("README.md"))).as("the README documents the command this test runs")
+        assertThat(Files.readString(ROOT.resolve("README.md")))
+                .as("the README documents the command this test runs")
                 .contains("./mvnw -B install -DskipTests && java -jar demo/target/talos-burst-demo.jar");
         Run run = demo();
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         String out = run.output();
-        assertThat(out).contains("stand-in CA: this is a scripted stand-in for cluster-autoscaler")
+        assertThat(out)
+                .contains("stand-in CA: this is a scripted stand-in for cluster-autoscaler")
                 .contains("cheapest: 2 × cx32 in cx32-fsn1")
                 .contains("cheapest: 2 × cax11 in cax11-fsn1")
                 .contains("stand-in CA: NodeGroupIncreaseSize cx32-fsn1 +2 (target size 0 -> 2)")
@@ -59,7 +66,10 @@ class BurstDemoIT {
                 .doesNotContain("SLF4J")
                 .doesNotContain("Exception");
 
-        List<String> servers = run.lines().stream().map(l -> match(l, "\\] server (\\S+) created \\(hcloud://\\d+")).filter(s -> s != null).toList();
+        List<String> servers = run.lines().stream()
+                .map(l -> match(l, "\\] server (\\S+) created \\(hcloud://\\d+"))
+                .filter(s -> s != null)
+                .toList();
         assertThat(servers).hasSize(4);
         assertThat(servers).filteredOn(s -> s.startsWith("cx32-fsn1-")).hasSize(2);
         assertThat(servers).filteredOn(s -> s.startsWith("cax11-fsn1-")).hasSize(2);
@@ -74,22 +84,29 @@ class BurstDemoIT {
             int deleteNodes = index(run, "stand-in CA: NodeGroupDeleteNodes " + pool + " [");
             int nodeDeleted = index(run, "] Node " + server + " deleted by talos-burst");
             int gone = index(run, "] server " + server + " deleted (gone from Hetzner)");
-            assertThat(List.of(created, running, registered, ready, allReady, deleteNodes, nodeDeleted)).as(server).isSorted();
+            assertThat(List.of(created, running, registered, ready, allReady, deleteNodes, nodeDeleted))
+                    .as(server)
+                    .isSorted();
             assertThat(providerId).as(server).isBetween(registered, allReady);
             assertThat(gone).as(server).isGreaterThan(deleteNodes);
             assertThat(run.lines().get(deleteNodes)).contains(server);
         }
 
-        assertThat(out).contains("(scale-up-requested 2, server-create-requested 4, server-created 4, node-registered 4, node-ready 4, "
-                + "scale-down-requested 2, server-deleted 4, node-removed 4)");
-        assertThat(out).containsPattern("\\ncax11-fsn1\\s+2\\s+2\\s+€0\\.0124\\s+€0\\.0148\\n")
+        assertThat(out)
+                .contains(
+                        "(scale-up-requested 2, server-create-requested 4, server-created 4, node-registered 4, node-ready 4, "
+                                + "scale-down-requested 2, server-deleted 4, node-removed 4)");
+        assertThat(out)
+                .containsPattern("\\ncax11-fsn1\\s+2\\s+2\\s+€0\\.0124\\s+€0\\.0148\\n")
                 .containsPattern("\\ncx32-fsn1\\s+2\\s+2\\s+€0\\.0218\\s+€0\\.0259\\n")
                 .containsPattern("\\ntotal\\s+4\\s+4\\s+€0\\.0342\\s+€0\\.0407\\n")
                 .contains("talos-burst bought 4 servers");
 
         // everything stopped and cleaned up: talos-burst's port is closed, its work directory is gone
         int grpcPort = Integer.parseInt(match(out, "gRPC 127\\.0\\.0\\.1:(\\d+), plaintext"));
-        assertThat(listening(grpcPort)).as("talos-burst still listens on " + grpcPort).isFalse();
+        assertThat(listening(grpcPort))
+                .as("talos-burst still listens on " + grpcPort)
+                .isFalse();
         Path workDir = Path.of(match(out, "; log (\\S+)/talos-burst\\.log\\)"));
         assertThat(workDir).doesNotExist();
     }
@@ -97,20 +114,30 @@ class BurstDemoIT {
     @Test
     void ctrlCStopsTalosBurstAndEverythingElse() throws Exception {
         Path log = Files.createTempFile(Path.of("target"), "demo-interrupted-", ".log");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", DEMO_JAR.toString())
-                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", DEMO_JAR.toString())
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.readString(log).contains("setting up: talos-burst starting") && p.isAlive() && System.nanoTime() < deadline) {
+            while (!Files.readString(log).contains("setting up: talos-burst starting")
+                    && p.isAlive()
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            assertThat(Files.readString(log)).as("talos-burst was started").contains("setting up: talos-burst starting");
+            assertThat(Files.readString(log))
+                    .as("talos-burst was started")
+                    .contains("setting up: talos-burst starting");
             List<ProcessHandle> children = p.descendants().toList();
             assertThat(children).as("talos-burst runs as a child process").isNotEmpty();
 
             p.destroy(); // SIGTERM; Ctrl-C (SIGINT) runs the same shutdown hooks
 
-            assertThat(p.waitFor(40, TimeUnit.SECONDS)).as("the demo ends after SIGTERM").isTrue();
+            assertThat(p.waitFor(40, TimeUnit.SECONDS))
+                    .as("the demo ends after SIGTERM")
+                    .isTrue();
             assertThat(children).as("talos-burst stopped with the demo").noneMatch(ProcessHandle::isAlive);
             String after = Files.readString(log);
             assertThat(after).contains("kept ");
@@ -125,13 +152,15 @@ class BurstDemoIT {
         Run run = demo("--talos-burst-jar", "/nonexistent/quarkus-run.jar");
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.output()).contains("DEMO FAILED: talos-burst is not built: /nonexistent/quarkus-run.jar does not exist. "
-                + "Run ./mvnw -B install -DskipTests first, or pass --talos-burst-jar PATH/quarkus-run.jar.");
+        assertThat(run.output())
+                .contains("DEMO FAILED: talos-burst is not built: /nonexistent/quarkus-run.jar does not exist. "
+                        + "Run ./mvnw -B install -DskipTests first, or pass --talos-burst-jar PATH/quarkus-run.jar.");
     }
 
     private static void deleteTree(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         }
     }
 

@@ -31,7 +31,9 @@ class TalosUserDataTest {
         TalosUserData data = TalosUserData.parse(DEMO);
 
         assertThat(data.hostname()).contains("cx22-fsn1-ab12cd34");
-        assertThat(data.labels()).containsEntry("talos-burst.dev/pool", "cx22-fsn1").containsEntry("talos-burst.dev/cluster", "demo");
+        assertThat(data.labels())
+                .containsEntry("talos-burst.dev/pool", "cx22-fsn1")
+                .containsEntry("talos-burst.dev/cluster", "demo");
         assertThat(data.taints()).containsExactly("burst=true:NoSchedule");
         assertThat(SimulatedKubelets.taint("burst=true:NoSchedule")).satisfies(t -> {
             assertThat(t.getKey()).isEqualTo("burst");

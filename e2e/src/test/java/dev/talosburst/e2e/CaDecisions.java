@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
 final class CaDecisions {
 
     /** klog header: {@code I1204 19:08:51.781427   7907 executor.go:147] message}. */
-    private static final Pattern LINE = Pattern.compile("^[IWE](\\d{4}) (\\d{2}:\\d{2}:\\d{2}\\.\\d{6})\\s+\\d+ (\\S+)\\] (.*)$");
+    private static final Pattern LINE =
+            Pattern.compile("^[IWE](\\d{4}) (\\d{2}:\\d{2}:\\d{2}\\.\\d{6})\\s+\\d+ (\\S+)\\] (.*)$");
+
     private static final List<Pattern> DECISIONS = List.of(
             Pattern.compile("Scale-up: setting group .*"),
             Pattern.compile("Failed adding .* due to .*"),
@@ -26,8 +28,7 @@ final class CaDecisions {
             Pattern.compile("Scale-down: removing \\S+ nodes .*"));
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd HH:mm:ss.SSSSSS");
 
-    private CaDecisions() {
-    }
+    private CaDecisions() {}
 
     /** Notes each decision logged since {@code since} (klog timestamps are UTC here). */
     static void addTo(Timeline timeline, Path caLog, Instant since) {
@@ -46,7 +47,8 @@ final class CaDecisions {
             for (Pattern p : DECISIONS) {
                 Matcher d = p.matcher(m.group(4));
                 if (d.find()) {
-                    Instant at = LocalDateTime.parse(year + m.group(1) + " " + m.group(2), STAMP).toInstant(ZoneOffset.UTC);
+                    Instant at = LocalDateTime.parse(year + m.group(1) + " " + m.group(2), STAMP)
+                            .toInstant(ZoneOffset.UTC);
                     if (!at.isBefore(since)) {
                         String text = d.group();
                         timeline.note(at, "CA: " + (text.length() > 160 ? text.substring(0, 160) + "…" : text));

@@ -45,18 +45,35 @@ final class AdminApi {
         int count = body.path("count").asInt(1);
         try {
             switch (kind) {
-                case "fail" -> faults.failNext(method, path, count, body.path("status").asInt(503),
-                        body.path("code").asText("unavailable"), body.path("message").asText("injected fault"));
-                case "raw" -> faults.failNextRaw(method, path, count, body.path("status").asInt(502),
-                        body.path("content_type").asText("text/html"), body.path("body").asText(""));
+                case "fail" ->
+                    faults.failNext(
+                            method,
+                            path,
+                            count,
+                            body.path("status").asInt(503),
+                            body.path("code").asText("unavailable"),
+                            body.path("message").asText("injected fault"));
+                case "raw" ->
+                    faults.failNextRaw(
+                            method,
+                            path,
+                            count,
+                            body.path("status").asInt(502),
+                            body.path("content_type").asText("text/html"),
+                            body.path("body").asText(""));
                 case "lose" -> faults.loseResponses(method, path, count);
                 case "drain_rate_limit" -> faults.drainRateLimit();
-                case "latency" -> faults.latency(method, path, Duration.ofMillis(body.path("millis").asLong(0)));
+                case "latency" ->
+                    faults.latency(
+                            method, path, Duration.ofMillis(body.path("millis").asLong(0)));
                 case "stock_out" -> faults.stockOut(text(body, "server_type"), text(body, "location"));
                 case "restock" -> faults.restock(text(body, "server_type"), text(body, "location"));
                 case "server_quota" -> faults.serverQuota(body.path("servers").asInt(0));
-                default -> throw ApiException.invalidInput("kind",
-                        "kind must be fail, raw, lose, latency, stock_out, restock, server_quota or drain_rate_limit, got '" + kind + "'");
+                default ->
+                    throw ApiException.invalidInput(
+                            "kind",
+                            "kind must be fail, raw, lose, latency, stock_out, restock, server_quota or drain_rate_limit, got '"
+                                    + kind + "'");
             }
         } catch (IllegalArgumentException e) {
             throw ApiException.invalidInput(e.getMessage());
@@ -98,7 +115,9 @@ final class AdminApi {
             n.put("status", snap.status());
             n.put("server_type", snap.serverType());
             n.put("location", snap.location());
-            n.put("user_data_length", snap.userData() == null ? 0 : snap.userData().length());
+            n.put(
+                    "user_data_length",
+                    snap.userData() == null ? 0 : snap.userData().length());
         }
         return new ApiResponse(200, out);
     }

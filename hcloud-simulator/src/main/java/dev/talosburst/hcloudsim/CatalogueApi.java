@@ -26,7 +26,10 @@ final class CatalogueApi {
     List<Route> routes() {
         return List.of(
                 Route.of("GET", "/v1/server_types", this::listServerTypes),
-                Route.of("GET", "/v1/server_types/([^/]+)", req -> byId(req, state.serverTypes, "server_type", json::serverType)),
+                Route.of(
+                        "GET",
+                        "/v1/server_types/([^/]+)",
+                        req -> byId(req, state.serverTypes, "server_type", json::serverType)),
                 Route.of("GET", "/v1/locations", this::listLocations),
                 Route.of("GET", "/v1/locations/([^/]+)", req -> byId(req, state.locations, "location", json::location)),
                 Route.of("GET", "/v1/images", this::listImages),
@@ -39,21 +42,23 @@ final class CatalogueApi {
         String name = req.param("name");
         List<SimulatedServerType> types = state.serverTypes.values().stream()
                 .filter(t -> name == null || t.name().equals(name))
-                .sorted(Comparator.comparingLong(SimulatedServerType::id)).toList();
+                .sorted(Comparator.comparingLong(SimulatedServerType::id))
+                .toList();
         return new ApiResponse(200, ListQuery.page(req, types, "server_types", json::serverType));
     }
 
-
     private ApiResponse listLocations(ParsedRequest req) {
         String name = req.param("name");
-        List<SimulatedLocation> matching = state.locations.values().stream().filter(l -> name == null || l.name().equals(name)).toList();
+        List<SimulatedLocation> matching = state.locations.values().stream()
+                .filter(l -> name == null || l.name().equals(name))
+                .toList();
         Map<String, Comparator<SimulatedLocation>> fields = new LinkedHashMap<>();
         fields.put("id", Comparator.comparingLong(SimulatedLocation::id));
         fields.put("name", Comparator.comparing(SimulatedLocation::name));
-        List<SimulatedLocation> sorted = ListQuery.sort(req, matching, fields, Comparator.comparingLong(SimulatedLocation::id));
+        List<SimulatedLocation> sorted =
+                ListQuery.sort(req, matching, fields, Comparator.comparingLong(SimulatedLocation::id));
         return new ApiResponse(200, ListQuery.page(req, sorted, "locations", json::location));
     }
-
 
     private ApiResponse listImages(ParsedRequest req) {
         List<String> types = req.params("type");
@@ -81,16 +86,19 @@ final class CatalogueApi {
         fields.put("id", Comparator.comparingLong(SimulatedImage::id));
         fields.put("name", Comparator.comparing(i -> i.name() == null ? "" : i.name()));
         fields.put("created", Comparator.comparing(SimulatedImage::created));
-        List<SimulatedImage> sorted = ListQuery.sort(req, matching, fields, Comparator.comparingLong(SimulatedImage::id));
+        List<SimulatedImage> sorted =
+                ListQuery.sort(req, matching, fields, Comparator.comparingLong(SimulatedImage::id));
         return new ApiResponse(200, ListQuery.page(req, sorted, "images", json::image));
     }
-
 
     private static ApiResponse datacentersGone(ParsedRequest req) {
         ObjectNode details = Json.MAPPER.createObjectNode();
         details.put("announcement", "https://docs.hetzner.cloud/changelog#2026-06-02-datacenters-endpoint-deprecated");
-        throw new ApiException(410, "deprecated_api_endpoint",
-                "the datacenters endpoint was removed after 2026-10-01; use locations and server_types[].locations", details);
+        throw new ApiException(
+                410,
+                "deprecated_api_endpoint",
+                "the datacenters endpoint was removed after 2026-10-01; use locations and server_types[].locations",
+                details);
     }
 
     /** {@code GET /<resource>/{id}}: the item rendered under {@code key}, or 404. */

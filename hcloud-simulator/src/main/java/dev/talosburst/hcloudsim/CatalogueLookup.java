@@ -15,19 +15,22 @@ final class CatalogueLookup {
     Optional<SimulatedServerType> serverType(String ref) {
         Long id = asId(ref);
         return state.serverTypes.values().stream()
-                .filter(t -> id != null ? t.id() == id : t.name().equals(ref)).findFirst();
+                .filter(t -> id != null ? t.id() == id : t.name().equals(ref))
+                .findFirst();
     }
 
     Optional<SimulatedLocation> location(String ref) {
         Long id = asId(ref);
         return state.locations.values().stream()
-                .filter(l -> id != null ? l.id() == id : l.name().equals(ref)).findFirst();
+                .filter(l -> id != null ? l.id() == id : l.name().equals(ref))
+                .findFirst();
     }
 
     Optional<SshKey> sshKey(String ref) {
         Long id = asId(ref);
         return state.sshKeys.values().stream()
-                .filter(k -> id != null ? k.id() == id : k.name().equals(ref)).findFirst();
+                .filter(k -> id != null ? k.id() == id : k.name().equals(ref))
+                .findFirst();
     }
 
     /**
@@ -43,11 +46,16 @@ final class CatalogueLookup {
         if (candidates.isEmpty()) {
             throw ApiException.invalidInput("image", "image '" + ref + "' not found");
         }
-        SimulatedImage image = candidates.stream().filter(i -> i.architecture().equals(type.architecture())).findFirst()
-                .orElseThrow(() -> ApiException.invalidInput("image", "image '" + ref + "' is built for "
-                        + candidates.get(0).architecture() + " but server type " + type.name() + " is " + type.architecture()));
+        SimulatedImage image = candidates.stream()
+                .filter(i -> i.architecture().equals(type.architecture()))
+                .findFirst()
+                .orElseThrow(() -> ApiException.invalidInput(
+                        "image",
+                        "image '" + ref + "' is built for " + candidates.get(0).architecture() + " but server type "
+                                + type.name() + " is " + type.architecture()));
         if (!image.status().equals("available")) {
-            throw ApiException.invalidInput("image", "image " + image.id() + " is " + image.status() + ", not available");
+            throw ApiException.invalidInput(
+                    "image", "image " + image.id() + " is " + image.status() + ", not available");
         }
         return image;
     }

@@ -39,8 +39,16 @@ final class FaultPlan {
             this(kind, method, pathPrefix, remaining, status, code, message, null, null);
         }
 
-        Rule(Kind kind, String method, String pathPrefix, int remaining, int status, String code, String message,
-                String contentType, String rawBody) {
+        Rule(
+                Kind kind,
+                String method,
+                String pathPrefix,
+                int remaining,
+                int status,
+                String code,
+                String message,
+                String contentType,
+                String rawBody) {
             this.kind = kind;
             this.method = method == null ? null : method.toUpperCase(Locale.ROOT);
             this.pathPrefix = pathPrefix == null ? null : normalizePrefix(pathPrefix);
@@ -53,7 +61,8 @@ final class FaultPlan {
         }
 
         boolean matches(String method, String path) {
-            return (this.method == null || this.method.equals(method)) && (pathPrefix == null || pathMatches(path, pathPrefix));
+            return (this.method == null || this.method.equals(method))
+                    && (pathPrefix == null || pathMatches(path, pathPrefix));
         }
     }
 
@@ -62,7 +71,8 @@ final class FaultPlan {
     /** Latency of requests matching method and prefix; a null method or prefix matches any request. */
     private record Latency(String method, String pathPrefix, Duration duration) {
         boolean matches(String requestMethod, String path) {
-            return (method == null || method.equals(requestMethod)) && (pathPrefix == null || pathMatches(path, pathPrefix));
+            return (method == null || method.equals(requestMethod))
+                    && (pathPrefix == null || pathMatches(path, pathPrefix));
         }
     }
 
@@ -100,8 +110,11 @@ final class FaultPlan {
 
     /** The longest latency configured for a request. */
     synchronized Duration latencyFor(String method, String path) {
-        return latencies.stream().filter(l -> l.matches(method, path)).map(Latency::duration)
-                .max(Duration::compareTo).orElse(Duration.ZERO);
+        return latencies.stream()
+                .filter(l -> l.matches(method, path))
+                .map(Latency::duration)
+                .max(Duration::compareTo)
+                .orElse(Duration.ZERO);
     }
 
     synchronized void stockOut(String type, String location, boolean out) {

@@ -29,7 +29,13 @@ public final class Faults {
         if (status < 400 || status > 599) {
             throw new IllegalArgumentException("status must be an HTTP error (400-599), got " + status);
         }
-        plan.add(new FaultPlan.Rule(FaultPlan.Kind.FAIL, method, pathPrefix, n, status, Objects.requireNonNull(code, "code"),
+        plan.add(new FaultPlan.Rule(
+                FaultPlan.Kind.FAIL,
+                method,
+                pathPrefix,
+                n,
+                status,
+                Objects.requireNonNull(code, "code"),
                 Objects.requireNonNull(message, "message")));
         return this;
     }
@@ -43,8 +49,16 @@ public final class Faults {
         if (status < 400 || status > 599) {
             throw new IllegalArgumentException("status must be an HTTP error (400-599), got " + status);
         }
-        plan.add(new FaultPlan.Rule(FaultPlan.Kind.RAW, method, pathPrefix, n, status, null, null,
-                Objects.requireNonNull(contentType, "contentType"), Objects.requireNonNull(body, "body")));
+        plan.add(new FaultPlan.Rule(
+                FaultPlan.Kind.RAW,
+                method,
+                pathPrefix,
+                n,
+                status,
+                null,
+                null,
+                Objects.requireNonNull(contentType, "contentType"),
+                Objects.requireNonNull(body, "body")));
         return this;
     }
 
@@ -89,7 +103,8 @@ public final class Faults {
      * "error during placement", and the type's {@code locations[].available} turns false there.
      */
     public Faults stockOut(String serverType, String location) {
-        plan.stockOut(Objects.requireNonNull(serverType, "serverType"), Objects.requireNonNull(location, "location"), true);
+        plan.stockOut(
+                Objects.requireNonNull(serverType, "serverType"), Objects.requireNonNull(location, "location"), true);
         return this;
     }
 

@@ -34,7 +34,8 @@ public final class HcloudSimulator implements AutoCloseable {
         try {
             server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 64);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind the Hetzner simulator to " + options.host() + ":" + options.port(), e);
+            throw new UncheckedIOException(
+                    "cannot bind the Hetzner simulator to " + options.host() + ":" + options.port(), e);
         }
         AtomicInteger threads = new AtomicInteger();
         executor = Executors.newFixedThreadPool(8, r -> {

@@ -11,8 +11,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class HcloudSimulatorMain {
 
-    private HcloudSimulatorMain() {
-    }
+    private HcloudSimulatorMain() {}
 
     /** Entry point. */
     public static void main(String[] args) throws InterruptedException {

@@ -3,8 +3,7 @@ package dev.talosburst.hcloudsim;
 /** IPv4 arithmetic for handing out addresses from CIDR ranges. */
 final class Ipv4 {
 
-    private Ipv4() {
-    }
+    private Ipv4() {}
 
     /** Parses {@code a.b.c.d/n} into {base address, prefix length}; throws naming the bad input. */
     static long[] parseCidr(String cidr) {
@@ -37,7 +36,8 @@ final class Ipv4 {
     }
 
     static String format(long address) {
-        return ((address >> 24) & 0xFF) + "." + ((address >> 16) & 0xFF) + "." + ((address >> 8) & 0xFF) + "." + (address & 0xFF);
+        return ((address >> 24) & 0xFF) + "." + ((address >> 16) & 0xFF) + "." + ((address >> 8) & 0xFF) + "."
+                + (address & 0xFF);
     }
 
     private static long parse(String ip, String context) {

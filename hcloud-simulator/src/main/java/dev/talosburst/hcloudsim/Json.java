@@ -14,8 +14,7 @@ final class Json {
     private static final DateTimeFormatter RFC3339 =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssxxx").withZone(ZoneOffset.UTC);
 
-    private Json() {
-    }
+    private Json() {}
 
     static String time(Instant instant) {
         return RFC3339.format(instant);

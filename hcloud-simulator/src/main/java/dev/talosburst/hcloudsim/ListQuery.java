@@ -18,8 +18,7 @@ final class ListQuery {
     /** Hetzner's documented maximum. Above it the simulator answers 422 rather than clamping (see README). */
     static final int MAX_PER_PAGE = 50;
 
-    private ListQuery() {
-    }
+    private ListQuery() {}
 
     /** The request's {@code label_selector}, or 422 {@code invalid_input} explaining what is wrong with it. */
     static LabelSelector selector(ParsedRequest req) {
@@ -68,7 +67,8 @@ final class ListQuery {
             throw ApiException.invalidInput("page", "page must be 1 or more, got " + page);
         }
         if (perPage < 1 || perPage > MAX_PER_PAGE) {
-            throw ApiException.invalidInput("per_page", "per_page must be between 1 and " + MAX_PER_PAGE + ", got " + perPage);
+            throw ApiException.invalidInput(
+                    "per_page", "per_page must be between 1 and " + MAX_PER_PAGE + ", got " + perPage);
         }
         int total = items.size();
         int lastPage = Math.max(1, (total + perPage - 1) / perPage);

@@ -14,7 +14,11 @@ import java.util.Objects;
  * @param includedTrafficBytes traffic included per month
  * @param perTbTrafficNet      EUR per extra TB, net
  */
-public record LocationPrice(String location, BigDecimal hourlyNet, BigDecimal monthlyNet, long includedTrafficBytes,
+public record LocationPrice(
+        String location,
+        BigDecimal hourlyNet,
+        BigDecimal monthlyNet,
+        long includedTrafficBytes,
         BigDecimal perTbTrafficNet) {
 
     /** The VAT factor applied to net prices. */
@@ -30,7 +34,11 @@ public record LocationPrice(String location, BigDecimal hourlyNet, BigDecimal mo
 
     /** A price with EU-style traffic terms (20 TB included, 1 EUR/TB extra). */
     public static LocationPrice of(String location, String hourlyNet, String monthlyNet) {
-        return new LocationPrice(location, new BigDecimal(hourlyNet), new BigDecimal(monthlyNet), 20L * (1L << 40),
+        return new LocationPrice(
+                location,
+                new BigDecimal(hourlyNet),
+                new BigDecimal(monthlyNet),
+                20L * (1L << 40),
                 new BigDecimal("1.00"));
     }
 

@@ -29,18 +29,49 @@ final class NetworkingApi {
 
     List<Route> routes() {
         return List.of(
-                Route.of("GET", "/v1/firewalls", req -> list(req, state.firewalls.values(), "firewalls", SimulatedFirewall::id,
-                        SimulatedFirewall::name, SimulatedFirewall::labels, SimulatedFirewall::created, json::firewall)),
+                Route.of(
+                        "GET",
+                        "/v1/firewalls",
+                        req -> list(
+                                req,
+                                state.firewalls.values(),
+                                "firewalls",
+                                SimulatedFirewall::id,
+                                SimulatedFirewall::name,
+                                SimulatedFirewall::labels,
+                                SimulatedFirewall::created,
+                                json::firewall)),
                 Route.of("POST", "/v1/firewalls", this::createFirewall),
-                Route.of("GET", "/v1/firewalls/([^/]+)", req -> CatalogueApi.byId(req, state.firewalls, "firewall", json::firewall)),
-                Route.of("GET", "/v1/networks", req -> list(req, state.networks.values(), "networks", SimulatedNetwork::id,
-                        SimulatedNetwork::name, SimulatedNetwork::labels, SimulatedNetwork::created, json::network)),
-                Route.of("GET", "/v1/networks/([^/]+)", req -> CatalogueApi.byId(req, state.networks, "network", json::network)),
+                Route.of(
+                        "GET",
+                        "/v1/firewalls/([^/]+)",
+                        req -> CatalogueApi.byId(req, state.firewalls, "firewall", json::firewall)),
+                Route.of(
+                        "GET",
+                        "/v1/networks",
+                        req -> list(
+                                req,
+                                state.networks.values(),
+                                "networks",
+                                SimulatedNetwork::id,
+                                SimulatedNetwork::name,
+                                SimulatedNetwork::labels,
+                                SimulatedNetwork::created,
+                                json::network)),
+                Route.of(
+                        "GET",
+                        "/v1/networks/([^/]+)",
+                        req -> CatalogueApi.byId(req, state.networks, "network", json::network)),
                 Route.of("GET", "/v1/placement_groups", this::listPlacementGroups),
-                Route.of("GET", "/v1/placement_groups/([^/]+)",
+                Route.of(
+                        "GET",
+                        "/v1/placement_groups/([^/]+)",
                         req -> CatalogueApi.byId(req, state.placementGroups, "placement_group", json::placementGroup)),
                 Route.of("GET", "/v1/ssh_keys", this::listSshKeys),
-                Route.of("GET", "/v1/ssh_keys/([^/]+)", req -> CatalogueApi.byId(req, state.sshKeys, "ssh_key", json::sshKey)));
+                Route.of(
+                        "GET",
+                        "/v1/ssh_keys/([^/]+)",
+                        req -> CatalogueApi.byId(req, state.sshKeys, "ssh_key", json::sshKey)));
     }
 
     private ApiResponse listPlacementGroups(ParsedRequest req) {
@@ -50,14 +81,22 @@ final class NetworkingApi {
                 throw ApiException.invalidInput("type", "unknown placement group type '" + t + "'; allowed: [spread]");
             }
         }
-        return list(req, state.placementGroups.values(), "placement_groups", SimulatedPlacementGroup::id, SimulatedPlacementGroup::name,
-                SimulatedPlacementGroup::labels, SimulatedPlacementGroup::created, json::placementGroup);
+        return list(
+                req,
+                state.placementGroups.values(),
+                "placement_groups",
+                SimulatedPlacementGroup::id,
+                SimulatedPlacementGroup::name,
+                SimulatedPlacementGroup::labels,
+                SimulatedPlacementGroup::created,
+                json::placementGroup);
     }
 
     private ApiResponse listSshKeys(ParsedRequest req) {
         String fingerprint = req.param("fingerprint");
         List<SshKey> keys = state.sshKeys.values().stream()
-                .filter(k -> fingerprint == null || k.fingerprint().equals(fingerprint)).toList();
+                .filter(k -> fingerprint == null || k.fingerprint().equals(fingerprint))
+                .toList();
         return list(req, keys, "ssh_keys", SshKey::id, SshKey::name, SshKey::labels, SshKey::created, json::sshKey);
     }
 
@@ -68,7 +107,8 @@ final class NetworkingApi {
             throw ApiException.invalidInput("name", "Length must be between 1 and 128.");
         }
         if (state.firewalls.values().stream().anyMatch(f -> f.name().equals(name))) {
-            throw new ApiException(409, "uniqueness_error", "firewall name is already used", Json.MAPPER.createObjectNode());
+            throw new ApiException(
+                    409, "uniqueness_error", "firewall name is already used", Json.MAPPER.createObjectNode());
         }
         Map<String, String> labels = ServersApi.labels(body.get("labels"));
         List<SimulatedFirewallRule> rules = rules(body.get("rules"));
@@ -93,14 +133,16 @@ final class NetworkingApi {
                     }
                     serverIds.add(id);
                 } else {
-                    throw ApiException.invalidInput("apply_to", "type must be server or label_selector, got '" + type + "'");
+                    throw ApiException.invalidInput(
+                            "apply_to", "type must be server or label_selector, got '" + type + "'");
                 }
             }
         }
         if (!serverIds.isEmpty()) {
             // Servers keep the firewalls they were created with; applying to existing servers is not simulated.
-            throw ApiException.invalidInput("apply_to", "applying a new firewall to existing servers is not simulated;"
-                    + " use a label_selector");
+            throw ApiException.invalidInput(
+                    "apply_to",
+                    "applying a new firewall to existing servers is not simulated;" + " use a label_selector");
         }
         Instant now = state.now();
         SimulatedFirewall firewall = new SimulatedFirewall(state.nextResourceId(), name, labels, now, rules, selectors);
@@ -109,8 +151,8 @@ final class NetworkingApi {
         out.set("firewall", json.firewall(firewall));
         var actions = out.putArray("actions");
         if (!selectors.isEmpty()) {
-            actions.add(json.action(state.addAction("apply_firewall", now, now,
-                    List.of(new SimAction.Resource(firewall.id(), "firewall")))));
+            actions.add(json.action(state.addAction(
+                    "apply_firewall", now, now, List.of(new SimAction.Resource(firewall.id(), "firewall")))));
         }
         return new ApiResponse(201, out);
     }
@@ -130,7 +172,8 @@ final class NetworkingApi {
                 throw ApiException.invalidInput("rules", "direction must be in or out, got '" + direction + "'");
             }
             if (!PROTOCOLS.contains(protocol)) {
-                throw ApiException.invalidInput("rules", "protocol must be one of " + PROTOCOLS + ", got '" + protocol + "'");
+                throw ApiException.invalidInput(
+                        "rules", "protocol must be one of " + PROTOCOLS + ", got '" + protocol + "'");
             }
             String port = r.hasNonNull("port") ? r.get("port").asText() : null;
             boolean needsPort = protocol.equals("tcp") || protocol.equals("udp");
@@ -148,7 +191,12 @@ final class NetworkingApi {
             if (direction.equals("out") && destinations.isEmpty()) {
                 throw ApiException.invalidInput("rules", "outbound rules need destination_ips");
             }
-            rules.add(new SimulatedFirewallRule(direction, protocol, port, sources, destinations,
+            rules.add(new SimulatedFirewallRule(
+                    direction,
+                    protocol,
+                    port,
+                    sources,
+                    destinations,
                     r.hasNonNull("description") ? r.get("description").asText() : null));
         }
         return rules;
@@ -162,9 +210,14 @@ final class NetworkingApi {
         return out;
     }
 
-
-    private <T> ApiResponse list(ParsedRequest req, Collection<T> items, String key, Function<T, Long> id,
-            Function<T, String> name, Function<T, Map<String, String>> labels, Function<T, Instant> created,
+    private <T> ApiResponse list(
+            ParsedRequest req,
+            Collection<T> items,
+            String key,
+            Function<T, Long> id,
+            Function<T, String> name,
+            Function<T, Map<String, String>> labels,
+            Function<T, Instant> created,
             Function<T, ObjectNode> render) {
         String wanted = req.param("name");
         LabelSelector selector = ListQuery.selector(req);

@@ -18,14 +18,23 @@ import java.util.TreeMap;
 final class ProjectState {
 
     /** A validated server order, ready to be placed. */
-    record ServerOrder(String name, SimulatedServerType type, SimulatedLocation location, SimulatedImage image, String userData,
-            Map<String, String> labels, boolean startAfterCreate, boolean enableIpv4, boolean enableIpv6,
-            List<SimulatedNetwork> networks, List<SimulatedFirewall> firewalls, SimulatedPlacementGroup placementGroup, boolean sshKeysGiven) {
-    }
+    record ServerOrder(
+            String name,
+            SimulatedServerType type,
+            SimulatedLocation location,
+            SimulatedImage image,
+            String userData,
+            Map<String, String> labels,
+            boolean startAfterCreate,
+            boolean enableIpv4,
+            boolean enableIpv6,
+            List<SimulatedNetwork> networks,
+            List<SimulatedFirewall> firewalls,
+            SimulatedPlacementGroup placementGroup,
+            boolean sshKeysGiven) {}
 
     /** What {@code POST /servers} answers. */
-    record CreatedServer(SimServer server, SimAction action, List<SimAction> nextActions, String rootPassword) {
-    }
+    record CreatedServer(SimServer server, SimAction action, List<SimAction> nextActions, String rootPassword) {}
 
     final Clock clock;
     final SimulatorOptions options;
@@ -66,8 +75,11 @@ final class ProjectState {
     /** A fresh id for catalogue resources (firewalls, networks, placement groups, SSH keys, snapshots). */
     synchronized long nextResourceId() {
         long id = nextResourceId++;
-        while (images.containsKey(id) || firewalls.containsKey(id) || networks.containsKey(id)
-                || placementGroups.containsKey(id) || sshKeys.containsKey(id)) {
+        while (images.containsKey(id)
+                || firewalls.containsKey(id)
+                || networks.containsKey(id)
+                || placementGroups.containsKey(id)
+                || sshKeys.containsKey(id)) {
             id = nextResourceId++;
         }
         return id;
@@ -94,7 +106,10 @@ final class ProjectState {
 
     synchronized SimServer serverNamed(String name) {
         refresh();
-        return servers.values().stream().filter(s -> s.name.equals(name)).findFirst().orElse(null);
+        return servers.values().stream()
+                .filter(s -> s.name.equals(name))
+                .findFirst()
+                .orElse(null);
     }
 
     synchronized SimAction action(long id) {
@@ -109,17 +124,30 @@ final class ProjectState {
     synchronized CreatedServer create(ServerOrder order) {
         Instant now = now();
         long id = nextServerId++;
-        SimServer.PublicIp ipv4 = order.enableIpv4() ? new SimServer.PublicIp(nextPrimaryIpId++, nextPublicIpv4()) : null;
+        SimServer.PublicIp ipv4 =
+                order.enableIpv4() ? new SimServer.PublicIp(nextPrimaryIpId++, nextPublicIpv4()) : null;
         SimServer.PublicIp ipv6 = order.enableIpv6()
-                ? new SimServer.PublicIp(nextPrimaryIpId++, String.format("2001:db8:%x:%x::/64", (id >> 16) & 0xFFFF, id & 0xFFFF))
+                ? new SimServer.PublicIp(
+                        nextPrimaryIpId++, String.format("2001:db8:%x:%x::/64", (id >> 16) & 0xFFFF, id & 0xFFFF))
                 : null;
         List<SimServer.PrivateIp> privateNet = new ArrayList<>();
         for (SimulatedNetwork n : order.networks()) {
             long host = networkHostCounters.merge(n.id(), 1L, Long::sum) + 1; // .1 is the gateway
             privateNet.add(new SimServer.PrivateIp(n.id(), Ipv4.host(n.ipRange(), host), mac(id, n.id())));
         }
-        SimServer server = new SimServer(id, order.name(), now, order.type(), order.location(), order.image(),
-                order.userData(), order.labels(), ipv4, ipv6, privateNet, order.firewalls().stream().map(SimulatedFirewall::id).toList(),
+        SimServer server = new SimServer(
+                id,
+                order.name(),
+                now,
+                order.type(),
+                order.location(),
+                order.image(),
+                order.userData(),
+                order.labels(),
+                ipv4,
+                ipv6,
+                privateNet,
+                order.firewalls().stream().map(SimulatedFirewall::id).toList(),
                 order.placementGroup() == null ? null : order.placementGroup().id());
         Instant initialized = now.plus(options.initializing());
         Instant started = initialized.plus(options.starting());
@@ -127,7 +155,9 @@ final class ProjectState {
         SimAction create = addAction("create_server", now, initialized, resources);
         List<SimAction> next = new ArrayList<>();
         if (order.startAfterCreate()) {
-            server.schedule("initializing", new SimServer.Transition(initialized, "starting"),
+            server.schedule(
+                    "initializing",
+                    new SimServer.Transition(initialized, "starting"),
                     new SimServer.Transition(started, "running"));
             next.add(addAction("start_server", now, started, resources));
         } else {
@@ -145,7 +175,8 @@ final class ProjectState {
         if (server.isDeleting()) {
             return actions.values().stream()
                     .filter(a -> a.command().equals("delete_server") && a.concerns(server.id, "server"))
-                    .reduce((a, b) -> b).orElseThrow();
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
         }
         Instant gone = now.plus(options.deleting());
         server.markDeleting(gone);
@@ -174,7 +205,8 @@ final class ProjectState {
         return addAction("stop_server", now, now, List.of(new SimAction.Resource(server.id, "server")));
     }
 
-    synchronized SimAction addAction(String command, Instant started, Instant finishAt, List<SimAction.Resource> resources) {
+    synchronized SimAction addAction(
+            String command, Instant started, Instant finishAt, List<SimAction.Resource> resources) {
         SimAction a = new SimAction(nextActionId++, command, started, finishAt, resources, null, null);
         actions.put(a.id(), a);
         return a;
@@ -184,8 +216,10 @@ final class ProjectState {
     synchronized List<Long> firewallIdsOf(SimServer server) {
         List<Long> ids = new ArrayList<>(server.firewallIds);
         for (SimulatedFirewall f : firewalls.values()) {
-            if (!ids.contains(f.id()) && f.labelSelectors().stream()
-                    .anyMatch(sel -> dev.talosburst.hcloudsim.labels.LabelSelector.parse(sel).matches(server.labels))) {
+            if (!ids.contains(f.id())
+                    && f.labelSelectors().stream()
+                            .anyMatch(sel -> dev.talosburst.hcloudsim.labels.LabelSelector.parse(sel)
+                                    .matches(server.labels))) {
                 ids.add(f.id());
             }
         }

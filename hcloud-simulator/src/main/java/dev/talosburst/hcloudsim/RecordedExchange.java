@@ -12,13 +12,22 @@ import java.util.Map;
  * @param responseHeaders lower-cased names
  * @param responseBody    the body as sent (or as it would have been, when the response was lost)
  */
-public record RecordedExchange(Instant time, String method, String path, String query,
-        Map<String, List<String>> requestHeaders, String requestBody, int status, Map<String, List<String>> responseHeaders,
-        String responseBody, boolean responseLost) {
+public record RecordedExchange(
+        Instant time,
+        String method,
+        String path,
+        String query,
+        Map<String, List<String>> requestHeaders,
+        String requestBody,
+        int status,
+        Map<String, List<String>> responseHeaders,
+        String responseBody,
+        boolean responseLost) {
 
     /** Summary without bodies, which may hold user data. */
     @Override
     public String toString() {
-        return method + " " + path + (query.isEmpty() ? "" : "?" + query) + " -> " + status + (responseLost ? " (lost)" : "");
+        return method + " " + path + (query.isEmpty() ? "" : "?" + query) + " -> " + status
+                + (responseLost ? " (lost)" : "");
     }
 }

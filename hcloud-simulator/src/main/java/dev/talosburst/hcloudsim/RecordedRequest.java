@@ -10,5 +10,5 @@ import java.time.Instant;
  * @param status       the status sent (or that would have been sent, when the response was lost)
  * @param responseLost whether a fault dropped the connection instead of answering
  */
-public record RecordedRequest(Instant time, String method, String path, String query, int status, boolean responseLost) {
-}
+public record RecordedRequest(
+        Instant time, String method, String path, String query, int status, boolean responseLost) {}

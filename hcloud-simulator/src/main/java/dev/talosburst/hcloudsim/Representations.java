@@ -70,7 +70,11 @@ final class Representations {
         n.putNull("backup_window");
         n.put("outgoing_traffic", 0);
         n.put("ingoing_traffic", 0);
-        n.put("included_traffic", s.type.priceIn(s.location.name()).map(LocationPrice::includedTrafficBytes).orElse(0L));
+        n.put(
+                "included_traffic",
+                s.type.priceIn(s.location.name())
+                        .map(LocationPrice::includedTrafficBytes)
+                        .orElse(0L));
         n.putObject("protection").put("delete", false).put("rebuild", false);
         n.set("labels", labels(s.labels));
         n.putArray("volumes");
@@ -219,7 +223,11 @@ final class Representations {
             LabelSelector parsed = LabelSelector.parse(selector);
             for (SimServer s : state.servers()) {
                 if (parsed.matches(s.labels)) {
-                    resources.addObject().put("type", "server").putObject("server").put("id", s.id);
+                    resources
+                            .addObject()
+                            .put("type", "server")
+                            .putObject("server")
+                            .put("id", s.id);
                 }
             }
         }
@@ -279,7 +287,10 @@ final class Representations {
     }
 
     SimulatedLocation locationNamed(String name) {
-        return state.locations.values().stream().filter(l -> l.name().equals(name)).findFirst().orElse(null);
+        return state.locations.values().stream()
+                .filter(l -> l.name().equals(name))
+                .findFirst()
+                .orElse(null);
     }
 
     private static ObjectNode labels(Map<String, String> labels) {

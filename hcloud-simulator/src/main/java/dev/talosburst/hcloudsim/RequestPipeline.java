@@ -53,8 +53,11 @@ final class RequestPipeline implements HttpHandler {
         try {
             process(exchange);
         } catch (RuntimeException | IOException e) {
-            LOG.log(Level.WARNING, "simulator failed to handle " + exchange.getRequestMethod() + " "
-                    + exchange.getRequestURI().getRawPath(), e);
+            LOG.log(
+                    Level.WARNING,
+                    "simulator failed to handle " + exchange.getRequestMethod() + " "
+                            + exchange.getRequestURI().getRawPath(),
+                    e);
             throw e;
         } finally {
             exchange.close();
@@ -64,7 +67,8 @@ final class RequestPipeline implements HttpHandler {
     private void process(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
         String path = exchange.getRequestURI().getRawPath();
-        String rawQuery = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
+        String rawQuery =
+                Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
         String body;
         try (InputStream in = exchange.getRequestBody()) {
             body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -72,10 +76,13 @@ final class RequestPipeline implements HttpHandler {
         boolean authorized = isAuthorized(exchange.getRequestHeaders());
         Headers out = exchange.getResponseHeaders();
         out.set("Content-Type", "application/json");
-        out.set("X-Correlation-Id", UUID.randomUUID().toString().replace("-", "").substring(0, 16));
+        out.set(
+                "X-Correlation-Id",
+                UUID.randomUUID().toString().replace("-", "").substring(0, 16));
 
         if (path.equals("/_sim") || path.startsWith("/_sim/")) {
-            ApiResponse response = authorized ? safely(() -> admin.handle(new ParsedRequest(method, path, rawQuery, body)))
+            ApiResponse response = authorized
+                    ? safely(() -> admin.handle(new ParsedRequest(method, path, rawQuery, body)))
                     : unauthorized();
             send(exchange, response);
             return;
@@ -89,8 +96,8 @@ final class RequestPipeline implements HttpHandler {
         boolean lose = false;
         ApiResponse response;
         if (!rate.allowed()) {
-            response = error(new ApiException(429, "rate_limit_exceeded",
-                    "limit of " + rate.limit() + " requests per hour reached", null));
+            response = error(new ApiException(
+                    429, "rate_limit_exceeded", "limit of " + rate.limit() + " requests per hour reached", null));
         } else if (!authorized) {
             response = unauthorized();
         } else {
@@ -128,7 +135,8 @@ final class RequestPipeline implements HttpHandler {
     }
 
     /** Hetzner's {@code Link} header on paginated lists: {@code <url>; rel="prev"}, {@code "next"}, {@code "last"}. */
-    private static Optional<String> linkHeader(HttpExchange exchange, String path, String rawQuery, ApiResponse response) {
+    private static Optional<String> linkHeader(
+            HttpExchange exchange, String path, String rawQuery, ApiResponse response) {
         JsonNode pagination = response.body().path("meta").path("pagination");
         if (response.status() != 200 || !pagination.isObject()) {
             return Optional.empty();
@@ -173,8 +181,8 @@ final class RequestPipeline implements HttpHandler {
             }
         }
         if (pathKnown) {
-            throw new ApiException(405, "method_not_allowed", "method " + request.method + " is not allowed on " + request.path,
-                    null);
+            throw new ApiException(
+                    405, "method_not_allowed", "method " + request.method + " is not allowed on " + request.path, null);
         }
         throw ApiException.notFound("endpoint " + request.path);
     }
@@ -204,14 +212,29 @@ final class RequestPipeline implements HttpHandler {
         return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expectedAuthorization);
     }
 
-    private void record(HttpExchange exchange, String method, String path, String query, String requestBody, int status,
-            byte[] responseBody, boolean lost) {
+    private void record(
+            HttpExchange exchange,
+            String method,
+            String path,
+            String query,
+            String requestBody,
+            int status,
+            byte[] responseBody,
+            boolean lost) {
         synchronized (state) {
             state.requests.add(new RecordedRequest(state.now(), method, path, query, status, lost));
             if (state.options.recordExchanges()) {
-                state.exchanges.add(new RecordedExchange(state.now(), method, path, query,
-                        headers(exchange.getRequestHeaders(), true), requestBody, status,
-                        headers(exchange.getResponseHeaders(), false), new String(responseBody, StandardCharsets.UTF_8), lost));
+                state.exchanges.add(new RecordedExchange(
+                        state.now(),
+                        method,
+                        path,
+                        query,
+                        headers(exchange.getRequestHeaders(), true),
+                        requestBody,
+                        status,
+                        headers(exchange.getResponseHeaders(), false),
+                        new String(responseBody, StandardCharsets.UTF_8),
+                        lost));
             }
         }
     }

@@ -20,8 +20,9 @@ final class ServersApi {
 
     /** Hetzner's limit on user data, in characters. */
     static final int MAX_USER_DATA = 32768;
-    private static final Set<String> STATUSES =
-            Set.of("initializing", "starting", "running", "stopping", "off", "deleting", "migrating", "rebuilding", "unknown");
+
+    private static final Set<String> STATUSES = Set.of(
+            "initializing", "starting", "running", "stopping", "off", "deleting", "migrating", "rebuilding", "unknown");
     private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
     private final ProjectState state;
@@ -78,8 +79,8 @@ final class ServersApi {
     private ApiResponse create(ParsedRequest req) {
         JsonNode body = req.json();
         if (body.has("datacenter") && !body.get("datacenter").isNull()) {
-            throw ApiException.invalidInput("datacenter",
-                    "datacenter was removed from server creation on 2026-07-01; use location instead");
+            throw ApiException.invalidInput(
+                    "datacenter", "datacenter was removed from server creation on 2026-07-01; use location instead");
         }
         String name = validName(requiredString(body, "name"));
         Map<String, String> labels = labels(body.get("labels"));
@@ -87,8 +88,9 @@ final class ServersApi {
         if (userData != null && userData.codePointCount(0, userData.length()) > MAX_USER_DATA) {
             throw ApiException.invalidInput("user_data", "Length must be between 0 and " + MAX_USER_DATA + ".");
         }
-        SimulatedServerType type = lookup.serverType(idOrName(body, "server_type", true)).orElseThrow(
-                () -> ApiException.invalidInput("server_type", "server type '" + idOrName(body, "server_type", true) + "' not found"));
+        SimulatedServerType type = lookup.serverType(idOrName(body, "server_type", true))
+                .orElseThrow(() -> ApiException.invalidInput(
+                        "server_type", "server type '" + idOrName(body, "server_type", true) + "' not found"));
         SimulatedImage image = lookup.imageFor(idOrName(body, "image", true), type);
         SimulatedLocation location = location(body, type);
         boolean startAfterCreate = optionalBoolean(body, "start_after_create", true);
@@ -109,7 +111,8 @@ final class ServersApi {
         }
         List<SimulatedNetwork> networks = networks(body.get("networks"), location);
         if (!enableIpv4 && !enableIpv6 && networks.isEmpty()) {
-            throw ApiException.invalidInput("public_net", "a server without public IPv4 and IPv6 needs at least one network");
+            throw ApiException.invalidInput(
+                    "public_net", "a server without public IPv4 and IPv6 needs at least one network");
         }
         List<SimulatedFirewall> firewalls = firewalls(body.get("firewalls"));
         SimulatedPlacementGroup placementGroup = placementGroup(body.get("placement_group"));
@@ -128,8 +131,20 @@ final class ServersApi {
         if (state.faults.isStockedOut(type.name(), location.name())) {
             throw new ApiException(412, "resource_unavailable", "error during placement", null);
         }
-        ProjectState.CreatedServer created = state.create(new ProjectState.ServerOrder(name, type, location, image, userData,
-                labels, startAfterCreate, enableIpv4, enableIpv6, networks, firewalls, placementGroup, sshKeysGiven));
+        ProjectState.CreatedServer created = state.create(new ProjectState.ServerOrder(
+                name,
+                type,
+                location,
+                image,
+                userData,
+                labels,
+                startAfterCreate,
+                enableIpv4,
+                enableIpv6,
+                networks,
+                firewalls,
+                placementGroup,
+                sshKeysGiven));
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.set("server", json.server(created.server()));
         out.set("action", json.action(created.action()));
@@ -181,8 +196,10 @@ final class ServersApi {
     private ApiResponse listActions(ParsedRequest req) {
         long id = req.idFromPath(1, "server");
         ApiException.found(state.server(id), "server", id);
-        List<SimAction> actions = state.actions().stream().filter(a -> a.concerns(id, "server")).toList();
-        return new ApiResponse(200, ListQuery.page(req, ActionsApi.sorted(req, actions, state), "actions", json::action));
+        List<SimAction> actions =
+                state.actions().stream().filter(a -> a.concerns(id, "server")).toList();
+        return new ApiResponse(
+                200, ListQuery.page(req, ActionsApi.sorted(req, actions, state), "actions", json::action));
     }
 
     private ApiResponse getAction(ParsedRequest req) {
@@ -205,7 +222,8 @@ final class ServersApi {
     private void requireUniqueName(String name, SimServer self) {
         SimServer other = state.serverNamed(name);
         if (other != null && other != self) {
-            throw new ApiException(409, "uniqueness_error", "server name is already used", Json.MAPPER.createObjectNode());
+            throw new ApiException(
+                    409, "uniqueness_error", "server name is already used", Json.MAPPER.createObjectNode());
         }
     }
 
@@ -213,7 +231,8 @@ final class ServersApi {
         String wanted = idOrName(body, "location", false);
         if (wanted == null) {
             // Like the real API: without a location, pick one where the type is sold.
-            return type.prices().stream().map(p -> json.locationNamed(p.location()))
+            return type.prices().stream()
+                    .map(p -> json.locationNamed(p.location()))
                     .filter(l -> l != null && !state.faults.isStockedOut(type.name(), l.name()))
                     .findFirst()
                     .orElseThrow(() -> new ApiException(412, "resource_unavailable", "error during placement", null));
@@ -221,8 +240,13 @@ final class ServersApi {
         SimulatedLocation location = lookup.location(wanted)
                 .orElseThrow(() -> ApiException.invalidInput("location", "location '" + wanted + "' not found"));
         if (type.priceIn(location.name()).isEmpty()) {
-            throw ApiException.invalidInput("location", "server type " + type.name() + " is not available in location "
-                    + location.name() + "; it is sold in " + type.prices().stream().map(LocationPrice::location).toList());
+            throw ApiException.invalidInput(
+                    "location",
+                    "server type " + type.name() + " is not available in location " + location.name()
+                            + "; it is sold in "
+                            + type.prices().stream()
+                                    .map(LocationPrice::location)
+                                    .toList());
         }
         return location;
     }
@@ -242,8 +266,10 @@ final class ServersApi {
                 throw ApiException.invalidInput("networks", "network " + id + " not found");
             }
             if (!network.networkZone().equals(location.networkZone())) {
-                throw ApiException.invalidInput("networks", "network " + id + " is in network zone " + network.networkZone()
-                        + " but location " + location.name() + " is in " + location.networkZone());
+                throw ApiException.invalidInput(
+                        "networks",
+                        "network " + id + " is in network zone " + network.networkZone() + " but location "
+                                + location.name() + " is in " + location.networkZone());
             }
             result.add(network);
         }
@@ -302,8 +328,10 @@ final class ServersApi {
 
     static String validName(String name) {
         if (!isHostname(name)) {
-            throw ApiException.invalidInput("name", "'" + name + "' is not a valid hostname (RFC 1123: letters, digits,"
-                    + " dashes and dots; labels of 1-63 characters that start and end with a letter or digit)");
+            throw ApiException.invalidInput(
+                    "name",
+                    "'" + name + "' is not a valid hostname (RFC 1123: letters, digits,"
+                            + " dashes and dots; labels of 1-63 characters that start and end with a letter or digit)");
         }
         return name;
     }

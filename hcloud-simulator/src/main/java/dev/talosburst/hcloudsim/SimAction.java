@@ -8,12 +8,17 @@ import java.util.List;
  * A simulated action: {@code running} from {@code started} until {@code finishAt}, then {@code success}
  * (or {@code error} when {@code errorCode} is set). Progress grows linearly with time.
  */
-record SimAction(long id, String command, Instant started, Instant finishAt, List<Resource> resources, String errorCode,
+record SimAction(
+        long id,
+        String command,
+        Instant started,
+        Instant finishAt,
+        List<Resource> resources,
+        String errorCode,
         String errorMessage) {
 
     /** A resource the action works on. */
-    record Resource(long id, String type) {
-    }
+    record Resource(long id, String type) {}
 
     String status(Instant now) {
         if (now.isBefore(finishAt)) {

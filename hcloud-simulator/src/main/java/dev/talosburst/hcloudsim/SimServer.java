@@ -11,16 +11,13 @@ import java.util.Map;
 final class SimServer {
 
     /** A public address: the primary IP id and its address (an IPv6 /64 for v6). */
-    record PublicIp(long id, String ip) {
-    }
+    record PublicIp(long id, String ip) {}
 
     /** The server's attachment to a private network. */
-    record PrivateIp(long networkId, String ip, String macAddress) {
-    }
+    record PrivateIp(long networkId, String ip, String macAddress) {}
 
     /** A status the server reaches at an instant. */
-    record Transition(Instant at, String status) {
-    }
+    record Transition(Instant at, String status) {}
 
     final long id;
     final Instant created;
@@ -39,8 +36,19 @@ final class SimServer {
     private final Deque<Transition> transitions = new ArrayDeque<>();
     private Instant goneAt;
 
-    SimServer(long id, String name, Instant created, SimulatedServerType type, SimulatedLocation location, SimulatedImage image, String userData,
-            Map<String, String> labels, PublicIp ipv4, PublicIp ipv6, List<PrivateIp> privateNet, List<Long> firewallIds,
+    SimServer(
+            long id,
+            String name,
+            Instant created,
+            SimulatedServerType type,
+            SimulatedLocation location,
+            SimulatedImage image,
+            String userData,
+            Map<String, String> labels,
+            PublicIp ipv4,
+            PublicIp ipv6,
+            List<PrivateIp> privateNet,
+            List<Long> firewallIds,
             Long placementGroupId) {
         this.id = id;
         this.name = name;
@@ -91,9 +99,21 @@ final class SimServer {
     }
 
     ServerSnapshot snapshot() {
-        return new ServerSnapshot(id, name, status, created, Map.copyOf(labels), type.name(), location.name(),
-                image == null ? null : image.id(), userData, ipv4 == null ? null : ipv4.ip(), ipv6 == null ? null : ipv6.ip(),
-                privateNet.stream().map(PrivateIp::networkId).toList(), firewallIds, placementGroupId);
+        return new ServerSnapshot(
+                id,
+                name,
+                status,
+                created,
+                Map.copyOf(labels),
+                type.name(),
+                location.name(),
+                image == null ? null : image.id(),
+                userData,
+                ipv4 == null ? null : ipv4.ip(),
+                ipv6 == null ? null : ipv6.ip(),
+                privateNet.stream().map(PrivateIp::networkId).toList(),
+                firewallIds,
+                placementGroupId);
     }
 
     List<Long> networkIds() {

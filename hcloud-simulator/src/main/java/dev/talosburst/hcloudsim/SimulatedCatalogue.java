@@ -32,8 +32,12 @@ public final class SimulatedCatalogue {
     /** Adds a location; its id and name must be new. */
     public SimulatedLocation addLocation(SimulatedLocation location) {
         synchronized (state) {
-            requireNew(state.locations.containsKey(location.id()) || location(location.name()).isPresent(),
-                    "location", location.id(), location.name());
+            requireNew(
+                    state.locations.containsKey(location.id())
+                            || location(location.name()).isPresent(),
+                    "location",
+                    location.id(),
+                    location.name());
             state.locations.put(location.id(), location);
             return location;
         }
@@ -54,8 +58,12 @@ public final class SimulatedCatalogue {
     /** Adds a server type; its id and name must be new and every priced location must exist. */
     public SimulatedServerType addServerType(SimulatedServerType type) {
         synchronized (state) {
-            requireNew(state.serverTypes.containsKey(type.id()) || serverType(type.name()).isPresent(),
-                    "server type", type.id(), type.name());
+            requireNew(
+                    state.serverTypes.containsKey(type.id())
+                            || serverType(type.name()).isPresent(),
+                    "server type",
+                    type.id(),
+                    type.name());
             for (LocationPrice p : type.prices()) {
                 if (location(p.location()).isEmpty()) {
                     throw new IllegalArgumentException("server type " + type.name() + " is priced in unknown location "
@@ -91,10 +99,23 @@ public final class SimulatedCatalogue {
     }
 
     /** Adds an available snapshot with a fresh id, e.g. labels {@code os=talos,version=v1.11.6,arch=amd64}. */
-    public SimulatedImage addSnapshot(String description, String architecture, Instant created, Map<String, String> labels) {
+    public SimulatedImage addSnapshot(
+            String description, String architecture, Instant created, Map<String, String> labels) {
         synchronized (state) {
-            return addImage(new SimulatedImage(state.nextResourceId(), "snapshot", "available", null, description, architecture,
-                    created, labels, 20, 0.6, "unknown", null, null));
+            return addImage(new SimulatedImage(
+                    state.nextResourceId(),
+                    "snapshot",
+                    "available",
+                    null,
+                    description,
+                    architecture,
+                    created,
+                    labels,
+                    20,
+                    0.6,
+                    "unknown",
+                    null,
+                    null));
         }
     }
 
@@ -109,7 +130,8 @@ public final class SimulatedCatalogue {
     public SimulatedFirewall addFirewall(String name, Map<String, String> labels, List<SimulatedFirewallRule> rules) {
         synchronized (state) {
             requireNew(state.firewalls.values().stream().anyMatch(f -> f.name().equals(name)), "firewall", 0, name);
-            SimulatedFirewall f = new SimulatedFirewall(state.nextResourceId(), name, labels, state.now(), rules, List.of());
+            SimulatedFirewall f =
+                    new SimulatedFirewall(state.nextResourceId(), name, labels, state.now(), rules, List.of());
             state.firewalls.put(f.id(), f);
             return f;
         }
@@ -126,7 +148,8 @@ public final class SimulatedCatalogue {
     public SimulatedNetwork addNetwork(String name, String ipRange, String networkZone, Map<String, String> labels) {
         synchronized (state) {
             requireNew(state.networks.values().stream().anyMatch(n -> n.name().equals(name)), "network", 0, name);
-            SimulatedNetwork n = new SimulatedNetwork(state.nextResourceId(), name, ipRange, networkZone, labels, state.now());
+            SimulatedNetwork n =
+                    new SimulatedNetwork(state.nextResourceId(), name, ipRange, networkZone, labels, state.now());
             state.networks.put(n.id(), n);
             return n;
         }
@@ -142,7 +165,11 @@ public final class SimulatedCatalogue {
     /** Adds a spread placement group with a fresh id. */
     public SimulatedPlacementGroup addPlacementGroup(String name, Map<String, String> labels) {
         synchronized (state) {
-            requireNew(state.placementGroups.values().stream().anyMatch(p -> p.name().equals(name)), "placement group", 0,
+            requireNew(
+                    state.placementGroups.values().stream()
+                            .anyMatch(p -> p.name().equals(name)),
+                    "placement group",
+                    0,
                     name);
             SimulatedPlacementGroup p = new SimulatedPlacementGroup(state.nextResourceId(), name, labels, state.now());
             state.placementGroups.put(p.id(), p);
@@ -169,7 +196,8 @@ public final class SimulatedCatalogue {
 
     private static String fingerprint(String publicKey) {
         try {
-            byte[] digest = MessageDigest.getInstance("MD5").digest(publicKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("MD5")
+                    .digest(publicKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return HexFormat.ofDelimiter(":").formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

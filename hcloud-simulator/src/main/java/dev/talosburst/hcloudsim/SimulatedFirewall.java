@@ -10,7 +10,12 @@ import java.util.Objects;
  *
  * @param labelSelectors label selectors it is applied to (Hetzner's {@code apply_to} of type {@code label_selector})
  */
-public record SimulatedFirewall(long id, String name, Map<String, String> labels, Instant created, List<SimulatedFirewallRule> rules,
+public record SimulatedFirewall(
+        long id,
+        String name,
+        Map<String, String> labels,
+        Instant created,
+        List<SimulatedFirewallRule> rules,
         List<String> labelSelectors) {
 
     /** Validates the firewall. */

@@ -10,8 +10,13 @@ import java.util.Objects;
  * @param protocol  {@code tcp}, {@code udp}, {@code icmp}, {@code esp} or {@code gre}
  * @param port      port or range ({@code "51820"}, {@code "80-85"}, {@code "any"}) for tcp/udp, else {@code null}
  */
-public record SimulatedFirewallRule(String direction, String protocol, String port, List<String> sourceIps,
-        List<String> destinationIps, String description) {
+public record SimulatedFirewallRule(
+        String direction,
+        String protocol,
+        String port,
+        List<String> sourceIps,
+        List<String> destinationIps,
+        String description) {
 
     /** Validates the rule. */
     public SimulatedFirewallRule {

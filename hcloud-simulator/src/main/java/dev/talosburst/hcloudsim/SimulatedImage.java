@@ -11,9 +11,20 @@ import java.util.Objects;
  * @param name       system image name; {@code null} for snapshots, as in the real API
  * @param deprecated when the image was deprecated, or {@code null}
  */
-public record SimulatedImage(long id, String type, String status, String name, String description, String architecture,
-        Instant created, Map<String, String> labels, double diskSizeGb, Double imageSizeGb, String osFlavor,
-        String osVersion, Instant deprecated) {
+public record SimulatedImage(
+        long id,
+        String type,
+        String status,
+        String name,
+        String description,
+        String architecture,
+        Instant created,
+        Map<String, String> labels,
+        double diskSizeGb,
+        Double imageSizeGb,
+        String osFlavor,
+        String osVersion,
+        Instant deprecated) {
 
     /** Validates the image. */
     public SimulatedImage {

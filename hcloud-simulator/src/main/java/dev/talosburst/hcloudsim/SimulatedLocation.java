@@ -3,8 +3,15 @@ package dev.talosburst.hcloudsim;
 import java.util.Objects;
 
 /** A Hetzner location (data-centre site) such as {@code fsn1}. */
-public record SimulatedLocation(long id, String name, String description, String country, String city, double latitude,
-        double longitude, String networkZone) {
+public record SimulatedLocation(
+        long id,
+        String name,
+        String description,
+        String country,
+        String city,
+        double latitude,
+        double longitude,
+        String networkZone) {
 
     /** Validates the location. */
     public SimulatedLocation {

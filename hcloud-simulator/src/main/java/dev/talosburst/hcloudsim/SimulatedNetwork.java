@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * @param ipRange IPv4 CIDR such as {@code 10.0.0.0/16}
  */
-public record SimulatedNetwork(long id, String name, String ipRange, String networkZone, Map<String, String> labels,
-        Instant created) {
+public record SimulatedNetwork(
+        long id, String name, String ipRange, String networkZone, Map<String, String> labels, Instant created) {
 
     /** Validates the network. */
     public SimulatedNetwork {

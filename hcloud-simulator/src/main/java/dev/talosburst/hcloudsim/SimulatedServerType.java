@@ -11,8 +11,18 @@ import java.util.Optional;
  * @param architecture {@code x86} or {@code arm}
  * @param storageType  {@code local} or {@code network}
  */
-public record SimulatedServerType(long id, String name, String description, String category, int cores, double memoryGb,
-        int diskGb, String cpuType, String architecture, String storageType, List<LocationPrice> prices) {
+public record SimulatedServerType(
+        long id,
+        String name,
+        String description,
+        String category,
+        int cores,
+        double memoryGb,
+        int diskGb,
+        String cpuType,
+        String architecture,
+        String storageType,
+        List<LocationPrice> prices) {
 
     /** Validates the type. */
     public SimulatedServerType {

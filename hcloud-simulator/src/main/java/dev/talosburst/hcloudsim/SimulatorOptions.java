@@ -52,7 +52,8 @@ public record SimulatorOptions(
             throw new IllegalArgumentException("rateLimitCapacity must be at least 1, got " + rateLimitCapacity);
         }
         if (!(rateLimitRefillPerSecond > 0)) {
-            throw new IllegalArgumentException("rateLimitRefillPerSecond must be positive, got " + rateLimitRefillPerSecond);
+            throw new IllegalArgumentException(
+                    "rateLimitRefillPerSecond must be positive, got " + rateLimitRefillPerSecond);
         }
     }
 
@@ -86,7 +87,8 @@ public record SimulatorOptions(
     /** Never prints the token. */
     @Override
     public String toString() {
-        return "SimulatorOptions[host=" + host + ", port=" + port + ", initializing=" + initializing + ", starting=" + starting
+        return "SimulatorOptions[host=" + host + ", port=" + port + ", initializing=" + initializing + ", starting="
+                + starting
                 + ", deleting=" + deleting + ", rateLimitCapacity=" + rateLimitCapacity + ", rateLimitRefillPerSecond="
                 + rateLimitRefillPerSecond + ", seedCatalogue=" + seedCatalogue + ", recordExchanges=" + recordExchanges
                 + ", clock=" + clock + "]";
@@ -124,8 +126,7 @@ public record SimulatorOptions(
         private boolean seedCatalogue = true;
         private boolean recordExchanges;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Sets the API token. */
         public Builder token(String token) {
@@ -198,8 +199,18 @@ public record SimulatorOptions(
 
         /** Builds validated options. */
         public SimulatorOptions build() {
-            return new SimulatorOptions(token, clock, host, port, initializing, starting, deleting, rateLimitCapacity,
-                    rateLimitRefillPerSecond, seedCatalogue, recordExchanges);
+            return new SimulatorOptions(
+                    token,
+                    clock,
+                    host,
+                    port,
+                    initializing,
+                    starting,
+                    deleting,
+                    rateLimitCapacity,
+                    rateLimitRefillPerSecond,
+                    seedCatalogue,
+                    recordExchanges);
         }
     }
 }

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /** An SSH key stored in the project. */
-public record SshKey(long id, String name, String fingerprint, String publicKey, Map<String, String> labels,
-        Instant created) {
+public record SshKey(
+        long id, String name, String fingerprint, String publicKey, Map<String, String> labels, Instant created) {
 
     /** Validates the key. */
     public SshKey {

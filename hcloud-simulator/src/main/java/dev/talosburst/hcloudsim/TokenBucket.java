@@ -8,8 +8,7 @@ import java.time.Instant;
 final class TokenBucket {
 
     /** The outcome of one request against the bucket, with the values for the {@code RateLimit-*} headers. */
-    record Outcome(boolean allowed, int limit, int remaining, long resetEpochSecond) {
-    }
+    record Outcome(boolean allowed, int limit, int remaining, long resetEpochSecond) {}
 
     private final Clock clock;
     private final int capacity;

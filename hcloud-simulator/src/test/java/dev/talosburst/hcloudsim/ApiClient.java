@@ -27,7 +27,8 @@ final class ApiClient {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final String token;
 
@@ -94,7 +95,9 @@ final class ApiClient {
     /** Creates a server with the given extra JSON fields (e.g. {@code "\"labels\":{\"a\":\"b\"}"}). */
     Reply createServer(String name, String extraFields) {
         String extra = extraFields == null || extraFields.isEmpty() ? "" : "," + extraFields;
-        return post("/servers", "{\"name\":\"" + name + "\",\"server_type\":\"cx22\",\"image\":300000003,"
-                + "\"location\":\"fsn1\"" + extra + "}");
+        return post(
+                "/servers",
+                "{\"name\":\"" + name + "\",\"server_type\":\"cx22\",\"image\":300000003," + "\"location\":\"fsn1\""
+                        + extra + "}");
     }
 }

@@ -34,24 +34,32 @@ class HcloudCliTest {
 
     @TempDir
     Path tmp;
+
     private HcloudSimulator sim;
 
     @BeforeAll
     static void findOrInstallCli() throws Exception {
         hcloud = onPath("hcloud").orElse(null);
         if (hcloud == null) {
-            boolean root = run(List.of("id", "-u"), Map.of(), 10).output().trim().equals("0");
-            Assumptions.assumeTrue(root && onPath("apt-get").isPresent(),
+            boolean root =
+                    run(List.of("id", "-u"), Map.of(), 10).output().trim().equals("0");
+            Assumptions.assumeTrue(
+                    root && onPath("apt-get").isPresent(),
                     "hcloud CLI not installed and cannot install it (needs root and apt-get): skipping hcloud CLI test");
-            Result install = run(List.of("apt-get", "install", "-y", "--no-install-recommends", "hcloud-cli"),
-                    Map.of("DEBIAN_FRONTEND", "noninteractive"), 300);
+            Result install = run(
+                    List.of("apt-get", "install", "-y", "--no-install-recommends", "hcloud-cli"),
+                    Map.of("DEBIAN_FRONTEND", "noninteractive"),
+                    300);
             if (install.exit() != 0) {
                 // a fresh machine has no package lists yet
                 run(List.of("apt-get", "update"), Map.of("DEBIAN_FRONTEND", "noninteractive"), 300);
-                install = run(List.of("apt-get", "install", "-y", "--no-install-recommends", "hcloud-cli"),
-                        Map.of("DEBIAN_FRONTEND", "noninteractive"), 300);
+                install = run(
+                        List.of("apt-get", "install", "-y", "--no-install-recommends", "hcloud-cli"),
+                        Map.of("DEBIAN_FRONTEND", "noninteractive"),
+                        300);
             }
-            Assumptions.assumeTrue(install.exit() == 0,
+            Assumptions.assumeTrue(
+                    install.exit() == 0,
                     "apt-get install hcloud-cli failed, skipping hcloud CLI test:\n" + install.output());
             hcloud = onPath("hcloud").orElse(null);
             Assumptions.assumeTrue(hcloud != null, "hcloud-cli installed but no hcloud binary on PATH");
@@ -85,12 +93,27 @@ class HcloudCliTest {
         Files.writeString(userData, config);
         new ApiClient(sim).createServer("unlabelled", null);
 
-        Result created = cli("server", "create", "--name", "cli-w1", "--type", "cx22", "--location", "hel1", "--image",
-                "300000003", "--user-data-from-file", userData.toString(), "--label", "pool=cli");
+        Result created = cli(
+                "server",
+                "create",
+                "--name",
+                "cli-w1",
+                "--type",
+                "cx22",
+                "--location",
+                "hel1",
+                "--image",
+                "300000003",
+                "--user-data-from-file",
+                userData.toString(),
+                "--label",
+                "pool=cli");
 
         assertThat(created.exit()).as(created.output()).isZero();
         ServerSnapshot server = sim.inspect().serverNamed("cli-w1").orElseThrow();
-        assertThat(created.output()).contains("Server " + server.id() + " created").contains("IPv4: " + server.publicIpv4());
+        assertThat(created.output())
+                .contains("Server " + server.id() + " created")
+                .contains("IPv4: " + server.publicIpv4());
         assertThat(server.location()).isEqualTo("hel1");
         assertThat(server.serverType()).isEqualTo("cx22");
         assertThat(server.imageId()).isEqualTo(300000003L);
@@ -101,23 +124,32 @@ class HcloudCliTest {
         Result listed = cli("server", "list", "-l", "pool=cli");
         assertThat(listed.exit()).as(listed.output()).isZero();
         assertThat(listed.output()).contains("cli-w1").contains("running").doesNotContain("unlabelled");
-        assertThat(sim.inspect().requests()).anySatisfy(r -> assertThat(r.query()).contains("label_selector=pool%3Dcli"));
+        assertThat(sim.inspect().requests())
+                .anySatisfy(r -> assertThat(r.query()).contains("label_selector=pool%3Dcli"));
 
         Result deleted = cli("server", "delete", "cli-w1");
         assertThat(deleted.exit()).as(deleted.output()).isZero();
         assertThat(deleted.output()).contains("Server cli-w1 deleted");
-        assertThat(sim.inspect().serverNamed("cli-w1")).hasValueSatisfying(s -> assertThat(s.status()).isEqualTo("deleting"));
+        assertThat(sim.inspect().serverNamed("cli-w1"))
+                .hasValueSatisfying(s -> assertThat(s.status()).isEqualTo("deleting"));
     }
 
     @Test
     void listsServerTypesAndTalosSnapshots() throws Exception {
         Result types = cli("server-type", "list");
         assertThat(types.exit()).as(types.output()).isZero();
-        assertThat(types.output()).contains("cx22").contains("cax11").contains("ccx13").contains("dedicated");
+        assertThat(types.output())
+                .contains("cx22")
+                .contains("cax11")
+                .contains("ccx13")
+                .contains("dedicated");
 
         Result images = cli("image", "list", "--type", "snapshot");
         assertThat(images.exit()).as(images.output()).isZero();
-        assertThat(images.output()).contains("talos v1.11.6 amd64").contains("talos v1.11.5 arm64").doesNotContain("ubuntu");
+        assertThat(images.output())
+                .contains("talos v1.11.6 amd64")
+                .contains("talos v1.11.5 arm64")
+                .doesNotContain("ubuntu");
     }
 
     @Test
@@ -136,7 +168,8 @@ class HcloudCliTest {
     private void checkContract() {
         Optional<Path> spec = OpenApiContract.sharedSpec();
         if (spec.isEmpty()) {
-            System.err.println("contract check of hcloud CLI traffic skipped: " + OpenApiContract.sharedSpecLocationHint());
+            System.err.println(
+                    "contract check of hcloud CLI traffic skipped: " + OpenApiContract.sharedSpecLocationHint());
             return;
         }
         OpenApiContract contract = OpenApiContract.load(spec.get());
@@ -147,19 +180,30 @@ class HcloudCliTest {
             }
             contract.validate(e).forEach(v -> problems.add(e + ": " + v));
         }
-        assertThat(problems).as("requests of the real hcloud CLI and the simulator's answers against the spec").isEmpty();
+        assertThat(problems)
+                .as("requests of the real hcloud CLI and the simulator's answers against the spec")
+                .isEmpty();
     }
 
     private Result cli(String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(hcloud);
         command.addAll(List.of(args));
-        return run(command, Map.of("HCLOUD_ENDPOINT", sim.endpoint().toString(), "HCLOUD_TOKEN", sim.token(),
-                "HCLOUD_CONFIG", tmp.resolve("cli.toml").toString(), "HOME", tmp.toString()), 60);
+        return run(
+                command,
+                Map.of(
+                        "HCLOUD_ENDPOINT",
+                        sim.endpoint().toString(),
+                        "HCLOUD_TOKEN",
+                        sim.token(),
+                        "HCLOUD_CONFIG",
+                        tmp.resolve("cli.toml").toString(),
+                        "HOME",
+                        tmp.toString()),
+                60);
     }
 
-    private record Result(int exit, String output) {
-    }
+    private record Result(int exit, String output) {}
 
     private static Result run(List<String> command, Map<String, String> env, int timeoutSeconds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);

@@ -26,10 +26,14 @@ class RateLimitTest extends SimulatorTestSupport {
             assertThat(r.header("Content-Type")).isEqualTo("application/json");
         }
         assertThat(ok.header("RateLimit-Remaining")).isEqualTo("4");
-        assertThat(unauthorized.header("RateLimit-Remaining")).as("unauthenticated requests count too").isEqualTo("3");
+        assertThat(unauthorized.header("RateLimit-Remaining"))
+                .as("unauthenticated requests count too")
+                .isEqualTo("3");
         assertThat(notFound.header("RateLimit-Remaining")).isEqualTo("2");
         long now = START.getEpochSecond();
-        assertThat(Long.parseLong(notFound.header("RateLimit-Reset"))).as("full again in 3 s").isEqualTo(now + 3);
+        assertThat(Long.parseLong(notFound.header("RateLimit-Reset")))
+                .as("full again in 3 s")
+                .isEqualTo(now + 3);
     }
 
     @Test
@@ -42,7 +46,9 @@ class RateLimitTest extends SimulatorTestSupport {
         assertThat(limited.errorCode()).isEqualTo("rate_limit_exceeded");
         assertThat(limited.header("RateLimit-Remaining")).isEqualTo("0");
         assertThat(Long.parseLong(limited.header("RateLimit-Reset"))).isEqualTo(START.getEpochSecond() + 5);
-        assertThat(api.createServer("blocked", null).status()).as("a limited POST does not take effect").isEqualTo(429);
+        assertThat(api.createServer("blocked", null).status())
+                .as("a limited POST does not take effect")
+                .isEqualTo(429);
         assertThat(sim.inspect().servers()).isEmpty();
 
         clock.advance(Duration.ofMillis(999));
@@ -53,7 +59,9 @@ class RateLimitTest extends SimulatorTestSupport {
         assertThat(refilled.header("RateLimit-Remaining")).isEqualTo("0");
 
         clock.advance(Duration.ofHours(1));
-        assertThat(api.get("/locations").header("RateLimit-Remaining")).as("never above capacity").isEqualTo("4");
+        assertThat(api.get("/locations").header("RateLimit-Remaining"))
+                .as("never above capacity")
+                .isEqualTo("4");
         assertThat(sim.inspect().rateLimitRemaining()).isEqualTo(4);
     }
 

@@ -36,8 +36,10 @@ class ServerListTest extends SimulatorTestSupport {
         assertThat(meta1.path("last_page").asInt()).isEqualTo(3);
         assertThat(meta1.path("total_entries").asInt()).isEqualTo(120);
         assertThat(page3.get("servers")).hasSize(20);
-        assertThat(page3.path("meta").path("pagination").path("next_page").isNull()).isTrue();
-        assertThat(page3.path("meta").path("pagination").path("previous_page").asInt()).isEqualTo(2);
+        assertThat(page3.path("meta").path("pagination").path("next_page").isNull())
+                .isTrue();
+        assertThat(page3.path("meta").path("pagination").path("previous_page").asInt())
+                .isEqualTo(2);
         assertThat(page4.get("servers")).isEmpty();
 
         Set<Long> seen = new HashSet<>();
@@ -50,16 +52,29 @@ class ServerListTest extends SimulatorTestSupport {
         }
         assertThat(seen).hasSize(120);
         String link = api.get("/servers?per_page=50&page=2&label_selector=").header("Link");
-        assertThat(link).contains("page=1>; rel=\"prev\"").contains("page=3>; rel=\"next\"").contains("page=3>; rel=\"last\"")
-                .contains("per_page=50").startsWith("<http://127.0.0.1:");
-        assertThat(api.get("/servers").json().get("servers")).as("default per_page is 25").hasSize(25);
+        assertThat(link)
+                .contains("page=1>; rel=\"prev\"")
+                .contains("page=3>; rel=\"next\"")
+                .contains("page=3>; rel=\"last\"")
+                .contains("per_page=50")
+                .startsWith("<http://127.0.0.1:");
+        assertThat(api.get("/servers").json().get("servers"))
+                .as("default per_page is 25")
+                .hasSize(25);
     }
 
     @Test
     void perPageAbove50IsRejected() {
         ApiClient.Reply reply = api.get("/servers?per_page=51");
         assertThat(reply.status()).isEqualTo(422);
-        assertThat(reply.json().path("error").path("details").path("fields").get(0).path("name").asText()).isEqualTo("per_page");
+        assertThat(reply.json()
+                        .path("error")
+                        .path("details")
+                        .path("fields")
+                        .get(0)
+                        .path("name")
+                        .asText())
+                .isEqualTo("per_page");
         assertThat(api.get("/servers?page=0").status()).isEqualTo(422);
     }
 

@@ -15,7 +15,8 @@ class SettableClockTest {
         assertThat(clock.instant()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
         assertThat(clock.advance(Duration.ofSeconds(90))).isEqualTo(Instant.parse("2026-01-01T00:01:30Z"));
         clock.set(Instant.parse("2030-01-01T00:00:00Z"));
-        assertThat(clock.millis()).isEqualTo(Instant.parse("2030-01-01T00:00:00Z").toEpochMilli());
+        assertThat(clock.millis())
+                .isEqualTo(Instant.parse("2030-01-01T00:00:00Z").toEpochMilli());
     }
 
     @Test

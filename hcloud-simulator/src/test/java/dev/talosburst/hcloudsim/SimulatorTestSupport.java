@@ -30,11 +30,12 @@ abstract class SimulatorTestSupport {
     void startSimulator() {
         clock = new SettableClock(START);
         sim = HcloudSimulator.start(options(SimulatorOptions.builder()
-                .clock(clock)
-                .initializing(Duration.ofSeconds(2))
-                .starting(Duration.ofSeconds(3))
-                .deleting(Duration.ofSeconds(2))
-                .recordExchanges(true)).build());
+                        .clock(clock)
+                        .initializing(Duration.ofSeconds(2))
+                        .starting(Duration.ofSeconds(3))
+                        .deleting(Duration.ofSeconds(2))
+                        .recordExchanges(true))
+                .build());
         api = new ApiClient(sim);
     }
 
@@ -43,7 +44,8 @@ abstract class SimulatorTestSupport {
         try {
             Optional<java.nio.file.Path> spec = OpenApiContract.sharedSpec();
             if (spec.isEmpty()) {
-                System.err.println("contract check of simulator responses skipped: " + OpenApiContract.sharedSpecLocationHint());
+                System.err.println(
+                        "contract check of simulator responses skipped: " + OpenApiContract.sharedSpecLocationHint());
                 return;
             }
             OpenApiContract contract = OpenApiContract.load(spec.get());
@@ -53,8 +55,11 @@ abstract class SimulatorTestSupport {
                     continue; // a raw-body fault imitating a proxy: outside the API contract on purpose
                 }
                 // Requests are the test's own (some deliberately invalid); responses are what the simulator promises.
-                contract.validateResponse(e.method(), e.path(), e.status(), e.responseHeaders(), e.responseBody()).stream()
-                        // Deliberately unknown paths or methods have no contract to check their error responses against.
+                contract
+                        .validateResponse(e.method(), e.path(), e.status(), e.responseHeaders(), e.responseBody())
+                        .stream()
+                        // Deliberately unknown paths or methods have no contract to check their error responses
+                        // against.
                         .filter(v -> !v.key().equals("validation.request.path.missing")
                                 && !v.key().equals("validation.request.operation.notAllowed"))
                         .forEach(v -> problems.add(e + ": " + v));

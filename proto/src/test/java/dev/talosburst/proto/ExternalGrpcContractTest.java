@@ -39,25 +39,43 @@ class ExternalGrpcContractTest {
     private static final Map<String, String> MESSAGES = new TreeMap<>();
 
     static {
-        for (String rpc : List.of("NodeGroups", "NodeGroupForNode", "PricingNodePrice", "PricingPodPrice", "GPULabel",
-                "GetAvailableGPUTypes", "Cleanup", "Refresh", "NodeGroupTargetSize", "NodeGroupIncreaseSize",
-                "NodeGroupDeleteNodes", "NodeGroupDecreaseTargetSize", "NodeGroupNodes", "NodeGroupTemplateNodeInfo")) {
+        for (String rpc : List.of(
+                "NodeGroups",
+                "NodeGroupForNode",
+                "PricingNodePrice",
+                "PricingPodPrice",
+                "GPULabel",
+                "GetAvailableGPUTypes",
+                "Cleanup",
+                "Refresh",
+                "NodeGroupTargetSize",
+                "NodeGroupIncreaseSize",
+                "NodeGroupDeleteNodes",
+                "NodeGroupDecreaseTargetSize",
+                "NodeGroupNodes",
+                "NodeGroupTemplateNodeInfo")) {
             RPCS.put(rpc, rpc + "Request -> " + rpc + "Response");
         }
         RPCS.put("NodeGroupGetOptions", "NodeGroupAutoscalingOptionsRequest -> NodeGroupAutoscalingOptionsResponse");
 
         MESSAGES.put("NodeGroup", "id=1 string; minSize=2 int32; maxSize=3 int32; debug=4 string");
-        MESSAGES.put("ExternalGrpcNode", "providerID=1 string; name=2 string; labels=3 map<string,string>; "
-                + "annotations=4 map<string,string>");
+        MESSAGES.put(
+                "ExternalGrpcNode",
+                "providerID=1 string; name=2 string; labels=3 map<string,string>; "
+                        + "annotations=4 map<string,string>");
         MESSAGES.put("NodeGroupsRequest", "");
         MESSAGES.put("NodeGroupsResponse", "nodeGroups=1 repeated NodeGroup");
         MESSAGES.put("NodeGroupForNodeRequest", "node=1 ExternalGrpcNode");
         MESSAGES.put("NodeGroupForNodeResponse", "nodeGroup=1 NodeGroup");
-        MESSAGES.put("PricingNodePriceRequest", "node=1 ExternalGrpcNode; startTime=2 " + TIME + "; endTime=3 " + TIME
-                + "; startTimestamp=4 " + TIMESTAMP + "; endTimestamp=5 " + TIMESTAMP);
+        MESSAGES.put(
+                "PricingNodePriceRequest",
+                "node=1 ExternalGrpcNode; startTime=2 " + TIME + "; endTime=3 " + TIME + "; startTimestamp=4 "
+                        + TIMESTAMP + "; endTimestamp=5 " + TIMESTAMP);
         MESSAGES.put("PricingNodePriceResponse", "price=1 double");
-        MESSAGES.put("PricingPodPriceRequest", "pod=1 " + POD + "; startTime=2 " + TIME + "; endTime=3 " + TIME
-                + "; pod_bytes=4 bytes; startTimestamp=5 " + TIMESTAMP + "; endTimestamp=6 " + TIMESTAMP);
+        MESSAGES.put(
+                "PricingPodPriceRequest",
+                "pod=1 " + POD + "; startTime=2 " + TIME + "; endTime=3 " + TIME
+                        + "; pod_bytes=4 bytes; startTimestamp=5 " + TIMESTAMP + "; endTimestamp=6 " + TIMESTAMP);
         MESSAGES.put("PricingPodPriceResponse", "price=1 double");
         MESSAGES.put("GPULabelRequest", "");
         MESSAGES.put("GPULabelResponse", "label=1 string");
@@ -78,17 +96,22 @@ class ExternalGrpcContractTest {
         MESSAGES.put("NodeGroupNodesRequest", "id=1 string");
         MESSAGES.put("NodeGroupNodesResponse", "instances=1 repeated Instance");
         MESSAGES.put("Instance", "id=1 string; status=2 InstanceStatus");
-        MESSAGES.put("InstanceStatus", "instanceState=1 enum InstanceStatus.InstanceState; errorInfo=2 InstanceErrorInfo");
+        MESSAGES.put(
+                "InstanceStatus", "instanceState=1 enum InstanceStatus.InstanceState; errorInfo=2 InstanceErrorInfo");
         MESSAGES.put("InstanceErrorInfo", "errorCode=1 string; errorMessage=2 string; instanceErrorClass=3 int32");
         MESSAGES.put("NodeGroupTemplateNodeInfoRequest", "id=1 string");
         MESSAGES.put("NodeGroupTemplateNodeInfoResponse", "nodeInfo=1 " + NODE + "; nodeBytes=2 bytes");
-        MESSAGES.put("NodeGroupAutoscalingOptions", "scaleDownUtilizationThreshold=1 double; "
-                + "scaleDownGpuUtilizationThreshold=2 double; scaleDownUnneededTime=3 " + K8S_DURATION
-                + "; scaleDownUnreadyTime=4 " + K8S_DURATION + "; MaxNodeProvisionTime=5 " + K8S_DURATION
-                + "; zeroOrMaxNodeScaling=6 bool; ignoreDaemonSetsUtilization=7 bool; scaleDownUnneededDuration=8 "
-                + DURATION + "; scaleDownUnreadyDuration=9 " + DURATION + "; MaxNodeProvisionDuration=10 " + DURATION);
+        MESSAGES.put(
+                "NodeGroupAutoscalingOptions",
+                "scaleDownUtilizationThreshold=1 double; "
+                        + "scaleDownGpuUtilizationThreshold=2 double; scaleDownUnneededTime=3 " + K8S_DURATION
+                        + "; scaleDownUnreadyTime=4 " + K8S_DURATION + "; MaxNodeProvisionTime=5 " + K8S_DURATION
+                        + "; zeroOrMaxNodeScaling=6 bool; ignoreDaemonSetsUtilization=7 bool; scaleDownUnneededDuration=8 "
+                        + DURATION + "; scaleDownUnreadyDuration=9 " + DURATION + "; MaxNodeProvisionDuration=10 "
+                        + DURATION);
         MESSAGES.put("NodeGroupAutoscalingOptionsRequest", "id=1 string; defaults=2 NodeGroupAutoscalingOptions");
-        MESSAGES.put("NodeGroupAutoscalingOptionsResponse", "nodeGroupAutoscalingOptions=1 NodeGroupAutoscalingOptions");
+        MESSAGES.put(
+                "NodeGroupAutoscalingOptionsResponse", "nodeGroupAutoscalingOptions=1 NodeGroupAutoscalingOptions");
     }
 
     private static final FileDescriptor FILE = ExternalGrpcProto.getDescriptor();
@@ -106,9 +129,14 @@ class ExternalGrpcContractTest {
         assertEquals(PACKAGE + ".CloudProvider", service.getFullName());
         Map<String, String> actual = new LinkedHashMap<>();
         for (MethodDescriptor method : service.getMethods()) {
-            actual.put(method.getName(), relative(method.getInputType().getFullName()) + " -> "
-                    + relative(method.getOutputType().getFullName()));
-            assertEquals(false, method.isClientStreaming() || method.isServerStreaming(), method.getName() + " must be unary");
+            actual.put(
+                    method.getName(),
+                    relative(method.getInputType().getFullName()) + " -> "
+                            + relative(method.getOutputType().getFullName()));
+            assertEquals(
+                    false,
+                    method.isClientStreaming() || method.isServerStreaming(),
+                    method.getName() + " must be unary");
         }
         assertEquals(RPCS, actual);
         assertEquals(15, actual.size());
@@ -116,9 +144,11 @@ class ExternalGrpcContractTest {
 
     @Test
     void grpcMethodPathsAreUpstreams() {
-        assertEquals(PACKAGE + ".CloudProvider/NodeGroupGetOptions",
+        assertEquals(
+                PACKAGE + ".CloudProvider/NodeGroupGetOptions",
                 CloudProviderGrpc.getNodeGroupGetOptionsMethod().getFullMethodName());
-        assertEquals(PACKAGE + ".CloudProvider/NodeGroupTemplateNodeInfo",
+        assertEquals(
+                PACKAGE + ".CloudProvider/NodeGroupTemplateNodeInfo",
                 CloudProviderGrpc.getNodeGroupTemplateNodeInfoMethod().getFullMethodName());
         assertEquals(MethodType.UNARY, CloudProviderGrpc.getRefreshMethod().getType());
         assertEquals(15, CloudProviderGrpc.getServiceDescriptor().getMethods().size());
@@ -130,9 +160,11 @@ class ExternalGrpcContractTest {
         List<Descriptor> all = new ArrayList<>();
         collect(FILE.getMessageTypes(), all);
         for (Descriptor message : all) {
-            actual.put(relative(message.getFullName()), message.getFields().stream()
-                    .map(ExternalGrpcContractTest::describe)
-                    .collect(Collectors.joining("; ")));
+            actual.put(
+                    relative(message.getFullName()),
+                    message.getFields().stream()
+                            .map(ExternalGrpcContractTest::describe)
+                            .collect(Collectors.joining("; ")));
         }
         // Compare message by message so a failure names the message that drifted.
         assertEquals(MESSAGES.keySet(), actual.keySet(), "message names");
@@ -146,7 +178,8 @@ class ExternalGrpcContractTest {
         var state = FILE.findMessageTypeByName("InstanceStatus").findEnumTypeByName("InstanceState");
         Map<String, Integer> actual = new LinkedHashMap<>();
         state.getValues().forEach(v -> actual.put(v.getName(), v.getNumber()));
-        assertEquals(Map.of("unspecified", 0, "instanceRunning", 1, "instanceCreating", 2, "instanceDeleting", 3), actual);
+        assertEquals(
+                Map.of("unspecified", 0, "instanceRunning", 1, "instanceCreating", 2, "instanceDeleting", 3), actual);
     }
 
     private static void collect(List<Descriptor> messages, List<Descriptor> into) {
@@ -185,7 +218,10 @@ class ExternalGrpcContractTest {
     }
 
     private static String normalise(String fields) {
-        return Arrays.stream(fields.split(";")).map(String::trim).filter(s -> !s.isEmpty()).sorted()
+        return Arrays.stream(fields.split(";"))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .sorted()
                 .collect(Collectors.joining("; "));
     }
 }

@@ -43,7 +43,8 @@ class KubernetesSubsetTest {
 
     static Stream<Descriptor> ourMessages() {
         List<Descriptor> all = new ArrayList<>();
-        for (FileDescriptor file : List.of(CoreProto.getDescriptor(), MetaProto.getDescriptor(), ResourceProto.getDescriptor())) {
+        for (FileDescriptor file :
+                List.of(CoreProto.getDescriptor(), MetaProto.getDescriptor(), ResourceProto.getDescriptor())) {
             for (Descriptor message : file.getMessageTypes()) {
                 all.add(message);
             }
@@ -54,11 +55,16 @@ class KubernetesSubsetTest {
     @Test
     void packagesAndSyntaxMatchUpstream() {
         assertEquals(V1.getDescriptor().getPackage(), CoreProto.getDescriptor().getPackage());
-        assertEquals(Meta.getDescriptor().getPackage(), MetaProto.getDescriptor().getPackage());
-        assertEquals(Resource.getDescriptor().getPackage(), ResourceProto.getDescriptor().getPackage());
+        assertEquals(
+                Meta.getDescriptor().getPackage(), MetaProto.getDescriptor().getPackage());
+        assertEquals(
+                Resource.getDescriptor().getPackage(),
+                ResourceProto.getDescriptor().getPackage());
         assertEquals("k8s.io.api.core.v1", CoreProto.getDescriptor().getPackage());
         // proto2 on both sides: optional fields have presence, as in upstream's gogo-generated files.
-        assertEquals(V1.getDescriptor().toProto().getSyntax(), CoreProto.getDescriptor().toProto().getSyntax());
+        assertEquals(
+                V1.getDescriptor().toProto().getSyntax(),
+                CoreProto.getDescriptor().toProto().getSyntax());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -80,11 +86,17 @@ class KubernetesSubsetTest {
                     FieldDescriptor b = theirs.getMessageType().findFieldByName(part);
                     assertEquals(b.getType(), a.getType(), where + " map " + part + " type");
                     if (a.getType() == FieldDescriptor.Type.MESSAGE) {
-                        assertEquals(b.getMessageType().getFullName(), a.getMessageType().getFullName(), where + " map " + part);
+                        assertEquals(
+                                b.getMessageType().getFullName(),
+                                a.getMessageType().getFullName(),
+                                where + " map " + part);
                     }
                 }
             } else if (field.getType() == FieldDescriptor.Type.MESSAGE) {
-                assertEquals(theirs.getMessageType().getFullName(), field.getMessageType().getFullName(), where + " message type");
+                assertEquals(
+                        theirs.getMessageType().getFullName(),
+                        field.getMessageType().getFullName(),
+                        where + " message type");
             }
         }
     }
@@ -105,22 +117,34 @@ class KubernetesSubsetTest {
     @Test
     void ourNodeParsesAsTheRealNode() throws Exception {
         Node ours = Node.newBuilder()
-                .setMetadata(ObjectMeta.newBuilder().setName("burst-cx22-abc12")
-                        .putLabels("kubernetes.io/arch", "arm64").putLabels("node.kubernetes.io/instance-type", "cax11")
-                        .setCreationTimestamp(Time.newBuilder().setSeconds(1_700_000_000L).setNanos(5)))
-                .setSpec(NodeSpec.newBuilder().setProviderID("hcloud://4711")
-                        .addTaints(Taint.newBuilder().setKey("dedicated").setValue("burst").setEffect("NoSchedule")))
+                .setMetadata(ObjectMeta.newBuilder()
+                        .setName("burst-cx22-abc12")
+                        .putLabels("kubernetes.io/arch", "arm64")
+                        .putLabels("node.kubernetes.io/instance-type", "cax11")
+                        .setCreationTimestamp(
+                                Time.newBuilder().setSeconds(1_700_000_000L).setNanos(5)))
+                .setSpec(NodeSpec.newBuilder()
+                        .setProviderID("hcloud://4711")
+                        .addTaints(Taint.newBuilder()
+                                .setKey("dedicated")
+                                .setValue("burst")
+                                .setEffect("NoSchedule")))
                 .setStatus(NodeStatus.newBuilder()
-                        .putCapacity("cpu", quantity("2")).putCapacity("memory", quantity("4194304Ki"))
+                        .putCapacity("cpu", quantity("2"))
+                        .putCapacity("memory", quantity("4194304Ki"))
                         .putAllocatable("pods", quantity("110"))
-                        .addConditions(NodeCondition.newBuilder().setType("Ready").setStatus("True"))
-                        .setNodeInfo(NodeSystemInfo.newBuilder().setArchitecture("arm64").setOperatingSystem("linux")))
+                        .addConditions(
+                                NodeCondition.newBuilder().setType("Ready").setStatus("True"))
+                        .setNodeInfo(NodeSystemInfo.newBuilder()
+                                .setArchitecture("arm64")
+                                .setOperatingSystem("linux")))
                 .build();
 
         V1.Node theirs = V1.Node.parseFrom(ours.toByteArray());
 
         assertEquals("burst-cx22-abc12", theirs.getMetadata().getName());
-        assertEquals(Map.of("kubernetes.io/arch", "arm64", "node.kubernetes.io/instance-type", "cax11"),
+        assertEquals(
+                Map.of("kubernetes.io/arch", "arm64", "node.kubernetes.io/instance-type", "cax11"),
                 theirs.getMetadata().getLabelsMap());
         assertEquals(1_700_000_000L, theirs.getMetadata().getCreationTimestamp().getSeconds());
         assertEquals(5, theirs.getMetadata().getCreationTimestamp().getNanos());
@@ -129,7 +153,8 @@ class KubernetesSubsetTest {
         assertEquals("burst", theirs.getSpec().getTaints(0).getValue());
         assertEquals("NoSchedule", theirs.getSpec().getTaints(0).getEffect());
         assertEquals("2", theirs.getStatus().getCapacityOrThrow("cpu").getString());
-        assertEquals("4194304Ki", theirs.getStatus().getCapacityOrThrow("memory").getString());
+        assertEquals(
+                "4194304Ki", theirs.getStatus().getCapacityOrThrow("memory").getString());
         assertEquals("110", theirs.getStatus().getAllocatableOrThrow("pods").getString());
         assertEquals("Ready", theirs.getStatus().getConditions(0).getType());
         assertEquals("True", theirs.getStatus().getConditions(0).getStatus());
@@ -142,12 +167,21 @@ class KubernetesSubsetTest {
     void realNodeParsesAsOurNode() throws Exception {
         V1.Node theirs = V1.Node.newBuilder()
                 .setMetadata(Meta.ObjectMeta.newBuilder().setName("worker-1").putAnnotations("a", "b"))
-                .setSpec(V1.NodeSpec.newBuilder().setProviderID("hcloud://42").setUnschedulable(true)
+                .setSpec(V1.NodeSpec.newBuilder()
+                        .setProviderID("hcloud://42")
+                        .setUnschedulable(true)
                         .addTaints(V1.Taint.newBuilder().setKey("k").setEffect("NoExecute")))
                 .setStatus(V1.NodeStatus.newBuilder()
-                        .putCapacity("ephemeral-storage", Resource.Quantity.newBuilder().setString("40Gi").build())
-                        .addConditions(V1.NodeCondition.newBuilder().setType("Ready").setStatus("False").setReason("KubeletNotReady"))
-                        .setNodeInfo(V1.NodeSystemInfo.newBuilder().setArchitecture("amd64").setKubeletVersion("v1.34.1")))
+                        .putCapacity(
+                                "ephemeral-storage",
+                                Resource.Quantity.newBuilder().setString("40Gi").build())
+                        .addConditions(V1.NodeCondition.newBuilder()
+                                .setType("Ready")
+                                .setStatus("False")
+                                .setReason("KubeletNotReady"))
+                        .setNodeInfo(V1.NodeSystemInfo.newBuilder()
+                                .setArchitecture("amd64")
+                                .setKubeletVersion("v1.34.1")))
                 .build();
 
         Node ours = Node.parseFrom(theirs.toByteArray());
@@ -158,7 +192,8 @@ class KubernetesSubsetTest {
         assertTrue(ours.getSpec().getUnschedulable());
         assertEquals("k", ours.getSpec().getTaints(0).getKey());
         assertEquals("NoExecute", ours.getSpec().getTaints(0).getEffect());
-        assertEquals("40Gi", ours.getStatus().getCapacityOrThrow("ephemeral-storage").getString());
+        assertEquals(
+                "40Gi", ours.getStatus().getCapacityOrThrow("ephemeral-storage").getString());
         assertEquals("KubeletNotReady", ours.getStatus().getConditions(0).getReason());
         assertEquals("amd64", ours.getStatus().getNodeInfo().getArchitecture());
         assertEquals("v1.34.1", ours.getStatus().getNodeInfo().getKubeletVersion());
@@ -169,15 +204,36 @@ class KubernetesSubsetTest {
         V1.Pod theirs = V1.Pod.newBuilder()
                 .setMetadata(Meta.ObjectMeta.newBuilder().setName("web-0").setNamespace("shop"))
                 .setSpec(V1.PodSpec.newBuilder()
-                        .addContainers(V1.Container.newBuilder().setName("app").setImage("nginx")
+                        .addContainers(V1.Container.newBuilder()
+                                .setName("app")
+                                .setImage("nginx")
                                 .setResources(V1.ResourceRequirements.newBuilder()
-                                        .putRequests("cpu", Resource.Quantity.newBuilder().setString("250m").build())
-                                        .putRequests("memory", Resource.Quantity.newBuilder().setString("128Mi").build())
-                                        .putLimits("memory", Resource.Quantity.newBuilder().setString("256Mi").build())))
-                        .addInitContainers(V1.Container.newBuilder().setName("init")
+                                        .putRequests(
+                                                "cpu",
+                                                Resource.Quantity.newBuilder()
+                                                        .setString("250m")
+                                                        .build())
+                                        .putRequests(
+                                                "memory",
+                                                Resource.Quantity.newBuilder()
+                                                        .setString("128Mi")
+                                                        .build())
+                                        .putLimits(
+                                                "memory",
+                                                Resource.Quantity.newBuilder()
+                                                        .setString("256Mi")
+                                                        .build())))
+                        .addInitContainers(V1.Container.newBuilder()
+                                .setName("init")
                                 .setResources(V1.ResourceRequirements.newBuilder()
-                                        .putRequests("cpu", Resource.Quantity.newBuilder().setString("1").build())))
-                        .putOverhead("cpu", Resource.Quantity.newBuilder().setString("10m").build())
+                                        .putRequests(
+                                                "cpu",
+                                                Resource.Quantity.newBuilder()
+                                                        .setString("1")
+                                                        .build())))
+                        .putOverhead(
+                                "cpu",
+                                Resource.Quantity.newBuilder().setString("10m").build())
                         .setNodeName("n1"))
                 .build();
 
@@ -185,18 +241,42 @@ class KubernetesSubsetTest {
         assertEquals("web-0", ours.getMetadata().getName());
         assertEquals("shop", ours.getMetadata().getNamespace());
         PodSpec spec = ours.getSpec();
-        assertEquals("250m", spec.getContainers(0).getResources().getRequestsOrThrow("cpu").getString());
-        assertEquals("128Mi", spec.getContainers(0).getResources().getRequestsOrThrow("memory").getString());
-        assertEquals("256Mi", spec.getContainers(0).getResources().getLimitsOrThrow("memory").getString());
-        assertEquals("1", spec.getInitContainers(0).getResources().getRequestsOrThrow("cpu").getString());
+        assertEquals(
+                "250m",
+                spec.getContainers(0).getResources().getRequestsOrThrow("cpu").getString());
+        assertEquals(
+                "128Mi",
+                spec.getContainers(0)
+                        .getResources()
+                        .getRequestsOrThrow("memory")
+                        .getString());
+        assertEquals(
+                "256Mi",
+                spec.getContainers(0).getResources().getLimitsOrThrow("memory").getString());
+        assertEquals(
+                "1",
+                spec.getInitContainers(0)
+                        .getResources()
+                        .getRequestsOrThrow("cpu")
+                        .getString());
         assertEquals("10m", spec.getOverheadOrThrow("cpu").getString());
         assertEquals("n1", spec.getNodeName());
 
-        Pod built = Pod.newBuilder().setSpec(PodSpec.newBuilder().addContainers(Container.newBuilder().setName("c")
-                .setResources(ResourceRequirements.newBuilder().putRequests("memory", quantity("1G"))))).build();
+        Pod built = Pod.newBuilder()
+                .setSpec(PodSpec.newBuilder()
+                        .addContainers(Container.newBuilder()
+                                .setName("c")
+                                .setResources(ResourceRequirements.newBuilder().putRequests("memory", quantity("1G")))))
+                .build();
         V1.Pod back = V1.Pod.parseFrom(built.toByteArray());
         assertEquals("c", back.getSpec().getContainers(0).getName());
-        assertEquals("1G", back.getSpec().getContainers(0).getResources().getRequestsOrThrow("memory").getString());
+        assertEquals(
+                "1G",
+                back.getSpec()
+                        .getContainers(0)
+                        .getResources()
+                        .getRequestsOrThrow("memory")
+                        .getString());
     }
 
     private static Quantity quantity(String value) {

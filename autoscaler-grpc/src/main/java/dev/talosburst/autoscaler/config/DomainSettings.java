@@ -9,18 +9,21 @@ import dev.talosburst.provisioner.engine.EngineSettings;
  */
 public final class DomainSettings {
 
-    private DomainSettings() {
-    }
+    private DomainSettings() {}
 
     /** The engine's settings for this cluster (tick interval: the record's own, it is not an option). */
     public static EngineSettings engine(String clusterId, TalosBurstConfig config) {
-        return new EngineSettings(clusterId,
+        return new EngineSettings(
+                clusterId,
                 config.engine().resyncInterval(),
                 config.engine().outOfResourcesBackoff(),
                 config.engine().createConcurrency(),
                 config.engine().createRetryBackoff(),
                 null,
-                new EngineSettings.ReaperSettings(config.reaper().enabled(), config.reaper().dryRun(), config.reaper().stuckAfter()),
+                new EngineSettings.ReaperSettings(
+                        config.reaper().enabled(),
+                        config.reaper().dryRun(),
+                        config.reaper().stuckAfter()),
                 config.engine().inFlightPollInterval(),
                 config.hcloud().budgetPerHour(),
                 config.hcloud().budgetShare());

@@ -16,8 +16,7 @@ public final class GrpcTransport {
     /** Default port of the management interface (health, metrics). */
     public static final String DEFAULT_MANAGEMENT_PORT = "9000";
 
-    private GrpcTransport() {
-    }
+    private GrpcTransport() {}
 
     /** Plaintext when chosen explicitly; otherwise only for the embedded simulator run (a local demo). */
     public static boolean plaintext(Optional<Boolean> configured, boolean embeddedSimulator) {

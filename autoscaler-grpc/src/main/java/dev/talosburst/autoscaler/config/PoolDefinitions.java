@@ -21,11 +21,9 @@ import java.util.TreeMap;
 public final class PoolDefinitions {
 
     /** The pools, or the problems that prevent them (never both non-empty). */
-    public record Result(List<NodePool> pools, List<String> problems) {
-    }
+    public record Result(List<NodePool> pools, List<String> problems) {}
 
-    private PoolDefinitions() {
-    }
+    private PoolDefinitions() {}
 
     /** Converts and validates every pool, in id order. */
     public static Result from(Map<String, TalosBurstConfig.Pool> config) {
@@ -47,7 +45,9 @@ public final class PoolDefinitions {
                 pools.add(pool);
             }
         }
-        return problems.isEmpty() ? new Result(List.copyOf(pools), List.of()) : new Result(List.of(), List.copyOf(problems));
+        return problems.isEmpty()
+                ? new Result(List.copyOf(pools), List.of())
+                : new Result(List.of(), List.copyOf(problems));
     }
 
     private static NodePool toPool(String id, TalosBurstConfig.Pool pool, String prefix, List<String> problems) {
@@ -62,9 +62,12 @@ public final class PoolDefinitions {
         ImageSelector image = image(pool.image(), prefix, problems);
         List<String> patches = patches(pool.talosPatches().orElse(List.of()), prefix, problems);
         TalosBurstConfig.Autoscaling a = pool.autoscaling();
-        a.scaleDownUtilizationThreshold().ifPresent(v -> threshold(v, prefix + ".autoscaling.scale-down-utilization-threshold", problems));
-        a.scaleDownGpuUtilizationThreshold().ifPresent(v -> threshold(v, prefix + ".autoscaling.scale-down-gpu-utilization-threshold", problems));
-        a.scaleDownUnneededTime().ifPresent(d -> positive(d, prefix + ".autoscaling.scale-down-unneeded-time", problems));
+        a.scaleDownUtilizationThreshold()
+                .ifPresent(v -> threshold(v, prefix + ".autoscaling.scale-down-utilization-threshold", problems));
+        a.scaleDownGpuUtilizationThreshold()
+                .ifPresent(v -> threshold(v, prefix + ".autoscaling.scale-down-gpu-utilization-threshold", problems));
+        a.scaleDownUnneededTime()
+                .ifPresent(d -> positive(d, prefix + ".autoscaling.scale-down-unneeded-time", problems));
         a.scaleDownUnreadyTime().ifPresent(d -> positive(d, prefix + ".autoscaling.scale-down-unready-time", problems));
         a.maxNodeProvisionTime().ifPresent(d -> positive(d, prefix + ".autoscaling.max-node-provision-time", problems));
         AutoscalingOverrides overrides = new AutoscalingOverrides(
@@ -75,15 +78,30 @@ public final class PoolDefinitions {
                 a.maxNodeProvisionTime().orElse(null),
                 a.zeroOrMaxNodeScaling().orElse(null),
                 a.ignoreDaemonsetsUtilization().orElse(null));
-        return new NodePool(id, pool.serverType().trim(), pool.location().trim(), pool.zone().orElse(null),
-                pool.min(), pool.max(), image, pool.nodeLabels(), taints, pool.serverLabels(),
-                pool.firewalls().orElse(List.of()), pool.networks().orElse(List.of()),
-                pool.placementGroup().orElse(null), pool.publicIpv4(), pool.publicIpv6(), overrides, patches,
+        return new NodePool(
+                id,
+                pool.serverType().trim(),
+                pool.location().trim(),
+                pool.zone().orElse(null),
+                pool.min(),
+                pool.max(),
+                image,
+                pool.nodeLabels(),
+                taints,
+                pool.serverLabels(),
+                pool.firewalls().orElse(List.of()),
+                pool.networks().orElse(List.of()),
+                pool.placementGroup().orElse(null),
+                pool.publicIpv4(),
+                pool.publicIpv6(),
+                overrides,
+                patches,
                 pool.maxProvisionTime());
     }
 
     private static ImageSelector image(TalosBurstConfig.Image image, String prefix, List<String> problems) {
-        int chosen = (image.id().isPresent() ? 1 : 0) + (image.selector().isPresent() ? 1 : 0)
+        int chosen = (image.id().isPresent() ? 1 : 0)
+                + (image.selector().isPresent() ? 1 : 0)
                 + (image.talosVersion().isPresent() ? 1 : 0);
         if (chosen > 1) {
             problems.add(prefix + ".image: set only one of image.id, image.selector and image.talos-version");
@@ -91,7 +109,8 @@ public final class PoolDefinitions {
         }
         if (image.id().isPresent()) {
             if (image.id().getAsLong() <= 0) {
-                problems.add(prefix + ".image.id: " + image.id().getAsLong() + " is not a Hetzner image id (a positive number)");
+                problems.add(prefix + ".image.id: " + image.id().getAsLong()
+                        + " is not a Hetzner image id (a positive number)");
             }
             return new ImageSelector(image.id().getAsLong(), null);
         }
@@ -113,7 +132,8 @@ public final class PoolDefinitions {
             try {
                 patches.add(Files.readString(file, StandardCharsets.UTF_8));
             } catch (IOException e) {
-                String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                String why = e instanceof java.nio.file.NoSuchFileException
+                        ? "no such file"
                         : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : "unreadable";
                 problems.add(prefix + ".talos-patches[" + i + "]: cannot read patch file " + file + " (" + why
                         + "); give a readable YAML file or inline YAML");

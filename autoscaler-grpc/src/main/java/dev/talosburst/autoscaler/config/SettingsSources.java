@@ -13,10 +13,12 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * {@code talosburst.*} keys no option reads (typos, as problems), the active profiles, and which source sets a {@code quarkus.*} option that
  * talos-burst derives itself.
  */
-public record SettingsSources(List<String> unknownOptions, List<String> profiles, Map<String, String> derivedOptionsSetBy) {
+public record SettingsSources(
+        List<String> unknownOptions, List<String> profiles, Map<String, String> derivedOptionsSetBy) {
 
     /** Sources at or above this ordinal are what an operator (or this application's own file) wrote; below: Quarkus defaults. */
     static final int OPERATOR_ORDINAL = 100;
+
     private static final String TLS_BUCKET = "quarkus.tls." + TransportOptions.TLS_CONFIGURATION + ".";
     private static final String TLS_BUCKET_ENV = "QUARKUS_TLS_TALOSBURST_GRPC_";
 
@@ -46,7 +48,8 @@ public record SettingsSources(List<String> unknownOptions, List<String> profiles
             for (String name : source.getPropertyNames()) {
                 String key = withoutProfile(name);
                 // any other setting of talos-burst's TLS bucket (trust-all, a second key pair, ...) could weaken mTLS;
-                // the global quarkus.tls.trust-all is not ours (the Kubernetes client reads it) and named buckets do not inherit it
+                // the global quarkus.tls.trust-all is not ours (the Kubernetes client reads it) and named buckets do
+                // not inherit it
                 if (key.startsWith(TLS_BUCKET) || key.startsWith(TLS_BUCKET_ENV)) {
                     setBy.putIfAbsent(key, source.getName());
                 }

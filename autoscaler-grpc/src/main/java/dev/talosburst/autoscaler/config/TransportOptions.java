@@ -29,6 +29,7 @@ public class TransportOptions implements ConfigSourceInterceptor {
 
     /** Name of the TLS registry configuration holding the gRPC server's certificates. */
     public static final String TLS_CONFIGURATION = "talosburst-grpc";
+
     private static final String TLS = "quarkus.tls." + TLS_CONFIGURATION + ".";
     private static final String SOURCE = "talos-burst (derived from talosburst.grpc.* / talosburst.management.*)";
 
@@ -53,8 +54,14 @@ public class TransportOptions implements ConfigSourceInterceptor {
         }
         String value = derive(context).get(name);
         // not derived in this mode (e.g. the TLS port in plaintext): Quarkus' own default applies
-        return value == null ? context.proceed(name) : ConfigValue.builder().withName(name).withValue(value).withConfigSourceName(SOURCE)
-                .withConfigSourceOrdinal(Integer.MAX_VALUE).build();
+        return value == null
+                ? context.proceed(name)
+                : ConfigValue.builder()
+                        .withName(name)
+                        .withValue(value)
+                        .withConfigSourceName(SOURCE)
+                        .withConfigSourceOrdinal(Integer.MAX_VALUE)
+                        .build();
     }
 
     @Override
@@ -77,13 +84,18 @@ public class TransportOptions implements ConfigSourceInterceptor {
     public static Map<String, String> derive(Function<String, String> lookup) {
         String host = orDefault(lookup.apply("talosburst.grpc.host"), GrpcTransport.DEFAULT_HOST);
         String port = orDefault(lookup.apply("talosburst.grpc.port"), GrpcTransport.DEFAULT_PORT);
-        boolean plaintext = GrpcTransport.plaintext(flag(lookup.apply("talosburst.grpc.plaintext")),
+        boolean plaintext = GrpcTransport.plaintext(
+                flag(lookup.apply("talosburst.grpc.plaintext")),
                 flag(lookup.apply("talosburst.hcloud.embedded-simulator")).orElse(false));
         List<Map.Entry<String, String>> derived = new ArrayList<>();
         derived.add(Map.entry("quarkus.http.host", host));
-        derived.add(Map.entry("quarkus.management.host",
-                orDefault(lookup.apply("talosburst.management.host"), GrpcTransport.defaultManagementHost(plaintext, host))));
-        derived.add(Map.entry("quarkus.management.port",
+        derived.add(Map.entry(
+                "quarkus.management.host",
+                orDefault(
+                        lookup.apply("talosburst.management.host"),
+                        GrpcTransport.defaultManagementHost(plaintext, host))));
+        derived.add(Map.entry(
+                "quarkus.management.port",
                 orDefault(lookup.apply("talosburst.management.port"), GrpcTransport.DEFAULT_MANAGEMENT_PORT)));
         if (plaintext) {
             derived.add(Map.entry("quarkus.http.port", port));
@@ -95,8 +107,11 @@ public class TransportOptions implements ConfigSourceInterceptor {
             putIfSet(derived, TLS + "key-store.pem.0.cert", lookup.apply("talosburst.grpc.tls.cert"));
             putIfSet(derived, TLS + "key-store.pem.0.key", lookup.apply("talosburst.grpc.tls.key"));
             putIfSet(derived, TLS + "trust-store.pem.certs", lookup.apply("talosburst.grpc.tls.client-ca"));
-            derived.add(Map.entry(TLS + "reload-period",
-                    orDefault(lookup.apply("talosburst.grpc.tls.reload-period"), GrpcTransport.DEFAULT_TLS_RELOAD_PERIOD)));
+            derived.add(Map.entry(
+                    TLS + "reload-period",
+                    orDefault(
+                            lookup.apply("talosburst.grpc.tls.reload-period"),
+                            GrpcTransport.DEFAULT_TLS_RELOAD_PERIOD)));
         }
         return Map.ofEntries(derived.toArray(Map.Entry[]::new));
     }

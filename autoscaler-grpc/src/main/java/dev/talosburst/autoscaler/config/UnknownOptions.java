@@ -13,8 +13,7 @@ public final class UnknownOptions {
     private static final String SEGMENT = "(?:\"[^\"]*\"|[^.\\[\\]]+)";
     private final List<Known> known;
 
-    private record Known(String pattern, Pattern regex) {
-    }
+    private record Known(String pattern, Pattern regex) {}
 
     /** Knows the options of these {@code @ConfigMapping} interfaces, by prefix. */
     public UnknownOptions(Map<Class<?>, String> mappings) {
@@ -28,7 +27,8 @@ public final class UnknownOptions {
         List<String> problems = new ArrayList<>();
         for (String name : names) {
             if (known.stream().noneMatch(k -> k.regex().matcher(name).matches())) {
-                problems.add(name + ": no such option" + suggestion(name).map(s -> "; did you mean " + s + "?").orElse("")
+                problems.add(name + ": no such option"
+                        + suggestion(name).map(s -> "; did you mean " + s + "?").orElse("")
                         + " (every option is listed in the README's configuration reference)");
             }
         }
@@ -44,10 +44,15 @@ public final class UnknownOptions {
             int distance = distance(name, candidate);
             List<String> candidateSegments = segments(candidate);
             String lastSegment = segments.get(segments.size() - 1);
-            boolean literalEnd = !option.pattern().endsWith("*") && !option.pattern().endsWith("\"");
+            boolean literalEnd =
+                    !option.pattern().endsWith("*") && !option.pattern().endsWith("\"");
             boolean sameParent = candidateSegments.size() == segments.size()
-                    && candidateSegments.subList(0, segments.size() - 1).equals(segments.subList(0, segments.size() - 1));
-            if (literalEnd && sameParent && lastSegment.length() >= 2
+                    && candidateSegments
+                            .subList(0, segments.size() - 1)
+                            .equals(segments.subList(0, segments.size() - 1));
+            if (literalEnd
+                    && sameParent
+                    && lastSegment.length() >= 2
                     && candidateSegments.get(candidateSegments.size() - 1).contains(lastSegment)) {
                 distance = Math.min(distance, 1); // a shortened name: "tls.ca" for "tls.client-ca"
             }
@@ -57,7 +62,9 @@ public final class UnknownOptions {
             }
         }
         String lastSegment = segments.get(segments.size() - 1);
-        return bestDistance <= Math.max(2, lastSegment.length() / 2) ? java.util.Optional.of(best) : java.util.Optional.empty();
+        return bestDistance <= Math.max(2, lastSegment.length() / 2)
+                ? java.util.Optional.of(best)
+                : java.util.Optional.empty();
     }
 
     /** The known pattern with its wildcards filled from the unknown name's segments at the same positions. */

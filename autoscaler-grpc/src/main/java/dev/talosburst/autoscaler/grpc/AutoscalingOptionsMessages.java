@@ -11,8 +11,7 @@ import java.time.Duration;
  */
 public final class AutoscalingOptionsMessages {
 
-    private AutoscalingOptionsMessages() {
-    }
+    private AutoscalingOptionsMessages() {}
 
     /**
      * CA's defaults as sent in the request; fields that are missing or zero take CA's built-in defaults
@@ -24,14 +23,30 @@ public final class AutoscalingOptionsMessages {
         }
         AutoscalingOptions ca = AutoscalingOptions.caDefaults();
         return new AutoscalingOptions(
-                request.getScaleDownUtilizationThreshold() > 0 ? request.getScaleDownUtilizationThreshold() : ca.scaleDownUtilizationThreshold(),
-                request.getScaleDownGpuUtilizationThreshold() > 0 ? request.getScaleDownGpuUtilizationThreshold() : ca.scaleDownGpuUtilizationThreshold(),
-                duration(request.hasScaleDownUnneededDuration(), request.getScaleDownUnneededDuration(),
-                        request.hasScaleDownUnneededTime(), request.getScaleDownUnneededTime(), ca.scaleDownUnneededTime()),
-                duration(request.hasScaleDownUnreadyDuration(), request.getScaleDownUnreadyDuration(),
-                        request.hasScaleDownUnreadyTime(), request.getScaleDownUnreadyTime(), ca.scaleDownUnreadyTime()),
-                duration(request.hasMaxNodeProvisionDuration(), request.getMaxNodeProvisionDuration(),
-                        request.hasMaxNodeProvisionTime(), request.getMaxNodeProvisionTime(), ca.maxNodeProvisionTime()),
+                request.getScaleDownUtilizationThreshold() > 0
+                        ? request.getScaleDownUtilizationThreshold()
+                        : ca.scaleDownUtilizationThreshold(),
+                request.getScaleDownGpuUtilizationThreshold() > 0
+                        ? request.getScaleDownGpuUtilizationThreshold()
+                        : ca.scaleDownGpuUtilizationThreshold(),
+                duration(
+                        request.hasScaleDownUnneededDuration(),
+                        request.getScaleDownUnneededDuration(),
+                        request.hasScaleDownUnneededTime(),
+                        request.getScaleDownUnneededTime(),
+                        ca.scaleDownUnneededTime()),
+                duration(
+                        request.hasScaleDownUnreadyDuration(),
+                        request.getScaleDownUnreadyDuration(),
+                        request.hasScaleDownUnreadyTime(),
+                        request.getScaleDownUnreadyTime(),
+                        ca.scaleDownUnreadyTime()),
+                duration(
+                        request.hasMaxNodeProvisionDuration(),
+                        request.getMaxNodeProvisionDuration(),
+                        request.hasMaxNodeProvisionTime(),
+                        request.getMaxNodeProvisionTime(),
+                        ca.maxNodeProvisionTime()),
                 request.getZeroOrMaxNodeScaling(),
                 request.getIgnoreDaemonSetsUtilization());
     }
@@ -52,8 +67,12 @@ public final class AutoscalingOptionsMessages {
                 .build();
     }
 
-    private static Duration duration(boolean hasNew, com.google.protobuf.Duration newer,
-            boolean hasOld, dev.talosburst.proto.k8s.meta.v1.Duration older, Duration fallback) {
+    private static Duration duration(
+            boolean hasNew,
+            com.google.protobuf.Duration newer,
+            boolean hasOld,
+            dev.talosburst.proto.k8s.meta.v1.Duration older,
+            Duration fallback) {
         if (hasNew) {
             Duration value = Duration.ofSeconds(newer.getSeconds(), newer.getNanos());
             if (value.compareTo(Duration.ZERO) > 0) {
@@ -67,10 +86,15 @@ public final class AutoscalingOptionsMessages {
     }
 
     private static dev.talosburst.proto.k8s.meta.v1.Duration kubernetes(Duration duration) {
-        return dev.talosburst.proto.k8s.meta.v1.Duration.newBuilder().setDuration(duration.toNanos()).build();
+        return dev.talosburst.proto.k8s.meta.v1.Duration.newBuilder()
+                .setDuration(duration.toNanos())
+                .build();
     }
 
     private static com.google.protobuf.Duration protobuf(Duration duration) {
-        return com.google.protobuf.Duration.newBuilder().setSeconds(duration.getSeconds()).setNanos(duration.getNano()).build();
+        return com.google.protobuf.Duration.newBuilder()
+                .setSeconds(duration.getSeconds())
+                .setNanos(duration.getNano())
+                .build();
     }
 }

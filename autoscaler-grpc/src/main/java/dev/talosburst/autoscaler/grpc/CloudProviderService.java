@@ -86,7 +86,9 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
             NodeRef node = NodeGroupMessages.toRef(request.getNode());
             LOG.debugf("NodeGroupForNode providerID=%s name=%s", node.providerId(), node.name());
             return NodeGroupForNodeResponse.newBuilder()
-                    .setNodeGroup(groups.forNode(node).map(NodeGroupMessages::toMessage).orElse(NodeGroupMessages.noGroup()))
+                    .setNodeGroup(groups.forNode(node)
+                            .map(NodeGroupMessages::toMessage)
+                            .orElse(NodeGroupMessages.noGroup()))
                     .build();
         });
     }
@@ -95,8 +97,14 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
     public void pricingNodePrice(PricingNodePriceRequest request, StreamObserver<PricingNodePriceResponse> out) {
         answer("PricingNodePrice", out, () -> {
             PricingWindow window = PricingWindow.of(
-                    request.hasStartTimestamp(), request.getStartTimestamp(), request.hasStartTime(), request.getStartTime(),
-                    request.hasEndTimestamp(), request.getEndTimestamp(), request.hasEndTime(), request.getEndTime());
+                    request.hasStartTimestamp(),
+                    request.getStartTimestamp(),
+                    request.hasStartTime(),
+                    request.getStartTime(),
+                    request.hasEndTimestamp(),
+                    request.getEndTimestamp(),
+                    request.hasEndTime(),
+                    request.getEndTime());
             double price = groups.nodePrice(NodeGroupMessages.toRef(request.getNode()), window.start(), window.end());
             return PricingNodePriceResponse.newBuilder().setPrice(price).build();
         });
@@ -106,8 +114,14 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
     public void pricingPodPrice(PricingPodPriceRequest request, StreamObserver<PricingPodPriceResponse> out) {
         answer("PricingPodPrice", out, () -> {
             PricingWindow window = PricingWindow.of(
-                    request.hasStartTimestamp(), request.getStartTimestamp(), request.hasStartTime(), request.getStartTime(),
-                    request.hasEndTimestamp(), request.getEndTimestamp(), request.hasEndTime(), request.getEndTime());
+                    request.hasStartTimestamp(),
+                    request.getStartTimestamp(),
+                    request.hasStartTime(),
+                    request.getStartTime(),
+                    request.hasEndTimestamp(),
+                    request.getEndTimestamp(),
+                    request.hasEndTime(),
+                    request.getEndTime());
             double price = groups.podPrice(PodRequestsReader.read(pod(request)), window.start(), window.end());
             return PricingPodPriceResponse.newBuilder().setPrice(price).build();
         });
@@ -130,11 +144,15 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
 
     @Override
     public void gPULabel(GPULabelRequest request, StreamObserver<GPULabelResponse> out) {
-        answer("GPULabel", out, () -> GPULabelResponse.newBuilder().setLabel(gpuLabel).build());
+        answer(
+                "GPULabel",
+                out,
+                () -> GPULabelResponse.newBuilder().setLabel(gpuLabel).build());
     }
 
     @Override
-    public void getAvailableGPUTypes(GetAvailableGPUTypesRequest request, StreamObserver<GetAvailableGPUTypesResponse> out) {
+    public void getAvailableGPUTypes(
+            GetAvailableGPUTypesRequest request, StreamObserver<GetAvailableGPUTypesResponse> out) {
         answer("GetAvailableGPUTypes", out, GetAvailableGPUTypesResponse::getDefaultInstance);
     }
 
@@ -155,14 +173,20 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
     }
 
     @Override
-    public void nodeGroupTargetSize(NodeGroupTargetSizeRequest request, StreamObserver<NodeGroupTargetSizeResponse> out) {
-        answer("NodeGroupTargetSize", out,
-                () -> NodeGroupTargetSizeResponse.newBuilder().setTargetSize(groups.targetSize(request.getId())).build());
+    public void nodeGroupTargetSize(
+            NodeGroupTargetSizeRequest request, StreamObserver<NodeGroupTargetSizeResponse> out) {
+        answer(
+                "NodeGroupTargetSize",
+                out,
+                () -> NodeGroupTargetSizeResponse.newBuilder()
+                        .setTargetSize(groups.targetSize(request.getId()))
+                        .build());
     }
 
     @Blocking
     @Override
-    public void nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest request, StreamObserver<NodeGroupIncreaseSizeResponse> out) {
+    public void nodeGroupIncreaseSize(
+            NodeGroupIncreaseSizeRequest request, StreamObserver<NodeGroupIncreaseSizeResponse> out) {
         answer("NodeGroupIncreaseSize", out, () -> {
             LOG.debugf("NodeGroupIncreaseSize id=%s delta=%d", request.getId(), request.getDelta());
             groups.increaseSize(request.getId(), request.getDelta());
@@ -172,10 +196,15 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
 
     @Blocking
     @Override
-    public void nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest request, StreamObserver<NodeGroupDeleteNodesResponse> out) {
+    public void nodeGroupDeleteNodes(
+            NodeGroupDeleteNodesRequest request, StreamObserver<NodeGroupDeleteNodesResponse> out) {
         answer("NodeGroupDeleteNodes", out, () -> {
-            List<NodeRef> nodes = request.getNodesList().stream().map(NodeGroupMessages::toRef).toList();
-            LOG.debugf("NodeGroupDeleteNodes id=%s nodes=%s", request.getId(), nodes.stream().map(NodeRef::name).toList());
+            List<NodeRef> nodes = request.getNodesList().stream()
+                    .map(NodeGroupMessages::toRef)
+                    .toList();
+            LOG.debugf(
+                    "NodeGroupDeleteNodes id=%s nodes=%s",
+                    request.getId(), nodes.stream().map(NodeRef::name).toList());
             groups.deleteNodes(request.getId(), nodes);
             return NodeGroupDeleteNodesResponse.getDefaultInstance();
         });
@@ -183,8 +212,8 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
 
     @Blocking
     @Override
-    public void nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest request,
-            StreamObserver<NodeGroupDecreaseTargetSizeResponse> out) {
+    public void nodeGroupDecreaseTargetSize(
+            NodeGroupDecreaseTargetSizeRequest request, StreamObserver<NodeGroupDecreaseTargetSizeResponse> out) {
         answer("NodeGroupDecreaseTargetSize", out, () -> {
             LOG.debugf("NodeGroupDecreaseTargetSize id=%s delta=%d", request.getId(), request.getDelta());
             groups.decreaseTargetSize(request.getId(), request.getDelta());
@@ -196,14 +225,15 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
     public void nodeGroupNodes(NodeGroupNodesRequest request, StreamObserver<NodeGroupNodesResponse> out) {
         answer("NodeGroupNodes", out, () -> {
             NodeGroupNodesResponse.Builder response = NodeGroupNodesResponse.newBuilder();
-            groups.instances(request.getId()).forEach(instance -> response.addInstances(NodeGroupMessages.toMessage(instance)));
+            groups.instances(request.getId())
+                    .forEach(instance -> response.addInstances(NodeGroupMessages.toMessage(instance)));
             return response.build();
         });
     }
 
     @Override
-    public void nodeGroupTemplateNodeInfo(NodeGroupTemplateNodeInfoRequest request,
-            StreamObserver<NodeGroupTemplateNodeInfoResponse> out) {
+    public void nodeGroupTemplateNodeInfo(
+            NodeGroupTemplateNodeInfoRequest request, StreamObserver<NodeGroupTemplateNodeInfoResponse> out) {
         answer("NodeGroupTemplateNodeInfo", out, () -> {
             Node node = TemplateNodeBuilder.build(groups.template(request.getId()), clock.instant());
             // Both generations: the embedded message for CA ≤ 1.34.1, the marshalled bytes for CA ≥ 1.34.2.
@@ -215,10 +245,11 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
     }
 
     @Override
-    public void nodeGroupGetOptions(NodeGroupAutoscalingOptionsRequest request,
-            StreamObserver<NodeGroupAutoscalingOptionsResponse> out) {
+    public void nodeGroupGetOptions(
+            NodeGroupAutoscalingOptionsRequest request, StreamObserver<NodeGroupAutoscalingOptionsResponse> out) {
         answer("NodeGroupGetOptions", out, () -> {
-            AutoscalingOptions defaults = AutoscalingOptionsMessages.defaults(request.getDefaults(), request.hasDefaults());
+            AutoscalingOptions defaults =
+                    AutoscalingOptionsMessages.defaults(request.getDefaults(), request.hasDefaults());
             AutoscalingOptions options = groups.options(request.getId(), defaults);
             return NodeGroupAutoscalingOptionsResponse.newBuilder()
                     .setNodeGroupAutoscalingOptions(AutoscalingOptionsMessages.toMessage(options))

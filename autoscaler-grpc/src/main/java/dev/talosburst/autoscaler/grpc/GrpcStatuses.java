@@ -15,8 +15,7 @@ public final class GrpcStatuses {
 
     private static final Logger LOG = Logger.getLogger(GrpcStatuses.class);
 
-    private GrpcStatuses() {
-    }
+    private GrpcStatuses() {}
 
     /** The status for a failure of {@code rpc}. */
     public static StatusRuntimeException of(String rpc, Throwable failure) {
@@ -32,14 +31,17 @@ public final class GrpcStatuses {
         }
         if (failure instanceof IllegalArgumentException e) {
             LOG.debugf("%s refused (INVALID_ARGUMENT): %s", rpc, e.getMessage());
-            return Status.INVALID_ARGUMENT.withDescription(rpc + ": " + e.getMessage()).asRuntimeException();
+            return Status.INVALID_ARGUMENT
+                    .withDescription(rpc + ": " + e.getMessage())
+                    .asRuntimeException();
         }
         if (failure instanceof StatusRuntimeException e) {
             return e;
         }
         String incident = UUID.randomUUID().toString();
         LOG.errorf(failure, "%s failed unexpectedly (incident %s)", rpc, incident);
-        return Status.INTERNAL.withDescription(rpc + " failed inside talos-burst; see its log for incident " + incident)
+        return Status.INTERNAL
+                .withDescription(rpc + " failed inside talos-burst; see its log for incident " + incident)
                 .asRuntimeException();
     }
 }

@@ -33,15 +33,15 @@ public final class KubernetesQuantity {
             Map.entry("E", new BigDecimal("1e18")));
     private static final BigDecimal KI = BigDecimal.valueOf(1024);
 
-    private KubernetesQuantity() {
-    }
+    private KubernetesQuantity() {}
 
     /** The exact value of {@code text}; {@link IllegalArgumentException} naming the text when it is not a quantity. */
     public static BigDecimal parse(String text) {
         String trimmed = text == null ? "" : text.trim();
         Matcher matcher = GRAMMAR.matcher(trimmed);
         if (!matcher.matches()) {
-            throw new IllegalArgumentException("'" + trimmed + "' is not a Kubernetes quantity (e.g. 500m, 2, 1.5, 128Mi, 1G, 1e3)");
+            throw new IllegalArgumentException(
+                    "'" + trimmed + "' is not a Kubernetes quantity (e.g. 500m, 2, 1.5, 128Mi, 1G, 1e3)");
         }
         BigDecimal number = new BigDecimal(matcher.group(1));
         String suffix = matcher.group(2);
@@ -56,7 +56,10 @@ public final class KubernetesQuantity {
 
     /** Thousandths of the value, rounded up (CPU in millicores). */
     public static long milliValue(String text) {
-        return parse(text).scaleByPowerOfTen(3).setScale(0, RoundingMode.CEILING).longValueExact();
+        return parse(text)
+                .scaleByPowerOfTen(3)
+                .setScale(0, RoundingMode.CEILING)
+                .longValueExact();
     }
 
     /** The value rounded up to a whole number (memory in bytes). */

@@ -12,8 +12,7 @@ import dev.talosburst.provisioner.nodegroup.NodeRef;
 /** Conversions between externalgrpc messages and the domain's node-group records. */
 public final class NodeGroupMessages {
 
-    private NodeGroupMessages() {
-    }
+    private NodeGroupMessages() {}
 
     /** A node group as CA sees it. */
     public static NodeGroup toMessage(NodeGroupSummary group) {
@@ -37,15 +36,18 @@ public final class NodeGroupMessages {
 
     /** An instance with its state, and the error only for a failed creation (CA backs off on it). */
     public static Instance toMessage(InstanceView instance) {
-        InstanceStatus.Builder status = InstanceStatus.newBuilder().setInstanceState(switch (instance.state()) {
-            case RUNNING -> InstanceStatus.InstanceState.instanceRunning;
-            case CREATING -> InstanceStatus.InstanceState.instanceCreating;
-            case DELETING -> InstanceStatus.InstanceState.instanceDeleting;
-        });
-        instance.error().ifPresent(error -> status.setErrorInfo(InstanceErrorInfo.newBuilder()
-                .setErrorCode(error.code() == null || error.code().isEmpty() ? "unknown" : error.code())
-                .setErrorMessage(error.message() == null ? "" : error.message())
-                .setInstanceErrorClass(error.errorClass().code())));
+        InstanceStatus.Builder status = InstanceStatus.newBuilder()
+                .setInstanceState(
+                        switch (instance.state()) {
+                            case RUNNING -> InstanceStatus.InstanceState.instanceRunning;
+                            case CREATING -> InstanceStatus.InstanceState.instanceCreating;
+                            case DELETING -> InstanceStatus.InstanceState.instanceDeleting;
+                        });
+        instance.error()
+                .ifPresent(error -> status.setErrorInfo(InstanceErrorInfo.newBuilder()
+                        .setErrorCode(error.code() == null || error.code().isEmpty() ? "unknown" : error.code())
+                        .setErrorMessage(error.message() == null ? "" : error.message())
+                        .setInstanceErrorClass(error.errorClass().code())));
         return Instance.newBuilder().setId(instance.id()).setStatus(status).build();
     }
 }

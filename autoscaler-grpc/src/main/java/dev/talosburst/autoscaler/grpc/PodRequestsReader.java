@@ -13,8 +13,7 @@ import java.util.Map;
  */
 public final class PodRequestsReader {
 
-    private PodRequestsReader() {
-    }
+    private PodRequestsReader() {}
 
     /** The pod's requests; {@link IllegalArgumentException} naming the container when a quantity is malformed. */
     public static PodRequests read(Pod pod) {
@@ -48,7 +47,9 @@ public final class PodRequestsReader {
 
     private static long read(Quantity quantity, String where, String resource, boolean milli) {
         try {
-            long value = milli ? KubernetesQuantity.milliValue(quantity.getString()) : KubernetesQuantity.value(quantity.getString());
+            long value = milli
+                    ? KubernetesQuantity.milliValue(quantity.getString())
+                    : KubernetesQuantity.value(quantity.getString());
             if (value < 0) {
                 throw new IllegalArgumentException("'" + quantity.getString() + "' is negative");
             }

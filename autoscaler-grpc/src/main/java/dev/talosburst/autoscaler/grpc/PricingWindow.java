@@ -11,8 +11,15 @@ import java.time.Instant;
 public record PricingWindow(Instant start, Instant end) {
 
     /** Reads and checks the window; {@link IllegalArgumentException} when a bound is missing or end precedes start. */
-    public static PricingWindow of(boolean hasStartTimestamp, Timestamp startTimestamp, boolean hasStartTime, Time startTime,
-            boolean hasEndTimestamp, Timestamp endTimestamp, boolean hasEndTime, Time endTime) {
+    public static PricingWindow of(
+            boolean hasStartTimestamp,
+            Timestamp startTimestamp,
+            boolean hasStartTime,
+            Time startTime,
+            boolean hasEndTimestamp,
+            Timestamp endTimestamp,
+            boolean hasEndTime,
+            Time endTime) {
         Instant start = pick(hasStartTimestamp, startTimestamp, hasStartTime, startTime, "start");
         Instant end = pick(hasEndTimestamp, endTimestamp, hasEndTime, endTime, "end");
         if (end.isBefore(start)) {
@@ -28,7 +35,7 @@ public record PricingWindow(Instant start, Instant end) {
         if (hasOld) {
             return Instant.ofEpochSecond(older.getSeconds(), older.getNanos());
         }
-        throw new IllegalArgumentException("pricing request has no " + which + " time: set " + which + "Timestamp (or the "
-                + "pre-1.35 " + which + "Time)");
+        throw new IllegalArgumentException("pricing request has no " + which + " time: set " + which
+                + "Timestamp (or the " + "pre-1.35 " + which + "Time)");
     }
 }

@@ -23,10 +23,10 @@ public final class TemplateNodeBuilder {
 
     /** Labels every node has from kubelet; kept if the template already sets them. */
     static final String ARCH_LABEL = "kubernetes.io/arch";
+
     static final String OS_LABEL = "kubernetes.io/os";
 
-    private TemplateNodeBuilder() {
-    }
+    private TemplateNodeBuilder() {}
 
     /** The template as a Kubernetes Node; {@code now} stamps the Ready condition. */
     public static Node build(NodeTemplate template, Instant now) {
@@ -37,7 +37,10 @@ public final class TemplateNodeBuilder {
 
         NodeSpec.Builder spec = NodeSpec.newBuilder();
         for (dev.talosburst.provisioner.pool.Taint taint : template.taints()) {
-            spec.addTaints(Taint.newBuilder().setKey(taint.key()).setValue(taint.value()).setEffect(taint.effect()));
+            spec.addTaints(Taint.newBuilder()
+                    .setKey(taint.key())
+                    .setValue(taint.value())
+                    .setEffect(taint.effect()));
         }
         return Node.newBuilder()
                 .setMetadata(ObjectMeta.newBuilder()
@@ -49,9 +52,12 @@ public final class TemplateNodeBuilder {
                         .putAllAllocatable(resources(template.allocatable()))
                         .setPhase("Running")
                         .addConditions(NodeCondition.newBuilder()
-                                .setType("Ready").setStatus("True").setReason("KubeletReady")
+                                .setType("Ready")
+                                .setStatus("True")
+                                .setReason("KubeletReady")
                                 .setMessage("template node for node group " + template.groupId())
-                                .setLastHeartbeatTime(stamp).setLastTransitionTime(stamp))
+                                .setLastHeartbeatTime(stamp)
+                                .setLastTransitionTime(stamp))
                         .setNodeInfo(NodeSystemInfo.newBuilder()
                                 .setArchitecture(template.architecture())
                                 .setOperatingSystem("linux")

@@ -1,7 +1,7 @@
 package dev.talosburst.autoscaler.kube;
 
-import dev.talosburst.provisioner.engine.NodeGroupEngine;
 import dev.talosburst.provisioner.directory.NodeDirectory;
+import dev.talosburst.provisioner.engine.NodeGroupEngine;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Instance;
@@ -28,7 +28,8 @@ public class EngineLeadership {
     /** Starts the engine: at once as leader (its first list in the background), or as a follower contending for the Lease. */
     public synchronized void start(NodeGroupEngine engine) {
         if (!settings.enabled() || !(nodes instanceof KubernetesNodeDirectory directory)) {
-            engine.startInBackground(); // gRPC answers while the first list runs (NOT_READY for sizes and servers until it is done)
+            engine.startInBackground(); // gRPC answers while the first list runs (NOT_READY for sizes and servers
+            // until it is done)
             return;
         }
         LeaseTerms terms = LeaseTerms.from(settings);

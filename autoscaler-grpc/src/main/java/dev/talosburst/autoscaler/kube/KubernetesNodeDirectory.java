@@ -37,6 +37,7 @@ public final class KubernetesNodeDirectory implements NodeDirectory, AutoCloseab
     private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
     /** Serialises deliveries: informer events and the replay for a new subscriber never interleave. */
     private final Object delivery = new Object();
+
     private volatile SharedIndexInformer<Node> informer;
     private volatile Throwable failure;
 
@@ -62,8 +63,11 @@ public final class KubernetesNodeDirectory implements NodeDirectory, AutoCloseab
         }));
         nodes.addEventHandler(new Deliveries());
         nodes.exceptionHandler((started, error) -> {
-            // keep trying: an API server outage or a missing RBAC rule must not silently end the watch; readiness shows it
-            LOG.warnf("watching Nodes failed (%s); retrying. Check the RBAC rule for nodes get/list/watch", error.toString());
+            // keep trying: an API server outage or a missing RBAC rule must not silently end the watch; readiness shows
+            // it
+            LOG.warnf(
+                    "watching Nodes failed (%s); retrying. Check the RBAC rule for nodes get/list/watch",
+                    error.toString());
             return true;
         });
         informer = nodes;
@@ -75,7 +79,9 @@ public final class KubernetesNodeDirectory implements NodeDirectory, AutoCloseab
         });
         nodes.start().whenComplete((ignored, error) -> {
             if (error == null) {
-                LOG.infof("Node informer synced: %d Nodes", nodes.getStore().list().size());
+                LOG.infof(
+                        "Node informer synced: %d Nodes",
+                        nodes.getStore().list().size());
             }
         });
     }
@@ -109,13 +115,17 @@ public final class KubernetesNodeDirectory implements NodeDirectory, AutoCloseab
         if (nodes == null || providerId == null || providerId.isEmpty()) {
             return Optional.empty();
         }
-        return nodes.getIndexer().byIndex(PROVIDER_ID_INDEX, providerId).stream().findFirst().map(this::facts);
+        return nodes.getIndexer().byIndex(PROVIDER_ID_INDEX, providerId).stream()
+                .findFirst()
+                .map(this::facts);
     }
 
     @Override
     public Collection<KubeNode> all() {
         SharedIndexInformer<Node> nodes = informer;
-        return nodes == null ? List.of() : nodes.getStore().list().stream().map(this::facts).toList();
+        return nodes == null
+                ? List.of()
+                : nodes.getStore().list().stream().map(this::facts).toList();
     }
 
     /**
@@ -136,14 +146,18 @@ public final class KubernetesNodeDirectory implements NodeDirectory, AutoCloseab
             }
             String seen = node.get().getMetadata().getResourceVersion();
             try {
-                client.nodes().withName(nodeName).patch(PatchContext.of(PatchType.JSON), providerIdPatch(node.get(), providerId));
+                client.nodes()
+                        .withName(nodeName)
+                        .patch(PatchContext.of(PatchType.JSON), providerIdPatch(node.get(), providerId));
                 return;
             } catch (KubernetesClientException e) {
                 if (!raced(e) || attempt == PATCH_ATTEMPTS) {
                     throw refused(e, attempt);
                 }
-                LOG.debugf("providerID patch of Node %s (resourceVersion %s) refused, as when the kubelet updated the Node"
-                        + " first (%s); retrying on the Node as it is now", nodeName, seen, statusLine(e));
+                LOG.debugf(
+                        "providerID patch of Node %s (resourceVersion %s) refused, as when the kubelet updated the Node"
+                                + " first (%s); retrying on the Node as it is now",
+                        nodeName, seen, statusLine(e));
                 node = Optional.ofNullable(client.nodes().withName(nodeName).get());
             }
         }
@@ -152,7 +166,10 @@ public final class KubernetesNodeDirectory implements NodeDirectory, AutoCloseab
     private static String providerIdPatch(Node node, String providerId) {
         String resourceVersion = node.getMetadata().getResourceVersion();
         return "["
-                + (resourceVersion == null ? "" : "{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":" + json(resourceVersion) + "},")
+                + (resourceVersion == null
+                        ? ""
+                        : "{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":" + json(resourceVersion)
+                                + "},")
                 + (node.getSpec() == null
                         ? "{\"op\":\"add\",\"path\":\"/spec\",\"value\":{\"providerID\":" + json(providerId) + "}}]"
                         : "{\"op\":\"add\",\"path\":\"/spec/providerID\",\"value\":" + json(providerId) + "}]");
@@ -184,7 +201,8 @@ public final class KubernetesNodeDirectory implements NodeDirectory, AutoCloseab
 
     private static String statusLine(KubernetesClientException e) {
         if (e.getCode() <= 0) { // no answer: the cause says why (connection refused, timeout)
-            return "no answer from the API server (" + (e.getCause() != null ? e.getCause().toString() : e.getMessage()) + ")";
+            return "no answer from the API server ("
+                    + (e.getCause() != null ? e.getCause().toString() : e.getMessage()) + ")";
         }
         Status status = e.getStatus();
         String reason = status == null || status.getReason() == null ? "" : " " + status.getReason();
@@ -215,7 +233,9 @@ public final class KubernetesNodeDirectory implements NodeDirectory, AutoCloseab
 
     private Optional<Node> cached(String name) {
         SharedIndexInformer<Node> nodes = informer;
-        return nodes == null || name == null ? Optional.empty() : Optional.ofNullable(nodes.getStore().getByKey(name));
+        return nodes == null || name == null
+                ? Optional.empty()
+                : Optional.ofNullable(nodes.getStore().getByKey(name));
     }
 
     private KubeNode facts(Node node) {
@@ -268,7 +288,8 @@ public final class KubernetesNodeDirectory implements NodeDirectory, AutoCloseab
             KubeNode facts = facts(newNode);
             boolean wasReady = NodeFacts.isReady(oldNode);
             if (facts.ready()) {
-                // became Ready, or changed (or was re-delivered) while Ready: the listener ignores what it already knows
+                // became Ready, or changed (or was re-delivered) while Ready: the listener ignores what it already
+                // knows
                 deliverToAll("ready " + facts.name(), l -> l.ready(facts));
             } else if (wasReady) {
                 deliverToAll("not-ready " + facts.name(), l -> l.notReady(facts));

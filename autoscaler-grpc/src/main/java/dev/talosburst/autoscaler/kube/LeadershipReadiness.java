@@ -30,7 +30,8 @@ public class LeadershipReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         boolean leader = engine.isLeader();
-        boolean nodesSynced = leadership.directory().map(KubernetesNodeDirectory::hasSynced).orElse(true);
+        boolean nodesSynced =
+                leadership.directory().map(KubernetesNodeDirectory::hasSynced).orElse(true);
         CallGuard breaker = cloud.serversGuard();
         boolean hetznerReachable = !breaker.open();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("leadership")
@@ -38,9 +39,11 @@ public class LeadershipReadiness implements HealthCheck {
                 .withData("leader", leader)
                 .withData("nodeCacheSynced", nodesSynced)
                 .withData("hetznerServersBreaker", breaker.state());
-        leadership.election().ifPresent(election -> response
-                .withData("identity", election.terms().identity())
-                .withData("leaseHolder", election.leader() == null ? "unknown" : election.leader()));
+        leadership
+                .election()
+                .ifPresent(election -> response.withData(
+                                "identity", election.terms().identity())
+                        .withData("leaseHolder", election.leader() == null ? "unknown" : election.leader()));
         return response.build();
     }
 }

@@ -125,9 +125,12 @@ public final class LeaseLeadership implements AutoCloseable {
             myTerm = term;
             current = lock;
         }
-        long sinceRenewal = current.hasRenewed() ? System.nanoTime() - current.lastRenewalStartedNanos() : Long.MAX_VALUE;
+        long sinceRenewal =
+                current.hasRenewed() ? System.nanoTime() - current.lastRenewalStartedNanos() : Long.MAX_VALUE;
         if (sinceRenewal > terms.renewDeadline().toNanos()) {
-            recontend(myTerm, "Lease " + terms.namespace() + "/" + terms.name() + " not renewed within " + terms.renewDeadline());
+            recontend(
+                    myTerm,
+                    "Lease " + terms.namespace() + "/" + terms.name() + " not renewed within " + terms.renewDeadline());
         }
     }
 
@@ -184,22 +187,27 @@ public final class LeaseLeadership implements AutoCloseable {
     private synchronized void contend() {
         int myTerm = ++term;
         // a fresh lock per elector: the renewal record of a previous term must not vouch for this one
-        RenewalRecordingLock termLock = new RenewalRecordingLock(new LeaseLock(terms.namespace(), terms.name(), terms.identity()));
+        RenewalRecordingLock termLock =
+                new RenewalRecordingLock(new LeaseLock(terms.namespace(), terms.name(), terms.identity()));
         lock = termLock;
-        LeaderElector elector = new LeaderElectorBuilder(client, electorThreads).withConfig(new LeaderElectionConfigBuilder()
-                .withName(terms.name())
-                .withLock(termLock)
-                .withLeaseDuration(terms.leaseDuration())
-                .withRenewDeadline(terms.renewDeadline())
-                .withRetryPeriod(terms.retryPeriod())
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(() -> started(myTerm), () -> stopped(myTerm), this::observed))
-                .build()).build();
+        LeaderElector elector = new LeaderElectorBuilder(client, electorThreads)
+                .withConfig(new LeaderElectionConfigBuilder()
+                        .withName(terms.name())
+                        .withLock(termLock)
+                        .withLeaseDuration(terms.leaseDuration())
+                        .withRenewDeadline(terms.renewDeadline())
+                        .withRetryPeriod(terms.retryPeriod())
+                        .withReleaseOnCancel(true)
+                        .withLeaderCallbacks(
+                                new LeaderCallbacks(() -> started(myTerm), () -> stopped(myTerm), this::observed))
+                        .build())
+                .build();
         CompletableFuture<?> future = elector.start();
         election = future;
         future.whenComplete((ignored, error) -> {
             if (error != null && !future.isCancelled()) {
-                LOG.warnf("leader election on Lease %s/%s ended: %s", terms.namespace(), terms.name(), error.toString());
+                LOG.warnf(
+                        "leader election on Lease %s/%s ended: %s", terms.namespace(), terms.name(), error.toString());
             }
             recontend(myTerm, "the election loop ended");
         });
@@ -217,7 +225,9 @@ public final class LeaseLeadership implements AutoCloseable {
             }
             holding = true;
         }
-        LOG.infof("acquired Lease %s/%s as %s; rebuilding the view before acting", terms.namespace(), terms.name(), terms.identity());
+        LOG.infof(
+                "acquired Lease %s/%s as %s; rebuilding the view before acting",
+                terms.namespace(), terms.name(), terms.identity());
         promotions.execute(() -> promote(myTerm));
     }
 

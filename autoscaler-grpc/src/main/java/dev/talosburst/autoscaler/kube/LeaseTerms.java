@@ -15,8 +15,13 @@ import java.util.UUID;
  * period (fabric8 adds up to 120 % jitter to the retry period), so a leader that cannot renew stops acting before
  * anyone else may take the lease.
  */
-public record LeaseTerms(String namespace, String name, String identity, Duration leaseDuration, Duration renewDeadline,
-                         Duration retryPeriod) {
+public record LeaseTerms(
+        String namespace,
+        String name,
+        String identity,
+        Duration leaseDuration,
+        Duration renewDeadline,
+        Duration retryPeriod) {
 
     /** Where Kubernetes mounts the pod's namespace. */
     static final Path SERVICE_ACCOUNT_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
@@ -32,29 +37,43 @@ public record LeaseTerms(String namespace, String name, String identity, Duratio
         if (identity == null || identity.isBlank()) {
             problems.add("talosburst.kubernetes.identity is empty; leave it unset to use the pod name");
         }
-        if (leaseDuration == null || renewDeadline == null || retryPeriod == null || leaseDuration.isNegative() || leaseDuration.isZero()
-                || renewDeadline.isNegative() || renewDeadline.isZero() || retryPeriod.isNegative() || retryPeriod.isZero()) {
+        if (leaseDuration == null
+                || renewDeadline == null
+                || retryPeriod == null
+                || leaseDuration.isNegative()
+                || leaseDuration.isZero()
+                || renewDeadline.isNegative()
+                || renewDeadline.isZero()
+                || retryPeriod.isNegative()
+                || retryPeriod.isZero()) {
             problems.add("talosburst.kubernetes.lease-duration, renew-deadline and retry-period must all be positive");
         } else {
             if (renewDeadline.compareTo(leaseDuration) >= 0) {
-                problems.add("talosburst.kubernetes.renew-deadline (" + renewDeadline + ") must be shorter than lease-duration ("
-                        + leaseDuration + "), or two replicas could act at once");
+                problems.add("talosburst.kubernetes.renew-deadline (" + renewDeadline
+                        + ") must be shorter than lease-duration (" + leaseDuration
+                        + "), or two replicas could act at once");
             }
             if (retryPeriod.multipliedBy(12).dividedBy(10).compareTo(renewDeadline) >= 0) {
-                problems.add("talosburst.kubernetes.retry-period (" + retryPeriod + ") must be shorter than renew-deadline ("
-                        + renewDeadline + ") / 1.2, or the leader cannot renew in time");
+                problems.add(
+                        "talosburst.kubernetes.retry-period (" + retryPeriod + ") must be shorter than renew-deadline ("
+                                + renewDeadline + ") / 1.2, or the leader cannot renew in time");
             }
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid leader election settings:\n  - " + String.join("\n  - ", problems));
+            throw new IllegalArgumentException(
+                    "invalid leader election settings:\n  - " + String.join("\n  - ", problems));
         }
     }
 
     /** Resolves the defaults: the pod's namespace and a per-process identity derived from the pod name. */
     public static LeaseTerms from(KubernetesSettings settings) {
-        return new LeaseTerms(settings.namespace().map(String::strip).orElseGet(LeaseTerms::podNamespace), settings.leaseName().strip(),
+        return new LeaseTerms(
+                settings.namespace().map(String::strip).orElseGet(LeaseTerms::podNamespace),
+                settings.leaseName().strip(),
                 settings.identity().map(String::strip).orElseGet(() -> processIdentity(System.getenv("HOSTNAME"))),
-                settings.leaseDuration(), settings.renewDeadline(), settings.retryPeriod());
+                settings.leaseDuration(),
+                settings.renewDeadline(),
+                settings.retryPeriod());
     }
 
     /** The namespace of the pod's service account, {@code default} outside a pod. */

@@ -21,9 +21,10 @@ public class NodeDirectoryProducer {
     @Singleton
     NodeDirectory nodeDirectory(KubernetesSettings settings, Instance<KubernetesClient> clients, Clock clock) {
         if (!settings.enabled()) {
-            LOG.warn("talosburst.kubernetes.enabled=false: Nodes are not watched (no providerID, no readiness, no Node cleanup), "
-                    + "so the reaper never deletes a server for not registering as a Node (set talosburst.kubernetes.enabled=true for that), "
-                    + "and this replica acts without leader election; run ONE replica only");
+            LOG.warn(
+                    "talosburst.kubernetes.enabled=false: Nodes are not watched (no providerID, no readiness, no Node cleanup), "
+                            + "so the reaper never deletes a server for not registering as a Node (set talosburst.kubernetes.enabled=true for that), "
+                            + "and this replica acts without leader election; run ONE replica only");
             return InMemoryNodeDirectory.unobserved(clock);
         }
         KubernetesNodeDirectory directory = new KubernetesNodeDirectory(clients.get(), clock, settings.nodeResync());

@@ -10,11 +10,14 @@ import java.util.List;
 /** Reads what the domain needs from a fabric8 {@link Node}: name, providerID, Ready condition, creation time, labels. */
 final class NodeFacts {
 
-    private NodeFacts() {
-    }
+    private NodeFacts() {}
 
     static KubeNode of(Node node, Instant fallbackCreatedAt) {
-        return new KubeNode(node.getMetadata().getName(), providerId(node), isReady(node), createdAt(node, fallbackCreatedAt),
+        return new KubeNode(
+                node.getMetadata().getName(),
+                providerId(node),
+                isReady(node),
+                createdAt(node, fallbackCreatedAt),
                 node.getMetadata().getLabels());
     }
 
@@ -30,7 +33,8 @@ final class NodeFacts {
             return false;
         }
         List<NodeCondition> conditions = node.getStatus().getConditions();
-        return conditions != null && conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        return conditions != null
+                && conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static Instant createdAt(Node node, Instant fallback) {

@@ -21,8 +21,10 @@ public class ProcessLiveness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        boolean informerRunning = leadership.directory().map(KubernetesNodeDirectory::isRunning).orElse(true);
-        boolean electing = leadership.election().map(LeaseLeadership::isContending).orElse(true);
+        boolean informerRunning =
+                leadership.directory().map(KubernetesNodeDirectory::isRunning).orElse(true);
+        boolean electing =
+                leadership.election().map(LeaseLeadership::isContending).orElse(true);
         return HealthCheckResponse.named("talos-burst-process")
                 .status(informerRunning && electing)
                 .withData("nodeInformerRunning", informerRunning)

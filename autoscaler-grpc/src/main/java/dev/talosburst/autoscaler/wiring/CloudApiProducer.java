@@ -1,11 +1,11 @@
 package dev.talosburst.autoscaler.wiring;
 
 import dev.talosburst.autoscaler.config.TalosBurstConfig;
-import dev.talosburst.provisioner.cloud.CloudApi;
 import dev.talosburst.hcloud.client.ApiToken;
 import dev.talosburst.hcloud.client.HcloudClient;
 import dev.talosburst.hcloud.client.HcloudSettings;
 import dev.talosburst.hcloud.client.LocalHetzner;
+import dev.talosburst.provisioner.cloud.CloudApi;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -20,19 +20,23 @@ public class CloudApiProducer {
 
     @Produces
     @Singleton
-    CloudApi cloudApi(TalosBurstConfig config, @ServiceMeters.Own MeterRegistry registry, Instance<EmbeddedHetzner> embedded) {
+    CloudApi cloudApi(
+            TalosBurstConfig config, @ServiceMeters.Own MeterRegistry registry, Instance<EmbeddedHetzner> embedded) {
         HcloudSettings settings;
         if (config.hcloud().embeddedSimulator()) {
             LocalHetzner simulator = embedded.get().local();
             settings = HcloudSettings.defaults(ApiToken.of(simulator.token())).withEndpoint(simulator.endpoint());
         } else {
             // ConfigurationCheck has already refused a missing token; the token itself is never logged.
-            settings = HcloudSettings.defaults(ApiToken.of(config.hcloud().token().orElseThrow()))
+            settings = HcloudSettings.defaults(
+                            ApiToken.of(config.hcloud().token().orElseThrow()))
                     .withEndpoint(URI.create(config.hcloud().endpoint().strip()));
             LOG.infof("Hetzner Cloud API at %s", settings.endpoint());
         }
         // never more than our share of the project's budget: the client's bucket holds and refills only that share
-        double share = config.hcloud().budgetShare() > 0 && config.hcloud().budgetShare() <= 1 ? config.hcloud().budgetShare() : 1.0;
+        double share = config.hcloud().budgetShare() > 0 && config.hcloud().budgetShare() <= 1
+                ? config.hcloud().budgetShare()
+                : 1.0;
         settings = settings.withBudgetCapacity(config.hcloud().budgetPerHour()).withBudgetShare(share);
         return HcloudClient.create(settings, registry);
     }

@@ -17,13 +17,15 @@ import org.eclipse.microprofile.config.Config;
 public class ConfigurationProducer {
 
     /** Every {@code talosburst.*} option is read by one of these mappings; any other key is a typo. */
-    static final Map<Class<?>, String> MAPPINGS = Map.of(TalosBurstConfig.class, "talosburst",
-            KubernetesSettings.class, "talosburst.kubernetes");
+    static final Map<Class<?>, String> MAPPINGS =
+            Map.of(TalosBurstConfig.class, "talosburst", KubernetesSettings.class, "talosburst.kubernetes");
 
     @Produces
     @Singleton
     ValidConfiguration validConfiguration(TalosBurstConfig config, Config raw) {
-        return ConfigurationCheck.validate(config,
-                SettingsSources.of(raw.unwrap(SmallRyeConfig.class), new UnknownOptions(MAPPINGS)), LocalHetzner.available());
+        return ConfigurationCheck.validate(
+                config,
+                SettingsSources.of(raw.unwrap(SmallRyeConfig.class), new UnknownOptions(MAPPINGS)),
+                LocalHetzner.available());
     }
 }

@@ -1,8 +1,8 @@
 package dev.talosburst.autoscaler.wiring;
 
-import dev.talosburst.provisioner.userdata.UserDataSource;
 import dev.talosburst.provisioner.pool.NodePool;
 import dev.talosburst.provisioner.pool.Taint;
+import dev.talosburst.provisioner.userdata.UserDataSource;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,19 +17,28 @@ public final class DemoWorkerConfig implements UserDataSource {
     public String render(NodePool pool, String serverName, Map<String, String> nodeLabels, List<Taint> taints) {
         StringBuilder yaml = new StringBuilder()
                 .append("# talos-burst DEMO user-data: NOT a joinable Talos worker config (no cluster secrets).\n")
-                .append("# Set talosburst.talos.worker-config to the output of `talosctl gen config --output-types worker`.\n")
+                .append(
+                        "# Set talosburst.talos.worker-config to the output of `talosctl gen config --output-types worker`.\n")
                 .append("version: v1alpha1\n")
                 .append("machine:\n")
                 .append("  type: worker\n")
                 .append("  network:\n")
-                .append("    hostname: ").append(quote(serverName)).append('\n');
+                .append("    hostname: ")
+                .append(quote(serverName))
+                .append('\n');
         if (!nodeLabels.isEmpty()) {
             yaml.append("  nodeLabels:\n");
-            new TreeMap<>(nodeLabels).forEach((k, v) -> yaml.append("    ").append(quote(k)).append(": ").append(quote(v)).append('\n'));
+            new TreeMap<>(nodeLabels)
+                    .forEach((k, v) -> yaml.append("    ")
+                            .append(quote(k))
+                            .append(": ")
+                            .append(quote(v))
+                            .append('\n'));
         }
         if (!taints.isEmpty()) {
             yaml.append("  kubelet:\n    registerWithTaints:\n");
-            taints.forEach(t -> yaml.append("      - ").append(quote(t.toString())).append('\n'));
+            taints.forEach(
+                    t -> yaml.append("      - ").append(quote(t.toString())).append('\n'));
         }
         return yaml.toString();
     }

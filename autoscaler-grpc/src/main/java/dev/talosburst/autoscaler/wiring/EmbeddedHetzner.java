@@ -20,9 +20,13 @@ public class EmbeddedHetzner {
     /** The running local Hetzner, started on first use. */
     public synchronized LocalHetzner local() {
         if (local == null) {
-            local = LocalHetzner.start().orElseThrow(() -> new IllegalStateException(dev.talosburst.autoscaler.config.ConfigurationCheck.NO_SIMULATOR));
-            LOG.warnf("Hetzner Cloud is SIMULATED in-process at %s (talosburst.hcloud.embedded-simulator=true): "
-                    + "no real servers are created", local.endpoint());
+            local = LocalHetzner.start()
+                    .orElseThrow(() -> new IllegalStateException(
+                            dev.talosburst.autoscaler.config.ConfigurationCheck.NO_SIMULATOR));
+            LOG.warnf(
+                    "Hetzner Cloud is SIMULATED in-process at %s (talosburst.hcloud.embedded-simulator=true): "
+                            + "no real servers are created",
+                    local.endpoint());
         }
         return local;
     }

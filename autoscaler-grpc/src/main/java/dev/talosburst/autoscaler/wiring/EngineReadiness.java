@@ -26,7 +26,8 @@ public class EngineReadiness implements HealthCheck {
         var lastSync = engine.lastSyncAt();
         HetznerStatus hetzner = engine.hetznerStatus();
         // a refused token or pools that do not fit the catalogue: nothing works until the configuration is fixed
-        boolean usable = hetzner.state() != HetznerStatus.State.UNAUTHORIZED && hetzner.state() != HetznerStatus.State.CONFIGURATION_INVALID;
+        boolean usable = hetzner.state() != HetznerStatus.State.UNAUTHORIZED
+                && hetzner.state() != HetznerStatus.State.CONFIGURATION_INVALID;
         var response = HealthCheckResponse.named("hetzner-view")
                 .status(engine.isSynced() && usable)
                 .withData("lastSyncAt", lastSync == null ? "never" : lastSync.toString())

@@ -18,7 +18,10 @@ public class EventReconciliation {
         this.publishing = publishing;
     }
 
-    @Scheduled(every = "${talosburst.events.reconcile-interval:10m}", delay = 5, delayUnit = java.util.concurrent.TimeUnit.SECONDS,
+    @Scheduled(
+            every = "${talosburst.events.reconcile-interval:10m}",
+            delay = 5,
+            delayUnit = java.util.concurrent.TimeUnit.SECONDS,
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcile() {
         if (publishing.enabled() && engine.isLeader() && engine.isSynced()) {

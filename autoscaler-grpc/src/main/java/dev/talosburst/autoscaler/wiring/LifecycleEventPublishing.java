@@ -15,8 +15,8 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,15 +31,18 @@ public class LifecycleEventPublishing {
     private final KafkaEventSink kafka;
     private final LifecycleReconciler reconciler;
 
-    LifecycleEventPublishing(TalosBurstConfig config, ValidConfiguration valid, @ServiceMeters.Own MeterRegistry registry, Clock clock) {
+    LifecycleEventPublishing(
+            TalosBurstConfig config, ValidConfiguration valid, @ServiceMeters.Own MeterRegistry registry, Clock clock) {
         TalosBurstConfig.Events events = config.events();
         if (events.bootstrapServers().isEmpty()) {
-            LOG.warn("talosburst.events.bootstrap-servers is not set: node lifecycle events are discarded (billing and audit see nothing)");
+            LOG.warn(
+                    "talosburst.events.bootstrap-servers is not set: node lifecycle events are discarded (billing and audit see nothing)");
             kafka = null;
             reconciler = null;
             return;
         }
-        EventPublisherSettings settings = EventPublisherSettings.defaults(events.bootstrapServers().get())
+        EventPublisherSettings settings = EventPublisherSettings.defaults(
+                        events.bootstrapServers().get())
                 .withTopic(events.topic())
                 .withJournal(events.journalDir().orElseThrow())
                 .withQueue(events.queueCapacity(), events.backlogWarnThreshold())
@@ -50,7 +53,9 @@ public class LifecycleEventPublishing {
         kafka = new KafkaEventSink(settings, registry, clock);
         kafka.start();
         reconciler = new LifecycleReconciler(valid.clusterId(), kafka, kafka, clock, Duration.ofSeconds(30));
-        LOG.infof("node lifecycle events go to Kafka topic %s (journal %s)", events.topic(), events.journalDir().get());
+        LOG.infof(
+                "node lifecycle events go to Kafka topic %s (journal %s)",
+                events.topic(), events.journalDir().get());
     }
 
     @Produces
@@ -96,8 +101,16 @@ public class LifecycleEventPublishing {
         }
         // the published history is read first, the servers only then: a server created in between is then at worst
         // announced twice (same event id), never reported deleted
-        Supplier<List<ObservedServer>> observed = () -> servers.get().stream().map(s -> new ObservedServer(s.name(), s.serverId(),
-                s.pool(), s.facts(), s.status(), s.nodeRegistered() || s.nodeReady(), s.nodeReady())).toList();
+        Supplier<List<ObservedServer>> observed = () -> servers.get().stream()
+                .map(s -> new ObservedServer(
+                        s.name(),
+                        s.serverId(),
+                        s.pool(),
+                        s.facts(),
+                        s.status(),
+                        s.nodeRegistered() || s.nodeReady(),
+                        s.nodeReady()))
+                .toList();
         try {
             int published = reconciler.reconcile(observed).published().size();
             if (published > 0) {
@@ -105,8 +118,9 @@ public class LifecycleEventPublishing {
             }
             return published;
         } catch (TimeoutException e) {
-            LOG.warnf("event reconciliation postponed to its next run (talosburst.events.reconcile-interval): the published history"
-                    + " has not been read back from Kafka yet");
+            LOG.warnf(
+                    "event reconciliation postponed to its next run (talosburst.events.reconcile-interval): the published history"
+                            + " has not been read back from Kafka yet");
             return -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

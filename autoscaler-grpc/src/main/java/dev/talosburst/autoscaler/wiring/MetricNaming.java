@@ -28,11 +28,18 @@ public class MetricNaming {
         return new MeterFilter() {
             @Override
             public Meter.Id map(Meter.Id id) {
-                // only gauges (the Netty allocator's): rebuilding the id of a histogram would drop its synthetic meters' link
-                if (id.getType() != Meter.Type.GAUGE || (id.getDescription() != null && !id.getDescription().isBlank())) {
+                // only gauges (the Netty allocator's): rebuilding the id of a histogram would drop its synthetic
+                // meters' link
+                if (id.getType() != Meter.Type.GAUGE
+                        || (id.getDescription() != null && !id.getDescription().isBlank())) {
                     return id;
                 }
-                return new Meter.Id(id.getName(), Tags.of(id.getTags()), id.getBaseUnit(), id.getName().replace('.', ' '), id.getType());
+                return new Meter.Id(
+                        id.getName(),
+                        Tags.of(id.getTags()),
+                        id.getBaseUnit(),
+                        id.getName().replace('.', ' '),
+                        id.getType());
             }
         };
     }

@@ -21,8 +21,7 @@ public class ServiceMeters {
     @Qualifier
     @Retention(RetentionPolicy.RUNTIME)
     @Target({ElementType.PARAMETER, ElementType.FIELD, ElementType.METHOD})
-    public @interface Own {
-    }
+    public @interface Own {}
 
     @Produces
     @Singleton

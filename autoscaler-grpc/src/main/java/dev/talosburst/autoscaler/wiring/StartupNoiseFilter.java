@@ -27,15 +27,20 @@ public final class StartupNoiseFilter implements Filter {
         if (message == null) {
             return true;
         }
-        if (BUILD_TIME.equals(record.getLoggerName()) && message.startsWith("Build time property cannot be changed at runtime")) {
-            return !message.lines().skip(1).filter(l -> !l.isBlank())
+        if (BUILD_TIME.equals(record.getLoggerName())
+                && message.startsWith("Build time property cannot be changed at runtime")) {
+            return !message.lines()
+                    .skip(1)
+                    .filter(l -> !l.isBlank())
                     .allMatch(l -> l.startsWith(" - quarkus.kubernetes-client."));
         }
         if (PROMETHEUS.equals(record.getLoggerName())
-                && message.startsWith("A MeterFilter is being configured after a Meter has been registered to this registry")) {
+                && message.startsWith(
+                        "A MeterFilter is being configured after a Meter has been registered to this registry")) {
             return false;
         }
         return !(HTTP_OPTIONS.equals(record.getLoggerName())
-                && message.startsWith("When configuring TLS client authentication to be required, it is recommended to **NOT** set"));
+                && message.startsWith(
+                        "When configuring TLS client authentication to be required, it is recommended to **NOT** set"));
     }
 }

@@ -41,7 +41,10 @@ public class StartupVerdict {
         };
     }
 
-    @Scheduled(every = "1s", delay = 1, delayUnit = java.util.concurrent.TimeUnit.SECONDS,
+    @Scheduled(
+            every = "1s",
+            delay = 1,
+            delayUnit = java.util.concurrent.TimeUnit.SECONDS,
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void check() {
         rejection(engine).ifPresent(problems -> {

@@ -35,25 +35,34 @@ public class UserDataProducer {
         try {
             version = talos.talosVersion().map(TalosVersion::parse);
         } catch (RuntimeException e) {
-            throw new InvalidConfigurationException(List.of("talosburst.talos.talos-version: '" + talos.talosVersion().get()
-                    + "' is not a Talos version; use e.g. v1.13.9 or 1.13"));
+            throw new InvalidConfigurationException(List.of("talosburst.talos.talos-version: '"
+                    + talos.talosVersion().get() + "' is not a Talos version; use e.g. v1.13.9 or 1.13"));
         }
         try {
-            WorkerConfigUserData userData = WorkerConfigUserData.load(talos.workerConfig().get(), version, talos.schemaDir());
+            WorkerConfigUserData userData =
+                    WorkerConfigUserData.load(talos.workerConfig().get(), version, talos.schemaDir());
             // the file's location and the detected version only: its content (join secrets) is never logged
-            LOG.infof("Talos worker config file %s targets Talos %s: %s", talos.workerConfig().get(), userData.renderer().talosVersion(),
+            LOG.infof(
+                    "Talos worker config file %s targets Talos %s: %s",
+                    talos.workerConfig().get(),
+                    userData.renderer().talosVersion(),
                     userData.renderer().config().versionExplanation());
             if (!userData.renderer().config().versionCertain()) {
-                LOG.warnf("the Talos version of worker config %s is not certain (%s); each pool is rendered for the version label "
-                        + "of the snapshot it boots, the oldest possible version where it has none. Set "
-                        + "talosburst.talos.talos-version to be explicit", talos.workerConfig().get(),
-                        userData.renderer().config().versionExplanation());
+                LOG.warnf(
+                        "the Talos version of worker config %s is not certain (%s); each pool is rendered for the version label "
+                                + "of the snapshot it boots, the oldest possible version where it has none. Set "
+                                + "talosburst.talos.talos-version to be explicit",
+                        talos.workerConfig().get(), userData.renderer().config().versionExplanation());
             }
             if (talos.schemaDir().isEmpty()) {
-                LOG.info("talosburst.talos.schema-dir is not set: rendered configs get the built-in checks only, no JSON Schema validation");
+                LOG.info(
+                        "talosburst.talos.schema-dir is not set: rendered configs get the built-in checks only, no JSON Schema validation");
             }
-            userData.renderer().acceptedSchemaFindings().forEach(finding ->
-                    LOG.warnf("the worker config as given does not match the Talos schema (tolerated, Talos accepts it): %s", finding));
+            userData.renderer()
+                    .acceptedSchemaFindings()
+                    .forEach(finding -> LOG.warnf(
+                            "the worker config as given does not match the Talos schema (tolerated, Talos accepts it): %s",
+                            finding));
             return userData;
         } catch (WorkerConfigException e) {
             // summary and details never carry values of the config (the renderer guarantees it)

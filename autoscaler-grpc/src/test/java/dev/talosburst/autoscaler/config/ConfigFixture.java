@@ -10,8 +10,7 @@ import java.util.Map;
 /** Builds {@link TalosBurstConfig} from properties with SmallRye Config, as Quarkus does (unknown keys fail). */
 public final class ConfigFixture {
 
-    private ConfigFixture() {
-    }
+    private ConfigFixture() {}
 
     public static TalosBurstConfig load(Map<String, String> properties) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()

@@ -31,8 +31,9 @@ class ConfigurationCheckTest {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
         p.put("talosburst.hcloud.embedded-simulator", "true");
         assertThatThrownBy(() -> ConfigurationCheck.validate(ConfigFixture.load(p), SettingsSources.none(), false))
-                .hasMessageContaining("talosburst.hcloud.embedded-simulator=true (or quarkus.profile=demo), but this build has no "
-                        + "embedded Hetzner simulator (it was built with -Dwithout-simulator)");
+                .hasMessageContaining(
+                        "talosburst.hcloud.embedded-simulator=true (or quarkus.profile=demo), but this build has no "
+                                + "embedded Hetzner simulator (it was built with -Dwithout-simulator)");
         p.put("talosburst.hcloud.embedded-simulator", "false");
         assertThatThrownBy(() -> ConfigurationCheck.validate(ConfigFixture.load(p), SettingsSources.none(), false))
                 .hasMessageNotContaining("embedded Hetzner simulator");
@@ -43,15 +44,18 @@ class ConfigurationCheckTest {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
         p.put("talosburst.grpc.plaintext", "true");
         p.put("talosburst.hcloud.embedded-simulator", "false");
-        assertThat(problems(p)).anySatisfy(s -> assertThat(s).startsWith("talosburst.cluster-id: required"))
+        assertThat(problems(p))
+                .anySatisfy(s -> assertThat(s).startsWith("talosburst.cluster-id: required"))
                 .anySatisfy(s -> assertThat(s).startsWith("talosburst.hcloud.token: required"));
 
         p.put("talosburst.cluster-id", "prod eu");
         p.put("talosburst.hcloud.token", "s3cr3t-token-value");
         p.put("talosburst.hcloud.endpoint", "ftp://example");
         p.put("talosburst.talos.demo-user-data", "true");
-        assertThat(problems(p)).hasSize(2)
-                .anySatisfy(s -> assertThat(s).startsWith("talosburst.cluster-id: 'prod eu' is not a valid Hetzner label value"))
+        assertThat(problems(p))
+                .hasSize(2)
+                .anySatisfy(s ->
+                        assertThat(s).startsWith("talosburst.cluster-id: 'prod eu' is not a valid Hetzner label value"))
                 .anySatisfy(s -> assertThat(s).startsWith("talosburst.hcloud.endpoint"))
                 .allSatisfy(s -> assertThat(s).doesNotContain("s3cr3t"));
     }
@@ -61,7 +65,10 @@ class ConfigurationCheckTest {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
         p.put("talosburst.hcloud.embedded-simulator", "true");
         p.put("talosburst.hcloud.budget-share", "1.5");
-        assertThat(problems(p)).singleElement().asString().startsWith("talosburst.hcloud.budget-share: 1.5 is not a share of the budget")
+        assertThat(problems(p))
+                .singleElement()
+                .asString()
+                .startsWith("talosburst.hcloud.budget-share: 1.5 is not a share of the budget")
                 .contains("at most 1");
         p.put("talosburst.hcloud.budget-share", "0");
         assertThat(problems(p)).singleElement().asString().startsWith("talosburst.hcloud.budget-share: 0.0");
@@ -75,7 +82,9 @@ class ConfigurationCheckTest {
         p.put("talosburst.hcloud.embedded-simulator", "true");
         p.put("talosburst.grpc.plaintext", "true");
         p.put("talosburst.grpc.host", "0.0.0.0");
-        assertThat(problems(p)).singleElement().asString()
+        assertThat(problems(p))
+                .singleElement()
+                .asString()
                 .startsWith("talosburst.grpc.plaintext=true is only allowed on a loopback address")
                 .contains("talosburst.grpc.tls.cert");
         p.put("talosburst.grpc.host", "localhost");
@@ -87,14 +96,23 @@ class ConfigurationCheckTest {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
         p.put("talosburst.hcloud.embedded-simulator", "true");
         p.put("talosburst.grpc.plaintext", "false");
-        assertThat(problems(p)).hasSize(3)
+        assertThat(problems(p))
+                .hasSize(3)
                 .anySatisfy(s -> assertThat(s).startsWith("talosburst.grpc.tls.cert: required for mTLS"))
                 .anySatisfy(s -> assertThat(s).startsWith("talosburst.grpc.tls.key: required for mTLS"))
                 .anySatisfy(s -> assertThat(s).startsWith("talosburst.grpc.tls.client-ca: required for mTLS"));
-        p.put("talosburst.grpc.tls.cert", Files.writeString(dir.resolve("tls.crt"), "x").toString());
-        p.put("talosburst.grpc.tls.key", Files.writeString(dir.resolve("tls.key"), "x").toString());
+        p.put(
+                "talosburst.grpc.tls.cert",
+                Files.writeString(dir.resolve("tls.crt"), "x").toString());
+        p.put(
+                "talosburst.grpc.tls.key",
+                Files.writeString(dir.resolve("tls.key"), "x").toString());
         p.put("talosburst.grpc.tls.client-ca", dir.resolve("missing-ca.crt").toString());
-        assertThat(problems(p)).singleElement().asString().startsWith("talosburst.grpc.tls.client-ca: ").contains("not a readable file");
+        assertThat(problems(p))
+                .singleElement()
+                .asString()
+                .startsWith("talosburst.grpc.tls.client-ca: ")
+                .contains("not a readable file");
     }
 
     @Test
@@ -116,9 +134,15 @@ class ConfigurationCheckTest {
         p.put("talosburst.cluster-id", "prod-eu-1");
         p.put("talosburst.hcloud.token", "t0ken");
         p.put("talosburst.grpc.plaintext", "true");
-        assertThat(problems(p)).singleElement().asString().startsWith("talosburst.talos.worker-config: required with real Hetzner")
+        assertThat(problems(p))
+                .singleElement()
+                .asString()
+                .startsWith("talosburst.talos.worker-config: required with real Hetzner")
                 .contains("talosburst.talos.demo-user-data=true");
-        p.put("talosburst.talos.worker-config", Files.writeString(dir.resolve("worker.yaml"), "version: v1alpha1\n").toString());
+        p.put(
+                "talosburst.talos.worker-config",
+                Files.writeString(dir.resolve("worker.yaml"), "version: v1alpha1\n")
+                        .toString());
         assertThat(problems(p)).isEmpty();
         p.remove("talosburst.talos.worker-config");
         p.put("talosburst.talos.demo-user-data", "true");
@@ -130,36 +154,46 @@ class ConfigurationCheckTest {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
         p.put("talosburst.hcloud.embedded-simulator", "true");
         SettingsSources sources = new SettingsSources(
-                new UnknownOptions(Map.of(TalosBurstConfig.class, "talosburst")).problems(java.util.List.of(
-                        "talosburst.pools.p1.max", "talosburst.pools.p1.mx", "talosburst.grpc.tls.ca",
-                        "talosburst.pools.p1.node-labels.\"talos-burst.dev/burst\"", "talosburst.pools.p1.talos-patches[0]",
-                        "talosburst.completely-unrelated")),
-                java.util.List.of(), Map.of("quarkus.http.port", "SysPropConfigSource"));
+                new UnknownOptions(Map.of(TalosBurstConfig.class, "talosburst"))
+                        .problems(java.util.List.of(
+                                "talosburst.pools.p1.max",
+                                "talosburst.pools.p1.mx",
+                                "talosburst.grpc.tls.ca",
+                                "talosburst.pools.p1.node-labels.\"talos-burst.dev/burst\"",
+                                "talosburst.pools.p1.talos-patches[0]",
+                                "talosburst.completely-unrelated")),
+                java.util.List.of(),
+                Map.of("quarkus.http.port", "SysPropConfigSource"));
         assertThatThrownBy(() -> ConfigurationCheck.validate(ConfigFixture.load(p), sources))
-                .isInstanceOfSatisfying(ConfigurationCheck.InvalidConfigurationException.class, e -> assertThat(e.problems())
-                        .containsExactlyInAnyOrder(
-                                "talosburst.pools.p1.mx: no such option; did you mean talosburst.pools.p1.max? (every option is "
-                                        + "listed in the README's configuration reference)",
-                                "talosburst.grpc.tls.ca: no such option; did you mean talosburst.grpc.tls.client-ca? (every option is "
-                                        + "listed in the README's configuration reference)",
-                                "talosburst.completely-unrelated: no such option (every option is listed in the README's "
-                                        + "configuration reference)",
-                                "quarkus.http.port is set (in SysPropConfigSource) but talos-burst derives it from "
-                                        + "talosburst.grpc.port; remove it and set talosburst.grpc.port instead"));
+                .isInstanceOfSatisfying(
+                        ConfigurationCheck.InvalidConfigurationException.class,
+                        e -> assertThat(e.problems())
+                                .containsExactlyInAnyOrder(
+                                        "talosburst.pools.p1.mx: no such option; did you mean talosburst.pools.p1.max? (every option is "
+                                                + "listed in the README's configuration reference)",
+                                        "talosburst.grpc.tls.ca: no such option; did you mean talosburst.grpc.tls.client-ca? (every option is "
+                                                + "listed in the README's configuration reference)",
+                                        "talosburst.completely-unrelated: no such option (every option is listed in the README's "
+                                                + "configuration reference)",
+                                        "quarkus.http.port is set (in SysPropConfigSource) but talos-burst derives it from "
+                                                + "talosburst.grpc.port; remove it and set talosburst.grpc.port instead"));
     }
 
     @Test
     void booleansAreReadAsTheTypedOptionsReadThem() {
         for (String yes : java.util.List.of("true", "TRUE", "1", "yes", "Y", "on")) {
             assertThat(TransportOptions.derive(Map.of("talosburst.grpc.plaintext", yes)::get))
-                    .as(yes).containsEntry("quarkus.http.insecure-requests", "enabled");
+                    .as(yes)
+                    .containsEntry("quarkus.http.insecure-requests", "enabled");
             assertThat(TransportOptions.derive(Map.of("talosburst.hcloud.embedded-simulator", yes)::get))
-                    .as(yes).containsEntry("quarkus.http.insecure-requests", "enabled");
+                    .as(yes)
+                    .containsEntry("quarkus.http.insecure-requests", "enabled");
             assertThat(GrpcTransport.isTrue(yes)).isTrue();
         }
         for (String no : java.util.List.of("false", "0", "no", "off", "nonsense")) {
             assertThat(TransportOptions.derive(Map.of("talosburst.grpc.plaintext", no)::get))
-                    .as(no).containsEntry("quarkus.http.insecure-requests", "disabled");
+                    .as(no)
+                    .containsEntry("quarkus.http.insecure-requests", "disabled");
         }
     }
 
@@ -171,8 +205,9 @@ class ConfigurationCheckTest {
         p.put("talosburst.hcloud.token", "t0ken");
         p.put("talosburst.grpc.plaintext", "true");
         p.put("talosburst.talos.demo-user-data", "true");
-        assertThatThrownBy(() -> ConfigurationCheck.validate(ConfigFixture.load(p),
-                new SettingsSources(java.util.List.of(), java.util.List.of("demo"), Map.of())))
+        assertThatThrownBy(() -> ConfigurationCheck.validate(
+                        ConfigFixture.load(p),
+                        new SettingsSources(java.util.List.of(), java.util.List.of("demo"), Map.of())))
                 .hasMessageContaining("quarkus.profile=demo is the simulated demo");
     }
 
@@ -189,23 +224,37 @@ class ConfigurationCheckTest {
 
     @Test
     void transportTranslationPlaintextAndTls() {
-        Map<String, String> plain = TransportOptions.derive(Map.of(
-                "talosburst.grpc.plaintext", "true", "talosburst.grpc.port", "9443")::get);
-        assertThat(plain).containsEntry("quarkus.http.host", "127.0.0.1").containsEntry("quarkus.http.port", "9443")
-                .containsEntry("quarkus.http.insecure-requests", "enabled").containsEntry("quarkus.management.host", "127.0.0.1")
+        Map<String, String> plain = TransportOptions.derive(
+                Map.of("talosburst.grpc.plaintext", "true", "talosburst.grpc.port", "9443")::get);
+        assertThat(plain)
+                .containsEntry("quarkus.http.host", "127.0.0.1")
+                .containsEntry("quarkus.http.port", "9443")
+                .containsEntry("quarkus.http.insecure-requests", "enabled")
+                .containsEntry("quarkus.management.host", "127.0.0.1")
                 .doesNotContainKey("quarkus.http.tls-configuration-name");
 
         assertThat(TransportOptions.derive(Map.of("talosburst.hcloud.embedded-simulator", "true")::get))
-                .as("embedded simulator: plaintext by default").containsEntry("quarkus.http.port", "8086");
+                .as("embedded simulator: plaintext by default")
+                .containsEntry("quarkus.http.port", "8086");
         assertThat(TransportOptions.derive(Map.<String, String>of()::get))
-                .as("nothing set: real Hetzner, so mTLS").containsEntry("quarkus.http.insecure-requests", "disabled")
-                .containsEntry("quarkus.http.ssl-port", "8086").containsEntry("quarkus.management.host", "0.0.0.0");
+                .as("nothing set: real Hetzner, so mTLS")
+                .containsEntry("quarkus.http.insecure-requests", "disabled")
+                .containsEntry("quarkus.http.ssl-port", "8086")
+                .containsEntry("quarkus.management.host", "0.0.0.0");
 
         Map<String, String> tls = TransportOptions.derive(Map.of(
-                "talosburst.hcloud.embedded-simulator", "false",
-                "talosburst.grpc.host", "0.0.0.0", "talosburst.grpc.tls.cert", "/tls/tls.crt",
-                "talosburst.grpc.tls.key", "/tls/tls.key", "talosburst.grpc.tls.client-ca", "/tls/ca.crt")::get);
-        assertThat(tls).containsEntry("quarkus.http.host", "0.0.0.0")
+                "talosburst.hcloud.embedded-simulator",
+                "false",
+                "talosburst.grpc.host",
+                "0.0.0.0",
+                "talosburst.grpc.tls.cert",
+                "/tls/tls.crt",
+                "talosburst.grpc.tls.key",
+                "/tls/tls.key",
+                "talosburst.grpc.tls.client-ca",
+                "/tls/ca.crt")::get);
+        assertThat(tls)
+                .containsEntry("quarkus.http.host", "0.0.0.0")
                 .containsEntry("quarkus.http.ssl-port", "8086")
                 .containsEntry("quarkus.http.insecure-requests", "disabled")
                 .containsEntry("quarkus.http.tls-configuration-name", "talosburst-grpc")
@@ -213,6 +262,7 @@ class ConfigurationCheckTest {
                 .containsEntry("quarkus.tls.talosburst-grpc.key-store.pem.0.key", "/tls/tls.key")
                 .containsEntry("quarkus.tls.talosburst-grpc.trust-store.pem.certs", "/tls/ca.crt")
                 .containsEntry("quarkus.tls.talosburst-grpc.reload-period", "1h")
-                .containsEntry("quarkus.management.host", "0.0.0.0").containsEntry("quarkus.management.port", "9000");
+                .containsEntry("quarkus.management.host", "0.0.0.0")
+                .containsEntry("quarkus.management.port", "9000");
     }
 }

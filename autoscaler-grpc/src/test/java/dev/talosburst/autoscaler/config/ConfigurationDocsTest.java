@@ -22,14 +22,19 @@ class ConfigurationDocsTest {
         List<String> options = new ArrayList<>();
         walk(TalosBurstConfig.class, "talosburst.", options);
         assertThat(options).hasSizeGreaterThan(35);
-        List<String> missing = options.stream().filter(option -> !documented(docs, option)).toList();
-        assertThat(missing).as("options missing from the README's configuration reference").isEmpty();
+        List<String> missing =
+                options.stream().filter(option -> !documented(docs, option)).toList();
+        assertThat(missing)
+                .as("options missing from the README's configuration reference")
+                .isEmpty();
     }
 
     /** Pool options are documented relative to {@code talosburst.pools.<id>.}, the others by full name. */
     private static boolean documented(String docs, String option) {
         String pool = "talosburst.pools.<id>.";
-        return option.startsWith(pool) ? docs.contains("| `" + option.substring(pool.length())) : docs.contains("| `" + option);
+        return option.startsWith(pool)
+                ? docs.contains("| `" + option.substring(pool.length()))
+                : docs.contains("| `" + option);
     }
 
     private static void walk(Class<?> group, String prefix, List<String> into) {
@@ -49,8 +54,10 @@ class ConfigurationDocsTest {
                 }
             } else if (raw.isInterface() && raw.getEnclosingClass() == TalosBurstConfig.class) {
                 walk(raw, name + ".", into);
-            } else if (raw == java.util.Optional.class && type instanceof ParameterizedType p
-                    && p.getActualTypeArguments()[0] instanceof ParameterizedType inner && inner.getRawType() == List.class
+            } else if (raw == java.util.Optional.class
+                    && type instanceof ParameterizedType p
+                    && p.getActualTypeArguments()[0] instanceof ParameterizedType inner
+                    && inner.getRawType() == List.class
                     && name.endsWith("talos-patches")) {
                 into.add(name + "[<n>]");
             } else {
@@ -61,6 +68,8 @@ class ConfigurationDocsTest {
 
     private static String name(Method method) {
         WithName explicit = method.getAnnotation(WithName.class);
-        return explicit != null ? explicit.value() : method.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+        return explicit != null
+                ? explicit.value()
+                : method.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
     }
 }

@@ -20,7 +20,9 @@ class DomainSettingsTest {
     @Test
     void theEngineRecordsDefaultsAreTheOptionsDefaults() {
         assertThat(DomainSettings.engine("c1", NOTHING_SET)).isEqualTo(EngineSettings.defaults("c1"));
-        assertThat(EngineSettings.defaults("c1").resyncInterval()).as("talosburst.engine.resync-interval").isEqualTo(Duration.ofMinutes(5));
+        assertThat(EngineSettings.defaults("c1").resyncInterval())
+                .as("talosburst.engine.resync-interval")
+                .isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
@@ -32,8 +34,17 @@ class DomainSettingsTest {
 
     @Test
     void optionsReachTheEngineSettings() {
-        EngineSettings set = DomainSettings.engine("c1", ConfigFixture.load(Map.of("talosburst.engine.resync-interval", "7m",
-                "talosburst.engine.create-concurrency", "9", "talosburst.reaper.dry-run", "true", "talosburst.hcloud.budget-share", "0.25")));
+        EngineSettings set = DomainSettings.engine(
+                "c1",
+                ConfigFixture.load(Map.of(
+                        "talosburst.engine.resync-interval",
+                        "7m",
+                        "talosburst.engine.create-concurrency",
+                        "9",
+                        "talosburst.reaper.dry-run",
+                        "true",
+                        "talosburst.hcloud.budget-share",
+                        "0.25")));
         assertThat(set.resyncInterval()).isEqualTo(Duration.ofMinutes(7));
         assertThat(set.createConcurrency()).isEqualTo(9);
         assertThat(set.reaper().dryRun()).isTrue();

@@ -21,7 +21,8 @@ class PoolDefinitionsTest {
 
     @Test
     void mapsEveryPoolOptionOntoTheDomainPool() throws Exception {
-        Path patch = Files.writeString(dir.resolve("patch.yaml"), "machine:\n  sysctls:\n    vm.max_map_count: \"262144\"\n");
+        Path patch = Files.writeString(
+                dir.resolve("patch.yaml"), "machine:\n  sysctls:\n    vm.max_map_count: \"262144\"\n");
         Map<String, String> p = new HashMap<>();
         p.put("talosburst.pools.cx22-fsn1.server-type", "cx22");
         p.put("talosburst.pools.cx22-fsn1.location", "fsn1");
@@ -48,7 +49,8 @@ class PoolDefinitionsTest {
         p.put("talosburst.pools.cax11-nbg1.max", "2");
         p.put("talosburst.pools.cax11-nbg1.image.id", "123456");
 
-        PoolDefinitions.Result result = PoolDefinitions.from(ConfigFixture.load(p).pools());
+        PoolDefinitions.Result result =
+                PoolDefinitions.from(ConfigFixture.load(p).pools());
 
         assertThat(result.problems()).isEmpty();
         assertThat(result.pools()).extracting(NodePool::id).containsExactly("cax11-nbg1", "cx22-fsn1");
@@ -64,8 +66,12 @@ class PoolDefinitionsTest {
         assertThat(pool.minSize()).isEqualTo(1);
         assertThat(pool.maxSize()).isEqualTo(5);
         assertThat(pool.image().labelSelector()).isEqualTo("os=talos,version=v1.11.6");
-        assertThat(pool.nodeLabels()).containsEntry("node-role.kubernetes.io/burst", "").containsEntry("team", "data");
-        assertThat(pool.taints()).containsExactly(new Taint("dedicated", "burst", "NoSchedule"), new Taint("spot", "", "PreferNoSchedule"));
+        assertThat(pool.nodeLabels())
+                .containsEntry("node-role.kubernetes.io/burst", "")
+                .containsEntry("team", "data");
+        assertThat(pool.taints())
+                .containsExactly(
+                        new Taint("dedicated", "burst", "NoSchedule"), new Taint("spot", "", "PreferNoSchedule"));
         assertThat(pool.serverLabels()).containsEntry("cost-center", "42");
         assertThat(pool.firewalls()).containsExactly("talos-workers");
         assertThat(pool.networks()).containsExactly("net-a", "net-b");
@@ -76,34 +82,47 @@ class PoolDefinitionsTest {
         assertThat(pool.autoscaling().scaleDownUnneededTime()).isEqualTo(Duration.ofMinutes(5));
         assertThat(pool.autoscaling().zeroOrMaxNodeScaling()).isTrue();
         assertThat(pool.autoscaling().scaleDownUnreadyTime()).isNull();
-        assertThat(pool.talosPatches()).containsExactly("machine:\n  kubelet:\n    extraArgs:\n      a: b,c",
-                "machine:\n  sysctls:\n    vm.max_map_count: \"262144\"\n");
+        assertThat(pool.talosPatches())
+                .containsExactly(
+                        "machine:\n  kubelet:\n    extraArgs:\n      a: b,c",
+                        "machine:\n  sysctls:\n    vm.max_map_count: \"262144\"\n");
     }
 
     @Test
     void minAboveMaxNamesBothOptions() {
-        var result = PoolDefinitions.from(ConfigFixture.load(pool("cx22-fsn1", Map.of("min", "4", "max", "2"))).pools());
+        var result = PoolDefinitions.from(ConfigFixture.load(pool("cx22-fsn1", Map.of("min", "4", "max", "2")))
+                .pools());
         assertThat(result.pools()).isEmpty();
-        assertThat(result.problems()).singleElement().asString()
+        assertThat(result.problems())
+                .singleElement()
+                .asString()
                 .contains("talosburst.pools.cx22-fsn1.min (4)", "talosburst.pools.cx22-fsn1.max (2)");
     }
 
     @Test
     void badPoolIdIsNamed() {
-        var result = PoolDefinitions.from(ConfigFixture.load(pool("CX22_fsn1", Map.of())).pools());
+        var result = PoolDefinitions.from(
+                ConfigFixture.load(pool("CX22_fsn1", Map.of())).pools());
         assertThat(result.problems()).anySatisfy(p -> assertThat(p).contains("talosburst.pools.CX22_fsn1", "RFC 1123"));
     }
 
     @Test
     void badTaintThresholdAndImageAreAllReported() {
-        var result = PoolDefinitions.from(ConfigFixture.load(pool("p1", Map.of(
-                "taints", "dedicated=burst:Sometimes",
-                "autoscaling.scale-down-utilization-threshold", "1.5",
-                "image.id", "7",
-                "image.talos-version", "v1.11.0"))).pools());
+        var result = PoolDefinitions.from(ConfigFixture.load(pool(
+                        "p1",
+                        Map.of(
+                                "taints", "dedicated=burst:Sometimes",
+                                "autoscaling.scale-down-utilization-threshold", "1.5",
+                                "image.id", "7",
+                                "image.talos-version", "v1.11.0")))
+                .pools());
         assertThat(result.problems()).hasSize(3);
-        assertThat(result.problems()).anySatisfy(p -> assertThat(p).startsWith("talosburst.pools.p1.taints:").contains("Sometimes"));
-        assertThat(result.problems()).anySatisfy(p -> assertThat(p).startsWith("talosburst.pools.p1.autoscaling.scale-down-utilization-threshold"));
+        assertThat(result.problems())
+                .anySatisfy(p ->
+                        assertThat(p).startsWith("talosburst.pools.p1.taints:").contains("Sometimes"));
+        assertThat(result.problems())
+                .anySatisfy(p ->
+                        assertThat(p).startsWith("talosburst.pools.p1.autoscaling.scale-down-utilization-threshold"));
         assertThat(result.problems()).anySatisfy(p -> assertThat(p).startsWith("talosburst.pools.p1.image:"));
     }
 
@@ -132,7 +151,10 @@ class PoolDefinitionsTest {
 
     @Test
     void noPoolsIsAProblem() {
-        assertThat(PoolDefinitions.from(Map.of()).problems()).singleElement().asString().startsWith("talosburst.pools:");
+        assertThat(PoolDefinitions.from(Map.of()).problems())
+                .singleElement()
+                .asString()
+                .startsWith("talosburst.pools:");
     }
 
     static Map<String, String> pool(String id, Map<String, String> extra) {

@@ -33,7 +33,8 @@ class ShippedDefaultsTest {
     }
 
     private static ConfigurationCheck.ValidConfiguration check(SmallRyeConfig config) {
-        return ConfigurationCheck.validate(config.getConfigMapping(TalosBurstConfig.class),
+        return ConfigurationCheck.validate(
+                config.getConfigMapping(TalosBurstConfig.class),
                 SettingsSources.of(config, new UnknownOptions(Map.of(TalosBurstConfig.class, "talosburst"))));
     }
 
@@ -48,7 +49,9 @@ class ShippedDefaultsTest {
         assertThat(valid.pools()).extracting(NodePool::id).containsExactly("cax11-fsn1", "cx22-fsn1");
         assertThat(valid.pools()).allSatisfy(p -> assertThat(p.minSize()).isZero());
         assertThat(config.hcloud().embeddedSimulator()).isTrue();
-        assertThat(GrpcTransport.plaintext(config.grpc().plaintext(), config.hcloud().embeddedSimulator())).isTrue();
+        assertThat(GrpcTransport.plaintext(
+                        config.grpc().plaintext(), config.hcloud().embeddedSimulator()))
+                .isTrue();
         assertThat(config.grpc().host()).isEqualTo("127.0.0.1");
         assertThat(config.grpc().port()).isEqualTo(8086);
         assertThat(config.gpuLabel()).isEqualTo("hcloud/gpu-node");
@@ -61,19 +64,29 @@ class ShippedDefaultsTest {
 
         assertThat(config.pools()).isEmpty();
         assertThat(config.hcloud().embeddedSimulator()).isFalse();
-        assertThatThrownBy(() -> check(production)).hasMessageContaining("talosburst.pools: no node pool is configured")
+        assertThatThrownBy(() -> check(production))
+                .hasMessageContaining("talosburst.pools: no node pool is configured")
                 .hasMessageContaining("-Dquarkus.profile=demo");
 
         // a user's own pool is the only one, whatever the demo defines
-        TalosBurstConfig own = shipped(null, Map.of("talosburst.pools.mine.server-type", "cx22",
-                "talosburst.pools.mine.location", "nbg1", "talosburst.pools.mine.max", "2")).getConfigMapping(TalosBurstConfig.class);
+        TalosBurstConfig own = shipped(
+                        null,
+                        Map.of(
+                                "talosburst.pools.mine.server-type",
+                                "cx22",
+                                "talosburst.pools.mine.location",
+                                "nbg1",
+                                "talosburst.pools.mine.max",
+                                "2"))
+                .getConfigMapping(TalosBurstConfig.class);
         assertThat(own.pools()).containsOnlyKeys("mine");
     }
 
     @Test
     void shippedSettingsRefuseUnknownKeys() {
         assertThatThrownBy(() -> check(shipped("demo", Map.of("talosburst.pools.cx22-fsn1.mx", "5"))))
-                .hasMessageContaining("talosburst.pools.cx22-fsn1.mx: no such option; did you mean talosburst.pools.cx22-fsn1.max?");
+                .hasMessageContaining(
+                        "talosburst.pools.cx22-fsn1.mx: no such option; did you mean talosburst.pools.cx22-fsn1.max?");
         assertThatThrownBy(() -> check(shipped("demo", Map.of("talosburst.grpc.tls.ca", "/x"))))
                 .hasMessageContaining("talosburst.grpc.tls.ca: no such option");
     }

@@ -10,11 +10,16 @@ import org.junit.jupiter.api.Test;
 class AutoscalingOptionsMessagesTest {
 
     private static com.google.protobuf.Duration pb(Duration d) {
-        return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+        return com.google.protobuf.Duration.newBuilder()
+                .setSeconds(d.getSeconds())
+                .setNanos(d.getNano())
+                .build();
     }
 
     private static dev.talosburst.proto.k8s.meta.v1.Duration k8s(Duration d) {
-        return dev.talosburst.proto.k8s.meta.v1.Duration.newBuilder().setDuration(d.toNanos()).build();
+        return dev.talosburst.proto.k8s.meta.v1.Duration.newBuilder()
+                .setDuration(d.toNanos())
+                .build();
     }
 
     @Test
@@ -31,8 +36,9 @@ class AutoscalingOptionsMessagesTest {
 
         AutoscalingOptions defaults = AutoscalingOptionsMessages.defaults(request, true);
 
-        assertThat(defaults).isEqualTo(new AutoscalingOptions(0.7, 0.6, Duration.ofMinutes(3), Duration.ofMinutes(4),
-                Duration.ofMinutes(5), true, false));
+        assertThat(defaults)
+                .isEqualTo(new AutoscalingOptions(
+                        0.7, 0.6, Duration.ofMinutes(3), Duration.ofMinutes(4), Duration.ofMinutes(5), true, false));
     }
 
     @Test
@@ -49,7 +55,8 @@ class AutoscalingOptionsMessagesTest {
         AutoscalingOptions defaults = AutoscalingOptionsMessages.defaults(request, true);
 
         assertThat(defaults.scaleDownUtilizationThreshold()).isEqualTo(0.4);
-        assertThat(defaults.scaleDownGpuUtilizationThreshold()).isEqualTo(AutoscalingOptions.caDefaults().scaleDownGpuUtilizationThreshold());
+        assertThat(defaults.scaleDownGpuUtilizationThreshold())
+                .isEqualTo(AutoscalingOptions.caDefaults().scaleDownGpuUtilizationThreshold());
         assertThat(defaults.scaleDownUnneededTime()).isEqualTo(Duration.ofSeconds(90));
         assertThat(defaults.scaleDownUnreadyTime()).isEqualTo(Duration.ofMinutes(7));
         assertThat(defaults.maxNodeProvisionTime()).isEqualTo(Duration.ofMinutes(12));
@@ -64,13 +71,14 @@ class AutoscalingOptionsMessagesTest {
                 .build();
 
         assertThat(AutoscalingOptionsMessages.defaults(request, true)).isEqualTo(AutoscalingOptions.caDefaults());
-        assertThat(AutoscalingOptionsMessages.defaults(NodeGroupAutoscalingOptions.getDefaultInstance(), false)).isNull();
+        assertThat(AutoscalingOptionsMessages.defaults(NodeGroupAutoscalingOptions.getDefaultInstance(), false))
+                .isNull();
     }
 
     @Test
     void responseFillsEveryDurationInBothGenerations() {
-        AutoscalingOptions options = new AutoscalingOptions(0.3, 0.2, Duration.ofMinutes(2), Duration.ofSeconds(150),
-                Duration.ofMillis(900_500), true, true);
+        AutoscalingOptions options = new AutoscalingOptions(
+                0.3, 0.2, Duration.ofMinutes(2), Duration.ofSeconds(150), Duration.ofMillis(900_500), true, true);
 
         NodeGroupAutoscalingOptions message = AutoscalingOptionsMessages.toMessage(options);
 
@@ -87,7 +95,13 @@ class AutoscalingOptionsMessagesTest {
         assertThat(message.getIgnoreDaemonSetsUtilization()).isTrue();
         // and it reads back to the same options through either generation
         assertThat(AutoscalingOptionsMessages.defaults(message, true)).isEqualTo(options);
-        assertThat(AutoscalingOptionsMessages.defaults(message.toBuilder().clearScaleDownUnneededDuration()
-                .clearScaleDownUnreadyDuration().clearMaxNodeProvisionDuration().build(), true)).isEqualTo(options);
+        assertThat(AutoscalingOptionsMessages.defaults(
+                        message.toBuilder()
+                                .clearScaleDownUnneededDuration()
+                                .clearScaleDownUnreadyDuration()
+                                .clearMaxNodeProvisionDuration()
+                                .build(),
+                        true))
+                .isEqualTo(options);
     }
 }

@@ -28,63 +28,90 @@ final class CaProtoGenerations {
 
     /** CA 1.33.0 – 1.34.1. */
     static final FileDescriptor CA_1_33 = build("ca133", new DescriptorProto[] {
-            message("NodeGroupTemplateNodeInfoResponse", field("nodeInfo", 1, NODE)),
-            message("NodeGroupAutoscalingOptions",
-                    scalar("scaleDownUtilizationThreshold", 1, Type.TYPE_DOUBLE),
-                    scalar("scaleDownGpuUtilizationThreshold", 2, Type.TYPE_DOUBLE),
-                    field("scaleDownUnneededTime", 3, K8S_DURATION),
-                    field("scaleDownUnreadyTime", 4, K8S_DURATION),
-                    field("MaxNodeProvisionTime", 5, K8S_DURATION),
-                    scalar("zeroOrMaxNodeScaling", 6, Type.TYPE_BOOL),
-                    scalar("ignoreDaemonSetsUtilization", 7, Type.TYPE_BOOL)),
-            message("NodeGroupAutoscalingOptionsRequest", scalar("id", 1, Type.TYPE_STRING),
-                    field("defaults", 2, ".ca133.NodeGroupAutoscalingOptions")),
-            message("NodeGroupAutoscalingOptionsResponse", field("nodeGroupAutoscalingOptions", 1, ".ca133.NodeGroupAutoscalingOptions")),
-            message("PricingNodePriceRequest", field("node", 1, GRPC_NODE), field("startTime", 2, TIME), field("endTime", 3, TIME)),
-            message("PricingPodPriceRequest", field("pod", 1, POD), field("startTime", 2, TIME), field("endTime", 3, TIME)),
+        message("NodeGroupTemplateNodeInfoResponse", field("nodeInfo", 1, NODE)),
+        message(
+                "NodeGroupAutoscalingOptions",
+                scalar("scaleDownUtilizationThreshold", 1, Type.TYPE_DOUBLE),
+                scalar("scaleDownGpuUtilizationThreshold", 2, Type.TYPE_DOUBLE),
+                field("scaleDownUnneededTime", 3, K8S_DURATION),
+                field("scaleDownUnreadyTime", 4, K8S_DURATION),
+                field("MaxNodeProvisionTime", 5, K8S_DURATION),
+                scalar("zeroOrMaxNodeScaling", 6, Type.TYPE_BOOL),
+                scalar("ignoreDaemonSetsUtilization", 7, Type.TYPE_BOOL)),
+        message(
+                "NodeGroupAutoscalingOptionsRequest",
+                scalar("id", 1, Type.TYPE_STRING),
+                field("defaults", 2, ".ca133.NodeGroupAutoscalingOptions")),
+        message(
+                "NodeGroupAutoscalingOptionsResponse",
+                field("nodeGroupAutoscalingOptions", 1, ".ca133.NodeGroupAutoscalingOptions")),
+        message(
+                "PricingNodePriceRequest",
+                field("node", 1, GRPC_NODE),
+                field("startTime", 2, TIME),
+                field("endTime", 3, TIME)),
+        message("PricingPodPriceRequest", field("pod", 1, POD), field("startTime", 2, TIME), field("endTime", 3, TIME)),
     });
 
     /** CA 1.35.0 – 1.36.x. */
     static final FileDescriptor CA_1_36 = build("ca136", new DescriptorProto[] {
-            message("NodeGroupTemplateNodeInfoResponse", scalar("nodeBytes", 2, Type.TYPE_BYTES)),
-            message("NodeGroupAutoscalingOptions",
-                    scalar("scaleDownUtilizationThreshold", 1, Type.TYPE_DOUBLE),
-                    scalar("scaleDownGpuUtilizationThreshold", 2, Type.TYPE_DOUBLE),
-                    scalar("zeroOrMaxNodeScaling", 6, Type.TYPE_BOOL),
-                    scalar("ignoreDaemonSetsUtilization", 7, Type.TYPE_BOOL),
-                    field("scaleDownUnneededDuration", 8, ".google.protobuf.Duration"),
-                    field("scaleDownUnreadyDuration", 9, ".google.protobuf.Duration"),
-                    field("MaxNodeProvisionDuration", 10, ".google.protobuf.Duration")),
-            message("NodeGroupAutoscalingOptionsRequest", scalar("id", 1, Type.TYPE_STRING),
-                    field("defaults", 2, ".ca136.NodeGroupAutoscalingOptions")),
-            message("NodeGroupAutoscalingOptionsResponse", field("nodeGroupAutoscalingOptions", 1, ".ca136.NodeGroupAutoscalingOptions")),
-            message("PricingNodePriceRequest", field("node", 1, GRPC_NODE),
-                    field("startTimestamp", 4, ".google.protobuf.Timestamp"), field("endTimestamp", 5, ".google.protobuf.Timestamp")),
-            message("PricingPodPriceRequest", scalar("pod_bytes", 4, Type.TYPE_BYTES),
-                    field("startTimestamp", 5, ".google.protobuf.Timestamp"), field("endTimestamp", 6, ".google.protobuf.Timestamp")),
+        message("NodeGroupTemplateNodeInfoResponse", scalar("nodeBytes", 2, Type.TYPE_BYTES)),
+        message(
+                "NodeGroupAutoscalingOptions",
+                scalar("scaleDownUtilizationThreshold", 1, Type.TYPE_DOUBLE),
+                scalar("scaleDownGpuUtilizationThreshold", 2, Type.TYPE_DOUBLE),
+                scalar("zeroOrMaxNodeScaling", 6, Type.TYPE_BOOL),
+                scalar("ignoreDaemonSetsUtilization", 7, Type.TYPE_BOOL),
+                field("scaleDownUnneededDuration", 8, ".google.protobuf.Duration"),
+                field("scaleDownUnreadyDuration", 9, ".google.protobuf.Duration"),
+                field("MaxNodeProvisionDuration", 10, ".google.protobuf.Duration")),
+        message(
+                "NodeGroupAutoscalingOptionsRequest",
+                scalar("id", 1, Type.TYPE_STRING),
+                field("defaults", 2, ".ca136.NodeGroupAutoscalingOptions")),
+        message(
+                "NodeGroupAutoscalingOptionsResponse",
+                field("nodeGroupAutoscalingOptions", 1, ".ca136.NodeGroupAutoscalingOptions")),
+        message(
+                "PricingNodePriceRequest",
+                field("node", 1, GRPC_NODE),
+                field("startTimestamp", 4, ".google.protobuf.Timestamp"),
+                field("endTimestamp", 5, ".google.protobuf.Timestamp")),
+        message(
+                "PricingPodPriceRequest",
+                scalar("pod_bytes", 4, Type.TYPE_BYTES),
+                field("startTimestamp", 5, ".google.protobuf.Timestamp"),
+                field("endTimestamp", 6, ".google.protobuf.Timestamp")),
     });
 
-    private CaProtoGenerations() {
-    }
+    private CaProtoGenerations() {}
 
     static Descriptor type(FileDescriptor generation, String name) {
         return generation.findMessageTypeByName(name);
     }
 
     private static FileDescriptor build(String pkg, DescriptorProto[] messages) {
-        FileDescriptorProto.Builder file = FileDescriptorProto.newBuilder().setName(pkg + ".proto").setPackage(pkg).setSyntax("proto3")
+        FileDescriptorProto.Builder file = FileDescriptorProto.newBuilder()
+                .setName(pkg + ".proto")
+                .setPackage(pkg)
+                .setSyntax("proto3")
                 .addDependency(ExternalGrpcProto.getDescriptor().getName())
                 .addDependency(CoreProto.getDescriptor().getName())
                 .addDependency(MetaProto.getDescriptor().getName())
                 .addDependency(com.google.protobuf.DurationProto.getDescriptor().getName())
-                .addDependency(com.google.protobuf.TimestampProto.getDescriptor().getName());
+                .addDependency(
+                        com.google.protobuf.TimestampProto.getDescriptor().getName());
         for (DescriptorProto message : messages) {
             file.addMessageType(message);
         }
         try {
             return FileDescriptor.buildFrom(file.build(), new FileDescriptor[] {
-                    ExternalGrpcProto.getDescriptor(), CoreProto.getDescriptor(), MetaProto.getDescriptor(),
-                    com.google.protobuf.DurationProto.getDescriptor(), com.google.protobuf.TimestampProto.getDescriptor()});
+                ExternalGrpcProto.getDescriptor(),
+                CoreProto.getDescriptor(),
+                MetaProto.getDescriptor(),
+                com.google.protobuf.DurationProto.getDescriptor(),
+                com.google.protobuf.TimestampProto.getDescriptor()
+            });
         } catch (DescriptorValidationException e) {
             throw new IllegalStateException(e);
         }
@@ -99,11 +126,21 @@ final class CaProtoGenerations {
     }
 
     private static FieldDescriptorProto field(String name, int number, String messageType) {
-        return FieldDescriptorProto.newBuilder().setName(name).setNumber(number).setLabel(Label.LABEL_OPTIONAL)
-                .setType(Type.TYPE_MESSAGE).setTypeName(messageType).build();
+        return FieldDescriptorProto.newBuilder()
+                .setName(name)
+                .setNumber(number)
+                .setLabel(Label.LABEL_OPTIONAL)
+                .setType(Type.TYPE_MESSAGE)
+                .setTypeName(messageType)
+                .build();
     }
 
     private static FieldDescriptorProto scalar(String name, int number, Type type) {
-        return FieldDescriptorProto.newBuilder().setName(name).setNumber(number).setLabel(Label.LABEL_OPTIONAL).setType(type).build();
+        return FieldDescriptorProto.newBuilder()
+                .setName(name)
+                .setNumber(number)
+                .setLabel(Label.LABEL_OPTIONAL)
+                .setType(type)
+                .build();
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Timestamp;
 import dev.talosburst.autoscaler.wiring.EmbeddedHetzner;
+import dev.talosburst.proto.externalgrpc.CleanupRequest;
 import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
 import dev.talosburst.proto.externalgrpc.ExternalGrpcNode;
 import dev.talosburst.proto.externalgrpc.GPULabelRequest;
@@ -25,7 +26,6 @@ import dev.talosburst.proto.externalgrpc.NodeGroupTemplateNodeInfoRequest;
 import dev.talosburst.proto.externalgrpc.NodeGroupTemplateNodeInfoResponse;
 import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
 import dev.talosburst.proto.externalgrpc.PricingNodePriceRequest;
-import dev.talosburst.proto.externalgrpc.CleanupRequest;
 import dev.talosburst.proto.externalgrpc.RefreshRequest;
 import dev.talosburst.proto.k8s.core.v1.Node;
 import dev.talosburst.provisioner.directory.InMemoryNodeDirectory;
@@ -63,8 +63,9 @@ class CloudProviderLoopTest {
     @BeforeEach
     void connect() {
         channel = GrpcTestChannels.plaintext();
-        ca = CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(java.util.concurrent.TimeUnit.SECONDS.toMillis(5),
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+        ca = CloudProviderGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(
+                        java.util.concurrent.TimeUnit.SECONDS.toMillis(5), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @AfterEach
@@ -80,31 +81,41 @@ class CloudProviderLoopTest {
     void replaysClusterAutoscalersLoop() {
         ca().refresh(RefreshRequest.getDefaultInstance());
 
-        Map<String, NodeGroup> groups = ca().nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList().stream()
-                .collect(Collectors.toMap(NodeGroup::getId, g -> g));
+        Map<String, NodeGroup> groups =
+                ca().nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsList().stream()
+                        .collect(Collectors.toMap(NodeGroup::getId, g -> g));
         assertThat(groups).containsOnlyKeys("cx22-fsn1", "cax11-fsn1", "floor-fsn1", "broken-fsn1");
         assertThat(groups.get("cx22-fsn1").getMinSize()).isZero();
         assertThat(groups.get("cx22-fsn1").getMaxSize()).isEqualTo(3);
         assertThat(groups.get("floor-fsn1").getMinSize()).isEqualTo(1);
         for (String id : groups.keySet()) {
-            assertThat(ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId(id).build()).getTargetSize())
-                    .as("target of " + id).isGreaterThanOrEqualTo(0);
+            assertThat(ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder()
+                                    .setId(id)
+                                    .build())
+                            .getTargetSize())
+                    .as("target of " + id)
+                    .isGreaterThanOrEqualTo(0);
             ca().nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId(id).build());
         }
         assertThat(targetSize("cx22-fsn1")).isZero();
         assertThat(instances("cx22-fsn1")).isEmpty();
 
         NodeGroupAutoscalingOptions options = ca().nodeGroupGetOptions(NodeGroupAutoscalingOptionsRequest.newBuilder()
-                .setId("cx22-fsn1").setDefaults(caFlags()).build()).getNodeGroupAutoscalingOptions();
+                        .setId("cx22-fsn1")
+                        .setDefaults(caFlags())
+                        .build())
+                .getNodeGroupAutoscalingOptions();
         assertThat(options.getScaleDownUtilizationThreshold()).isEqualTo(0.5);
         assertThat(options.getScaleDownUnneededDuration().getSeconds()).isEqualTo(600);
-        assertThat(options.getScaleDownUnneededTime().getDuration()).isEqualTo(Duration.ofMinutes(10).toNanos());
+        assertThat(options.getScaleDownUnneededTime().getDuration())
+                .isEqualTo(Duration.ofMinutes(10).toNanos());
         assertThat(options.getScaleDownUnreadyDuration().getSeconds()).isPositive();
         assertThat(options.getScaleDownUnreadyTime().getDuration()).isPositive();
         assertThat(options.getMaxNodeProvisionDuration().getSeconds()).isPositive();
         assertThat(options.getMaxNodeProvisionTime().getDuration()).isPositive();
 
-        Node template = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        Node template = await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
                 .until(() -> templateNode("cx22-fsn1"), node -> node != null);
         assertThat(template.getStatus().getCapacityOrThrow("cpu").getString()).isEqualTo("2");
         assertThat(template.getStatus().getCapacityOrThrow("pods").getString()).isEqualTo("110");
@@ -118,14 +129,23 @@ class CloudProviderLoopTest {
         });
 
         // Scale-up: answered at once, servers are created in the background.
-        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId("cx22-fsn1").setDelta(2).build());
+        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                .setId("cx22-fsn1")
+                .setDelta(2)
+                .build());
         assertThat(targetSize("cx22-fsn1")).isEqualTo(2);
-        assertThat(instances("cx22-fsn1")).hasSize(2)
-                .allSatisfy(i -> assertThat(i.getStatus().getInstanceState()).isEqualTo(InstanceState.instanceCreating));
+        assertThat(instances("cx22-fsn1"))
+                .hasSize(2)
+                .allSatisfy(
+                        i -> assertThat(i.getStatus().getInstanceState()).isEqualTo(InstanceState.instanceCreating));
 
-        List<Instance> running = await().atMost(Duration.ofSeconds(60)).until(() -> instances("cx22-fsn1"),
-                list -> list.size() == 2 && list.stream().allMatch(i -> i.getId().startsWith("hcloud://")
-                        && i.getStatus().getInstanceState() == InstanceState.instanceRunning));
+        List<Instance> running = await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> instances("cx22-fsn1"),
+                        list -> list.size() == 2
+                                && list.stream()
+                                        .allMatch(i -> i.getId().startsWith("hcloud://")
+                                                && i.getStatus().getInstanceState() == InstanceState.instanceRunning));
         assertThat(targetSize("cx22-fsn1")).isEqualTo(2);
 
         // Every node CA sees is matched: by providerID, by name (kubelet registered without providerID), and
@@ -148,29 +168,51 @@ class CloudProviderLoopTest {
         assertThat(twoHours).isCloseTo(2 * oneHour, org.assertj.core.data.Offset.offset(1e-9));
 
         // Nothing pending any more: the target cannot drop below the registered servers.
-        assertStatus(() -> ca().nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder()
-                .setId("cx22-fsn1").setDelta(-1).build()), Status.Code.FAILED_PRECONDITION, "NodeGroupDeleteNodes");
+        assertStatus(
+                () -> ca().nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder()
+                        .setId("cx22-fsn1")
+                        .setDelta(-1)
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "NodeGroupDeleteNodes");
         // Above max: 2 + 2 > 3.
-        assertStatus(() -> ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId("cx22-fsn1").setDelta(2).build()),
-                Status.Code.INVALID_ARGUMENT, "maximum of 3");
+        assertStatus(
+                () -> ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                        .setId("cx22-fsn1")
+                        .setDelta(2)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "maximum of 3");
         assertThat(targetSize("cx22-fsn1")).isEqualTo(2);
 
         // Scale-down: CA drained the node and deletes it.
         Instance victim = running.get(0);
-        ca().nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder().setId("cx22-fsn1")
-                .addNodes(ExternalGrpcNode.newBuilder().setProviderID(victim.getId()).setName(serverName(victim))).build());
+        ca().nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder()
+                .setId("cx22-fsn1")
+                .addNodes(ExternalGrpcNode.newBuilder()
+                        .setProviderID(victim.getId())
+                        .setName(serverName(victim)))
+                .build());
         assertThat(targetSize("cx22-fsn1")).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(60)).until(() -> instances("cx22-fsn1").stream().noneMatch(i -> i.getId().equals(victim.getId())));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() ->
+                        instances("cx22-fsn1").stream().noneMatch(i -> i.getId().equals(victim.getId())));
 
         ca().cleanup(CleanupRequest.getDefaultInstance());
     }
 
     @Test
     void failedCreationsAreReportedSoCaBacksOffAndCancelsThem() {
-        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId("broken-fsn1").setDelta(2).build());
+        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                .setId("broken-fsn1")
+                .setDelta(2)
+                .build());
 
-        List<Instance> failed = await().atMost(Duration.ofSeconds(30)).until(() -> instances("broken-fsn1"),
-                list -> list.size() == 2 && list.stream().allMatch(i -> i.getStatus().hasErrorInfo()));
+        List<Instance> failed = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> instances("broken-fsn1"),
+                        list -> list.size() == 2
+                                && list.stream().allMatch(i -> i.getStatus().hasErrorInfo()));
         assertThat(failed).allSatisfy(i -> {
             assertThat(i.getStatus().getInstanceState()).isEqualTo(InstanceState.instanceCreating);
             assertThat(i.getStatus().getErrorInfo().getErrorCode()).isNotEmpty();
@@ -180,111 +222,184 @@ class CloudProviderLoopTest {
         // CA's fake node for a failed instance: name == providerID == instance id.
         assertThat(groupOf(failed.get(0).getId(), failed.get(0).getId())).isEqualTo("broken-fsn1");
 
-        ca().nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder().setId("broken-fsn1").setDelta(-2).build());
+        ca().nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder()
+                .setId("broken-fsn1")
+                .setDelta(-2)
+                .build());
         assertThat(targetSize("broken-fsn1")).isZero();
         assertThat(instances("broken-fsn1")).isEmpty();
-
     }
 
     @Test
     void deletingBelowMinIsRefused() {
-        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId("floor-fsn1").setDelta(1).build());
-        Instance only = await().atMost(Duration.ofSeconds(60)).until(() -> instances("floor-fsn1"),
-                list -> list.size() == 1 && list.get(0).getId().startsWith("hcloud://")).get(0);
+        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                .setId("floor-fsn1")
+                .setDelta(1)
+                .build());
+        Instance only = await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> instances("floor-fsn1"),
+                        list -> list.size() == 1 && list.get(0).getId().startsWith("hcloud://"))
+                .get(0);
 
-        assertStatus(() -> ca().nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder().setId("floor-fsn1")
-                        .addNodes(ExternalGrpcNode.newBuilder().setProviderID(only.getId())).build()),
-                Status.Code.FAILED_PRECONDITION, "below its minimum of 1");
+        assertStatus(
+                () -> ca().nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder()
+                        .setId("floor-fsn1")
+                        .addNodes(ExternalGrpcNode.newBuilder().setProviderID(only.getId()))
+                        .build()),
+                Status.Code.FAILED_PRECONDITION,
+                "below its minimum of 1");
         assertThat(targetSize("floor-fsn1")).isEqualTo(1);
     }
 
     @Test
     void badRequestsGetActionableErrors() {
         for (Runnable call : List.<Runnable>of(
-                () -> ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId("nope").build()),
-                () -> ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId("nope").setDelta(1).build()),
-                () -> ca().nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId("nope").build()),
-                () -> ca().nodeGroupTemplateNodeInfo(NodeGroupTemplateNodeInfoRequest.newBuilder().setId("nope").build()),
-                () -> ca().nodeGroupGetOptions(NodeGroupAutoscalingOptionsRequest.newBuilder().setId("nope").build()),
-                () -> ca().nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder().setId("nope").setDelta(-1).build()))) {
+                () -> ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder()
+                        .setId("nope")
+                        .build()),
+                () -> ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                        .setId("nope")
+                        .setDelta(1)
+                        .build()),
+                () -> ca().nodeGroupNodes(
+                                NodeGroupNodesRequest.newBuilder().setId("nope").build()),
+                () -> ca().nodeGroupTemplateNodeInfo(NodeGroupTemplateNodeInfoRequest.newBuilder()
+                        .setId("nope")
+                        .build()),
+                () -> ca().nodeGroupGetOptions(NodeGroupAutoscalingOptionsRequest.newBuilder()
+                        .setId("nope")
+                        .build()),
+                () -> ca().nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder()
+                        .setId("nope")
+                        .setDelta(-1)
+                        .build()))) {
             assertStatus(call::run, Status.Code.NOT_FOUND, "node group 'nope' does not exist");
         }
-        assertStatus(() -> ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId("cax11-fsn1").setDelta(0).build()),
-                Status.Code.INVALID_ARGUMENT, "delta must be positive");
-        assertStatus(() -> ca().nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder().setId("cax11-fsn1").setDelta(1).build()),
-                Status.Code.INVALID_ARGUMENT, "delta must be negative");
-        assertStatus(() -> ca().nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder().setId("cax11-fsn1")
-                        .addNodes(ExternalGrpcNode.newBuilder().setName("control-plane-1")).build()),
-                Status.Code.INVALID_ARGUMENT, "control-plane-1");
-        assertStatus(() -> ca().pricingNodePrice(PricingNodePriceRequest.newBuilder()
-                        .setNode(ExternalGrpcNode.newBuilder().setName("x")).build()),
-                Status.Code.INVALID_ARGUMENT, "startTimestamp");
+        assertStatus(
+                () -> ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                        .setId("cax11-fsn1")
+                        .setDelta(0)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "delta must be positive");
+        assertStatus(
+                () -> ca().nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder()
+                        .setId("cax11-fsn1")
+                        .setDelta(1)
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "delta must be negative");
+        assertStatus(
+                () -> ca().nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder()
+                        .setId("cax11-fsn1")
+                        .addNodes(ExternalGrpcNode.newBuilder().setName("control-plane-1"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "control-plane-1");
+        assertStatus(
+                () -> ca().pricingNodePrice(PricingNodePriceRequest.newBuilder()
+                        .setNode(ExternalGrpcNode.newBuilder().setName("x"))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "startTimestamp");
     }
 
     @Test
     void nodeOfAnotherGroupIsRefused() {
-        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId("cax11-fsn1").setDelta(1).build());
+        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                .setId("cax11-fsn1")
+                .setDelta(1)
+                .build());
         int target = targetSize("cax11-fsn1");
         // the newest instance is this test's (other tests share the group and may be deleting theirs)
         List<Instance> armInstances = instances("cax11-fsn1");
         Instance arm = armInstances.get(armInstances.size() - 1);
 
-        assertStatus(() -> ca().nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder().setId("cx22-fsn1")
-                        .addNodes(ExternalGrpcNode.newBuilder().setProviderID(arm.getId()).setName(arm.getId())).build()),
-                Status.Code.INVALID_ARGUMENT, "belongs to node group 'cax11-fsn1'");
+        assertStatus(
+                () -> ca().nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder()
+                        .setId("cx22-fsn1")
+                        .addNodes(ExternalGrpcNode.newBuilder()
+                                .setProviderID(arm.getId())
+                                .setName(arm.getId()))
+                        .build()),
+                Status.Code.INVALID_ARGUMENT,
+                "belongs to node group 'cax11-fsn1'");
         // Nothing was deleted or cancelled (the instance id may have turned from placeholder to hcloud:// meanwhile).
         assertThat(targetSize("cax11-fsn1")).isEqualTo(target);
-        assertThat(instances("cax11-fsn1")).hasSize(target)
+        assertThat(instances("cax11-fsn1"))
+                .hasSize(target)
                 .noneMatch(i -> i.getStatus().getInstanceState() == InstanceState.instanceDeleting);
     }
 
     @Test
     void gpuLabelAndTypes() {
-        assertThat(ca().gPULabel(GPULabelRequest.getDefaultInstance()).getLabel()).isEqualTo("hcloud/gpu-node");
-        assertThat(ca().getAvailableGPUTypes(GetAvailableGPUTypesRequest.getDefaultInstance()).getGpuTypesMap()).isEmpty();
+        assertThat(ca().gPULabel(GPULabelRequest.getDefaultInstance()).getLabel())
+                .isEqualTo("hcloud/gpu-node");
+        assertThat(ca().getAvailableGPUTypes(GetAvailableGPUTypesRequest.getDefaultInstance())
+                        .getGpuTypesMap())
+                .isEmpty();
     }
 
     // ------------------------------------------------------------------------------------------ helpers
 
     static NodeGroupAutoscalingOptions caFlags() {
         return NodeGroupAutoscalingOptions.newBuilder()
-                .setScaleDownUtilizationThreshold(0.5).setScaleDownGpuUtilizationThreshold(0.5)
-                .setScaleDownUnneededDuration(com.google.protobuf.Duration.newBuilder().setSeconds(600))
-                .setScaleDownUnreadyDuration(com.google.protobuf.Duration.newBuilder().setSeconds(1200))
-                .setMaxNodeProvisionDuration(com.google.protobuf.Duration.newBuilder().setSeconds(900))
+                .setScaleDownUtilizationThreshold(0.5)
+                .setScaleDownGpuUtilizationThreshold(0.5)
+                .setScaleDownUnneededDuration(
+                        com.google.protobuf.Duration.newBuilder().setSeconds(600))
+                .setScaleDownUnreadyDuration(
+                        com.google.protobuf.Duration.newBuilder().setSeconds(1200))
+                .setMaxNodeProvisionDuration(
+                        com.google.protobuf.Duration.newBuilder().setSeconds(900))
                 .build();
     }
 
     private int targetSize(String id) {
-        return ca().nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId(id).build()).getTargetSize();
+        return ca().nodeGroupTargetSize(
+                        NodeGroupTargetSizeRequest.newBuilder().setId(id).build())
+                .getTargetSize();
     }
 
     private List<Instance> instances(String id) {
-        return ca().nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId(id).build()).getInstancesList();
+        return ca().nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId(id).build())
+                .getInstancesList();
     }
 
     private Node templateNode(String id) throws Exception {
         NodeGroupTemplateNodeInfoResponse response = ca().nodeGroupTemplateNodeInfo(
-                NodeGroupTemplateNodeInfoRequest.newBuilder().setId(id).build());
+                        NodeGroupTemplateNodeInfoRequest.newBuilder().setId(id).build());
         return Node.parseFrom(response.getNodeBytes());
     }
 
     private String groupOf(String providerId, String name) {
         return ca().nodeGroupForNode(NodeGroupForNodeRequest.newBuilder()
-                .setNode(ExternalGrpcNode.newBuilder().setProviderID(providerId).setName(name)).build()).getNodeGroup().getId();
+                        .setNode(ExternalGrpcNode.newBuilder()
+                                .setProviderID(providerId)
+                                .setName(name))
+                        .build())
+                .getNodeGroup()
+                .getId();
     }
 
     private double nodePrice(String providerId, Instant start, Instant end) {
         return ca().pricingNodePrice(PricingNodePriceRequest.newBuilder()
-                .setNode(ExternalGrpcNode.newBuilder().setProviderID(providerId))
-                .setStartTimestamp(Timestamp.newBuilder().setSeconds(start.getEpochSecond()))
-                .setEndTimestamp(Timestamp.newBuilder().setSeconds(end.getEpochSecond()))
-                .build()).getPrice();
+                        .setNode(ExternalGrpcNode.newBuilder().setProviderID(providerId))
+                        .setStartTimestamp(Timestamp.newBuilder().setSeconds(start.getEpochSecond()))
+                        .setEndTimestamp(Timestamp.newBuilder().setSeconds(end.getEpochSecond()))
+                        .build())
+                .getPrice();
     }
 
     private String serverName(Instance instance) {
         long id = Long.parseLong(instance.getId().substring("hcloud://".length()));
-        return hetzner.local().unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class).inspect().server(id).orElseThrow().name();
+        return hetzner.local()
+                .unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class)
+                .inspect()
+                .server(id)
+                .orElseThrow()
+                .name();
     }
 
     interface ThrowingCall {
@@ -292,10 +407,9 @@ class CloudProviderLoopTest {
     }
 
     static void assertStatus(ThrowingCall call, Status.Code code, String messagePart) {
-        assertThatThrownBy(call::run)
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(code);
-                    assertThat(e.getStatus().getDescription()).contains(messagePart);
-                });
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(code);
+            assertThat(e.getStatus().getDescription()).contains(messagePart);
+        });
     }
 }

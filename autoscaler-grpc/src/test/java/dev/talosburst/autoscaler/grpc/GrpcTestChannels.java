@@ -8,8 +8,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 /** Channels to the running application's gRPC port over a real socket, as cluster-autoscaler connects. */
 final class GrpcTestChannels {
 
-    private GrpcTestChannels() {
-    }
+    private GrpcTestChannels() {}
 
     /** The port Quarkus bound for plaintext tests (test-port=0 picks a free one). */
     static int plaintextPort() {
@@ -22,7 +21,9 @@ final class GrpcTestChannels {
     }
 
     static ManagedChannel plaintext() {
-        return NettyChannelBuilder.forAddress("127.0.0.1", plaintextPort()).usePlaintext().build();
+        return NettyChannelBuilder.forAddress("127.0.0.1", plaintextPort())
+                .usePlaintext()
+                .build();
     }
 
     static void close(ManagedChannel channel) throws InterruptedException {

@@ -26,14 +26,21 @@ public class KafkaEventsProfile implements QuarkusTestProfile {
         public Map<String, String> start() {
             java.util.logging.Logger.getLogger("org.apache.kafka").setLevel(java.util.logging.Level.WARNING);
             java.util.logging.Logger.getLogger("kafka").setLevel(java.util.logging.Level.WARNING);
-            broker = new EmbeddedKafkaBroker().withKafkaHost("127.0.0.1")
-                    .withAdditionalProperties(p -> p.put("group.initial.rebalance.delay.ms", "0")).start();
+            broker = new EmbeddedKafkaBroker()
+                    .withKafkaHost("127.0.0.1")
+                    .withAdditionalProperties(p -> p.put("group.initial.rebalance.delay.ms", "0"))
+                    .start();
             bootstrapServers = broker.getAdvertisedListeners();
             try {
-                return Map.of("talosburst.events.bootstrap-servers", bootstrapServers,
-                        "talosburst.events.journal-dir", Files.createTempDirectory("talos-burst-journal").toString(),
-                        "talosburst.events.replication-factor", "1",
-                        "talosburst.events.partitions", "3");
+                return Map.of(
+                        "talosburst.events.bootstrap-servers",
+                        bootstrapServers,
+                        "talosburst.events.journal-dir",
+                        Files.createTempDirectory("talos-burst-journal").toString(),
+                        "talosburst.events.replication-factor",
+                        "1",
+                        "talosburst.events.partitions",
+                        "3");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

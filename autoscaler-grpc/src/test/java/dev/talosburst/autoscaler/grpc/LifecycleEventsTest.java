@@ -54,8 +54,16 @@ class LifecycleEventsTest {
         try {
             CloudProviderGrpc.CloudProviderBlockingStub ca = CloudProviderGrpc.newBlockingStub(channel);
             String pool = "cx22-fsn1";
-            ca.withDeadlineAfter(5, TimeUnit.SECONDS).nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId(pool).setDelta(3).build());
-            await().atMost(Duration.ofSeconds(30)).until(() -> instances(ca, pool).stream().filter(i -> i.getId().startsWith("hcloud://")).count() == 3);
+            ca.withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                            .setId(pool)
+                            .setDelta(3)
+                            .build());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> instances(ca, pool).stream()
+                                    .filter(i -> i.getId().startsWith("hcloud://"))
+                                    .count()
+                            == 3);
             List<Instance> instances = instances(ca, pool);
 
             // the kubelets register and turn Ready (the in-memory directory stands in for the cluster here)
@@ -68,15 +76,24 @@ class LifecycleEventsTest {
                 kubelets.setReady(name, true);
             }
             String victim = names.get(0);
-            ca.withDeadlineAfter(5, TimeUnit.SECONDS).nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder().setId(pool)
-                    .addNodes(ExternalGrpcNode.newBuilder().setName(victim).setProviderID(instances.get(0).getId())).build());
+            ca.withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder()
+                            .setId(pool)
+                            .addNodes(ExternalGrpcNode.newBuilder()
+                                    .setName(victim)
+                                    .setProviderID(instances.get(0).getId()))
+                            .build());
 
             List<ConsumerRecord<String, String>> records = new ArrayList<>();
             try (KafkaConsumer<String, String> consumer = consumer()) {
                 consumer.subscribe(List.of("talos-burst.node-lifecycle.v1"));
                 await().atMost(Duration.ofSeconds(60)).until(() -> {
                     consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-                    return records.stream().filter(r -> r.key().equals(victim)).map(LifecycleEventsTest::type).toList().contains("node-removed");
+                    return records.stream()
+                            .filter(r -> r.key().equals(victim))
+                            .map(LifecycleEventsTest::type)
+                            .toList()
+                            .contains("node-removed");
                 });
                 // and nothing more trickles in for this scale-up
                 consumer.poll(Duration.ofSeconds(2)).forEach(records::add);
@@ -88,19 +105,32 @@ class LifecycleEventsTest {
                 assertThat(ids.add(header(record, "ce_id"))).as("ce_id unique").isTrue();
                 assertThat(header(record, "ce_specversion")).isEqualTo("1.0");
                 assertThat(header(record, "content-type")).isEqualTo("application/json");
-                assertThat(header(record, "ce_type")).startsWith("dev.talosburst.node.").endsWith(".v1");
+                assertThat(header(record, "ce_type"))
+                        .startsWith("dev.talosburst.node.")
+                        .endsWith(".v1");
                 assertThat(header(record, "ce_subject")).isEqualTo(record.key());
-                assertThat(schema.validate(JSON.readTree(record.value()))).as("schema-valid: " + record.value()).isEmpty();
+                assertThat(schema.validate(JSON.readTree(record.value())))
+                        .as("schema-valid: " + record.value())
+                        .isEmpty();
             }
-            assertThat(typesFor(records, victim)).containsExactly("server-create-requested", "server-created", "node-registered",
-                    "node-ready", "server-deleted", "node-removed");
+            assertThat(typesFor(records, victim))
+                    .containsExactly(
+                            "server-create-requested",
+                            "server-created",
+                            "node-registered",
+                            "node-ready",
+                            "server-deleted",
+                            "node-removed");
             for (String survivor : names.subList(1, 3)) {
-                assertThat(typesFor(records, survivor)).containsExactly("server-create-requested", "server-created", "node-registered",
-                        "node-ready");
+                assertThat(typesFor(records, survivor))
+                        .containsExactly("server-create-requested", "server-created", "node-registered", "node-ready");
             }
             assertThat(typesFor(records, pool)).containsExactly("scale-up-requested", "scale-down-requested");
-            JsonNode created = JSON.readTree(records.stream().filter(r -> r.key().equals(victim) && type(r).equals("server-created"))
-                    .findFirst().orElseThrow().value());
+            JsonNode created = JSON.readTree(records.stream()
+                    .filter(r -> r.key().equals(victim) && type(r).equals("server-created"))
+                    .findFirst()
+                    .orElseThrow()
+                    .value());
             assertThat(created.at("/server/type").asText()).isEqualTo("cx22");
             assertThat(created.at("/server/price/hourlyNet").asText()).isNotBlank();
             assertThat(created.toString()).doesNotContain("token");
@@ -110,7 +140,9 @@ class LifecycleEventsTest {
     }
 
     private static List<Instance> instances(CloudProviderGrpc.CloudProviderBlockingStub ca, String pool) {
-        return ca.withDeadlineAfter(5, TimeUnit.SECONDS).nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId(pool).build()).getInstancesList();
+        return ca.withDeadlineAfter(5, TimeUnit.SECONDS)
+                .nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId(pool).build())
+                .getInstancesList();
     }
 
     private String serverName(String instanceId) {
@@ -122,11 +154,19 @@ class LifecycleEventsTest {
     dev.talosburst.autoscaler.wiring.EmbeddedHetzner hetzner;
 
     private String nodesNameById(long id) {
-        return hetzner.local().unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class).inspect().server(id).orElseThrow().name();
+        return hetzner.local()
+                .unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class)
+                .inspect()
+                .server(id)
+                .orElseThrow()
+                .name();
     }
 
     private static List<String> typesFor(List<ConsumerRecord<String, String>> records, String key) {
-        return records.stream().filter(r -> r.key().equals(key)).map(LifecycleEventsTest::type).toList();
+        return records.stream()
+                .filter(r -> r.key().equals(key))
+                .map(LifecycleEventsTest::type)
+                .toList();
     }
 
     private static String type(ConsumerRecord<String, String> record) {
@@ -152,7 +192,8 @@ class LifecycleEventsTest {
     private static JsonSchema schema() throws Exception {
         try (InputStream in = LifecycleEventsTest.class.getResourceAsStream("/schemas/node-lifecycle-v1.schema.json")) {
             assertThat(in).as("the events module ships its JSON Schema").isNotNull();
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(in);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.talosburst.autoscaler.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.talosburst.autoscaler.testing.ManagementEndpoint;
 import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
 import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
 import io.grpc.ManagedChannel;
@@ -9,7 +10,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import dev.talosburst.autoscaler.testing.ManagementEndpoint;
 
 /** Health and Prometheus metrics on the management interface (not on the gRPC port). */
 @QuarkusTest
@@ -30,7 +30,9 @@ class ManagementEndpointsTest {
     void prometheusMetricsIncludeGrpcServerAndNodeGroupMeters() throws Exception {
         ManagedChannel channel = GrpcTestChannels.plaintext();
         try {
-            CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).nodeGroups(NodeGroupsRequest.getDefaultInstance());
+            CloudProviderGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .nodeGroups(NodeGroupsRequest.getDefaultInstance());
         } finally {
             GrpcTestChannels.close(channel);
         }

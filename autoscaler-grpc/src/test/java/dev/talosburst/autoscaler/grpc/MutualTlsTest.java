@@ -2,6 +2,7 @@ package dev.talosburst.autoscaler.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
 import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
@@ -24,15 +25,13 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import static org.awaitility.Awaitility.await;
-
 import java.io.File;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLSession;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,7 +50,8 @@ class MutualTlsTest {
         try {
             CloudProviderGrpc.CloudProviderBlockingStub ca = stub(channel);
             ca.refresh(RefreshRequest.getDefaultInstance());
-            assertThat(ca.nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsCount()).isPositive();
+            assertThat(ca.nodeGroups(NodeGroupsRequest.getDefaultInstance()).getNodeGroupsCount())
+                    .isPositive();
         } finally {
             GrpcTestChannels.close(channel);
         }
@@ -63,7 +63,8 @@ class MutualTlsTest {
         BigInteger renewed = pki.renewServerCertificate();
         assertThat(renewed).isNotEqualTo(before);
 
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> assertThat(servedCertificateSerial()).isEqualTo(renewed));
     }
 
@@ -74,23 +75,28 @@ class MutualTlsTest {
         try {
             Channel capturing = ClientInterceptors.intercept(channel, new ClientInterceptor() {
                 @Override
-                public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+                public <Q, A> ClientCall<Q, A> interceptCall(
+                        MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
                     ClientCall<Q, A> call = next.newCall(method, options);
                     return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
                         @Override
                         public void start(Listener<A> listener, Metadata headers) {
-                            super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                                @Override
-                                public void onHeaders(Metadata responseHeaders) {
-                                    session.set(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
-                                    super.onHeaders(responseHeaders);
-                                }
-                            }, headers);
+                            super.start(
+                                    new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                                        @Override
+                                        public void onHeaders(Metadata responseHeaders) {
+                                            session.set(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+                                            super.onHeaders(responseHeaders);
+                                        }
+                                    },
+                                    headers);
                         }
                     };
                 }
             });
-            CloudProviderGrpc.newBlockingStub(capturing).withDeadlineAfter(5, TimeUnit.SECONDS).refresh(RefreshRequest.getDefaultInstance());
+            CloudProviderGrpc.newBlockingStub(capturing)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .refresh(RefreshRequest.getDefaultInstance());
         } finally {
             GrpcTestChannels.close(channel);
         }
@@ -109,7 +115,9 @@ class MutualTlsTest {
 
     @Test
     void plaintextClientIsRefused() throws Exception {
-        assertRefused(NettyChannelBuilder.forAddress("127.0.0.1", GrpcTestChannels.tlsPort()).usePlaintext().build());
+        assertRefused(NettyChannelBuilder.forAddress("127.0.0.1", GrpcTestChannels.tlsPort())
+                .usePlaintext()
+                .build());
     }
 
     private ManagedChannel tls(File cert, File key) throws Exception {
@@ -118,7 +126,9 @@ class MutualTlsTest {
             ssl.keyManager(cert, key);
         }
         // CA dials "address" and verifies the server certificate against that host: here localhost (a SAN).
-        return NettyChannelBuilder.forAddress("localhost", GrpcTestChannels.tlsPort()).sslContext(ssl.build()).build();
+        return NettyChannelBuilder.forAddress("localhost", GrpcTestChannels.tlsPort())
+                .sslContext(ssl.build())
+                .build();
     }
 
     private static CloudProviderGrpc.CloudProviderBlockingStub stub(ManagedChannel channel) {
@@ -128,10 +138,14 @@ class MutualTlsTest {
     private static void assertRefused(ManagedChannel channel) throws InterruptedException {
         try {
             assertThatThrownBy(() -> stub(channel).nodeGroups(NodeGroupsRequest.getDefaultInstance()))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class,
-                            e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL,
-                                    // a TLS listener that never answers a plaintext preface on a loaded machine
-                                    Status.Code.DEADLINE_EXCEEDED));
+                    .isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode())
+                                    .isIn(
+                                            Status.Code.UNAVAILABLE,
+                                            Status.Code.INTERNAL,
+                                            // a TLS listener that never answers a plaintext preface on a loaded machine
+                                            Status.Code.DEADLINE_EXCEEDED));
         } finally {
             GrpcTestChannels.close(channel);
         }

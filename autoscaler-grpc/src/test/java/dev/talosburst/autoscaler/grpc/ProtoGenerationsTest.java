@@ -69,8 +69,14 @@ class ProtoGenerationsTest {
 
     @Test
     void templateNodeReachesBothGenerations() throws Exception {
-        byte[] wire = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ca().nodeGroupTemplateNodeInfo(
-                NodeGroupTemplateNodeInfoRequest.newBuilder().setId("cax11-fsn1").build()).toByteArray(), bytes -> bytes.length > 0);
+        byte[] wire = await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(
+                        () -> ca().nodeGroupTemplateNodeInfo(NodeGroupTemplateNodeInfoRequest.newBuilder()
+                                        .setId("cax11-fsn1")
+                                        .build())
+                                .toByteArray(),
+                        bytes -> bytes.length > 0);
 
         DynamicMessage old = DynamicMessage.parseFrom(type(CA_1_33, "NodeGroupTemplateNodeInfoResponse"), wire);
         Node viaField1 = Node.parseFrom(((Message) get(old, "nodeInfo")).toByteString());
@@ -80,7 +86,8 @@ class ProtoGenerationsTest {
         for (Node node : new Node[] {viaField1, viaField2}) {
             assertThat(node.getStatus().getCapacityOrThrow("cpu").getString()).isEqualTo("2");
             assertThat(node.getStatus().getAllocatableMap()).containsKeys("cpu", "memory", "ephemeral-storage", "pods");
-            assertThat(node.getMetadata().getLabelsMap()).containsEntry("kubernetes.io/arch", "arm64")
+            assertThat(node.getMetadata().getLabelsMap())
+                    .containsEntry("kubernetes.io/arch", "arm64")
                     .containsEntry("node.kubernetes.io/instance-type", "cax11");
             assertThat(node.getStatus().getNodeInfo().getArchitecture()).isEqualTo("arm64");
         }
@@ -127,9 +134,18 @@ class ProtoGenerationsTest {
 
     @Test
     void pricingFromEitherGenerationsFieldsIsTheSame() throws Exception {
-        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId("cax11-fsn1").setDelta(1).build());
-        String instanceId = ca().nodeGroupNodes(NodeGroupNodesRequest.newBuilder().setId("cax11-fsn1").build()).getInstances(0).getId();
-        ExternalGrpcNode node = ExternalGrpcNode.newBuilder().setProviderID(instanceId).setName(instanceId).build();
+        ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                .setId("cax11-fsn1")
+                .setDelta(1)
+                .build());
+        String instanceId = ca().nodeGroupNodes(
+                        NodeGroupNodesRequest.newBuilder().setId("cax11-fsn1").build())
+                .getInstances(0)
+                .getId();
+        ExternalGrpcNode node = ExternalGrpcNode.newBuilder()
+                .setProviderID(instanceId)
+                .setName(instanceId)
+                .build();
 
         Descriptor oldNodeRequest = type(CA_1_33, "PricingNodePriceRequest");
         DynamicMessage oldNode = DynamicMessage.newBuilder(oldNodeRequest)
@@ -143,8 +159,10 @@ class ProtoGenerationsTest {
                 .setField(newNodeRequest.findFieldByName("startTimestamp"), timestamp(START))
                 .setField(newNodeRequest.findFieldByName("endTimestamp"), timestamp(END))
                 .build();
-        double oldNodePrice = ca().pricingNodePrice(PricingNodePriceRequest.parseFrom(oldNode.toByteArray())).getPrice();
-        double newNodePrice = ca().pricingNodePrice(PricingNodePriceRequest.parseFrom(newNode.toByteArray())).getPrice();
+        double oldNodePrice = ca().pricingNodePrice(PricingNodePriceRequest.parseFrom(oldNode.toByteArray()))
+                .getPrice();
+        double newNodePrice = ca().pricingNodePrice(PricingNodePriceRequest.parseFrom(newNode.toByteArray()))
+                .getPrice();
         assertThat(oldNodePrice).isPositive().isEqualTo(newNodePrice);
 
         Pod small = pod("500m", "1Gi");
@@ -158,7 +176,8 @@ class ProtoGenerationsTest {
 
     @Test
     void templateNodesArePricedFromTheirPoolInBothGenerations() throws Exception {
-        // cx22-fsn1 and cax11-fsn1 are equivalent (2 vCPU, 4 GB) at different Hetzner prices: the price expander must see that
+        // cx22-fsn1 and cax11-fsn1 are equivalent (2 vCPU, 4 GB) at different Hetzner prices: the price expander must
+        // see that
         double cx22 = templateNodePrice("cx22-fsn1");
         double cax11 = templateNodePrice("cax11-fsn1");
         assertThat(cx22).isCloseTo(hourlyNet("cx22", "fsn1") * 1.5, org.assertj.core.data.Offset.offset(1e-9));
@@ -166,55 +185,86 @@ class ProtoGenerationsTest {
         assertThat(cx22).isLessThan(cax11);
 
         // a pod bound to a template node costs its share of that node's pool, in either generation
-        Pod onCx22 = pod("1", "1Gi").toBuilder().setSpec(pod("1", "1Gi").getSpec().toBuilder().setNodeName("template-node-for-cx22-fsn1-17")).build();
-        Pod onCax11 = onCx22.toBuilder().setSpec(onCx22.getSpec().toBuilder().setNodeName("template-node-for-cax11-fsn1-17")).build();
+        Pod onCx22 = pod("1", "1Gi").toBuilder()
+                .setSpec(pod("1", "1Gi").getSpec().toBuilder().setNodeName("template-node-for-cx22-fsn1-17"))
+                .build();
+        Pod onCax11 = onCx22.toBuilder()
+                .setSpec(onCx22.getSpec().toBuilder().setNodeName("template-node-for-cax11-fsn1-17"))
+                .build();
         double podOnCx22 = podPrice(newPodRequest(onCx22));
         assertThat(podPrice(oldPodRequest(onCx22))).isPositive().isEqualTo(podOnCx22);
-        assertThat(podPrice(oldPodRequest(onCax11))).isEqualTo(podPrice(newPodRequest(onCax11))).isGreaterThan(podOnCx22);
+        assertThat(podPrice(oldPodRequest(onCax11)))
+                .isEqualTo(podPrice(newPodRequest(onCax11)))
+                .isGreaterThan(podOnCx22);
     }
 
     /** What CA's price expander sends for a group: its template node, renamed, with our labels and no providerID. */
     private double templateNodePrice(String group) throws Exception {
-        byte[] wire = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ca().nodeGroupTemplateNodeInfo(
-                NodeGroupTemplateNodeInfoRequest.newBuilder().setId(group).build()).toByteArray(), bytes -> bytes.length > 0);
-        Node template = Node.parseFrom((ByteString) get(DynamicMessage.parseFrom(type(CA_1_36, "NodeGroupTemplateNodeInfoResponse"), wire),
-                "nodeBytes"));
-        ExternalGrpcNode node = ExternalGrpcNode.newBuilder().setName("template-node-for-" + group + "-8674665223082153551")
-                .putAllLabels(template.getMetadata().getLabelsMap()).build();
+        byte[] wire = await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(
+                        () -> ca().nodeGroupTemplateNodeInfo(NodeGroupTemplateNodeInfoRequest.newBuilder()
+                                        .setId(group)
+                                        .build())
+                                .toByteArray(),
+                        bytes -> bytes.length > 0);
+        Node template = Node.parseFrom((ByteString)
+                get(DynamicMessage.parseFrom(type(CA_1_36, "NodeGroupTemplateNodeInfoResponse"), wire), "nodeBytes"));
+        ExternalGrpcNode node = ExternalGrpcNode.newBuilder()
+                .setName("template-node-for-" + group + "-8674665223082153551")
+                .putAllLabels(template.getMetadata().getLabelsMap())
+                .build();
 
         Descriptor oldType = type(CA_1_33, "PricingNodePriceRequest");
-        DynamicMessage old = DynamicMessage.newBuilder(oldType).setField(oldType.findFieldByName("node"), node)
-                .setField(oldType.findFieldByName("startTime"), time(START)).setField(oldType.findFieldByName("endTime"), time(END)).build();
+        DynamicMessage old = DynamicMessage.newBuilder(oldType)
+                .setField(oldType.findFieldByName("node"), node)
+                .setField(oldType.findFieldByName("startTime"), time(START))
+                .setField(oldType.findFieldByName("endTime"), time(END))
+                .build();
         Descriptor newType = type(CA_1_36, "PricingNodePriceRequest");
-        DynamicMessage current = DynamicMessage.newBuilder(newType).setField(newType.findFieldByName("node"), node)
+        DynamicMessage current = DynamicMessage.newBuilder(newType)
+                .setField(newType.findFieldByName("node"), node)
                 .setField(newType.findFieldByName("startTimestamp"), timestamp(START))
-                .setField(newType.findFieldByName("endTimestamp"), timestamp(END)).build();
-        double viaOld = ca().pricingNodePrice(PricingNodePriceRequest.parseFrom(old.toByteArray())).getPrice();
-        double viaNew = ca().pricingNodePrice(PricingNodePriceRequest.parseFrom(current.toByteArray())).getPrice();
+                .setField(newType.findFieldByName("endTimestamp"), timestamp(END))
+                .build();
+        double viaOld = ca().pricingNodePrice(PricingNodePriceRequest.parseFrom(old.toByteArray()))
+                .getPrice();
+        double viaNew = ca().pricingNodePrice(PricingNodePriceRequest.parseFrom(current.toByteArray()))
+                .getPrice();
         assertThat(viaOld).as("price of %s's template node", group).isPositive().isEqualTo(viaNew);
         return viaNew;
     }
 
     private double hourlyNet(String type, String location) {
-        return cloud.serverTypes().stream().filter(t -> t.name().equals(type)).findFirst().orElseThrow()
-                .priceIn(location).orElseThrow().hourlyNet().doubleValue();
+        return cloud.serverTypes().stream()
+                .filter(t -> t.name().equals(type))
+                .findFirst()
+                .orElseThrow()
+                .priceIn(location)
+                .orElseThrow()
+                .hourlyNet()
+                .doubleValue();
     }
 
     // ------------------------------------------------------------------------------------------ helpers
 
-    private DynamicMessage options(com.google.protobuf.Descriptors.FileDescriptor generation, DynamicMessage defaults) throws Exception {
+    private DynamicMessage options(com.google.protobuf.Descriptors.FileDescriptor generation, DynamicMessage defaults)
+            throws Exception {
         Descriptor requestType = type(generation, "NodeGroupAutoscalingOptionsRequest");
         DynamicMessage request = DynamicMessage.newBuilder(requestType)
                 .setField(requestType.findFieldByName("id"), "cax11-fsn1")
                 .setField(requestType.findFieldByName("defaults"), defaults)
                 .build();
-        byte[] answer = ca().nodeGroupGetOptions(NodeGroupAutoscalingOptionsRequest.parseFrom(request.toByteArray())).toByteArray();
-        DynamicMessage response = DynamicMessage.parseFrom(type(generation, "NodeGroupAutoscalingOptionsResponse"), answer);
+        byte[] answer = ca().nodeGroupGetOptions(NodeGroupAutoscalingOptionsRequest.parseFrom(request.toByteArray()))
+                .toByteArray();
+        DynamicMessage response =
+                DynamicMessage.parseFrom(type(generation, "NodeGroupAutoscalingOptionsResponse"), answer);
         return (DynamicMessage) get(response, "nodeGroupAutoscalingOptions");
     }
 
     private double podPrice(DynamicMessage request) throws Exception {
-        return ca().pricingPodPrice(PricingPodPriceRequest.parseFrom(request.toByteArray())).getPrice();
+        return ca().pricingPodPrice(PricingPodPriceRequest.parseFrom(request.toByteArray()))
+                .getPrice();
     }
 
     private static DynamicMessage oldPodRequest(Pod pod) {
@@ -236,10 +286,22 @@ class ProtoGenerationsTest {
     }
 
     private static Pod pod(String cpu, String memory) {
-        return Pod.newBuilder().setSpec(PodSpec.newBuilder().addContainers(Container.newBuilder().setName("app")
-                .setResources(ResourceRequirements.newBuilder()
-                        .putRequests("cpu", Quantity.newBuilder().setString(cpu).build())
-                        .putRequests("memory", Quantity.newBuilder().setString(memory).build())))).build();
+        return Pod.newBuilder()
+                .setSpec(PodSpec.newBuilder()
+                        .addContainers(Container.newBuilder()
+                                .setName("app")
+                                .setResources(ResourceRequirements.newBuilder()
+                                        .putRequests(
+                                                "cpu",
+                                                Quantity.newBuilder()
+                                                        .setString(cpu)
+                                                        .build())
+                                        .putRequests(
+                                                "memory",
+                                                Quantity.newBuilder()
+                                                        .setString(memory)
+                                                        .build()))))
+                .build();
     }
 
     private static Object get(DynamicMessage message, String field) {
@@ -250,27 +312,40 @@ class ProtoGenerationsTest {
 
     private static Duration oldDuration(DynamicMessage options, String field) throws Exception {
         Message value = (Message) get(options, field);
-        return Duration.ofNanos(dev.talosburst.proto.k8s.meta.v1.Duration.parseFrom(value.toByteString()).getDuration());
+        return Duration.ofNanos(dev.talosburst.proto.k8s.meta.v1.Duration.parseFrom(value.toByteString())
+                .getDuration());
     }
 
     private static Duration newDuration(DynamicMessage options, String field) throws Exception {
-        com.google.protobuf.Duration value = com.google.protobuf.Duration.parseFrom(((Message) get(options, field)).toByteString());
+        com.google.protobuf.Duration value =
+                com.google.protobuf.Duration.parseFrom(((Message) get(options, field)).toByteString());
         return Duration.ofSeconds(value.getSeconds(), value.getNanos());
     }
 
     private static dev.talosburst.proto.k8s.meta.v1.Duration k8s(Duration duration) {
-        return dev.talosburst.proto.k8s.meta.v1.Duration.newBuilder().setDuration(duration.toNanos()).build();
+        return dev.talosburst.proto.k8s.meta.v1.Duration.newBuilder()
+                .setDuration(duration.toNanos())
+                .build();
     }
 
     private static com.google.protobuf.Duration pb(Duration duration) {
-        return com.google.protobuf.Duration.newBuilder().setSeconds(duration.getSeconds()).setNanos(duration.getNano()).build();
+        return com.google.protobuf.Duration.newBuilder()
+                .setSeconds(duration.getSeconds())
+                .setNanos(duration.getNano())
+                .build();
     }
 
     private static Time time(Instant instant) {
-        return Time.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+        return Time.newBuilder()
+                .setSeconds(instant.getEpochSecond())
+                .setNanos(instant.getNano())
+                .build();
     }
 
     private static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+        return Timestamp.newBuilder()
+                .setSeconds(instant.getEpochSecond())
+                .setNanos(instant.getNano())
+                .build();
     }
 }

@@ -80,8 +80,16 @@ public final class TestCertificates {
         X509Certificate renewed = leaf("CN=localhost", serverKeys, ca, caKeys, true);
         Path cert = write("server.crt.new", renewed);
         Path key = write("server.key.new", serverKeys);
-        Files.move(key, serverKey, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Files.move(cert, serverCert, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                key,
+                serverKey,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                cert,
+                serverCert,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return renewed.getSerialNumber();
     }
 
@@ -113,30 +121,40 @@ public final class TestCertificates {
         return sign(builder, keys);
     }
 
-    private static X509Certificate leaf(String subject, KeyPair keys, X509Certificate issuer, KeyPair issuerKeys, boolean server)
-            throws Exception {
-        X509v3CertificateBuilder builder = builder(X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()),
-                new X500Name(subject), keys);
+    private static X509Certificate leaf(
+            String subject, KeyPair keys, X509Certificate issuer, KeyPair issuerKeys, boolean server) throws Exception {
+        X509v3CertificateBuilder builder = builder(
+                X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()), new X500Name(subject), keys);
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-        builder.addExtension(Extension.extendedKeyUsage, false,
+        builder.addExtension(
+                Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        builder.addExtension(
+                Extension.extendedKeyUsage,
+                false,
                 new ExtendedKeyUsage(server ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth));
         if (server) {
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                    new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+                new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+            }));
         }
         return sign(builder, issuerKeys);
     }
 
     private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
         Instant now = Instant.now();
-        return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), subject, keys.getPublic());
+        return new JcaX509v3CertificateBuilder(
+                issuer,
+                BigInteger.valueOf(SERIAL.incrementAndGet()),
+                Date.from(now.minus(Duration.ofHours(1))),
+                Date.from(now.plus(Duration.ofDays(1))),
+                subject,
+                keys.getPublic());
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer) throws Exception {
-        return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+        return new JcaX509CertificateConverter()
+                .getCertificate(
+                        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
     }
 
     private Path write(String name, Object pem) {

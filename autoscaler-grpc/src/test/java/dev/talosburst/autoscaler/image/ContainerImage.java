@@ -34,11 +34,11 @@ import java.util.stream.Stream;
 public final class ContainerImage {
     /** The user the image runs as (distroless' "nonroot"). */
     public static final String USER = "65532";
+
     static final String JAVA_HOME = "/opt/java";
     static final String APP = "/app";
 
-    private ContainerImage() {
-    }
+    private ContainerImage() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {
@@ -72,12 +72,14 @@ public final class ContainerImage {
                 .setEnvironment(java.util.Map.of("JAVA_HOME", JAVA_HOME, "PATH", JAVA_HOME + "/bin", "LANG", "C.UTF-8"))
                 .setWorkingDirectory(AbsoluteUnixPath.get(APP))
                 .setUser(USER + ":" + USER)
-                .setExposedPorts(java.util.Set.of(com.google.cloud.tools.jib.api.buildplan.Port.tcp(8086),
+                .setExposedPorts(java.util.Set.of(
+                        com.google.cloud.tools.jib.api.buildplan.Port.tcp(8086),
                         com.google.cloud.tools.jib.api.buildplan.Port.tcp(9000)))
                 .setEntrypoint(JAVA_HOME + "/bin/java", "-jar", APP + "/quarkus-run.jar")
                 .setCreationTime(epoch);
         Files.deleteIfExists(tar);
-        image.containerize(Containerizer.to(TarImage.at(tar).named(name)).setApplicationLayersCache(work.resolve("cache"))
+        image.containerize(Containerizer.to(TarImage.at(tar).named(name))
+                .setApplicationLayersCache(work.resolve("cache"))
                 .setBaseImageLayersCache(work.resolve("cache")));
     }
 
@@ -85,17 +87,32 @@ public final class ContainerImage {
         Path javaHome = Path.of(System.getProperty("java.home"));
         Path jmods = javaHome.resolve("jmods");
         if (!Files.isDirectory(jmods)) {
-            throw new IllegalStateException(jmods + " is missing: jlink needs a full JDK (Debian openjdk-17-jdk-headless)");
+            throw new IllegalStateException(
+                    jmods + " is missing: jlink needs a full JDK (Debian openjdk-17-jdk-headless)");
         }
-        // every module of the JDK (Quarkus, Netty, Kafka and fabric8 reach for more than a jdeps scan of the jars finds),
+        // every module of the JDK (Quarkus, Netty, Kafka and fabric8 reach for more than a jdeps scan of the jars
+        // finds),
         // except the incubator ones, whose presence makes every start print a warning
         List<String> modules = new ArrayList<>();
         try (Stream<Path> files = Files.list(jmods)) {
-            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jmod") && !n.startsWith("jdk.incubator."))
-                    .map(n -> n.substring(0, n.length() - ".jmod".length())).sorted().forEach(modules::add);
+            files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".jmod") && !n.startsWith("jdk.incubator."))
+                    .map(n -> n.substring(0, n.length() - ".jmod".length()))
+                    .sorted()
+                    .forEach(modules::add);
         }
-        run(javaHome.resolve("bin/jlink").toString(), "--module-path", jmods.toString(), "--add-modules", String.join(",", modules),
-                "--strip-debug", "--no-header-files", "--no-man-pages", "--compress=2", "--output", output.toString());
+        run(
+                javaHome.resolve("bin/jlink").toString(),
+                "--module-path",
+                jmods.toString(),
+                "--add-modules",
+                String.join(",", modules),
+                "--strip-debug",
+                "--no-header-files",
+                "--no-man-pages",
+                "--compress=2",
+                "--output",
+                output.toString());
         // Debian links cacerts to /etc/ssl/certs/java/cacerts: put the real store into the runtime
         Path cacerts = output.resolve("lib/security/cacerts");
         Path real = javaHome.resolve("lib/security/cacerts").toRealPath();
@@ -108,13 +125,17 @@ public final class ContainerImage {
         Set<String> libraries = new TreeSet<>();
         List<Path> objects = new ArrayList<>();
         try (Stream<Path> files = Files.walk(runtime)) {
-            files.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".so") || p.getParent().endsWith("bin")).forEach(objects::add);
+            files.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().endsWith(".so") || p.getParent().endsWith("bin"))
+                    .forEach(objects::add);
         }
         Pattern path = Pattern.compile("(/\\S+)");
         for (Path object : objects) {
             String out = runQuietly("ldd", object.toString());
             for (String line : out.lines().toList()) {
-                if (line.contains("not found") || line.contains("statically linked") || line.contains("not a dynamic")) {
+                if (line.contains("not found")
+                        || line.contains("statically linked")
+                        || line.contains("not a dynamic")) {
                     continue;
                 }
                 String target = line.contains("=>") ? line.substring(line.indexOf("=>") + 2) : line;
@@ -134,8 +155,11 @@ public final class ContainerImage {
 
     private static void systemFiles(Path root) throws IOException {
         Path etc = Files.createDirectories(root.resolve("etc"));
-        Files.writeString(etc.resolve("passwd"), "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:" + USER + ":" + USER
-                + ":nonroot:/home/nonroot:/sbin/nologin\n", StandardCharsets.UTF_8);
+        Files.writeString(
+                etc.resolve("passwd"),
+                "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:" + USER + ":" + USER
+                        + ":nonroot:/home/nonroot:/sbin/nologin\n",
+                StandardCharsets.UTF_8);
         Files.writeString(etc.resolve("group"), "root:x:0:\nnonroot:x:" + USER + ":\n", StandardCharsets.UTF_8);
         Files.writeString(etc.resolve("nsswitch.conf"), "hosts: files dns\n", StandardCharsets.UTF_8);
         Files.writeString(etc.resolve("hosts"), "127.0.0.1 localhost\n::1 localhost\n", StandardCharsets.UTF_8);

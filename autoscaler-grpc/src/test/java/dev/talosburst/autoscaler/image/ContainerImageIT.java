@@ -43,34 +43,53 @@ class ContainerImageIT {
         Path rootfs = Files.createDirectories(unpacked.resolve("rootfs"));
         run("tar", "-xf", tar.toString(), "-C", layout.toString());
         JsonNode manifest = manifest(layout);
-        JsonNode config = JSON.readTree(blob(layout, manifest.at("/config/digest").asText()).toFile()).get("config");
+        JsonNode config = JSON.readTree(
+                        blob(layout, manifest.at("/config/digest").asText()).toFile())
+                .get("config");
         assertThat(config.get("User").asText()).isEqualTo(ContainerImage.USER + ":" + ContainerImage.USER);
         for (JsonNode layer : manifest.get("layers")) {
             run("tar", "-xzf", blob(layout, layer.get("digest").asText()).toString(), "-C", rootfs.toString());
         }
         assertThat(rootfs.resolve("app/quarkus-run.jar")).isRegularFile();
 
-        List<String> command = new ArrayList<>(List.of("/usr/sbin/chroot", "--userspec=" + config.get("User").asText(), rootfs.toString()));
+        List<String> command = new ArrayList<>(
+                List.of("/usr/sbin/chroot", "--userspec=" + config.get("User").asText(), rootfs.toString()));
         config.get("Entrypoint").forEach(e -> command.add(e.asText()));
         int grpcPort = PackagedApp.freePort();
         int managementPort = PackagedApp.freePort();
         // the demo, on loopback: JAVA_TOOL_OPTIONS is how an operator adds options without changing the entrypoint
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(target.resolve("image-run.log").toFile());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(target.resolve("image-run.log").toFile());
         builder.environment().clear();
-        config.get("Env").forEach(e -> builder.environment().put(e.asText().split("=", 2)[0], e.asText().split("=", 2)[1]));
-        builder.environment().put("JAVA_TOOL_OPTIONS", "-Dquarkus.profile=demo -Dtalosburst.grpc.port=" + grpcPort
-                + " -Dtalosburst.management.port=" + managementPort);
+        config.get("Env")
+                .forEach(e -> builder.environment()
+                        .put(e.asText().split("=", 2)[0], e.asText().split("=", 2)[1]));
+        builder.environment()
+                .put(
+                        "JAVA_TOOL_OPTIONS",
+                        "-Dquarkus.profile=demo -Dtalosburst.grpc.port=" + grpcPort + " -Dtalosburst.management.port="
+                                + managementPort);
         run("mount", "--bind", "/proc", rootfs.resolve("proc").toString());
         run("mount", "--bind", "/dev", rootfs.resolve("dev").toString());
         Process app = builder.start();
         try {
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> live = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
-                    .until(() -> {
-                        assertThat(app.isAlive()).as("the image's process exited; see target/image-run.log").isTrue();
-                        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/live")).build(),
-                                HttpResponse.BodyHandlers.ofString());
-                    }, r -> r.statusCode() == 200);
+            HttpResponse<String> live = await().atMost(Duration.ofSeconds(180))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptions()
+                    .until(
+                            () -> {
+                                assertThat(app.isAlive())
+                                        .as("the image's process exited; see target/image-run.log")
+                                        .isTrue();
+                                return http.send(
+                                        HttpRequest.newBuilder(URI.create(
+                                                        "http://127.0.0.1:" + managementPort + "/q/health/live"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString());
+                            },
+                            r -> r.statusCode() == 200);
             assertThat(live.body()).contains("\"status\": \"UP\"");
             String status = Files.readString(Path.of("/proc", Long.toString(app.pid()), "status"));
             assertThat(status).containsPattern("(?m)^Uid:\\s+" + ContainerImage.USER + "\\s");
@@ -88,7 +107,8 @@ class ContainerImageIT {
     private static JsonNode manifest(Path layout) throws IOException {
         if (Files.exists(layout.resolve("index.json"))) {
             JsonNode index = JSON.readTree(layout.resolve("index.json").toFile());
-            return JSON.readTree(blob(layout, index.at("/manifests/0/digest").asText()).toFile());
+            return JSON.readTree(
+                    blob(layout, index.at("/manifests/0/digest").asText()).toFile());
         }
         throw new AssertionError("no index.json in the image tarball: " + layout);
     }

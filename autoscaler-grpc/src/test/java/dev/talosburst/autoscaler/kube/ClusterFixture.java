@@ -2,23 +2,23 @@ package dev.talosburst.autoscaler.kube;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.talosburst.hcloud.client.ApiToken;
+import dev.talosburst.hcloud.client.HcloudClient;
+import dev.talosburst.hcloud.client.HcloudSettings;
 import dev.talosburst.hcloudsim.HcloudSimulator;
 import dev.talosburst.hcloudsim.ServerSnapshot;
 import dev.talosburst.hcloudsim.SettableClock;
 import dev.talosburst.hcloudsim.SimulatorOptions;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import dev.talosburst.provisioner.engine.EngineSettings;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
 import dev.talosburst.provisioner.engine.Ownership;
-import dev.talosburst.provisioner.userdata.UserDataSource;
-import dev.talosburst.hcloud.client.ApiToken;
-import dev.talosburst.hcloud.client.HcloudClient;
-import dev.talosburst.hcloud.client.HcloudSettings;
-import dev.talosburst.provisioner.directory.NodeDirectory;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import dev.talosburst.provisioner.pool.AutoscalingOverrides;
 import dev.talosburst.provisioner.pool.ImageSelector;
 import dev.talosburst.provisioner.pool.NodePool;
+import dev.talosburst.provisioner.userdata.UserDataSource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -41,21 +41,42 @@ final class ClusterFixture implements AutoCloseable {
     static final String POOL = "workers";
 
     final SettableClock clock = new SettableClock(Instant.parse("2026-11-26T10:00:00Z"));
-    final HcloudSimulator sim = HcloudSimulator.start(SimulatorOptions.builder().clock(clock).build());
+    final HcloudSimulator sim =
+            HcloudSimulator.start(SimulatorOptions.builder().clock(clock).build());
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final UserDataSource userData = (pool, serverName, labels, taints) -> "version: v1alpha1\n# worker " + serverName + "\n";
+    private final UserDataSource userData =
+            (pool, serverName, labels, taints) -> "version: v1alpha1\n# worker " + serverName + "\n";
 
     HcloudClient hcloud() {
-        HcloudSettings settings = HcloudSettings.defaults(ApiToken.of(sim.token())).withEndpoint(sim.endpoint())
-                .withRetries(2, Duration.ofSeconds(1), Duration.ofSeconds(2)).withRequestTimeout(Duration.ofSeconds(5));
+        HcloudSettings settings = HcloudSettings.defaults(ApiToken.of(sim.token()))
+                .withEndpoint(sim.endpoint())
+                .withRetries(2, Duration.ofSeconds(1), Duration.ofSeconds(2))
+                .withRequestTimeout(Duration.ofSeconds(5));
         return new HcloudClient(settings, registry, clock, d -> clock.advance(d));
     }
 
     static NodePool pool() {
-        return new NodePool(POOL, "cx22", "fsn1", null, 0, 10, ImageSelector.talos("v1.11.6"), Map.of(), List.of(), Map.of(), List.of(),
-                List.of(), null, true, true, AutoscalingOverrides.none(), List.of(), Duration.ofMinutes(15));
+        return new NodePool(
+                POOL,
+                "cx22",
+                "fsn1",
+                null,
+                0,
+                10,
+                ImageSelector.talos("v1.11.6"),
+                Map.of(),
+                List.of(),
+                Map.of(),
+                List.of(),
+                List.of(),
+                null,
+                true,
+                true,
+                AutoscalingOverrides.none(),
+                List.of(),
+                Duration.ofMinutes(15));
     }
 
     /** A directory on the given client, started and synced. */
@@ -76,16 +97,20 @@ final class ClusterFixture implements AutoCloseable {
         await().atMost(Duration.ofSeconds(10)).until(() -> directory.hasSynced() && directory.isWatching());
         String probe = "watch-probe-" + Long.toHexString(System.nanoTime());
         client.nodes().resource(kubeletNode(probe, Map.of())).create();
-        await().atMost(Duration.ofSeconds(10)).until(() -> directory.byName(probe).isPresent());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> directory.byName(probe).isPresent());
         client.nodes().withName(probe).delete();
-        await().atMost(Duration.ofSeconds(10)).until(() -> directory.byName(probe).isEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> directory.byName(probe).isEmpty());
     }
 
     /** An engine whose background ticks are off (tests call tick()) and whose resync is due after a virtual minute. */
     NodeGroupEngine engine(NodeDirectory nodes) {
-        EngineSettings settings = EngineSettings.defaults(CLUSTER).withTickInterval(Duration.ofHours(1))
+        EngineSettings settings = EngineSettings.defaults(CLUSTER)
+                .withTickInterval(Duration.ofHours(1))
                 .withResyncInterval(Duration.ofMinutes(1));
-        NodeGroupEngine engine = new NodeGroupEngine(settings, List.of(pool()), hcloud(), userData, events::add, nodes, clock, registry);
+        NodeGroupEngine engine =
+                new NodeGroupEngine(settings, List.of(pool()), hcloud(), userData, events::add, nodes, clock, registry);
         closeables.add(engine);
         return engine;
     }
@@ -95,7 +120,9 @@ final class ClusterFixture implements AutoCloseable {
     }
 
     List<ServerSnapshot> servers() {
-        return sim.inspect().servers().stream().filter(s -> POOL.equals(s.labels().get(Ownership.POOL))).toList();
+        return sim.inspect().servers().stream()
+                .filter(s -> POOL.equals(s.labels().get(Ownership.POOL)))
+                .toList();
     }
 
     List<ServerSnapshot> awaitServers(int count) {
@@ -109,18 +136,35 @@ final class ClusterFixture implements AutoCloseable {
 
     /** A Node as a kubelet registers it: our pool label, no providerID, not Ready yet. */
     static Node kubeletNode(String name, Map<String, String> labels) {
-        return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
-                .withNewSpec().endSpec()
-                .withNewStatus().withConditions(ready("False")).endStatus()
+        return new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .withNewSpec()
+                .endSpec()
+                .withNewStatus()
+                .withConditions(ready("False"))
+                .endStatus()
                 .build();
     }
 
     static NodeCondition ready(String status) {
-        return new NodeConditionBuilder().withType("Ready").withStatus(status).withReason("KubeletReady").build();
+        return new NodeConditionBuilder()
+                .withType("Ready")
+                .withStatus(status)
+                .withReason("KubeletReady")
+                .build();
     }
 
     static void setReady(KubernetesClient client, String name, String status) {
-        client.nodes().withName(name).editStatus(n -> new NodeBuilder(n).editStatus().withConditions(ready(status)).endStatus().build());
+        client.nodes()
+                .withName(name)
+                .editStatus(n -> new NodeBuilder(n)
+                        .editStatus()
+                        .withConditions(ready(status))
+                        .endStatus()
+                        .build());
     }
 
     @Override

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.talosburst.autoscaler.testing.ManagementEndpoint;
 import dev.talosburst.autoscaler.wiring.EmbeddedHetzner;
 import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
 import dev.talosburst.proto.externalgrpc.NodeGroupIncreaseSizeRequest;
 import dev.talosburst.proto.externalgrpc.NodeGroupTargetSizeRequest;
+import dev.talosburst.provisioner.directory.NodeDirectory;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
 import dev.talosburst.provisioner.engine.Ownership;
-import dev.talosburst.provisioner.directory.NodeDirectory;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,7 +32,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
-import dev.talosburst.autoscaler.testing.ManagementEndpoint;
 
 /** The application with talosburst.kubernetes.enabled=true against the mock API server: wiring, election, health, providerID. */
 @QuarkusTest
@@ -44,21 +44,31 @@ class KubernetesModeTest {
     public static class Enabled implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("talosburst.kubernetes.enabled", "true",
-                    "talosburst.kubernetes.namespace", "talos-burst",
-                    "talosburst.kubernetes.identity", "talos-burst-test",
-                    "talosburst.kubernetes.lease-duration", "4s",
-                    "talosburst.kubernetes.renew-deadline", "3s",
-                    "talosburst.kubernetes.retry-period", "500ms");
+            return Map.of(
+                    "talosburst.kubernetes.enabled",
+                    "true",
+                    "talosburst.kubernetes.namespace",
+                    "talos-burst",
+                    "talosburst.kubernetes.identity",
+                    "talos-burst-test",
+                    "talosburst.kubernetes.lease-duration",
+                    "4s",
+                    "talosburst.kubernetes.renew-deadline",
+                    "3s",
+                    "talosburst.kubernetes.retry-period",
+                    "500ms");
         }
     }
 
     @KubernetesTestServer
     KubernetesServer server;
+
     @Inject
     NodeDirectory nodes;
+
     @Inject
     NodeGroupEngine engine;
+
     @Inject
     EmbeddedHetzner hetzner;
 
@@ -71,7 +81,10 @@ class KubernetesModeTest {
         KubernetesClient client = server.getClient();
         assertThat(nodes).isInstanceOf(KubernetesNodeDirectory.class);
         await().atMost(Duration.ofSeconds(20)).until(engine::isLeader);
-        Lease lease = client.leases().inNamespace("talos-burst").withName("talos-burst-leader").get();
+        Lease lease = client.leases()
+                .inNamespace("talos-burst")
+                .withName("talos-burst-leader")
+                .get();
         assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("talos-burst-test");
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -85,14 +98,24 @@ class KubernetesModeTest {
 
         int before = engine.targetSize(POOL);
         engine.increaseSize(POOL, 1);
-        await().atMost(Duration.ofSeconds(20)).until(() -> engine.instances(POOL).size() == before + 1
-                && engine.instances(POOL).stream().allMatch(i -> i.id().startsWith("hcloud://")));
-        long serverId = engine.instances(POOL).stream().map(i -> Long.parseLong(i.id().substring("hcloud://".length())))
-                .max(Long::compare).orElseThrow();
-        String serverName = hetzner.local().unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class).inspect().server(serverId).orElseThrow().name();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> engine.instances(POOL).size() == before + 1
+                        && engine.instances(POOL).stream().allMatch(i -> i.id().startsWith("hcloud://")));
+        long serverId = engine.instances(POOL).stream()
+                .map(i -> Long.parseLong(i.id().substring("hcloud://".length())))
+                .max(Long::compare)
+                .orElseThrow();
+        String serverName = hetzner.local()
+                .unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class)
+                .inspect()
+                .server(serverId)
+                .orElseThrow()
+                .name();
 
         // the kubelet registers the Node under the server name, without providerID
-        client.nodes().resource(ClusterFixture.kubeletNode(serverName, Map.of(Ownership.NODE_POOL_LABEL, POOL))).create();
+        client.nodes()
+                .resource(ClusterFixture.kubeletNode(serverName, Map.of(Ownership.NODE_POOL_LABEL, POOL)))
+                .create();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Node node = client.nodes().withName(serverName).get();
             assertThat(node.getSpec().getProviderID()).isEqualTo("hcloud://" + serverId);
@@ -102,24 +125,35 @@ class KubernetesModeTest {
     @Test
     void whileNotActingTheReplicaIsNotReadyRefusesMutationsWithUnavailableAndStillAnswersReads() throws Exception {
         await().atMost(Duration.ofSeconds(20)).until(engine::isLeader);
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1",
-                ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class)).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress(
+                        "127.0.0.1", ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class))
+                .usePlaintext()
+                .build();
         try {
-            CloudProviderGrpc.CloudProviderBlockingStub ca = CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+            CloudProviderGrpc.CloudProviderBlockingStub ca =
+                    CloudProviderGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
             int target = engine.targetSize(POOL);
             engine.demote(); // what losing the lease does
 
             assertThat(get("/q/health/ready").statusCode()).isEqualTo(503);
-            assertThatThrownBy(() -> ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId(POOL).setDelta(1).build()))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+            assertThatThrownBy(() -> ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                            .setId(POOL)
+                            .setDelta(1)
+                            .build()))
+                    .isInstanceOfSatisfying(
+                            StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
-            assertThat(ca.nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder().setId(POOL).build()).getTargetSize())
+            assertThat(ca.nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder()
+                                    .setId(POOL)
+                                    .build())
+                            .getTargetSize())
                     .isEqualTo(target);
             assertThat(get("/q/health/live").statusCode()).isEqualTo(200);
         } finally {
             engine.promote(); // this replica still holds the lease
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> get("/q/health/ready").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> get("/q/health/ready").statusCode() == 200);
     }
 }

@@ -34,8 +34,15 @@ class KubernetesSettingsTest {
 
     @Test
     void theKubernetesMappingClaimsItsKeysBesideTheRootMapping() {
-        SmallRyeConfig config = load(Map.of("talosburst.kubernetes.enabled", "true", "talosburst.kubernetes.lease-duration", "20s",
-                "talosburst.kubernetes.namespace", "burst", "talosburst.kubernetes.identity", "pod-a"));
+        SmallRyeConfig config = load(Map.of(
+                "talosburst.kubernetes.enabled",
+                "true",
+                "talosburst.kubernetes.lease-duration",
+                "20s",
+                "talosburst.kubernetes.namespace",
+                "burst",
+                "talosburst.kubernetes.identity",
+                "pod-a"));
         KubernetesSettings settings = config.getConfigMapping(KubernetesSettings.class);
         assertThat(settings.enabled()).isTrue();
         assertThat(settings.leaseDuration()).isEqualTo(Duration.ofSeconds(20));
@@ -51,25 +58,31 @@ class KubernetesSettingsTest {
 
     @Test
     void defaultsAreOffAndATypoUnderKubernetesStillFails() {
-        assertThat(load(Map.of()).getConfigMapping(KubernetesSettings.class).enabled()).isFalse();
+        assertThat(load(Map.of()).getConfigMapping(KubernetesSettings.class).enabled())
+                .isFalse();
         assertThatThrownBy(() -> load(Map.of("talosburst.kubernetes.lease-nmae", "x")))
                 .hasMessageContaining("talosburst.kubernetes.lease-nmae");
     }
 
     @Test
     void leaseTimingsThatAllowTwoActingReplicasAreRefusedWithTheKeysToFix() {
-        assertThatThrownBy(() -> new LeaseTerms("ns", "lease", "me", Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2)))
+        assertThatThrownBy(() -> new LeaseTerms(
+                        "ns", "lease", "me", Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("talosburst.kubernetes.renew-deadline (PT10S) must be shorter than lease-duration (PT10S)");
-        assertThatThrownBy(() -> new LeaseTerms("ns", "lease", "me", Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(9)))
+                .hasMessageContaining(
+                        "talosburst.kubernetes.renew-deadline (PT10S) must be shorter than lease-duration (PT10S)");
+        assertThatThrownBy(() -> new LeaseTerms(
+                        "ns", "lease", "me", Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(9)))
                 .hasMessageContaining("talosburst.kubernetes.retry-period (PT9S) must be shorter than renew-deadline");
-        assertThatThrownBy(() -> new LeaseTerms(" ", "lease", "me", Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ZERO))
+        assertThatThrownBy(() -> new LeaseTerms(
+                        " ", "lease", "me", Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ZERO))
                 .hasMessageContaining("talosburst.kubernetes.namespace is empty")
                 .hasMessageContaining("must all be positive");
     }
 
     @Test
-    void theNamespaceComesFromTheServiceAccountFileAndTheIdentityIsUniquePerProcess(@TempDir Path dir) throws Exception {
+    void theNamespaceComesFromTheServiceAccountFileAndTheIdentityIsUniquePerProcess(@TempDir Path dir)
+            throws Exception {
         Path file = dir.resolve("namespace");
         Files.writeString(file, "talos-burst\n");
         assertThat(LeaseTerms.readNamespace(file)).contains("talos-burst");
@@ -89,6 +102,8 @@ class KubernetesSettingsTest {
                 .filter(option -> !docs.contains("| `talosburst.kubernetes." + option + "`"))
                 .toList();
         assertThat(KubernetesSettings.class.getDeclaredMethods()).hasSizeGreaterThanOrEqualTo(8);
-        assertThat(missing).as("talosburst.kubernetes options missing from the README").isEmpty();
+        assertThat(missing)
+                .as("talosburst.kubernetes options missing from the README")
+                .isEmpty();
     }
 }

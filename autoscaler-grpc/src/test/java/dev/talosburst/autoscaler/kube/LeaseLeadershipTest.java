@@ -46,9 +46,10 @@ class LeaseLeadershipTest {
 
         Replica(String identity) {
             this.identity = identity;
-            // 3 s lease, 1.5 s renew deadline: a leader that cannot renew stops acting 1.5 s before anyone may take over
-            LeaseTerms terms = new LeaseTerms(NAMESPACE, LEASE, identity, Duration.ofSeconds(3), Duration.ofMillis(1500),
-                    Duration.ofMillis(250));
+            // 3 s lease, 1.5 s renew deadline: a leader that cannot renew stops acting 1.5 s before anyone may take
+            // over
+            LeaseTerms terms = new LeaseTerms(
+                    NAMESPACE, LEASE, identity, Duration.ofSeconds(3), Duration.ofMillis(1500), Duration.ofMillis(250));
             engine.startAsFollower();
             leadership = new LeaseLeadership(api, terms, nodes::hasSynced, LeaseLeadership.Role.of(engine));
             fx.closeLater(api);
@@ -74,30 +75,32 @@ class LeaseLeadershipTest {
 
     /** Watches, every few milliseconds, that never two replicas act at once. */
     private void sample(List<Replica> replicas) {
-        sampler = new Thread(() -> {
-            while (sampling.get()) {
-                if (replicas.stream().filter(r -> r.engine.isLeader()).count() > 1) {
-                    bothActing.incrementAndGet();
-                }
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "leader-sampler");
+        sampler = new Thread(
+                () -> {
+                    while (sampling.get()) {
+                        if (replicas.stream().filter(r -> r.engine.isLeader()).count() > 1) {
+                            bothActing.incrementAndGet();
+                        }
+                        try {
+                            Thread.sleep(5);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "leader-sampler");
         sampler.setDaemon(true);
         sampler.start();
     }
 
     private static Replica awaitLeader(List<Replica> replicas, Duration within) {
-        await().atMost(within).until(() -> replicas.stream().filter(r -> r.engine.isLeader()).count() == 1);
+        await().atMost(within)
+                .until(() -> replicas.stream().filter(r -> r.engine.isLeader()).count() == 1);
         return replicas.stream().filter(r -> r.engine.isLeader()).findFirst().orElseThrow();
     }
 
     /** Two replicas of one Lease, after one of them won it. */
-    private record Contenders(Replica leader, Replica follower) {
-    }
+    private record Contenders(Replica leader, Replica follower) {}
 
     private Contenders contend() {
         Replica a = new Replica("replica-a");
@@ -121,8 +124,10 @@ class LeaseLeadershipTest {
         assertThat(holder()).isEqualTo(leader.identity);
         assertThat(follower.leadership.isActing()).isFalse();
         leader.engine.increaseSize(POOL, 2);
-        assertThatThrownBy(() -> follower.engine.increaseSize(POOL, 1)).isInstanceOfSatisfying(NodeGroupException.class,
-                e -> assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.NOT_LEADER));
+        assertThatThrownBy(() -> follower.engine.increaseSize(POOL, 1))
+                .isInstanceOfSatisfying(
+                        NodeGroupException.class,
+                        e -> assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.NOT_LEADER));
         fx.awaitServers(2);
         // the follower keeps its view warm and answers reads from it
         fx.clock.advance(Duration.ofMinutes(2));
@@ -175,16 +180,24 @@ class LeaseLeadershipTest {
     @Test
     void aReplicaWhoseNodeCacheNeverSyncsNeverTakesTheLeaseAndStaysAlive() {
         AtomicInteger promotions = new AtomicInteger();
-        LeaseLeadership blind = new LeaseLeadership(server.createClient(), new LeaseTerms(NAMESPACE, LEASE, "blind",
-                Duration.ofSeconds(3), Duration.ofMillis(1500), Duration.ofMillis(250)), () -> false, new LeaseLeadership.Role() {
+        LeaseLeadership blind = new LeaseLeadership(
+                server.createClient(),
+                new LeaseTerms(
+                        NAMESPACE,
+                        LEASE,
+                        "blind",
+                        Duration.ofSeconds(3),
+                        Duration.ofMillis(1500),
+                        Duration.ofMillis(250)),
+                () -> false,
+                new LeaseLeadership.Role() {
                     @Override
                     public void promote() {
                         promotions.incrementAndGet();
                     }
 
                     @Override
-                    public void demote() {
-                    }
+                    public void demote() {}
                 });
         fx.closeLater(blind);
         blind.start();

@@ -69,12 +69,14 @@ class NodeDirectoryWritesTest {
         client.nodes().resource(kubeletNode("w-1", Map.of())).create();
         await().until(() -> directory.byName("w-1").isPresent());
         directory.setProviderId("w-1", "hcloud://1");
-        assertThat(client.nodes().withName("w-1").get().getSpec().getProviderID()).isEqualTo("hcloud://1");
+        assertThat(client.nodes().withName("w-1").get().getSpec().getProviderID())
+                .isEqualTo("hcloud://1");
         await().until(() -> directory.byProviderId("hcloud://1").isPresent());
 
         // already set: a second call with another id is ignored (the API server would refuse it too)
         directory.setProviderId("w-1", "hcloud://2");
-        assertThat(client.nodes().withName("w-1").get().getSpec().getProviderID()).isEqualTo("hcloud://1");
+        assertThat(client.nodes().withName("w-1").get().getSpec().getProviderID())
+                .isEqualTo("hcloud://1");
         // unknown Nodes are not created or touched
         directory.setProviderId("nobody", "hcloud://3");
         assertThat(client.nodes().withName("nobody").get()).isNull();
@@ -84,20 +86,32 @@ class NodeDirectoryWritesTest {
     void aNodeChangedSinceTheCacheSawItIsNotOverwritten() {
         // the mock server drops a request whose JSON-patch test fails (a real API server answers 422): time out quickly
         try (KubernetesClient impatient = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(client.getConfiguration()).withRequestTimeout(1000).withRequestRetryBackoffLimit(0).build())
+                .withConfig(new ConfigBuilder(client.getConfiguration())
+                        .withRequestTimeout(1000)
+                        .withRequestRetryBackoffLimit(0)
+                        .build())
                 .build()) {
-            KubernetesNodeDirectory stale = new KubernetesNodeDirectory(impatient, Clock.systemUTC(), Duration.ofMinutes(10));
+            KubernetesNodeDirectory stale =
+                    new KubernetesNodeDirectory(impatient, Clock.systemUTC(), Duration.ofMinutes(10));
             stale.start();
             ClusterFixture.awaitLive(impatient, stale);
             client.nodes().resource(kubeletNode("w-2", Map.of())).create();
             await().until(() -> stale.byName("w-2").isPresent());
             stale.close(); // the cache stops following: what it holds is now stale
-            client.nodes().withName("w-2").edit(n -> new NodeBuilder(n).editSpec().withProviderID("hcloud://77").endSpec().build());
+            client.nodes()
+                    .withName("w-2")
+                    .edit(n -> new NodeBuilder(n)
+                            .editSpec()
+                            .withProviderID("hcloud://77")
+                            .endSpec()
+                            .build());
 
-            assertThatThrownBy(() -> stale.setProviderId("w-2", "hcloud://2")).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> stale.setProviderId("w-2", "hcloud://2"))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("no answer from the API server");
         }
-        assertThat(client.nodes().withName("w-2").get().getSpec().getProviderID()).isEqualTo("hcloud://77");
+        assertThat(client.nodes().withName("w-2").get().getSpec().getProviderID())
+                .isEqualTo("hcloud://77");
     }
 
     @Test

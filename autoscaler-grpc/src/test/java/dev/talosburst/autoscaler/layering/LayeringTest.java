@@ -23,32 +23,49 @@ class LayeringTest {
 
     @Test
     void productionCodeNeverReferencesTheSimulator() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.talosburst.hcloudsim..")
-                .because("the simulator is a runtime-only dependency for the demo profile; production code must build without it")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.talosburst.hcloudsim..")
+                .because(
+                        "the simulator is a runtime-only dependency for the demo profile; production code must build without it")
                 .check(APP);
     }
 
     @Test
     void onlyTheWiringTouchesAdapters() {
-        noClasses().that().resideOutsideOfPackage("dev.talosburst.autoscaler.wiring..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.talosburst.hcloud..", "dev.talosburst.talos..",
-                        "dev.talosburst.events..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.talosburst.autoscaler.wiring..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.talosburst.hcloud..", "dev.talosburst.talos..", "dev.talosburst.events..")
                 .because("adapters are chosen and connected to the domain's ports in one place")
                 .check(APP);
     }
 
     @Test
     void theGrpcServiceIsAnAdapterOverTheNodeGroupPort() {
-        noClasses().that().resideInAPackage("dev.talosburst.autoscaler.grpc..")
-                .should().dependOnClassesThat(resideInAPackage("dev.talosburst..").and(resideOutsideOfPackages(
-                        "dev.talosburst.autoscaler.grpc..", "dev.talosburst.autoscaler.config..", "dev.talosburst.provisioner.nodegroup..",
-                        "dev.talosburst.provisioner.pool..", "dev.talosburst.proto..")))
+        noClasses()
+                .that()
+                .resideInAPackage("dev.talosburst.autoscaler.grpc..")
+                .should()
+                .dependOnClassesThat(resideInAPackage("dev.talosburst..")
+                        .and(resideOutsideOfPackages(
+                                "dev.talosburst.autoscaler.grpc..",
+                                "dev.talosburst.autoscaler.config..",
+                                "dev.talosburst.provisioner.nodegroup..",
+                                "dev.talosburst.provisioner.pool..",
+                                "dev.talosburst.proto..")))
                 .because("CloudProviderService maps CA's RPCs onto NodeGroups; the engine stays behind that port")
                 .check(APP);
     }
 
     @Test
     void noPackageCycle() {
-        slices().matching("dev.talosburst.autoscaler.(*)..").should().beFreeOfCycles().check(APP);
+        slices().matching("dev.talosburst.autoscaler.(*)..")
+                .should()
+                .beFreeOfCycles()
+                .check(APP);
     }
 }

@@ -38,7 +38,8 @@ class AlertRulesTest {
             assertThat(tests).as("a promtool unit test for " + alert).contains("alertname: " + alert);
         }
         Files.copy(UNIT_TESTS, dir.resolve("alerts.test.yaml"));
-        Promtool.Result result = Promtool.run(null, "test", "rules", dir.resolve("alerts.test.yaml").toString());
+        Promtool.Result result = Promtool.run(
+                null, "test", "rules", dir.resolve("alerts.test.yaml").toString());
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("SUCCESS");
     }
@@ -57,7 +58,9 @@ class AlertRulesTest {
         for (JsonNode group : YAML.readTree(RULE.toFile()).get("spec").get("groups")) {
             for (JsonNode rule : group.get("rules")) {
                 if (rule.has("alert")) {
-                    alerts.add(new String[] {rule.get("alert").asText(), rule.get("expr").asText()});
+                    alerts.add(new String[] {
+                        rule.get("alert").asText(), rule.get("expr").asText()
+                    });
                 }
             }
         }

@@ -27,23 +27,36 @@ class MetricsCatalogueIT {
 
             Map<String, String> exported = MetricCatalogue.talosburstTypes(scrape);
             Set<String> missing = new TreeSet<>();
-            catalogue.values().stream().filter(MetricCatalogue.Entry::fromStartUp).map(MetricCatalogue.Entry::name)
-                    .filter(n -> !exported.containsKey(n)).forEach(missing::add);
-            assertThat(missing).as("catalogued metrics missing from /q/metrics before any scale-up").isEmpty();
+            catalogue.values().stream()
+                    .filter(MetricCatalogue.Entry::fromStartUp)
+                    .map(MetricCatalogue.Entry::name)
+                    .filter(n -> !exported.containsKey(n))
+                    .forEach(missing::add);
+            assertThat(missing)
+                    .as("catalogued metrics missing from /q/metrics before any scale-up")
+                    .isEmpty();
             Set<String> undocumented = new TreeSet<>(exported.keySet());
             undocumented.removeAll(catalogue.keySet());
-            assertThat(undocumented).as("exported talosburst_* metrics missing from the README catalogue").isEmpty();
-            exported.forEach((name, type) -> assertThat(catalogue.get(name).type()).as("type of " + name).isEqualTo(type));
+            assertThat(undocumented)
+                    .as("exported talosburst_* metrics missing from the README catalogue")
+                    .isEmpty();
+            exported.forEach((name, type) ->
+                    assertThat(catalogue.get(name).type()).as("type of " + name).isEqualTo(type));
 
             // zero-valued series for each pool's known label sets, so rate() and alerts see 0 rather than nothing
             for (String pool : new String[] {MonitoredRun.POOL_A, MonitoredRun.POOL_B}) {
-                assertThat(scrape).contains("talosburst_server_create_failures_total{class=\"OTHER\",pool=\"" + pool + "\",} 0.0")
-                        .contains("talosburst_servers_reaped_total{dry_run=\"false\",pool=\"" + pool + "\",reason=\"not_registered\",} 0.0")
-                        .contains("talosburst_lifecycle_transitions_total{pool=\"" + pool + "\",transition=\"server-created\",} 0.0")
-                        .contains("talosburst_node_provisioning_seconds_count{phase=\"node_ready\",pool=\"" + pool + "\",} 0.0")
+                assertThat(scrape)
+                        .contains("talosburst_server_create_failures_total{class=\"OTHER\",pool=\"" + pool + "\",} 0.0")
+                        .contains("talosburst_servers_reaped_total{dry_run=\"false\",pool=\"" + pool
+                                + "\",reason=\"not_registered\",} 0.0")
+                        .contains("talosburst_lifecycle_transitions_total{pool=\"" + pool
+                                + "\",transition=\"server-created\",} 0.0")
+                        .contains("talosburst_node_provisioning_seconds_count{phase=\"node_ready\",pool=\"" + pool
+                                + "\",} 0.0")
                         .contains("talosburst_nodegroup_target_size{pool=\"" + pool + "\",} 0.0");
             }
-            assertThat(scrape).contains("talosburst_events_published_total{type=\"server-deleted\",} 0.0")
+            assertThat(scrape)
+                    .contains("talosburst_events_published_total{type=\"server-deleted\",} 0.0")
                     .doesNotContain("hcloud_api_");
 
             Promtool.Result lint = Promtool.run(scrape, "check", "metrics");

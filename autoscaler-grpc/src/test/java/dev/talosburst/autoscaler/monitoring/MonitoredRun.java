@@ -49,7 +49,9 @@ final class MonitoredRun implements AutoCloseable {
                 .systemProperty("talosburst.events.partitions", 1)
                 .start();
         app.awaitPort(managementPort).awaitPort(grpcPort);
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
+                .usePlaintext()
+                .build();
     }
 
     /** cluster-autoscaler's view: a blocking stub with a short deadline. */
@@ -59,8 +61,12 @@ final class MonitoredRun implements AutoCloseable {
 
     /** {@code /q/metrics} in the text format {@code promtool} reads (Prometheus itself negotiates OpenMetrics). */
     String scrape() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics"))
-                .header("Accept", "text/plain; version=0.0.4").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics"))
+                        .header("Accept", "text/plain; version=0.0.4")
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new AssertionError("/q/metrics answered " + response.statusCode());
         }
@@ -69,8 +75,13 @@ final class MonitoredRun implements AutoCloseable {
 
     /** The first scrape after the start-up sync with Hetzner (the first {@code talosburst_hcloud_requests_total}). */
     String scrapeAfterStartup() {
-        return await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(this::scrape, s -> s.contains("talosburst_hcloud_requests_total{") && s.contains("talosburst_engine_leader 1.0"));
+        return await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(
+                        this::scrape,
+                        s -> s.contains("talosburst_hcloud_requests_total{")
+                                && s.contains("talosburst_engine_leader 1.0"));
     }
 
     @Override

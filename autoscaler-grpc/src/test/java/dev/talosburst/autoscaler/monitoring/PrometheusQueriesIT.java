@@ -46,6 +46,7 @@ class PrometheusQueriesIT {
 
     @TempDir
     Path dir;
+
     private Process prometheus;
     private final HttpClient http = HttpClient.newHttpClient();
     private int prometheusPort;
@@ -66,18 +67,34 @@ class PrometheusQueriesIT {
         try (MonitoredRun run = new MonitoredRun("prometheus-queries")) {
             run.scrapeAfterStartup();
             startPrometheus(binary, run.managementPort);
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptions()
                     .until(() -> !query("up{job=\"talos-burst\"} == 1").isEmpty());
 
             // scale-up of two, then cluster-autoscaler deletes one of them
             run.ca().refresh(RefreshRequest.getDefaultInstance());
-            run.ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder().setId(MonitoredRun.POOL_A).setDelta(2).build());
-            List<Instance> created = await().atMost(Duration.ofSeconds(60)).until(() -> run.ca().nodeGroupNodes(
-                    NodeGroupNodesRequest.newBuilder().setId(MonitoredRun.POOL_A).build()).getInstancesList(),
-                    l -> l.size() == 2 && l.stream().allMatch(i -> i.getId().startsWith("hcloud://")));
+            run.ca()
+                    .nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
+                            .setId(MonitoredRun.POOL_A)
+                            .setDelta(2)
+                            .build());
+            List<Instance> created = await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () -> run.ca()
+                                    .nodeGroupNodes(NodeGroupNodesRequest.newBuilder()
+                                            .setId(MonitoredRun.POOL_A)
+                                            .build())
+                                    .getInstancesList(),
+                            l -> l.size() == 2
+                                    && l.stream().allMatch(i -> i.getId().startsWith("hcloud://")));
             awaitQuery("max_over_time(talosburst_nodegroup_servers{pool=\"cx22-fsn1\"}[5m]) == 2");
-            run.ca().nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder().setId(MonitoredRun.POOL_A)
-                    .addNodes(ExternalGrpcNode.newBuilder().setProviderID(created.get(0).getId())).build());
+            run.ca()
+                    .nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest.newBuilder()
+                            .setId(MonitoredRun.POOL_A)
+                            .addNodes(ExternalGrpcNode.newBuilder()
+                                    .setProviderID(created.get(0).getId()))
+                            .build());
             awaitQuery("talosburst_lifecycle_transitions_total{pool=\"cx22-fsn1\",transition=\"server-deleted\"} == 1");
             awaitQuery("talosburst_nodegroup_servers{pool=\"cx22-fsn1\"} == 1");
 
@@ -86,14 +103,17 @@ class PrometheusQueriesIT {
             int alerts = checkAlerts(problems);
             assertThat(panels).as("panel queries checked").isGreaterThan(20);
             assertThat(alerts).as("alerts checked").isGreaterThanOrEqualTo(10);
-            assertThat(problems).as("queries without data (Prometheus log: %s)", dir.resolve("prometheus.log")).isEmpty();
+            assertThat(problems)
+                    .as("queries without data (Prometheus log: %s)", dir.resolve("prometheus.log"))
+                    .isEmpty();
 
             // Prometheus loaded the rules and evaluates them without error
             JsonNode groups = get("/api/v1/rules").get("data").get("groups");
             List<String> unhealthy = new ArrayList<>();
             groups.forEach(g -> g.get("rules").forEach(r -> {
                 if (!"ok".equals(r.path("health").asText())) {
-                    unhealthy.add(r.get("name").asText() + ": " + r.path("lastError").asText());
+                    unhealthy.add(
+                            r.get("name").asText() + ": " + r.path("lastError").asText());
                 }
             }));
             assertThat(groups).isNotEmpty();
@@ -113,15 +133,24 @@ class PrometheusQueriesIT {
             for (JsonNode variable : dashboard.path("templating").path("list")) {
                 String definition = variable.path("definition").asText("");
                 Matcher m = Pattern.compile("label_values\\((\\w+), (\\w+)\\)").matcher(definition);
-                if (m.matches() && get("/api/v1/label/" + m.group(2) + "/values?match[]=" + encode(m.group(1))).get("data").isEmpty()) {
-                    problems.add(file.getFileName() + " variable " + variable.get("name").asText() + ": " + definition + " has no values");
+                if (m.matches()
+                        && get("/api/v1/label/" + m.group(2) + "/values?match[]=" + encode(m.group(1)))
+                                .get("data")
+                                .isEmpty()) {
+                    problems.add(file.getFileName() + " variable "
+                            + variable.get("name").asText() + ": " + definition + " has no values");
                 }
             }
             for (JsonNode panel : dashboard.get("panels")) {
                 for (JsonNode target : panel.path("targets")) {
-                    String expr = target.get("expr").asText().replace("$__rate_interval", "1m").replace("$pool", ".*");
+                    String expr = target.get("expr")
+                            .asText()
+                            .replace("$__rate_interval", "1m")
+                            .replace("$pool", ".*");
                     checked++;
-                    String where = file.getFileName() + " panel \"" + panel.get("title").asText() + "\" " + target.get("refId").asText();
+                    String where = file.getFileName() + " panel \""
+                            + panel.get("title").asText() + "\" "
+                            + target.get("refId").asText();
                     try {
                         if (query(expr).isEmpty()) {
                             problems.add(where + " returns no data: " + expr);
@@ -175,13 +204,20 @@ class PrometheusQueriesIT {
                     static_configs:
                       - targets: ['127.0.0.1:%d']
                 """.formatted(managementPort));
-        prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + prometheusPort)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        prometheus = new ProcessBuilder(
+                        binary.toString(),
+                        "--config.file=" + config,
+                        "--storage.tsdb.path=" + dir.resolve("data"),
+                        "--web.listen-address=127.0.0.1:" + prometheusPort)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("prometheus.log").toFile())
+                .start();
     }
 
     private void awaitQuery(String promql) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> !query(promql).isEmpty());
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> !query(promql).isEmpty());
     }
 
     /** The result vector of an instant query; an AssertionError with Prometheus' message when it fails. */
@@ -194,8 +230,11 @@ class PrometheusQueriesIT {
     }
 
     private JsonNode get(String pathAndQuery) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort + pathAndQuery))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort + pathAndQuery))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }
 

@@ -10,11 +10,13 @@ import org.eclipse.microprofile.config.ConfigProvider;
 public final class ManagementEndpoint {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private ManagementEndpoint() {
-    }
+    private ManagementEndpoint() {}
 
     public static HttpResponse<String> get(String path) throws Exception {
         int port = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

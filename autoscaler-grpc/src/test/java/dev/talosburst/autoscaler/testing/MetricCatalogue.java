@@ -11,15 +11,14 @@ import java.util.regex.Pattern;
 
 /** The metric catalogue of the root README (section "Metrics") and the metric families of a Prometheus scrape. */
 public final class MetricCatalogue {
-    private static final Pattern ROW = Pattern.compile("^\\| `(talosburst_[a-z0-9_]+)` \\| ([a-z]+) \\| ([^|]*) \\| (.*) \\|$");
+    private static final Pattern ROW =
+            Pattern.compile("^\\| `(talosburst_[a-z0-9_]+)` \\| ([a-z]+) \\| ([^|]*) \\| (.*) \\|$");
     private static final Pattern TYPE = Pattern.compile("^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) ([a-z]+)$");
 
     /** One row: name, Prometheus type, and whether it exists only after a first failure. */
-    public record Entry(String name, String type, boolean fromStartUp) {
-    }
+    public record Entry(String name, String type, boolean fromStartUp) {}
 
-    private MetricCatalogue() {
-    }
+    private MetricCatalogue() {}
 
     /** The README's rows, by metric name. */
     public static Map<String, Entry> readme(Path readme) throws IOException {
@@ -27,7 +26,9 @@ public final class MetricCatalogue {
         for (String line : Files.readAllLines(readme)) {
             Matcher m = ROW.matcher(line);
             if (m.matches()) {
-                entries.put(m.group(1), new Entry(m.group(1), m.group(2), !m.group(4).contains("Appears with the first failure")));
+                entries.put(
+                        m.group(1),
+                        new Entry(m.group(1), m.group(2), !m.group(4).contains("Appears with the first failure")));
             }
         }
         return entries;

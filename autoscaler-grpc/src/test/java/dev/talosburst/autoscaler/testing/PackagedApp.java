@@ -63,16 +63,18 @@ public final class PackagedApp implements AutoCloseable {
 
     /** Waits until something accepts connections on 127.0.0.1:{@code port}, failing early when the process died. */
     public PackagedApp awaitPort(int port) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("the application exited (" + process.exitValue() + "):\n" + output());
-            }
-            try (Socket socket = new Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("the application exited (" + process.exitValue() + "):\n" + output());
+                    }
+                    try (Socket socket = new Socket("127.0.0.1", port)) {
+                        return true;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
         return this;
     }
 
@@ -141,7 +143,8 @@ public final class PackagedApp implements AutoCloseable {
         }
         int v4 = bytes.length - 4; // an IPv4 address, or the last word of an IPv4-mapped IPv6 one
         if (bytes.length == 4 || (bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff)) {
-            return (bytes[v4] & 0xff) + "." + (bytes[v4 + 1] & 0xff) + "." + (bytes[v4 + 2] & 0xff) + "." + (bytes[v4 + 3] & 0xff);
+            return (bytes[v4] & 0xff) + "." + (bytes[v4 + 1] & 0xff) + "." + (bytes[v4 + 2] & 0xff) + "."
+                    + (bytes[v4 + 3] & 0xff);
         }
         return HexFormat.of().formatHex(bytes);
     }
@@ -184,14 +187,17 @@ public final class PackagedApp implements AutoCloseable {
 
         /** Starts {@code java [JVM options] [-D...] -jar quarkus-run.jar}. */
         public PackagedApp start() throws IOException {
-            Path jar = Path.of(System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
+            Path jar = Path.of(System.getProperty("talosburst.app.jar", "target/quarkus-app/quarkus-run.jar"))
+                    .toAbsolutePath();
             Path log = Path.of("target", "packaged-runs", name + ".log").toAbsolutePath();
             Files.createDirectories(log.getParent());
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             command.addAll(jvmOptions);
             command.addAll(systemProperties);
             command.addAll(List.of("-jar", jar.toString()));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().keySet().removeIf(k -> k.startsWith("TALOSBURST_") || k.startsWith("QUARKUS_"));
             builder.environment().putAll(environment);
             if (workingDirectory != null) {

@@ -18,14 +18,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Promtool {
 
-    private Promtool() {
-    }
+    private Promtool() {}
 
     /** The binary's path; a JUnit assumption (skip) naming it and its package when it is not installed. */
     public static Path require(String binary) {
         Optional<Path> found = find(binary);
-        assumeTrue(found.isPresent(), binary + " is not on the PATH: install the Debian package 'prometheus'"
-                + " (apt-get install -y --no-install-recommends prometheus) to run this test");
+        assumeTrue(
+                found.isPresent(),
+                binary + " is not on the PATH: install the Debian package 'prometheus'"
+                        + " (apt-get install -y --no-install-recommends prometheus) to run this test");
         return found.get();
     }
 
@@ -40,8 +41,7 @@ public final class Promtool {
     }
 
     /** What a finished command printed (stdout and stderr together) and its exit code. */
-    public record Result(int exitCode, String output) {
-    }
+    public record Result(int exitCode, String output) {}
 
     /** Runs {@code promtool args...}, feeding {@code stdin} (may be null), and waits for it. */
     public static Result run(String stdin, String... args) throws IOException, InterruptedException {

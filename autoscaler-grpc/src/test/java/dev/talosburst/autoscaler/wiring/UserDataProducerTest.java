@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.talosburst.autoscaler.config.ConfigFixture;
 import dev.talosburst.autoscaler.config.ConfigurationCheck.InvalidConfigurationException;
-import dev.talosburst.provisioner.userdata.UserDataSource;
 import dev.talosburst.provisioner.pool.NodePool;
+import dev.talosburst.provisioner.userdata.UserDataSource;
 import dev.talosburst.talos.workerconfig.WorkerConfigUserData;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,15 +35,36 @@ class UserDataProducerTest {
         Path worker = SHARED.resolve("fixtures/talos/v1.12-base-worker.yaml");
         Path schemas = SHARED.resolve("contracts/talos-schema");
         Assumptions.assumeTrue(Files.isRegularFile(worker), "skipped: " + worker.toAbsolutePath() + " is missing");
-        UserDataSource source = new UserDataProducer().userData(ConfigFixture.load(Map.of(
-                "talosburst.talos.worker-config", worker.toString(),
-                "talosburst.talos.schema-dir", schemas.toString())));
+        UserDataSource source = new UserDataProducer()
+                .userData(ConfigFixture.load(Map.of(
+                        "talosburst.talos.worker-config", worker.toString(),
+                        "talosburst.talos.schema-dir", schemas.toString())));
 
         assertThat(source).isInstanceOf(WorkerConfigUserData.class);
-        NodePool pool = new NodePool("burst", "cx22", "fsn1", null, 0, 2, null, Map.of("example.com/tier", "burst"), List.of(), null,
-                null, null, null, true, true, null, null, null);
+        NodePool pool = new NodePool(
+                "burst",
+                "cx22",
+                "fsn1",
+                null,
+                0,
+                2,
+                null,
+                Map.of("example.com/tier", "burst"),
+                List.of(),
+                null,
+                null,
+                null,
+                null,
+                true,
+                true,
+                null,
+                null,
+                null);
         String rendered = source.render(pool, "burst-abcdefgh", Map.of("example.com/tier", "burst"), List.of());
-        assertThat(rendered).contains("hostname: burst-abcdefgh").contains("example.com/tier: burst").contains("kubespan");
+        assertThat(rendered)
+                .contains("hostname: burst-abcdefgh")
+                .contains("example.com/tier: burst")
+                .contains("kubespan");
         assertThat(source.check(pool, Map.of("example.com/tier", "burst"))).isEmpty();
     }
 
@@ -52,7 +73,8 @@ class UserDataProducerTest {
         Path worker = dir.resolve("worker.yaml");
         Files.writeString(worker, "machine:\n  token: s3cr3t-join-token\n  ca: [unclosed\n");
 
-        assertThatThrownBy(() -> new UserDataProducer().userData(ConfigFixture.load(Map.of("talosburst.talos.worker-config", worker.toString()))))
+        assertThatThrownBy(() -> new UserDataProducer()
+                        .userData(ConfigFixture.load(Map.of("talosburst.talos.worker-config", worker.toString()))))
                 .isInstanceOfSatisfying(InvalidConfigurationException.class, e -> {
                     assertThat(e.problems()).allMatch(p -> p.startsWith("talosburst.talos.worker-config"));
                     assertThat(e.getMessage()).doesNotContain("s3cr3t-join-token");
@@ -63,9 +85,18 @@ class UserDataProducerTest {
     void aBadTalosVersionNamesTheOption() throws IOException {
         Path worker = dir.resolve("worker.yaml");
         Files.writeString(worker, "version: v1alpha1\n");
-        assertThatThrownBy(() -> new UserDataProducer().userData(ConfigFixture.load(Map.of(
-                "talosburst.talos.worker-config", worker.toString(), "talosburst.talos.talos-version", "banana"))))
-                .isInstanceOfSatisfying(InvalidConfigurationException.class,
-                        e -> assertThat(e.problems()).singleElement().asString().contains("talosburst.talos.talos-version").contains("banana"));
+        assertThatThrownBy(() -> new UserDataProducer()
+                        .userData(ConfigFixture.load(Map.of(
+                                "talosburst.talos.worker-config",
+                                worker.toString(),
+                                "talosburst.talos.talos-version",
+                                "banana"))))
+                .isInstanceOfSatisfying(
+                        InvalidConfigurationException.class,
+                        e -> assertThat(e.problems())
+                                .singleElement()
+                                .asString()
+                                .contains("talosburst.talos.talos-version")
+                                .contains("banana"));
     }
 }

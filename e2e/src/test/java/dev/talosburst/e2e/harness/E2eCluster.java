@@ -55,10 +55,13 @@ public final class E2eCluster implements AutoCloseable {
     public static final Duration OUT_OF_RESOURCES_BACKOFF = Duration.ofSeconds(10);
 
     /** Strong references: java.util.logging forgets the levels of loggers that are garbage collected. */
-    private static final List<java.util.logging.Logger> QUIET = List.of(java.util.logging.Logger.getLogger("org.apache.kafka"),
-            java.util.logging.Logger.getLogger("kafka"), java.util.logging.Logger.getLogger("state.change.logger"),
+    private static final List<java.util.logging.Logger> QUIET = List.of(
+            java.util.logging.Logger.getLogger("org.apache.kafka"),
+            java.util.logging.Logger.getLogger("kafka"),
+            java.util.logging.Logger.getLogger("state.change.logger"),
             java.util.logging.Logger.getLogger("io.smallrye.reactive.messaging.kafka"),
-            java.util.logging.Logger.getLogger("io.fabric8"), java.util.logging.Logger.getLogger("io.vertx"));
+            java.util.logging.Logger.getLogger("io.fabric8"),
+            java.util.logging.Logger.getLogger("io.vertx"));
 
     static {
         QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
@@ -101,13 +104,21 @@ public final class E2eCluster implements AutoCloseable {
      * cluster-autoscaler flags, {@code setup} runs with the admin client and cluster-autoscaler's namespace before
      * talos-burst starts.
      */
-    public static E2eCluster start(Path bin, Path shared, Path jar, Path k8s, Path logs, Map<String, String> pools,
-            List<String> caExtraFlags, java.util.function.BiConsumer<KubernetesClient, String> setup) {
+    public static E2eCluster start(
+            Path bin,
+            Path shared,
+            Path jar,
+            Path k8s,
+            Path logs,
+            Map<String, String> pools,
+            List<String> caExtraFlags,
+            java.util.function.BiConsumer<KubernetesClient, String> setup) {
         Path work;
         try {
             if (Files.isDirectory(logs)) { // logs of an earlier run would mislead
                 try (var old = Files.walk(logs)) {
-                    old.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    old.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(f -> f.toFile().delete());
                 }
             }
             Files.createDirectories(logs);
@@ -120,7 +131,9 @@ public final class E2eCluster implements AutoCloseable {
         }
         E2eCluster c = new E2eCluster(bin, shared, work, logs);
         // Even when the test JVM is stopped from outside, no etcd, API server or talos-burst outlives it.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
         try {
             c.startAll(jar, k8s, pools, caExtraFlags, setup);
             return c;
@@ -135,11 +148,18 @@ public final class E2eCluster implements AutoCloseable {
      * {@code setup} gets the admin client and the namespace cluster-autoscaler runs in (its {@code --namespace}: its
      * status ConfigMap and the priority expander's are there).
      */
-    private void startAll(Path jar, Path k8s, Map<String, String> pools, List<String> caExtraFlags,
+    private void startAll(
+            Path jar,
+            Path k8s,
+            Map<String, String> pools,
+            List<String> caExtraFlags,
             java.util.function.BiConsumer<KubernetesClient, String> setup) {
         long t0 = System.nanoTime();
-        kafka = new EmbeddedKafkaBroker().withKafkaHost("127.0.0.1").withKafkaPort(kafkaPort)
-                .withControllerPort(ManagedProcess.freePort()).withClusterId(Uuid.randomUuid().toString())
+        kafka = new EmbeddedKafkaBroker()
+                .withKafkaHost("127.0.0.1")
+                .withKafkaPort(kafkaPort)
+                .withControllerPort(ManagedProcess.freePort())
+                .withClusterId(Uuid.randomUuid().toString())
                 .withAdditionalProperties(p -> {
                     p.put("log.dirs", work.resolve("kafka").toString());
                     p.put("auto.create.topics.enable", "false");
@@ -151,12 +171,17 @@ public final class E2eCluster implements AutoCloseable {
 
         // Short but not zero: initializing 2 s, starting 3 s, deleting 2 s (the simulator's defaults).
         // Bodies are recorded so the suite can count exactly which servers were created (Inspection.exchanges()).
-        hetzner = HcloudSimulator.start(SimulatorOptions.builder().recordExchanges(true).build());
+        hetzner = HcloudSimulator.start(
+                SimulatorOptions.builder().recordExchanges(true).build());
         toClose.add(hetzner);
         // the snapshots of the worker config's Talos version (newer than the seeded ones, so they are picked)
         for (String arch : List.of("amd64", "arm64")) {
-            hetzner.catalogue().addSnapshot("talos " + TALOS_VERSION + " " + arch, arch.equals("amd64") ? "x86" : "arm", Instant.now(),
-                    Map.of("os", "talos", "version", TALOS_VERSION, "arch", arch));
+            hetzner.catalogue()
+                    .addSnapshot(
+                            "talos " + TALOS_VERSION + " " + arch,
+                            arch.equals("amd64") ? "x86" : "arm",
+                            Instant.now(),
+                            Map.of("os", "talos", "version", TALOS_VERSION, "arch", arch));
         }
 
         controlPlane = new ControlPlane(bin, work, logs);
@@ -167,14 +192,22 @@ public final class E2eCluster implements AutoCloseable {
         registerControlPlaneNode(admin);
         // talos-burst's identity as a user creates it: the rendered k8s/base RBAC, a token of its ServiceAccount
         RenderedManifests base = RenderedManifests.render(bin.resolve("kubectl"), k8s.resolve("base"));
-        RenderedManifests autoscaler = RenderedManifests.render(bin.resolve("kubectl"), k8s.resolve("cluster-autoscaler"));
+        RenderedManifests autoscaler =
+                RenderedManifests.render(bin.resolve("kubectl"), k8s.resolve("cluster-autoscaler"));
         talosBurstIdentity = ServiceAccountIdentity.apply(controlPlane, base, TALOS_BURST_DEPLOYMENT);
-        leaseName = base.properties("talos-burst-config", "application.properties").getProperty("talosburst.kubernetes.lease-name");
-        log("talos-burst runs as %s (applied from k8s/base: %s), Lease %s/%s", talosBurstIdentity.user(),
-                talosBurstIdentity.applied(), talosBurstIdentity.namespace(), leaseName);
+        leaseName = base.properties("talos-burst-config", "application.properties")
+                .getProperty("talosburst.kubernetes.lease-name");
+        log(
+                "talos-burst runs as %s (applied from k8s/base: %s), Lease %s/%s",
+                talosBurstIdentity.user(), talosBurstIdentity.applied(), talosBurstIdentity.namespace(), leaseName);
         String autoscalerNamespace = ClusterAutoscalerProcess.namespace(autoscaler);
         if (admin.namespaces().withName(autoscalerNamespace).get() == null) {
-            admin.resource(new NamespaceBuilder().withNewMetadata().withName(autoscalerNamespace).endMetadata().build()).create();
+            admin.resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(autoscalerNamespace)
+                            .endMetadata()
+                            .build())
+                    .create();
         }
         setup.accept(admin, autoscalerNamespace);
 
@@ -188,7 +221,8 @@ public final class E2eCluster implements AutoCloseable {
         options.put("talosburst.cluster-id", CLUSTER_ID);
         options.put("talosburst.hcloud.embedded-simulator", "false");
         options.put("talosburst.hcloud.endpoint", hetzner.endpoint().toString());
-        options.put("talosburst.talos.worker-config", shared.resolve(WORKER_CONFIG).toString());
+        options.put(
+                "talosburst.talos.worker-config", shared.resolve(WORKER_CONFIG).toString());
         options.put("talosburst.talos.talos-version", TALOS_VERSION);
         options.put("talosburst.grpc.plaintext", "false");
         options.put("talosburst.grpc.host", "127.0.0.1");
@@ -209,7 +243,9 @@ public final class E2eCluster implements AutoCloseable {
         options.put("talosburst.kubernetes.retry-period", "1s");
         options.put("talosburst.kubernetes.node-resync", "20s");
         options.put("talosburst.events.bootstrap-servers", bootstrap);
-        options.put("talosburst.events.journal-dir", logs.resolve("talos-burst-journal").toString());
+        options.put(
+                "talosburst.events.journal-dir",
+                logs.resolve("talos-burst-journal").toString());
         options.put("talosburst.events.replication-factor", "1");
         options.put("talosburst.events.partitions", "3");
         options.put("talosburst.engine.resync-interval", "10s");
@@ -219,54 +255,102 @@ public final class E2eCluster implements AutoCloseable {
         // the API-server connection as the README documents it outside a pod: a kubeconfig named by KUBECONFIG
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("KUBECONFIG", talosBurstIdentity.kubeconfig().toString());
-        talosBurst = TalosBurstProcess.start(jar, work, logs, options, environment, hetzner.token(), grpcPort, managementPort);
+        talosBurst = TalosBurstProcess.start(
+                jar, work, logs, options, environment, hetzner.token(), grpcPort, managementPort);
         toClose.add(talosBurst);
         events = new LifecycleEventLog(bootstrap, TOPIC, timeline);
         toClose.add(events);
-        kubelets = new SimulatedKubelets(hetzner, controlPlane, CLUSTER_ID, timeline, Duration.ofMillis(1500), Duration.ofMillis(2000))
+        kubelets = new SimulatedKubelets(
+                        hetzner, controlPlane, CLUSTER_ID, timeline, Duration.ofMillis(1500), Duration.ofMillis(2000))
                 .start();
         toClose.add(kubelets);
         talosBurst.awaitReady(Duration.ofSeconds(240));
         log("talos-burst ready after %d s", (System.nanoTime() - t0) / 1_000_000_000);
 
         // cluster-autoscaler, too, with the identity k8s/cluster-autoscaler creates: its ServiceAccount's token
-        clusterAutoscalerIdentity = ServiceAccountIdentity.apply(controlPlane, autoscaler, ClusterAutoscalerProcess.DEPLOYMENT);
-        log("cluster-autoscaler runs as %s (applied from k8s/cluster-autoscaler: %s)", clusterAutoscalerIdentity.user(),
-                clusterAutoscalerIdentity.applied());
-        clusterAutoscaler = ClusterAutoscalerProcess.start(bin, work, logs, clusterAutoscalerIdentity.kubeconfig(),
-                grpcPort, grpcPki, caClient, autoscaler, caExtraFlags);
+        clusterAutoscalerIdentity =
+                ServiceAccountIdentity.apply(controlPlane, autoscaler, ClusterAutoscalerProcess.DEPLOYMENT);
+        log(
+                "cluster-autoscaler runs as %s (applied from k8s/cluster-autoscaler: %s)",
+                clusterAutoscalerIdentity.user(), clusterAutoscalerIdentity.applied());
+        clusterAutoscaler = ClusterAutoscalerProcess.start(
+                bin,
+                work,
+                logs,
+                clusterAutoscalerIdentity.kubeconfig(),
+                grpcPort,
+                grpcPki,
+                caClient,
+                autoscaler,
+                caExtraFlags);
         toClose.add(clusterAutoscaler);
         log("everything started after %d s", (System.nanoTime() - t0) / 1_000_000_000);
     }
 
     /** The existing (tainted) control-plane Node; its Lease is renewed so it stays Ready. */
     private void registerControlPlaneNode(KubernetesClient admin) {
-        String now = java.time.format.DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-        admin.nodes().resource(new NodeBuilder().withNewMetadata().withName(CONTROL_PLANE_NODE)
-                .addToLabels("node-role.kubernetes.io/control-plane", "").addToLabels("kubernetes.io/hostname", CONTROL_PLANE_NODE)
-                .addToLabels("kubernetes.io/os", "linux").addToLabels("kubernetes.io/arch", "amd64").endMetadata()
-                .withNewSpec().addNewTaint().withKey("node-role.kubernetes.io/control-plane").withEffect("NoSchedule").endTaint().endSpec()
-                .withNewStatus().addToCapacity("cpu", new Quantity("2")).addToCapacity("memory", new Quantity("4Gi"))
-                .addToCapacity("pods", new Quantity("110")).addToAllocatable("cpu", new Quantity("1900m"))
-                .addToAllocatable("memory", new Quantity("3Gi")).addToAllocatable("pods", new Quantity("110"))
-                .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").withLastHeartbeatTime(now)
-                .withLastTransitionTime(now).endCondition().endStatus().build()).create();
-        heartbeat.scheduleWithFixedDelay(() -> {
-            try {
-                var leases = admin.resources(Lease.class).inNamespace("kube-node-lease");
-                Lease lease = leases.withName(CONTROL_PLANE_NODE).get();
-                if (lease == null) {
-                    leases.resource(new LeaseBuilder().withNewMetadata().withName(CONTROL_PLANE_NODE).endMetadata().withNewSpec()
-                            .withHolderIdentity(CONTROL_PLANE_NODE).withLeaseDurationSeconds(40)
-                            .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC)).endSpec().build()).create();
-                } else {
-                    lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
-                    leases.resource(lease).update();
-                }
-            } catch (RuntimeException e) {
-                System.err.println("control-plane lease renewal failed: " + e);
-            }
-        }, 0, 5, TimeUnit.SECONDS);
+        String now = java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        admin.nodes()
+                .resource(new NodeBuilder()
+                        .withNewMetadata()
+                        .withName(CONTROL_PLANE_NODE)
+                        .addToLabels("node-role.kubernetes.io/control-plane", "")
+                        .addToLabels("kubernetes.io/hostname", CONTROL_PLANE_NODE)
+                        .addToLabels("kubernetes.io/os", "linux")
+                        .addToLabels("kubernetes.io/arch", "amd64")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewTaint()
+                        .withKey("node-role.kubernetes.io/control-plane")
+                        .withEffect("NoSchedule")
+                        .endTaint()
+                        .endSpec()
+                        .withNewStatus()
+                        .addToCapacity("cpu", new Quantity("2"))
+                        .addToCapacity("memory", new Quantity("4Gi"))
+                        .addToCapacity("pods", new Quantity("110"))
+                        .addToAllocatable("cpu", new Quantity("1900m"))
+                        .addToAllocatable("memory", new Quantity("3Gi"))
+                        .addToAllocatable("pods", new Quantity("110"))
+                        .addNewCondition()
+                        .withType("Ready")
+                        .withStatus("True")
+                        .withReason("KubeletReady")
+                        .withLastHeartbeatTime(now)
+                        .withLastTransitionTime(now)
+                        .endCondition()
+                        .endStatus()
+                        .build())
+                .create();
+        heartbeat.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        var leases = admin.resources(Lease.class).inNamespace("kube-node-lease");
+                        Lease lease = leases.withName(CONTROL_PLANE_NODE).get();
+                        if (lease == null) {
+                            leases.resource(new LeaseBuilder()
+                                            .withNewMetadata()
+                                            .withName(CONTROL_PLANE_NODE)
+                                            .endMetadata()
+                                            .withNewSpec()
+                                            .withHolderIdentity(CONTROL_PLANE_NODE)
+                                            .withLeaseDurationSeconds(40)
+                                            .withRenewTime(ZonedDateTime.now(ZoneOffset.UTC))
+                                            .endSpec()
+                                            .build())
+                                    .create();
+                        } else {
+                            lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+                            leases.resource(lease).update();
+                        }
+                    } catch (RuntimeException e) {
+                        System.err.println("control-plane lease renewal failed: " + e);
+                    }
+                },
+                0,
+                5,
+                TimeUnit.SECONDS);
     }
 
     private static void log(String format, Object... args) {
@@ -290,8 +374,12 @@ public final class E2eCluster implements AutoCloseable {
 
     /** talos-burst's leader Lease as it is now (read as admin); null when none exists. */
     public Lease leaderLease() {
-        return controlPlane.admin().resources(Lease.class).inNamespace(talosBurstIdentity.namespace())
-                .withName(leaseName == null ? "talos-burst-leader" : leaseName).get();
+        return controlPlane
+                .admin()
+                .resources(Lease.class)
+                .inNamespace(talosBurstIdentity.namespace())
+                .withName(leaseName == null ? "talos-burst-leader" : leaseName)
+                .get();
     }
 
     /** A cluster-admin client. */

@@ -21,7 +21,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class LifecycleEventLog implements AutoCloseable {
 
     /** One record as read. */
-    public record Received(String key, int partition, long offset, Map<String, String> headers, byte[] value, NodeCloudEvent event) {
+    public record Received(
+            String key, int partition, long offset, Map<String, String> headers, byte[] value, NodeCloudEvent event) {
         /** The short type, e.g. {@code server-created}. */
         public String type() {
             String t = headers.get("ce_type");
@@ -51,7 +52,8 @@ public final class LifecycleEventLog implements AutoCloseable {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
             while (running && parts.isEmpty()) {
                 List<PartitionInfo> infos = c.listTopics(Duration.ofSeconds(5)).get(topic);
@@ -74,11 +76,14 @@ public final class LifecycleEventLog implements AutoCloseable {
                     synchronized (this) {
                         records.add(received);
                     }
-                    timeline.note(event.time(), "event " + received.type() + " " + r.key() + switch (received.type()) {
-                        case "scale-up-requested" -> " (NodeGroupIncreaseSize)";
-                        case "scale-down-requested" -> " (NodeGroupDeleteNodes)";
-                        default -> "";
-                    });
+                    timeline.note(
+                            event.time(),
+                            "event " + received.type() + " " + r.key()
+                                    + switch (received.type()) {
+                                        case "scale-up-requested" -> " (NodeGroupIncreaseSize)";
+                                        case "scale-down-requested" -> " (NodeGroupDeleteNodes)";
+                                        default -> "";
+                                    });
                 }
             }
         } catch (InterruptedException e) {
@@ -97,7 +102,10 @@ public final class LifecycleEventLog implements AutoCloseable {
 
     /** Types of the records with this key (a server name, or a pool id for pool-level events), in offset order. */
     public List<String> typesOf(String key) {
-        return records().stream().filter(r -> key.equals(r.key())).map(Received::type).toList();
+        return records().stream()
+                .filter(r -> key.equals(r.key()))
+                .map(Received::type)
+                .toList();
     }
 
     @Override

@@ -26,7 +26,8 @@ public final class ManagedProcess implements AutoCloseable {
     }
 
     /** Starts {@code command}, stdout and stderr appended to {@code <logDir>/<name>.log}. */
-    public static ManagedProcess start(String name, Path logDir, List<String> command, Map<String, String> environment) {
+    public static ManagedProcess start(
+            String name, Path logDir, List<String> command, Map<String, String> environment) {
         ManagedProcess p = new ManagedProcess(name, logDir.resolve(name + ".log"), command, environment);
         p.start();
         return p;
@@ -36,9 +37,13 @@ public final class ManagedProcess implements AutoCloseable {
     public synchronized void start() {
         try {
             Files.createDirectories(log.getParent());
-            Files.writeString(log, "\n===== start " + java.time.Instant.now() + ": " + String.join(" ", command) + "\n",
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+            Files.writeString(
+                    log,
+                    "\n===== start " + java.time.Instant.now() + ": " + String.join(" ", command) + "\n",
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().putAll(environment);
             process = pb.start();
@@ -65,7 +70,8 @@ public final class ManagedProcess implements AutoCloseable {
     /** Fails with the log's tail when the process has exited. */
     public void requireAlive() {
         if (!isAlive()) {
-            throw new IllegalStateException(name + " exited (" + process.exitValue() + "); log " + log + ":\n" + tail(40));
+            throw new IllegalStateException(
+                    name + " exited (" + process.exitValue() + "); log " + log + ":\n" + tail(40));
         }
     }
 

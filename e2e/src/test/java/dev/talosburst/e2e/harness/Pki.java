@@ -39,8 +39,7 @@ public final class Pki {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     /** A certificate and its key on disk. */
-    public record Issued(Path cert, Path key) {
-    }
+    public record Issued(Path cert, Path key) {}
 
     private final Path dir;
     private final KeyPair caKeys;
@@ -56,7 +55,10 @@ public final class Pki {
             X500Name subject = new X500Name("CN=" + name);
             X509v3CertificateBuilder b = builder(subject, subject, caKeys);
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+            b.addExtension(
+                    Extension.keyUsage,
+                    true,
+                    new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
             ca = sign(b, caKeys);
             caCert = write(name + "-ca.crt", ca);
         } catch (Exception e) {
@@ -97,20 +99,31 @@ public final class Pki {
                 name.addRDN(BCStyle.O, g);
             }
             name.addRDN(BCStyle.CN, cn);
-            X509v3CertificateBuilder b = builder(X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()), name.build(), keys);
+            X509v3CertificateBuilder b =
+                    builder(X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()), name.build(), keys);
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(server
-                    ? new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}
-                    : new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth}));
+            b.addExtension(
+                    Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            b.addExtension(
+                    Extension.extendedKeyUsage,
+                    false,
+                    new ExtendedKeyUsage(
+                            server
+                                    ? new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}
+                                    : new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth}));
             if (!sans.isEmpty()) {
                 List<GeneralName> names = new ArrayList<>();
                 for (String s : sans) {
                     boolean ip = s.chars().allMatch(c -> Character.isDigit(c) || c == '.');
-                    names.add(ip ? new GeneralName(GeneralName.iPAddress, InetAddress.getByName(s).getHostAddress())
-                            : new GeneralName(GeneralName.dNSName, s));
+                    names.add(
+                            ip
+                                    ? new GeneralName(
+                                            GeneralName.iPAddress,
+                                            InetAddress.getByName(s).getHostAddress())
+                                    : new GeneralName(GeneralName.dNSName, s));
                 }
-                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+                b.addExtension(
+                        Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
             }
             return new Issued(write(fileName + ".crt", sign(b, caKeys)), writeKey(fileName + ".key", keys));
         } catch (Exception e) {
@@ -126,12 +139,18 @@ public final class Pki {
 
     private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
         Instant now = Instant.now();
-        return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), subject, keys.getPublic());
+        return new JcaX509v3CertificateBuilder(
+                issuer,
+                BigInteger.valueOf(SERIAL.incrementAndGet()),
+                Date.from(now.minus(Duration.ofHours(1))),
+                Date.from(now.plus(Duration.ofDays(2))),
+                subject,
+                keys.getPublic());
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair signer) throws Exception {
-        return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withRSA").build(signer.getPrivate())));
+        return new JcaX509CertificateConverter()
+                .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withRSA").build(signer.getPrivate())));
     }
 
     private Path writeKey(String name, KeyPair keys) throws Exception {

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 public final class RenderedManifests {
 
     /** The kinds that make talos-burst's identity: its namespace, its ServiceAccount and its roles and bindings. */
-    private static final Set<String> IDENTITY_KINDS = Set.of("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-            "Role", "RoleBinding");
+    private static final Set<String> IDENTITY_KINDS =
+            Set.of("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
 
     private final Path dir;
     private final List<HasMetadata> objects;
@@ -58,26 +58,37 @@ public final class RenderedManifests {
 
     /** The Namespace, ServiceAccount(s), roles and bindings: what an identity in the cluster is made of. */
     public List<HasMetadata> identity() {
-        return objects.stream().filter(o -> IDENTITY_KINDS.contains(o.getKind())).toList();
+        return objects.stream()
+                .filter(o -> IDENTITY_KINDS.contains(o.getKind()))
+                .toList();
     }
 
     /** The one object of this kind and name. */
     public <T extends HasMetadata> T find(Class<T> type, String name) {
-        return objects.stream().filter(type::isInstance).map(type::cast).filter(o -> o.getMetadata().getName().equals(name))
-                .findFirst().orElseThrow(() -> new IllegalStateException(dir + " renders no " + type.getSimpleName() + " " + name));
+        return objects.stream()
+                .filter(type::isInstance)
+                .map(type::cast)
+                .filter(o -> o.getMetadata().getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(dir + " renders no " + type.getSimpleName() + " " + name));
     }
 
     /** The container of that name in the Deployment of that name. */
     public Container container(String deployment, String container) {
         return find(Deployment.class, deployment).getSpec().getTemplate().getSpec().getContainers().stream()
-                .filter(c -> c.getName().equals(container)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("Deployment " + deployment + " of " + dir + " has no container " + container));
+                .filter(c -> c.getName().equals(container))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "Deployment " + deployment + " of " + dir + " has no container " + container));
     }
 
     /** A properties file held by the ConfigMap whose (generated, hashed) name starts with {@code prefix}. */
     public Properties properties(String prefix, String key) {
-        ConfigMap map = objects.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
-                .filter(c -> c.getMetadata().getName().startsWith(prefix)).findFirst()
+        ConfigMap map = objects.stream()
+                .filter(ConfigMap.class::isInstance)
+                .map(ConfigMap.class::cast)
+                .filter(c -> c.getMetadata().getName().startsWith(prefix))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException(dir + " renders no ConfigMap " + prefix + "*"));
         Properties p = new Properties();
         try {
@@ -90,8 +101,11 @@ public final class RenderedManifests {
 
     /** One entry of the Secret whose (generated, hashed) name starts with {@code prefix}, decoded. */
     public String secretEntry(String prefix, String key) {
-        Secret secret = objects.stream().filter(Secret.class::isInstance).map(Secret.class::cast)
-                .filter(s -> s.getMetadata().getName().startsWith(prefix)).findFirst()
+        Secret secret = objects.stream()
+                .filter(Secret.class::isInstance)
+                .map(Secret.class::cast)
+                .filter(s -> s.getMetadata().getName().startsWith(prefix))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException(dir + " renders no Secret " + prefix + "*"));
         return new String(Base64.getMimeDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
     }

@@ -18,7 +18,8 @@ public final class ServiceAccountIdentity {
     private final Path kubeconfig;
     private final List<String> applied;
 
-    private ServiceAccountIdentity(String namespace, String serviceAccount, String token, Path kubeconfig, List<String> applied) {
+    private ServiceAccountIdentity(
+            String namespace, String serviceAccount, String token, Path kubeconfig, List<String> applied) {
         this.namespace = namespace;
         this.serviceAccount = serviceAccount;
         this.token = token;
@@ -38,13 +39,20 @@ public final class ServiceAccountIdentity {
         for (HasMetadata o : objects) { // kustomize's order: the Namespace first, bindings after their roles
             plane.admin().resource(o).create();
         }
-        String token = plane.kubectl("create", "token", serviceAccount, "--namespace", namespace, "--duration=2h").strip();
+        String token = plane.kubectl("create", "token", serviceAccount, "--namespace", namespace, "--duration=2h")
+                .strip();
         if (token.isEmpty() || token.contains(" ")) {
             throw new IllegalStateException("kubectl create token " + serviceAccount + " answered no token");
         }
         Path kubeconfig = plane.kubeconfig(serviceAccount + "-serviceaccount", token);
-        return new ServiceAccountIdentity(namespace, serviceAccount, token, kubeconfig,
-                objects.stream().map(o -> o.getKind() + " " + o.getMetadata().getName()).toList());
+        return new ServiceAccountIdentity(
+                namespace,
+                serviceAccount,
+                token,
+                kubeconfig,
+                objects.stream()
+                        .map(o -> o.getKind() + " " + o.getMetadata().getName())
+                        .toList());
     }
 
     /** The namespace of the ServiceAccount (and of the Deployment). */

@@ -19,8 +19,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -64,12 +64,18 @@ public final class SimulatedKubelets implements AutoCloseable {
     private final Set<String> everSeen = ConcurrentHashMap.newKeySet();
     /** Nodes registered from base64(gzip) user-data. */
     private final Set<String> fromCompressed = ConcurrentHashMap.newKeySet();
+
     private final List<String> errors = new ArrayList<>();
     private ScheduledFuture<?> poller;
 
     /** Fleet of kubelets for servers labelled with {@code clusterId}; call {@link #start()}. */
-    public SimulatedKubelets(HcloudSimulator hetzner, ControlPlane cluster, String clusterId, Timeline timeline,
-            Duration registerDelay, Duration readyDelay) {
+    public SimulatedKubelets(
+            HcloudSimulator hetzner,
+            ControlPlane cluster,
+            String clusterId,
+            Timeline timeline,
+            Duration registerDelay,
+            Duration readyDelay) {
         this.hetzner = hetzner;
         this.cluster = cluster;
         this.clusterId = clusterId;
@@ -117,7 +123,9 @@ public final class SimulatedKubelets implements AutoCloseable {
             }
             for (ServerSnapshot s : now.values()) {
                 if (everSeen.add(s.name())) {
-                    timeline.note(s.created(), "server created in Hetzner: " + s.name() + " (id " + s.id() + ", " + s.serverType() + ")");
+                    timeline.note(
+                            s.created(),
+                            "server created in Hetzner: " + s.name() + " (id " + s.id() + ", " + s.serverType() + ")");
                 }
                 names.put(s.id(), s.name());
                 String previous = lastStatus.put(s.id(), s.status());
@@ -179,16 +187,21 @@ public final class SimulatedKubelets implements AutoCloseable {
                 return;
             }
             try {
-                TalosMachineConfig config = TalosMachineConfig.fromUserData(hetzner.inspect().userData(server.id()).orElse(null));
+                TalosMachineConfig config = TalosMachineConfig.fromUserData(
+                        hetzner.inspect().userData(server.id()).orElse(null));
                 nodeName = config.hostname();
-                client = cluster.client(cluster.pki().client("node-" + nodeName, "system:node:" + nodeName, "system:nodes"));
-                SimulatedServerType type = hetzner.catalogue().serverType(server.serverType()).orElseThrow();
+                client = cluster.client(
+                        cluster.pki().client("node-" + nodeName, "system:node:" + nodeName, "system:nodes"));
+                SimulatedServerType type =
+                        hetzner.catalogue().serverType(server.serverType()).orElseThrow();
                 client.nodes().resource(node(config, type)).create();
                 if (config.wasCompressed()) {
                     fromCompressed.add(nodeName);
                 }
-                timeline.note("Node registered: " + nodeName + (config.wasCompressed() ? " (user-data was gzip+base64)" : "")
-                        + " labels=" + config.labels().get("talos-burst.dev/pool") + " taints=" + config.taints().size());
+                timeline.note(
+                        "Node registered: " + nodeName + (config.wasCompressed() ? " (user-data was gzip+base64)" : "")
+                                + " labels=" + config.labels().get("talos-burst.dev/pool") + " taints="
+                                + config.taints().size());
                 renewLease();
                 loops.add(executor.scheduleWithFixedDelay(this::renewLease, 5, 5, TimeUnit.SECONDS));
                 loops.add(executor.schedule(this::becomeReady, readyDelay.toMillis(), TimeUnit.MILLISECONDS));
@@ -205,31 +218,70 @@ public final class SimulatedKubelets implements AutoCloseable {
             labels.put("kubernetes.io/arch", type.architecture().equals("arm") ? "arm64" : "amd64");
             long memory = (long) (type.memoryGb() * (1L << 30));
             // Talos' kubelet reserves 50m CPU and 192Mi memory for the system and evicts below 100Mi.
-            Map<String, Quantity> capacity = Map.of("cpu", new Quantity(String.valueOf(type.cores())),
-                    "memory", new Quantity(String.valueOf(memory)), "pods", new Quantity("110"),
-                    "ephemeral-storage", new Quantity(type.diskGb() + "Gi"));
-            Map<String, Quantity> allocatable = Map.of("cpu", new Quantity((type.cores() * 1000 - 50) + "m"),
-                    "memory", new Quantity(String.valueOf(memory - (292L << 20))), "pods", new Quantity("110"),
-                    "ephemeral-storage", new Quantity((type.diskGb() - 5) + "Gi"));
-            return new NodeBuilder().withNewMetadata().withName(config.hostname()).withLabels(labels).endMetadata()
-                    .withNewSpec().withTaints(config.taints()).endSpec()
-                    .withNewStatus().withCapacity(capacity).withAllocatable(allocatable)
+            Map<String, Quantity> capacity = Map.of(
+                    "cpu",
+                    new Quantity(String.valueOf(type.cores())),
+                    "memory",
+                    new Quantity(String.valueOf(memory)),
+                    "pods",
+                    new Quantity("110"),
+                    "ephemeral-storage",
+                    new Quantity(type.diskGb() + "Gi"));
+            Map<String, Quantity> allocatable = Map.of(
+                    "cpu",
+                    new Quantity((type.cores() * 1000 - 50) + "m"),
+                    "memory",
+                    new Quantity(String.valueOf(memory - (292L << 20))),
+                    "pods",
+                    new Quantity("110"),
+                    "ephemeral-storage",
+                    new Quantity((type.diskGb() - 5) + "Gi"));
+            return new NodeBuilder()
+                    .withNewMetadata()
+                    .withName(config.hostname())
+                    .withLabels(labels)
+                    .endMetadata()
+                    .withNewSpec()
+                    .withTaints(config.taints())
+                    .endSpec()
+                    .withNewStatus()
+                    .withCapacity(capacity)
+                    .withAllocatable(allocatable)
                     .withConditions(readyCondition(false))
-                    .addNewAddress().withType("InternalIP").withAddress(server.publicIpv4() == null ? "10.0.0.1" : server.publicIpv4()).endAddress()
-                    .addNewAddress().withType("Hostname").withAddress(config.hostname()).endAddress()
-                    .withNewNodeInfo().withKubeletVersion("v1.36.2").withKubeProxyVersion("").withOperatingSystem("linux")
-                    .withArchitecture(labels.get("kubernetes.io/arch")).withOsImage("Talos (v1.11.6)").withContainerRuntimeVersion("containerd://2.1.5")
-                    .withKernelVersion("6.12").withMachineID(String.valueOf(server.id())).withSystemUUID(String.valueOf(server.id()))
-                    .withBootID("boot").endNodeInfo()
-                    .endStatus().build();
+                    .addNewAddress()
+                    .withType("InternalIP")
+                    .withAddress(server.publicIpv4() == null ? "10.0.0.1" : server.publicIpv4())
+                    .endAddress()
+                    .addNewAddress()
+                    .withType("Hostname")
+                    .withAddress(config.hostname())
+                    .endAddress()
+                    .withNewNodeInfo()
+                    .withKubeletVersion("v1.36.2")
+                    .withKubeProxyVersion("")
+                    .withOperatingSystem("linux")
+                    .withArchitecture(labels.get("kubernetes.io/arch"))
+                    .withOsImage("Talos (v1.11.6)")
+                    .withContainerRuntimeVersion("containerd://2.1.5")
+                    .withKernelVersion("6.12")
+                    .withMachineID(String.valueOf(server.id()))
+                    .withSystemUUID(String.valueOf(server.id()))
+                    .withBootID("boot")
+                    .endNodeInfo()
+                    .endStatus()
+                    .build();
         }
 
         private NodeCondition readyCondition(boolean ready) {
             String now = RFC3339.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-            return new NodeConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False")
+            return new NodeConditionBuilder()
+                    .withType("Ready")
+                    .withStatus(ready ? "True" : "False")
                     .withReason(ready ? "KubeletReady" : "KubeletNotReady")
                     .withMessage(ready ? "kubelet is posting ready status" : "container runtime network not ready")
-                    .withLastHeartbeatTime(now).withLastTransitionTime(now).build();
+                    .withLastHeartbeatTime(now)
+                    .withLastTransitionTime(now)
+                    .build();
         }
 
         private void becomeReady() {
@@ -252,13 +304,23 @@ public final class SimulatedKubelets implements AutoCloseable {
                 return;
             }
             try {
-                String now = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'"));
+                String now = ZonedDateTime.now(ZoneOffset.UTC)
+                        .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'"));
                 var leases = client.resources(Lease.class).inNamespace("kube-node-lease");
                 Lease existing = leases.withName(nodeName).get();
                 if (existing == null) {
-                    leases.resource(new LeaseBuilder().withNewMetadata().withName(nodeName).withNamespace("kube-node-lease").endMetadata()
-                            .withNewSpec().withHolderIdentity(nodeName).withLeaseDurationSeconds(40)
-                            .withRenewTime(java.time.ZonedDateTime.now(ZoneOffset.UTC)).endSpec().build()).create();
+                    leases.resource(new LeaseBuilder()
+                                    .withNewMetadata()
+                                    .withName(nodeName)
+                                    .withNamespace("kube-node-lease")
+                                    .endMetadata()
+                                    .withNewSpec()
+                                    .withHolderIdentity(nodeName)
+                                    .withLeaseDurationSeconds(40)
+                                    .withRenewTime(java.time.ZonedDateTime.now(ZoneOffset.UTC))
+                                    .endSpec()
+                                    .build())
+                            .create();
                 } else {
                     existing.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
                     leases.resource(existing).update();
@@ -275,14 +337,23 @@ public final class SimulatedKubelets implements AutoCloseable {
                 return;
             }
             try {
-                for (Pod pod : client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).list().getItems()) {
+                for (Pod pod : client.pods()
+                        .inAnyNamespace()
+                        .withField("spec.nodeName", nodeName)
+                        .list()
+                        .getItems()) {
                     String ns = pod.getMetadata().getNamespace();
                     String name = pod.getMetadata().getName();
                     if (pod.getMetadata().getDeletionTimestamp() != null) {
-                        client.pods().inNamespace(ns).withName(name).withGracePeriod(0).delete();
+                        client.pods()
+                                .inNamespace(ns)
+                                .withName(name)
+                                .withGracePeriod(0)
+                                .delete();
                         timeline.note("pod " + name + " deleted by the kubelet of " + nodeName);
                     } else if (!"Running".equals(pod.getStatus().getPhase())) {
-                        retryOnConflict(() -> client.pods().inNamespace(ns).withName(name).editStatus(p -> running(p)));
+                        retryOnConflict(() ->
+                                client.pods().inNamespace(ns).withName(name).editStatus(p -> running(p)));
                         timeline.note("pod " + name + " Running on " + nodeName);
                     }
                 }
@@ -296,17 +367,35 @@ public final class SimulatedKubelets implements AutoCloseable {
         private Pod running(Pod p) {
             String now = RFC3339.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
             List<ContainerStatus> containers = new ArrayList<>();
-            p.getSpec().getContainers().forEach(c -> containers.add(new ContainerStatusBuilder().withName(c.getName())
-                    .withImage(c.getImage()).withImageID(c.getImage()).withReady(true).withRestartCount(0).withStarted(true)
-                    .withNewState().withNewRunning().withStartedAt(now).endRunning().endState().build()));
+            p.getSpec()
+                    .getContainers()
+                    .forEach(c -> containers.add(new ContainerStatusBuilder()
+                            .withName(c.getName())
+                            .withImage(c.getImage())
+                            .withImageID(c.getImage())
+                            .withReady(true)
+                            .withRestartCount(0)
+                            .withStarted(true)
+                            .withNewState()
+                            .withNewRunning()
+                            .withStartedAt(now)
+                            .endRunning()
+                            .endState()
+                            .build()));
             List<PodCondition> conditions = new ArrayList<>();
             for (String type : List.of("PodScheduled", "Initialized", "ContainersReady", "Ready")) {
-                conditions.add(new PodConditionBuilder().withType(type).withStatus("True").withLastTransitionTime(now).build());
+                conditions.add(new PodConditionBuilder()
+                        .withType(type)
+                        .withStatus("True")
+                        .withLastTransitionTime(now)
+                        .build());
             }
             p.getStatus().setPhase("Running");
             p.getStatus().setStartTime(now);
             p.getStatus().setHostIP(server.publicIpv4());
-            p.getStatus().setPodIP("10.244." + (server.id() % 250) + "." + (Math.abs(p.getMetadata().getName().hashCode()) % 250 + 2));
+            p.getStatus()
+                    .setPodIP("10.244." + (server.id() % 250) + "."
+                            + (Math.abs(p.getMetadata().getName().hashCode()) % 250 + 2));
             p.getStatus().setConditions(conditions);
             p.getStatus().setContainerStatuses(containers);
             return p;

@@ -32,18 +32,31 @@ public final class TalosBurstProcess implements AutoCloseable {
     }
 
     /** Writes {@code options} to {@code <work>/talos-burst.properties} and starts the jar with it and {@code environment}. */
-    public static TalosBurstProcess start(Path jar, Path work, Path logs, Map<String, String> options,
-            Map<String, String> environment, String hcloudToken, int grpcPort, int managementPort) {
+    public static TalosBurstProcess start(
+            Path jar,
+            Path work,
+            Path logs,
+            Map<String, String> options,
+            Map<String, String> environment,
+            String hcloudToken,
+            int grpcPort,
+            int managementPort) {
         Path properties = work.resolve("talos-burst.properties");
-        String text = new TreeMap<>(options).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining("\n", "# written by the e2e suite\n", "\n"));
+        String text = new TreeMap<>(options)
+                .entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining("\n", "# written by the e2e suite\n", "\n"));
         try {
             Files.writeString(properties, text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-jar", jar.toString());
+        List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-XX:+UseSerialGC",
+                "-jar",
+                jar.toString());
         Map<String, String> env = new java.util.HashMap<>(environment);
         env.put("QUARKUS_CONFIG_LOCATIONS", properties.toString());
         env.put("TALOSBURST_HCLOUD_TOKEN", hcloudToken);
@@ -61,11 +74,20 @@ public final class TalosBurstProcess implements AutoCloseable {
         HttpClient http = HttpClient.newHttpClient();
         String listening = "Listening on: https://127.0.0.1:" + grpcPort;
         Awaitility.await("talos-burst ready and saying '" + listening + "' (gRPC with TLS); see " + process.log())
-                .atMost(max).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+                .atMost(max)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> {
                     process.requireAlive();
-                    return logOfThisRun().contains(listening) && http.send(HttpRequest.newBuilder(
-                                    URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    return logOfThisRun().contains(listening)
+                            && http.send(
+                                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                                                    + managementPort + "/q/health/ready"))
+                                                            .timeout(Duration.ofSeconds(5))
+                                                            .build(),
+                                                    HttpResponse.BodyHandlers.discarding())
+                                            .statusCode()
+                                    == 200;
                 });
     }
 
@@ -78,8 +100,13 @@ public final class TalosBurstProcess implements AutoCloseable {
     /** The Prometheus text of {@code /q/metrics}. */
     public String metrics() {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -20,7 +20,8 @@ import java.util.zip.GZIPInputStream;
  * {@code registerWithTaints}, in any document model Talos 1.6–1.14 uses. Read independently of talos-burst's
  * renderer, as Talos would, so a wrong user-data makes a wrong Node.
  */
-public record TalosMachineConfig(String hostname, Map<String, String> labels, List<Taint> taints, boolean wasCompressed) {
+public record TalosMachineConfig(
+        String hostname, Map<String, String> labels, List<Taint> taints, boolean wasCompressed) {
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -34,7 +35,8 @@ public record TalosMachineConfig(String hostname, Map<String, String> labels, Li
         String trimmed = userData.strip();
         if (trimmed.startsWith("H4sI")) { // base64 of the gzip magic 1f 8b 08
             compressed = true;
-            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(Base64.getMimeDecoder().decode(trimmed)))) {
+            try (GZIPInputStream in = new GZIPInputStream(
+                    new ByteArrayInputStream(Base64.getMimeDecoder().decode(trimmed)))) {
                 yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new UncheckedIOException("user-data looks like base64(gzip) but does not decode", e);
@@ -57,22 +59,31 @@ public record TalosMachineConfig(String hostname, Map<String, String> labels, Li
                 if (doc.has("machine")) { // the v1alpha1 document
                     JsonNode machine = doc.get("machine");
                     hostname = text(machine.path("network").path("hostname"), hostname);
-                    machine.path("nodeLabels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-                    taints.addAll(taints(machine.path("kubelet").path("extraConfig").path("registerWithTaints")));
+                    machine.path("nodeLabels")
+                            .fields()
+                            .forEachRemaining(
+                                    e -> labels.put(e.getKey(), e.getValue().asText()));
+                    taints.addAll(
+                            taints(machine.path("kubelet").path("extraConfig").path("registerWithTaints")));
                 }
                 switch (kind) {
                     case "HostnameConfig" -> hostname = text(doc.path("hostname"), hostname);
-                    case "KubeNodeConfig" -> doc.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-                    case "KubeletConfig" -> taints.addAll(taints(doc.path("config").path("registerWithTaints")));
-                    default -> {
-                    }
+                    case "KubeNodeConfig" ->
+                        doc.path("labels")
+                                .fields()
+                                .forEachRemaining(
+                                        e -> labels.put(e.getKey(), e.getValue().asText()));
+                    case "KubeletConfig" ->
+                        taints.addAll(taints(doc.path("config").path("registerWithTaints")));
+                    default -> {}
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("user-data is not YAML", e);
         }
         if (hostname == null) {
-            throw new IllegalArgumentException("user-data sets no hostname (machine.network.hostname or HostnameConfig)");
+            throw new IllegalArgumentException(
+                    "user-data sets no hostname (machine.network.hostname or HostnameConfig)");
         }
         return new TalosMachineConfig(hostname, labels, taints, compressed);
     }
@@ -84,7 +95,11 @@ public record TalosMachineConfig(String hostname, Map<String, String> labels, Li
     private static List<Taint> taints(JsonNode list) {
         List<Taint> out = new ArrayList<>();
         for (JsonNode t : list) {
-            out.add(new Taint(t.path("effect").asText(), t.path("key").asText(), null, t.hasNonNull("value") ? t.get("value").asText() : null));
+            out.add(new Taint(
+                    t.path("effect").asText(),
+                    t.path("key").asText(),
+                    null,
+                    t.hasNonNull("value") ? t.get("value").asText() : null));
         }
         return out;
     }

@@ -9,8 +9,7 @@ import java.util.List;
 /** What happened when, from every observer (test, simulated kubelets, simulator poller, Kafka), printed per scenario. */
 public final class Timeline {
 
-    private record Entry(Instant at, String what) {
-    }
+    private record Entry(Instant at, String what) {}
 
     private final List<Entry> entries = new ArrayList<>();
     private Instant start = Instant.now();

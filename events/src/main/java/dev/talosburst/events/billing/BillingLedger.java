@@ -1,9 +1,8 @@
 package dev.talosburst.events.billing;
 
-import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.model.HourlyBilling;
+import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.model.NodeEventData;
-
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -33,7 +32,9 @@ public final class BillingLedger {
 
     /** Currency reported for servers whose events carry no price. */
     public static final String UNPRICED = "UNPRICED";
-    private static final HourlyBilling.Rate UNPRICED_RATE = new HourlyBilling.Rate(BigDecimal.ZERO, BigDecimal.ZERO, null, null);
+
+    private static final HourlyBilling.Rate UNPRICED_RATE =
+            new HourlyBilling.Rate(BigDecimal.ZERO, BigDecimal.ZERO, null, null);
 
     private final Set<String> seen = new HashSet<>();
     private final Map<String, ServerUsage> servers = new HashMap<>();
@@ -83,8 +84,7 @@ public final class BillingLedger {
 
     /** Usage per pool, UTC day and currency, sorted by pool then day; servers still alive are billed until {@code now}. */
     public List<PoolDayUsage> usage(Instant now) {
-        record Key(String pool, LocalDate day, String currency) {
-        }
+        record Key(String pool, LocalDate day, String currency) {}
         Map<Key, long[]> hours = new HashMap<>();
         Map<Key, BigDecimal[]> amounts = new HashMap<>();
         for (ServerUsage u : servers.values()) {
@@ -105,9 +105,12 @@ public final class BillingLedger {
         List<PoolDayUsage> out = new ArrayList<>();
         for (var e : hours.entrySet()) {
             BigDecimal[] a = amounts.get(e.getKey());
-            out.add(new PoolDayUsage(e.getKey().pool(), e.getKey().day(), e.getKey().currency(), e.getValue()[0], a[0], a[1]));
+            out.add(new PoolDayUsage(
+                    e.getKey().pool(), e.getKey().day(), e.getKey().currency(), e.getValue()[0], a[0], a[1]));
         }
-        out.sort(Comparator.comparing(PoolDayUsage::pool).thenComparing(PoolDayUsage::day).thenComparing(PoolDayUsage::currency));
+        out.sort(Comparator.comparing(PoolDayUsage::pool)
+                .thenComparing(PoolDayUsage::day)
+                .thenComparing(PoolDayUsage::currency));
         return out;
     }
 
@@ -115,10 +118,18 @@ public final class BillingLedger {
     public Map<String, Map<String, PoolDayUsage>> totalsByPool(Instant now) {
         Map<String, Map<String, PoolDayUsage>> out = new TreeMap<>();
         for (PoolDayUsage d : usage(now)) {
-            out.computeIfAbsent(d.pool(), p -> new TreeMap<>()).merge(d.currency(),
-                    new PoolDayUsage(d.pool(), null, d.currency(), d.nodeHours(), d.amountNet(), d.amountGross()),
-                    (x, y) -> new PoolDayUsage(x.pool(), null, x.currency(), x.nodeHours() + y.nodeHours(),
-                            x.amountNet().add(y.amountNet()), x.amountGross().add(y.amountGross())));
+            out.computeIfAbsent(d.pool(), p -> new TreeMap<>())
+                    .merge(
+                            d.currency(),
+                            new PoolDayUsage(
+                                    d.pool(), null, d.currency(), d.nodeHours(), d.amountNet(), d.amountGross()),
+                            (x, y) -> new PoolDayUsage(
+                                    x.pool(),
+                                    null,
+                                    x.currency(),
+                                    x.nodeHours() + y.nodeHours(),
+                                    x.amountNet().add(y.amountNet()),
+                                    x.amountGross().add(y.amountGross())));
         }
         return out;
     }

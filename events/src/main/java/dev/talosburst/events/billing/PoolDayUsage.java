@@ -1,7 +1,6 @@
 package dev.talosburst.events.billing;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
-
 import java.math.BigDecimal;
 import java.time.LocalDate;
 
@@ -13,7 +12,10 @@ import java.time.LocalDate;
  * @param amountNet what those hours cost, net (exact; hours past a server's monthly cap cost nothing)
  * @param amountGross the same, gross
  */
-public record PoolDayUsage(String pool, LocalDate day, String currency, long nodeHours,
-                           @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amountNet,
-                           @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amountGross) {
-}
+public record PoolDayUsage(
+        String pool,
+        LocalDate day,
+        String currency,
+        long nodeHours,
+        @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amountNet,
+        @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amountGross) {}

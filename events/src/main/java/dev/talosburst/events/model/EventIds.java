@@ -11,8 +11,7 @@ public final class EventIds {
     /** Namespace of talos-burst node lifecycle event ids; changing it would break de-duplication. */
     public static final UUID NAMESPACE = UUID.fromString("6c7a0c52-3f1e-5b8e-9a43-0b9f1d2e7a11");
 
-    private EventIds() {
-    }
+    private EventIds() {}
 
     /** The id of the event whose {@code LifecycleEvent.identity()} is {@code identity}; equal inputs give equal ids. */
     public static String forIdentity(String identity) {

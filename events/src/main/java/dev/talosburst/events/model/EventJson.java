@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -18,8 +17,7 @@ public final class EventJson {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
-    private EventJson() {
-    }
+    private EventJson() {}
 
     /** The shared, thread-safe mapper. */
     public static ObjectMapper mapper() {
@@ -31,7 +29,8 @@ public final class EventJson {
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialize " + value.getClass().getSimpleName(), e);
+            throw new UncheckedIOException(
+                    "cannot serialize " + value.getClass().getSimpleName(), e);
         }
     }
 
@@ -40,7 +39,12 @@ public final class EventJson {
         try {
             return MAPPER.readValue(json, type);
         } catch (IOException e) {
-            throw new UncheckedIOException("not a valid " + type.getSimpleName() + " JSON document: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
+            throw new UncheckedIOException(
+                    "not a valid " + type.getSimpleName() + " JSON document: "
+                            + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                                    ? j.getOriginalMessage()
+                                    : e.getMessage()),
+                    e);
         }
     }
 }

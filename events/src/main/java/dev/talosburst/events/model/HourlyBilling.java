@@ -57,15 +57,12 @@ public final class HourlyBilling {
     }
 
     /** One billed hour: the UTC day it starts on and what it costs after the monthly cap. */
-    public record BilledHour(LocalDate day, BigDecimal net, BigDecimal gross) {
-    }
+    public record BilledHour(LocalDate day, BigDecimal net, BigDecimal gross) {}
 
     /** Net and gross amount of a span of billed hours. */
-    public record Amount(BigDecimal net, BigDecimal gross) {
-    }
+    public record Amount(BigDecimal net, BigDecimal gross) {}
 
-    private HourlyBilling() {
-    }
+    private HourlyBilling() {}
 
     /** Number of billed hours for a server created at {@code createdAt} and deleted (or observed) at {@code end}. */
     public static long billableHours(Instant createdAt, Instant end) {

@@ -1,7 +1,6 @@
 package dev.talosburst.events.model;
 
 import dev.talosburst.provisioner.lifecycle.Transition;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -108,11 +107,18 @@ public record NodeCloudEvent(
         String type = required(headers, "ce_type");
         Transition transition = transitionOf(type);
         if (transition == null) {
-            throw new IllegalArgumentException("unknown event type '" + type + "'; expected " + TYPE_PREFIX + "<name>" + TYPE_SUFFIX);
+            throw new IllegalArgumentException(
+                    "unknown event type '" + type + "'; expected " + TYPE_PREFIX + "<name>" + TYPE_SUFFIX);
         }
-        return new NodeCloudEvent(required(headers, "ce_id"), required(headers, "ce_source"), type,
-                required(headers, "ce_subject"), Instant.parse(required(headers, "ce_time")),
-                headers.get("ce_dataschema"), transition, value == null ? new byte[0] : value);
+        return new NodeCloudEvent(
+                required(headers, "ce_id"),
+                required(headers, "ce_source"),
+                type,
+                required(headers, "ce_subject"),
+                Instant.parse(required(headers, "ce_time")),
+                headers.get("ce_dataschema"),
+                transition,
+                value == null ? new byte[0] : value);
     }
 
     private static String required(Map<String, String> headers, String name) {
@@ -136,8 +142,13 @@ public record NodeCloudEvent(
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof NodeCloudEvent e && id.equals(e.id) && source.equals(e.source) && type.equals(e.type)
-                && subject.equals(e.subject) && time.equals(e.time) && Objects.equals(dataSchema, e.dataSchema)
+        return o instanceof NodeCloudEvent e
+                && id.equals(e.id)
+                && source.equals(e.source)
+                && type.equals(e.type)
+                && subject.equals(e.subject)
+                && time.equals(e.time)
+                && Objects.equals(dataSchema, e.dataSchema)
                 && java.util.Arrays.equals(data, e.data);
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.HourlyPrice;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts;
-
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
@@ -58,11 +57,23 @@ public record NodeEventData(
 
         static Server of(Long id, ServerFacts facts) {
             HourlyPrice p = facts.price();
-            return new Server(id, providerIdOf(id), facts.name(), facts.serverType(), facts.location(), facts.architecture(),
-                    facts.imageId(), facts.labels(),
+            return new Server(
+                    id,
+                    providerIdOf(id),
+                    facts.name(),
+                    facts.serverType(),
+                    facts.location(),
+                    facts.architecture(),
+                    facts.imageId(),
+                    facts.labels(),
                     Price.of(p),
-                    new Phases(facts.createRequestedAt(), facts.createdAt(), facts.runningAt(),
-                            facts.registeredAt(), facts.readyAt(), facts.deletedAt()));
+                    new Phases(
+                            facts.createRequestedAt(),
+                            facts.createdAt(),
+                            facts.runningAt(),
+                            facts.registeredAt(),
+                            facts.readyAt(),
+                            facts.deletedAt()));
         }
 
         /** {@code hcloud://<id>}, or null before Hetzner assigned an id. */
@@ -73,9 +84,19 @@ public record NodeEventData(
         /** Back to the domain's facts (used when reconciling from the last published state). */
         public ServerFacts toFacts() {
             Phases ph = phases == null ? new Phases(null, null, null, null, null, null) : phases;
-            return new ServerFacts(name, type, location, architecture, imageId, labels,
+            return new ServerFacts(
+                    name,
+                    type,
+                    location,
+                    architecture,
+                    imageId,
+                    labels,
                     price == null ? null : price.toHourlyPrice(),
-                    ph.createRequestedAt(), ph.createdAt(), ph.runningAt(), ph.registeredAt(), ph.readyAt(),
+                    ph.createRequestedAt(),
+                    ph.createdAt(),
+                    ph.runningAt(),
+                    ph.registeredAt(),
+                    ph.readyAt(),
                     ph.deletedAt());
         }
     }
@@ -123,8 +144,7 @@ public record NodeEventData(
             Instant runningAt,
             Instant registeredAt,
             Instant readyAt,
-            Instant deletedAt) {
-    }
+            Instant deletedAt) {}
 
     /**
      * A pool's scale request.
@@ -134,13 +154,11 @@ public record NodeEventData(
      * @param newTarget the target size after
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Scale(Integer delta, Integer previousTarget, Integer newTarget) {
-    }
+    public record Scale(Integer delta, Integer previousTarget, Integer newTarget) {}
 
     /** Why a creation failed: Hetzner's error code and the instance error class reported to cluster-autoscaler. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Failure(String code, String errorClass) {
-    }
+    public record Failure(String code, String errorClass) {}
 
     /**
      * What the server's life cost under {@link HourlyBilling}.
@@ -154,6 +172,5 @@ public record NodeEventData(
             long billableHours,
             @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amountNet,
             @JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amountGross,
-            String currency) {
-    }
+            String currency) {}
 }

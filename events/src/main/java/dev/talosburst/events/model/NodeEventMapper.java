@@ -3,7 +3,6 @@ package dev.talosburst.events.model;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts;
 import dev.talosburst.provisioner.lifecycle.Transition;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,7 +20,7 @@ public final class NodeEventMapper {
     /** Detail keys that look like credentials are never published, whatever the engine put there. */
     private static final Pattern SECRET_KEY = Pattern.compile(
             ".*(token|secret|password|passwd|credential|privatekey|private-key|private_key|userdata|user-data|user_data"
-            + "|machineconfig|workerconfig|talosconfig|kubeconfig).*");
+                    + "|machineconfig|workerconfig|talosconfig|kubeconfig).*");
 
     private final String dataSchema;
 
@@ -32,15 +31,22 @@ public final class NodeEventMapper {
 
     /** The CloudEvents source of a cluster: {@code /talos-burst/<cluster-id>} (id percent-encoded). */
     public static String sourceOf(String clusterId) {
-        return "/talos-burst/" + URLEncoder.encode(clusterId, StandardCharsets.UTF_8).replace("+", "%20");
+        return "/talos-burst/"
+                + URLEncoder.encode(clusterId, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** Maps one lifecycle event; the result is deterministic for equal inputs. */
     public NodeCloudEvent toCloudEvent(LifecycleEvent event) {
         NodeEventData data = toData(event);
-        return new NodeCloudEvent(EventIds.forIdentity(event.identity()), sourceOf(event.clusterId()),
-                NodeCloudEvent.typeOf(event.transition()), event.subject(), event.at(), dataSchema,
-                event.transition(), EventJson.write(data));
+        return new NodeCloudEvent(
+                EventIds.forIdentity(event.identity()),
+                sourceOf(event.clusterId()),
+                NodeCloudEvent.typeOf(event.transition()),
+                event.subject(),
+                event.at(),
+                dataSchema,
+                event.transition(),
+                EventJson.write(data));
     }
 
     /** The JSON data of one lifecycle event. */
@@ -62,18 +68,37 @@ public final class NodeEventMapper {
         if (details.containsKey("errorCode") || details.containsKey("errorClass")) {
             error = new NodeEventData.Failure(details.remove("errorCode"), details.remove("errorClass"));
         }
-        details.keySet().removeIf(k -> SECRET_KEY.matcher(k.toLowerCase(Locale.ROOT)).matches());
+        details.keySet()
+                .removeIf(k -> SECRET_KEY.matcher(k.toLowerCase(Locale.ROOT)).matches());
 
         ServerFacts facts = event.server();
         NodeEventData.Server server = facts == null ? null : NodeEventData.Server.of(event.serverId(), facts);
         if (server == null && !event.transition().isPoolLevel()) {
             // A server event without facts still names its server (the subject).
-            server = new NodeEventData.Server(event.serverId(), NodeEventData.Server.providerIdOf(event.serverId()), event.subject(),
-                    null, null, null, null, null, null, null);
+            server = new NodeEventData.Server(
+                    event.serverId(),
+                    NodeEventData.Server.providerIdOf(event.serverId()),
+                    event.subject(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null);
         }
         String pool = event.pool() != null ? event.pool() : (event.transition().isPoolLevel() ? event.subject() : null);
-        return new NodeEventData(event.transition().eventName(), event.clusterId(), pool, event.at(), server,
-                event.reason(), scale, error, billingOf(facts), details);
+        return new NodeEventData(
+                event.transition().eventName(),
+                event.clusterId(),
+                pool,
+                event.at(),
+                server,
+                event.reason(),
+                scale,
+                error,
+                billingOf(facts),
+                details);
     }
 
     private static NodeEventData.Billing billingOf(ServerFacts facts) {
@@ -81,13 +106,20 @@ public final class NodeEventMapper {
             return null;
         }
         long hours = HourlyBilling.billableHours(facts.createdAt(), facts.deletedAt());
-        long lifetime = Math.max(0, Duration.between(facts.createdAt(), facts.deletedAt()).getSeconds());
+        long lifetime = Math.max(
+                0, Duration.between(facts.createdAt(), facts.deletedAt()).getSeconds());
         if (facts.price() == null) {
             return new NodeEventData.Billing(HourlyBilling.RULE, lifetime, hours, null, null, null);
         }
         HourlyBilling.Rate rate = NodeEventData.Price.of(facts.price()).rate();
         HourlyBilling.Amount amount = HourlyBilling.amount(facts.createdAt(), facts.deletedAt(), rate);
-        return new NodeEventData.Billing(rate.rule(), lifetime, hours, amount.net(), amount.gross(), facts.price().currency());
+        return new NodeEventData.Billing(
+                rate.rule(),
+                lifetime,
+                hours,
+                amount.net(),
+                amount.gross(),
+                facts.price().currency());
     }
 
     private static Integer takeInt(Map<String, String> details, String key) {

@@ -1,14 +1,13 @@
 package dev.talosburst.events.publish;
 
 import dev.talosburst.events.model.NodeCloudEvent;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeMap;
+import org.jboss.logging.Logger;
 
 /**
  * The events accepted but not yet acknowledged by Kafka: a bounded in-memory queue (by sequence number) in front of
@@ -38,23 +37,28 @@ final class Backlog {
     }
 
     /** Where an added event waits. */
-    enum Added { MEMORY, JOURNAL_ONLY, REFUSED }
+    enum Added {
+        MEMORY,
+        JOURNAL_ONLY,
+        REFUSED
+    }
 
     /** What the journal of a previous run held: events to deliver first, and events Kafka had acknowledged. */
-    record Replay(List<NodeCloudEvent> unacknowledged, List<NodeCloudEvent> acknowledged) {
-    }
+    record Replay(List<NodeCloudEvent> unacknowledged, List<NodeCloudEvent> acknowledged) {}
 
     private final EventJournal journal;
     private final int capacity;
     private final Clock clock;
     /** A prefix (by seq) of everything pending. */
     private final TreeMap<Long, Pending> memory = new TreeMap<>();
+
     private long nextSeq = 1;
     private long lastSeqInMemory;
     private long spilled;
     private boolean journalDirty;
     /** Where in the journal file the next re-read of journal-only events starts (reset by a truncate). */
     private long refillPosition;
+
     private long lastAddMillis;
     /** Done but not yet marked so in the journal. */
     private List<Long> acknowledgedSeqs = new java.util.ArrayList<>();
@@ -80,8 +84,10 @@ final class Backlog {
         try {
             List<EventJournal.Entry> entries = journal.unacknowledged(0, Integer.MAX_VALUE);
             List<EventJournal.Entry> acked = journal.acknowledged();
-            List<NodeCloudEvent> acknowledged = acked.stream().map(EventJournal.Entry::event).toList();
-            acknowledgedInFile = new java.util.HashSet<>(acked.stream().map(EventJournal.Entry::seq).toList());
+            List<NodeCloudEvent> acknowledged =
+                    acked.stream().map(EventJournal.Entry::event).toList();
+            acknowledgedInFile = new java.util.HashSet<>(
+                    acked.stream().map(EventJournal.Entry::seq).toList());
             long last = journal.lastSeq();
             for (EventJournal.Entry e : entries) {
                 if (memory.size() < capacity && spilled == 0) {
@@ -113,7 +119,8 @@ final class Backlog {
                 journaledNow = true;
                 journalDirty = true;
             } catch (IOException e) {
-                LOG.errorf("cannot append event %s to the journal (%s); it is held in memory only", ce.id(), e.toString());
+                LOG.errorf(
+                        "cannot append event %s to the journal (%s); it is held in memory only", ce.id(), e.toString());
             }
         }
         if (memory.size() < capacity && spilled == 0) {
@@ -165,8 +172,10 @@ final class Backlog {
         try {
             journal.acknowledge(seqs);
         } catch (IOException e) {
-            LOG.warnf("cannot record %d acknowledgements in the journal (%s); those events may be re-published with the same"
-                    + " content, consumers drop them by id", seqs.size(), e.toString());
+            LOG.warnf(
+                    "cannot record %d acknowledgements in the journal (%s); those events may be re-published with the same"
+                            + " content, consumers drop them by id",
+                    seqs.size(), e.toString());
         }
     }
 
@@ -182,8 +191,7 @@ final class Backlog {
     }
 
     /** What a refill should read: from where, after which seq, how many; null when nothing is to be read. */
-    record RefillPlan(long position, long afterSeq, int max) {
-    }
+    record RefillPlan(long position, long afterSeq, int max) {}
 
     /**
      * Under the caller's lock: the next re-read of events that waited in the journal only, once at least a quarter of
@@ -249,12 +257,18 @@ final class Backlog {
      * The journal is thus bounded by the events of the current outage plus at most about 1 MiB.
      */
     void truncateIfDrained(boolean statesWaiting, boolean closing) {
-        if (journal == null || !journalDirty || !memory.isEmpty() || spilled != 0 || statesWaiting
+        if (journal == null
+                || !journalDirty
+                || !memory.isEmpty()
+                || spilled != 0
+                || statesWaiting
                 || !acknowledgedSeqs.isEmpty()) {
             return;
         }
         try {
-            if (!closing && journal.size() < TRUNCATE_AT_BYTES && clock.millis() - lastAddMillis < TRUNCATE_IDLE_MILLIS) {
+            if (!closing
+                    && journal.size() < TRUNCATE_AT_BYTES
+                    && clock.millis() - lastAddMillis < TRUNCATE_IDLE_MILLIS) {
                 return;
             }
             journal.truncate();

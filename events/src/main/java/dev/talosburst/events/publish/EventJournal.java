@@ -3,8 +3,6 @@ package dev.talosburst.events.publish;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.talosburst.events.model.EventJson;
 import dev.talosburst.events.model.NodeCloudEvent;
-import org.jboss.logging.Logger;
-
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
@@ -22,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
  * A local append-only journal of events not yet acknowledged by Kafka, so that neither a full queue nor a
@@ -48,19 +47,26 @@ final class EventJournal implements Closeable {
     private final Set<Integer> warnedLines = new HashSet<>();
     /** Group commit: lines written and lines known to be on disk; guarded by {@link #syncLock}. */
     private final Object syncLock = new Object();
+
     private long written;
     private long synced;
     private boolean closing;
     private Thread syncer;
 
     /** One journaled event. */
-    record Entry(long seq, NodeCloudEvent event) {
-    }
+    record Entry(long seq, NodeCloudEvent event) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Line(Long seq, Long ack, String id, String source, String type, String subject, Instant time,
-                String dataSchema, String data) {
-    }
+    record Line(
+            Long seq,
+            Long ack,
+            String id,
+            String source,
+            String type,
+            String subject,
+            Instant time,
+            String dataSchema,
+            String data) {}
 
     private EventJournal(Path file, boolean fsync, FileChannel channel, FileLock lock) {
         this.file = file;
@@ -75,16 +81,15 @@ final class EventJournal implements Closeable {
     }
 
     /** One chunk of a forward read: the entries and the file position after the last line consumed. */
-    record Chunk(List<Entry> entries, long nextPosition) {
-    }
+    record Chunk(List<Entry> entries, long nextPosition) {}
 
     /** Opens (creating if needed) the journal in {@code dir}; fails with the path when the directory is unusable or in use. */
     static EventJournal open(Path dir, boolean fsync) {
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve(FILE_NAME);
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ);
+            FileChannel ch = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
             FileLock lock;
             try {
                 lock = ch.tryLock();
@@ -107,8 +112,9 @@ final class EventJournal implements Closeable {
             }
             return new EventJournal(file, fsync, ch, lock);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the event journal in " + dir
-                    + "; make it a writable directory or unset the journal", e);
+            throw new UncheckedIOException(
+                    "cannot open the event journal in " + dir + "; make it a writable directory or unset the journal",
+                    e);
         }
     }
 
@@ -117,7 +123,15 @@ final class EventJournal implements Closeable {
      * fsync is on (the caller never waits for the disk).
      */
     void append(long seq, NodeCloudEvent e) throws IOException {
-        byte[] json = EventJson.write(new Line(seq, null, e.id(), e.source(), e.type(), e.subject(), e.time(), e.dataSchema(),
+        byte[] json = EventJson.write(new Line(
+                seq,
+                null,
+                e.id(),
+                e.source(),
+                e.type(),
+                e.subject(),
+                e.time(),
+                e.dataSchema(),
                 new String(e.data(), StandardCharsets.UTF_8)));
         synchronized (this) {
             writeBytes(json);
@@ -280,8 +294,9 @@ final class EventJournal implements Closeable {
                         out.add(new Entry(l.seq(), toEvent(l)));
                     }
                 } catch (IOException e) {
-                    LOG.warnf("skipping an unreadable line at byte %d of event journal %s (%s)", consumed - bytes.length - 1,
-                            file, e.getClass().getSimpleName());
+                    LOG.warnf(
+                            "skipping an unreadable line at byte %d of event journal %s (%s)",
+                            consumed - bytes.length - 1, file, e.getClass().getSimpleName());
                 }
             }
             if (out.size() >= max) {
@@ -310,7 +325,10 @@ final class EventJournal implements Closeable {
         }
         List<Entry> out = new ArrayList<>();
         for (Line l : lines) {
-            if (l.seq() != null && l.seq() > afterSeq && acked.contains(l.seq()) == wantAcknowledged && out.size() < max) {
+            if (l.seq() != null
+                    && l.seq() > afterSeq
+                    && acked.contains(l.seq()) == wantAcknowledged
+                    && out.size() < max) {
                 out.add(new Entry(l.seq(), toEvent(l)));
             }
         }
@@ -328,9 +346,20 @@ final class EventJournal implements Closeable {
     }
 
     private NodeCloudEvent toEvent(Line l) {
-        return NodeCloudEvent.fromHeaders(Map.of("ce_id", l.id(), "ce_source", l.source(), "ce_type", l.type(),
-                        "ce_subject", l.subject(), "ce_time", l.time().toString()),
-                l.data().getBytes(StandardCharsets.UTF_8)).withDataSchema(l.dataSchema());
+        return NodeCloudEvent.fromHeaders(
+                        Map.of(
+                                "ce_id",
+                                l.id(),
+                                "ce_source",
+                                l.source(),
+                                "ce_type",
+                                l.type(),
+                                "ce_subject",
+                                l.subject(),
+                                "ce_time",
+                                l.time().toString()),
+                        l.data().getBytes(StandardCharsets.UTF_8))
+                .withDataSchema(l.dataSchema());
     }
 
     private List<Line> readLines() throws IOException {
@@ -348,7 +377,9 @@ final class EventJournal implements Closeable {
                 } catch (IOException e) {
                     // Only the last line can be torn by a crash; anything else is worth a loud warning.
                     if (warnedLines.add(n)) {
-                        LOG.warnf("skipping unreadable line %d of event journal %s (%s)", n, file, e.getClass().getSimpleName());
+                        LOG.warnf(
+                                "skipping unreadable line %d of event journal %s (%s)",
+                                n, file, e.getClass().getSimpleName());
                     }
                 }
             }

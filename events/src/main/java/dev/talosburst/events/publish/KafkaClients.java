@@ -1,6 +1,14 @@
 package dev.talosburst.events.publish;
 
 import dev.talosburst.events.model.NodeCloudEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -21,15 +29,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Client set-up of the publisher: the producer, admin and state-reader configurations, topic creation, and the
@@ -82,7 +81,8 @@ final class KafkaClients {
                     new NewTopic(settings.stateTopic(), settings.partitions(), settings.replicationFactor())
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             long timeout = contactTimeout().toMillis();
-            var results = admin.createTopics(topics, new CreateTopicsOptions().timeoutMs((int) timeout)).values();
+            var results = admin.createTopics(topics, new CreateTopicsOptions().timeoutMs((int) timeout))
+                    .values();
             for (var entry : results.entrySet()) {
                 try {
                     entry.getValue().get(timeout + 1_000, TimeUnit.MILLISECONDS);
@@ -94,7 +94,9 @@ final class KafkaClients {
                     if (!(cause instanceof TopicExistsException)) {
                         // Not allowed or refused by policy: the topics may well exist (made by an operator); publishing
                         // goes on and events wait if they do not.
-                        LOG.warnf("cannot create topic %s (%s); assuming it is managed elsewhere", entry.getKey(), cause.toString());
+                        LOG.warnf(
+                                "cannot create topic %s (%s); assuming it is managed elsewhere",
+                                entry.getKey(), cause.toString());
                     }
                 }
             }
@@ -118,8 +120,10 @@ final class KafkaClients {
     private Properties clientProperties() {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(30_000, settings.deliveryTimeout().toMillis()));
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.deliveryTimeout().toMillis());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int)
+                Math.min(30_000, settings.deliveryTimeout().toMillis()));
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int)
+                settings.deliveryTimeout().toMillis());
         p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2_000);
         p.putAll(settings.producerOverrides());
         return p;

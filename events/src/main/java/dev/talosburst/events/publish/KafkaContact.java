@@ -1,9 +1,8 @@
 package dev.talosburst.events.publish;
 
-import org.jboss.logging.Logger;
-
 import java.time.Clock;
 import java.time.Duration;
+import org.jboss.logging.Logger;
 
 /**
  * Whether the publisher reaches Kafka: when a broker last answered (an acknowledged event or state record, the topic
@@ -36,19 +35,23 @@ final class KafkaContact {
     /** A broker answered. */
     void answered() {
         lastAnswerMillis = clock.millis();
-        outage.ended((lasted, attempts) -> String.format("Kafka at %s answers again, after %s without an answer (%d failed attempts)",
+        outage.ended((lasted, attempts) -> String.format(
+                "Kafka at %s answers again, after %s without an answer (%d failed attempts)",
                 bootstrapServers, lasted, attempts));
     }
 
     /** An attempt to reach Kafka failed for want of an answer ({@code pending} = events waiting to be published). */
     void failed(Throwable cause, long pending) {
-        outage.failed(() -> String.format("cannot reach Kafka at %s (talosburst.events.bootstrap-servers): %s. Lifecycle events"
-                        + " wait (%d now) and are retried; readiness check lifecycle-events goes DOWN after %s without an answer."
-                        + " Check talosburst.events.bootstrap-servers and that the brokers are reachable from here",
+        outage.failed(
+                () -> String.format(
+                        "cannot reach Kafka at %s (talosburst.events.bootstrap-servers): %s. Lifecycle events"
+                                + " wait (%d now) and are retried; readiness check lifecycle-events goes DOWN after %s without an answer."
+                                + " Check talosburst.events.bootstrap-servers and that the brokers are reachable from here",
                         bootstrapServers, describe(cause), pending, unreachableAfter),
-                (lasting, attempts) -> String.format("still cannot reach Kafka at %s (talosburst.events.bootstrap-servers) after %s"
-                        + " (%d failed attempts; last: %s); %d lifecycle events wait", bootstrapServers, lasting, attempts,
-                        describe(cause), pending));
+                (lasting, attempts) -> String.format(
+                        "still cannot reach Kafka at %s (talosburst.events.bootstrap-servers) after %s"
+                                + " (%d failed attempts; last: %s); %d lifecycle events wait",
+                        bootstrapServers, lasting, attempts, describe(cause), pending));
     }
 
     /** Whether to check connectivity now: nothing answered for a third of {@code unreachableAfter} (at most a minute). */

@@ -1,7 +1,6 @@
 package dev.talosburst.events.publish;
 
 import dev.talosburst.events.model.EventIds;
-import dev.talosburst.events.model.EventJson;
 import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.model.NodeEventData;
 import dev.talosburst.events.model.NodeEventMapper;
@@ -15,26 +14,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RetriableException;
-import org.jboss.logging.Logger;
-
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +27,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.RetriableException;
+import org.jboss.logging.Logger;
 
 /**
  * The {@link EventSink} that publishes node lifecycle events to Kafka as CloudEvents (binary mode).
@@ -71,10 +62,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final EventPublisherSettings settings;
     /** Client set-up: configurations, topic creation, the record of an event. */
     private final KafkaClients clients;
+
     private final NodeEventMapper mapper;
     private final MeterRegistry registry;
     /** Events accepted and not yet acknowledged: the in-memory queue in front of the journal. Guarded by {@link #lock}. */
     private final Backlog backlog;
+
     private final Clock clock;
 
     private final Object lock = new Object();
@@ -98,9 +91,11 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private volatile Admin admin;
     /** The connectivity check in flight (sender thread), if any. */
     private KafkaFuture<String> check;
+
     private boolean rebuildProducer;
     /** State records not yet acknowledged (written by the sender thread, read by close). */
     private volatile int statesOutstanding;
+
     private Thread sender;
     private volatile KafkaProducer<String, byte[]> producer;
     private long lastRebuildMillis;
@@ -114,13 +109,23 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final StateWriteOutage stateOutage;
 
     // Normal publishes take milliseconds; the upper buckets show events held back by an outage.
-    private static final Duration[] PUBLISH_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(250),
-            Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(2), Duration.ofMinutes(10),
-            Duration.ofHours(1)};
+    private static final Duration[] PUBLISH_BUCKETS = {
+        Duration.ofMillis(10),
+        Duration.ofMillis(50),
+        Duration.ofMillis(250),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
+        Duration.ofMinutes(2),
+        Duration.ofMinutes(10),
+        Duration.ofHours(1)
+    };
 
     private Counter publishedCounter(String type) {
-        return Counter.builder("talosburst.events.published").description("Events acknowledged by Kafka, by event type")
-                .tag("type", type).register(registry);
+        return Counter.builder("talosburst.events.published")
+                .description("Events acknowledged by Kafka, by event type")
+                .tag("type", type)
+                .register(registry);
     }
 
     /** A sink for {@code settings}, reporting to {@code registry}; call {@link #start()} before use. */
@@ -135,45 +140,64 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         this.clock = clock;
         this.registry = registry;
         this.mapper = new NodeEventMapper(settings.dataSchema());
-        this.backlog = new Backlog(settings.journalDir() == null ? null : EventJournal.open(settings.journalDir(), settings.fsyncJournal()),
-                settings.queueCapacity(), clock);
+        this.backlog = new Backlog(
+                settings.journalDir() == null
+                        ? null
+                        : EventJournal.open(settings.journalDir(), settings.fsyncJournal()),
+                settings.queueCapacity(),
+                clock);
         this.publishTimer = Timer.builder("talosburst.events.publish")
                 .description("Time from emit until Kafka acknowledged the event (includes time queued during outages)")
                 .serviceLevelObjectives(PUBLISH_BUCKETS)
                 .register(registry);
-        for (dev.talosburst.provisioner.lifecycle.Transition type : dev.talosburst.provisioner.lifecycle.Transition.values()) {
+        for (dev.talosburst.provisioner.lifecycle.Transition type :
+                dev.talosburst.provisioner.lifecycle.Transition.values()) {
             publishedCounter(type.eventName()); // from start-up, so rate() and alerts see 0 instead of nothing
         }
         this.dropped = Counter.builder("talosburst.events.dropped")
-                .description("Events refused because the queue was full and no journal is configured").register(registry);
+                .description("Events refused because the queue was full and no journal is configured")
+                .register(registry);
         this.spilledTotal = Counter.builder("talosburst.events.spilled")
-                .description("Events that waited in the journal only because the in-memory queue was full").register(registry);
+                .description("Events that waited in the journal only because the in-memory queue was full")
+                .register(registry);
         this.sendFailures = Counter.builder("talosburst.events.send.failures")
-                .description("Failed send attempts (each is retried)").register(registry);
+                .description("Failed send attempts (each is retried)")
+                .register(registry);
         this.suppressed = Counter.builder("talosburst.events.duplicates.suppressed")
                 .description("Events not sent because their id was already published or queued (one id, one content)")
                 .register(registry);
         Gauge.builder("talosburst.events.pending", this, KafkaEventSink::pending)
-                .description("Events accepted but not yet acknowledged by Kafka").strongReference(true).register(registry);
+                .description("Events accepted but not yet acknowledged by Kafka")
+                .strongReference(true)
+                .register(registry);
         Gauge.builder("talosburst.events.backlog.oldest", this, s -> s.oldestPendingMillis() / 1000.0)
-                .description("Age of the oldest event not yet acknowledged by Kafka (since this process accepted it); 0 when none")
-                .baseUnit("seconds").strongReference(true).register(registry);
+                .description(
+                        "Age of the oldest event not yet acknowledged by Kafka (since this process accepted it); 0 when none")
+                .baseUnit("seconds")
+                .strongReference(true)
+                .register(registry);
         this.contact = new KafkaContact(settings.bootstrapServers(), settings.unreachableAfter(), clock);
         Gauge.builder("talosburst.events.kafka.reachable", this, s -> s.kafkaReachable() ? 1 : 0)
                 .description("1 while a Kafka broker answered within talosburst.events.unreachable-after, else 0")
-                .strongReference(true).register(registry);
-        Gauge.builder("talosburst.events.kafka.silent", contact, KafkaContact::silentForSeconds)
-                .description("Time since a Kafka broker last answered this publisher").baseUnit("seconds").strongReference(true)
+                .strongReference(true)
                 .register(registry);
-        this.stateOutage = new StateWriteOutage(settings.stateTopic(), settings.retryBackoff(), settings.stateRetryMax(),
-                clock, registry);
+        Gauge.builder("talosburst.events.kafka.silent", contact, KafkaContact::silentForSeconds)
+                .description("Time since a Kafka broker last answered this publisher")
+                .baseUnit("seconds")
+                .strongReference(true)
+                .register(registry);
+        this.stateOutage = new StateWriteOutage(
+                settings.stateTopic(), settings.retryBackoff(), settings.stateRetryMax(), clock, registry);
         this.states = new StateStore(settings, clients, stateOutage, clock);
         Gauge.builder("talosburst.events.state.pending", this, s -> s.statesOutstanding)
-                .description("Server state records waiting to be written to the state topic").strongReference(true)
+                .description("Server state records waiting to be written to the state topic")
+                .strongReference(true)
                 .register(registry);
         Gauge.builder("talosburst.events.state.failing", stateOutage, o -> o.failingForMillis() / 1000.0)
                 .description("How long writes to the state topic have been failing; 0 while they succeed")
-                .baseUnit("seconds").strongReference(true).register(registry);
+                .baseUnit("seconds")
+                .strongReference(true)
+                .register(registry);
         // Before any emit: events of a previous run come first and keep their sequence numbers.
         synchronized (lock) {
             Backlog.Replay replay = backlog.replay();
@@ -210,7 +234,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         synchronized (lock) {
             if (closed) {
                 dropped.increment();
-                LOG.errorf("%s of %s emitted after the event sink was closed; it is NOT published", ce.type(), ce.subject());
+                LOG.errorf(
+                        "%s of %s emitted after the event sink was closed; it is NOT published",
+                        ce.type(), ce.subject());
                 return;
             }
             if (alreadyRecorded(event)) {
@@ -225,8 +251,10 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 spilledTotal.increment();
             } else if (added == Backlog.Added.REFUSED) {
                 dropped.increment();
-                LOG.errorf("event queue full (%d) and no journal configured: %s of %s is NOT published; configure a journal"
-                        + " directory to make the backlog unbounded", settings.queueCapacity(), ce.type(), ce.subject());
+                LOG.errorf(
+                        "event queue full (%d) and no journal configured: %s of %s is NOT published; configure a journal"
+                                + " directory to make the backlog unbounded",
+                        settings.queueCapacity(), ce.type(), ce.subject());
                 return;
             }
             record(ce);
@@ -265,7 +293,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
      */
     public boolean backlogHealthy() {
         return pending() < settings.backlogWarnThreshold()
-                && stateOutage.failingForMillis() < Math.max(1, settings.stateUnhealthyAfter().toMillis())
+                && stateOutage.failingForMillis()
+                        < Math.max(1, settings.stateUnhealthyAfter().toMillis())
                 && kafkaReachable();
     }
 
@@ -379,7 +408,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 }
                 checkConnectivity();
                 runCompletions();
-                if (rebuildProducer && clock.millis() - lastRebuildMillis >= settings.retryBackoff().toMillis()) {
+                if (rebuildProducer
+                        && clock.millis() - lastRebuildMillis
+                                >= settings.retryBackoff().toMillis()) {
                     rebuildProducer = false;
                     lastRebuildMillis = clock.millis();
                     producer.close(Duration.ZERO); // aborts what is in flight: those events fail and are re-sent
@@ -435,7 +466,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private void checkConnectivity() {
         if (check == null) {
             if (contact.checkDue()) {
-                check = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) clients.contactTimeout().toMillis())).clusterId();
+                check = admin.describeCluster(new DescribeClusterOptions()
+                                .timeoutMs((int) clients.contactTimeout().toMillis()))
+                        .clusterId();
             }
             return;
         }
@@ -509,7 +542,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             for (Pending p : backlog.inMemory()) {
                 String key = p.event.key();
                 // A server-created may pass the server-adopted held for it (see waitsForCreated); nothing else may.
-                boolean passesHeldAdoption = p.event.transition() == Transition.SERVER_CREATED && heldForCreated.remove(key);
+                boolean passesHeldAdoption =
+                        p.event.transition() == Transition.SERVER_CREATED && heldForCreated.remove(key);
                 // Only the oldest pending event of a key may be in flight: that is what keeps per-server order.
                 if ((blocked.contains(key) && !passesHeldAdoption) || p.inFlight || now < p.notBeforeMillis) {
                     blocked.add(key);
@@ -562,7 +596,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 synchronized (lock) {
                     for (int j = i + 1; j < toSend.size(); j++) {
                         toSend.get(j).inFlight = false;
-                        toSend.get(j).notBeforeMillis = clock.millis() + settings.retryBackoff().toMillis();
+                        toSend.get(j).notBeforeMillis =
+                                clock.millis() + settings.retryBackoff().toMillis();
                     }
                 }
                 return;
@@ -580,7 +615,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 // event; start over with a fresh producer, so that fixing the cause (e.g. an ACL) is enough.
                 p.refusals++;
                 if (Integer.bitCount(p.refusals) == 1) { // 1st, 2nd, 4th, 8th ... refusal: loud but not a flood
-                    LOG.errorf("Kafka refused %s of %s %d time(s) (%s); it is kept and retried with a new producer every %s",
+                    LOG.errorf(
+                            "Kafka refused %s of %s %d time(s) (%s); it is kept and retried with a new producer every %s",
                             p.event.type(), p.event.subject(), p.refusals, failure.toString(), settings.retryBackoff());
                 }
                 rebuildProducer = true;
@@ -615,7 +651,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         String clusterId = clusterIdOf(event);
         return states.has(stateKey(clusterId, event.subject()), event.transition())
-                && event.id().equals(EventIds.forIdentity(clusterId + "/" + event.subject() + "/" + event.transition().eventName()));
+                && event.id()
+                        .equals(EventIds.forIdentity(clusterId + "/" + event.subject() + "/"
+                                + event.transition().eventName()));
     }
 
     /**
@@ -626,7 +664,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
      * (requested, created, adopted). Past the hold (no reconciliation, e.g. not the leader any more) it is sent anyway.
      */
     private boolean waitsForCreated(Pending p, long now) {
-        return p.event.transition() == Transition.SERVER_ADOPTED && now - p.acceptedMillis < ADOPTION_HOLD.toMillis()
+        return p.event.transition() == Transition.SERVER_ADOPTED
+                && now - p.acceptedMillis < ADOPTION_HOLD.toMillis()
                 && !states.has(stateKey(clusterIdOf(p.event), p.event.subject()), Transition.SERVER_CREATED);
     }
 
@@ -637,7 +676,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private static String clusterIdOf(NodeCloudEvent event) {
         String prefix = "/talos-burst/";
         if (event.source().startsWith(prefix)) {
-            return java.net.URLDecoder.decode(event.source().substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
+            return java.net.URLDecoder.decode(
+                    event.source().substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
         }
         return event.parsedData().clusterId();
     }
@@ -662,14 +702,18 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private void sendDirtyStates() {
         KafkaProducer<String, byte[]> via = producer;
-        states.writeDue(via, sender, done -> {
-            completions.add(() -> {
-                if (done.getAsBoolean()) {
-                    contact.answered();
-                }
-            });
-            wake();
-        }, () -> via == producer);
+        states.writeDue(
+                via,
+                sender,
+                done -> {
+                    completions.add(() -> {
+                        if (done.getAsBoolean()) {
+                            contact.answered();
+                        }
+                    });
+                    wake();
+                },
+                () -> via == producer);
     }
 
     private void refillFromJournal() {
@@ -708,7 +752,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 recorded.merge(stateKey(s.clusterId(), s.name()), s, RecordedServer::union);
             }
         }
-        LOG.debugf("read %d state records of %d servers from %s", count, states.servers().size(), settings.stateTopic());
+        LOG.debugf(
+                "read %d state records of %d servers from %s",
+                count, states.servers().size(), settings.stateTopic());
     }
 
     private void record(NodeCloudEvent ce) {
@@ -736,7 +782,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private void logOutage(Exception e) {
         if (!backingOff) {
             backingOff = true;
-            LOG.warnf("cannot publish lifecycle events to Kafka (%s); they wait (%d pending) and are retried every %s",
+            LOG.warnf(
+                    "cannot publish lifecycle events to Kafka (%s); they wait (%d pending) and are retried every %s",
                     e.toString(), pending(), settings.retryBackoff());
         }
     }

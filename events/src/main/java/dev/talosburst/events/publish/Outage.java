@@ -1,11 +1,10 @@
 package dev.talosburst.events.publish;
 
-import org.jboss.logging.Logger;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * A run of failures of one kind and its log cadence: WARN at the first failure, then at most once per
@@ -21,6 +20,7 @@ final class Outage {
     private final Clock clock;
     /** Clock millis of the first failure of the current outage; -1 while there is none. */
     private volatile long sinceMillis = -1;
+
     private long lastWarnMillis;
     private long failedAttempts;
 

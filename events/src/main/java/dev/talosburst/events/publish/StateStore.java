@@ -5,15 +5,6 @@ import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.model.NodeEventData;
 import dev.talosburst.events.reconcile.RecordedServer;
 import dev.talosburst.provisioner.lifecycle.Transition;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.jboss.logging.Logger;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +17,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
 /**
  * What Kafka acknowledged per server ({@code <cluster-id>/<server-name>}) and its compacted state topic: read back on
@@ -82,8 +81,9 @@ final class StateStore {
                         published.put(r.key(), EventJson.read(r.value(), RecordedServer.class));
                     } catch (RuntimeException e) {
                         // The reconciler may then re-publish this server's transitions: duplicates, never losses.
-                        LOG.warnf("ignoring unreadable state record %s-%d@%d of %s: %s", r.topic(), r.partition(),
-                                r.offset(), r.key(), e.getMessage());
+                        LOG.warnf(
+                                "ignoring unreadable state record %s-%d@%d of %s: %s",
+                                r.topic(), r.partition(), r.offset(), r.key(), e.getMessage());
                     }
                 }
             }
@@ -130,7 +130,11 @@ final class StateStore {
      * Sends the state records that are due (not in flight, not backing off) through {@code via}; each outcome is handed
      * to {@code completion}, to be run on the sender thread (it calls {@link #written}; true when written).
      */
-    void writeDue(KafkaProducer<String, byte[]> via, Thread sender, Consumer<BooleanSupplier> completion, BooleanSupplier viaIsCurrent) {
+    void writeDue(
+            KafkaProducer<String, byte[]> via,
+            Thread sender,
+            Consumer<BooleanSupplier> completion,
+            BooleanSupplier viaIsCurrent) {
         long now = clock.millis();
         if (now < nextAttemptMillis) {
             return;
@@ -163,7 +167,9 @@ final class StateStore {
             if (refusedAtOnce[0]) {
                 // E.g. the state topic is missing: send() blocked for max.block.ms; do not let its metadata wait slow
                 // down event delivery.
-                nextAttemptMillis = clock.millis() + Math.max(STATE_RETRY.toMillis(), settings.retryBackoff().toMillis());
+                nextAttemptMillis = clock.millis()
+                        + Math.max(
+                                STATE_RETRY.toMillis(), settings.retryBackoff().toMillis());
                 return;
             }
         }

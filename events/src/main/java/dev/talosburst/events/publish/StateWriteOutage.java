@@ -1,12 +1,11 @@
 package dev.talosburst.events.publish;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.jboss.logging.Logger;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * A run of failing writes to the compacted state topic: when each server's state record may be retried
@@ -28,6 +27,7 @@ final class StateWriteOutage {
     private final MeterRegistry registry;
     /** Servers whose last state-record write failed: failures in a row and earliest next attempt. */
     private final Map<String, Retry> retries = new HashMap<>();
+
     private final Outage outage;
 
     private static final class Retry {
@@ -59,22 +59,34 @@ final class StateWriteOutage {
         Retry r = retries.computeIfAbsent(key, k -> new Retry());
         r.failures++;
         r.notBeforeMillis = now + Math.max(minDelayMillis, backoffMillis(baseMillis, capMillis, r.failures));
-        registry.counter(FAILURES_METRIC, "error", error.getClass().getSimpleName()).increment();
+        registry.counter(FAILURES_METRIC, "error", error.getClass().getSimpleName())
+                .increment();
         // Kafka's exception class and message name the cause (ACL, size limit, missing topic) and never carry values.
-        outage.failed(() -> String.format("cannot write server state records to %s (%s: %s); %d wait and are retried with backoff"
-                + " from %s up to %s. Lifecycle events are still published; the journal keeps them until their state records are"
-                + " written. Check the producer's Write ACL and the configuration of %s", topic, error.getClass().getName(),
-                error.getMessage(), waiting, Duration.ofMillis(baseMillis), Duration.ofMillis(capMillis), topic),
-                (lasting, attempts) -> String.format("still cannot write server state records to %s after %s (%d failed attempts;"
-                        + " last: %s: %s); %d wait", topic, lasting, attempts, error.getClass().getName(), error.getMessage(), waiting));
+        outage.failed(
+                () -> String.format(
+                        "cannot write server state records to %s (%s: %s); %d wait and are retried with backoff"
+                                + " from %s up to %s. Lifecycle events are still published; the journal keeps them until their state records are"
+                                + " written. Check the producer's Write ACL and the configuration of %s",
+                        topic,
+                        error.getClass().getName(),
+                        error.getMessage(),
+                        waiting,
+                        Duration.ofMillis(baseMillis),
+                        Duration.ofMillis(capMillis),
+                        topic),
+                (lasting, attempts) -> String.format(
+                        "still cannot write server state records to %s after %s (%d failed attempts;"
+                                + " last: %s: %s); %d wait",
+                        topic, lasting, attempts, error.getClass().getName(), error.getMessage(), waiting));
     }
 
     /** The state record of {@code key} was written; ends the outage once no server's record is failing. */
     void succeeded(String key) {
         retries.remove(key);
         if (retries.isEmpty()) {
-            outage.ended((lasted, attempts) -> String.format("server state records are written to %s again, after %s of failures"
-                    + " (%d failed attempts)", topic, lasted, attempts));
+            outage.ended((lasted, attempts) -> String.format(
+                    "server state records are written to %s again, after %s of failures" + " (%d failed attempts)",
+                    topic, lasted, attempts));
         }
     }
 

@@ -5,8 +5,6 @@ import dev.talosburst.provisioner.lifecycle.EventSink;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts;
 import dev.talosburst.provisioner.lifecycle.Transition;
-import org.jboss.logging.Logger;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * Publishes the lifecycle transitions that happened while talos-burst was not running (or that a crash
@@ -68,7 +67,8 @@ public final class LifecycleReconciler {
      * @param history what has been recorded (normally the {@code KafkaEventSink})
      * @param historyTimeout how long to wait for the history (the state topic being read back)
      */
-    public LifecycleReconciler(String clusterId, EventSink sink, ServerEventHistory history, Clock clock, Duration historyTimeout) {
+    public LifecycleReconciler(
+            String clusterId, EventSink sink, ServerEventHistory history, Clock clock, Duration historyTimeout) {
         this.clusterId = clusterId;
         this.sink = sink;
         this.history = history;
@@ -91,7 +91,8 @@ public final class LifecycleReconciler {
     public Result reconcile(Supplier<List<ObservedServer>> existing) throws TimeoutException, InterruptedException {
         Objects.requireNonNull(existing, "existing");
         Map<String, RecordedServer> recorded = history.recordedServers(clusterId, historyTimeout);
-        List<ObservedServer> listed = Objects.requireNonNull(existing.get(),
+        List<ObservedServer> listed = Objects.requireNonNull(
+                existing.get(),
                 "the server listing supplied to the reconciler was null: supply the complete list of this cluster's servers");
         // Taken after the listing: a vanished server's estimated deletion time is then never before the listing
         // that found it missing (an upper bound, as documented).
@@ -118,16 +119,37 @@ public final class LifecycleReconciler {
             RecordedServer r = recorded.get(o.name());
             ServerFacts facts = withRecordedPrice(o.facts(), r);
             if (!has(r, Transition.SERVER_CREATED)) {
-                out.add(event(Transition.SERVER_CREATED, o.pool(), o.name(), o.serverId(), facts,
-                        or(facts.createdAt(), now), null, Map.of()));
+                out.add(event(
+                        Transition.SERVER_CREATED,
+                        o.pool(),
+                        o.name(),
+                        o.serverId(),
+                        facts,
+                        or(facts.createdAt(), now),
+                        null,
+                        Map.of()));
             }
             if (o.nodeRegistered() && !has(r, Transition.NODE_REGISTERED)) {
-                out.add(event(Transition.NODE_REGISTERED, o.pool(), o.name(), o.serverId(), facts,
-                        or(facts.registeredAt(), now), null, Map.of()));
+                out.add(event(
+                        Transition.NODE_REGISTERED,
+                        o.pool(),
+                        o.name(),
+                        o.serverId(),
+                        facts,
+                        or(facts.registeredAt(), now),
+                        null,
+                        Map.of()));
             }
             if (o.nodeReady() && !has(r, Transition.NODE_READY)) {
-                out.add(event(Transition.NODE_READY, o.pool(), o.name(), o.serverId(), facts,
-                        or(facts.readyAt(), now), null, Map.of()));
+                out.add(event(
+                        Transition.NODE_READY,
+                        o.pool(),
+                        o.name(),
+                        o.serverId(),
+                        facts,
+                        or(facts.readyAt(), now),
+                        null,
+                        Map.of()));
             }
         }
         for (RecordedServer r : recorded.values()) {
@@ -137,15 +159,27 @@ public final class LifecycleReconciler {
             NodeEventData.Server s = r.server();
             // Not "no server-create-failed": a create whose answers were lost is given up (create-failed) although
             // Hetzner created it; the engine later finds it and records server-created, and billing runs from there.
-            boolean created = r.has(Transition.SERVER_CREATED) || (s != null && s.phases() != null && s.phases().createdAt() != null);
+            boolean created = r.has(Transition.SERVER_CREATED)
+                    || (s != null && s.phases() != null && s.phases().createdAt() != null);
             if (!created) {
                 continue; // never created (or creation never confirmed): nothing was billed, nothing to close
             }
             ServerFacts old = s.toFacts();
             Instant deletedAt = old.deletedAt() != null ? old.deletedAt() : now;
-            ServerFacts facts = new ServerFacts(old.name(), old.serverType(), old.location(), old.architecture(),
-                    old.imageId(), old.labels(), old.price(), old.createRequestedAt(), old.createdAt(), old.runningAt(),
-                    old.registeredAt(), old.readyAt(), deletedAt);
+            ServerFacts facts = new ServerFacts(
+                    old.name(),
+                    old.serverType(),
+                    old.location(),
+                    old.architecture(),
+                    old.imageId(),
+                    old.labels(),
+                    old.price(),
+                    old.createRequestedAt(),
+                    old.createdAt(),
+                    old.runningAt(),
+                    old.registeredAt(),
+                    old.readyAt(),
+                    deletedAt);
             Map<String, String> details = new HashMap<>();
             if (old.deletedAt() == null) {
                 details.put("deletedAtEstimated", "true");
@@ -154,9 +188,11 @@ public final class LifecycleReconciler {
                 }
             }
             String reason = "server no longer exists in Hetzner; found missing by reconciliation at " + now;
-            out.add(event(Transition.SERVER_DELETED, r.pool(), r.name(), r.serverId(), facts, deletedAt, reason, details));
+            out.add(event(
+                    Transition.SERVER_DELETED, r.pool(), r.name(), r.serverId(), facts, deletedAt, reason, details));
             if (r.has(Transition.NODE_REGISTERED) && !r.has(Transition.NODE_REMOVED)) {
-                out.add(event(Transition.NODE_REMOVED, r.pool(), r.name(), r.serverId(), facts, deletedAt, reason, details));
+                out.add(event(
+                        Transition.NODE_REMOVED, r.pool(), r.name(), r.serverId(), facts, deletedAt, reason, details));
             }
         }
         for (LifecycleEvent e : out) {
@@ -168,8 +204,15 @@ public final class LifecycleReconciler {
         return new Result(out);
     }
 
-    private LifecycleEvent event(Transition t, String pool, String name, Long serverId, ServerFacts facts, Instant at,
-                                 String reason, Map<String, String> details) {
+    private LifecycleEvent event(
+            Transition t,
+            String pool,
+            String name,
+            Long serverId,
+            ServerFacts facts,
+            Instant at,
+            String reason,
+            Map<String, String> details) {
         return new LifecycleEvent(t, clusterId, pool, name, "", at, serverId, facts, reason, details);
     }
 
@@ -178,9 +221,20 @@ public final class LifecycleReconciler {
             return f;
         }
         // Billing uses the price captured at creation, which the earlier events carry.
-        return new ServerFacts(f.name(), f.serverType(), f.location(), f.architecture(), f.imageId(), f.labels(),
-                r.server().toFacts().price(), f.createRequestedAt(), f.createdAt(), f.runningAt(), f.registeredAt(),
-                f.readyAt(), f.deletedAt());
+        return new ServerFacts(
+                f.name(),
+                f.serverType(),
+                f.location(),
+                f.architecture(),
+                f.imageId(),
+                f.labels(),
+                r.server().toFacts().price(),
+                f.createRequestedAt(),
+                f.createdAt(),
+                f.runningAt(),
+                f.registeredAt(),
+                f.readyAt(),
+                f.deletedAt());
     }
 
     private static boolean has(RecordedServer r, Transition t) {

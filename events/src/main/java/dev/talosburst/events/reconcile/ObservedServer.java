@@ -1,7 +1,6 @@
 package dev.talosburst.events.reconcile;
 
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts;
-
 import java.util.Objects;
 
 /**

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.talosburst.events.model.NodeEventData;
 import dev.talosburst.provisioner.lifecycle.Transition;
-
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -50,18 +49,23 @@ public record RecordedServer(
 
     /** The record of server {@code name} after one more event of it. */
     public static RecordedServer after(RecordedServer previous, String name, Transition t, NodeEventData data) {
-        RecordedServer base = previous != null ? previous
+        RecordedServer base = previous != null
+                ? previous
                 : new RecordedServer(name, data.clusterId(), data.pool(), null, Set.of(), null, null);
-        EnumSet<Transition> all = base.transitions.isEmpty() ? EnumSet.noneOf(Transition.class) : EnumSet.copyOf(base.transitions);
+        EnumSet<Transition> all =
+                base.transitions.isEmpty() ? EnumSet.noneOf(Transition.class) : EnumSet.copyOf(base.transitions);
         all.add(t);
         NodeEventData.Server s = data.server();
-        return new RecordedServer(base.name,
+        return new RecordedServer(
+                base.name,
                 data.clusterId() != null ? data.clusterId() : base.clusterId,
                 data.pool() != null ? data.pool() : base.pool,
                 s != null && s.id() != null ? s.id() : base.serverId,
                 all,
                 mergeServer(base.server, s),
-                base.lastEventAt == null || data.occurredAt().isAfter(base.lastEventAt) ? data.occurredAt() : base.lastEventAt);
+                base.lastEventAt == null || data.occurredAt().isAfter(base.lastEventAt)
+                        ? data.occurredAt()
+                        : base.lastEventAt);
     }
 
     /** Union of two records of the same server (e.g. published state and events still pending). */
@@ -72,10 +76,18 @@ public record RecordedServer(
         EnumSet<Transition> all = EnumSet.noneOf(Transition.class);
         all.addAll(transitions);
         all.addAll(other.transitions);
-        return new RecordedServer(name, clusterId != null ? clusterId : other.clusterId, pool != null ? pool : other.pool,
-                serverId != null ? serverId : other.serverId, all, mergeServer(server, other.server),
-                lastEventAt == null ? other.lastEventAt
-                        : other.lastEventAt == null || lastEventAt.isAfter(other.lastEventAt) ? lastEventAt : other.lastEventAt);
+        return new RecordedServer(
+                name,
+                clusterId != null ? clusterId : other.clusterId,
+                pool != null ? pool : other.pool,
+                serverId != null ? serverId : other.serverId,
+                all,
+                mergeServer(server, other.server),
+                lastEventAt == null
+                        ? other.lastEventAt
+                        : other.lastEventAt == null || lastEventAt.isAfter(other.lastEventAt)
+                                ? lastEventAt
+                                : other.lastEventAt);
     }
 
     private static NodeEventData.Server mergeServer(NodeEventData.Server old, NodeEventData.Server now) {
@@ -85,17 +97,27 @@ public record RecordedServer(
         if (now == null) {
             return old;
         }
-        NodeEventData.Phases a = old.phases() == null ? new NodeEventData.Phases(null, null, null, null, null, null) : old.phases();
-        NodeEventData.Phases b = now.phases() == null ? new NodeEventData.Phases(null, null, null, null, null, null) : now.phases();
+        NodeEventData.Phases a =
+                old.phases() == null ? new NodeEventData.Phases(null, null, null, null, null, null) : old.phases();
+        NodeEventData.Phases b =
+                now.phases() == null ? new NodeEventData.Phases(null, null, null, null, null, null) : now.phases();
         return new NodeEventData.Server(
-                or(now.id(), old.id()), or(now.providerId(), old.providerId()), or(now.name(), old.name()), or(now.type(), old.type()),
-                or(now.location(), old.location()), or(now.architecture(), old.architecture()),
+                or(now.id(), old.id()),
+                or(now.providerId(), old.providerId()),
+                or(now.name(), old.name()),
+                or(now.type(), old.type()),
+                or(now.location(), old.location()),
+                or(now.architecture(), old.architecture()),
                 or(now.imageId(), old.imageId()),
                 now.labels() != null && !now.labels().isEmpty() ? now.labels() : old.labels(),
                 or(old.price(), now.price()), // the price captured first (at creation) stays
-                new NodeEventData.Phases(or(b.createRequestedAt(), a.createRequestedAt()), or(b.createdAt(), a.createdAt()),
-                        or(b.runningAt(), a.runningAt()), or(b.registeredAt(), a.registeredAt()),
-                        or(b.readyAt(), a.readyAt()), or(b.deletedAt(), a.deletedAt())));
+                new NodeEventData.Phases(
+                        or(b.createRequestedAt(), a.createRequestedAt()),
+                        or(b.createdAt(), a.createdAt()),
+                        or(b.runningAt(), a.runningAt()),
+                        or(b.registeredAt(), a.registeredAt()),
+                        or(b.readyAt(), a.readyAt()),
+                        or(b.deletedAt(), a.deletedAt())));
     }
 
     private static <T> T or(T first, T second) {

@@ -11,5 +11,6 @@ public interface ServerEventHistory {
      * Every server of {@code clusterId} with at least one recorded event, by server name; waits until the
      * history is known (e.g. the state topic has been read back), at most {@code timeout}.
      */
-    Map<String, RecordedServer> recordedServers(String clusterId, Duration timeout) throws TimeoutException, InterruptedException;
+    Map<String, RecordedServer> recordedServers(String clusterId, Duration timeout)
+            throws TimeoutException, InterruptedException;
 }

@@ -21,8 +21,11 @@ class AdapterLayeringTest {
 
     @Test
     void importsOnlyTheLifecyclePortOfTheDomain() {
-        noClasses().should().dependOnClassesThat(resideInAPackage("dev.talosburst..")
-                        .and(resideOutsideOfPackages("dev.talosburst.events..", "dev.talosburst.provisioner.lifecycle..")))
+        noClasses()
+                .should()
+                .dependOnClassesThat(resideInAPackage("dev.talosburst..")
+                        .and(resideOutsideOfPackages(
+                                "dev.talosburst.events..", "dev.talosburst.provisioner.lifecycle..")))
                 .because("events know nothing of gRPC, Hetzner or Talos; the app module wires them to the engine")
                 .check(EVENTS);
     }

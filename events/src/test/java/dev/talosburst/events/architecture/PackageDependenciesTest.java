@@ -1,12 +1,12 @@
 package dev.talosburst.events.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The events packages form no cycle: {@code model} is the base (events, their JSON, the billing rule they carry),
@@ -21,20 +21,33 @@ class PackageDependenciesTest {
 
     @Test
     void theEventsPackagesAreFreeOfCycles() {
-        slices().matching("dev.talosburst.events.(*)..").should().beFreeOfCycles().check(CLASSES);
+        slices().matching("dev.talosburst.events.(*)..")
+                .should()
+                .beFreeOfCycles()
+                .check(CLASSES);
     }
 
     @Test
     void billingDependsOnTheModelOnly() {
-        noClasses().that().resideInAPackage("dev.talosburst.events.billing..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.talosburst.events.publish..", "dev.talosburst.events.reconcile..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.talosburst.events.billing..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.talosburst.events.publish..", "dev.talosburst.events.reconcile..")
                 .check(CLASSES);
     }
 
     @Test
     void theModelDependsOnNoOtherEventsPackage() {
-        noClasses().that().resideInAPackage("dev.talosburst.events.model..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.talosburst.events.billing..", "dev.talosburst.events.publish..",
+        noClasses()
+                .that()
+                .resideInAPackage("dev.talosburst.events.model..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.talosburst.events.billing..",
+                        "dev.talosburst.events.publish..",
                         "dev.talosburst.events.reconcile..")
                 .check(CLASSES);
     }

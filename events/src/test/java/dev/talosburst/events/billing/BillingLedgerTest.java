@@ -1,19 +1,18 @@
 package dev.talosburst.events.billing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.talosburst.events.model.NodeEventMapper;
 import dev.talosburst.events.testing.CataloguePrices;
 import dev.talosburst.events.testing.EngineEvents;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
-import org.junit.jupiter.api.Test;
-
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The ledger applies Hetzner's monthly cap per server and calendar month, with prices from the simulator's catalogue. */
 class BillingLedgerTest {
@@ -29,10 +28,12 @@ class BillingLedgerTest {
         List<LifecycleEvent> events = new ArrayList<>();
         // "cap-long": 800 hours from 1 Oct 00:00 -> 744 h in October (capped at 3.79), 56 h in November (0.336).
         events.addAll(pool.serverUp("cap-long", 1, longCreated.minusSeconds(20)));
-        events.addAll(pool.serverDown("cap-long", 1, longCreated.minusSeconds(20), longCreated.plus(Duration.ofHours(800))));
+        events.addAll(
+                pool.serverDown("cap-long", 1, longCreated.minusSeconds(20), longCreated.plus(Duration.ofHours(800))));
         // "cap-short": 10 hours -> 0.06, far below the cap.
         events.addAll(pool.serverUp("cap-short", 2, shortCreated.minusSeconds(20)));
-        events.addAll(pool.serverDown("cap-short", 2, shortCreated.minusSeconds(20), shortCreated.plus(Duration.ofHours(10))));
+        events.addAll(pool.serverDown(
+                "cap-short", 2, shortCreated.minusSeconds(20), shortCreated.plus(Duration.ofHours(10))));
 
         BillingLedger ledger = new BillingLedger();
         events.forEach(e -> ledger.accept(mapper.toCloudEvent(e)));
@@ -49,12 +50,16 @@ class BillingLedgerTest {
         PoolDayUsage oct28 = day(ledger, now, "2026-10-28");
         assertThat(oct28.nodeHours()).isEqualTo(24);
         assertThat(oct28.amountNet()).isEqualByComparingTo(BigDecimal.ZERO);
-        assertThat(day(ledger, now, "2026-11-01").amountNet()).isEqualByComparingTo("0.144"); // 24 x 0.0060, a new month
+        assertThat(day(ledger, now, "2026-11-01").amountNet())
+                .isEqualByComparingTo("0.144"); // 24 x 0.0060, a new month
         // The short server's day: its 10 hours plus the long server's 24 (still below the cap on 10 Oct).
         assertThat(day(ledger, now, "2026-10-10").amountNet()).isEqualByComparingTo("0.204"); // 34 x 0.0060
     }
 
     private static PoolDayUsage day(BillingLedger ledger, Instant now, String day) {
-        return ledger.usage(now).stream().filter(u -> u.day().equals(LocalDate.parse(day))).findFirst().orElseThrow();
+        return ledger.usage(now).stream()
+                .filter(u -> u.day().equals(LocalDate.parse(day)))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -1,10 +1,9 @@
 package dev.talosburst.events.model;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class EventIdsTest {
 
@@ -12,7 +11,8 @@ class EventIdsTest {
     void nameBasedUuidMatchesRfc4122Version5() {
         // Python: uuid.uuid5(uuid.NAMESPACE_DNS, "www.example.com")
         UUID dns = UUID.fromString("6ba7b810-9dad-11d1-80b4-00c04fd430c8");
-        assertThat(EventIds.nameBased(dns, "www.example.com")).isEqualTo(UUID.fromString("2ed6657d-e927-568b-95e1-2665a8aea6a2"));
+        assertThat(EventIds.nameBased(dns, "www.example.com"))
+                .isEqualTo(UUID.fromString("2ed6657d-e927-568b-95e1-2665a8aea6a2"));
     }
 
     @Test

@@ -1,16 +1,15 @@
 package dev.talosburst.events.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.talosburst.events.testing.CataloguePrices;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.HourlyPrice;
-import org.junit.jupiter.api.Test;
-
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class HourlyBillingTest {
 
@@ -22,7 +21,8 @@ class HourlyBillingTest {
         assertThat(HourlyBilling.billableHours(C, C.plusSeconds(10))).isEqualTo(1);
         assertThat(HourlyBilling.billableHours(C, C.plusSeconds(3600))).isEqualTo(1);
         assertThat(HourlyBilling.billableHours(C, C.plusSeconds(3601))).isEqualTo(2);
-        assertThat(HourlyBilling.billableHours(C, C.plusSeconds(3600).plusNanos(1))).isEqualTo(2);
+        assertThat(HourlyBilling.billableHours(C, C.plusSeconds(3600).plusNanos(1)))
+                .isEqualTo(2);
         assertThat(HourlyBilling.billableHours(C, C.plusSeconds(3 * 3600 - 1))).isEqualTo(3);
         // A deletion reported before the creation (clock skew) still costs the first hour, never a negative amount.
         assertThat(HourlyBilling.billableHours(C, C.minusSeconds(60))).isEqualTo(1);
@@ -30,18 +30,21 @@ class HourlyBillingTest {
 
     @Test
     void hoursAreAttributedToTheUtcDayTheyStartOn() {
-        assertThat(HourlyBilling.billedHourDays(C, C.plusSeconds(2 * 3600 + 1))).containsExactly(
-                LocalDate.parse("2026-11-20"), LocalDate.parse("2026-11-20"), LocalDate.parse("2026-11-21"));
+        assertThat(HourlyBilling.billedHourDays(C, C.plusSeconds(2 * 3600 + 1)))
+                .containsExactly(
+                        LocalDate.parse("2026-11-20"), LocalDate.parse("2026-11-20"), LocalDate.parse("2026-11-21"));
     }
 
     @Test
     void amountIsExact() {
-        assertThat(HourlyBilling.amount(3, new BigDecimal("0.0071400000000000"))).isEqualByComparingTo("0.02142");
+        assertThat(HourlyBilling.amount(3, new BigDecimal("0.0071400000000000")))
+                .isEqualByComparingTo("0.02142");
     }
 
     // cx22 in fsn1 per the simulator's catalogue: 0.0060 EUR/h and 3.79 EUR/month net (0.00714 and 4.5101 gross).
     private static final HourlyPrice CX22 = CataloguePrices.of("cx22", "fsn1");
-    private static final HourlyBilling.Rate CAPPED = new HourlyBilling.Rate(CX22.net(), CX22.gross(), CX22.monthlyNet(), CX22.monthlyGross());
+    private static final HourlyBilling.Rate CAPPED =
+            new HourlyBilling.Rate(CX22.net(), CX22.gross(), CX22.monthlyNet(), CX22.monthlyGross());
     private static final Instant OCT_1 = Instant.parse("2026-10-01T00:00:00Z");
 
     @Test
@@ -69,7 +72,9 @@ class HourlyBillingTest {
         // Without the monthly price (events written before it was carried) the amount is the uncapped upper bound.
         HourlyBilling.Rate uncapped = new HourlyBilling.Rate(CX22.net(), CX22.gross(), null, null);
         assertThat(uncapped.rule()).isEqualTo(HourlyBilling.RULE);
-        assertThat(HourlyBilling.amount(OCT_1, OCT_1.plus(Duration.ofHours(700)), uncapped).net()).isEqualByComparingTo("4.20");
+        assertThat(HourlyBilling.amount(OCT_1, OCT_1.plus(Duration.ofHours(700)), uncapped)
+                        .net())
+                .isEqualByComparingTo("4.20");
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.talosburst.events.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.talosburst.events.testing.CataloguePrices;
@@ -7,8 +10,6 @@ import dev.talosburst.events.testing.DataSchema;
 import dev.talosburst.events.testing.EngineEvents;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.Transition;
-import org.junit.jupiter.api.Test;
-
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,9 +19,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class NodeEventMapperTest {
 
@@ -32,18 +31,52 @@ class NodeEventMapperTest {
         List<LifecycleEvent> all = new ArrayList<>();
         all.add(engine.scaleUp(7, 2, 5, T0));
         all.addAll(engine.serverUp("pool-a-x1", 77, T0));
-        all.add(new LifecycleEvent(Transition.SERVER_CREATE_FAILED, EngineEvents.CLUSTER, "pool-a", "pool-a-x2", "", T0, null,
-                engine.facts("pool-a-x2", T0, null, null, null, null), "resource_unavailable",
+        all.add(new LifecycleEvent(
+                Transition.SERVER_CREATE_FAILED,
+                EngineEvents.CLUSTER,
+                "pool-a",
+                "pool-a-x2",
+                "",
+                T0,
+                null,
+                engine.facts("pool-a-x2", T0, null, null, null, null),
+                "resource_unavailable",
                 Map.of("errorCode", "resource_unavailable", "errorClass", "1")));
-        all.add(new LifecycleEvent(Transition.SERVER_ADOPTED, EngineEvents.CLUSTER, "pool-a", "pool-a-x1", T0.plusSeconds(600).toString(),
-                T0.plusSeconds(600), 77L, engine.facts("pool-a-x1", null, T0.plusSeconds(20), null, null, null), null, Map.of()));
-        all.add(new LifecycleEvent(Transition.NODE_NOT_READY, EngineEvents.CLUSTER, "pool-a", "pool-a-x1", "1", T0.plusSeconds(900), 77L,
-                engine.facts("pool-a-x1", T0, T0.plusSeconds(20), T0.plusSeconds(70), T0.plusSeconds(90), null), "NodeNotReady", Map.of()));
+        all.add(new LifecycleEvent(
+                Transition.SERVER_ADOPTED,
+                EngineEvents.CLUSTER,
+                "pool-a",
+                "pool-a-x1",
+                T0.plusSeconds(600).toString(),
+                T0.plusSeconds(600),
+                77L,
+                engine.facts("pool-a-x1", null, T0.plusSeconds(20), null, null, null),
+                null,
+                Map.of()));
+        all.add(new LifecycleEvent(
+                Transition.NODE_NOT_READY,
+                EngineEvents.CLUSTER,
+                "pool-a",
+                "pool-a-x1",
+                "1",
+                T0.plusSeconds(900),
+                77L,
+                engine.facts("pool-a-x1", T0, T0.plusSeconds(20), T0.plusSeconds(70), T0.plusSeconds(90), null),
+                "NodeNotReady",
+                Map.of()));
         all.add(engine.scaleDown(3, 1, 4, T0.plusSeconds(1000)));
         all.addAll(engine.serverDown("pool-a-x1", 77, T0, T0.plusSeconds(1200)));
-        all.add(new LifecycleEvent(Transition.SERVER_REAPED, EngineEvents.CLUSTER, "pool-a", "pool-a-x3", "", T0.plusSeconds(1300), 78L,
+        all.add(new LifecycleEvent(
+                Transition.SERVER_REAPED,
+                EngineEvents.CLUSTER,
+                "pool-a",
+                "pool-a-x3",
+                "",
+                T0.plusSeconds(1300),
+                78L,
                 engine.facts("pool-a-x3", T0, T0.plusSeconds(20), null, null, T0.plusSeconds(1300)),
-                "never registered within max provision time 15m", Map.of()));
+                "never registered within max provision time 15m",
+                Map.of()));
         return all;
     }
 
@@ -53,8 +86,11 @@ class NodeEventMapperTest {
         for (LifecycleEvent e : everyTransition()) {
             NodeCloudEvent ce = mapper.toCloudEvent(e);
             seen.add(e.transition());
-            assertThat(DataSchema.errors(ce.data())).as("%s: %s", e.transition(), new String(ce.data(), StandardCharsets.UTF_8)).isEmpty();
-            assertThat(ce.type()).isEqualTo("dev.talosburst.node." + e.transition().eventName() + ".v1");
+            assertThat(DataSchema.errors(ce.data()))
+                    .as("%s: %s", e.transition(), new String(ce.data(), StandardCharsets.UTF_8))
+                    .isEmpty();
+            assertThat(ce.type())
+                    .isEqualTo("dev.talosburst.node." + e.transition().eventName() + ".v1");
             assertThat(NodeCloudEvent.fromHeaders(ce.headers(), ce.data())).isEqualTo(ce);
         }
         assertThat(seen).containsExactlyInAnyOrder(Transition.values());
@@ -63,7 +99,11 @@ class NodeEventMapperTest {
     @Test
     void failureAndReapDataCarryCodeClassAndReason() {
         List<LifecycleEvent> all = everyTransition();
-        NodeEventData failed = mapper.toCloudEvent(all.stream().filter(e -> e.transition() == Transition.SERVER_CREATE_FAILED).findFirst().orElseThrow()).parsedData();
+        NodeEventData failed = mapper.toCloudEvent(all.stream()
+                        .filter(e -> e.transition() == Transition.SERVER_CREATE_FAILED)
+                        .findFirst()
+                        .orElseThrow())
+                .parsedData();
         assertThat(failed.error()).isEqualTo(new NodeEventData.Failure("resource_unavailable", "1"));
         assertThat(failed.billing()).isNull();
         NodeEventData reaped = mapper.toCloudEvent(all.get(all.size() - 1)).parsedData();
@@ -73,7 +113,8 @@ class NodeEventMapperTest {
 
     @Test
     void schemaRejectsDataThatBreaksTheContract() throws Exception {
-        NodeCloudEvent deleted = mapper.toCloudEvent(engine.serverDown("pool-a-x1", 77, T0, T0.plusSeconds(1200)).get(0));
+        NodeCloudEvent deleted = mapper.toCloudEvent(
+                engine.serverDown("pool-a-x1", 77, T0, T0.plusSeconds(1200)).get(0));
         ObjectNode doc = (ObjectNode) EventJson.mapper().readTree(deleted.data());
         doc.remove("billing");
         assertThat(DataSchema.errors(EventJson.write(doc))).isNotEmpty();
@@ -82,16 +123,33 @@ class NodeEventMapperTest {
         ((ObjectNode) floaty.get("server").get("price")).put("hourlyNet", 0.006);
         assertThat(DataSchema.errors(EventJson.write(floaty))).isNotEmpty();
 
-        ObjectNode scale = (ObjectNode) EventJson.mapper().readTree(mapper.toCloudEvent(engine.scaleUp(1, 2, 2, T0)).data());
+        ObjectNode scale = (ObjectNode) EventJson.mapper()
+                .readTree(mapper.toCloudEvent(engine.scaleUp(1, 2, 2, T0)).data());
         scale.remove("scale");
         assertThat(DataSchema.errors(EventJson.write(scale))).isNotEmpty();
     }
 
     @Test
     void secretLookingDetailsAreNeverPublished() {
-        LifecycleEvent e = new LifecycleEvent(Transition.SERVER_CREATE_REQUESTED, EngineEvents.CLUSTER, "pool-a", "pool-a-x9", "", T0,
-                null, engine.facts("pool-a-x9", T0, null, null, null, null), null,
-                Map.of("hcloudToken", "abc123", "workerConfig", "machine: {token: x}", "userData", "c2VjcmV0", "attempt", "2"));
+        LifecycleEvent e = new LifecycleEvent(
+                Transition.SERVER_CREATE_REQUESTED,
+                EngineEvents.CLUSTER,
+                "pool-a",
+                "pool-a-x9",
+                "",
+                T0,
+                null,
+                engine.facts("pool-a-x9", T0, null, null, null, null),
+                null,
+                Map.of(
+                        "hcloudToken",
+                        "abc123",
+                        "workerConfig",
+                        "machine: {token: x}",
+                        "userData",
+                        "c2VjcmV0",
+                        "attempt",
+                        "2"));
         String json = new String(mapper.toCloudEvent(e).data(), StandardCharsets.UTF_8);
         assertThat(json).doesNotContain("abc123", "machine:", "c2VjcmV0").contains("\"attempt\":\"2\"");
     }
@@ -129,7 +187,9 @@ class NodeEventMapperTest {
         // cx22 in fsn1 per the simulator's catalogue: 0.0060 EUR/h, 3.79 EUR/month net.
         EngineEvents capped = new EngineEvents("pool-c", "cx22", "fsn1", CataloguePrices.of("cx22", "fsn1"));
         Instant created = Instant.parse("2026-10-01T00:00:00Z");
-        LifecycleEvent deleted = capped.serverDown("pool-c-1", 5, created.minusSeconds(20), created.plus(Duration.ofHours(700))).get(0);
+        LifecycleEvent deleted = capped.serverDown(
+                        "pool-c-1", 5, created.minusSeconds(20), created.plus(Duration.ofHours(700)))
+                .get(0);
         NodeCloudEvent ce = mapper.toCloudEvent(deleted);
         assertThat(DataSchema.errors(ce.data())).isEmpty();
         JsonNode data = EventJson.mapper().readTree(ce.data());
@@ -137,12 +197,15 @@ class NodeEventMapperTest {
         assertThat(data.at("/server/price/monthlyGross").isTextual()).isTrue();
         assertThat(data.at("/billing/rule").asText()).isEqualTo(HourlyBilling.RULE_MONTHLY_CAP);
         assertThat(data.at("/billing/billableHours").asLong()).isEqualTo(700);
-        assertThat(new BigDecimal(data.at("/billing/amountNet").asText())).isEqualByComparingTo("3.79"); // not 700 x 0.0060 = 4.20
+        assertThat(new BigDecimal(data.at("/billing/amountNet").asText()))
+                .isEqualByComparingTo("3.79"); // not 700 x 0.0060 = 4.20
         assertThat(new BigDecimal(data.at("/billing/amountGross").asText())).isEqualByComparingTo("4.5101");
-        assertThat(ce.parsedData().server().toFacts().price()).isEqualTo(deleted.server().price());
+        assertThat(ce.parsedData().server().toFacts().price())
+                .isEqualTo(deleted.server().price());
 
         // A price without the monthly cap (as every event before it was carried) keeps the old rule and shape.
-        NodeCloudEvent old = mapper.toCloudEvent(engine.serverDown("pool-a-x1", 77, T0, T0.plusSeconds(1200)).get(0));
+        NodeCloudEvent old = mapper.toCloudEvent(
+                engine.serverDown("pool-a-x1", 77, T0, T0.plusSeconds(1200)).get(0));
         assertThat(DataSchema.errors(old.data())).isEmpty();
         JsonNode oldData = EventJson.mapper().readTree(old.data());
         assertThat(oldData.at("/server/price").has("monthlyNet")).isFalse();

@@ -1,5 +1,8 @@
 package dev.talosburst.events.publish;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.talosburst.events.model.EventIds;
 import dev.talosburst.events.model.NodeEventMapper;
 import dev.talosburst.events.testing.DataSchema;
@@ -10,15 +13,6 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.SpecVersion;
 import io.cloudevents.kafka.CloudEventDeserializer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,9 +23,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Interoperability: what the sink writes (plain kafka-clients headers, no CloudEvents SDK) is read by the CloudEvents
@@ -51,8 +50,12 @@ class CloudEventsSdkInteropTest {
         emitted.add(engine.scaleUp(1, 1, 1, t0));
         emitted.addAll(engine.serverUp("workers-1", 4711, t0.plusSeconds(1)));
         emitted.addAll(engine.serverDown("workers-1", 4711, t0.plusSeconds(1), t0.plusSeconds(3 * 3600)));
-        try (KafkaEventSink sink = new KafkaEventSink(EventPublisherSettings.defaults(broker.bootstrapServers()).withTopic(topic)
-                .withTopicLayout(1, (short) 1).withDelivery(Duration.ofSeconds(3), Duration.ofMillis(200)), new SimpleMeterRegistry())) {
+        try (KafkaEventSink sink = new KafkaEventSink(
+                EventPublisherSettings.defaults(broker.bootstrapServers())
+                        .withTopic(topic)
+                        .withTopicLayout(1, (short) 1)
+                        .withDelivery(Duration.ofSeconds(3), Duration.ofMillis(200)),
+                new SimpleMeterRegistry())) {
             sink.start();
             emitted.forEach(sink::emit);
             await().atMost(Duration.ofSeconds(60)).until(() -> sink.pending() == 0);
@@ -60,14 +63,16 @@ class CloudEventsSdkInteropTest {
 
         List<ConsumerRecord<String, CloudEvent>> records = readWithSdk(topic, emitted.size());
         assertThat(records).hasSize(emitted.size());
-        Map<String, LifecycleEvent> byId = emitted.stream().collect(Collectors.toMap(e -> EventIds.forIdentity(e.identity()), e -> e));
+        Map<String, LifecycleEvent> byId =
+                emitted.stream().collect(Collectors.toMap(e -> EventIds.forIdentity(e.identity()), e -> e));
         for (ConsumerRecord<String, CloudEvent> r : records) {
             CloudEvent ce = r.value();
             LifecycleEvent e = byId.remove(ce.getId());
             assertThat(e).as("emitted event with id %s", ce.getId()).isNotNull();
             assertThat(ce.getSpecVersion()).isEqualTo(SpecVersion.V1);
             assertThat(ce.getSource()).isEqualTo(URI.create(NodeEventMapper.sourceOf(e.clusterId())));
-            assertThat(ce.getType()).isEqualTo("dev.talosburst.node." + e.transition().eventName() + ".v1");
+            assertThat(ce.getType())
+                    .isEqualTo("dev.talosburst.node." + e.transition().eventName() + ".v1");
             assertThat(ce.getSubject()).isEqualTo(e.subject());
             assertThat(ce.getTime()).isNotNull();
             assertThat(ce.getTime().toInstant()).isEqualTo(e.at());
@@ -86,7 +91,8 @@ class CloudEventsSdkInteropTest {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<ConsumerRecord<String, CloudEvent>> out = new ArrayList<>();
-        try (KafkaConsumer<String, CloudEvent> c = new KafkaConsumer<>(p, new StringDeserializer(), new CloudEventDeserializer())) {
+        try (KafkaConsumer<String, CloudEvent> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new CloudEventDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
             for (PartitionInfo i : c.partitionsFor(topic, Duration.ofSeconds(10))) {
                 parts.add(new TopicPartition(topic, i.partition()));

@@ -1,5 +1,8 @@
 package dev.talosburst.events.publish;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.talosburst.events.model.EventIds;
 import dev.talosburst.events.model.EventJson;
@@ -11,11 +14,6 @@ import dev.talosburst.events.testing.TopicReader;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,13 +24,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class KafkaEventSinkTest {
 
     private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
+
     @RegisterExtension
     static final TestBroker broker = new TestBroker();
 
@@ -65,10 +65,20 @@ class KafkaEventSinkTest {
             sink.start();
             emitted.forEach(sink::emit);
             await().atMost(Duration.ofSeconds(30)).until(() -> sink.pending() == 0);
-            assertThat(registry.get("talosburst.events.published").tag("type", "server-created").counter().count()).isEqualTo(3);
-            assertThat(registry.get("talosburst.events.published").tag("type", "server-deleted").counter().count()).isEqualTo(1);
-            assertThat(registry.get("talosburst.events.publish").timer().count()).isEqualTo(emitted.size());
-            assertThat(registry.get("talosburst.events.pending").gauge().value()).isZero();
+            assertThat(registry.get("talosburst.events.published")
+                            .tag("type", "server-created")
+                            .counter()
+                            .count())
+                    .isEqualTo(3);
+            assertThat(registry.get("talosburst.events.published")
+                            .tag("type", "server-deleted")
+                            .counter()
+                            .count())
+                    .isEqualTo(1);
+            assertThat(registry.get("talosburst.events.publish").timer().count())
+                    .isEqualTo(emitted.size());
+            assertThat(registry.get("talosburst.events.pending").gauge().value())
+                    .isZero();
             assertThat(sink.backlogHealthy()).isTrue();
         }
 
@@ -77,29 +87,40 @@ class KafkaEventSinkTest {
         Set<String> ids = new HashSet<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             Map<String, String> h = TopicReader.headers(r);
-            assertThat(h).containsEntry("ce_specversion", "1.0")
+            assertThat(h)
+                    .containsEntry("ce_specversion", "1.0")
                     .containsEntry("ce_source", "/talos-burst/lab-1")
                     .containsEntry("content-type", "application/json")
                     .containsEntry("ce_dataschema", NodeEventMapper.DATA_SCHEMA_V1)
                     .containsEntry("ce_subject", r.key());
             assertThat(h.get("ce_type")).matches("dev\\.talosburst\\.node\\.[a-z-]+\\.v1");
-            assertThat(DataSchema.errors(r.value())).as("schema errors of %s", h.get("ce_type")).isEmpty();
-            assertThat(ids.add(h.get("ce_id"))).as("id %s unique", h.get("ce_id")).isTrue();
+            assertThat(DataSchema.errors(r.value()))
+                    .as("schema errors of %s", h.get("ce_type"))
+                    .isEmpty();
+            assertThat(ids.add(h.get("ce_id")))
+                    .as("id %s unique", h.get("ce_id"))
+                    .isTrue();
         }
         // Every emitted event is there exactly once, under its deterministic id, at its time.
         for (LifecycleEvent e : emitted) {
             ConsumerRecord<String, byte[]> r = records.stream()
-                    .filter(x -> TopicReader.headers(x).get("ce_id").equals(EventIds.forIdentity(e.identity()))).findFirst().orElseThrow();
+                    .filter(x -> TopicReader.headers(x).get("ce_id").equals(EventIds.forIdentity(e.identity())))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(r.key()).isEqualTo(e.subject());
-            assertThat(TopicReader.headers(r)).containsEntry("ce_time", e.at().toString())
-                    .containsEntry("ce_type", "dev.talosburst.node." + e.transition().eventName() + ".v1");
+            assertThat(TopicReader.headers(r))
+                    .containsEntry("ce_time", e.at().toString())
+                    .containsEntry(
+                            "ce_type", "dev.talosburst.node." + e.transition().eventName() + ".v1");
         }
-        assertThat(TopicReader.typesOf(records, "workers-fsn1")).containsExactly(
-                "dev.talosburst.node.scale-up-requested.v1", "dev.talosburst.node.scale-down-requested.v1");
-        assertThat(TopicReader.typesOf(records, "workers-fsn1-3")).containsExactly(
-                "dev.talosburst.node.server-create-requested.v1", "dev.talosburst.node.server-created.v1",
-                "dev.talosburst.node.node-registered.v1", "dev.talosburst.node.node-ready.v1",
-                "dev.talosburst.node.server-deleted.v1", "dev.talosburst.node.node-removed.v1");
+        assertThat(TopicReader.typesOf(records, "workers-fsn1"))
+                .containsExactly(
+                        "dev.talosburst.node.scale-up-requested.v1", "dev.talosburst.node.scale-down-requested.v1");
+        assertThat(TopicReader.typesOf(records, "workers-fsn1-3"))
+                .containsExactly(
+                        "dev.talosburst.node.server-create-requested.v1", "dev.talosburst.node.server-created.v1",
+                        "dev.talosburst.node.node-registered.v1", "dev.talosburst.node.node-ready.v1",
+                        "dev.talosburst.node.server-deleted.v1", "dev.talosburst.node.node-removed.v1");
         assertThat(TopicReader.typesOf(records, "workers-fsn1-1")).hasSize(4);
 
         JsonNode scaleUp = data(records, "scale-up-requested");
@@ -157,7 +178,9 @@ class KafkaEventSinkTest {
             assertThat(sink.pending()).isEqualTo(during.size());
             assertThat(sink.backlogHealthy()).isFalse();
             // Longer than the delivery timeout (3 s): still waiting, nothing given up.
-            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> sink.pending() == during.size());
+            await().during(Duration.ofSeconds(4))
+                    .atMost(Duration.ofSeconds(6))
+                    .until(() -> sink.pending() == during.size());
             assertThat(sink.pending()).isEqualTo(during.size());
 
             broker.start();
@@ -166,17 +189,20 @@ class KafkaEventSinkTest {
         }
 
         List<ConsumerRecord<String, byte[]>> records = TopicReader.readAll(broker.bootstrapServers(), topic);
-        List<String> ids = records.stream().map(r -> TopicReader.headers(r).get("ce_id")).toList();
+        List<String> ids =
+                records.stream().map(r -> TopicReader.headers(r).get("ce_id")).toList();
         assertThat(ids).doesNotHaveDuplicates().hasSize(before.size() + during.size());
         for (int i = 1; i <= 3; i++) {
-            assertThat(TopicReader.typesOf(records, "burst-" + i)).containsExactly(
-                    "dev.talosburst.node.server-create-requested.v1", "dev.talosburst.node.server-created.v1",
-                    "dev.talosburst.node.node-registered.v1", "dev.talosburst.node.node-ready.v1");
+            assertThat(TopicReader.typesOf(records, "burst-" + i))
+                    .containsExactly(
+                            "dev.talosburst.node.server-create-requested.v1", "dev.talosburst.node.server-created.v1",
+                            "dev.talosburst.node.node-registered.v1", "dev.talosburst.node.node-ready.v1");
         }
-        assertThat(TopicReader.typesOf(records, "burst-4")).containsExactly(
-                "dev.talosburst.node.server-create-requested.v1", "dev.talosburst.node.server-created.v1",
-                "dev.talosburst.node.node-registered.v1", "dev.talosburst.node.node-ready.v1",
-                "dev.talosburst.node.server-deleted.v1", "dev.talosburst.node.node-removed.v1");
+        assertThat(TopicReader.typesOf(records, "burst-4"))
+                .containsExactly(
+                        "dev.talosburst.node.server-create-requested.v1", "dev.talosburst.node.server-created.v1",
+                        "dev.talosburst.node.node-registered.v1", "dev.talosburst.node.node-ready.v1",
+                        "dev.talosburst.node.server-deleted.v1", "dev.talosburst.node.node-removed.v1");
     }
 
     @Test
@@ -195,16 +221,18 @@ class KafkaEventSinkTest {
             sink.start();
             events.forEach(sink::emit);
             assertThat(sink.pending()).isEqualTo(20);
-            assertThat(registry.get("talosburst.events.spilled").counter().count()).isEqualTo(17);
+            assertThat(registry.get("talosburst.events.spilled").counter().count())
+                    .isEqualTo(17);
             broker.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> sink.pending() == 0);
         }
         List<ConsumerRecord<String, byte[]>> records = TopicReader.readAll(broker.bootstrapServers(), topic);
         assertThat(records).hasSize(20);
         for (int i = 1; i <= 5; i++) {
-            assertThat(TopicReader.typesOf(records, "spill-" + i)).containsExactly(
-                    "dev.talosburst.node.server-create-requested.v1", "dev.talosburst.node.server-created.v1",
-                    "dev.talosburst.node.node-registered.v1", "dev.talosburst.node.node-ready.v1");
+            assertThat(TopicReader.typesOf(records, "spill-" + i))
+                    .containsExactly(
+                            "dev.talosburst.node.server-create-requested.v1", "dev.talosburst.node.server-created.v1",
+                            "dev.talosburst.node.node-registered.v1", "dev.talosburst.node.node-ready.v1");
         }
         assertThat(journal.resolve(EventJournal.FILE_NAME)).isEmptyFile();
     }
@@ -214,12 +242,15 @@ class KafkaEventSinkTest {
         EngineEvents engine = EngineEvents.cx22Fsn1("tiny");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         EventPublisherSettings s = EventPublisherSettings.defaults("127.0.0.1:" + TestBroker.freePort())
-                .withTopic(uniqueTopic()).withQueue(2, 1).withDelivery(Duration.ofSeconds(1), Duration.ofMillis(200));
+                .withTopic(uniqueTopic())
+                .withQueue(2, 1)
+                .withDelivery(Duration.ofSeconds(1), Duration.ofMillis(200));
         try (KafkaEventSink sink = new KafkaEventSink(s, registry)) {
             sink.start();
             engine.serverUp("tiny-1", 1, T0).forEach(sink::emit);
             assertThat(sink.pending()).isEqualTo(2);
-            assertThat(registry.get("talosburst.events.dropped").counter().count()).isEqualTo(2);
+            assertThat(registry.get("talosburst.events.dropped").counter().count())
+                    .isEqualTo(2);
             assertThat(sink.backlogHealthy()).isFalse();
             sink.close(Duration.ZERO);
         }
@@ -235,10 +266,16 @@ class KafkaEventSinkTest {
             sink.start();
             engine.serverUp("refused-1", 1, T0).forEach(sink::emit);
             await().atMost(Duration.ofSeconds(20))
-                    .until(() -> registry.get("talosburst.events.send.failures").counter().count() >= 3);
+                    .until(() -> registry.get("talosburst.events.send.failures")
+                                    .counter()
+                                    .count()
+                            >= 3);
             assertThat(sink.pending()).isEqualTo(4);
-            assertThat(registry.get("talosburst.events.dropped").counter().count()).isZero();
-            assertThat(registry.find("talosburst.events.published").counters()).isNotEmpty().allSatisfy(c -> assertThat(c.count()).isZero());
+            assertThat(registry.get("talosburst.events.dropped").counter().count())
+                    .isZero();
+            assertThat(registry.find("talosburst.events.published").counters())
+                    .isNotEmpty()
+                    .allSatisfy(c -> assertThat(c.count()).isZero());
             sink.close(Duration.ZERO);
         }
     }
@@ -248,7 +285,9 @@ class KafkaEventSinkTest {
         EngineEvents engine = EngineEvents.cx22Fsn1("order");
         List<LifecycleEvent> up = engine.serverUp("order-1", 1, T0);
         EventPublisherSettings s = EventPublisherSettings.defaults("127.0.0.1:" + TestBroker.freePort())
-                .withTopic(uniqueTopic()).withJournal(journal).withDelivery(Duration.ofSeconds(1), Duration.ofMillis(200));
+                .withTopic(uniqueTopic())
+                .withJournal(journal)
+                .withDelivery(Duration.ofSeconds(1), Duration.ofMillis(200));
         KafkaEventSink previous = new KafkaEventSink(s, new SimpleMeterRegistry());
         previous.emit(up.get(0));
         previous.emit(up.get(1));
@@ -260,17 +299,21 @@ class KafkaEventSinkTest {
         next.close(Duration.ZERO);
 
         try (EventJournal j = EventJournal.open(journal, false)) {
-            assertThat(j.unacknowledged(0, 10)).extracting(e -> e.event().transition())
-                    .containsExactly(Transition.SERVER_CREATE_REQUESTED, Transition.SERVER_CREATED, Transition.NODE_REGISTERED);
+            assertThat(j.unacknowledged(0, 10))
+                    .extracting(e -> e.event().transition())
+                    .containsExactly(
+                            Transition.SERVER_CREATE_REQUESTED, Transition.SERVER_CREATED, Transition.NODE_REGISTERED);
         }
     }
 
     @Test
     void eventsFlowEvenWhenTheStateTopicIsMissing() throws Exception {
         String topic = uniqueTopic();
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)))
+                    .all()
+                    .get();
         }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (KafkaEventSink sink = new KafkaEventSink(settings(topic).withCreateTopics(false), registry)) {
@@ -279,13 +322,18 @@ class KafkaEventSinkTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> sink.pending() == 0);
             // The missing state topic is counted (each attempt blocks on metadata, so they are spaced out), but
             // readiness holds until it has failed for stateUnhealthyAfter (5 min by default).
-            await().atMost(Duration.ofSeconds(30)).until(() -> registry.find(StateWriteOutage.FAILURES_METRIC).counters()
-                    .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum() >= 1);
-            assertThat(registry.get("talosburst.events.state.pending").gauge().value()).isPositive();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> registry.find(StateWriteOutage.FAILURES_METRIC).counters().stream()
+                                    .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                                    .sum()
+                            >= 1);
+            assertThat(registry.get("talosburst.events.state.pending").gauge().value())
+                    .isPositive();
             assertThat(sink.backlogHealthy()).isTrue();
             sink.close(Duration.ZERO);
         }
-        assertThat(TopicReader.typesOf(TopicReader.readAll(broker.bootstrapServers(), topic), "nostate-1")).hasSize(4);
+        assertThat(TopicReader.typesOf(TopicReader.readAll(broker.bootstrapServers(), topic), "nostate-1"))
+                .hasSize(4);
     }
 
     @Test
@@ -307,5 +355,4 @@ class KafkaEventSinkTest {
         }
         throw new AssertionError("no " + event + " event in " + records.size() + " records");
     }
-
 }

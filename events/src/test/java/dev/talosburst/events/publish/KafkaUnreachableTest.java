@@ -1,23 +1,22 @@
 package dev.talosburst.events.publish;
 
-import dev.talosburst.provisioner.testing.CapturedLog;
-import dev.talosburst.events.testing.EngineEvents;
-import dev.talosburst.events.testing.TopicReader;
-import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
-import dev.talosburst.events.testing.TestBroker;
-import dev.talosburst.hcloudsim.SettableClock;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.talosburst.events.testing.EngineEvents;
+import dev.talosburst.events.testing.TestBroker;
+import dev.talosburst.events.testing.TopicReader;
+import dev.talosburst.hcloudsim.SettableClock;
+import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import dev.talosburst.provisioner.testing.CapturedLog;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.logging.Level;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An idle publisher whose broker goes away: the connectivity check notices, one WARN naming the bootstrap servers and
@@ -32,9 +31,12 @@ class KafkaUnreachableTest {
     void anIdlePublisherNoticesTheBrokerIsGoneWarnsOnceAMinuteAndRecovers() throws Exception {
         SettableClock clock = new SettableClock(Instant.parse("2026-11-20T10:00:00Z"));
         EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers())
-                .withTopic("unreachable-" + UUID.randomUUID()).withTopicLayout(1, (short) 1)
-                .withDelivery(Duration.ofSeconds(2), Duration.ofMillis(200)).withUnreachableAfter(Duration.ofSeconds(30));
-        String warning = "cannot reach Kafka at " + broker.bootstrapServers() + " (talosburst.events.bootstrap-servers)";
+                .withTopic("unreachable-" + UUID.randomUUID())
+                .withTopicLayout(1, (short) 1)
+                .withDelivery(Duration.ofSeconds(2), Duration.ofMillis(200))
+                .withUnreachableAfter(Duration.ofSeconds(30));
+        String warning =
+                "cannot reach Kafka at " + broker.bootstrapServers() + " (talosburst.events.bootstrap-servers)";
         try (CapturedLog log = CapturedLog.of(KafkaEventSink.class);
                 KafkaEventSink sink = new KafkaEventSink(settings, new SimpleMeterRegistry(), clock)) {
             sink.start();
@@ -47,10 +49,16 @@ class KafkaUnreachableTest {
 
             broker.stop();
             clock.advance(Duration.ofSeconds(11));
-            await().atMost(Duration.ofSeconds(30)).until(() -> !log.at(Level.WARNING).isEmpty());
-            assertThat(log.at(Level.WARNING)).singleElement().asString().startsWith(warning)
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !log.at(Level.WARNING).isEmpty());
+            assertThat(log.at(Level.WARNING))
+                    .singleElement()
+                    .asString()
+                    .startsWith(warning)
                     .contains("goes DOWN after PT30S");
-            assertThat(sink.backlogHealthy()).as("11 s without an answer, 30 s allowed").isTrue();
+            assertThat(sink.backlogHealthy())
+                    .as("11 s without an answer, 30 s allowed")
+                    .isTrue();
 
             clock.advance(Duration.ofSeconds(20));
             assertThat(sink.kafkaReachable()).isFalse();
@@ -59,13 +67,16 @@ class KafkaUnreachableTest {
 
             // a minute into the outage, the next failed check warns again, once
             clock.advance(Duration.ofSeconds(61));
-            await().atMost(Duration.ofSeconds(30)).until(() -> log.at(Level.WARNING).size() == 2);
-            assertThat(log.at(Level.WARNING).get(1)).startsWith("still cannot reach Kafka at " + broker.bootstrapServers());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> log.at(Level.WARNING).size() == 2);
+            assertThat(log.at(Level.WARNING).get(1))
+                    .startsWith("still cannot reach Kafka at " + broker.bootstrapServers());
 
             broker.start();
             await().atMost(Duration.ofSeconds(60)).until(sink::kafkaReachable);
             assertThat(sink.backlogHealthy()).isTrue();
-            assertThat(log.at(Level.INFO)).filteredOn(m -> m.startsWith("Kafka at " + broker.bootstrapServers() + " answers again"))
+            assertThat(log.at(Level.INFO))
+                    .filteredOn(m -> m.startsWith("Kafka at " + broker.bootstrapServers() + " answers again"))
                     .hasSize(1);
             assertThat(log.at(Level.WARNING)).hasSize(2);
         }
@@ -76,32 +87,45 @@ class KafkaUnreachableTest {
         SettableClock clock = new SettableClock(Instant.parse("2026-11-20T10:00:00Z"));
         String topic = "backlog-" + UUID.randomUUID();
         EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers())
-                .withTopic(topic).withTopicLayout(1, (short) 1)
-                .withDelivery(Duration.ofSeconds(2), Duration.ofMillis(200)).withUnreachableAfter(Duration.ofSeconds(30));
+                .withTopic(topic)
+                .withTopicLayout(1, (short) 1)
+                .withDelivery(Duration.ofSeconds(2), Duration.ofMillis(200))
+                .withUnreachableAfter(Duration.ofSeconds(30));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         EngineEvents engine = EngineEvents.cx22Fsn1("pool-a");
         List<LifecycleEvent> events = engine.serverUp("pool-a-b1", 101, clock.instant());
         try (KafkaEventSink sink = new KafkaEventSink(settings, registry, clock)) {
             sink.start();
             sink.recordedServers("any", Duration.ofSeconds(60));
-            assertThat(registry.get("talosburst.events.backlog.oldest").gauge().value()).isZero();
+            assertThat(registry.get("talosburst.events.backlog.oldest").gauge().value())
+                    .isZero();
 
             broker.stop();
             events.forEach(sink::emit);
             clock.advance(Duration.ofSeconds(90));
-            assertThat(registry.get("talosburst.events.pending").gauge().value()).isEqualTo(events.size());
-            assertThat(registry.get("talosburst.events.backlog.oldest").gauge().value()).isEqualTo(90.0);
-            await().atMost(Duration.ofSeconds(30)).until(() -> registry.get("talosburst.events.kafka.silent").gauge().value() >= 90);
+            assertThat(registry.get("talosburst.events.pending").gauge().value())
+                    .isEqualTo(events.size());
+            assertThat(registry.get("talosburst.events.backlog.oldest").gauge().value())
+                    .isEqualTo(90.0);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> registry.get("talosburst.events.kafka.silent")
+                                    .gauge()
+                                    .value()
+                            >= 90);
 
             broker.start();
             await().atMost(Duration.ofSeconds(90)).until(() -> {
                 clock.advance(Duration.ofSeconds(1)); // retries wait on the injected clock
                 return sink.pending() == 0;
             });
-            assertThat(registry.get("talosburst.events.backlog.oldest").gauge().value()).isZero();
-            assertThat(registry.get("talosburst.events.kafka.silent").gauge().value()).isLessThan(5);
+            assertThat(registry.get("talosburst.events.backlog.oldest").gauge().value())
+                    .isZero();
+            assertThat(registry.get("talosburst.events.kafka.silent").gauge().value())
+                    .isLessThan(5);
         }
         assertThat(TopicReader.typesOf(TopicReader.readAll(broker.bootstrapServers(), topic), "pool-a-b1"))
-                .containsExactlyElementsOf(events.stream().map(e -> "dev.talosburst.node." + e.transition().eventName() + ".v1").toList());
+                .containsExactlyElementsOf(events.stream()
+                        .map(e -> "dev.talosburst.node." + e.transition().eventName() + ".v1")
+                        .toList());
     }
 }

@@ -1,5 +1,8 @@
 package dev.talosburst.events.publish;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.talosburst.events.model.EventJson;
 import dev.talosburst.events.testing.EngineEvents;
 import dev.talosburst.events.testing.TestBroker;
@@ -8,6 +11,20 @@ import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.testing.CapturedLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -28,35 +45,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 /** A state topic that keeps refusing writes: bounded retries, loud but rate-limited logs, a metric and readiness. */
 class StateWriteOutageTest {
 
     private static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
     private static final Duration BASE = Duration.ofMillis(200);
+
     @RegisterExtension
     static final TestBroker broker = new TestBroker();
 
     @Test
     void backoffDoublesFromTheBaseUpToTheCap() {
-        assertThat(List.of(1, 2, 3, 4, 5, 6, 100, Integer.MAX_VALUE)).map(n -> StateWriteOutage.backoffMillis(200, 2_000, n))
+        assertThat(List.of(1, 2, 3, 4, 5, 6, 100, Integer.MAX_VALUE))
+                .map(n -> StateWriteOutage.backoffMillis(200, 2_000, n))
                 .containsExactly(200L, 400L, 800L, 1_600L, 2_000L, 2_000L, 2_000L, 2_000L);
         assertThat(StateWriteOutage.backoffMillis(1_000, 60_000, 7)).isEqualTo(60_000L);
     }
@@ -68,12 +69,20 @@ class StateWriteOutageTest {
         String stateTopic = topic + ".state";
         // The state topic refuses every record (larger than it accepts), the way a missing Write ACL would.
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(stateTopic, 1, (short) 1).configs(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "100"))))
-                    .all().get();
+            admin.createTopics(List.of(new NewTopic(stateTopic, 1, (short) 1)
+                            .configs(Map.of(
+                                    TopicConfig.CLEANUP_POLICY_CONFIG,
+                                    TopicConfig.CLEANUP_POLICY_COMPACT,
+                                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                                    "100"))))
+                    .all()
+                    .get();
         }
-        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers()).withTopic(topic)
-                .withTopicLayout(1, (short) 1).withDelivery(Duration.ofSeconds(2), BASE).withJournal(journal)
+        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers())
+                .withTopic(topic)
+                .withTopicLayout(1, (short) 1)
+                .withDelivery(Duration.ofSeconds(2), BASE)
+                .withJournal(journal)
                 .withStateRetry(Duration.ofSeconds(2), Duration.ofSeconds(30))
                 .withClientOverrides(Map.of("interceptor.classes", SendCounter.class.getName()));
         ManualClock clock = new ManualClock(T0);
@@ -85,19 +94,27 @@ class StateWriteOutageTest {
             sink.start();
             sink.emit(up.get(0));
             sink.emit(up.get(1));
-            await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.readAll(broker.bootstrapServers(), topic).size() == 2);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> TopicReader.readAll(broker.bootstrapServers(), topic)
+                                    .size()
+                            == 2);
             await().atMost(Duration.ofSeconds(30)).until(() -> failures(registry) == 1);
 
             // The clock stands still: no retry is due, so none happens however long we wait (before: one per ~100 ms).
             Thread.sleep(1_500);
             assertThat(SendCounter.sends(stateTopic)).isEqualTo(1);
             assertThat(failures(registry)).isEqualTo(1);
-            assertThat(registry.find(StateWriteOutage.FAILURES_METRIC).tag("error", "RecordTooLargeException").counter())
+            assertThat(registry.find(StateWriteOutage.FAILURES_METRIC)
+                            .tag("error", "RecordTooLargeException")
+                            .counter())
                     .isNotNull();
-            assertThat(log.at(Level.WARNING)).singleElement().satisfies(w -> assertThat(w)
-                    .contains(stateTopic, RecordTooLargeException.class.getName(), "retried with backoff")
-                    .doesNotContain("so-1", "0.0060", "transitions"));
-            assertThat(registry.get("talosburst.events.state.pending").gauge().value()).isEqualTo(1.0);
+            assertThat(log.at(Level.WARNING))
+                    .singleElement()
+                    .satisfies(w -> assertThat(w)
+                            .contains(stateTopic, RecordTooLargeException.class.getName(), "retried with backoff")
+                            .doesNotContain("so-1", "0.0060", "transitions"));
+            assertThat(registry.get("talosburst.events.state.pending").gauge().value())
+                    .isEqualTo(1.0);
             assertThat(sink.backlogHealthy()).isTrue();
 
             // Exponential: the 2nd attempt 200 ms after the 1st failure, the 3rd 400 ms after the 2nd.
@@ -111,7 +128,10 @@ class StateWriteOutageTest {
 
             // Events keep flowing meanwhile, and their acknowledgement does not bypass the state record's backoff.
             sink.emit(up.get(2));
-            await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.readAll(broker.bootstrapServers(), topic).size() == 3);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> TopicReader.readAll(broker.bootstrapServers(), topic)
+                                    .size()
+                            == 3);
             Thread.sleep(300);
             assertThat(SendCounter.sends(stateTopic)).isEqualTo(3);
             assertThat(sink.pending()).isZero();
@@ -121,38 +141,60 @@ class StateWriteOutageTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> failures(registry) == 4);
             Thread.sleep(700);
             assertThat(SendCounter.sends(stateTopic)).isEqualTo(4);
-            assertThat(log.at(Level.WARNING)).hasSize(2).last().asString().contains("still cannot write", "4 failed attempts");
+            assertThat(log.at(Level.WARNING))
+                    .hasSize(2)
+                    .last()
+                    .asString()
+                    .contains("still cannot write", "4 failed attempts");
             assertThat(sink.backlogHealthy()).isFalse();
-            assertThat(registry.get("talosburst.events.state.failing").gauge().value()).isGreaterThanOrEqualTo(61.0);
-            assertThat(Files.size(journal.resolve("node-lifecycle-events.journal"))).isPositive();
+            assertThat(registry.get("talosburst.events.state.failing").gauge().value())
+                    .isGreaterThanOrEqualTo(61.0);
+            assertThat(Files.size(journal.resolve("node-lifecycle-events.journal")))
+                    .isPositive();
 
             // The topic accepts writes again: the next attempt (at most the 2 s cap later) writes the latest state.
             try (Admin admin = admin()) {
-                admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, stateTopic), List.of(
-                        new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ""), AlterConfigOp.OpType.DELETE))))
-                        .all().get();
+                admin.incrementalAlterConfigs(Map.of(
+                                new ConfigResource(ConfigResource.Type.TOPIC, stateTopic),
+                                List.of(new AlterConfigOp(
+                                        new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ""),
+                                        AlterConfigOp.OpType.DELETE))))
+                        .all()
+                        .get();
             }
             clock.advance(Duration.ofSeconds(2));
-            // The broker applies the new limit asynchronously: an attempt may still fail, then the next one is let through.
+            // The broker applies the new limit asynchronously: an attempt may still fail, then the next one is let
+            // through.
             AtomicLong seenFailures = new AtomicLong(4);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 if (failures(registry) > seenFailures.get()) {
                     seenFailures.set((long) failures(registry));
                     clock.advance(Duration.ofSeconds(2));
                 }
-                return TopicReader.readAll(broker.bootstrapServers(), stateTopic).size() == 1;
+                return TopicReader.readAll(broker.bootstrapServers(), stateTopic)
+                                .size()
+                        == 1;
             });
-            ConsumerRecord<String, byte[]> state = TopicReader.readAll(broker.bootstrapServers(), stateTopic).get(0);
+            ConsumerRecord<String, byte[]> state =
+                    TopicReader.readAll(broker.bootstrapServers(), stateTopic).get(0);
             assertThat(state.key()).isEqualTo(EngineEvents.CLUSTER + "/so-1");
-            assertThat(EventJson.read(state.value(), dev.talosburst.events.reconcile.RecordedServer.class).transitions())
+            assertThat(EventJson.read(state.value(), dev.talosburst.events.reconcile.RecordedServer.class)
+                            .transitions())
                     .hasSize(3);
-            await().atMost(Duration.ofSeconds(10)).until(() -> log.at(Level.INFO).stream().anyMatch(m -> m.contains("again")));
-            assertThat(log.at(Level.INFO)).filteredOn(m -> m.contains("again")).singleElement().asString()
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> log.at(Level.INFO).stream().anyMatch(m -> m.contains("again")));
+            assertThat(log.at(Level.INFO))
+                    .filteredOn(m -> m.contains("again"))
+                    .singleElement()
+                    .asString()
                     .contains(stateTopic, (long) failures(registry) + " failed attempts");
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(journal.resolve("node-lifecycle-events.journal")) == 0);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Files.size(journal.resolve("node-lifecycle-events.journal")) == 0);
             assertThat(sink.backlogHealthy()).isTrue();
-            assertThat(registry.get("talosburst.events.state.pending").gauge().value()).isZero();
-            assertThat(registry.get("talosburst.events.state.failing").gauge().value()).isZero();
+            assertThat(registry.get("talosburst.events.state.pending").gauge().value())
+                    .isZero();
+            assertThat(registry.get("talosburst.events.state.failing").gauge().value())
+                    .isZero();
             assertThat(log.at(Level.WARNING)).hasSize(2);
             assertThat(TopicReader.readAll(broker.bootstrapServers(), topic)).hasSize(3);
         } finally {
@@ -162,7 +204,9 @@ class StateWriteOutageTest {
     }
 
     private static double failures(SimpleMeterRegistry registry) {
-        return registry.find(StateWriteOutage.FAILURES_METRIC).counters().stream().mapToDouble(Counter::count).sum();
+        return registry.find(StateWriteOutage.FAILURES_METRIC).counters().stream()
+                .mapToDouble(Counter::count)
+                .sum();
     }
 
     private static Admin admin() {
@@ -198,7 +242,8 @@ class StateWriteOutageTest {
     }
 
     /** Counts records handed to the producer per topic (the sink's clients load it from {@code interceptor.classes}). */
-    public static final class SendCounter implements ProducerInterceptor<String, byte[]>, ConsumerInterceptor<String, byte[]> {
+    public static final class SendCounter
+            implements ProducerInterceptor<String, byte[]>, ConsumerInterceptor<String, byte[]> {
         private static final Map<String, AtomicInteger> SENDS = new ConcurrentHashMap<>();
 
         static int sends(String topic) {
@@ -213,8 +258,7 @@ class StateWriteOutageTest {
         }
 
         @Override
-        public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
-        }
+        public void onAcknowledgement(RecordMetadata metadata, Exception exception) {}
 
         @Override
         public ConsumerRecords<String, byte[]> onConsume(ConsumerRecords<String, byte[]> records) {
@@ -222,15 +266,12 @@ class StateWriteOutageTest {
         }
 
         @Override
-        public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        }
+        public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
 
         @Override
-        public void configure(Map<String, ?> configs) {
-        }
+        public void configure(Map<String, ?> configs) {}
     }
 }

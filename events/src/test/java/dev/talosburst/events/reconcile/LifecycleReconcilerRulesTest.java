@@ -1,5 +1,8 @@
 package dev.talosburst.events.reconcile;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+
 import dev.talosburst.events.model.NodeEventData;
 import dev.talosburst.events.model.NodeEventMapper;
 import dev.talosburst.events.testing.EngineEvents;
@@ -7,8 +10,6 @@ import dev.talosburst.hcloudsim.SettableClock;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.HourlyPrice;
 import dev.talosburst.provisioner.lifecycle.Transition;
-import org.junit.jupiter.api.Test;
-
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,9 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import org.junit.jupiter.api.Test;
 
 /** The reconciler's decisions, against a history built from the same events the sink would record. */
 class LifecycleReconcilerRulesTest {
@@ -39,12 +38,14 @@ class LifecycleReconcilerRulesTest {
     }
 
     private List<String> reconcile(ObservedServer... existing) throws Exception {
-        return names(reconciler(this::historyOf, Clock.fixed(NOW, ZoneOffset.UTC)).reconcile(List.of(existing)));
+        return names(
+                reconciler(this::historyOf, Clock.fixed(NOW, ZoneOffset.UTC)).reconcile(List.of(existing)));
     }
 
     /** A snapshot of the history, as the sink hands it out. */
     private Map<String, RecordedServer> historyOf(String cluster, Duration timeout) {
-        return history.entrySet().stream().filter(e -> cluster.equals(e.getValue().clusterId()))
+        return history.entrySet().stream()
+                .filter(e -> cluster.equals(e.getValue().clusterId()))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
@@ -53,7 +54,9 @@ class LifecycleReconcilerRulesTest {
     }
 
     private static List<String> names(LifecycleReconciler.Result result) {
-        return result.published().stream().map(e -> e.subject() + ":" + e.transition().eventName()).toList();
+        return result.published().stream()
+                .map(e -> e.subject() + ":" + e.transition().eventName())
+                .toList();
     }
 
     @Test
@@ -61,8 +64,17 @@ class LifecycleReconcilerRulesTest {
         recorded(engine.serverUp("p-1", 1, T0).get(0)); // only create-requested, and gone now
         LifecycleEvent requested = engine.serverUp("p-2", 2, T0).get(0);
         recorded(requested);
-        recorded(new LifecycleEvent(Transition.SERVER_CREATE_FAILED, EngineEvents.CLUSTER, "p", "p-2", "", T0, null,
-                requested.server(), "resource_unavailable", Map.of("errorCode", "resource_unavailable")));
+        recorded(new LifecycleEvent(
+                Transition.SERVER_CREATE_FAILED,
+                EngineEvents.CLUSTER,
+                "p",
+                "p-2",
+                "",
+                T0,
+                null,
+                requested.server(),
+                "resource_unavailable",
+                Map.of("errorCode", "resource_unavailable")));
         assertThat(reconcile()).isEmpty();
     }
 
@@ -70,8 +82,17 @@ class LifecycleReconcilerRulesTest {
     void otherClustersAndAlreadyDeletedServersAreLeftAlone() throws Exception {
         engine.serverUp("p-1", 1, T0).forEach(this::recorded);
         engine.serverDown("p-1", 1, T0, T0.plusSeconds(3600)).forEach(this::recorded);
-        LifecycleEvent foreign = new LifecycleEvent(Transition.SERVER_CREATED, "other-cluster", "p", "q-1", "", T0, 9L,
-                engine.facts("q-1", T0, T0, null, null, null), null, Map.of());
+        LifecycleEvent foreign = new LifecycleEvent(
+                Transition.SERVER_CREATED,
+                "other-cluster",
+                "p",
+                "q-1",
+                "",
+                T0,
+                9L,
+                engine.facts("q-1", T0, T0, null, null, null),
+                null,
+                Map.of());
         recorded(foreign);
         assertThat(reconcile()).isEmpty();
     }
@@ -82,8 +103,17 @@ class LifecycleReconcilerRulesTest {
         recorded(up.get(0));
         recorded(up.get(1));
         Instant reapedAt = T0.plusSeconds(1800);
-        recorded(new LifecycleEvent(Transition.SERVER_REAPED, EngineEvents.CLUSTER, "p", "p-3", "", reapedAt, 3L,
-                engine.facts("p-3", T0, T0.plusSeconds(20), null, null, reapedAt), "never registered", Map.of()));
+        recorded(new LifecycleEvent(
+                Transition.SERVER_REAPED,
+                EngineEvents.CLUSTER,
+                "p",
+                "p-3",
+                "",
+                reapedAt,
+                3L,
+                engine.facts("p-3", T0, T0.plusSeconds(20), null, null, reapedAt),
+                "never registered",
+                Map.of()));
         assertThat(reconcile()).containsExactly("p-3:server-deleted");
         LifecycleEvent deleted = emitted.get(0);
         assertThat(deleted.at()).isEqualTo(reapedAt);
@@ -97,8 +127,20 @@ class LifecycleReconcilerRulesTest {
         recorded(up.get(0));
         recorded(up.get(1));
         HourlyPrice raised = new HourlyPrice(new BigDecimal("0.0099"), new BigDecimal("0.011781"), "EUR");
-        LifecycleEvent.ServerFacts now = new LifecycleEvent.ServerFacts("p-4", "cx22", "fsn1", "amd64", 424242L, Map.of(),
-                raised, T0, T0.plusSeconds(20), T0.plusSeconds(20), T0.plusSeconds(70), T0.plusSeconds(90), null);
+        LifecycleEvent.ServerFacts now = new LifecycleEvent.ServerFacts(
+                "p-4",
+                "cx22",
+                "fsn1",
+                "amd64",
+                424242L,
+                Map.of(),
+                raised,
+                T0,
+                T0.plusSeconds(20),
+                T0.plusSeconds(20),
+                T0.plusSeconds(70),
+                T0.plusSeconds(90),
+                null);
         assertThat(reconcile(new ObservedServer("p-4", 4, "p", now, "running", true, true)))
                 .containsExactly("p-4:node-registered", "p-4:node-ready");
         assertThat(emitted).allSatisfy(e -> assertThat(e.server().price()).isEqualTo(EngineEvents.CX22_FSN1));
@@ -121,19 +163,35 @@ class LifecycleReconcilerRulesTest {
         // talos-burst was down: without server-deleted, billing would run forever.
         recorded(engine.serverUp("p-6", 6, T0).get(0));
         Instant gaveUp = T0.plusSeconds(900);
-        recorded(new LifecycleEvent(Transition.SERVER_CREATE_FAILED, EngineEvents.CLUSTER, "p", "p-6", "", gaveUp, null,
-                engine.facts("p-6", T0, null, null, null, null), "gave up after PT15M: timeout",
+        recorded(new LifecycleEvent(
+                Transition.SERVER_CREATE_FAILED,
+                EngineEvents.CLUSTER,
+                "p",
+                "p-6",
+                "",
+                gaveUp,
+                null,
+                engine.facts("p-6", T0, null, null, null, null),
+                "gave up after PT15M: timeout",
                 Map.of("errorCode", "timeout", "errorClass", "99")));
         // Discovered a minute later (created = Hetzner's time), then it registered and turned Ready.
         Instant created = EngineEvents.created(T0);
         Instant registered = gaveUp.plusSeconds(120);
         Instant ready = gaveUp.plusSeconds(150);
-        recorded(engine.server(Transition.SERVER_CREATED, "p-6", 6L, engine.facts("p-6", T0, created, null, null, null),
+        recorded(engine.server(
+                Transition.SERVER_CREATED,
+                "p-6",
+                6L,
+                engine.facts("p-6", T0, created, null, null, null),
                 gaveUp.plusSeconds(60)));
-        recorded(engine.server(Transition.NODE_REGISTERED, "p-6", 6L, engine.facts("p-6", T0, created, registered, null, null),
+        recorded(engine.server(
+                Transition.NODE_REGISTERED,
+                "p-6",
+                6L,
+                engine.facts("p-6", T0, created, registered, null, null),
                 registered));
-        recorded(engine.server(Transition.NODE_READY, "p-6", 6L, engine.facts("p-6", T0, created, registered, ready, null),
-                ready));
+        recorded(engine.server(
+                Transition.NODE_READY, "p-6", 6L, engine.facts("p-6", T0, created, registered, ready, null), ready));
         assertThat(history.get("p-6").has(Transition.SERVER_CREATE_FAILED)).isTrue();
 
         assertThat(reconcile()).containsExactly("p-6:server-deleted", "p-6:node-removed");
@@ -143,7 +201,8 @@ class LifecycleReconcilerRulesTest {
         assertThat(deleted.server().createdAt()).isEqualTo(created);
         assertThat(deleted.server().deletedAt()).isEqualTo(NOW);
         assertThat(deleted.server().price()).isEqualTo(EngineEvents.CX22_FSN1);
-        assertThat(deleted.details()).containsEntry("deletedAtEstimated", "true")
+        assertThat(deleted.details())
+                .containsEntry("deletedAtEstimated", "true")
                 .containsEntry("lastSeenAt", ready.toString());
     }
 
@@ -186,16 +245,18 @@ class LifecycleReconcilerRulesTest {
         SettableClock clock = new SettableClock(NOW);
         LifecycleReconciler reconciler = reconciler(this::historyOf, clock);
         assertThat(names(reconciler.reconcile(() -> {
-            clock.set(listedAt); // listing Hetzner takes a while; p-9 may have existed until it answered
-            return List.of();
-        }))).containsExactly("p-9:server-deleted");
+                    clock.set(listedAt); // listing Hetzner takes a while; p-9 may have existed until it answered
+                    return List.of();
+                })))
+                .containsExactly("p-9:server-deleted");
         assertThat(emitted.get(0).server().deletedAt()).isEqualTo(listedAt);
     }
 
     @Test
     void aNullListingIsRefusedWithAClearMessage() {
         LifecycleReconciler reconciler = reconciler(this::historyOf, Clock.fixed(NOW, ZoneOffset.UTC));
-        assertThatNullPointerException().isThrownBy(() -> reconciler.reconcile(() -> null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> reconciler.reconcile(() -> null))
                 .withMessageContaining("complete list of this cluster's servers");
         assertThat(emitted).isEmpty();
     }

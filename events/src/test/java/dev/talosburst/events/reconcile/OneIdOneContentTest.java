@@ -1,36 +1,33 @@
 package dev.talosburst.events.reconcile;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.talosburst.events.model.EventIds;
 import dev.talosburst.events.publish.EventPublisherSettings;
 import dev.talosburst.events.publish.KafkaEventSink;
 import dev.talosburst.events.testing.DataSchema;
 import dev.talosburst.events.testing.TestBroker;
 import dev.talosburst.events.testing.TopicReader;
+import dev.talosburst.hcloud.client.ApiToken;
+import dev.talosburst.hcloud.client.HcloudClient;
+import dev.talosburst.hcloud.client.HcloudSettings;
 import dev.talosburst.hcloudsim.HcloudSimulator;
 import dev.talosburst.hcloudsim.ServerSnapshot;
 import dev.talosburst.hcloudsim.SettableClock;
 import dev.talosburst.hcloudsim.SimulatorOptions;
+import dev.talosburst.provisioner.directory.InMemoryNodeDirectory;
 import dev.talosburst.provisioner.engine.EngineSettings;
 import dev.talosburst.provisioner.engine.NodeGroupEngine;
 import dev.talosburst.provisioner.engine.ServerView;
-import dev.talosburst.provisioner.userdata.UserDataSource;
-import dev.talosburst.hcloud.client.ApiToken;
-import dev.talosburst.hcloud.client.HcloudClient;
-import dev.talosburst.hcloud.client.HcloudSettings;
-import dev.talosburst.provisioner.directory.InMemoryNodeDirectory;
 import dev.talosburst.provisioner.lifecycle.EventSink;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import dev.talosburst.provisioner.pool.AutoscalingOverrides;
 import dev.talosburst.provisioner.pool.ImageSelector;
 import dev.talosburst.provisioner.pool.NodePool;
+import dev.talosburst.provisioner.userdata.UserDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,9 +41,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12, point 1: an event id always denotes the same content. The real engine and sink are restarted (the new
@@ -63,12 +62,19 @@ class OneIdOneContentTest {
     static final TestBroker broker = new TestBroker();
 
     private final SettableClock clock = new SettableClock(Instant.parse("2026-11-26T10:00:00Z"));
-    private final HcloudSimulator hetzner = HcloudSimulator.start(SimulatorOptions.builder().clock(clock).build());
-    private final HcloudClient client = new HcloudClient(HcloudSettings.defaults(ApiToken.of(hetzner.token()))
-            .withEndpoint(hetzner.endpoint()).withRetries(2, Duration.ofSeconds(1), Duration.ofSeconds(2))
-            .withRequestTimeout(Duration.ofSeconds(5)), new SimpleMeterRegistry(), clock, clock::advance);
+    private final HcloudSimulator hetzner =
+            HcloudSimulator.start(SimulatorOptions.builder().clock(clock).build());
+    private final HcloudClient client = new HcloudClient(
+            HcloudSettings.defaults(ApiToken.of(hetzner.token()))
+                    .withEndpoint(hetzner.endpoint())
+                    .withRetries(2, Duration.ofSeconds(1), Duration.ofSeconds(2))
+                    .withRequestTimeout(Duration.ofSeconds(5)),
+            new SimpleMeterRegistry(),
+            clock,
+            clock::advance);
     /** Kubernetes: outlives the talos-burst processes, as the cluster does. */
     private final InMemoryNodeDirectory nodes = new InMemoryNodeDirectory(clock);
+
     private final List<AutoCloseable> open = new ArrayList<>();
     private boolean brokerStopped;
 
@@ -84,10 +90,14 @@ class OneIdOneContentTest {
     }
 
     @Test
-    void aRestartedServiceThatLearnsPublishedFactsAgainNeverSendsAnIdWithOtherContent(@TempDir Path journal) throws Exception {
+    void aRestartedServiceThatLearnsPublishedFactsAgainNeverSendsAnIdWithOtherContent(@TempDir Path journal)
+            throws Exception {
         String topic = "lifecycle-" + UUID.randomUUID();
-        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers()).withTopic(topic)
-                .withTopicLayout(3, (short) 1).withDelivery(Duration.ofSeconds(3), Duration.ofMillis(200)).withJournal(journal);
+        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers())
+                .withTopic(topic)
+                .withTopicLayout(3, (short) 1)
+                .withDelivery(Duration.ofSeconds(3), Duration.ofMillis(200))
+                .withJournal(journal);
 
         // ---- process A: two servers whose Nodes register and turn Ready; everything published and recorded.
         KafkaEventSink sinkA = new KafkaEventSink(settings, new SimpleMeterRegistry());
@@ -95,16 +105,20 @@ class OneIdOneContentTest {
         NodeGroupEngine engineA = engine(sinkA);
         engineA.start();
         engineA.increaseSize(POOL, 2);
-        await().atMost(Duration.ofSeconds(30)).until(() -> serverNames().size() == 2
-                && engineA.instances(POOL).stream().allMatch(i -> i.id().startsWith("hcloud://")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> serverNames().size() == 2
+                        && engineA.instances(POOL).stream().allMatch(i -> i.id().startsWith("hcloud://")));
         for (String name : serverNames()) {
             nodes.register(name, Map.of());
             clock.advance(Duration.ofSeconds(20));
             nodes.setReady(name, true);
         }
         Set<String> names = serverNames();
-        await().atMost(Duration.ofSeconds(30)).until(() -> sinkA.pending() == 0 && stateKeys(topic).size() == 2
-                && recordedTransitions(sinkA).values().stream().allMatch(t -> t.contains(Transition.NODE_READY)));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> sinkA.pending() == 0
+                        && stateKeys(topic).size() == 2
+                        && recordedTransitions(sinkA).values().stream()
+                                .allMatch(t -> t.contains(Transition.NODE_READY)));
         engineA.close();
         sinkA.close(Duration.ZERO); // the kill
         Set<String> idsBefore = ids(TopicReader.readAll(broker.bootstrapServers(), topic));
@@ -125,13 +139,18 @@ class OneIdOneContentTest {
         NodeGroupEngine engineB = engine(recording);
         engineB.start(); // adopts both servers
         sinkB.start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> engineB.isSynced() && engineB.servers().size() == 2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> engineB.isSynced() && engineB.servers().size() == 2);
         clock.advance(Duration.ofSeconds(30));
         for (String name : names) {
-            nodes.setReady(name, true); // the informer's first word about each Node: B learns registration and Ready anew
+            nodes.setReady(
+                    name, true); // the informer's first word about each Node: B learns registration and Ready anew
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> emittedToB.stream()
-                .filter(e -> e.transition() == Transition.NODE_READY).count() == 2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> emittedToB.stream()
+                                .filter(e -> e.transition() == Transition.NODE_READY)
+                                .count()
+                        == 2);
 
         // ---- the broker is back; B reads the history, delivers, reconciles.
         broker.start();
@@ -145,43 +164,86 @@ class OneIdOneContentTest {
         Map<String, Set<String>> contentsById = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : raw) {
             Map<String, String> h = TopicReader.headers(r);
-            assertThat(DataSchema.errors(r.value())).as("schema of %s", h.get("ce_type")).isEmpty();
-            contentsById.computeIfAbsent(h.get("ce_id"), k -> new HashSet<>())
+            assertThat(DataSchema.errors(r.value()))
+                    .as("schema of %s", h.get("ce_type"))
+                    .isEmpty();
+            contentsById
+                    .computeIfAbsent(h.get("ce_id"), k -> new HashSet<>())
                     .add(h + " " + r.key() + " " + Base64.getEncoder().encodeToString(r.value()));
         }
-        assertThat(contentsById.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).toList())
-                .as("ids with two contents").isEmpty();
+        assertThat(contentsById.entrySet().stream()
+                        .filter(e -> e.getValue().size() > 1)
+                        .map(Map.Entry::getKey)
+                        .toList())
+                .as("ids with two contents")
+                .isEmpty();
         assertThat(raw).as("no record sent twice").hasSize(contentsById.size());
 
         // The adoptions are facts of their own (new ids, B's time); everything else B learned again was not sent.
         assertThat(reconciled.published()).isEmpty();
         List<ConsumerRecord<String, byte[]>> adopted = raw.stream()
-                .filter(r -> "dev.talosburst.node.server-adopted.v1".equals(TopicReader.headers(r).get("ce_type"))).toList();
+                .filter(r -> "dev.talosburst.node.server-adopted.v1"
+                        .equals(TopicReader.headers(r).get("ce_type")))
+                .toList();
         assertThat(adopted).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(names);
         assertThat(ids(raw)).containsAll(idsBefore).hasSize(idsBefore.size() + 2);
 
-        List<String> reEmitted = emittedToB.stream().map(e -> EventIds.forIdentity(e.identity())).filter(idsBefore::contains).toList();
-        assertThat(reEmitted).as("B learned each Node's registration and Ready again").hasSize(4);
-        assertThat(metricsB.get("talosburst.events.duplicates.suppressed").counter().count())
-                .as("talosburst_events_duplicates_suppressed_total").isEqualTo(reEmitted.size());
+        List<String> reEmitted = emittedToB.stream()
+                .map(e -> EventIds.forIdentity(e.identity()))
+                .filter(idsBefore::contains)
+                .toList();
+        assertThat(reEmitted)
+                .as("B learned each Node's registration and Ready again")
+                .hasSize(4);
+        assertThat(metricsB.get("talosburst.events.duplicates.suppressed")
+                        .counter()
+                        .count())
+                .as("talosburst_events_duplicates_suppressed_total")
+                .isEqualTo(reEmitted.size());
     }
 
     private NodeGroupEngine engine(EventSink sink) {
-        NodePool pool = new NodePool(POOL, "cx22", "fsn1", null, 0, 5, ImageSelector.talos("v1.11.6"), Map.of(), List.of(), Map.of(),
-                List.of(), List.of(), null, true, true, AutoscalingOverrides.none(), List.of(), Duration.ofMinutes(15));
+        NodePool pool = new NodePool(
+                POOL,
+                "cx22",
+                "fsn1",
+                null,
+                0,
+                5,
+                ImageSelector.talos("v1.11.6"),
+                Map.of(),
+                List.of(),
+                Map.of(),
+                List.of(),
+                List.of(),
+                null,
+                true,
+                true,
+                AutoscalingOverrides.none(),
+                List.of(),
+                Duration.ofMinutes(15));
         UserDataSource userData = (p, name, labels, taints) -> "version: v1alpha1\n# worker " + name + "\n";
-        EngineSettings settings = EngineSettings.defaults(CLUSTER).withTickInterval(Duration.ofHours(1))
+        EngineSettings settings = EngineSettings.defaults(CLUSTER)
+                .withTickInterval(Duration.ofHours(1))
                 .withResyncInterval(Duration.ofMinutes(1));
-        NodeGroupEngine engine = new NodeGroupEngine(settings, List.of(pool), client, userData, sink, nodes, clock,
-                new SimpleMeterRegistry());
+        NodeGroupEngine engine = new NodeGroupEngine(
+                settings, List.of(pool), client, userData, sink, nodes, clock, new SimpleMeterRegistry());
         open.add(0, engine); // engines close before their sinks
         return engine;
     }
 
     private static List<ObservedServer> observed(NodeGroupEngine engine) {
         List<ServerView> servers = engine.servers();
-        return servers.stream().map(s -> new ObservedServer(s.name(), s.serverId(), s.pool(), s.facts(), s.status(),
-                s.nodeRegistered() || s.nodeReady(), s.nodeReady())).toList();
+        return servers.stream()
+                .map(s -> new ObservedServer(
+                        s.name(),
+                        s.serverId(),
+                        s.pool(),
+                        s.facts(),
+                        s.status(),
+                        s.nodeRegistered() || s.nodeReady(),
+                        s.nodeReady()))
+                .toList();
     }
 
     private Set<String> serverNames() {
@@ -194,8 +256,10 @@ class OneIdOneContentTest {
     }
 
     private static Set<String> stateKeys(String topic) {
-        return TopicReader.readAll(broker.bootstrapServers(), topic + ".state").stream().filter(r -> r.value() != null)
-                .map(ConsumerRecord::key).collect(Collectors.toSet());
+        return TopicReader.readAll(broker.bootstrapServers(), topic + ".state").stream()
+                .filter(r -> r.value() != null)
+                .map(ConsumerRecord::key)
+                .collect(Collectors.toSet());
     }
 
     private static Set<String> ids(List<ConsumerRecord<String, byte[]>> records) {

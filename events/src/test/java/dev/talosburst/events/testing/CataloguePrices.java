@@ -1,10 +1,9 @@
 package dev.talosburst.events.testing;
 
-import dev.talosburst.hcloudsim.SimulatedCatalogue;
 import dev.talosburst.hcloudsim.HcloudSimulator;
 import dev.talosburst.hcloudsim.LocationPrice;
+import dev.talosburst.hcloudsim.SimulatedCatalogue;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent.HourlyPrice;
-
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 
@@ -13,8 +12,7 @@ public final class CataloguePrices {
 
     private static SimulatedCatalogue catalogue;
 
-    private CataloguePrices() {
-    }
+    private CataloguePrices() {}
 
     /** Hourly and monthly price of {@code type} in {@code location}, EUR. */
     public static synchronized HourlyPrice of(String type, String location) {
@@ -23,7 +21,8 @@ public final class CataloguePrices {
                 catalogue = sim.catalogue();
             }
         }
-        LocationPrice p = catalogue.serverType(type).orElseThrow().priceIn(location).orElseThrow();
+        LocationPrice p =
+                catalogue.serverType(type).orElseThrow().priceIn(location).orElseThrow();
         return new HourlyPrice(p.hourlyNet(), gross(p.hourlyNet()), "EUR", p.monthlyNet(), gross(p.monthlyNet()));
     }
 

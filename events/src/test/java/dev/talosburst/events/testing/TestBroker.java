@@ -1,11 +1,6 @@
 package dev.talosburst.events.testing;
 
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
-import org.apache.kafka.common.Uuid;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -13,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * An in-process KRaft broker on 127.0.0.1 with fixed ports and a persistent log directory, so it can be
@@ -30,14 +29,14 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
             java.util.logging.Logger.getLogger("state.change.logger"),
             java.util.logging.Logger.getLogger("io.smallrye.reactive.messaging.kafka"));
 
-    private static final java.util.logging.Logger NETWORK = java.util.logging.Logger.getLogger("org.apache.kafka.clients.NetworkClient");
+    private static final java.util.logging.Logger NETWORK =
+            java.util.logging.Logger.getLogger("org.apache.kafka.clients.NetworkClient");
 
     static {
         QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
         // The clients log every refused connection while a test stops the broker on purpose.
         NETWORK.setLevel(java.util.logging.Level.SEVERE);
     }
-
 
     private final int kafkaPort = freePort();
     private final int controllerPort = freePort();
@@ -70,7 +69,8 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
                     p.put("broker.session.timeout.ms", "1500");
                 })
                 .start();
-        System.out.printf("test broker on %s started in %d ms%n", bootstrapServers(), (System.nanoTime() - t) / 1_000_000);
+        System.out.printf(
+                "test broker on %s started in %d ms%n", bootstrapServers(), (System.nanoTime() - t) / 1_000_000);
         return this;
     }
 

@@ -1,5 +1,12 @@
 package dev.talosburst.events.testing;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -9,26 +16,18 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-
 /** Reads a whole topic with a plain KafkaConsumer, the way any consumer would. */
 public final class TopicReader {
 
-    private TopicReader() {
-    }
+    private TopicReader() {}
 
     /** Every record now in {@code topic}, partition by partition in offset order. */
     public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
             for (PartitionInfo i : c.partitionsFor(topic, Duration.ofSeconds(10))) {
                 parts.add(new TopicPartition(topic, i.partition()));
@@ -41,7 +40,8 @@ public final class TopicReader {
             while (System.nanoTime() < deadline && parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
                 c.poll(Duration.ofMillis(100)).forEach(out::add);
             }
-            out.sort((a, b) -> a.partition() != b.partition() ? Integer.compare(a.partition(), b.partition())
+            out.sort((a, b) -> a.partition() != b.partition()
+                    ? Integer.compare(a.partition(), b.partition())
                     : Long.compare(a.offset(), b.offset()));
             return out;
         }
@@ -57,6 +57,9 @@ public final class TopicReader {
 
     /** Types of the records of {@code key}, in partition order. */
     public static List<String> typesOf(List<ConsumerRecord<String, byte[]>> records, String key) {
-        return records.stream().filter(r -> key.equals(r.key())).map(r -> headers(r).get("ce_type")).toList();
+        return records.stream()
+                .filter(r -> key.equals(r.key()))
+                .map(r -> headers(r).get("ce_type"))
+                .toList();
     }
 }

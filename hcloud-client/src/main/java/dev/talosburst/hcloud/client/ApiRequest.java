@@ -16,8 +16,14 @@ import java.util.Objects;
  * @param body      JSON body, null for none
  * @param secret    a value inside the body that must never be logged or echoed in an error (user-data), null for none
  */
-record ApiRequest(String method, EndpointFamily family, String endpoint, String path, List<Map.Entry<String, String>> query,
-                  byte[] body, String secret) {
+record ApiRequest(
+        String method,
+        EndpointFamily family,
+        String endpoint,
+        String path,
+        List<Map.Entry<String, String>> query,
+        byte[] body,
+        String secret) {
 
     ApiRequest {
         Objects.requireNonNull(method);

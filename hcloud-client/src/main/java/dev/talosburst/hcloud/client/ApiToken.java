@@ -21,16 +21,19 @@ public final class ApiToken {
      *                                  the message never repeats the token
      */
     public static ApiToken of(String value) {
-        Objects.requireNonNull(value, "Hetzner API token is missing: set HCLOUD_TOKEN (a read/write project API token)");
+        Objects.requireNonNull(
+                value, "Hetzner API token is missing: set HCLOUD_TOKEN (a read/write project API token)");
         String trimmed = value.strip();
         if (trimmed.isEmpty()) {
-            throw new IllegalArgumentException("Hetzner API token is empty: set HCLOUD_TOKEN (a read/write project API token)");
+            throw new IllegalArgumentException(
+                    "Hetzner API token is empty: set HCLOUD_TOKEN (a read/write project API token)");
         }
         for (int i = 0; i < trimmed.length(); i++) {
             char c = trimmed.charAt(i);
             if (c <= ' ' || c == 127) {
-                throw new IllegalArgumentException("Hetzner API token contains whitespace or control characters at position " + i
-                        + "; copy the token again without line breaks or spaces");
+                throw new IllegalArgumentException(
+                        "Hetzner API token contains whitespace or control characters at position " + i
+                                + "; copy the token again without line breaks or spaces");
             }
         }
         return new ApiToken(trimmed);

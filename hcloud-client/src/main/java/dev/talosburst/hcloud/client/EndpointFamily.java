@@ -4,7 +4,12 @@ import java.util.Locale;
 
 /** Groups of Hetzner endpoints that fail together; each gets its own circuit breaker. */
 public enum EndpointFamily {
-    SERVERS, ACTIONS, CATALOGUE, FIREWALLS, NETWORKS, PLACEMENT_GROUPS;
+    SERVERS,
+    ACTIONS,
+    CATALOGUE,
+    FIREWALLS,
+    NETWORKS,
+    PLACEMENT_GROUPS;
 
     /** Breaker name as it appears in metrics, e.g. {@code hcloud-servers}. */
     public String breakerName() {

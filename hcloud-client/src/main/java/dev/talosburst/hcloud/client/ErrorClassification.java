@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.talosburst.provisioner.cloud.CloudApiException;
 import dev.talosburst.provisioner.cloud.CloudApiException.Kind;
-
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.util.ArrayList;
@@ -29,9 +28,20 @@ final class ErrorClassification {
     /** Code used when the calling thread was interrupted while waiting. */
     static final String INTERRUPTED = "interrupted";
 
-    private static final Set<String> OUT_OF_RESOURCES = Set.of("resource_unavailable", "resource_limit_exceeded", "placement_error");
-    private static final Set<String> RETRYABLE = Set.of("rate_limit_exceeded", "limit_reached", "conflict", "locked", "resource_locked",
-            "timeout", "server_error", "unavailable", "bad_gateway", "unknown_error", "robot_unavailable",
+    private static final Set<String> OUT_OF_RESOURCES =
+            Set.of("resource_unavailable", "resource_limit_exceeded", "placement_error");
+    private static final Set<String> RETRYABLE = Set.of(
+            "rate_limit_exceeded",
+            "limit_reached",
+            "conflict",
+            "locked",
+            "resource_locked",
+            "timeout",
+            "server_error",
+            "unavailable",
+            "bad_gateway",
+            "unknown_error",
+            "robot_unavailable",
             // Temporary by definition, but not worth retrying within seconds: see isWorthRetryingNow.
             "maintenance");
     /** Retryable later, but not in the client's loop: maintenance lasts longer than a backoff, a full bulkhead already waited. */
@@ -40,8 +50,7 @@ final class ErrorClassification {
     /** Hetzner's 2026 rate-limit message names the token ("... for token '...' reached"); we never repeat what it says there. */
     private static final Pattern TOKEN_MENTION = Pattern.compile("(?i)(token\\s*')[^']*(')");
 
-    private ErrorClassification() {
-    }
+    private ErrorClassification() {}
 
     /** Replaces whatever Hetzner quotes after the word "token" in a message. */
     static String redactTokenMentions(String message) {
@@ -74,8 +83,13 @@ final class ErrorClassification {
     }
 
     /** An error answer. Hetzner's message and the names of fields in {@code details} are kept; values never are. */
-    static CloudApiException fromResponse(ApiRequest request, int status, String body, String correlationId, ObjectMapper json,
-                                          UnaryOperator<String> redact) {
+    static CloudApiException fromResponse(
+            ApiRequest request,
+            int status,
+            String body,
+            String correlationId,
+            ObjectMapper json,
+            UnaryOperator<String> redact) {
         String code = null;
         String message = null;
         List<String> detailNames = List.of();
@@ -92,8 +106,12 @@ final class ErrorClassification {
             }
         }
         Kind kind = kindOf(code, status);
-        StringBuilder text = new StringBuilder("Hetzner API ").append(request.method()).append(' ').append(request.endpoint())
-                .append(" failed: HTTP ").append(status);
+        StringBuilder text = new StringBuilder("Hetzner API ")
+                .append(request.method())
+                .append(' ')
+                .append(request.endpoint())
+                .append(" failed: HTTP ")
+                .append(status);
         if (code != null) {
             text.append(' ').append(code);
         }
@@ -104,7 +122,8 @@ final class ErrorClassification {
         if (correlationId != null) {
             text.append(" (X-Correlation-Id ").append(correlationId).append(')');
         }
-        return new CloudApiException(kind, code != null ? code : "http_" + status, status, redact.apply(text.toString()), correlationId);
+        return new CloudApiException(
+                kind, code != null ? code : "http_" + status, status, redact.apply(text.toString()), correlationId);
     }
 
     /** No answer at all: timeouts, resets, refused connections and responses lost after the request took effect. */
@@ -114,21 +133,31 @@ final class ErrorClassification {
 
     /** {@link #fromNetwork(ApiRequest, IOException)} naming the API base the request went to (it carries no secret). */
     static CloudApiException fromNetwork(ApiRequest request, IOException failure, java.net.URI base) {
-        String what = failure instanceof HttpTimeoutException ? "timed out" : "failed without a response (" + failure.getClass().getSimpleName() + ")";
-        return new CloudApiException(Kind.RETRYABLE, NETWORK_ERROR, 0,
-                "Hetzner API " + request.method() + " " + request.endpoint() + (base == null ? "" : " at " + base) + " " + what
-                        + "; it may or may not have taken effect", null, failure);
+        String what = failure instanceof HttpTimeoutException
+                ? "timed out"
+                : "failed without a response (" + failure.getClass().getSimpleName() + ")";
+        return new CloudApiException(
+                Kind.RETRYABLE,
+                NETWORK_ERROR,
+                0,
+                "Hetzner API " + request.method() + " " + request.endpoint() + (base == null ? "" : " at " + base) + " "
+                        + what + "; it may or may not have taken effect",
+                null,
+                failure);
     }
 
     /** Whether the in-client retry loop should try again (a subset of {@link Kind#RETRYABLE}). */
     static boolean isWorthRetryingNow(Throwable failure) {
-        return failure instanceof CloudApiException e && e.kind() == Kind.RETRYABLE && !NOT_RETRIED_IN_CLIENT.contains(e.code())
+        return failure instanceof CloudApiException e
+                && e.kind() == Kind.RETRYABLE
+                && !NOT_RETRIED_IN_CLIENT.contains(e.code())
                 && !CIRCUIT_OPEN.equals(e.code());
     }
 
     /** Whether a failure says something about Hetzner's health (counts against the circuit breaker): 5xx and no answer. */
     static boolean isHealthFailure(Throwable failure) {
-        return failure instanceof CloudApiException e && e.kind() == Kind.RETRYABLE
+        return failure instanceof CloudApiException e
+                && e.kind() == Kind.RETRYABLE
                 && (e.httpStatus() >= 500 || (e.httpStatus() == 0 && NETWORK_ERROR.equals(e.code())));
     }
 
@@ -150,7 +179,8 @@ final class ErrorClassification {
                     if (itemMessages != null && itemMessages.isArray()) {
                         itemMessages.forEach(m -> messages.add(m.asText()));
                     }
-                    names.add((listField.equals("fields") ? "field " : "limit ") + name
+                    names.add((listField.equals("fields") ? "field " : "limit ")
+                            + name
                             + (messages.isEmpty() ? "" : ": " + String.join("; ", messages)));
                 }
             }

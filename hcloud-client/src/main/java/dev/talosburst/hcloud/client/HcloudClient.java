@@ -22,8 +22,6 @@ import dev.talosburst.provisioner.cloud.ServerType;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.jboss.logging.Logger;
-
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.jboss.logging.Logger;
 
 /**
  * {@link CloudApi} over Hetzner's HTTP API (java.net.http), spending the request budget carefully and never creating a
@@ -49,6 +48,7 @@ public final class HcloudClient implements CloudApi {
 
     /** Hetzner's largest page. */
     static final int PER_PAGE = 50;
+
     private static final int MAX_PAGES = 10_000;
 
     private static final Logger LOG = Logger.getLogger(HcloudClient.class);
@@ -74,9 +74,15 @@ public final class HcloudClient implements CloudApi {
         this.wire = new WireFormat(json);
         this.budget = new TokenBucketBudget(settings.budgetCapacity(), settings.budgetShare(), clock, sleeper);
         HttpClient http = HttpClient.newBuilder()
-                .connectTimeout(settings.requestTimeout().compareTo(Duration.ofSeconds(10)) < 0 ? settings.requestTimeout() : Duration.ofSeconds(10))
+                .connectTimeout(
+                        settings.requestTimeout().compareTo(Duration.ofSeconds(10)) < 0
+                                ? settings.requestTimeout()
+                                : Duration.ofSeconds(10))
                 // Plain http is only the simulator; avoid the h2c upgrade dance there.
-                .version("http".equals(settings.endpoint().getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+                .version(
+                        "http".equals(settings.endpoint().getScheme())
+                                ? HttpClient.Version.HTTP_1_1
+                                : HttpClient.Version.HTTP_2)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
         this.transport = new HcloudTransport(settings, budget, clock, sleeper, registry, http, json);
@@ -104,7 +110,8 @@ public final class HcloudClient implements CloudApi {
     @Override
     public CallGuard serversGuard() {
         CircuitBreaker.State state = breakerState(EndpointFamily.SERVERS);
-        return new CallGuard(state.name(), state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN);
+        return new CallGuard(
+                state.name(), state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN);
     }
 
     /** Requests the client believes it may still send right now. */
@@ -117,14 +124,25 @@ public final class HcloudClient implements CloudApi {
     @Override
     public CreatedServer createServer(ServerSpec spec) {
         Objects.requireNonNull(spec, "spec");
-        ApiRequest request = new ApiRequest("POST", EndpointFamily.SERVERS, "/servers", "/servers", List.of(),
-                wire.createServerBody(spec), spec.userData());
+        ApiRequest request = new ApiRequest(
+                "POST",
+                EndpointFamily.SERVERS,
+                "/servers",
+                "/servers",
+                List.of(),
+                wire.createServerBody(spec),
+                spec.userData());
         try {
             JsonNode body = transport.send(request);
             JsonNode action = body.path("action");
-            CreatedServer created = new CreatedServer(wire.server(body.path("server")), action.isObject() ? wire.action(action) : null,
-                    wire.actions(body.path("next_actions")), false);
-            LOG.debugf("Created server %s (id %d)", created.server().name(), created.server().id());
+            CreatedServer created = new CreatedServer(
+                    wire.server(body.path("server")),
+                    action.isObject() ? wire.action(action) : null,
+                    wire.actions(body.path("next_actions")),
+                    false);
+            LOG.debugf(
+                    "Created server %s (id %d)",
+                    created.server().name(), created.server().id());
             return created;
         } catch (CloudApiException e) {
             if (e.kind() != Kind.ALREADY_EXISTS) {
@@ -151,26 +169,42 @@ public final class HcloudClient implements CloudApi {
             }
         });
         if (spec.labels().isEmpty() || !mismatched.isEmpty()) {
-            String why = spec.labels().isEmpty() ? "the request carries no labels to prove ownership"
+            String why = spec.labels().isEmpty()
+                    ? "the request carries no labels to prove ownership"
                     : "it lacks or differs in label(s) " + mismatched;
-            throw new CloudApiException(Kind.ALREADY_EXISTS, uniqueness.code(), uniqueness.httpStatus(),
-                    "A server named '" + spec.name() + "' already exists (id " + server.id() + ") and is not adopted because " + why
-                            + "; delete or rename that server, or choose another name", uniqueness.correlationId(), uniqueness);
+            throw new CloudApiException(
+                    Kind.ALREADY_EXISTS,
+                    uniqueness.code(),
+                    uniqueness.httpStatus(),
+                    "A server named '" + spec.name() + "' already exists (id " + server.id()
+                            + ") and is not adopted because " + why
+                            + "; delete or rename that server, or choose another name",
+                    uniqueness.correlationId(),
+                    uniqueness);
         }
         if (server.status() == ServerStatus.DELETING) {
-            // Ours, but on its way out (e.g. just reaped): adopting it would hand back a server that vanishes in seconds.
-            throw new CloudApiException(Kind.RETRYABLE, uniqueness.code(), uniqueness.httpStatus(),
-                    "A server named '" + spec.name() + "' (id " + server.id() + ") is being deleted; create it again once it is gone",
-                    uniqueness.correlationId(), uniqueness);
+            // Ours, but on its way out (e.g. just reaped): adopting it would hand back a server that vanishes in
+            // seconds.
+            throw new CloudApiException(
+                    Kind.RETRYABLE,
+                    uniqueness.code(),
+                    uniqueness.httpStatus(),
+                    "A server named '" + spec.name() + "' (id " + server.id()
+                            + ") is being deleted; create it again once it is gone",
+                    uniqueness.correlationId(),
+                    uniqueness);
         }
-        LOG.infof("Adopted existing server %s (id %d): it carries all labels of the create request", server.name(), server.id());
+        LOG.infof(
+                "Adopted existing server %s (id %d): it carries all labels of the create request",
+                server.name(), server.id());
         return new CreatedServer(server, null, List.of(), true);
     }
 
     @Override
     public Optional<Server> server(long id) {
         try {
-            JsonNode body = transport.send(ApiRequest.get(EndpointFamily.SERVERS, "/servers/{id}", "/servers/" + id, List.of()));
+            JsonNode body = transport.send(
+                    ApiRequest.get(EndpointFamily.SERVERS, "/servers/{id}", "/servers/" + id, List.of()));
             return Optional.of(wire.server(body.path("server")));
         } catch (CloudApiException e) {
             if (e.kind() == Kind.NOT_FOUND) {
@@ -198,8 +232,8 @@ public final class HcloudClient implements CloudApi {
     @Override
     public Optional<Action> deleteServer(long id) {
         try {
-            JsonNode body = transport.send(new ApiRequest("DELETE", EndpointFamily.SERVERS, "/servers/{id}", "/servers/" + id, List.of(),
-                    null, null));
+            JsonNode body = transport.send(new ApiRequest(
+                    "DELETE", EndpointFamily.SERVERS, "/servers/{id}", "/servers/" + id, List.of(), null, null));
             JsonNode action = body.path("action");
             return action.isObject() ? Optional.of(wire.action(action)) : Optional.empty();
         } catch (CloudApiException e) {
@@ -215,12 +249,18 @@ public final class HcloudClient implements CloudApi {
 
     @Override
     public List<ServerType> serverTypes() {
-        return listAll(ApiRequest.get(EndpointFamily.CATALOGUE, "/server_types", "/server_types", List.of()), "server_types", wire::serverType);
+        return listAll(
+                ApiRequest.get(EndpointFamily.CATALOGUE, "/server_types", "/server_types", List.of()),
+                "server_types",
+                wire::serverType);
     }
 
     @Override
     public List<Location> locations() {
-        return listAll(ApiRequest.get(EndpointFamily.CATALOGUE, "/locations", "/locations", List.of()), "locations", wire::location);
+        return listAll(
+                ApiRequest.get(EndpointFamily.CATALOGUE, "/locations", "/locations", List.of()),
+                "locations",
+                wire::location);
     }
 
     @Override
@@ -232,8 +272,10 @@ public final class HcloudClient implements CloudApi {
         addIfPresent(params, "architecture", query.architecture());
         addIfPresent(params, "name", query.name());
         params.add(param("sort", "created:desc"));
-        List<Image> images = new ArrayList<>(listAll(ApiRequest.get(EndpointFamily.CATALOGUE, "/images", "/images", params), "images", wire::image));
-        // Pages were fetched newest first already; sorting again keeps the promise even if images changed between pages.
+        List<Image> images = new ArrayList<>(
+                listAll(ApiRequest.get(EndpointFamily.CATALOGUE, "/images", "/images", params), "images", wire::image));
+        // Pages were fetched newest first already; sorting again keeps the promise even if images changed between
+        // pages.
         images.sort(Comparator.comparing(Image::created, Comparator.nullsLast(Comparator.<Instant>reverseOrder()))
                 .thenComparing(Comparator.comparingLong(Image::id).reversed()));
         return images;
@@ -243,20 +285,30 @@ public final class HcloudClient implements CloudApi {
 
     @Override
     public List<Firewall> firewalls(String name, String labelSelector) {
-        return listAll(ApiRequest.get(EndpointFamily.FIREWALLS, "/firewalls", "/firewalls", filters(name, labelSelector)), "firewalls",
+        return listAll(
+                ApiRequest.get(EndpointFamily.FIREWALLS, "/firewalls", "/firewalls", filters(name, labelSelector)),
+                "firewalls",
                 wire::firewall);
     }
 
     @Override
     public List<Network> networks(String name, String labelSelector) {
-        return listAll(ApiRequest.get(EndpointFamily.NETWORKS, "/networks", "/networks", filters(name, labelSelector)), "networks",
+        return listAll(
+                ApiRequest.get(EndpointFamily.NETWORKS, "/networks", "/networks", filters(name, labelSelector)),
+                "networks",
                 wire::network);
     }
 
     @Override
     public List<PlacementGroup> placementGroups(String name, String labelSelector) {
-        return listAll(ApiRequest.get(EndpointFamily.PLACEMENT_GROUPS, "/placement_groups", "/placement_groups", filters(name, labelSelector)),
-                "placement_groups", wire::placementGroup);
+        return listAll(
+                ApiRequest.get(
+                        EndpointFamily.PLACEMENT_GROUPS,
+                        "/placement_groups",
+                        "/placement_groups",
+                        filters(name, labelSelector)),
+                "placement_groups",
+                wire::placementGroup);
     }
 
     // ---- paging
@@ -295,8 +347,12 @@ public final class HcloudClient implements CloudApi {
             }
             page = next.asInt();
         }
-        throw new CloudApiException(Kind.FATAL, "pagination_loop", 0,
-                "Hetzner API " + first + " returned more than " + MAX_PAGES + " pages; refusing to follow further", null);
+        throw new CloudApiException(
+                Kind.FATAL,
+                "pagination_loop",
+                0,
+                "Hetzner API " + first + " returned more than " + MAX_PAGES + " pages; refusing to follow further",
+                null);
     }
 
     private static List<Map.Entry<String, String>> filters(String name, String labelSelector) {

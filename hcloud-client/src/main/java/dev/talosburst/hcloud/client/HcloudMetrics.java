@@ -4,14 +4,13 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The client's own meters. Tags are templated endpoints ({@code /servers/{id}}), methods and statuses only: never ids,
@@ -37,8 +36,16 @@ final class HcloudMetrics {
      */
     static final String BUDGET_USED = "talosburst.hcloud.budget.used.ratio";
 
-    private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofMillis(100),
+        Duration.ofMillis(250),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofMillis(2500),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(30)
+    };
 
     /** Status tag when no HTTP response arrived. */
     static final String NO_RESPONSE = "none";
@@ -47,9 +54,11 @@ final class HcloudMetrics {
     private final Timer budgetWait;
     /** Last {@code RateLimit-*} headers seen; NaN until the first response carried them. */
     private final AtomicReference<RateLimitHeaders> reported = new AtomicReference<>();
+
     private final java.time.Clock clock;
     /** Requests per minute of the last hour (ring of 60), for {@link #BUDGET_USED}. */
     private final long[] perMinute = new long[60];
+
     private final long[] minuteOf = new long[60];
     /**
      * Request counts per (endpoint, method, status), held here and read by function counters: Quarkus attaches its
@@ -68,13 +77,24 @@ final class HcloudMetrics {
                 .description("Requests the client may still send before waiting for Hetzner's bucket to refill")
                 .strongReference(true)
                 .register(registry);
-        Gauge.builder(RATELIMIT_LIMIT, reported, r -> r.get() == null ? Double.NaN : r.get().limit())
+        Gauge.builder(
+                        RATELIMIT_LIMIT,
+                        reported,
+                        r -> r.get() == null ? Double.NaN : r.get().limit())
                 .description("Hetzner's request budget per hour (RateLimit-Limit of the last response; NaN before one)")
-                .strongReference(true).register(registry);
-        Gauge.builder(RATELIMIT_REPORTED, reported, r -> r.get() == null ? Double.NaN : r.get().remaining())
-                .description("Requests Hetzner says are left (RateLimit-Remaining of the last response; NaN before one)")
-                .strongReference(true).register(registry);
-        this.budgetWait = Timer.builder(RATELIMIT_WAIT).description("Time spent waiting for request budget").register(registry);
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(
+                        RATELIMIT_REPORTED,
+                        reported,
+                        r -> r.get() == null ? Double.NaN : r.get().remaining())
+                .description(
+                        "Requests Hetzner says are left (RateLimit-Remaining of the last response; NaN before one)")
+                .strongReference(true)
+                .register(registry);
+        this.budgetWait = Timer.builder(RATELIMIT_WAIT)
+                .description("Time spent waiting for request budget")
+                .register(registry);
     }
 
     /** Requests sent in the last 60 minutes. */
@@ -102,16 +122,26 @@ final class HcloudMetrics {
     void exchanged(ApiRequest request, String status, long nanos) {
         count();
         requests.computeIfAbsent(List.of(request.endpoint(), request.method(), status), k -> {
-            LongAdder adder = new LongAdder();
-            FunctionCounter.builder(REQUESTS, adder, LongAdder::sum).description("Hetzner API requests sent")
-                    .tag("endpoint", k.get(0)).tag("method", k.get(1)).tag("status", k.get(2)).register(registry);
-            return adder;
-        }).increment();
-        Timer.builder(DURATION).description("Hetzner API request duration")
-                .tag("endpoint", request.endpoint()).tag("method", request.method()).tag("status", status)
-                // A few fixed buckets (not a full percentile histogram) keep histogram_quantile possible at low cardinality.
+                    LongAdder adder = new LongAdder();
+                    FunctionCounter.builder(REQUESTS, adder, LongAdder::sum)
+                            .description("Hetzner API requests sent")
+                            .tag("endpoint", k.get(0))
+                            .tag("method", k.get(1))
+                            .tag("status", k.get(2))
+                            .register(registry);
+                    return adder;
+                })
+                .increment();
+        Timer.builder(DURATION)
+                .description("Hetzner API request duration")
+                .tag("endpoint", request.endpoint())
+                .tag("method", request.method())
+                .tag("status", status)
+                // A few fixed buckets (not a full percentile histogram) keep histogram_quantile possible at low
+                // cardinality.
                 .serviceLevelObjectives(LATENCY_BUCKETS)
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Hetzner reported its budget on a response. */

@@ -46,14 +46,16 @@ public record HcloudSettings(
         Objects.requireNonNull(endpoint, "endpoint (e.g. https://api.hetzner.cloud/v1)");
         Objects.requireNonNull(token, "token");
         if (!"https".equals(endpoint.getScheme()) && !"http".equals(endpoint.getScheme())) {
-            throw new IllegalArgumentException("Hetzner endpoint must be an http(s) URL such as " + DEFAULT_ENDPOINT + ", got " + endpoint);
+            throw new IllegalArgumentException(
+                    "Hetzner endpoint must be an http(s) URL such as " + DEFAULT_ENDPOINT + ", got " + endpoint);
         }
         if (endpoint.getUserInfo() != null) {
-            throw new IllegalArgumentException("Hetzner endpoint must not embed credentials (user-info); pass the token separately");
+            throw new IllegalArgumentException(
+                    "Hetzner endpoint must not embed credentials (user-info); pass the token separately");
         }
         if (endpoint.getQuery() != null || endpoint.getFragment() != null) {
-            throw new IllegalArgumentException("Hetzner endpoint must not carry a query or fragment: " + endpoint.getScheme() + "://"
-                    + endpoint.getHost() + endpoint.getPath());
+            throw new IllegalArgumentException("Hetzner endpoint must not carry a query or fragment: "
+                    + endpoint.getScheme() + "://" + endpoint.getHost() + endpoint.getPath());
         }
         requirePositive("requestTimeout", requestTimeout);
         requirePositive("retryBase", retryBase);
@@ -69,7 +71,8 @@ public record HcloudSettings(
             throw new IllegalArgumentException("budgetShare must be above 0 and at most 1, got " + budgetShare);
         }
         if (breakerFailureRate < 1 || breakerFailureRate > 100) {
-            throw new IllegalArgumentException("breakerFailureRate must be a percentage between 1 and 100, got " + breakerFailureRate);
+            throw new IllegalArgumentException(
+                    "breakerFailureRate must be a percentage between 1 and 100, got " + breakerFailureRate);
         }
     }
 
@@ -78,55 +81,174 @@ public record HcloudSettings(
      * a breaker opening at 50 % failures over the last 10 calls (at least 5) for 30 s, 4 concurrent requests.
      */
     public static HcloudSettings defaults(ApiToken token) {
-        return new HcloudSettings(DEFAULT_ENDPOINT, token, Duration.ofSeconds(30), 3600, 5, Duration.ofSeconds(1), Duration.ofSeconds(60),
-                10, 5, 50, Duration.ofSeconds(30), 4, Duration.ofSeconds(60), 1.0);
+        return new HcloudSettings(
+                DEFAULT_ENDPOINT,
+                token,
+                Duration.ofSeconds(30),
+                3600,
+                5,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(60),
+                10,
+                5,
+                50,
+                Duration.ofSeconds(30),
+                4,
+                Duration.ofSeconds(60),
+                1.0);
     }
 
     /** The defaults, with the endpoint taken from {@code endpointOverride} (HCLOUD_ENDPOINT) when it is non-blank. */
     public static HcloudSettings defaults(ApiToken token, String endpointOverride) {
         HcloudSettings settings = defaults(token);
-        return endpointOverride == null || endpointOverride.isBlank() ? settings : settings.withEndpoint(URI.create(endpointOverride.strip()));
+        return endpointOverride == null || endpointOverride.isBlank()
+                ? settings
+                : settings.withEndpoint(URI.create(endpointOverride.strip()));
     }
 
     public HcloudSettings withEndpoint(URI newEndpoint) {
-        return new HcloudSettings(newEndpoint, token, requestTimeout, budgetCapacity, maxRetries, retryBase, retryCap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait, budgetShare);
+        return new HcloudSettings(
+                newEndpoint,
+                token,
+                requestTimeout,
+                budgetCapacity,
+                maxRetries,
+                retryBase,
+                retryCap,
+                breakerWindow,
+                breakerMinimumCalls,
+                breakerFailureRate,
+                breakerOpenDuration,
+                maxConcurrentRequests,
+                bulkheadMaxWait,
+                budgetShare);
     }
 
     public HcloudSettings withToken(ApiToken newToken) {
-        return new HcloudSettings(endpoint, newToken, requestTimeout, budgetCapacity, maxRetries, retryBase, retryCap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait, budgetShare);
+        return new HcloudSettings(
+                endpoint,
+                newToken,
+                requestTimeout,
+                budgetCapacity,
+                maxRetries,
+                retryBase,
+                retryCap,
+                breakerWindow,
+                breakerMinimumCalls,
+                breakerFailureRate,
+                breakerOpenDuration,
+                maxConcurrentRequests,
+                bulkheadMaxWait,
+                budgetShare);
     }
 
     public HcloudSettings withRequestTimeout(Duration timeout) {
-        return new HcloudSettings(endpoint, token, timeout, budgetCapacity, maxRetries, retryBase, retryCap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait, budgetShare);
+        return new HcloudSettings(
+                endpoint,
+                token,
+                timeout,
+                budgetCapacity,
+                maxRetries,
+                retryBase,
+                retryCap,
+                breakerWindow,
+                breakerMinimumCalls,
+                breakerFailureRate,
+                breakerOpenDuration,
+                maxConcurrentRequests,
+                bulkheadMaxWait,
+                budgetShare);
     }
 
     public HcloudSettings withBudgetCapacity(int capacity) {
-        return new HcloudSettings(endpoint, token, requestTimeout, capacity, maxRetries, retryBase, retryCap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait, budgetShare);
+        return new HcloudSettings(
+                endpoint,
+                token,
+                requestTimeout,
+                capacity,
+                maxRetries,
+                retryBase,
+                retryCap,
+                breakerWindow,
+                breakerMinimumCalls,
+                breakerFailureRate,
+                breakerOpenDuration,
+                maxConcurrentRequests,
+                bulkheadMaxWait,
+                budgetShare);
     }
 
     public HcloudSettings withRetries(int retries, Duration base, Duration cap) {
-        return new HcloudSettings(endpoint, token, requestTimeout, budgetCapacity, retries, base, cap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait, budgetShare);
+        return new HcloudSettings(
+                endpoint,
+                token,
+                requestTimeout,
+                budgetCapacity,
+                retries,
+                base,
+                cap,
+                breakerWindow,
+                breakerMinimumCalls,
+                breakerFailureRate,
+                breakerOpenDuration,
+                maxConcurrentRequests,
+                bulkheadMaxWait,
+                budgetShare);
     }
 
     public HcloudSettings withBreaker(int window, int minimumCalls, int failureRatePercent, Duration openDuration) {
-        return new HcloudSettings(endpoint, token, requestTimeout, budgetCapacity, maxRetries, retryBase, retryCap, window,
-                minimumCalls, failureRatePercent, openDuration, maxConcurrentRequests, bulkheadMaxWait, budgetShare);
+        return new HcloudSettings(
+                endpoint,
+                token,
+                requestTimeout,
+                budgetCapacity,
+                maxRetries,
+                retryBase,
+                retryCap,
+                window,
+                minimumCalls,
+                failureRatePercent,
+                openDuration,
+                maxConcurrentRequests,
+                bulkheadMaxWait,
+                budgetShare);
     }
 
     public HcloudSettings withBulkhead(int maxConcurrent, Duration maxWait) {
-        return new HcloudSettings(endpoint, token, requestTimeout, budgetCapacity, maxRetries, retryBase, retryCap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrent, maxWait, budgetShare);
+        return new HcloudSettings(
+                endpoint,
+                token,
+                requestTimeout,
+                budgetCapacity,
+                maxRetries,
+                retryBase,
+                retryCap,
+                breakerWindow,
+                breakerMinimumCalls,
+                breakerFailureRate,
+                breakerOpenDuration,
+                maxConcurrent,
+                maxWait,
+                budgetShare);
     }
 
     /** Spend at most this share of the project's budget (see {@link #budgetShare()}). */
     public HcloudSettings withBudgetShare(double share) {
-        return new HcloudSettings(endpoint, token, requestTimeout, budgetCapacity, maxRetries, retryBase, retryCap, breakerWindow,
-                breakerMinimumCalls, breakerFailureRate, breakerOpenDuration, maxConcurrentRequests, bulkheadMaxWait, share);
+        return new HcloudSettings(
+                endpoint,
+                token,
+                requestTimeout,
+                budgetCapacity,
+                maxRetries,
+                retryBase,
+                retryCap,
+                breakerWindow,
+                breakerMinimumCalls,
+                breakerFailureRate,
+                breakerOpenDuration,
+                maxConcurrentRequests,
+                bulkheadMaxWait,
+                share);
     }
 
     private static void requirePositive(String name, Duration value) {

@@ -8,6 +8,7 @@ import dev.talosburst.provisioner.cloud.CloudApiException.Kind;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -15,13 +16,10 @@ import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
-import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * Sends {@link ApiRequest}s to Hetzner with the token, the request budget, a bulkhead, one circuit breaker per
@@ -65,8 +64,14 @@ final class HcloudTransport {
     /** When a failure that is being retried was last logged: said at once, then at most once a minute. */
     private java.time.Instant retryLoggedAt;
 
-    HcloudTransport(HcloudSettings settings, RequestBudget budget, Clock clock, Sleeper sleeper, MeterRegistry registry,
-                    HttpClient http, ObjectMapper json) {
+    HcloudTransport(
+            HcloudSettings settings,
+            RequestBudget budget,
+            Clock clock,
+            Sleeper sleeper,
+            MeterRegistry registry,
+            HttpClient http,
+            ObjectMapper json) {
         String basePath = settings.endpoint().toString();
         this.base = URI.create(basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath);
         this.token = settings.token();
@@ -79,7 +84,10 @@ final class HcloudTransport {
         this.metrics = new HcloudMetrics(registry, budget, clock, settings.budgetCapacity());
 
         CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
-                .slidingWindow(settings.breakerWindow(), settings.breakerMinimumCalls(), CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindow(
+                        settings.breakerWindow(),
+                        settings.breakerMinimumCalls(),
+                        CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .failureRateThreshold(settings.breakerFailureRate())
                 .waitDurationInOpenState(settings.breakerOpenDuration())
                 .permittedNumberOfCallsInHalfOpenState(1)
@@ -96,8 +104,9 @@ final class HcloudTransport {
         for (EndpointFamily family : EndpointFamily.values()) {
             CircuitBreaker breaker = breakerRegistry.circuitBreaker(family.breakerName());
             // Operators must see when a family of Hetzner endpoints is cut off and when it comes back.
-            breaker.getEventPublisher().onStateTransition(e -> LOG.warnf("Circuit breaker %s: %s", e.getCircuitBreakerName(),
-                    e.getStateTransition()));
+            breaker.getEventPublisher()
+                    .onStateTransition(e ->
+                            LOG.warnf("Circuit breaker %s: %s", e.getCircuitBreakerName(), e.getStateTransition()));
             breakers.put(family, breaker);
             retries.put(family, retryRegistry.retry(family.breakerName()));
         }
@@ -134,7 +143,9 @@ final class HcloudTransport {
                 if (delayMillis < 0) {
                     throw failure;
                 }
-                LOG.debugf("Retrying %s in %d ms (attempt %d failed: %s)", request, delayMillis, attempt, failure.getMessage());
+                LOG.debugf(
+                        "Retrying %s in %d ms (attempt %d failed: %s)",
+                        request, delayMillis, attempt, failure.getMessage());
                 announceRetry(failure, delayMillis, attempt);
                 pause(request, Duration.ofMillis(delayMillis));
                 attempt++;
@@ -145,7 +156,10 @@ final class HcloudTransport {
     private JsonNode attempt(ApiRequest request) {
         CircuitBreaker breaker = breakers.get(request.family());
         if (!breaker.tryAcquirePermission()) {
-            throw new CloudApiException(Kind.RETRYABLE, ErrorClassification.CIRCUIT_OPEN, 0,
+            throw new CloudApiException(
+                    Kind.RETRYABLE,
+                    ErrorClassification.CIRCUIT_OPEN,
+                    0,
                     "Hetzner API " + request + " at " + base + " not sent: circuit breaker " + breaker.getName()
                             + " is open after repeated server errors or timeouts; it lets a probe through after the open period",
                     null);
@@ -156,11 +170,13 @@ final class HcloudTransport {
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return result;
         } catch (CloudApiException failure) {
-            if (ErrorClassification.BULKHEAD_FULL.equals(failure.code()) || ErrorClassification.INTERRUPTED.equals(failure.code())) {
+            if (ErrorClassification.BULKHEAD_FULL.equals(failure.code())
+                    || ErrorClassification.INTERRUPTED.equals(failure.code())) {
                 // Nothing reached Hetzner: neither success nor failure for the breaker.
                 breaker.releasePermission();
             } else {
-                // The breaker's recordException predicate decides whether this counts as a failure (5xx, no answer) or not (4xx).
+                // The breaker's recordException predicate decides whether this counts as a failure (5xx, no answer) or
+                // not (4xx).
                 breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, failure);
             }
             throw failure;
@@ -174,9 +190,13 @@ final class HcloudTransport {
         try {
             bulkhead.acquirePermission();
         } catch (BulkheadFullException e) {
-            throw new CloudApiException(Kind.RETRYABLE, ErrorClassification.BULKHEAD_FULL, 0,
-                    "Hetzner API " + request + " not sent: " + bulkhead.getBulkheadConfig().getMaxConcurrentCalls()
-                            + " requests already in flight", null);
+            throw new CloudApiException(
+                    Kind.RETRYABLE,
+                    ErrorClassification.BULKHEAD_FULL,
+                    0,
+                    "Hetzner API " + request + " not sent: "
+                            + bulkhead.getBulkheadConfig().getMaxConcurrentCalls() + " requests already in flight",
+                    null);
         }
         try {
             Duration waited = budget.acquire();
@@ -200,7 +220,8 @@ final class HcloudTransport {
                 .header("Accept", "application/json")
                 .header("User-Agent", USER_AGENT);
         if (request.body() != null) {
-            builder.header("Content-Type", "application/json").method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()));
+            builder.header("Content-Type", "application/json")
+                    .method(request.method(), HttpRequest.BodyPublishers.ofByteArray(request.body()));
         } else {
             builder.method(request.method(), HttpRequest.BodyPublishers.noBody());
         }
@@ -210,7 +231,10 @@ final class HcloudTransport {
             response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             metrics.exchanged(request, HcloudMetrics.NO_RESPONSE, System.nanoTime() - start);
-            LOG.debugf("%s got no response after %d ms: %s", request, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+            LOG.debugf(
+                    "%s got no response after %d ms: %s",
+                    request,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
                     e.getClass().getSimpleName());
             throw ErrorClassification.fromNetwork(request, e, base);
         }
@@ -225,8 +249,9 @@ final class HcloudTransport {
         } else {
             rateLimit.ifPresent(budget::observe);
         }
-        LOG.debugf("%s -> %d in %d ms (remaining budget %d, X-Correlation-Id %s)", request, status, TimeUnit.NANOSECONDS.toMillis(nanos),
-                budget.remaining(), correlationId);
+        LOG.debugf(
+                "%s -> %d in %d ms (remaining budget %d, X-Correlation-Id %s)",
+                request, status, TimeUnit.NANOSECONDS.toMillis(nanos), budget.remaining(), correlationId);
         if (status >= 200 && status < 300) {
             String body = response.body();
             if (body == null || body.isBlank()) {
@@ -235,12 +260,16 @@ final class HcloudTransport {
             try {
                 return json.readTree(body);
             } catch (IOException e) {
-                throw new CloudApiException(Kind.RETRYABLE, "invalid_response", status,
-                        "Hetzner API " + request + " answered HTTP " + status + " with a body that is not JSON", correlationId);
+                throw new CloudApiException(
+                        Kind.RETRYABLE,
+                        "invalid_response",
+                        status,
+                        "Hetzner API " + request + " answered HTTP " + status + " with a body that is not JSON",
+                        correlationId);
             }
         }
-        CloudApiException failure = ErrorClassification.fromResponse(request, status, response.body(), correlationId, json,
-                text -> token.scrub(request.scrub(text)));
+        CloudApiException failure = ErrorClassification.fromResponse(
+                request, status, response.body(), correlationId, json, text -> token.scrub(request.scrub(text)));
         LOG.debugf("%s failed: %s", request, failure.getMessage());
         throw failure;
     }
@@ -260,8 +289,9 @@ final class HcloudTransport {
             }
             retryLoggedAt = now;
         }
-        LOG.warnf("Hetzner Cloud API at %s is not answering: %s; retrying in %d ms (attempt %d)", base, failure.getMessage(),
-                delayMillis, attempt);
+        LOG.warnf(
+                "Hetzner Cloud API at %s is not answering: %s; retrying in %d ms (attempt %d)",
+                base, failure.getMessage(), delayMillis, attempt);
     }
 
     private void pause(ApiRequest request, Duration delay) {
@@ -274,8 +304,13 @@ final class HcloudTransport {
     }
 
     private CloudApiException interrupted(ApiRequest request, InterruptedException e) {
-        return new CloudApiException(Kind.RETRYABLE, ErrorClassification.INTERRUPTED, 0,
-                "Hetzner API " + request + " interrupted while waiting", null, e);
+        return new CloudApiException(
+                Kind.RETRYABLE,
+                ErrorClassification.INTERRUPTED,
+                0,
+                "Hetzner API " + request + " interrupted while waiting",
+                null,
+                e);
     }
 
     /**
@@ -286,7 +321,9 @@ final class HcloudTransport {
         return (attempt, outcome) -> {
             long baseMillis = base.toMillis();
             long ceiling = Math.min(cap.toMillis(), baseMillis << Math.min(attempt - 1, 20));
-            long delay = ceiling <= baseMillis ? baseMillis : ThreadLocalRandom.current().nextLong(baseMillis, ceiling + 1);
+            long delay = ceiling <= baseMillis
+                    ? baseMillis
+                    : ThreadLocalRandom.current().nextLong(baseMillis, ceiling + 1);
             if (outcome.isLeft() && outcome.getLeft() instanceof CloudApiException e && e.httpStatus() == 429) {
                 delay = Math.max(delay, budget.timeUntilNextRequest().toMillis());
             }

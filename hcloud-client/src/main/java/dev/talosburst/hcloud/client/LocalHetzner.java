@@ -35,7 +35,8 @@ public interface LocalHetzner extends AutoCloseable {
     }
 
     private static Optional<Provider> provider() {
-        return ServiceLoader.load(Provider.class, LocalHetzner.class.getClassLoader()).findFirst();
+        return ServiceLoader.load(Provider.class, LocalHetzner.class.getClassLoader())
+                .findFirst();
     }
 
     /** What {@code META-INF/services/dev.talosburst.hcloud.client.LocalHetzner$Provider} names. */

@@ -21,7 +21,9 @@ public record RateLimitHeaders(long limit, long remaining, Instant reset) {
             return Optional.empty();
         }
         OptionalLong reset = number(headers, "RateLimit-Reset");
-        return Optional.of(new RateLimitHeaders(limit.getAsLong(), Math.min(remaining.getAsLong(), limit.getAsLong()),
+        return Optional.of(new RateLimitHeaders(
+                limit.getAsLong(),
+                Math.min(remaining.getAsLong(), limit.getAsLong()),
                 reset.isPresent() ? Instant.ofEpochSecond(reset.getAsLong()) : null));
     }
 

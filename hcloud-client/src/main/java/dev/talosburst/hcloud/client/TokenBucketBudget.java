@@ -98,9 +98,12 @@ public final class TokenBucketBudget implements RequestBudget {
         // The next unit appears after one refill interval, or later when the reported reset implies a slower refill
         // (reset = when the bucket is full again): Hetzner's word wins whenever it asks us to wait longer.
         long waitNanos = refillNanos;
-        if (headersOrNull != null && headersOrNull.reset() != null && headersOrNull.reset().isAfter(now)) {
+        if (headersOrNull != null
+                && headersOrNull.reset() != null
+                && headersOrNull.reset().isAfter(now)) {
             long missing = Math.max(1, headersOrNull.limit() - headersOrNull.remaining());
-            waitNanos = Math.max(waitNanos, Duration.between(now, headersOrNull.reset()).toNanos() / missing);
+            waitNanos = Math.max(
+                    waitNanos, Duration.between(now, headersOrNull.reset()).toNanos() / missing);
         }
         Instant next = now.plusNanos(waitNanos);
         blockedUntil = next;

@@ -15,7 +15,6 @@ import dev.talosburst.provisioner.cloud.Server;
 import dev.talosburst.provisioner.cloud.ServerSpec;
 import dev.talosburst.provisioner.cloud.ServerStatus;
 import dev.talosburst.provisioner.cloud.ServerType;
-
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -132,16 +131,22 @@ final class WireFormat {
     ServerType serverType(JsonNode t) {
         List<ServerType.Price> prices = new ArrayList<>();
         for (JsonNode p : t.path("prices")) {
-            prices.add(new ServerType.Price(text(p.path("location")),
-                    decimal(p.path("price_hourly").path("net")), decimal(p.path("price_hourly").path("gross")),
-                    decimal(p.path("price_monthly").path("net")), decimal(p.path("price_monthly").path("gross"))));
+            prices.add(new ServerType.Price(
+                    text(p.path("location")),
+                    decimal(p.path("price_hourly").path("net")),
+                    decimal(p.path("price_hourly").path("gross")),
+                    decimal(p.path("price_monthly").path("net")),
+                    decimal(p.path("price_monthly").path("gross"))));
         }
         List<ServerType.Availability> locations = new ArrayList<>();
         for (JsonNode l : t.path("locations")) {
             JsonNode deprecation = l.path("deprecation");
             // Before 2026-04-01 there was no "available": a listed location meant orderable.
-            locations.add(new ServerType.Availability(text(l.path("name")), l.path("available").asBoolean(true),
-                    l.path("recommended").asBoolean(false), deprecation.isObject()));
+            locations.add(new ServerType.Availability(
+                    text(l.path("name")),
+                    l.path("available").asBoolean(true),
+                    l.path("recommended").asBoolean(false),
+                    deprecation.isObject()));
         }
         return new ServerType(
                 t.path("id").asLong(),
@@ -157,32 +162,51 @@ final class WireFormat {
     }
 
     Location location(JsonNode l) {
-        return new Location(l.path("id").asLong(), text(l.path("name")), text(l.path("description")), text(l.path("country")),
-                text(l.path("city")), text(l.path("network_zone")));
+        return new Location(
+                l.path("id").asLong(),
+                text(l.path("name")),
+                text(l.path("description")),
+                text(l.path("country")),
+                text(l.path("city")),
+                text(l.path("network_zone")));
     }
 
     Image image(JsonNode i) {
-        return new Image(i.path("id").asLong(), text(i.path("type")), text(i.path("status")), text(i.path("name")),
-                text(i.path("description")), instant(i.path("created")), labels(i.path("labels")), text(i.path("architecture")));
+        return new Image(
+                i.path("id").asLong(),
+                text(i.path("type")),
+                text(i.path("status")),
+                text(i.path("name")),
+                text(i.path("description")),
+                instant(i.path("created")),
+                labels(i.path("labels")),
+                text(i.path("architecture")));
     }
 
     Firewall firewall(JsonNode f) {
         List<FirewallRule> rules = new ArrayList<>();
         for (JsonNode r : f.path("rules")) {
-            rules.add(new FirewallRule(text(r.path("direction")), text(r.path("protocol")), text(r.path("port")),
-                    strings(r.path("source_ips")), strings(r.path("destination_ips")), text(r.path("description"))));
+            rules.add(new FirewallRule(
+                    text(r.path("direction")),
+                    text(r.path("protocol")),
+                    text(r.path("port")),
+                    strings(r.path("source_ips")),
+                    strings(r.path("destination_ips")),
+                    text(r.path("description"))));
         }
         return new Firewall(f.path("id").asLong(), text(f.path("name")), labels(f.path("labels")), rules);
     }
 
     Network network(JsonNode n) {
-        return new Network(n.path("id").asLong(), text(n.path("name")), text(n.path("ip_range")), labels(n.path("labels")));
+        return new Network(
+                n.path("id").asLong(), text(n.path("name")), text(n.path("ip_range")), labels(n.path("labels")));
     }
 
     PlacementGroup placementGroup(JsonNode g) {
         List<Long> servers = new ArrayList<>();
         g.path("servers").forEach(id -> servers.add(id.asLong()));
-        return new PlacementGroup(g.path("id").asLong(), text(g.path("name")), text(g.path("type")), servers, labels(g.path("labels")));
+        return new PlacementGroup(
+                g.path("id").asLong(), text(g.path("name")), text(g.path("type")), servers, labels(g.path("labels")));
     }
 
     // ---- helpers
@@ -227,7 +251,8 @@ final class WireFormat {
     private static Map<String, String> labels(JsonNode node) {
         Map<String, String> labels = new LinkedHashMap<>();
         if (node != null && node.isObject()) {
-            node.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            node.fields()
+                    .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         }
         return labels;
     }

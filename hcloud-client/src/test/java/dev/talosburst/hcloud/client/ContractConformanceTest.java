@@ -1,20 +1,19 @@
 package dev.talosburst.hcloud.client;
 
+import static dev.talosburst.hcloud.client.SimulatedProject.ours;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
 import dev.talosburst.hcloudsim.RecordedExchange;
 import dev.talosburst.hcloudsim.SimulatedFirewallRule;
 import dev.talosburst.provisioner.cloud.ImageQuery;
 import dev.talosburst.provisioner.cloud.ServerQuery;
 import dev.talosburst.provisioner.cloud.ServerStatus;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
-import static dev.talosburst.hcloud.client.SimulatedProject.ours;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every endpoint the client uses, successes and errors, checked against the Hetzner OpenAPI spec. Skipped, naming the
@@ -33,12 +32,21 @@ class ContractConformanceTest {
             client.createServer(project.spec("contract-1", ours("a")));
             client.server(created.server().id());
             client.server(created.server().id() + 999);
-            client.servers(new ServerQuery("managed-by=talos-burst", "contract-1", List.of(ServerStatus.INITIALIZING, ServerStatus.RUNNING),
+            client.servers(new ServerQuery(
+                    "managed-by=talos-burst",
+                    "contract-1",
+                    List.of(ServerStatus.INITIALIZING, ServerStatus.RUNNING),
                     List.of("id:asc")));
             client.serverTypes();
             client.locations();
             client.images(ImageQuery.snapshots("os=talos", "x86"));
-            project.sim.catalogue().addFirewall("kubespan", Map.of("cluster", "c1"), List.of(new SimulatedFirewallRule("in", "udp", "51820", List.of("0.0.0.0/0", "::/0"), List.of(), "KubeSpan")));
+            project.sim
+                    .catalogue()
+                    .addFirewall(
+                            "kubespan",
+                            Map.of("cluster", "c1"),
+                            List.of(new SimulatedFirewallRule(
+                                    "in", "udp", "51820", List.of("0.0.0.0/0", "::/0"), List.of(), "KubeSpan")));
             client.firewalls("kubespan", "cluster=c1");
             client.networks(null, "cluster=c1");
             client.placementGroups("spread-a", null);
@@ -56,8 +64,17 @@ class ContractConformanceTest {
     @Test
     void the_checker_does_report_a_response_that_breaks_the_spec() {
         HetznerContract.requireSpec();
-        RecordedExchange broken = new RecordedExchange(Instant.EPOCH, "GET", "/v1/servers/1", "", Map.of(), "", 200,
-                Map.of("content-type", List.of("application/json")), "{\"server\":{\"id\":\"not-a-number\"}}", false);
+        RecordedExchange broken = new RecordedExchange(
+                Instant.EPOCH,
+                "GET",
+                "/v1/servers/1",
+                "",
+                Map.of(),
+                "",
+                200,
+                Map.of("content-type", List.of("application/json")),
+                "{\"server\":{\"id\":\"not-a-number\"}}",
+                false);
         assertThat(HetznerContract.violations(broken)).isNotEmpty();
     }
 }

@@ -2,11 +2,10 @@ package dev.talosburst.hcloud.client;
 
 import dev.talosburst.hcloudsim.RecordedExchange;
 import dev.talosburst.hcloudsim.contract.OpenApiContract;
-import org.junit.jupiter.api.Assumptions;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Checks recorded client/simulator exchanges against the community Hetzner OpenAPI spec
@@ -16,8 +15,7 @@ import java.util.Optional;
  */
 final class HetznerContract {
 
-    private HetznerContract() {
-    }
+    private HetznerContract() {}
 
     /** The spec, if present. */
     static Optional<Path> spec() {
@@ -27,12 +25,16 @@ final class HetznerContract {
     /** The spec path; skips the calling test (JUnit assumption) naming the missing path when it is absent. */
     static Path requireSpec() {
         Optional<Path> spec = spec();
-        Assumptions.assumeTrue(spec.isPresent(), () -> "Hetzner OpenAPI contract checks skipped: " + OpenApiContract.sharedSpecLocationHint());
+        Assumptions.assumeTrue(
+                spec.isPresent(),
+                () -> "Hetzner OpenAPI contract checks skipped: " + OpenApiContract.sharedSpecLocationHint());
         return spec.get();
     }
 
     /** Violations of one exchange, empty when it conforms. */
     static List<String> violations(RecordedExchange exchange) {
-        return OpenApiContract.load(requireSpec()).validate(exchange).stream().map(v -> exchange + ": " + v).toList();
+        return OpenApiContract.load(requireSpec()).validate(exchange).stream()
+                .map(v -> exchange + ": " + v)
+                .toList();
     }
 }

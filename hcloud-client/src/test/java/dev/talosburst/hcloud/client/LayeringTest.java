@@ -23,22 +23,32 @@ class LayeringTest {
 
     @Test
     void importsOnlyTheCloudPortOfTheDomain() {
-        noClasses().should().dependOnClassesThat(resideInAPackage("dev.talosburst..")
-                        .and(resideOutsideOfPackages("dev.talosburst.hcloud.client..", "dev.talosburst.provisioner.cloud..")))
-                .because("an adapter implements its port; the engine, other adapters and the simulator are not its business")
+        noClasses()
+                .should()
+                .dependOnClassesThat(resideInAPackage("dev.talosburst..")
+                        .and(resideOutsideOfPackages(
+                                "dev.talosburst.hcloud.client..", "dev.talosburst.provisioner.cloud..")))
+                .because(
+                        "an adapter implements its port; the engine, other adapters and the simulator are not its business")
                 .check(CLIENT);
     }
 
     @Test
     void importsNoApplicationFramework() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "io.fabric8..", "org.apache.kafka..", "io.grpc..",
-                        "jakarta..", "io.smallrye..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.quarkus..", "io.fabric8..", "org.apache.kafka..", "io.grpc..", "jakarta..", "io.smallrye..")
                 .because("the app module wires adapters; this one is plain Java")
                 .check(CLIENT);
     }
 
     @Test
     void noPackageCycle() {
-        slices().matching("dev.talosburst.hcloud.(*)..").should().beFreeOfCycles().check(CLIENT);
+        slices().matching("dev.talosburst.hcloud.(*)..")
+                .should()
+                .beFreeOfCycles()
+                .check(CLIENT);
     }
 }

@@ -1,12 +1,13 @@
 package dev.talosburst.hcloud.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.talosburst.hcloudsim.HcloudSimulator;
 import dev.talosburst.hcloudsim.RecordedExchange;
 import dev.talosburst.hcloudsim.SettableClock;
 import dev.talosburst.hcloudsim.SimulatorOptions;
 import dev.talosburst.provisioner.cloud.ServerSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A Hetzner simulator on 127.0.0.1 plus clients pointed at it, all on one virtual clock: the clients' sleeper advances the
@@ -33,7 +32,8 @@ final class SimulatedProject implements AutoCloseable {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final HcloudSimulator sim;
     /** Called before each virtual sleep (lets tests observe what was sent before the client had to wait). */
-    volatile Consumer<Duration> beforeSleep = d -> { };
+    volatile Consumer<Duration> beforeSleep = d -> {};
+
     final String serverType;
     final String location;
     /** A Talos snapshot id (numeric, so creates send {@code image} as a JSON number). */
@@ -44,13 +44,22 @@ final class SimulatedProject implements AutoCloseable {
     }
 
     SimulatedProject(UnaryOperator<SimulatorOptions.Builder> options) {
-        sim = HcloudSimulator.start(options.apply(SimulatorOptions.builder().clock(clock).recordExchanges(true)).build());
-        var type = sim.catalogue().serverTypes().stream().filter(t -> t.architecture().equals("x86") && !t.prices().isEmpty())
-                .findFirst().orElseThrow();
+        sim = HcloudSimulator.start(
+                options.apply(SimulatorOptions.builder().clock(clock).recordExchanges(true))
+                        .build());
+        var type = sim.catalogue().serverTypes().stream()
+                .filter(t -> t.architecture().equals("x86") && !t.prices().isEmpty())
+                .findFirst()
+                .orElseThrow();
         serverType = type.name();
         location = type.prices().get(0).location();
-        image = Long.toString(sim.catalogue().addSnapshot("talos v1.11.5", "x86", clock.instant().minus(Duration.ofDays(1)),
-                Map.of("os", "talos", "version", "v1.11.5", "arch", "amd64")).id());
+        image = Long.toString(sim.catalogue()
+                .addSnapshot(
+                        "talos v1.11.5",
+                        "x86",
+                        clock.instant().minus(Duration.ofDays(1)),
+                        Map.of("os", "talos", "version", "v1.11.5", "arch", "amd64"))
+                .id());
     }
 
     Sleeper sleeper() {
@@ -63,8 +72,9 @@ final class SimulatedProject implements AutoCloseable {
 
     /** Settings for this simulator: 2 s request timeout, otherwise the production defaults unless tweaked. */
     HcloudSettings settings(UnaryOperator<HcloudSettings> tweak) {
-        return tweak.apply(HcloudSettings.defaults(ApiToken.of(sim.token()), sim.endpoint().toString())
-                .withRequestTimeout(Duration.ofSeconds(2)));
+        return tweak.apply(
+                HcloudSettings.defaults(ApiToken.of(sim.token()), sim.endpoint().toString())
+                        .withRequestTimeout(Duration.ofSeconds(2)));
     }
 
     HcloudClient client() {
@@ -76,8 +86,19 @@ final class SimulatedProject implements AutoCloseable {
     }
 
     ServerSpec spec(String name, Map<String, String> labels) {
-        return new ServerSpec(name, serverType, location, image, "version: v1alpha1\nmachine:\n  type: worker\n", labels,
-                List.of(), List.of(), null, true, true, true);
+        return new ServerSpec(
+                name,
+                serverType,
+                location,
+                image,
+                "version: v1alpha1\nmachine:\n  type: worker\n",
+                labels,
+                List.of(),
+                List.of(),
+                null,
+                true,
+                true,
+                true);
     }
 
     static Map<String, String> ours(String pool) {
@@ -105,7 +126,9 @@ final class SimulatedProject implements AutoCloseable {
     @Override
     public void close() {
         try {
-            assertThat(contractViolations()).as("requests and responses conform to the Hetzner OpenAPI contract").isEmpty();
+            assertThat(contractViolations())
+                    .as("requests and responses conform to the Hetzner OpenAPI contract")
+                    .isEmpty();
         } finally {
             sim.close();
         }

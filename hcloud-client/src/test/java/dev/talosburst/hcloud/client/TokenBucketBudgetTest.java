@@ -1,6 +1,6 @@
 package dev.talosburst.hcloud.client;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,8 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class TokenBucketBudgetTest {
 
@@ -74,7 +73,9 @@ class TokenBucketBudgetTest {
         budget.observe(new RateLimitHeaders(3600, 10, time.now.plusSeconds(3590)));
         assertThat(budget.remaining()).isEqualTo(10);
         budget.observe(new RateLimitHeaders(3600, 3000, null));
-        assertThat(budget.remaining()).as("a stale, higher number must not hand out tokens twice").isEqualTo(10);
+        assertThat(budget.remaining())
+                .as("a stale, higher number must not hand out tokens twice")
+                .isEqualTo(10);
         for (int i = 0; i < 10; i++) {
             assertThat(budget.acquire()).isZero();
         }

@@ -1,28 +1,26 @@
 package dev.talosburst.hcloud.client;
 
+import static dev.talosburst.hcloud.client.SimulatedProject.ours;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import dev.talosburst.provisioner.cloud.CloudApiException;
 import dev.talosburst.provisioner.cloud.ServerQuery;
 import dev.talosburst.provisioner.cloud.ServerSpec;
-import org.jboss.logmanager.ExtLogRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
-import static dev.talosburst.hcloud.client.SimulatedProject.ours;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.jboss.logmanager.ExtLogRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The token (and the worker config sent as user-data) never leaves memory except toward Hetzner: a failing run at TRACE
@@ -39,17 +37,18 @@ class TokenSecrecyTest {
             if (record.getLoggerName() != null && record.getLoggerName().startsWith("dev.talosburst.hcloudsim")) {
                 return;
             }
-            String message = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : new java.util.logging.SimpleFormatter().formatMessage(record);
-            logLines.add(record.getLevel() + " " + record.getLoggerName() + " " + message + stackTrace(record.getThrown()));
+            String message = record instanceof ExtLogRecord ext
+                    ? ext.getFormattedMessage()
+                    : new java.util.logging.SimpleFormatter().formatMessage(record);
+            logLines.add(
+                    record.getLevel() + " " + record.getLoggerName() + " " + message + stackTrace(record.getThrown()));
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
     private final Logger root = Logger.getLogger("");
     private Level rootLevel;
@@ -87,30 +86,64 @@ class TokenSecrecyTest {
             project.sim.faults().failNext("GET", "/servers", 3, 503, "unavailable", "service unavailable");
             assertThat(client.servers(ServerQuery.byLabels("a=b"))).isEmpty();
 
-            // a lost create response, the retry and the adoption, with the secret user-data (a fresh client: the 503s above
+            // a lost create response, the retry and the adoption, with the secret user-data (a fresh client: the 503s
+            // above
             // and the lost answer together would rightly open the first client's breaker)
             HcloudClient creator = project.client();
             seen.add(creator);
             project.sim.faults().loseResponses("POST", "/servers", 1);
-            ServerSpec spec = new ServerSpec("secret-1", project.serverType, project.location, project.image, workerSecret, ours("a"),
-                    List.of(), List.of(), null, true, true, true);
+            ServerSpec spec = new ServerSpec(
+                    "secret-1",
+                    project.serverType,
+                    project.location,
+                    project.image,
+                    workerSecret,
+                    ours("a"),
+                    List.of(),
+                    List.of(),
+                    null,
+                    true,
+                    true,
+                    true);
             seen.add(spec);
             assertThat(creator.createServer(spec).adopted()).isTrue();
-            assertThat(project.sim.inspect().userData(project.sim.inspect().serverNamed("secret-1").orElseThrow().id()))
-                    .as("the secret did reach Hetzner").contains(workerSecret);
+            assertThat(project.sim
+                            .inspect()
+                            .userData(project.sim
+                                    .inspect()
+                                    .serverNamed("secret-1")
+                                    .orElseThrow()
+                                    .id()))
+                    .as("the secret did reach Hetzner")
+                    .contains(workerSecret);
 
             // invalid input echoing user_data (too long)
-            ServerSpec tooLong = new ServerSpec("secret-2", project.serverType, project.location, project.image,
-                    workerSecret.repeat(1000), ours("a"), List.of(), List.of(), null, true, true, true);
+            ServerSpec tooLong = new ServerSpec(
+                    "secret-2",
+                    project.serverType,
+                    project.location,
+                    project.image,
+                    workerSecret.repeat(1000),
+                    ours("a"),
+                    List.of(),
+                    List.of(),
+                    null,
+                    true,
+                    true,
+                    true);
             seen.add(catchThrowableOfType(CloudApiException.class, () -> creator.createServer(tooLong)));
 
             // the breaker opens on repeated 503s and then fails fast
-            HcloudClient impatient = project.client(s -> s.withRetries(0, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+            HcloudClient impatient =
+                    project.client(s -> s.withRetries(0, Duration.ofSeconds(1), Duration.ofSeconds(1)));
             project.sim.faults().failNext("GET", "/locations", 5, 503, "unavailable", "service unavailable");
             for (int i = 0; i < 6; i++) {
                 seen.add(catchThrowableOfType(CloudApiException.class, impatient::locations));
             }
-            assertThat(seen).last().extracting(o -> ((CloudApiException) o).code()).isEqualTo("circuit_open");
+            assertThat(seen)
+                    .last()
+                    .extracting(o -> ((CloudApiException) o).code())
+                    .isEqualTo("circuit_open");
 
             // a timeout
             HcloudClient hasty = project.client(s -> s.withRetries(0, Duration.ofSeconds(1), Duration.ofSeconds(1))
@@ -139,7 +172,9 @@ class TokenSecrecyTest {
             }
             project.meters.getMeters().forEach(m -> exposed.add(m.getId().toString()));
 
-            assertThat(captured).as("DEBUG lines were captured at all").anySatisfy(l -> assertThat(l).contains("DEBUG", "/servers"));
+            assertThat(captured)
+                    .as("DEBUG lines were captured at all")
+                    .anySatisfy(l -> assertThat(l).contains("DEBUG", "/servers"));
             assertThat(exposed).noneSatisfy(text -> assertThat(text).contains(token));
             assertThat(exposed).noneSatisfy(text -> assertThat(text).contains(wrongToken));
             assertThat(exposed).noneSatisfy(text -> assertThat(text).contains("JOIN-SECRET"));

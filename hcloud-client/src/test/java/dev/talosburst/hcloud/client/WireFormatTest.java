@@ -1,19 +1,18 @@
 package dev.talosburst.hcloud.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.talosburst.provisioner.cloud.Server;
 import dev.talosburst.provisioner.cloud.ServerSpec;
 import dev.talosburst.provisioner.cloud.ServerStatus;
 import dev.talosburst.provisioner.cloud.ServerType;
-import org.junit.jupiter.api.Test;
-
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class WireFormatTest {
 
@@ -34,8 +33,19 @@ class WireFormatTest {
 
     @Test
     void create_body_carries_every_field_of_the_spec() throws Exception {
-        ServerSpec spec = new ServerSpec("pool-a-1", "cx22", "hel1", "42", "machine: {}", Map.of("talos-burst/pool", "pool-a"),
-                List.of(7L), List.of(9L), 11L, false, true, false);
+        ServerSpec spec = new ServerSpec(
+                "pool-a-1",
+                "cx22",
+                "hel1",
+                "42",
+                "machine: {}",
+                Map.of("talos-burst/pool", "pool-a"),
+                List.of(7L),
+                List.of(9L),
+                11L,
+                false,
+                true,
+                false);
         JsonNode body = json.readTree(wire.createServerBody(spec));
         assertThat(body.get("name").asText()).isEqualTo("pool-a-1");
         assertThat(body.get("location").asText()).isEqualTo("hel1");
@@ -56,8 +66,18 @@ class WireFormatTest {
                 {"id":5,"name":"n","status":"running","created":"2026-11-26T01:02:03+00:00",
                  "server_type":{"name":"cx22"},"location":{"name":"hel1"},"image":{"id":77},"labels":{"k":"v"},
                  "public_net":{"ipv4":{"ip":"1.2.3.4"},"ipv6":{"ip":"2a01:4f8::/64"}}}"""));
-        assertThat(now).isEqualTo(new Server(5, "n", ServerStatus.RUNNING, Instant.parse("2026-11-26T01:02:03Z"), "cx22", "hel1", 77L,
-                Map.of("k", "v"), "1.2.3.4", "2a01:4f8::/64"));
+        assertThat(now)
+                .isEqualTo(new Server(
+                        5,
+                        "n",
+                        ServerStatus.RUNNING,
+                        Instant.parse("2026-11-26T01:02:03Z"),
+                        "cx22",
+                        "hel1",
+                        77L,
+                        Map.of("k", "v"),
+                        "1.2.3.4",
+                        "2a01:4f8::/64"));
         Server old = wire.server(json.readTree("""
                 {"id":6,"name":"o","status":"migrating","created":"2025-01-01T00:00:00Z","server_type":{"name":"cx22"},
                  "datacenter":{"name":"fsn1-dc14","location":{"name":"fsn1"}},"image":null,"labels":{},
@@ -78,12 +98,16 @@ class WireFormatTest {
                               {"id":1,"name":"fsn1","deprecation":{"announced":"2026-01-01T00:00:00Z","unavailable_after":"2026-12-01T00:00:00Z"},
                                "available":true,"recommended":true},
                               {"id":2,"name":"nbg1"}]}"""));
-        assertThat(type.priceIn("hel1")).get().extracting(ServerType.Price::hourlyNet).isEqualTo(new BigDecimal("0.0060000000"));
+        assertThat(type.priceIn("hel1"))
+                .get()
+                .extracting(ServerType.Price::hourlyNet)
+                .isEqualTo(new BigDecimal("0.0060000000"));
         assertThat(type.priceIn("hel1").get().monthlyGross()).isEqualByComparingTo("4.5101");
-        assertThat(type.locations()).containsExactly(
-                new ServerType.Availability("hel1", false, false, false),
-                new ServerType.Availability("fsn1", true, true, true),
-                new ServerType.Availability("nbg1", true, false, false));
+        assertThat(type.locations())
+                .containsExactly(
+                        new ServerType.Availability("hel1", false, false, false),
+                        new ServerType.Availability("fsn1", true, true, true),
+                        new ServerType.Availability("nbg1", true, false, false));
         assertThat(type.memoryGb()).isEqualTo(4.0);
         assertThat(type.kubernetesArchitecture()).isEqualTo("amd64");
     }

@@ -24,7 +24,8 @@ class DecreaseTargetSizeTest {
     @Test
     void decreaseTargetSizeCancelsTheNewestPendingCreations() {
         // one create worker, held on its first create: later requests stay pending in the order CA made them
-        EngineSettings settings = new EngineSettings(EngineFixture.CLUSTER, Duration.ofMinutes(1), null, 1, null, Duration.ofHours(1), null);
+        EngineSettings settings = new EngineSettings(
+                EngineFixture.CLUSTER, Duration.ofMinutes(1), null, 1, null, Duration.ofHours(1), null);
         NodeGroupEngine engine = fx.engine(settings, cloud, EngineFixture.pool("workers", "cx22", "fsn1", 0, 5));
         engine.start();
         cloud.holdCreates();
@@ -42,7 +43,9 @@ class DecreaseTargetSizeTest {
         assertThat(pendingNames(engine)).containsExactly(first, second);
         cloud.releaseCreates();
         fx.awaitServers("workers", 2);
-        assertThat(fx.serversOf("workers")).extracting(ServerSnapshot::name).containsExactlyInAnyOrder(first, second)
+        assertThat(fx.serversOf("workers"))
+                .extracting(ServerSnapshot::name)
+                .containsExactlyInAnyOrder(first, second)
                 .doesNotContain(third, fourth);
     }
 
@@ -57,7 +60,9 @@ class DecreaseTargetSizeTest {
     }
 
     private static List<String> pendingNames(NodeGroupEngine engine) {
-        return engine.instances("workers").stream().map(InstanceView::id)
-                .map(id -> id.substring(Slot.PLACEHOLDER_PREFIX.length())).toList();
+        return engine.instances("workers").stream()
+                .map(InstanceView::id)
+                .map(id -> id.substring(Slot.PLACEHOLDER_PREFIX.length()))
+                .toList();
     }
 }

@@ -2,14 +2,14 @@ package dev.talosburst.provisioner.engine;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.talosburst.hcloud.client.ApiToken;
+import dev.talosburst.hcloud.client.HcloudClient;
+import dev.talosburst.hcloud.client.HcloudSettings;
 import dev.talosburst.hcloudsim.HcloudSimulator;
 import dev.talosburst.hcloudsim.ServerSnapshot;
 import dev.talosburst.hcloudsim.SettableClock;
 import dev.talosburst.hcloudsim.SimulatorOptions;
 import dev.talosburst.provisioner.cloud.CloudApi;
-import dev.talosburst.hcloud.client.ApiToken;
-import dev.talosburst.hcloud.client.HcloudClient;
-import dev.talosburst.hcloud.client.HcloudSettings;
 import dev.talosburst.provisioner.directory.InMemoryNodeDirectory;
 import dev.talosburst.provisioner.directory.NodeDirectory;
 import dev.talosburst.provisioner.lifecycle.EventSink;
@@ -46,9 +46,11 @@ final class EngineFixture implements AutoCloseable {
     final List<NodeGroupEngine> engines = new ArrayList<>();
     /** Records what the engine asked the renderer for; the rendered text names the server so tests can check it arrived. */
     final List<String> renderedFor = new CopyOnWriteArrayList<>();
+
     final UserDataSource userData = (pool, serverName, labels, taints) -> {
         renderedFor.add(serverName);
-        return "version: v1alpha1\n# worker " + serverName + " of " + pool.id() + " labels " + labels + " taints " + taints + "\n";
+        return "version: v1alpha1\n# worker " + serverName + " of " + pool.id() + " labels " + labels + " taints "
+                + taints + "\n";
     };
 
     EngineFixture() {
@@ -56,12 +58,14 @@ final class EngineFixture implements AutoCloseable {
     }
 
     EngineFixture(UnaryOperator<SimulatorOptions.Builder> simOptions) {
-        sim = HcloudSimulator.start(simOptions.apply(SimulatorOptions.builder().clock(clock)).build());
+        sim = HcloudSimulator.start(
+                simOptions.apply(SimulatorOptions.builder().clock(clock)).build());
         client = clientWith(s -> s);
     }
 
     HcloudClient clientWith(UnaryOperator<HcloudSettings> tune) {
-        HcloudSettings settings = HcloudSettings.defaults(ApiToken.of(sim.token())).withEndpoint(sim.endpoint())
+        HcloudSettings settings = HcloudSettings.defaults(ApiToken.of(sim.token()))
+                .withEndpoint(sim.endpoint())
                 .withRetries(2, Duration.ofSeconds(1), Duration.ofSeconds(2))
                 .withRequestTimeout(Duration.ofSeconds(5));
         // virtual waiting: the client's budget and backoff advance the shared clock instead of sleeping
@@ -73,14 +77,32 @@ final class EngineFixture implements AutoCloseable {
     }
 
     static NodePool pool(String id, String type, String location, int min, int max, Duration maxProvisionTime) {
-        return new NodePool(id, type, location, null, min, max, ImageSelector.talos("v1.11.6"), Map.of("example.com/tier", "burst"),
-                List.of(new Taint("burst", "true", "NoSchedule")), Map.of("team", "platform"), List.of(), List.of(), null, true, true,
-                AutoscalingOverrides.none(), List.of(), maxProvisionTime);
+        return new NodePool(
+                id,
+                type,
+                location,
+                null,
+                min,
+                max,
+                ImageSelector.talos("v1.11.6"),
+                Map.of("example.com/tier", "burst"),
+                List.of(new Taint("burst", "true", "NoSchedule")),
+                Map.of("team", "platform"),
+                List.of(),
+                List.of(),
+                null,
+                true,
+                true,
+                AutoscalingOverrides.none(),
+                List.of(),
+                maxProvisionTime);
     }
 
     EngineSettings settings() {
         // background ticks effectively off: tests drive tick() themselves
-        return EngineSettings.defaults(CLUSTER).withTickInterval(Duration.ofHours(1)).withResyncInterval(Duration.ofMinutes(1));
+        return EngineSettings.defaults(CLUSTER)
+                .withTickInterval(Duration.ofHours(1))
+                .withResyncInterval(Duration.ofMinutes(1));
     }
 
     NodeGroupEngine engine(NodePool... pools) {
@@ -92,7 +114,8 @@ final class EngineFixture implements AutoCloseable {
     }
 
     NodeGroupEngine engine(EngineSettings settings, CloudApi cloud, NodeDirectory directory, NodePool... pools) {
-        NodeGroupEngine engine = new NodeGroupEngine(settings, List.of(pools), cloud, userData, sink, directory, clock, registry);
+        NodeGroupEngine engine =
+                new NodeGroupEngine(settings, List.of(pools), cloud, userData, sink, directory, clock, registry);
         engines.add(engine);
         return engine;
     }
@@ -102,7 +125,9 @@ final class EngineFixture implements AutoCloseable {
     }
 
     List<ServerSnapshot> serversOf(String pool) {
-        return servers().stream().filter(s -> pool.equals(s.labels().get(Ownership.POOL))).toList();
+        return servers().stream()
+                .filter(s -> pool.equals(s.labels().get(Ownership.POOL)))
+                .toList();
     }
 
     void awaitServers(String pool, int count) {

@@ -30,30 +30,62 @@ class EngineMetricsTest {
 
         for (String pool : new String[] {"a", "b"}) {
             for (String errorClass : new String[] {"OUT_OF_RESOURCES", "OTHER"}) {
-                assertThat(counter("talosburst.server.create.failures", "pool", pool, "class", errorClass).count()).isZero();
+                assertThat(counter("talosburst.server.create.failures", "pool", pool, "class", errorClass)
+                                .count())
+                        .isZero();
             }
             for (String reason : ProvisioningMetrics.REAP_REASONS) {
-                assertThat(counter("talosburst.servers.reaped", "pool", pool, "reason", reason, "dry_run", "false").count()).isZero();
-                assertThat(counter("talosburst.servers.reaped", "pool", pool, "reason", reason, "dry_run", "true").count()).isZero();
+                assertThat(counter("talosburst.servers.reaped", "pool", pool, "reason", reason, "dry_run", "false")
+                                .count())
+                        .isZero();
+                assertThat(counter("talosburst.servers.reaped", "pool", pool, "reason", reason, "dry_run", "true")
+                                .count())
+                        .isZero();
             }
             for (Transition t : Transition.values()) {
-                assertThat(counter("talosburst.lifecycle.transitions", "pool", pool, "transition", t.eventName()).count()).isZero();
+                assertThat(counter("talosburst.lifecycle.transitions", "pool", pool, "transition", t.eventName())
+                                .count())
+                        .isZero();
             }
             for (String phase : ProvisioningMetrics.PHASES) {
-                assertThat(fx.registry.get("talosburst.node.provisioning").tags("pool", pool, "phase", phase).timer().count()).isZero();
+                assertThat(fx.registry
+                                .get("talosburst.node.provisioning")
+                                .tags("pool", pool, "phase", phase)
+                                .timer()
+                                .count())
+                        .isZero();
             }
-            assertThat(counter("talosburst.out.of.resources.backoffs", "pool", pool).count()).isZero();
-            assertThat(counter("talosburst.node.providerid.mismatch", "pool", pool).count()).isZero();
-            for (String gauge : new String[] {"target.size", "servers", "ready.nodes", "creations.in.flight", "cost.euros.per.hour"}) {
-                assertThat(gauge("talosburst.nodegroup." + gauge, pool)).as(gauge).isZero();
+            assertThat(counter("talosburst.out.of.resources.backoffs", "pool", pool)
+                            .count())
+                    .isZero();
+            assertThat(counter("talosburst.node.providerid.mismatch", "pool", pool)
+                            .count())
+                    .isZero();
+            for (String gauge :
+                    new String[] {"target.size", "servers", "ready.nodes", "creations.in.flight", "cost.euros.per.hour"
+                    }) {
+                assertThat(gauge("talosburst.nodegroup." + gauge, pool))
+                        .as(gauge)
+                        .isZero();
             }
         }
         assertThat(fx.registry.get("talosburst.engine.leader").gauge().value()).isZero();
         // bounded cardinality: our meters carry only configuration-bounded labels, none naming a server
         for (Meter meter : fx.registry.getMeters()) {
             if (meter.getId().getName().startsWith("talosburst.")) {
-                assertThat(meter.getId().getTags()).extracting(io.micrometer.core.instrument.Tag::getKey)
-                        .isSubsetOf("pool", "phase", "le", "class", "reason", "dry_run", "transition", "endpoint", "method", "status");
+                assertThat(meter.getId().getTags())
+                        .extracting(io.micrometer.core.instrument.Tag::getKey)
+                        .isSubsetOf(
+                                "pool",
+                                "phase",
+                                "le",
+                                "class",
+                                "reason",
+                                "dry_run",
+                                "transition",
+                                "endpoint",
+                                "method",
+                                "status");
             }
         }
     }
@@ -70,21 +102,30 @@ class EngineMetricsTest {
         fx.awaitServers("cx22-fsn1", 2);
         await().untilAsserted(() -> {
             assertThat(gauge("talosburst.nodegroup.servers", "cx22-fsn1")).isEqualTo(2);
-            assertThat(gauge("talosburst.nodegroup.creations.in.flight", "cx22-fsn1")).isZero();
+            assertThat(gauge("talosburst.nodegroup.creations.in.flight", "cx22-fsn1"))
+                    .isZero();
         });
-        BigDecimal net = fx.events(Transition.SERVER_CREATED).get(0).server().price().net();
-        assertThat(gauge("talosburst.nodegroup.cost.euros.per.hour", "cx22-fsn1")).isEqualTo(net.multiply(BigDecimal.valueOf(2)).doubleValue());
-        assertThat(counter("talosburst.lifecycle.transitions", "pool", "cx22-fsn1", "transition", "server-created").count()).isEqualTo(2);
+        BigDecimal net =
+                fx.events(Transition.SERVER_CREATED).get(0).server().price().net();
+        assertThat(gauge("talosburst.nodegroup.cost.euros.per.hour", "cx22-fsn1"))
+                .isEqualTo(net.multiply(BigDecimal.valueOf(2)).doubleValue());
+        assertThat(counter("talosburst.lifecycle.transitions", "pool", "cx22-fsn1", "transition", "server-created")
+                        .count())
+                .isEqualTo(2);
         assertThat(phase("server_created").count()).isEqualTo(2);
 
         ServerSnapshot server = fx.serversOf("cx22-fsn1").get(0);
         fx.clock.advance(Duration.ofSeconds(40));
-        fx.nodes.register(server.name(), Map.of(Ownership.NODE_POOL_LABEL, "cx22-fsn1", Ownership.NODE_CLUSTER_LABEL, EngineFixture.CLUSTER));
+        fx.nodes.register(
+                server.name(),
+                Map.of(Ownership.NODE_POOL_LABEL, "cx22-fsn1", Ownership.NODE_CLUSTER_LABEL, EngineFixture.CLUSTER));
         fx.clock.advance(Duration.ofSeconds(20));
         fx.nodes.setReady(server.name(), true);
-        await().untilAsserted(() -> assertThat(gauge("talosburst.nodegroup.ready.nodes", "cx22-fsn1")).isEqualTo(1));
+        await().untilAsserted(() -> assertThat(gauge("talosburst.nodegroup.ready.nodes", "cx22-fsn1"))
+                .isEqualTo(1));
         assertThat(phase("node_ready").count()).isEqualTo(1);
-        assertThat(phase("node_ready").totalTime(java.util.concurrent.TimeUnit.SECONDS)).isGreaterThanOrEqualTo(60);
+        assertThat(phase("node_ready").totalTime(java.util.concurrent.TimeUnit.SECONDS))
+                .isGreaterThanOrEqualTo(60);
     }
 
     @Test
@@ -95,14 +136,23 @@ class EngineMetricsTest {
 
         engine.increaseSize("cx22-fsn1", 2);
 
-        await().untilAsserted(() -> assertThat(counter("talosburst.server.create.failures", "pool", "cx22-fsn1", "class", "OUT_OF_RESOURCES")
-                .count()).isEqualTo(2));
-        assertThat(counter("talosburst.out.of.resources.backoffs", "pool", "cx22-fsn1").count()).isGreaterThanOrEqualTo(1);
-        assertThat(counter("talosburst.server.create.failures", "pool", "cx22-fsn1", "class", "OTHER").count()).isZero();
+        await().untilAsserted(() -> assertThat(
+                        counter("talosburst.server.create.failures", "pool", "cx22-fsn1", "class", "OUT_OF_RESOURCES")
+                                .count())
+                .isEqualTo(2));
+        assertThat(counter("talosburst.out.of.resources.backoffs", "pool", "cx22-fsn1")
+                        .count())
+                .isGreaterThanOrEqualTo(1);
+        assertThat(counter("talosburst.server.create.failures", "pool", "cx22-fsn1", "class", "OTHER")
+                        .count())
+                .isZero();
     }
 
     private Timer phase(String phase) {
-        return fx.registry.get("talosburst.node.provisioning").tags("pool", "cx22-fsn1", "phase", phase).timer();
+        return fx.registry
+                .get("talosburst.node.provisioning")
+                .tags("pool", "cx22-fsn1", "phase", phase)
+                .timer();
     }
 
     private Counter counter(String name, String... tags) {

@@ -27,7 +27,9 @@ final class InterceptedCloud implements CloudApi {
     private volatile UnaryOperator<List<Server>> nextList;
     /** When set, server creations wait here until it is counted down (a create that is slow to answer). */
     private volatile java.util.concurrent.CountDownLatch createGate;
-    private final java.util.concurrent.atomic.AtomicInteger heldCreates = new java.util.concurrent.atomic.AtomicInteger();
+
+    private final java.util.concurrent.atomic.AtomicInteger heldCreates =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     InterceptedCloud(CloudApi delegate) {
         this.delegate = delegate;

@@ -38,10 +38,13 @@ class ListRaceTest {
     void aServerSkippedByAPagedListIsConfirmedAliveNotReportedDeleted() {
         NodeGroupEngine engine = startedWith(3);
         ServerSnapshot skipped = fx.serversOf("workers").get(1);
-        fx.nodes.register(skipped.name(), Map.of(Ownership.NODE_POOL_LABEL, "workers", Ownership.NODE_CLUSTER_LABEL, EngineFixture.CLUSTER));
+        fx.nodes.register(
+                skipped.name(),
+                Map.of(Ownership.NODE_POOL_LABEL, "workers", Ownership.NODE_CLUSTER_LABEL, EngineFixture.CLUSTER));
 
         // another server was deleted between two pages, so this one slid onto the page already read
-        cloud.onNextList(servers -> servers.stream().filter(s -> s.id() != skipped.id()).toList());
+        cloud.onNextList(
+                servers -> servers.stream().filter(s -> s.id() != skipped.id()).toList());
         fx.clock.advance(Duration.ofMinutes(2));
         engine.tick();
 
@@ -49,7 +52,10 @@ class ListRaceTest {
         assertThat(fx.nodes.byName(skipped.name())).isPresent();
         assertThat(engine.targetSize("workers")).isEqualTo(3);
         assertThat(engine.instances("workers")).extracting(InstanceView::id).contains("hcloud://" + skipped.id());
-        assertThat(fx.sim.inspect().server(skipped.id())).get().extracting(ServerSnapshot::status).isEqualTo("running");
+        assertThat(fx.sim.inspect().server(skipped.id()))
+                .get()
+                .extracting(ServerSnapshot::status)
+                .isEqualTo("running");
     }
 
     @Test
@@ -68,10 +74,14 @@ class ListRaceTest {
 
         assertThat(engine.targetSize("workers")).isEqualTo(1);
         assertThat(engine.instances("workers")).extracting(InstanceView::id).doesNotContain("hcloud://" + victim.id());
-        assertThat(fx.events(Transition.SERVER_CREATED)).filteredOn(e -> e.serverId() == victim.id()).hasSize(1);
+        assertThat(fx.events(Transition.SERVER_CREATED))
+                .filteredOn(e -> e.serverId() == victim.id())
+                .hasSize(1);
         fx.clock.advance(Duration.ofMinutes(30));
         engine.tick();
-        assertThat(fx.events(Transition.SERVER_REAPED)).filteredOn(e -> e.serverId() != null && e.serverId() == victim.id()).isEmpty();
+        assertThat(fx.events(Transition.SERVER_REAPED))
+                .filteredOn(e -> e.serverId() != null && e.serverId() == victim.id())
+                .isEmpty();
     }
 
     @Test

@@ -30,14 +30,17 @@ class LogContextTest {
             engine.increaseSize("workers", 1);
             fx.awaitServers("workers", 1);
             ServerSnapshot server = fx.serversOf("workers").get(0);
-            await().until(() -> !log.contextOf("server " + server.name() + " (id " + server.id() + ") created").isEmpty());
-            assertThat(log.contextOf("server " + server.name() + " (id " + server.id() + ") created")).singleElement()
+            await().until(() -> !log.contextOf("server " + server.name() + " (id " + server.id() + ") created")
+                    .isEmpty());
+            assertThat(log.contextOf("server " + server.name() + " (id " + server.id() + ") created"))
+                    .singleElement()
                     .isEqualTo(Map.of("pool", "workers", "server", server.name(), "action", "create"));
 
             engine.deleteNodes("workers", List.of(NodeRef.of("hcloud://" + server.id(), server.name())));
             String deleted = "server " + server.name() + " (id " + server.id() + ") of pool workers deleted";
             await().until(() -> !log.contextOf(deleted).isEmpty());
-            assertThat(log.contextOf(deleted)).singleElement()
+            assertThat(log.contextOf(deleted))
+                    .singleElement()
                     .isEqualTo(Map.of("pool", "workers", "server", server.name(), "action", "delete"));
             // the caller's thread keeps no fields of the work it handed off
             assertThat(org.jboss.logging.MDC.getMap()).doesNotContainKeys("pool", "server", "action");

@@ -2,6 +2,7 @@ package dev.talosburst.provisioner.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.talosburst.hcloudsim.ServerSnapshot;
 import dev.talosburst.provisioner.cloud.ImageQuery;
 import dev.talosburst.provisioner.cloud.ServerSpec;
 import dev.talosburst.provisioner.directory.KubeNode;
@@ -11,7 +12,6 @@ import dev.talosburst.provisioner.lifecycle.Transition;
 import dev.talosburst.provisioner.nodegroup.AutoscalingOptions;
 import dev.talosburst.provisioner.nodegroup.NodeRef;
 import dev.talosburst.provisioner.pool.NodePool;
-import dev.talosburst.hcloudsim.ServerSnapshot;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -44,10 +44,22 @@ class ReadsWhileBackgroundWorkTest {
     void readsAnswerWhileTheNodeSweepHoldsTheView() throws Exception {
         NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
         Ownership ours = new Ownership(EngineFixture.CLUSTER);
-        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
+        String image = Long.toString(
+                fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
         for (int i = 0; i < 3; i++) {
-            fx.client.createServer(new ServerSpec("cx22-fsn1-srv" + i, "cx22", "fsn1", image, null, ours.labelsFor("cx22-fsn1", Map.of()),
-                    List.of(), List.of(), null, true, true, true));
+            fx.client.createServer(new ServerSpec(
+                    "cx22-fsn1-srv" + i,
+                    "cx22",
+                    "fsn1",
+                    image,
+                    null,
+                    ours.labelsFor("cx22-fsn1", Map.of()),
+                    List.of(),
+                    List.of(),
+                    null,
+                    true,
+                    true,
+                    true));
         }
         NodeGroupEngine engine = fx.engine(fx.settings(), fx.client, blockingDirectory(), pool);
         engine.start();
@@ -57,7 +69,9 @@ class ReadsWhileBackgroundWorkTest {
         blockSweep = true;
         fx.clock.advance(Duration.ofMinutes(2));
         CompletableFuture<Void> background = CompletableFuture.runAsync(engine::tick);
-        assertThat(sweepEntered.await(30, TimeUnit.SECONDS)).as("the sweep started").isTrue();
+        assertThat(sweepEntered.await(30, TimeUnit.SECONDS))
+                .as("the sweep started")
+                .isTrue();
 
         CompletableFuture<List<Object>> reads = CompletableFuture.supplyAsync(() -> List.of(
                 engine.all(),
@@ -65,14 +79,18 @@ class ReadsWhileBackgroundWorkTest {
                 engine.instances("cx22-fsn1"),
                 engine.forNode(NodeRef.of("hcloud://" + server.id(), server.name())),
                 engine.options("cx22-fsn1", AutoscalingOptions.caDefaults()),
-                engine.nodePrice(NodeRef.of("hcloud://" + server.id(), server.name()), fx.clock.instant(), fx.clock.instant().plusSeconds(3600)),
+                engine.nodePrice(
+                        NodeRef.of("hcloud://" + server.id(), server.name()),
+                        fx.clock.instant(),
+                        fx.clock.instant().plusSeconds(3600)),
                 engine.isSynced()));
         // the sweep is still running: reads must not wait for it
         List<Object> answers = reads.get(30, TimeUnit.SECONDS);
         assertThat(background).isNotDone();
         assertThat(answers.get(1)).isEqualTo(3);
         assertThat(engine.instances("cx22-fsn1")).hasSize(3);
-        assertThat(engine.forNode(NodeRef.of("hcloud://" + server.id(), server.name()))).get()
+        assertThat(engine.forNode(NodeRef.of("hcloud://" + server.id(), server.name())))
+                .get()
                 .satisfies(g -> assertThat(g.id()).isEqualTo("cx22-fsn1"));
 
         releaseSweep.countDown();
@@ -83,10 +101,22 @@ class ReadsWhileBackgroundWorkTest {
     void mutationsProceedWhileTheNodeSweepIsStuckInKubernetes() throws Exception {
         NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
         Ownership ours = new Ownership(EngineFixture.CLUSTER);
-        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
+        String image = Long.toString(
+                fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
         for (int i = 0; i < 3; i++) {
-            fx.client.createServer(new ServerSpec("cx22-fsn1-srv" + i, "cx22", "fsn1", image, null, ours.labelsFor("cx22-fsn1", Map.of()),
-                    List.of(), List.of(), null, true, true, true));
+            fx.client.createServer(new ServerSpec(
+                    "cx22-fsn1-srv" + i,
+                    "cx22",
+                    "fsn1",
+                    image,
+                    null,
+                    ours.labelsFor("cx22-fsn1", Map.of()),
+                    List.of(),
+                    List.of(),
+                    null,
+                    true,
+                    true,
+                    true));
         }
         NodeGroupEngine engine = fx.engine(fx.settings(), fx.client, blockingDirectory(), pool);
         engine.start();
@@ -95,7 +125,9 @@ class ReadsWhileBackgroundWorkTest {
         blockSweep = true;
         fx.clock.advance(Duration.ofMinutes(2));
         CompletableFuture<Void> background = CompletableFuture.runAsync(engine::tick);
-        assertThat(sweepEntered.await(30, TimeUnit.SECONDS)).as("the sweep started").isTrue();
+        assertThat(sweepEntered.await(30, TimeUnit.SECONDS))
+                .as("the sweep started")
+                .isTrue();
 
         // CA's mutations take the view lock: background work must not hold it while it waits for anything
         CompletableFuture<Integer> mutations = CompletableFuture.supplyAsync(() -> {
@@ -114,10 +146,19 @@ class ReadsWhileBackgroundWorkTest {
         List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<LifecycleEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
-        NodeGroupEngine engine = new NodeGroupEngine(fx.settings(), List.of(pool), fx.client, fx.userData, event -> {
-            events.add(event);
-            threads.add(event.transition() + "@" + Thread.currentThread().getName());
-        }, fx.nodes, fx.clock, fx.registry);
+        NodeGroupEngine engine = new NodeGroupEngine(
+                fx.settings(),
+                List.of(pool),
+                fx.client,
+                fx.userData,
+                event -> {
+                    events.add(event);
+                    threads.add(
+                            event.transition() + "@" + Thread.currentThread().getName());
+                },
+                fx.nodes,
+                fx.clock,
+                fx.registry);
         fx.engines.add(engine);
         engine.start();
 
@@ -125,12 +166,21 @@ class ReadsWhileBackgroundWorkTest {
         engine.increaseSize("cx22-fsn1", 2);
 
         assertThat(engine.targetSize("cx22-fsn1")).isEqualTo(2);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                .until(() -> events.stream().filter(e -> e.transition() == Transition.SERVER_CREATE_REQUESTED).count() == 2);
-        assertThat(threads).filteredOn(t -> t.startsWith(Transition.SCALE_UP_REQUESTED + "@")).singleElement()
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> events.stream()
+                                .filter(e -> e.transition() == Transition.SERVER_CREATE_REQUESTED)
+                                .count()
+                        == 2);
+        assertThat(threads)
+                .filteredOn(t -> t.startsWith(Transition.SCALE_UP_REQUESTED + "@"))
+                .singleElement()
                 .satisfies(t -> assertThat(t).doesNotEndWith("@" + caller));
-        assertThat(events.stream().map(LifecycleEvent::transition)).containsSubsequence(Transition.SCALE_UP_REQUESTED,
-                Transition.SERVER_CREATE_REQUESTED, Transition.SERVER_CREATE_REQUESTED);
+        assertThat(events.stream().map(LifecycleEvent::transition))
+                .containsSubsequence(
+                        Transition.SCALE_UP_REQUESTED,
+                        Transition.SERVER_CREATE_REQUESTED,
+                        Transition.SERVER_CREATE_REQUESTED);
     }
 
     /** The fixture's directory, whose {@code all()} (called by the sweep inside the view lock) can be held. */

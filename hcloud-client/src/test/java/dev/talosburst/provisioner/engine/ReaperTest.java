@@ -39,17 +39,26 @@ class ReaperTest {
 
         fx.clock.advance(Duration.ofMinutes(14));
         engine.tick();
-        assertThat(fx.sim.inspect().server(server.id())).get().extracting(ServerSnapshot::status).isNotEqualTo("deleting");
+        assertThat(fx.sim.inspect().server(server.id()))
+                .get()
+                .extracting(ServerSnapshot::status)
+                .isNotEqualTo("deleting");
 
         fx.clock.advance(Duration.ofMinutes(2));
         engine.tick();
-        await().until(() -> fx.sim.inspect().server(server.id()).map(s -> s.status().equals("deleting")).orElse(true));
+        await().until(() -> fx.sim
+                .inspect()
+                .server(server.id())
+                .map(s -> s.status().equals("deleting"))
+                .orElse(true));
         assertThat(fx.events(Transition.SERVER_REAPED)).singleElement().satisfies(e -> {
             assertThat(e.subject()).isEqualTo(server.name());
             assertThat(e.reason()).contains("did not register as a Kubernetes Node within 15m");
         });
         await().until(() -> fx.events(Transition.SERVER_DELETED).size() == 1);
-        assertThat(engine.reaperFindings()).singleElement().satisfies(f -> assertThat(f.dryRun()).isFalse());
+        assertThat(engine.reaperFindings())
+                .singleElement()
+                .satisfies(f -> assertThat(f.dryRun()).isFalse());
         assertThat(engine.targetSize("workers")).isZero();
     }
 
@@ -63,7 +72,10 @@ class ReaperTest {
         fx.clock.advance(Duration.ofMinutes(30));
         engine.tick();
 
-        assertThat(fx.sim.inspect().server(server.id())).get().extracting(ServerSnapshot::status).isEqualTo("running");
+        assertThat(fx.sim.inspect().server(server.id()))
+                .get()
+                .extracting(ServerSnapshot::status)
+                .isEqualTo("running");
         assertThat(fx.events(Transition.SERVER_REAPED)).isEmpty();
     }
 
@@ -92,12 +104,18 @@ class ReaperTest {
         long orphan = createdElsewhere("gone-pool-abc12345", ours.labelsFor("gone-pool", Map.of()), true);
         long stuckOff = createdElsewhere("workers-offabcdef", ours.labelsFor("workers", Map.of()), false);
         long foreign = createdElsewhere("workers-notours01", Map.of(Ownership.POOL, "workers"), true);
-        long otherCluster = createdElsewhere("workers-othercl01", new Ownership("another-cluster").labelsFor("workers", Map.of()), true);
+        long otherCluster = createdElsewhere(
+                "workers-othercl01", new Ownership("another-cluster").labelsFor("workers", Map.of()), true);
 
         NodeGroupEngine engine = fx.engine(pool);
         engine.start();
-        await().until(() -> fx.sim.inspect().server(orphan).map(s -> s.status().equals("deleting")).orElse(true));
-        assertThat(fx.events(Transition.SERVER_REAPED)).anySatisfy(e -> assertThat(e.reason()).contains("'gone-pool' is not configured"));
+        await().until(() -> fx.sim
+                .inspect()
+                .server(orphan)
+                .map(s -> s.status().equals("deleting"))
+                .orElse(true));
+        assertThat(fx.events(Transition.SERVER_REAPED))
+                .anySatisfy(e -> assertThat(e.reason()).contains("'gone-pool' is not configured"));
 
         // powered off (start_after_create=false) and never started: stuck
         fx.nodes.register("workers-offabcdef", Map.of(Ownership.NODE_POOL_LABEL, "workers"));
@@ -105,28 +123,46 @@ class ReaperTest {
         engine.tick(); // initializing -> off
         fx.clock.advance(Duration.ofMinutes(9));
         engine.tick();
-        assertThat(fx.sim.inspect().server(stuckOff)).get().extracting(ServerSnapshot::status).isEqualTo("off");
+        assertThat(fx.sim.inspect().server(stuckOff))
+                .get()
+                .extracting(ServerSnapshot::status)
+                .isEqualTo("off");
         fx.clock.advance(Duration.ofMinutes(2));
         engine.tick();
-        await().until(() -> fx.sim.inspect().server(stuckOff).map(s -> s.status().equals("deleting")).orElse(true));
-        assertThat(fx.events(Transition.SERVER_REAPED)).anySatisfy(e -> assertThat(e.reason()).contains("stuck in status 'off'"));
+        await().until(() -> fx.sim
+                .inspect()
+                .server(stuckOff)
+                .map(s -> s.status().equals("deleting"))
+                .orElse(true));
+        assertThat(fx.events(Transition.SERVER_REAPED))
+                .anySatisfy(e -> assertThat(e.reason()).contains("stuck in status 'off'"));
 
         fx.clock.advance(Duration.ofHours(2));
         engine.tick();
         engine.tick();
-        assertThat(fx.sim.inspect().server(foreign)).get().extracting(ServerSnapshot::status).isEqualTo("running");
-        assertThat(fx.sim.inspect().server(otherCluster)).get().extracting(ServerSnapshot::status).isEqualTo("running");
+        assertThat(fx.sim.inspect().server(foreign))
+                .get()
+                .extracting(ServerSnapshot::status)
+                .isEqualTo("running");
+        assertThat(fx.sim.inspect().server(otherCluster))
+                .get()
+                .extracting(ServerSnapshot::status)
+                .isEqualTo("running");
     }
 
     @Test
     void anOrphanNodeOfOursIsRemovedButForeignNodesStay() {
         NodeGroupEngine engine = fx.engine(pool);
         engine.start();
-        fx.nodes.register("workers-vanished", Map.of(Ownership.NODE_POOL_LABEL, "workers", Ownership.NODE_CLUSTER_LABEL, EngineFixture.CLUSTER));
+        fx.nodes.register(
+                "workers-vanished",
+                Map.of(Ownership.NODE_POOL_LABEL, "workers", Ownership.NODE_CLUSTER_LABEL, EngineFixture.CLUSTER));
         fx.nodes.register("control-plane-1", Map.of());
         fx.nodes.register("workers-lookalike", Map.of());
         // another talos-burst installation with the same pool names in the same cluster
-        fx.nodes.register("workers-neighbour", Map.of(Ownership.NODE_POOL_LABEL, "workers", Ownership.NODE_CLUSTER_LABEL, "other-cluster"));
+        fx.nodes.register(
+                "workers-neighbour",
+                Map.of(Ownership.NODE_POOL_LABEL, "workers", Ownership.NODE_CLUSTER_LABEL, "other-cluster"));
 
         fx.clock.advance(Duration.ofMinutes(2));
         engine.tick();
@@ -142,19 +178,30 @@ class ReaperTest {
         Ownership ours = new Ownership(EngineFixture.CLUSTER);
         long renamed = createdElsewhere("oldpool-abcdefgh", ours.labelsFor("oldpool", Map.of()), true);
         // its Node runs pods: a pool renamed by mistake must not take them down at once
-        fx.nodes.register("oldpool-abcdefgh", Map.of(Ownership.NODE_POOL_LABEL, "oldpool", Ownership.NODE_CLUSTER_LABEL, EngineFixture.CLUSTER));
+        fx.nodes.register(
+                "oldpool-abcdefgh",
+                Map.of(Ownership.NODE_POOL_LABEL, "oldpool", Ownership.NODE_CLUSTER_LABEL, EngineFixture.CLUSTER));
 
         NodeGroupEngine engine = fx.engine(pool);
         engine.start();
         fx.clock.advance(Duration.ofMinutes(5));
         engine.tick();
-        assertThat(fx.sim.inspect().server(renamed)).get().extracting(ServerSnapshot::status).isEqualTo("running");
+        assertThat(fx.sim.inspect().server(renamed))
+                .get()
+                .extracting(ServerSnapshot::status)
+                .isEqualTo("running");
         assertThat(fx.events(Transition.SERVER_REAPED)).isEmpty();
 
         fx.clock.advance(Duration.ofMinutes(6));
         engine.tick();
-        await().until(() -> fx.sim.inspect().server(renamed).map(s -> s.status().equals("deleting")).orElse(true));
-        assertThat(fx.events(Transition.SERVER_REAPED)).singleElement().satisfies(e -> assertThat(e.reason()).contains("'oldpool' is not configured"));
+        await().until(() -> fx.sim
+                .inspect()
+                .server(renamed)
+                .map(s -> s.status().equals("deleting"))
+                .orElse(true));
+        assertThat(fx.events(Transition.SERVER_REAPED))
+                .singleElement()
+                .satisfies(e -> assertThat(e.reason()).contains("'oldpool' is not configured"));
     }
 
     @Test
@@ -164,37 +211,64 @@ class ReaperTest {
         long stuckOff = createdElsewhere("workers-offabcdef", ours.labelsFor("workers", Map.of()), false);
         // talosburst.kubernetes.enabled=false: kubelets register in a cluster nobody here watches
         InMemoryNodeDirectory unwatched = InMemoryNodeDirectory.unobserved(fx.clock);
-        NodeGroupEngine engine = fx.engine(fx.settings(), fx.client, unwatched,
+        NodeGroupEngine engine = fx.engine(
+                fx.settings(),
+                fx.client,
+                unwatched,
                 EngineFixture.pool("workers", "cx22", "fsn1", 0, 5, Duration.ofMinutes(2)));
         engine.start();
         engine.increaseSize("workers", 1);
         fx.awaitServers("workers", 2);
-        ServerSnapshot server = fx.serversOf("workers").stream().filter(s -> s.id() != stuckOff).findFirst().orElseThrow();
+        ServerSnapshot server = fx.serversOf("workers").stream()
+                .filter(s -> s.id() != stuckOff)
+                .findFirst()
+                .orElseThrow();
         await().until(() -> engine.instances("workers").stream().allMatch(i -> i.id().startsWith("hcloud://")));
-        assertThat(fx.sim.inspect().server(orphan)).get().extracting(ServerSnapshot::status).isNotEqualTo("deleting");
+        assertThat(fx.sim.inspect().server(orphan))
+                .get()
+                .extracting(ServerSnapshot::status)
+                .isNotEqualTo("deleting");
 
         for (int minute = 1; minute <= 12; minute++) {
             fx.clock.advance(Duration.ofMinutes(1));
             engine.tick();
         }
-        await().until(() -> fx.sim.inspect().server(stuckOff).map(s -> s.status().equals("deleting")).orElse(true));
-        await().until(() -> fx.sim.inspect().server(orphan).map(s -> s.status().equals("deleting")).orElse(true));
-        assertThat(fx.events(Transition.SERVER_REAPED)).extracting(e -> e.reason())
+        await().until(() -> fx.sim
+                .inspect()
+                .server(stuckOff)
+                .map(s -> s.status().equals("deleting"))
+                .orElse(true));
+        await().until(() -> fx.sim
+                .inspect()
+                .server(orphan)
+                .map(s -> s.status().equals("deleting"))
+                .orElse(true));
+        assertThat(fx.events(Transition.SERVER_REAPED))
+                .extracting(e -> e.reason())
                 .anySatisfy(r -> assertThat(r).contains("stuck in status 'off'"))
                 .anySatisfy(r -> assertThat(r).contains("'gone-pool' is not configured"))
                 .noneSatisfy(r -> assertThat(r).contains("did not register"));
 
         fx.clock.advance(Duration.ofHours(2));
         engine.tick();
-        assertThat(fx.sim.inspect().server(server.id())).get().extracting(ServerSnapshot::status).isEqualTo("running");
-        assertThat(engine.reaperFindings()).extracting(ServerReaper.Finding::serverName).doesNotContain(server.name());
+        assertThat(fx.sim.inspect().server(server.id()))
+                .get()
+                .extracting(ServerSnapshot::status)
+                .isEqualTo("running");
+        assertThat(engine.reaperFindings())
+                .extracting(ServerReaper.Finding::serverName)
+                .doesNotContain(server.name());
         assertThat(engine.targetSize("workers")).isEqualTo(1);
     }
 
     /** A cx22 in fsn1 from the Talos snapshot, created straight on Hetzner (not by the engine) with {@code labels}. */
     private long createdElsewhere(String name, Map<String, String> labels, boolean started) {
-        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
-        return fx.client.createServer(new ServerSpec(name, "cx22", "fsn1", image, null, labels, List.of(), List.of(), null, true, true, started))
-                .server().id();
+        String image = Long.toString(
+                fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
+        return fx.client
+                .createServer(new ServerSpec(
+                        name, "cx22", "fsn1", image, null, labels, List.of(), List.of(), null, true, true, started))
+                .server()
+                .id();
     }
 }

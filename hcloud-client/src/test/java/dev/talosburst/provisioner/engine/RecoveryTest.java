@@ -31,12 +31,14 @@ class RecoveryTest {
     private int stableServerCount() {
         // the crashed process may still have a request on the wire: wait until Hetzner's count stops moving
         int[] last = {-1};
-        await().pollInterval(Duration.ofMillis(300)).atMost(Duration.ofSeconds(20)).until(() -> {
-            int now = fx.servers().size();
-            boolean stable = now == last[0];
-            last[0] = now;
-            return stable;
-        });
+        await().pollInterval(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> {
+                    int now = fx.servers().size();
+                    boolean stable = now == last[0];
+                    last[0] = now;
+                    return stable;
+                });
         return last[0];
     }
 
@@ -66,7 +68,8 @@ class RecoveryTest {
         fx.clock.advance(Duration.ofMinutes(2));
         second.tick();
         assertThat(stableServerCount()).isEqualTo(20);
-        Set<String> names = new HashSet<>(fx.servers().stream().map(ServerSnapshot::name).toList());
+        Set<String> names =
+                new HashSet<>(fx.servers().stream().map(ServerSnapshot::name).toList());
         assertThat(names).hasSize(20);
         assertThat(second.targetSize("workers")).isEqualTo(20);
     }
@@ -75,14 +78,26 @@ class RecoveryTest {
     void startRecoversTargetsInFlightCreatesAndDeletionsFromOneList() {
         // servers left by an earlier incarnation, at different stages
         Map<String, String> labels = new Ownership(EngineFixture.CLUSTER).labelsFor("workers", Map.of());
-        long older = fx.client.createServer(spec("workers-older001", labels)).server().id();
+        long older = fx.client
+                .createServer(spec("workers-older001", labels))
+                .server()
+                .id();
         fx.clock.advance(Duration.ofMinutes(1));
-        long running = fx.client.createServer(spec("workers-running1", labels)).server().id();
+        long running = fx.client
+                .createServer(spec("workers-running1", labels))
+                .server()
+                .id();
         fx.clock.advance(Duration.ofMinutes(1));
-        long deleting = fx.client.createServer(spec("workers-deleting", labels)).server().id();
+        long deleting = fx.client
+                .createServer(spec("workers-deleting", labels))
+                .server()
+                .id();
         fx.clock.advance(Duration.ofMinutes(1));
         fx.client.deleteServer(deleting);
-        long fresh = fx.client.createServer(spec("workers-fresh001", labels)).server().id();
+        long fresh = fx.client
+                .createServer(spec("workers-fresh001", labels))
+                .server()
+                .id();
         // a server of someone else, even with a similar name, is never ours
         fx.client.createServer(spec("workers-foreign1", Map.of("team", "platform")));
         fx.sim.inspect().resetRequestLog();
@@ -92,16 +107,26 @@ class RecoveryTest {
 
         assertThat(fx.sim.inspect().requestCount("GET", "/servers")).isEqualTo(1);
         assertThat(engine.targetSize("workers")).isEqualTo(3);
-        assertThat(engine.instances("workers")).extracting(InstanceView::id)
+        assertThat(engine.instances("workers"))
+                .extracting(InstanceView::id)
                 .containsExactlyInAnyOrder("hcloud://" + older, "hcloud://" + running, "hcloud://" + fresh);
-        assertThat(engine.instances("workers")).filteredOn(i -> i.id().equals("hcloud://" + fresh)).singleElement()
-                .extracting(InstanceView::state).isEqualTo(InstanceView.State.CREATING);
-        assertThat(engine.instances("workers")).filteredOn(i -> i.id().equals("hcloud://" + older)).singleElement()
-                .extracting(InstanceView::state).isEqualTo(InstanceView.State.RUNNING);
+        assertThat(engine.instances("workers"))
+                .filteredOn(i -> i.id().equals("hcloud://" + fresh))
+                .singleElement()
+                .extracting(InstanceView::state)
+                .isEqualTo(InstanceView.State.CREATING);
+        assertThat(engine.instances("workers"))
+                .filteredOn(i -> i.id().equals("hcloud://" + older))
+                .singleElement()
+                .extracting(InstanceView::state)
+                .isEqualTo(InstanceView.State.RUNNING);
         // the complete list event reconciliation compares with what was published
-        assertThat(engine.servers()).extracting(ServerView::name)
+        assertThat(engine.servers())
+                .extracting(ServerView::name)
                 .containsExactlyInAnyOrder("workers-older001", "workers-running1", "workers-fresh001");
-        assertThat(engine.servers()).filteredOn(v -> v.serverId() == fresh).singleElement()
+        assertThat(engine.servers())
+                .filteredOn(v -> v.serverId() == fresh)
+                .singleElement()
                 .satisfies(v -> assertThat(v.status()).isEqualTo("initializing"));
     }
 
@@ -111,7 +136,8 @@ class RecoveryTest {
         leader.start();
         leader.increaseSize("workers", 2);
         fx.awaitServers("workers", 2);
-        // the servers exist in Hetzner before the leader has handled the create responses (and published server-created)
+        // the servers exist in Hetzner before the leader has handled the create responses (and published
+        // server-created)
         await().until(() -> leader.instances("workers").stream().allMatch(i -> i.id().startsWith("hcloud://")));
 
         NodeGroupEngine follower = fx.engine(pool);
@@ -121,8 +147,10 @@ class RecoveryTest {
         assertThat(fx.events).hasSize(eventsBefore);
         assertThat(follower.isLeader()).isFalse();
         assertThat(follower.targetSize("workers")).isEqualTo(2);
-        assertThatThrownBy(() -> follower.increaseSize("workers", 1)).isInstanceOfSatisfying(NodeGroupException.class,
-                e -> assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.NOT_LEADER));
+        assertThatThrownBy(() -> follower.increaseSize("workers", 1))
+                .isInstanceOfSatisfying(
+                        NodeGroupException.class,
+                        e -> assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.NOT_LEADER));
 
         leader.increaseSize("workers", 1);
         fx.awaitServers("workers", 3);
@@ -131,18 +159,26 @@ class RecoveryTest {
 
         assertThat(follower.isLeader()).isTrue();
         assertThat(follower.targetSize("workers")).isEqualTo(3);
-        // taking over announces each adoption as a transition of its own: server-created stays the creating leader's, once
-        List<String> createdIds = fx.events.stream().filter(e -> e.transition() == Transition.SERVER_CREATED).map(e -> e.identity()).toList();
+        // taking over announces each adoption as a transition of its own: server-created stays the creating leader's,
+        // once
+        List<String> createdIds = fx.events.stream()
+                .filter(e -> e.transition() == Transition.SERVER_CREATED)
+                .map(e -> e.identity())
+                .toList();
         assertThat(createdIds).hasSize(3).doesNotHaveDuplicates();
-        assertThat(fx.events).filteredOn(e -> e.transition() == Transition.SERVER_ADOPTED)
-                .extracting(e -> e.subject()).containsExactlyInAnyOrderElementsOf(fx.servers().stream().map(s -> s.name()).toList());
+        assertThat(fx.events)
+                .filteredOn(e -> e.transition() == Transition.SERVER_ADOPTED)
+                .extracting(e -> e.subject())
+                .containsExactlyInAnyOrderElementsOf(
+                        fx.servers().stream().map(s -> s.name()).toList());
         follower.increaseSize("workers", 1);
         fx.awaitServers("workers", 4);
         assertThat(fx.servers()).hasSize(4);
     }
 
     private ServerSpec spec(String name, Map<String, String> labels) {
-        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
+        String image = Long.toString(
+                fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
         return new ServerSpec(name, "cx22", "fsn1", image, null, labels, List.of(), List.of(), null, true, true, true);
     }
 
@@ -152,7 +188,9 @@ class RecoveryTest {
         engine.start();
         fx.sim.faults().latency("POST", "/servers", Duration.ofMillis(1500));
         engine.increaseSize("workers", 1);
-        await().until(() -> fx.events(dev.talosburst.provisioner.lifecycle.Transition.SERVER_CREATE_REQUESTED).size() == 1);
+        await().until(() -> fx.events(dev.talosburst.provisioner.lifecycle.Transition.SERVER_CREATE_REQUESTED)
+                        .size()
+                == 1);
 
         // the lease flaps while Hetzner is still answering: the view is rebuilt from a list that may predate the server
         engine.demote();
@@ -162,9 +200,13 @@ class RecoveryTest {
         await().until(() -> engine.instances("workers").stream().anyMatch(i -> i.id().startsWith("hcloud://")));
         fx.clock.advance(Duration.ofMinutes(2));
         engine.tick();
-        assertThat(fx.servers()).singleElement().satisfies(s -> assertThat(s.status()).isNotEqualTo("deleting"));
+        assertThat(fx.servers())
+                .singleElement()
+                .satisfies(s -> assertThat(s.status()).isNotEqualTo("deleting"));
         assertThat(engine.targetSize("workers")).isEqualTo(1);
-        assertThat(engine.instances("workers")).singleElement().extracting(InstanceView::id)
+        assertThat(engine.instances("workers"))
+                .singleElement()
+                .extracting(InstanceView::id)
                 .isEqualTo("hcloud://" + fx.servers().get(0).id());
     }
 }

@@ -22,7 +22,8 @@ class ScaleDownTest {
 
     @BeforeEach
     void start() {
-        engine = fx.engine(EngineFixture.pool("workers", "cx22", "fsn1", 1, 5), EngineFixture.pool("arm", "cax11", "fsn1", 0, 5));
+        engine = fx.engine(
+                EngineFixture.pool("workers", "cx22", "fsn1", 1, 5), EngineFixture.pool("arm", "cax11", "fsn1", 0, 5));
         engine.start();
     }
 
@@ -47,18 +48,31 @@ class ScaleDownTest {
         // kubelets register the Nodes under the server names, without providerID (no cloud-controller-manager)
         fx.nodes.register(first.name(), Map.of(Ownership.NODE_POOL_LABEL, "workers"));
         fx.nodes.register(second.name(), Map.of(Ownership.NODE_POOL_LABEL, "workers"));
-        assertThat(fx.nodes.byName(first.name())).get().extracting(KubeNode::providerId).isEqualTo("hcloud://" + first.id());
+        assertThat(fx.nodes.byName(first.name()))
+                .get()
+                .extracting(KubeNode::providerId)
+                .isEqualTo("hcloud://" + first.id());
         fx.nodes.setReady(first.name(), true);
         assertThat(fx.events(Transition.NODE_REGISTERED)).hasSize(2);
-        assertThat(fx.events(Transition.NODE_READY)).singleElement().satisfies(e -> assertThat(e.server().readyAt()).isNotNull());
-        assertThat(engine.forNode(NodeRef.of("hcloud://" + first.id(), first.name()))).get().extracting(g -> g.id()).isEqualTo("workers");
+        assertThat(fx.events(Transition.NODE_READY))
+                .singleElement()
+                .satisfies(e -> assertThat(e.server().readyAt()).isNotNull());
+        assertThat(engine.forNode(NodeRef.of("hcloud://" + first.id(), first.name())))
+                .get()
+                .extracting(g -> g.id())
+                .isEqualTo("workers");
 
         engine.deleteNodes("workers", List.of(NodeRef.of("hcloud://" + first.id(), first.name())));
 
         assertThat(engine.targetSize("workers")).isEqualTo(1);
         await().until(() -> fx.nodes.byName(first.name()).isEmpty());
         // deleting, or already gone
-        assertThat(fx.sim.inspect().server(first.id()).map(ServerSnapshot::status).filter(s -> !s.equals("deleting"))).isEmpty();
+        assertThat(fx.sim
+                        .inspect()
+                        .server(first.id())
+                        .map(ServerSnapshot::status)
+                        .filter(s -> !s.equals("deleting")))
+                .isEmpty();
         assertThat(fx.nodes.byName(second.name())).isPresent();
         assertThat(fx.events(Transition.SCALE_DOWN_REQUESTED)).hasSize(1);
         assertThat(fx.events(Transition.SERVER_DELETED)).singleElement().satisfies(e -> {
@@ -66,7 +80,9 @@ class ScaleDownTest {
             assertThat(e.server().deletedAt()).isNotNull();
             assertThat(e.details()).containsKey("lifetimeSeconds");
         });
-        assertThat(fx.events(Transition.NODE_REMOVED)).singleElement().satisfies(e -> assertThat(e.subject()).isEqualTo(first.name()));
+        assertThat(fx.events(Transition.NODE_REMOVED))
+                .singleElement()
+                .satisfies(e -> assertThat(e.subject()).isEqualTo(first.name()));
 
         fx.clock.advance(Duration.ofMinutes(2));
         engine.tick();
@@ -79,7 +95,10 @@ class ScaleDownTest {
         List<ServerSnapshot> workers = scaleUp("workers", 1);
         List<ServerSnapshot> arm = scaleUp("arm", 1);
 
-        assertThatThrownBy(() -> engine.deleteNodes("workers", List.of(NodeRef.of("hcloud://" + arm.get(0).id(), arm.get(0).name()))))
+        assertThatThrownBy(() -> engine.deleteNodes(
+                        "workers",
+                        List.of(NodeRef.of(
+                                "hcloud://" + arm.get(0).id(), arm.get(0).name()))))
                 .isInstanceOfSatisfying(NodeGroupException.class, e -> {
                     assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.INVALID_ARGUMENT);
                     assertThat(e.getMessage()).contains("belongs to node group 'arm'");
@@ -87,15 +106,25 @@ class ScaleDownTest {
         assertThatThrownBy(() -> engine.deleteNodes("workers", List.of(NodeRef.of("", "control-plane-1"))))
                 .isInstanceOfSatisfying(NodeGroupException.class, e -> {
                     assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.INVALID_ARGUMENT);
-                    assertThat(e.getMessage()).contains("control-plane-1").contains("not a server of node group 'workers'");
+                    assertThat(e.getMessage())
+                            .contains("control-plane-1")
+                            .contains("not a server of node group 'workers'");
                 });
-        assertThatThrownBy(() -> engine.deleteNodes("workers", List.of(NodeRef.of("hcloud://" + workers.get(0).id(), workers.get(0).name()))))
+        assertThatThrownBy(() -> engine.deleteNodes(
+                        "workers",
+                        List.of(NodeRef.of(
+                                "hcloud://" + workers.get(0).id(),
+                                workers.get(0).name()))))
                 .isInstanceOfSatisfying(NodeGroupException.class, e -> {
                     assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.FAILED_PRECONDITION);
-                    assertThat(e.getMessage()).contains("below its minimum of 1").contains("talosburst.pools.workers.min");
+                    assertThat(e.getMessage())
+                            .contains("below its minimum of 1")
+                            .contains("talosburst.pools.workers.min");
                 });
         assertThatThrownBy(() -> engine.deleteNodes("nope", List.of()))
-                .isInstanceOfSatisfying(NodeGroupException.class, e -> assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.NOT_FOUND));
+                .isInstanceOfSatisfying(
+                        NodeGroupException.class,
+                        e -> assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.NOT_FOUND));
         assertThat(fx.servers()).hasSize(2).allMatch(s -> !s.status().equals("deleting"));
     }
 
@@ -104,26 +133,34 @@ class ScaleDownTest {
         scaleUp("workers", 1);
         fx.sim.faults().stockOut("cx22", "fsn1");
         engine.increaseSize("workers", 3);
-        await().until(() -> engine.instances("workers").stream().filter(i -> i.error().isPresent()).count() == 3);
+        await().until(() -> engine.instances("workers").stream()
+                        .filter(i -> i.error().isPresent())
+                        .count()
+                == 3);
         assertThat(engine.targetSize("workers")).isEqualTo(4);
 
         engine.decreaseTargetSize("workers", -2);
         assertThat(engine.targetSize("workers")).isEqualTo(2);
 
-        assertThatThrownBy(() -> engine.decreaseTargetSize("workers", -2)).isInstanceOfSatisfying(NodeGroupException.class, e -> {
-            assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.FAILED_PRECONDITION);
-            assertThat(e.getMessage()).contains("only 1 pending creation(s) can be cancelled");
-        });
-        assertThatThrownBy(() -> engine.decreaseTargetSize("workers", 1)).isInstanceOfSatisfying(NodeGroupException.class,
-                e -> assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> engine.decreaseTargetSize("workers", -2))
+                .isInstanceOfSatisfying(NodeGroupException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.FAILED_PRECONDITION);
+                    assertThat(e.getMessage()).contains("only 1 pending creation(s) can be cancelled");
+                });
+        assertThatThrownBy(() -> engine.decreaseTargetSize("workers", 1))
+                .isInstanceOfSatisfying(
+                        NodeGroupException.class,
+                        e -> assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.INVALID_ARGUMENT));
         assertThat(engine.targetSize("workers")).isEqualTo(2);
         assertThat(fx.servers()).hasSize(1);
     }
 
     @Test
     void increaseSizeRefusesNonPositiveDeltaAndGoingAboveMax() {
-        assertThatThrownBy(() -> engine.increaseSize("arm", 0)).isInstanceOfSatisfying(NodeGroupException.class,
-                e -> assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> engine.increaseSize("arm", 0))
+                .isInstanceOfSatisfying(
+                        NodeGroupException.class,
+                        e -> assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.INVALID_ARGUMENT));
         assertThatThrownBy(() -> engine.increaseSize("arm", 6)).isInstanceOfSatisfying(NodeGroupException.class, e -> {
             assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.INVALID_ARGUMENT);
             assertThat(e.getMessage()).contains("above its maximum of 5").contains("talosburst.pools.arm.max");
@@ -134,18 +171,28 @@ class ScaleDownTest {
     @Test
     void forNodeMatchesByProviderIdNameAndPlaceholderButNeverForeignNodes() {
         ServerSnapshot server = scaleUp("workers", 1).get(0);
-        assertThat(engine.forNode(NodeRef.of("hcloud://" + server.id(), "whatever"))).get().extracting(g -> g.id()).isEqualTo("workers");
-        assertThat(engine.forNode(NodeRef.of("", server.name()))).get().extracting(g -> g.id()).isEqualTo("workers");
+        assertThat(engine.forNode(NodeRef.of("hcloud://" + server.id(), "whatever")))
+                .get()
+                .extracting(g -> g.id())
+                .isEqualTo("workers");
+        assertThat(engine.forNode(NodeRef.of("", server.name())))
+                .get()
+                .extracting(g -> g.id())
+                .isEqualTo("workers");
         assertThat(engine.forNode(NodeRef.of("", "control-plane-1"))).isEmpty();
         assertThat(engine.forNode(NodeRef.of("robot://4711", server.name()))).isEmpty();
         assertThat(engine.forNode(NodeRef.of("hcloud://999999", "other"))).isEmpty();
 
         fx.sim.faults().stockOut("cax11", "fsn1");
         engine.increaseSize("arm", 1);
-        await().until(() -> engine.instances("arm").stream().anyMatch(i -> i.error().isPresent()));
+        await().until(() ->
+                engine.instances("arm").stream().anyMatch(i -> i.error().isPresent()));
         String placeholder = engine.instances("arm").get(0).id();
         // CA's fake node for a failed instance: name == providerID == instance id
-        assertThat(engine.forNode(NodeRef.of(placeholder, placeholder))).get().extracting(g -> g.id()).isEqualTo("arm");
+        assertThat(engine.forNode(NodeRef.of(placeholder, placeholder)))
+                .get()
+                .extracting(g -> g.id())
+                .isEqualTo("arm");
     }
 
     @Test
@@ -174,8 +221,10 @@ class ScaleDownTest {
         engine.deleteNodes("arm", List.of(NodeRef.of(placeholder, placeholder)));
 
         assertThat(engine.targetSize("arm")).isZero();
-        assertThat(engine.instances("arm")).singleElement()
-                .satisfies(i -> assertThat(i.state()).isEqualTo(dev.talosburst.provisioner.nodegroup.InstanceView.State.DELETING));
+        assertThat(engine.instances("arm"))
+                .singleElement()
+                .satisfies(i -> assertThat(i.state())
+                        .isEqualTo(dev.talosburst.provisioner.nodegroup.InstanceView.State.DELETING));
         await().until(() -> fx.events(Transition.SERVER_DELETED).size() == 1);
         assertThat(fx.serversOf("arm")).allSatisfy(s -> assertThat(s.status()).isEqualTo("deleting"));
         assertThat(engine.instances("arm")).isEmpty();

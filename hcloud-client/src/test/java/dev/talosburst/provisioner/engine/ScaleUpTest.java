@@ -38,16 +38,25 @@ class ScaleUpTest {
         fx.awaitServers("cx22-fsn1", 1);
         ServerSnapshot server = fx.serversOf("cx22-fsn1").get(0);
         assertThat(server.name()).matches(Pattern.compile("cx22-fsn1-[a-z][a-z0-9]{7}"));
-        assertThat(server.labels()).containsEntry(Ownership.CLUSTER, EngineFixture.CLUSTER).containsEntry(Ownership.POOL, "cx22-fsn1")
-                .containsEntry(Ownership.MANAGED_BY, "talos-burst").containsEntry("team", "platform");
+        assertThat(server.labels())
+                .containsEntry(Ownership.CLUSTER, EngineFixture.CLUSTER)
+                .containsEntry(Ownership.POOL, "cx22-fsn1")
+                .containsEntry(Ownership.MANAGED_BY, "talos-burst")
+                .containsEntry("team", "platform");
         assertThat(server.serverType()).isEqualTo("cx22");
         assertThat(server.location()).isEqualTo("fsn1");
-        assertThat(fx.sim.inspect().userData(server.id())).get().asString().contains("worker " + server.name())
-                .contains("talos-burst.dev/pool=cx22-fsn1").contains("node.kubernetes.io/instance-type=cx22").contains("burst=true:NoSchedule");
+        assertThat(fx.sim.inspect().userData(server.id()))
+                .get()
+                .asString()
+                .contains("worker " + server.name())
+                .contains("talos-burst.dev/pool=cx22-fsn1")
+                .contains("node.kubernetes.io/instance-type=cx22")
+                .contains("burst=true:NoSchedule");
         // the newest amd64 Talos snapshot matching the pool's selector
         assertThat(server.imageId()).isNotNull();
 
-        await().untilAsserted(() -> assertThat(engine.instances("cx22-fsn1")).singleElement()
+        await().untilAsserted(() -> assertThat(engine.instances("cx22-fsn1"))
+                .singleElement()
                 .satisfies(i -> assertThat(i.id()).isEqualTo("hcloud://" + server.id())));
         assertThat(engine.instances("cx22-fsn1").get(0).state()).isEqualTo(InstanceView.State.CREATING);
 
@@ -57,8 +66,10 @@ class ScaleUpTest {
         assertThat(engine.instances("cx22-fsn1").get(0).state()).isEqualTo(InstanceView.State.RUNNING);
         assertThat(engine.targetSize("cx22-fsn1")).isEqualTo(1);
         // create-requested -> running, measured once, on the virtual clock (the resync after one minute saw it running)
-        io.micrometer.core.instrument.Timer running = fx.registry.find("talosburst.node.provisioning")
-                .tags("pool", "cx22-fsn1", "phase", "server_running").timer();
+        io.micrometer.core.instrument.Timer running = fx.registry
+                .find("talosburst.node.provisioning")
+                .tags("pool", "cx22-fsn1", "phase", "server_running")
+                .timer();
         assertThat(running).isNotNull();
         assertThat(running.count()).isEqualTo(1);
         assertThat(running.totalTime(java.util.concurrent.TimeUnit.SECONDS)).isBetween(1.0, 60.0);
@@ -66,12 +77,14 @@ class ScaleUpTest {
         engine.tick();
         assertThat(running.count()).isEqualTo(1);
 
-        assertThat(fx.events.stream().map(LifecycleEvent::transition)).containsSubsequence(
-                Transition.SCALE_UP_REQUESTED, Transition.SERVER_CREATE_REQUESTED, Transition.SERVER_CREATED);
+        assertThat(fx.events.stream().map(LifecycleEvent::transition))
+                .containsSubsequence(
+                        Transition.SCALE_UP_REQUESTED, Transition.SERVER_CREATE_REQUESTED, Transition.SERVER_CREATED);
         LifecycleEvent created = fx.events(Transition.SERVER_CREATED).get(0);
         assertThat(created.serverId()).isEqualTo(server.id());
         assertThat(created.server().price()).isNotNull();
-        assertThat(created.server().price().gross()).isGreaterThan(created.server().price().net());
+        assertThat(created.server().price().gross())
+                .isGreaterThan(created.server().price().net());
         assertThat(created.server().architecture()).isEqualTo("amd64");
     }
 
@@ -90,7 +103,8 @@ class ScaleUpTest {
         fx.awaitServers("small", 1);
         fx.awaitServers("big", 100);
         List<ServerSnapshot> bigServers = fx.serversOf("big");
-        Set<String> names = new HashSet<>(bigServers.stream().map(ServerSnapshot::name).toList());
+        Set<String> names =
+                new HashSet<>(bigServers.stream().map(ServerSnapshot::name).toList());
         assertThat(names).hasSize(100);
         assertThat(fx.sim.inspect().requestCount("POST", "/servers")).isEqualTo(101);
         assertThat(fx.sim.inspect().requests()).noneMatch(r -> r.status() == 429);
@@ -100,7 +114,9 @@ class ScaleUpTest {
         assertThat(bigServers.stream().filter(s -> s.id() < smallId).count()).isLessThan(50);
         // the arm pool got the arm snapshot
         ServerSnapshot arm = fx.serversOf("small").get(0);
-        ServerSnapshot amd = bigServers.stream().min(Comparator.comparing(ServerSnapshot::id)).orElseThrow();
+        ServerSnapshot amd = bigServers.stream()
+                .min(Comparator.comparing(ServerSnapshot::id))
+                .orElseThrow();
         assertThat(arm.imageId()).isNotEqualTo(amd.imageId());
     }
 
@@ -113,7 +129,8 @@ class ScaleUpTest {
 
         engine.increaseSize("cx22-fsn1", 3);
 
-        await().untilAsserted(() -> assertThat(engine.instances("cx22-fsn1")).hasSize(3)
+        await().untilAsserted(() -> assertThat(engine.instances("cx22-fsn1"))
+                .hasSize(3)
                 .allSatisfy(i -> assertThat(i.error()).isPresent()));
         for (InstanceView instance : engine.instances("cx22-fsn1")) {
             assertThat(instance.state()).isEqualTo(InstanceView.State.CREATING);
@@ -124,16 +141,23 @@ class ScaleUpTest {
         int posts = fx.sim.inspect().requestCount("POST", "/servers");
         assertThat(posts).isBetween(1, 3);
         assertThat(fx.servers()).isEmpty();
-        assertThat(fx.events(Transition.SERVER_CREATE_FAILED)).hasSize(3)
+        assertThat(fx.events(Transition.SERVER_CREATE_FAILED))
+                .hasSize(3)
                 .allSatisfy(e -> assertThat(e.details()).containsEntry("errorClass", "1"));
         engine.increaseSize("cx22-fsn1", 2);
-        await().until(() -> engine.instances("cx22-fsn1").stream().filter(i -> i.error().isPresent()).count() == 5);
+        await().until(() -> engine.instances("cx22-fsn1").stream()
+                        .filter(i -> i.error().isPresent())
+                        .count()
+                == 5);
         assertThat(fx.sim.inspect().requestCount("POST", "/servers")).isEqualTo(posts);
 
         // CA backs off and deletes the failed instances: the target drops, nothing is deleted in Hetzner
         assertThat(engine.targetSize("cx22-fsn1")).isEqualTo(5);
-        engine.deleteNodes("cx22-fsn1", engine.instances("cx22-fsn1").stream()
-                .map(i -> dev.talosburst.provisioner.nodegroup.NodeRef.of(i.id(), i.id())).toList());
+        engine.deleteNodes(
+                "cx22-fsn1",
+                engine.instances("cx22-fsn1").stream()
+                        .map(i -> dev.talosburst.provisioner.nodegroup.NodeRef.of(i.id(), i.id()))
+                        .toList());
         assertThat(engine.targetSize("cx22-fsn1")).isZero();
 
         // after the remembered window the type is tried again
@@ -153,7 +177,9 @@ class ScaleUpTest {
         engine.increaseSize("cx22-fsn1", 3);
 
         fx.awaitServers("cx22-fsn1", 2);
-        await().untilAsserted(() -> assertThat(engine.instances("cx22-fsn1")).filteredOn(i -> i.error().isPresent()).singleElement()
+        await().untilAsserted(() -> assertThat(engine.instances("cx22-fsn1"))
+                .filteredOn(i -> i.error().isPresent())
+                .singleElement()
                 .satisfies(i -> {
                     assertThat(i.error().get().code()).isEqualTo("resource_limit_exceeded");
                     assertThat(i.error().get().errorClass()).isEqualTo(InstanceView.ErrorClass.OUT_OF_RESOURCES);
@@ -170,29 +196,54 @@ class ScaleUpTest {
 
         engine.increaseSize("cx22-fsn1", 1);
 
-        await().untilAsserted(() -> assertThat(engine.instances("cx22-fsn1")).singleElement()
+        await().untilAsserted(() -> assertThat(engine.instances("cx22-fsn1"))
+                .singleElement()
                 .satisfies(i -> assertThat(i.id()).startsWith("hcloud://")));
         fx.clock.advance(Duration.ofMinutes(2));
         engine.tick();
         assertThat(fx.servers()).hasSize(1);
-        assertThat(engine.instances("cx22-fsn1").get(0).id()).isEqualTo("hcloud://" + fx.servers().get(0).id());
+        assertThat(engine.instances("cx22-fsn1").get(0).id())
+                .isEqualTo("hcloud://" + fx.servers().get(0).id());
         assertThat(fx.events(Transition.SERVER_CREATED)).hasSize(1);
         assertThat(fx.events(Transition.SERVER_CREATE_FAILED)).isEmpty();
     }
 
     @Test
     void aMissingSnapshotStopsStartUpWithAnActionableMessage() {
-        NodePool pool = new NodePool("cx22-fsn1", "cx22", "fsn1", null, 0, 5,
-                dev.talosburst.provisioner.pool.ImageSelector.talos("v9.9.9"), null, null, null, null, null, null, true, true, null, null, null);
+        NodePool pool = new NodePool(
+                "cx22-fsn1",
+                "cx22",
+                "fsn1",
+                null,
+                0,
+                5,
+                dev.talosburst.provisioner.pool.ImageSelector.talos("v9.9.9"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                true,
+                true,
+                null,
+                null,
+                null);
         NodeGroupEngine engine = fx.engine(pool);
         engine.start();
 
         // found when the catalogue is loaded, not at the first scale-up
         assertThat(engine.hetznerStatus().state()).isEqualTo(HetznerStatus.State.CONFIGURATION_INVALID);
-        assertThat(engine.hetznerStatus().startupProblems()).singleElement().asString()
-                .startsWith("talosburst.pools.cx22-fsn1.image:").contains("os=talos,version=v9.9.9").contains("snapshot");
+        assertThat(engine.hetznerStatus().startupProblems())
+                .singleElement()
+                .asString()
+                .startsWith("talosburst.pools.cx22-fsn1.image:")
+                .contains("os=talos,version=v9.9.9")
+                .contains("snapshot");
         assertThat(engine.isLeader()).isFalse();
         assertThat(fx.sim.inspect().requestCount("POST", "/servers")).isZero();
-        assertThat(fx.sim.inspect().requestCount("GET", "/servers")).as("no server list before the pools fit").isZero();
+        assertThat(fx.sim.inspect().requestCount("GET", "/servers"))
+                .as("no server list before the pools fit")
+                .isZero();
     }
 }

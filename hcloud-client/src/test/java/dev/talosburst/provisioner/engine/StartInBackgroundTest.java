@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.talosburst.hcloudsim.ServerSnapshot;
 import dev.talosburst.provisioner.cloud.ImageQuery;
 import dev.talosburst.provisioner.cloud.ServerSpec;
 import dev.talosburst.provisioner.nodegroup.NodeGroupException;
 import dev.talosburst.provisioner.nodegroup.NodeGroupSummary;
 import dev.talosburst.provisioner.nodegroup.NodeRef;
 import dev.talosburst.provisioner.pool.NodePool;
-import dev.talosburst.hcloudsim.ServerSnapshot;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,35 +38,58 @@ class StartInBackgroundTest {
     void answersWhileTheFirstListRunsButNeverWithAnEmptyPool() throws Exception {
         NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
         Ownership ours = new Ownership(EngineFixture.CLUSTER);
-        String image = Long.toString(fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
+        String image = Long.toString(
+                fx.client.images(ImageQuery.snapshots("os=talos", "x86")).get(0).id());
         for (int i = 0; i < 3; i++) {
-            fx.client.createServer(new ServerSpec("cx22-fsn1-srv" + i, "cx22", "fsn1", image, null, ours.labelsFor("cx22-fsn1", Map.of()),
-                    List.of(), List.of(), null, true, true, true));
+            fx.client.createServer(new ServerSpec(
+                    "cx22-fsn1-srv" + i,
+                    "cx22",
+                    "fsn1",
+                    image,
+                    null,
+                    ours.labelsFor("cx22-fsn1", Map.of()),
+                    List.of(),
+                    List.of(),
+                    null,
+                    true,
+                    true,
+                    true));
         }
         InterceptedCloud cloud = new InterceptedCloud(fx.client);
-        cloud.onNextList(servers -> { // the first list is slow (100 pages at 5,000 servers)
-            listHeld.countDown();
-            try {
-                releaseList.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return servers;
-        });
+        cloud.onNextList(
+                servers -> { // the first list is slow (100 pages at 5,000 servers)
+                    listHeld.countDown();
+                    try {
+                        releaseList.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return servers;
+                });
         NodeGroupEngine engine = fx.engine(fx.settings(), cloud, pool);
 
         engine.startInBackground();
 
-        assertThat(engine.startupChecked()).as("the pools were checked before it returned").isTrue();
-        assertThat(listHeld.await(30, TimeUnit.SECONDS)).as("the first list runs on the engine's thread").isTrue();
+        assertThat(engine.startupChecked())
+                .as("the pools were checked before it returned")
+                .isTrue();
+        assertThat(listHeld.await(30, TimeUnit.SECONDS))
+                .as("the first list runs on the engine's thread")
+                .isTrue();
         ServerSnapshot server = fx.servers().get(0);
         assertThat(engine.all()).extracting(NodeGroupSummary::id).containsExactly("cx22-fsn1");
         assertThat(engine.isSynced()).isFalse();
-        for (Runnable rpc : List.<Runnable>of(() -> engine.targetSize("cx22-fsn1"), () -> engine.instances("cx22-fsn1"),
-                () -> engine.forNode(NodeRef.of("hcloud://" + server.id(), server.name())), engine::refresh,
+        for (Runnable rpc : List.<Runnable>of(
+                () -> engine.targetSize("cx22-fsn1"),
+                () -> engine.instances("cx22-fsn1"),
+                () -> engine.forNode(NodeRef.of("hcloud://" + server.id(), server.name())),
+                engine::refresh,
                 () -> engine.increaseSize("cx22-fsn1", 1))) {
-            assertThatThrownBy(rpc::run).isInstanceOfSatisfying(NodeGroupException.class,
-                    e -> assertThat(e.reason()).isIn(NodeGroupException.Reason.NOT_READY, NodeGroupException.Reason.NOT_LEADER));
+            assertThatThrownBy(rpc::run)
+                    .isInstanceOfSatisfying(
+                            NodeGroupException.class,
+                            e -> assertThat(e.reason())
+                                    .isIn(NodeGroupException.Reason.NOT_READY, NodeGroupException.Reason.NOT_LEADER));
         }
 
         releaseList.countDown();
@@ -74,7 +97,8 @@ class StartInBackgroundTest {
         assertThat(engine.isSynced()).isTrue();
         assertThat(engine.targetSize("cx22-fsn1")).isEqualTo(3);
         assertThat(engine.instances("cx22-fsn1")).hasSize(3);
-        assertThat(engine.forNode(NodeRef.of("hcloud://" + server.id(), server.name()))).get()
+        assertThat(engine.forNode(NodeRef.of("hcloud://" + server.id(), server.name())))
+                .get()
                 .satisfies(g -> assertThat(g.id()).isEqualTo("cx22-fsn1"));
     }
 
@@ -85,7 +109,10 @@ class StartInBackgroundTest {
         engine.startInBackground();
 
         assertThat(engine.hetznerStatus().state()).isEqualTo(HetznerStatus.State.CONFIGURATION_INVALID);
-        assertThat(engine.hetznerStatus().startupProblems()).singleElement().asString().startsWith("talosburst.pools.typo.location:");
+        assertThat(engine.hetznerStatus().startupProblems())
+                .singleElement()
+                .asString()
+                .startsWith("talosburst.pools.typo.location:");
         assertThat(engine.isLeader()).isFalse();
     }
 }

@@ -38,7 +38,8 @@ public final class EmbeddedSimulator implements LocalHetzner {
     public static final class Provider implements LocalHetzner.Provider {
         @Override
         public LocalHetzner start() {
-            return new EmbeddedSimulator(HcloudSimulator.start(SimulatorOptions.builder().host("127.0.0.1").port(0).build()));
+            return new EmbeddedSimulator(HcloudSimulator.start(
+                    SimulatorOptions.builder().host("127.0.0.1").port(0).build()));
         }
     }
 }

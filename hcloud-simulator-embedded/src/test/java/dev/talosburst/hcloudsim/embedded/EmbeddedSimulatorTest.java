@@ -17,9 +17,11 @@ class EmbeddedSimulatorTest {
         assertThat(LocalHetzner.available()).isTrue();
         try (LocalHetzner local = LocalHetzner.start().orElseThrow()) {
             assertThat(local.endpoint().getHost()).isEqualTo("127.0.0.1");
-            HcloudClient client = HcloudClient.create(HcloudSettings.defaults(ApiToken.of(local.token())).withEndpoint(local.endpoint()));
+            HcloudClient client = HcloudClient.create(
+                    HcloudSettings.defaults(ApiToken.of(local.token())).withEndpoint(local.endpoint()));
             assertThat(client.serverTypes()).isNotEmpty();
-            assertThat(local.unwrap(HcloudSimulator.class).inspect().requestCount()).isPositive();
+            assertThat(local.unwrap(HcloudSimulator.class).inspect().requestCount())
+                    .isPositive();
         }
     }
 }

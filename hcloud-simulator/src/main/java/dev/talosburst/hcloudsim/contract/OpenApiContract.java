@@ -90,15 +90,24 @@ public final class OpenApiContract {
     /** A human-readable explanation of where the spec was looked for, for test skip messages. */
     public static String sharedSpecLocationHint() {
         String dir = System.getProperty(SHARED_DIR_PROPERTY);
-        return dir == null ? "system property " + SHARED_DIR_PROPERTY + " is not set"
+        return dir == null
+                ? "system property " + SHARED_DIR_PROPERTY + " is not set"
                 : Path.of(dir).resolve(SPEC_RELATIVE_PATH) + " does not exist";
     }
 
     /** Checks request and response of a recorded exchange. */
     public List<Violation> validate(RecordedExchange exchange) {
-        List<Violation> all = new ArrayList<>(validateRequest(exchange.method(), exchange.path(), exchange.query(),
-                exchange.requestHeaders(), exchange.requestBody()));
-        all.addAll(validateResponse(exchange.method(), exchange.path(), exchange.status(), exchange.responseHeaders(),
+        List<Violation> all = new ArrayList<>(validateRequest(
+                exchange.method(),
+                exchange.path(),
+                exchange.query(),
+                exchange.requestHeaders(),
+                exchange.requestBody()));
+        all.addAll(validateResponse(
+                exchange.method(),
+                exchange.path(),
+                exchange.status(),
+                exchange.responseHeaders(),
                 exchange.responseBody()));
         return all;
     }
@@ -108,7 +117,8 @@ public final class OpenApiContract {
         List<Violation> violations = validate(exchange);
         if (!violations.isEmpty()) {
             throw new AssertionError("Hetzner API contract violated by " + exchange + ":\n  "
-                    + String.join("\n  ", violations.stream().map(Violation::toString).toList()));
+                    + String.join(
+                            "\n  ", violations.stream().map(Violation::toString).toList()));
         }
     }
 
@@ -135,25 +145,26 @@ public final class OpenApiContract {
     /**
      * Checks a request. {@code path} includes the {@code /v1} root; {@code query} is the raw (encoded) query string.
      */
-    public List<Violation> validateRequest(String method, String path, String query, Map<String, List<String>> headers,
-            String body) {
+    public List<Violation> validateRequest(
+            String method, String path, String query, Map<String, List<String>> headers, String body) {
         return violations("request", validator.validateRequest(request(method, path, query, headers, body)));
     }
 
     /** Checks a response to {@code method path}. */
-    public List<Violation> validateResponse(String method, String path, int status, Map<String, List<String>> headers,
-            String body) {
+    public List<Violation> validateResponse(
+            String method, String path, int status, Map<String, List<String>> headers, String body) {
         SimpleResponse.Builder b = new SimpleResponse.Builder(status);
         headers.forEach((name, values) -> b.withHeader(name, values));
         if (body != null && !body.isEmpty()) {
             b.withBody(body);
         }
-        return violations("response", validator.validateResponse(path, Request.Method.valueOf(method.toUpperCase(Locale.ROOT)),
-                b.build()));
+        return violations(
+                "response",
+                validator.validateResponse(path, Request.Method.valueOf(method.toUpperCase(Locale.ROOT)), b.build()));
     }
 
-    private static SimpleRequest request(String method, String path, String query, Map<String, List<String>> headers,
-            String body) {
+    private static SimpleRequest request(
+            String method, String path, String query, Map<String, List<String>> headers, String body) {
         SimpleRequest.Builder b = new SimpleRequest.Builder(method.toUpperCase(Locale.ROOT), path);
         headers.forEach((name, values) -> {
             if (!name.equalsIgnoreCase("authorization")) {
@@ -223,9 +234,11 @@ public final class OpenApiContract {
 
         ObjectNode location = (ObjectNode) required(schemas, "server_type_location");
         ObjectNode props = (ObjectNode) required(location, "properties");
-        props.putObject("available").put("type", "boolean")
+        props.putObject("available")
+                .put("type", "boolean")
                 .put("description", "Whether the Server Type can be ordered in this Location (2026-04-01).");
-        props.putObject("recommended").put("type", "boolean")
+        props.putObject("recommended")
+                .put("type", "boolean")
                 .put("description", "Whether the Server Type is recommended in this Location (2026-04-01).");
         ((ArrayNode) required(location, "required")).add("available").add("recommended");
 
@@ -289,8 +302,12 @@ public final class OpenApiContract {
     }
 
     private static ObjectNode nullableCopyOfRef(JsonNode node, ObjectNode schemas) {
-        if (!node.isObject() || !node.path("nullable").asBoolean(false) || !node.has("allOf") || node.has("type")
-                || node.get("allOf").size() != 1 || !node.get("allOf").get(0).has("$ref")) {
+        if (!node.isObject()
+                || !node.path("nullable").asBoolean(false)
+                || !node.has("allOf")
+                || node.has("type")
+                || node.get("allOf").size() != 1
+                || !node.get("allOf").get(0).has("$ref")) {
             return null;
         }
         String ref = node.get("allOf").get(0).get("$ref").asText();

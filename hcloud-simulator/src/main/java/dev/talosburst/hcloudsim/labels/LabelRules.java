@@ -9,13 +9,12 @@ public final class LabelRules {
 
     private static final Pattern KEY = Pattern.compile(
             "^([a-z0-9A-Z]((?:[\\-_.]|[a-z0-9A-Z]){0,253}[a-z0-9A-Z])?/)?[a-z0-9A-Z]((?:[\\-_.]|[a-z0-9A-Z]|){0,61}[a-z0-9A-Z])?$");
-    private static final Pattern VALUE = Pattern.compile(
-            "^(([a-z0-9A-Z](?:[\\-_.]|[a-z0-9A-Z]){0,61})?[a-z0-9A-Z]$|$)");
+    private static final Pattern VALUE =
+            Pattern.compile("^(([a-z0-9A-Z](?:[\\-_.]|[a-z0-9A-Z]){0,61})?[a-z0-9A-Z]$|$)");
     /** Hetzner reserves this prefix for its own labels. */
     private static final String RESERVED_PREFIX = "hetzner.cloud/";
 
-    private LabelRules() {
-    }
+    private LabelRules() {}
 
     /** True when {@code key} is a syntactically valid label key (reserved prefixes are still valid syntax). */
     public static boolean isValidKey(String key) {
@@ -31,15 +30,17 @@ public final class LabelRules {
     public static Optional<String> problemWith(Map<String, String> labels) {
         for (Map.Entry<String, String> e : labels.entrySet()) {
             if (!isValidKey(e.getKey())) {
-                return Optional.of("label key '" + e.getKey() + "' is invalid: at most 63 characters (plus an optional"
-                        + " DNS-subdomain prefix and '/'), beginning and ending with a letter or digit, with '-', '_', '.' between");
+                return Optional.of(
+                        "label key '" + e.getKey() + "' is invalid: at most 63 characters (plus an optional"
+                                + " DNS-subdomain prefix and '/'), beginning and ending with a letter or digit, with '-', '_', '.' between");
             }
             if (e.getKey().startsWith(RESERVED_PREFIX)) {
                 return Optional.of("label key '" + e.getKey() + "' uses the reserved prefix '" + RESERVED_PREFIX + "'");
             }
             if (!isValidValue(e.getValue())) {
-                return Optional.of("label value '" + e.getValue() + "' of key '" + e.getKey() + "' is invalid: empty, or at most"
-                        + " 63 characters beginning and ending with a letter or digit, with '-', '_', '.' between");
+                return Optional.of(
+                        "label value '" + e.getValue() + "' of key '" + e.getKey() + "' is invalid: empty, or at most"
+                                + " 63 characters beginning and ending with a letter or digit, with '-', '_', '.' between");
             }
         }
         return Optional.empty();

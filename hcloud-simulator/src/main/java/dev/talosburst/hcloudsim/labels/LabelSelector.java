@@ -88,7 +88,8 @@ public final class LabelSelector {
 
     private static Term parseTerm(String term, String selector) {
         if (term.isEmpty()) {
-            throw new InvalidLabelSelectorException("label selector '" + selector + "' has an empty term (stray comma?)");
+            throw new InvalidLabelSelectorException(
+                    "label selector '" + selector + "' has an empty term (stray comma?)");
         }
         Matcher set = SET_TERM.matcher(term);
         if (set.matches()) {
@@ -107,7 +108,8 @@ public final class LabelSelector {
                     : !labels.containsKey(key) || !values.contains(labels.get(key));
         }
         if (term.contains("(") || term.contains(")")) {
-            throw new InvalidLabelSelectorException("term '" + term + "' is not a valid 'key in (v1,v2)' or 'key notin (v1,v2)'");
+            throw new InvalidLabelSelectorException(
+                    "term '" + term + "' is not a valid 'key in (v1,v2)' or 'key notin (v1,v2)'");
         }
         int ne = term.indexOf("!=");
         if (ne >= 0) {

@@ -28,14 +28,16 @@ class OpenApiContractTest {
     @BeforeAll
     static void loadSpec() {
         Path spec = OpenApiContract.sharedSpec().orElse(null);
-        Assumptions.assumeTrue(spec != null, "Hetzner OpenAPI spec missing, contract tests skipped: "
-                + OpenApiContract.sharedSpecLocationHint());
+        Assumptions.assumeTrue(
+                spec != null,
+                "Hetzner OpenAPI spec missing, contract tests skipped: " + OpenApiContract.sharedSpecLocationHint());
         contract = OpenApiContract.load(spec);
     }
 
     @Test
     void requestsAndResponsesOfATypicalClientSessionConform() throws Exception {
-        try (HcloudSimulator sim = HcloudSimulator.start(SimulatorOptions.builder().recordExchanges(true).build())) {
+        try (HcloudSimulator sim = HcloudSimulator.start(
+                SimulatorOptions.builder().recordExchanges(true).build())) {
             HttpClient http = HttpClient.newHttpClient();
             // Shaped like hcloud-go: numeric IDs for type and image, the autoscaler's image query, action polling.
             String create = "{\"name\":\"pool-a-1\",\"server_type\":104,\"image\":300000003,\"location\":\"fsn1\","
@@ -47,8 +49,13 @@ class OpenApiContractTest {
             call(http, sim, "GET", "/actions?id=" + action + "&page=1&sort=status&sort=id", null);
             call(http, sim, "GET", "/servers?label_selector=hcloud%2Fnode-group%3Dpool-a&page=1&per_page=50", null);
             call(http, sim, "GET", "/server_types?page=1&per_page=50", null);
-            call(http, sim, "GET", "/images?type=snapshot&status=available&sort=created%3Adesc&architecture=x86"
-                    + "&label_selector=os%3Dtalos&per_page=50&page=1", null);
+            call(
+                    http,
+                    sim,
+                    "GET",
+                    "/images?type=snapshot&status=available&sort=created%3Adesc&architecture=x86"
+                            + "&label_selector=os%3Dtalos&per_page=50&page=1",
+                    null);
             call(http, sim, "GET", "/locations", null);
             call(http, sim, "PUT", "/servers/" + server, "{\"labels\":{\"hcloud/node-group\":\"pool-a\",\"x\":\"y\"}}");
             call(http, sim, "POST", "/servers", create); // 409
@@ -77,55 +84,75 @@ class OpenApiContractTest {
 
         ObjectNode wrongType = serverResponse();
         ((ObjectNode) wrongType.get("server")).put("id", "not-a-number");
-        assertThat(contract.validateResponse("GET", "/v1/servers/1", 200, json(), wrongType.toString())).isNotEmpty();
+        assertThat(contract.validateResponse("GET", "/v1/servers/1", 200, json(), wrongType.toString()))
+                .isNotEmpty();
     }
 
     @Test
     void allowsThe2026ServerShapeAndRequiresTheNewServerTypeFields() throws Exception {
         ObjectNode server = serverResponse();
         assertThat(server.path("server").has("datacenter")).isFalse();
-        assertThat(contract.validateResponse("GET", "/v1/servers/1", 200, json(), server.toString())).isEmpty();
+        assertThat(contract.validateResponse("GET", "/v1/servers/1", 200, json(), server.toString()))
+                .isEmpty();
 
         ObjectNode withoutAvailability = serverResponse();
-        ((ObjectNode) withoutAvailability.path("server").path("server_type").path("locations").get(0)).remove("available");
+        ((ObjectNode) withoutAvailability
+                        .path("server")
+                        .path("server_type")
+                        .path("locations")
+                        .get(0))
+                .remove("available");
         assertThat(contract.validateResponse("GET", "/v1/servers/1", 200, json(), withoutAvailability.toString()))
                 .anySatisfy(v -> assertThat(v.message()).contains("available"));
     }
 
     @Test
     void detectsABadRequest() {
-        assertThat(contract.validateRequest("POST", "/v1/servers", "", json(),
-                "{\"name\":42,\"server_type\":\"cx22\",\"image\":1}")).isNotEmpty();
-        assertThat(contract.validateRequest("POST", "/v1/servers", "", json(),
-                "{\"server_type\":\"cx22\",\"image\":1}")).as("name is required").isNotEmpty();
-        assertThat(contract.validateRequest("POST", "/v1/servers", "", json(),
-                "{\"name\":\"a\",\"server_type\":104,\"image\":\"300000003\",\"ssh_keys\":[7]}")).isEmpty();
-        assertThat(contract.validateRequest("GET", "/v1/servers", "status=exploded", Map.of(), null)).isNotEmpty();
+        assertThat(contract.validateRequest(
+                        "POST", "/v1/servers", "", json(), "{\"name\":42,\"server_type\":\"cx22\",\"image\":1}"))
+                .isNotEmpty();
+        assertThat(contract.validateRequest(
+                        "POST", "/v1/servers", "", json(), "{\"server_type\":\"cx22\",\"image\":1}"))
+                .as("name is required")
+                .isNotEmpty();
+        assertThat(contract.validateRequest(
+                        "POST",
+                        "/v1/servers",
+                        "",
+                        json(),
+                        "{\"name\":\"a\",\"server_type\":104,\"image\":\"300000003\",\"ssh_keys\":[7]}"))
+                .isEmpty();
+        assertThat(contract.validateRequest("GET", "/v1/servers", "status=exploded", Map.of(), null))
+                .isNotEmpty();
     }
 
     @Test
     void assertValidNamesTheExchangeAndTheProblem() throws Exception {
         ObjectNode server = serverResponse();
         ((ObjectNode) server.get("server")).remove("status");
-        RecordedExchange exchange = new RecordedExchange(Instant.now(), "GET", "/v1/servers/1", "", Map.of(), "", 200, json(),
-                server.toString(), false);
-        assertThatThrownBy(() -> contract.assertValid(exchange)).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("GET /v1/servers/1").hasMessageContaining("status");
+        RecordedExchange exchange = new RecordedExchange(
+                Instant.now(), "GET", "/v1/servers/1", "", Map.of(), "", 200, json(), server.toString(), false);
+        assertThatThrownBy(() -> contract.assertValid(exchange))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("GET /v1/servers/1")
+                .hasMessageContaining("status");
     }
 
     @Test
     void assertAllValidReportsEveryBrokenExchange() throws Exception {
         ObjectNode server = serverResponse();
         ((ObjectNode) server.get("server")).remove("status");
-        RecordedExchange broken = new RecordedExchange(Instant.now(), "GET", "/v1/servers/1", "", Map.of(), "", 200, json(),
-                server.toString(), false);
+        RecordedExchange broken = new RecordedExchange(
+                Instant.now(), "GET", "/v1/servers/1", "", Map.of(), "", 200, json(), server.toString(), false);
         assertThatThrownBy(() -> contract.assertAllValid(List.of(broken, broken)))
-                .hasMessageContaining("status").hasMessageContaining("GET /v1/servers/1");
+                .hasMessageContaining("status")
+                .hasMessageContaining("GET /v1/servers/1");
     }
 
     @Test
     void listsItsAllowances() {
-        assertThat(OpenApiContract.ALLOWANCES).anySatisfy(a -> assertThat(a).contains("datacenter"))
+        assertThat(OpenApiContract.ALLOWANCES)
+                .anySatisfy(a -> assertThat(a).contains("datacenter"))
                 .anySatisfy(a -> assertThat(a).contains("available"));
     }
 
@@ -135,7 +162,11 @@ class OpenApiContractTest {
 
     private static ObjectNode serverResponse() throws Exception {
         try (HcloudSimulator sim = HcloudSimulator.start()) {
-            String created = call(HttpClient.newHttpClient(), sim, "POST", "/servers",
+            String created = call(
+                    HttpClient.newHttpClient(),
+                    sim,
+                    "POST",
+                    "/servers",
                     "{\"name\":\"w\",\"server_type\":\"cx22\",\"image\":300000003}");
             ObjectNode body = (ObjectNode) MAPPER.readTree(created);
             ObjectNode out = MAPPER.createObjectNode();
@@ -144,7 +175,8 @@ class OpenApiContractTest {
         }
     }
 
-    private static String call(HttpClient http, HcloudSimulator sim, String method, String path, String body) throws Exception {
+    private static String call(HttpClient http, HcloudSimulator sim, String method, String path, String body)
+            throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sim.endpoint() + path))
                 .header("Authorization", "Bearer " + sim.token());
         if (body != null) {

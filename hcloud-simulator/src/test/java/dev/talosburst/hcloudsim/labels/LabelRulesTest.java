@@ -32,8 +32,10 @@ class LabelRulesTest {
 
     @Test
     void reportsReservedPrefixAndBadValuesWithTheKey() {
-        assertThat(LabelRules.problemWith(Map.of("hetzner.cloud/x", "y"))).hasValueSatisfying(p -> assertThat(p).contains("reserved"));
-        assertThat(LabelRules.problemWith(Map.of("k", "bad value"))).hasValueSatisfying(p -> assertThat(p).contains("'k'"));
+        assertThat(LabelRules.problemWith(Map.of("hetzner.cloud/x", "y")))
+                .hasValueSatisfying(p -> assertThat(p).contains("reserved"));
+        assertThat(LabelRules.problemWith(Map.of("k", "bad value")))
+                .hasValueSatisfying(p -> assertThat(p).contains("'k'"));
         assertThat(LabelRules.problemWith(Map.of("k", "good"))).isEmpty();
     }
 }

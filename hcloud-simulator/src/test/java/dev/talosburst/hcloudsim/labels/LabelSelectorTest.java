@@ -4,47 +4,49 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class LabelSelectorTest {
 
-    private static final Map<String, String> PROD_WEB = Map.of("env", "production", "type", "web", "hcloud/node-group", "pool-a",
-            "empty", "");
+    private static final Map<String, String> PROD_WEB =
+            Map.of("env", "production", "type", "web", "hcloud/node-group", "pool-a", "empty", "");
 
     @ParameterizedTest(name = "[{0}] matches={1}")
-    @CsvSource(delimiter = '|', value = {
-            "env=production                      | true",
-            "env==production                     | true",
-            "env=staging                         | false",
-            "env!=staging                        | true",
-            "env!=production                     | false",
-            "missing!=x                          | true",
-            "env                                 | true",
-            "missing                             | false",
-            "!missing                            | true",
-            "!env                                | false",
-            "env in (testing,production)         | true",
-            "env in (testing,staging)            | false",
-            "env in (production)                 | true",
-            "missing in (a,b)                    | false",
-            "env notin (testing,staging)         | true",
-            "env notin (production,staging)      | false",
-            "missing notin (a,b)                 | true",
-            "env=production,type!=database       | true",
-            "env=production,type=database        | false",
-            "env in (a,production),type in (web) | true",
-            "env in (a,production),!type         | false",
-            "hcloud/node-group=pool-a            | true",
-            "hcloud/node-group=pool-b            | false",
-            "empty=                              | true",
-            "empty                               | true",
-            "env = production                    | true",
-            "env in ( testing , production )     | true",
-            "env notin (a, b),type=web           | true",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "env=production                      | true",
+                "env==production                     | true",
+                "env=staging                         | false",
+                "env!=staging                        | true",
+                "env!=production                     | false",
+                "missing!=x                          | true",
+                "env                                 | true",
+                "missing                             | false",
+                "!missing                            | true",
+                "!env                                | false",
+                "env in (testing,production)         | true",
+                "env in (testing,staging)            | false",
+                "env in (production)                 | true",
+                "missing in (a,b)                    | false",
+                "env notin (testing,staging)         | true",
+                "env notin (production,staging)      | false",
+                "missing notin (a,b)                 | true",
+                "env=production,type!=database       | true",
+                "env=production,type=database        | false",
+                "env in (a,production),type in (web) | true",
+                "env in (a,production),!type         | false",
+                "hcloud/node-group=pool-a            | true",
+                "hcloud/node-group=pool-b            | false",
+                "empty=                              | true",
+                "empty                               | true",
+                "env = production                    | true",
+                "env in ( testing , production )     | true",
+                "env notin (a, b),type=web           | true",
+            })
     void evaluatesTerms(String selector, boolean expected) {
         assertThat(LabelSelector.parse(selector).matches(PROD_WEB)).isEqualTo(expected);
     }
@@ -65,24 +67,26 @@ class LabelSelectorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "env=production,",
-            ",env",
-            "=value",
-            "env in (a,b",
-            "env in a,b)",
-            "env in ((a))",
-            "env=a b",
-            "-env=x",
-            "env=-x",
-            "env in (a,,b)",
-            "env notin ()",
-            "!",
-            "env=x=y",
-            "bad key=x",
-    })
+    @ValueSource(
+            strings = {
+                "env=production,",
+                ",env",
+                "=value",
+                "env in (a,b",
+                "env in a,b)",
+                "env in ((a))",
+                "env=a b",
+                "-env=x",
+                "env=-x",
+                "env in (a,,b)",
+                "env notin ()",
+                "!",
+                "env=x=y",
+                "bad key=x",
+            })
     void rejectsInvalidSelectors(String selector) {
-        assertThatThrownBy(() -> LabelSelector.parse(selector)).isInstanceOf(InvalidLabelSelectorException.class)
+        assertThatThrownBy(() -> LabelSelector.parse(selector))
+                .isInstanceOf(InvalidLabelSelectorException.class)
                 .hasMessageContaining("'");
     }
 
@@ -95,7 +99,6 @@ class LabelSelectorTest {
 
     @Test
     void errorNamesTheOffendingTerm() {
-        assertThatThrownBy(() -> LabelSelector.parse("env=ok,ty pe=web"))
-                .hasMessageContaining("ty pe=web");
+        assertThatThrownBy(() -> LabelSelector.parse("env=ok,ty pe=web")).hasMessageContaining("ty pe=web");
     }
 }

@@ -25,7 +25,8 @@ public class CloudApiException extends RuntimeException {
     private final int httpStatus;
     private final String correlationId;
 
-    public CloudApiException(Kind kind, String code, int httpStatus, String message, String correlationId, Throwable cause) {
+    public CloudApiException(
+            Kind kind, String code, int httpStatus, String message, String correlationId, Throwable cause) {
         super(message, cause);
         this.kind = kind;
         this.code = code;

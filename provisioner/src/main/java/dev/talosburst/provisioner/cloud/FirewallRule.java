@@ -9,8 +9,13 @@ import java.util.List;
  * @param protocol {@code tcp}, {@code udp}, {@code icmp}, {@code esp}, {@code gre}
  * @param port e.g. {@code 51820}, null for protocols without ports
  */
-public record FirewallRule(String direction, String protocol, String port, List<String> sourceIps, List<String> destinationIps,
-                           String description) {
+public record FirewallRule(
+        String direction,
+        String protocol,
+        String port,
+        List<String> sourceIps,
+        List<String> destinationIps,
+        String description) {
     public FirewallRule {
         sourceIps = List.copyOf(sourceIps == null ? List.of() : sourceIps);
         destinationIps = List.copyOf(destinationIps == null ? List.of() : destinationIps);

@@ -9,8 +9,15 @@ import java.util.Map;
  * @param type {@code system}, {@code app}, {@code snapshot} or {@code backup}
  * @param architecture {@code x86} or {@code arm}
  */
-public record Image(long id, String type, String status, String name, String description, Instant created,
-                    Map<String, String> labels, String architecture) {
+public record Image(
+        long id,
+        String type,
+        String status,
+        String name,
+        String description,
+        Instant created,
+        Map<String, String> labels,
+        String architecture) {
     public Image {
         labels = Map.copyOf(labels == null ? Map.of() : labels);
     }

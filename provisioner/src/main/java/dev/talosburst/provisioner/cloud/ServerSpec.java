@@ -38,7 +38,9 @@ public record ServerSpec(
     public String toString() {
         return "ServerSpec[name=" + name + ", serverType=" + serverType + ", location=" + location + ", image=" + image
                 + ", userData=<" + (userData == null ? 0 : userData.length()) + " chars redacted>, labels=" + labels
-                + ", firewallIds=" + firewallIds + ", networkIds=" + networkIds + ", placementGroupId=" + placementGroupId
-                + ", enableIpv4=" + enableIpv4 + ", enableIpv6=" + enableIpv6 + ", startAfterCreate=" + startAfterCreate + "]";
+                + ", firewallIds=" + firewallIds + ", networkIds=" + networkIds + ", placementGroupId="
+                + placementGroupId
+                + ", enableIpv4=" + enableIpv4 + ", enableIpv6=" + enableIpv6 + ", startAfterCreate=" + startAfterCreate
+                + "]";
     }
 }

@@ -4,7 +4,15 @@ import java.util.Locale;
 
 /** Hetzner server status ({@code initializing, starting, running, stopping, off, deleting, migrating, rebuilding, unknown}). */
 public enum ServerStatus {
-    INITIALIZING, STARTING, RUNNING, STOPPING, OFF, DELETING, MIGRATING, REBUILDING, UNKNOWN;
+    INITIALIZING,
+    STARTING,
+    RUNNING,
+    STOPPING,
+    OFF,
+    DELETING,
+    MIGRATING,
+    REBUILDING,
+    UNKNOWN;
 
     /** The API's lower-case name. */
     public String apiName() {

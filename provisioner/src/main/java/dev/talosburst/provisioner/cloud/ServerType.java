@@ -30,12 +30,15 @@ public record ServerType(
     }
 
     /** Hourly and monthly prices in one location, EUR, as decimal amounts. */
-    public record Price(String location, BigDecimal hourlyNet, BigDecimal hourlyGross, BigDecimal monthlyNet, BigDecimal monthlyGross) {
-    }
+    public record Price(
+            String location,
+            BigDecimal hourlyNet,
+            BigDecimal hourlyGross,
+            BigDecimal monthlyNet,
+            BigDecimal monthlyGross) {}
 
     /** Whether the type can be ordered in a location (2026 API: {@code locations[].available}). */
-    public record Availability(String location, boolean available, boolean recommended, boolean deprecated) {
-    }
+    public record Availability(String location, boolean available, boolean recommended, boolean deprecated) {}
 
     public Optional<Price> priceIn(String location) {
         return prices.stream().filter(p -> p.location().equals(location)).findFirst();

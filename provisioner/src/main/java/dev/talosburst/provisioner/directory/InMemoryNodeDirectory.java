@@ -53,8 +53,11 @@ public final class InMemoryNodeDirectory implements NodeDirectory {
 
     @Override
     public void setProviderId(String nodeName, String providerId) {
-        nodes.computeIfPresent(nodeName, (name, node) -> node.providerId().isEmpty()
-                ? new KubeNode(name, providerId, node.ready(), node.createdAt(), node.labels()) : node);
+        nodes.computeIfPresent(
+                nodeName,
+                (name, node) -> node.providerId().isEmpty()
+                        ? new KubeNode(name, providerId, node.ready(), node.createdAt(), node.labels())
+                        : node);
     }
 
     @Override
@@ -81,7 +84,8 @@ public final class InMemoryNodeDirectory implements NodeDirectory {
 
     /** The Node's Ready condition changes. */
     public void setReady(String name, boolean ready) {
-        KubeNode node = nodes.computeIfPresent(name, (n, old) -> new KubeNode(n, old.providerId(), ready, old.createdAt(), old.labels()));
+        KubeNode node = nodes.computeIfPresent(
+                name, (n, old) -> new KubeNode(n, old.providerId(), ready, old.createdAt(), old.labels()));
         if (node != null) {
             listeners.forEach(l -> {
                 if (ready) {

@@ -34,8 +34,7 @@ final class Catalogue {
     private final Map<String, CachedImage> images = new ConcurrentHashMap<>();
     private final Map<String, Long> resolvedIds = new ConcurrentHashMap<>();
 
-    private record CachedImage(Image image, Instant loadedAt) {
-    }
+    private record CachedImage(Image image, Instant loadedAt) {}
 
     Catalogue(CloudApi cloud, Clock clock) {
         this.cloud = cloud;
@@ -76,31 +75,42 @@ final class Catalogue {
     /** The names and ids of the project's firewalls, networks or placement groups. */
     record ProjectObjects(String kind, List<String> names, java.util.Set<Long> ids) {
         boolean has(String nameOrId) {
-            return nameOrId.chars().allMatch(Character::isDigit) ? ids.contains(Long.parseLong(nameOrId)) : names.contains(nameOrId);
+            return nameOrId.chars().allMatch(Character::isDigit)
+                    ? ids.contains(Long.parseLong(nameOrId))
+                    : names.contains(nameOrId);
         }
     }
 
     /** Every firewall of the project (one request; start-up check only). */
     ProjectObjects firewalls() {
         List<Firewall> all = cloud.firewalls(null, null);
-        return objects("firewall", all.stream().map(Firewall::name).toList(), all.stream().map(Firewall::id).toList());
+        return objects(
+                "firewall",
+                all.stream().map(Firewall::name).toList(),
+                all.stream().map(Firewall::id).toList());
     }
 
     /** Every network of the project (one request; start-up check only). */
     ProjectObjects networks() {
         List<Network> all = cloud.networks(null, null);
-        return objects("network", all.stream().map(Network::name).toList(), all.stream().map(Network::id).toList());
+        return objects(
+                "network",
+                all.stream().map(Network::name).toList(),
+                all.stream().map(Network::id).toList());
     }
 
     /** Every placement group of the project (one request; start-up check only). */
     ProjectObjects placementGroups() {
         List<PlacementGroup> all = cloud.placementGroups(null, null);
-        return objects("placement group", all.stream().map(PlacementGroup::name).toList(),
+        return objects(
+                "placement group",
+                all.stream().map(PlacementGroup::name).toList(),
                 all.stream().map(PlacementGroup::id).toList());
     }
 
     private static ProjectObjects objects(String kind, List<String> names, List<Long> ids) {
-        return new ProjectObjects(kind, names.stream().filter(java.util.Objects::nonNull).sorted().toList(), java.util.Set.copyOf(ids));
+        return new ProjectObjects(
+                kind, names.stream().filter(java.util.Objects::nonNull).sorted().toList(), java.util.Set.copyOf(ids));
     }
 
     /**
@@ -126,10 +136,17 @@ final class Catalogue {
         Instant now = clock.instant();
         if (cached == null || Duration.between(cached.loadedAt(), now).compareTo(IMAGES_TTL) >= 0) {
             List<Image> found = cloud.images(ImageQuery.snapshots(selector, hetznerArchitecture));
-            Image newest = found.stream().filter(i -> i.status() == null || "available".equals(i.status())).findFirst()
-                    .orElseThrow(() -> new CloudApiException(CloudApiException.Kind.NOT_FOUND, "image_not_found", 0,
-                            "no available snapshot matches label selector '" + selector + "' for architecture " + hetznerArchitecture
-                                    + "; build a Talos snapshot with those labels or set the pool's image id", null));
+            Image newest = found.stream()
+                    .filter(i -> i.status() == null || "available".equals(i.status()))
+                    .findFirst()
+                    .orElseThrow(() -> new CloudApiException(
+                            CloudApiException.Kind.NOT_FOUND,
+                            "image_not_found",
+                            0,
+                            "no available snapshot matches label selector '" + selector + "' for architecture "
+                                    + hetznerArchitecture
+                                    + "; build a Talos snapshot with those labels or set the pool's image id",
+                            null));
             cached = new CachedImage(newest, now);
             images.put(key, cached);
         }
@@ -137,19 +154,30 @@ final class Catalogue {
     }
 
     List<Long> firewallIds(List<String> namesOrIds) {
-        return resolveAll(namesOrIds, "firewall", name -> cloud.firewalls(name, null).stream().findFirst().map(Firewall::id));
+        return resolveAll(
+                namesOrIds,
+                "firewall",
+                name -> cloud.firewalls(name, null).stream().findFirst().map(Firewall::id));
     }
 
     List<Long> networkIds(List<String> namesOrIds) {
-        return resolveAll(namesOrIds, "network", name -> cloud.networks(name, null).stream().findFirst().map(Network::id));
+        return resolveAll(
+                namesOrIds,
+                "network",
+                name -> cloud.networks(name, null).stream().findFirst().map(Network::id));
     }
 
     Long placementGroupId(String nameOrId) {
         if (nameOrId == null || nameOrId.isBlank()) {
             return null;
         }
-        return resolveAll(List.of(nameOrId), "placement group",
-                name -> cloud.placementGroups(name, null).stream().findFirst().map(PlacementGroup::id)).get(0);
+        return resolveAll(
+                        List.of(nameOrId),
+                        "placement group",
+                        name -> cloud.placementGroups(name, null).stream()
+                                .findFirst()
+                                .map(PlacementGroup::id))
+                .get(0);
     }
 
     private List<Long> resolveAll(List<String> namesOrIds, String kind, Function<String, Optional<Long>> lookup) {
@@ -161,8 +189,14 @@ final class Catalogue {
             }
             Long id = resolvedIds.get(kind + "/" + value);
             if (id == null) {
-                id = lookup.apply(value).orElseThrow(() -> new CloudApiException(CloudApiException.Kind.NOT_FOUND, "not_found", 404,
-                        kind + " '" + value + "' does not exist in the Hetzner project; create it or fix the pool configuration", null));
+                id = lookup.apply(value)
+                        .orElseThrow(() -> new CloudApiException(
+                                CloudApiException.Kind.NOT_FOUND,
+                                "not_found",
+                                404,
+                                kind + " '" + value
+                                        + "' does not exist in the Hetzner project; create it or fix the pool configuration",
+                                null));
                 resolvedIds.put(kind + "/" + value, id);
             }
             ids.add(id);

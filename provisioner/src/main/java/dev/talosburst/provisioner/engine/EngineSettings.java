@@ -50,9 +50,25 @@ public record EngineSettings(
         }
     }
 
-    public EngineSettings(String clusterId, Duration resyncInterval, Duration outOfResourcesBackoff, int createConcurrency,
-                          Duration createRetryBackoff, Duration tickInterval, ReaperSettings reaper) {
-        this(clusterId, resyncInterval, outOfResourcesBackoff, createConcurrency, createRetryBackoff, tickInterval, reaper, null, 0, 0);
+    public EngineSettings(
+            String clusterId,
+            Duration resyncInterval,
+            Duration outOfResourcesBackoff,
+            int createConcurrency,
+            Duration createRetryBackoff,
+            Duration tickInterval,
+            ReaperSettings reaper) {
+        this(
+                clusterId,
+                resyncInterval,
+                outOfResourcesBackoff,
+                createConcurrency,
+                createRetryBackoff,
+                tickInterval,
+                reaper,
+                null,
+                0,
+                0);
     }
 
     /**
@@ -73,23 +89,59 @@ public record EngineSettings(
     }
 
     public EngineSettings withResyncInterval(Duration interval) {
-        return new EngineSettings(clusterId, interval, outOfResourcesBackoff, createConcurrency, createRetryBackoff, tickInterval, reaper,
-                inFlightPollInterval, budgetPerHour, budgetShare);
+        return new EngineSettings(
+                clusterId,
+                interval,
+                outOfResourcesBackoff,
+                createConcurrency,
+                createRetryBackoff,
+                tickInterval,
+                reaper,
+                inFlightPollInterval,
+                budgetPerHour,
+                budgetShare);
     }
 
     public EngineSettings withReaper(ReaperSettings value) {
-        return new EngineSettings(clusterId, resyncInterval, outOfResourcesBackoff, createConcurrency, createRetryBackoff, tickInterval, value,
-                inFlightPollInterval, budgetPerHour, budgetShare);
+        return new EngineSettings(
+                clusterId,
+                resyncInterval,
+                outOfResourcesBackoff,
+                createConcurrency,
+                createRetryBackoff,
+                tickInterval,
+                value,
+                inFlightPollInterval,
+                budgetPerHour,
+                budgetShare);
     }
 
     public EngineSettings withTickInterval(Duration value) {
-        return new EngineSettings(clusterId, resyncInterval, outOfResourcesBackoff, createConcurrency, createRetryBackoff, value, reaper,
-                inFlightPollInterval, budgetPerHour, budgetShare);
+        return new EngineSettings(
+                clusterId,
+                resyncInterval,
+                outOfResourcesBackoff,
+                createConcurrency,
+                createRetryBackoff,
+                value,
+                reaper,
+                inFlightPollInterval,
+                budgetPerHour,
+                budgetShare);
     }
 
     public EngineSettings withBudget(int perHour, double share, Duration inFlightPoll) {
-        return new EngineSettings(clusterId, resyncInterval, outOfResourcesBackoff, createConcurrency, createRetryBackoff, tickInterval, reaper,
-                inFlightPoll, perHour, share);
+        return new EngineSettings(
+                clusterId,
+                resyncInterval,
+                outOfResourcesBackoff,
+                createConcurrency,
+                createRetryBackoff,
+                tickInterval,
+                reaper,
+                inFlightPoll,
+                perHour,
+                share);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.talosburst.provisioner.engine;
 
+import dev.talosburst.provisioner.nodegroup.InstanceView;
 import dev.talosburst.provisioner.pool.NodePool;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import dev.talosburst.provisioner.nodegroup.InstanceView;
 
 /**
  * The in-memory view of every server and pending creation of this cluster, per pool. Rebuilt from one
@@ -28,10 +28,12 @@ final class FleetView {
     private final Map<String, Slot> byName = new LinkedHashMap<>();
     /** Lock-free lookups for the RPCs: written under the lock, read without it. */
     private final Map<String, Slot> names = new ConcurrentHashMap<>();
+
     private final Map<Long, Slot> byServerId = new ConcurrentHashMap<>();
     private final Map<String, PoolIndex> byPool = new HashMap<>();
     /** Names CA gave up on (failed or cancelled creations): a server that shows up under one is reaped. */
     private final Set<String> abandonedNames = new HashSet<>();
+
     private volatile Instant lastSyncAt;
     /** Ids of servers deleted recently, so a list taken before their deletion cannot bring them back. */
     private final Map<Long, Instant> tombstones = new LinkedHashMap<>();
@@ -41,7 +43,9 @@ final class FleetView {
     /** One pool's slots (oldest first) and counts; the counts and the cached instance list are readable without the lock. */
     private static final class PoolIndex {
         /** By insertion sequence (oldest first); iterated without the lock by CA's reads. */
-        final java.util.concurrent.ConcurrentSkipListMap<Long, Slot> slots = new java.util.concurrent.ConcurrentSkipListMap<>();
+        final java.util.concurrent.ConcurrentSkipListMap<Long, Slot> slots =
+                new java.util.concurrent.ConcurrentSkipListMap<>();
+
         volatile int target;
         volatile int live;
     }

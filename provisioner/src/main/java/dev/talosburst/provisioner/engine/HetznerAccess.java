@@ -37,13 +37,15 @@ final class HetznerAccess {
 
     /** Whether the back-off allows another attempt now. */
     synchronized boolean due(Instant now) {
-        return status.state() != HetznerStatus.State.CONFIGURATION_INVALID && (nextAttemptAt == null || !now.isBefore(nextAttemptAt));
+        return status.state() != HetznerStatus.State.CONFIGURATION_INVALID
+                && (nextAttemptAt == null || !now.isBefore(nextAttemptAt));
     }
 
     synchronized void succeeded() {
         HetznerStatus.State before = status.state();
         if (before == HetznerStatus.State.UNREACHABLE || before == HetznerStatus.State.UNAUTHORIZED) {
-            LOG.infof("Hetzner Cloud API answers again (after %d failed attempt(s) since %s)", failures, status.since());
+            LOG.infof(
+                    "Hetzner Cloud API answers again (after %d failed attempt(s) since %s)", failures, status.since());
         }
         if (before != HetznerStatus.State.READY) {
             status = new HetznerStatus(HetznerStatus.State.READY, "", clock.instant(), List.of());
@@ -59,9 +61,12 @@ final class HetznerAccess {
      * configuration error block (one message, not two).
      */
     synchronized void rejected(List<String> problems) {
-        status = new HetznerStatus(HetznerStatus.State.CONFIGURATION_INVALID,
-                problems.size() + " pool configuration problem(s) against the Hetzner catalogue: " + String.join("; ", problems),
-                clock.instant(), problems);
+        status = new HetznerStatus(
+                HetznerStatus.State.CONFIGURATION_INVALID,
+                problems.size() + " pool configuration problem(s) against the Hetzner catalogue: "
+                        + String.join("; ", problems),
+                clock.instant(),
+                problems);
         LOG.debugf("pool configuration rejected: %s", problems);
     }
 
@@ -81,7 +86,8 @@ final class HetznerAccess {
         String reason = unauthorized
                 ? "Hetzner refused the API token (" + describe(failure) + "); set " + TOKEN_OPTION
                         + " to a valid read/write API token of the project (Hetzner console > Security > API tokens)"
-                : "Hetzner Cloud API did not answer: " + failure.getMessage() + "; check talosburst.hcloud.endpoint and the network";
+                : "Hetzner Cloud API did not answer: " + failure.getMessage()
+                        + "; check talosburst.hcloud.endpoint and the network";
         boolean changed = status.state() != state;
         status = new HetznerStatus(state, reason, changed ? now : status.since(), List.of());
         if (unauthorized && duringStartupCheck) {
@@ -99,8 +105,12 @@ final class HetznerAccess {
     }
 
     static boolean unauthorized(RuntimeException failure) {
-        return failure instanceof CloudApiException e && (e.httpStatus() == 401 || e.httpStatus() == 403
-                || "unauthorized".equals(e.code()) || "forbidden".equals(e.code()) || "token_readonly".equals(e.code()));
+        return failure instanceof CloudApiException e
+                && (e.httpStatus() == 401
+                        || e.httpStatus() == 403
+                        || "unauthorized".equals(e.code())
+                        || "forbidden".equals(e.code())
+                        || "token_readonly".equals(e.code()));
     }
 
     private static String describe(RuntimeException failure) {

@@ -32,7 +32,13 @@ final class InFlightPoll {
     private final Duration interval;
     private Instant lastPoll;
 
-    InFlightPoll(FleetView view, CloudApi cloud, Ownership ownership, ProvisioningMetrics metrics, Clock clock, Duration interval) {
+    InFlightPoll(
+            FleetView view,
+            CloudApi cloud,
+            Ownership ownership,
+            ProvisioningMetrics metrics,
+            Clock clock,
+            Duration interval) {
         this.view = view;
         this.cloud = cloud;
         this.ownership = ownership;
@@ -43,7 +49,9 @@ final class InFlightPoll {
 
     /** A server of ours that exists, is not being deleted and was last seen initializing or starting (or not yet seen). */
     private static boolean inFlight(Slot slot) {
-        return slot.phase() == Slot.Phase.PROVISIONING && slot.serverId() != null && !slot.deleteInFlight
+        return slot.phase() == Slot.Phase.PROVISIONING
+                && slot.serverId() != null
+                && !slot.deleteInFlight
                 && (slot.status == null || IN_FLIGHT.contains(slot.status));
     }
 
@@ -58,7 +66,9 @@ final class InFlightPoll {
         }
         List<Slot> tracked = new ArrayList<>();
         // the phase is readable without the lock: only servers still provisioning are looked at under it
-        List<Slot> provisioning = view.slotsWithServers().stream().filter(slot -> slot.phase() == Slot.Phase.PROVISIONING).toList();
+        List<Slot> provisioning = view.slotsWithServers().stream()
+                .filter(slot -> slot.phase() == Slot.Phase.PROVISIONING)
+                .toList();
         if (!provisioning.isEmpty()) {
             synchronized (view) {
                 for (Slot slot : provisioning) {
@@ -99,7 +109,9 @@ final class InFlightPoll {
             try {
                 server = cloud.server(id);
             } catch (RuntimeException e) {
-                LOG.debugf("could not look at server %s (id %d): %s; the next poll or full list will", slot.name, id, e.getMessage());
+                LOG.debugf(
+                        "could not look at server %s (id %d): %s; the next poll or full list will",
+                        slot.name, id, e.getMessage());
                 continue;
             }
             // not found: the next full list decides (only Hetzner's list proves it vanished, with a confirming GET)

@@ -56,7 +56,8 @@ final class Leadership {
     /** CA's mutations are refused by a follower: it must talk to the leader. */
     void requireActing() {
         if (!leader) {
-            throw new NodeGroupException(Reason.NOT_LEADER,
+            throw new NodeGroupException(
+                    Reason.NOT_LEADER,
                     "this talos-burst replica is not the leader; cluster-autoscaler must talk to the leader (check the Service's readiness)");
         }
     }

@@ -16,11 +16,12 @@ final class LifecycleRecorder {
     private final String clusterId;
     private final BooleanSupplier acting;
     private final ProvisioningMetrics metrics;
-    private final java.util.concurrent.ExecutorService handOff = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "talosburst-event-handoff");
-        t.setDaemon(true);
-        return t;
-    });
+    private final java.util.concurrent.ExecutorService handOff =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "talosburst-event-handoff");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** @param acting true while this replica may publish (the leader, or the replica becoming leader) */
     LifecycleRecorder(EventSink sink, String clusterId, BooleanSupplier acting, ProvisioningMetrics metrics) {
@@ -30,8 +31,25 @@ final class LifecycleRecorder {
         this.acting = acting;
     }
 
-    void server(Transition transition, Slot slot, Instant at, String occurrence, String reason, Map<String, String> details) {
-        emit(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, occurrence, at, slot.serverId(), facts(slot), reason, details),
+    void server(
+            Transition transition,
+            Slot slot,
+            Instant at,
+            String occurrence,
+            String reason,
+            Map<String, String> details) {
+        emit(
+                new LifecycleEvent(
+                        transition,
+                        clusterId,
+                        slot.pool,
+                        slot.name,
+                        occurrence,
+                        at,
+                        slot.serverId(),
+                        facts(slot),
+                        reason,
+                        details),
                 false);
     }
 
@@ -40,7 +58,19 @@ final class LifecycleRecorder {
      * replica lost the lead meanwhile, because the new leader may never see the server it created or deleted.
      */
     void outcome(Transition transition, Slot slot, Instant at, String reason, Map<String, String> details) {
-        emit(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, "", at, slot.serverId(), facts(slot), reason, details), true);
+        emit(
+                new LifecycleEvent(
+                        transition,
+                        clusterId,
+                        slot.pool,
+                        slot.name,
+                        "",
+                        at,
+                        slot.serverId(),
+                        facts(slot),
+                        reason,
+                        details),
+                true);
     }
 
     /** Builds a server event now (facts as of now) to publish later, outside the view lock. */
@@ -50,7 +80,17 @@ final class LifecycleRecorder {
 
     /** As {@link #later(Transition, Slot, Instant, Map)}, for a repeatable transition ({@code occurrence} tells repeats apart). */
     LifecycleEvent later(Transition transition, Slot slot, Instant at, String occurrence, Map<String, String> details) {
-        return new LifecycleEvent(transition, clusterId, slot.pool, slot.name, occurrence, at, slot.serverId(), facts(slot), null, details);
+        return new LifecycleEvent(
+                transition,
+                clusterId,
+                slot.pool,
+                slot.name,
+                occurrence,
+                at,
+                slot.serverId(),
+                facts(slot),
+                null,
+                details);
     }
 
     /** Publishes events built with {@link #later}, in order. */
@@ -76,15 +116,40 @@ final class LifecycleRecorder {
             server(transition, slot, at, "", null, Map.of());
         }
 
-        void server(Transition transition, Slot slot, Instant at, String occurrence, String reason, Map<String, String> details) {
-            events.add(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, occurrence, at, slot.serverId(), facts(slot), reason,
+        void server(
+                Transition transition,
+                Slot slot,
+                Instant at,
+                String occurrence,
+                String reason,
+                Map<String, String> details) {
+            events.add(new LifecycleEvent(
+                    transition,
+                    clusterId,
+                    slot.pool,
+                    slot.name,
+                    occurrence,
+                    at,
+                    slot.serverId(),
+                    facts(slot),
+                    reason,
                     details));
             outcomes.add(false);
         }
 
         /** See {@link LifecycleRecorder#outcome}. */
         void outcome(Transition transition, Slot slot, Instant at, String reason, Map<String, String> details) {
-            events.add(new LifecycleEvent(transition, clusterId, slot.pool, slot.name, "", at, slot.serverId(), facts(slot), reason, details));
+            events.add(new LifecycleEvent(
+                    transition,
+                    clusterId,
+                    slot.pool,
+                    slot.name,
+                    "",
+                    at,
+                    slot.serverId(),
+                    facts(slot),
+                    reason,
+                    details));
             outcomes.add(true);
         }
 
@@ -103,7 +168,8 @@ final class LifecycleRecorder {
     }
 
     /** Builds a pool event to publish later, outside the view lock. */
-    LifecycleEvent poolEvent(Transition transition, String pool, Instant at, String occurrence, Map<String, String> details) {
+    LifecycleEvent poolEvent(
+            Transition transition, String pool, Instant at, String occurrence, Map<String, String> details) {
         return new LifecycleEvent(transition, clusterId, pool, pool, occurrence, at, null, null, null, details);
     }
 
@@ -143,12 +209,25 @@ final class LifecycleRecorder {
             sink.emit(event);
         } catch (RuntimeException e) {
             // the sink owns durability; here we only make sure provisioning goes on
-            LOG.errorf("lifecycle event %s could not be handed to the event sink: %s", event.identity(), e.getMessage());
+            LOG.errorf(
+                    "lifecycle event %s could not be handed to the event sink: %s", event.identity(), e.getMessage());
         }
     }
 
     static LifecycleEvent.ServerFacts facts(Slot slot) {
-        return new LifecycleEvent.ServerFacts(slot.name, slot.serverType, slot.location, slot.architecture, slot.imageId, slot.labels,
-                slot.price, slot.createRequestedAt, slot.createdAt, slot.runningAt, slot.registeredAt, slot.readyAt, slot.deletedAt);
+        return new LifecycleEvent.ServerFacts(
+                slot.name,
+                slot.serverType,
+                slot.location,
+                slot.architecture,
+                slot.imageId,
+                slot.labels,
+                slot.price,
+                slot.createRequestedAt,
+                slot.createdAt,
+                slot.runningAt,
+                slot.registeredAt,
+                slot.readyAt,
+                slot.deletedAt);
     }
 }

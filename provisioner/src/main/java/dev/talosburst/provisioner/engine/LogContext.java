@@ -12,8 +12,7 @@ final class LogContext {
     static final String SERVER = "server";
     static final String ACTION = "action";
 
-    private LogContext() {
-    }
+    private LogContext() {}
 
     /** Runs {@code work} with the three fields set, restoring what the thread had before. */
     static void run(String pool, String server, String action, Runnable work) {

@@ -67,7 +67,8 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     private final ExecutorService deleters;
     private final ReentrantLock tickLock = new ReentrantLock();
     private final AtomicBoolean refreshRequested = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicLong poolEventSequence = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong poolEventSequence =
+            new java.util.concurrent.atomic.AtomicLong();
     private final Leadership leadership = new Leadership();
     private volatile boolean running;
     private volatile String lastSyncError;
@@ -76,13 +77,26 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     private final HetznerAccess access;
     private volatile boolean startupChecked;
 
-    public NodeGroupEngine(EngineSettings settings, List<NodePool> pools, CloudApi cloud, UserDataSource userData, EventSink events,
-                           NodeDirectory nodes, Clock clock) {
+    public NodeGroupEngine(
+            EngineSettings settings,
+            List<NodePool> pools,
+            CloudApi cloud,
+            UserDataSource userData,
+            EventSink events,
+            NodeDirectory nodes,
+            Clock clock) {
         this(settings, pools, cloud, userData, events, nodes, clock, new SimpleMeterRegistry());
     }
 
-    public NodeGroupEngine(EngineSettings settings, List<NodePool> pools, CloudApi cloud, UserDataSource userData, EventSink events,
-                           NodeDirectory nodes, Clock clock, MeterRegistry registry) {
+    public NodeGroupEngine(
+            EngineSettings settings,
+            List<NodePool> pools,
+            CloudApi cloud,
+            UserDataSource userData,
+            EventSink events,
+            NodeDirectory nodes,
+            Clock clock,
+            MeterRegistry registry) {
         List<PoolProblem> problems = PoolValidation.check(pools, userData, settings.clusterId());
         if (!problems.isEmpty()) {
             throw new PoolValidation.InvalidPoolsException(problems);
@@ -96,16 +110,29 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         this.access = new HetznerAccess(clock);
         this.view = new FleetView(pools);
         Ownership ownership = new Ownership(settings.clusterId());
-        ProvisioningMetrics metrics = new ProvisioningMetrics(registry, pools.stream().map(NodePool::id).toList());
+        ProvisioningMetrics metrics = new ProvisioningMetrics(
+                registry, pools.stream().map(NodePool::id).toList());
         this.catalogue = new Catalogue(cloud, clock);
         this.recorder = new LifecycleRecorder(events, settings.clusterId(), leadership::actingOrPromoting, metrics);
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("talosburst-engine-tick"));
         this.creators = Executors.newFixedThreadPool(settings.createConcurrency(), daemon("talosburst-create"));
         this.deleters = Executors.newFixedThreadPool(2, daemon("talosburst-delete"));
         this.scaleDown = new ScaleDown(view, cloud, nodes, recorder, clock, settings.createRetryBackoff(), deleters);
-        this.nodeWatch = new NodeWatch(view, nodes, recorder, metrics, clock, leadership::isLeader, settings.clusterId());
-        this.scaleUp = new ScaleUp(view, cloud, catalogue, userData, recorder, new OutOfResourcesMemory(clock, settings.outOfResourcesBackoff()),
-                ownership, settings, metrics, clock, scaleDown, nodeWatch::serverKnown);
+        this.nodeWatch =
+                new NodeWatch(view, nodes, recorder, metrics, clock, leadership::isLeader, settings.clusterId());
+        this.scaleUp = new ScaleUp(
+                view,
+                cloud,
+                catalogue,
+                userData,
+                recorder,
+                new OutOfResourcesMemory(clock, settings.outOfResourcesBackoff()),
+                ownership,
+                settings,
+                metrics,
+                clock,
+                scaleDown,
+                nodeWatch::serverKnown);
         this.resync = new Resync(view, cloud, catalogue, ownership, recorder, metrics, clock);
         this.inFlight = new InFlightPoll(view, cloud, ownership, metrics, clock, settings.inFlightPollInterval());
         this.reaper = new ServerReaper(view, nodes, scaleDown, settings.reaper(), metrics, clock);
@@ -224,17 +251,39 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             for (Slot slot : view.allSlots()) {
                 if (slot.serverId() != null) {
                     names.add(slot.name);
-                    servers.add(new ServerView(slot.name, slot.serverId(), slot.pool, LifecycleRecorder.facts(slot),
-                            slot.status == null ? "unknown" : slot.status.apiName(), slot.nodeRegistered, slot.nodeReady));
+                    servers.add(new ServerView(
+                            slot.name,
+                            slot.serverId(),
+                            slot.pool,
+                            LifecycleRecorder.facts(slot),
+                            slot.status == null ? "unknown" : slot.status.apiName(),
+                            slot.nodeRegistered,
+                            slot.nodeReady));
                 }
             }
             for (dev.talosburst.provisioner.cloud.Server server : view.unknownPoolServers()) {
                 if (names.add(server.name())) {
-                    servers.add(new ServerView(server.name(), server.id(), server.labels().get(Ownership.POOL),
-                            new dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts(server.name(), server.serverType(),
-                                    server.location(), null, server.imageId(), server.labels(), null, null, server.created(), null,
-                                    null, null, null),
-                            server.status().apiName(), false, false));
+                    servers.add(new ServerView(
+                            server.name(),
+                            server.id(),
+                            server.labels().get(Ownership.POOL),
+                            new dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts(
+                                    server.name(),
+                                    server.serverType(),
+                                    server.location(),
+                                    null,
+                                    server.imageId(),
+                                    server.labels(),
+                                    null,
+                                    null,
+                                    server.created(),
+                                    null,
+                                    null,
+                                    null,
+                                    null),
+                            server.status().apiName(),
+                            false,
+                            false));
                 }
             }
             return servers;
@@ -299,7 +348,8 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             }
             if (problems.isEmpty()) {
                 for (NodePool pool : pools) {
-                    for (String problem : userData.check(pool, NodeTemplates.registrationLabels(pool, settings.clusterId()))) {
+                    for (String problem :
+                            userData.check(pool, NodeTemplates.registrationLabels(pool, settings.clusterId()))) {
                         problems.add("talosburst.pools." + pool.id() + ": " + problem);
                     }
                 }
@@ -314,7 +364,9 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             return false;
         }
         startupChecked = true;
-        LOG.infof("every node pool fits the Hetzner catalogue: %s", pools.stream().map(NodePool::id).toList());
+        LOG.infof(
+                "every node pool fits the Hetzner catalogue: %s",
+                pools.stream().map(NodePool::id).toList());
         return true;
     }
 
@@ -331,8 +383,11 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             }
             boolean promoting = leadership.promotionPending();
             Instant last = lastSyncAt();
-            boolean due = (last == null || promoting || refreshRequested.get()
-                    || Duration.between(last, now).compareTo(fullListInterval()) >= 0) && access.due(now);
+            boolean due = (last == null
+                            || promoting
+                            || refreshRequested.get()
+                            || Duration.between(last, now).compareTo(fullListInterval()) >= 0)
+                    && access.due(now);
             Resync.Strays strays = null;
             if (due) {
                 if (promoting) {
@@ -368,7 +423,11 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                     synchronized (view) {
                         wasDeleting = slot.phase() == Slot.Phase.DELETING;
                     }
-                    scaleDown.completed(slot, wasDeleting ? slot.deleteReason : "the server disappeared from Hetzner (deleted outside talos-burst)");
+                    scaleDown.completed(
+                            slot,
+                            wasDeleting
+                                    ? slot.deleteReason
+                                    : "the server disappeared from Hetzner (deleted outside talos-burst)");
                 }
                 reaper.sweep(strays);
                 nodeWatch.sweep();
@@ -380,7 +439,8 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                         refreshRequested.set(true); // the next tick lists everything once
                     }
                 } catch (RuntimeException e) {
-                    LOG.debugf("polling the servers being created failed: %s; the next tick tries again", e.getMessage());
+                    LOG.debugf(
+                            "polling the servers being created failed: %s; the next tick tries again", e.getMessage());
                 }
             }
             requeueRetries(now);
@@ -413,7 +473,9 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             }
             return false; // not found, or being deleted: gone (billing stops now)
         } catch (RuntimeException e) {
-            LOG.warnf("could not confirm whether server %s (id %d) still exists (%s); will check again", slot.name, id, e.getMessage());
+            LOG.warnf(
+                    "could not confirm whether server %s (id %d) still exists (%s); will check again",
+                    slot.name, id, e.getMessage());
             return true;
         }
     }
@@ -421,8 +483,10 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     private void requeueRetries(Instant now) {
         List<Slot> due = new ArrayList<>();
         // every tick: the phase is readable without the lock, so only slots being created are looked at under it
-        List<Slot> creating = view.snapshot().stream().filter(slot -> slot.phase() == Slot.Phase.CREATING)
-                .sorted(Comparator.comparingLong((Slot slot) -> slot.sequence)).toList(); // oldest request first
+        List<Slot> creating = view.snapshot().stream()
+                .filter(slot -> slot.phase() == Slot.Phase.CREATING)
+                .sorted(Comparator.comparingLong((Slot slot) -> slot.sequence))
+                .toList(); // oldest request first
         if (creating.isEmpty()) {
             return;
         }
@@ -433,7 +497,9 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 }
                 if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight && slot.cancelRequested()) {
                     view.abandon(slot); // deleted by CA while it waited for a retry
-                } else if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight && slot.nextAttemptAt != null
+                } else if (slot.phase() == Slot.Phase.CREATING
+                        && !slot.createInFlight
+                        && slot.nextAttemptAt != null
                         && !now.isBefore(slot.nextAttemptAt)) {
                     slot.nextAttemptAt = null;
                     due.add(slot);
@@ -480,8 +546,11 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     private void requireSynced() {
         if (!view.isSynced()) {
-            throw new NodeGroupException(Reason.NOT_READY, "talos-burst has not listed the servers in Hetzner yet"
-                    + (lastSyncError == null ? "" : " (last attempt: " + lastSyncError + ")") + "; retry shortly");
+            throw new NodeGroupException(
+                    Reason.NOT_READY,
+                    "talos-burst has not listed the servers in Hetzner yet"
+                            + (lastSyncError == null ? "" : " (last attempt: " + lastSyncError + ")")
+                            + "; retry shortly");
         }
     }
 
@@ -496,8 +565,12 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     }
 
     private NodeGroupSummary summary(NodePool pool) {
-        return new NodeGroupSummary(pool.id(), pool.minSize(), pool.maxSize(),
-                pool.id() + " (" + pool.serverType() + " in " + pool.location() + ", target " + view.targetSize(pool.id()) + ")");
+        return new NodeGroupSummary(
+                pool.id(),
+                pool.minSize(),
+                pool.maxSize(),
+                pool.id() + " (" + pool.serverType() + " in " + pool.location() + ", target "
+                        + view.targetSize(pool.id()) + ")");
     }
 
     @Override
@@ -539,16 +612,22 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         synchronized (view) {
             NodePool pool = pool(groupId);
             if (delta <= 0) {
-                throw new NodeGroupException(Reason.INVALID_ARGUMENT, "delta must be positive to increase node group '" + groupId
-                        + "', got " + delta + "; use NodeGroupDecreaseTargetSize or NodeGroupDeleteNodes to shrink");
+                throw new NodeGroupException(
+                        Reason.INVALID_ARGUMENT,
+                        "delta must be positive to increase node group '" + groupId + "', got " + delta
+                                + "; use NodeGroupDecreaseTargetSize or NodeGroupDeleteNodes to shrink");
             }
             requireActing();
             requireSynced();
             int target = view.targetSize(groupId);
             if (target + delta > pool.maxSize()) {
-                throw new NodeGroupException(Reason.INVALID_ARGUMENT, "increasing node group '" + groupId + "' by " + delta
-                        + " would raise its target from " + target + " to " + (target + delta) + ", above its maximum of "
-                        + pool.maxSize() + "; raise talosburst.pools." + groupId + ".max or ask for at most " + (pool.maxSize() - target));
+                throw new NodeGroupException(
+                        Reason.INVALID_ARGUMENT,
+                        "increasing node group '" + groupId + "' by " + delta
+                                + " would raise its target from " + target + " to " + (target + delta)
+                                + ", above its maximum of "
+                                + pool.maxSize() + "; raise talosburst.pools." + groupId + ".max or ask for at most "
+                                + (pool.maxSize() - target));
             }
             for (int i = 0; i < delta; i++) {
                 Slot slot = new Slot(groupId, names.next(groupId, view::nameTaken), Slot.Phase.PENDING);
@@ -557,8 +636,17 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                 view.add(slot);
                 created.add(slot);
             }
-            requested = recorder.poolEvent(Transition.SCALE_UP_REQUESTED, groupId, now, occurrence(now),
-                    Map.of("delta", Integer.toString(delta), "previousTarget", Integer.toString(target), "newTarget",
+            requested = recorder.poolEvent(
+                    Transition.SCALE_UP_REQUESTED,
+                    groupId,
+                    now,
+                    occurrence(now),
+                    Map.of(
+                            "delta",
+                            Integer.toString(delta),
+                            "previousTarget",
+                            Integer.toString(target),
+                            "newTarget",
                             Integer.toString(target + delta)));
             newTarget = target + delta;
         }
@@ -581,24 +669,37 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
             requireSynced();
             List<Slot> slots = new ArrayList<>();
             for (NodeRef ref : refs) {
-                Slot slot = resolve(ref).orElseThrow(() -> new NodeGroupException(Reason.INVALID_ARGUMENT, "node '" + display(ref)
-                        + "' is not a server of node group '" + groupId + "' (no server with that providerID or name); "
-                        + "only nodes talos-burst created can be deleted"));
+                Slot slot = resolve(ref)
+                        .orElseThrow(() -> new NodeGroupException(
+                                Reason.INVALID_ARGUMENT,
+                                "node '" + display(ref)
+                                        + "' is not a server of node group '" + groupId
+                                        + "' (no server with that providerID or name); "
+                                        + "only nodes talos-burst created can be deleted"));
                 if (!slot.pool.equals(groupId)) {
-                    throw new NodeGroupException(Reason.INVALID_ARGUMENT, "node '" + display(ref) + "' belongs to node group '"
-                            + slot.pool + "', not '" + groupId + "'; call NodeGroupDeleteNodes on '" + slot.pool + "'");
+                    throw new NodeGroupException(
+                            Reason.INVALID_ARGUMENT,
+                            "node '" + display(ref) + "' belongs to node group '" + slot.pool + "', not '" + groupId
+                                    + "'; call NodeGroupDeleteNodes on '" + slot.pool + "'");
                 }
                 if (!slots.contains(slot)) {
                     slots.add(slot);
                 }
             }
-            long real = slots.stream().filter(s -> s.isLive() || s.phase() == Slot.Phase.CREATING).count();
+            long real = slots.stream()
+                    .filter(s -> s.isLive() || s.phase() == Slot.Phase.CREATING)
+                    .count();
             int target = view.targetSize(groupId);
-            long remaining = target - slots.stream().filter(s -> s.phase() != Slot.Phase.DELETING).count();
+            long remaining = target
+                    - slots.stream()
+                            .filter(s -> s.phase() != Slot.Phase.DELETING)
+                            .count();
             if (real > 0 && remaining < pool.minSize()) {
-                throw new NodeGroupException(Reason.FAILED_PRECONDITION, "deleting " + slots.size() + " node(s) would leave node group '"
-                        + groupId + "' with " + remaining + " node(s), below its minimum of " + pool.minSize()
-                        + "; lower talosburst.pools." + groupId + ".min first");
+                throw new NodeGroupException(
+                        Reason.FAILED_PRECONDITION,
+                        "deleting " + slots.size() + " node(s) would leave node group '"
+                                + groupId + "' with " + remaining + " node(s), below its minimum of " + pool.minSize()
+                                + "; lower talosburst.pools." + groupId + ".min first");
             }
             for (Slot slot : slots) {
                 switch (slot.phase()) {
@@ -612,16 +713,25 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                         }
                     }
                     case PROVISIONING, RUNNING -> toDelete.add(slot);
-                    case DELETING -> { }
+                    case DELETING -> {}
                 }
             }
             // marked deleting before the lock is released, so a concurrent DeleteNodes sees the smaller group
             for (Slot slot : toDelete) {
                 scaleDown.delete(slot, "scale-down requested by cluster-autoscaler", null);
             }
-            requested = recorder.poolEvent(Transition.SCALE_DOWN_REQUESTED, groupId, now, occurrence(now),
-                    Map.of("count", Integer.toString(slots.size()), "newTarget", Integer.toString(view.targetSize(groupId)),
-                            "servers", String.join(",", slots.stream().map(s -> s.name).toList())));
+            requested = recorder.poolEvent(
+                    Transition.SCALE_DOWN_REQUESTED,
+                    groupId,
+                    now,
+                    occurrence(now),
+                    Map.of(
+                            "count",
+                            Integer.toString(slots.size()),
+                            "newTarget",
+                            Integer.toString(view.targetSize(groupId)),
+                            "servers",
+                            String.join(",", slots.stream().map(s -> s.name).toList())));
         }
         recorder.publish(List.of(requested)); // after the lock: a journal fsync must not hold every RPC
     }
@@ -657,7 +767,9 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     }
 
     private static String display(NodeRef ref) {
-        return ref.name().isEmpty() ? ref.providerId() : ref.name() + (ref.providerId().isEmpty() ? "" : " (" + ref.providerId() + ")");
+        return ref.name().isEmpty()
+                ? ref.providerId()
+                : ref.name() + (ref.providerId().isEmpty() ? "" : " (" + ref.providerId() + ")");
     }
 
     @Override
@@ -665,20 +777,24 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         synchronized (view) {
             pool(groupId);
             if (delta >= 0) {
-                throw new NodeGroupException(Reason.INVALID_ARGUMENT, "delta must be negative to decrease the target of node group '"
-                        + groupId + "', got " + delta);
+                throw new NodeGroupException(
+                        Reason.INVALID_ARGUMENT,
+                        "delta must be negative to decrease the target of node group '" + groupId + "', got " + delta);
             }
             requireActing();
             // failed creations first, then the newest pending ones: the view lists slots oldest first, so reverse it
             // before the (stable) sort; the oldest requests are the nearest to being created and keep their place
-            List<Slot> cancellable = new ArrayList<>(view.slots(groupId).stream().filter(Slot::isCancellable).toList());
+            List<Slot> cancellable = new ArrayList<>(
+                    view.slots(groupId).stream().filter(Slot::isCancellable).toList());
             java.util.Collections.reverse(cancellable);
             cancellable.sort(Comparator.comparing((Slot s) -> s.phase() != Slot.Phase.FAILED));
             if (-delta > cancellable.size()) {
                 int target = view.targetSize(groupId);
-                throw new NodeGroupException(Reason.FAILED_PRECONDITION, "cannot decrease the target of node group '" + groupId
-                        + "' from " + target + " by " + (-delta) + ": only " + cancellable.size()
-                        + " pending creation(s) can be cancelled; the other servers exist already and are removed with NodeGroupDeleteNodes");
+                throw new NodeGroupException(
+                        Reason.FAILED_PRECONDITION,
+                        "cannot decrease the target of node group '" + groupId
+                                + "' from " + target + " by " + (-delta) + ": only " + cancellable.size()
+                                + " pending creation(s) can be cancelled; the other servers exist already and are removed with NodeGroupDeleteNodes");
             }
             for (int i = 0; i < -delta; i++) {
                 Slot slot = cancellable.get(i);
@@ -702,10 +818,14 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     @Override
     public NodeTemplate template(String groupId) {
         NodePool pool = pool(groupId); // configured pools never change: no lock
-        ServerType type = catalogue.serverType(pool.serverType()).orElseThrow(() -> new NodeGroupException(Reason.FAILED_PRECONDITION,
-                catalogue.serverTypesLoaded()
-                        ? "Hetzner has no server type '" + pool.serverType() + "'; fix talosburst.pools." + groupId + ".server-type"
-                        : "server types are not loaded from Hetzner yet; retry shortly"));
+        ServerType type = catalogue
+                .serverType(pool.serverType())
+                .orElseThrow(() -> new NodeGroupException(
+                        Reason.FAILED_PRECONDITION,
+                        catalogue.serverTypesLoaded()
+                                ? "Hetzner has no server type '" + pool.serverType() + "'; fix talosburst.pools."
+                                        + groupId + ".server-type"
+                                : "server types are not loaded from Hetzner yet; retry shortly"));
         return NodeTemplates.template(pool, type, settings.clusterId());
     }
 
@@ -715,8 +835,13 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         AutoscalingOptions base = defaults != null ? defaults : AutoscalingOptions.caDefaults();
         if (pool.autoscaling().maxNodeProvisionTime() == null) {
             // CA should give up on an unregistered node when our reaper does, not earlier or later
-            base = new AutoscalingOptions(base.scaleDownUtilizationThreshold(), base.scaleDownGpuUtilizationThreshold(),
-                    base.scaleDownUnneededTime(), base.scaleDownUnreadyTime(), pool.maxProvisionTime(), base.zeroOrMaxNodeScaling(),
+            base = new AutoscalingOptions(
+                    base.scaleDownUtilizationThreshold(),
+                    base.scaleDownGpuUtilizationThreshold(),
+                    base.scaleDownUnneededTime(),
+                    base.scaleDownUnreadyTime(),
+                    pool.maxProvisionTime(),
+                    base.zeroOrMaxNodeScaling(),
                     base.ignoreDaemonSetsUtilization());
         }
         return base.withOverrides(pool.autoscaling());

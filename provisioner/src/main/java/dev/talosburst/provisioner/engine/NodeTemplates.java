@@ -15,6 +15,7 @@ final class NodeTemplates {
     static final double VISIBLE_MEMORY_SHARE = 0.925;
     /** Talos' kubelet defaults: systemReserved cpu 50m, memory 192Mi, ephemeral-storage 256Mi; eviction 100Mi / 10%. */
     static final long SYSTEM_RESERVED_MILLI_CPU = 50;
+
     static final long SYSTEM_RESERVED_MEMORY = 192L << 20;
     static final long EVICTION_MEMORY = 100L << 20;
     static final long SYSTEM_RESERVED_STORAGE = 256L << 20;
@@ -22,8 +23,7 @@ final class NodeTemplates {
     static final int MAX_PODS = 110;
     static final long GIB = 1L << 30;
 
-    private NodeTemplates() {
-    }
+    private NodeTemplates() {}
 
     /** Labels every node of the pool registers with (set through the Talos config). */
     static Map<String, String> registrationLabels(NodePool pool, String clusterId) {
@@ -52,6 +52,13 @@ final class NodeTemplates {
                 visibleMemory - SYSTEM_RESERVED_MEMORY - EVICTION_MEMORY,
                 (long) ((disk - SYSTEM_RESERVED_STORAGE) * (1 - EVICTION_STORAGE_SHARE)),
                 MAX_PODS);
-        return new NodeTemplate(pool.id(), pool.serverType(), type.kubernetesArchitecture(), labels, pool.taints(), capacity, allocatable);
+        return new NodeTemplate(
+                pool.id(),
+                pool.serverType(),
+                type.kubernetesArchitecture(),
+                labels,
+                pool.taints(),
+                capacity,
+                allocatable);
     }
 }

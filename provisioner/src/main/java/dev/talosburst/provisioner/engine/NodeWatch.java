@@ -28,8 +28,14 @@ final class NodeWatch implements NodeDirectory.NodeListener {
     private final BooleanSupplier leader;
     private final String clusterId;
 
-    NodeWatch(FleetView view, NodeDirectory nodes, LifecycleRecorder recorder, ProvisioningMetrics metrics, Clock clock,
-              BooleanSupplier leader, String clusterId) {
+    NodeWatch(
+            FleetView view,
+            NodeDirectory nodes,
+            LifecycleRecorder recorder,
+            ProvisioningMetrics metrics,
+            Clock clock,
+            BooleanSupplier leader,
+            String clusterId) {
         this.clusterId = clusterId;
         this.view = view;
         this.nodes = nodes;
@@ -104,8 +110,15 @@ final class NodeWatch implements NodeDirectory.NodeListener {
                     slot.runningAt = now; // a Ready kubelet proves the server runs, even before the next resync says so
                     metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
                 }
-                // the first Ready is once-only; later ones are told apart by when they happened (counters restart with the process)
-                batch.server(Transition.NODE_READY, slot, now, slot.readyCount == 1 ? "" : Long.toString(now.toEpochMilli()), null, Map.of());
+                // the first Ready is once-only; later ones are told apart by when they happened (counters restart with
+                // the process)
+                batch.server(
+                        Transition.NODE_READY,
+                        slot,
+                        now,
+                        slot.readyCount == 1 ? "" : Long.toString(now.toEpochMilli()),
+                        null,
+                        Map.of());
             }
         } finally {
             batch.publish();
@@ -166,7 +179,9 @@ final class NodeWatch implements NodeDirectory.NodeListener {
             }
         } else if (!current.equals(providerId)) {
             metrics.providerIdMismatch(slot.pool);
-            LOG.warnf("Node %s carries providerID %s but its server is %s; leaving it untouched", slot.name, current, providerId);
+            LOG.warnf(
+                    "Node %s carries providerID %s but its server is %s; leaving it untouched",
+                    slot.name, current, providerId);
         }
     }
 
@@ -174,7 +189,8 @@ final class NodeWatch implements NodeDirectory.NodeListener {
     void sweep() {
         List<KubeNode> orphans = new ArrayList<>();
         List<Slot> needProviderId = new ArrayList<>();
-        // without the view lock (O(nodes) must not hold CA's mutating RPCs): the lookups are the view's lock-free indexes
+        // without the view lock (O(nodes) must not hold CA's mutating RPCs): the lookups are the view's lock-free
+        // indexes
         for (KubeNode node : nodes.all()) {
             String pool = node.labels().get(Ownership.NODE_POOL_LABEL);
             Optional<Slot> slot = slotOf(node);
@@ -184,8 +200,11 @@ final class NodeWatch implements NodeDirectory.NodeListener {
                 }
                 continue;
             }
-            // ours = registered with our cluster and pool labels (set only through our Talos config) and named like our servers
-            if (pool != null && clusterId.equals(node.labels().get(Ownership.NODE_CLUSTER_LABEL)) && node.name().startsWith(pool + "-")
+            // ours = registered with our cluster and pool labels (set only through our Talos config) and named like our
+            // servers
+            if (pool != null
+                    && clusterId.equals(node.labels().get(Ownership.NODE_CLUSTER_LABEL))
+                    && node.name().startsWith(pool + "-")
                     && view.pool(pool).isPresent()) {
                 orphans.add(node);
             }
@@ -197,8 +216,9 @@ final class NodeWatch implements NodeDirectory.NodeListener {
         for (KubeNode node : orphans) {
             try {
                 nodes.removeNode(node.name());
-                LOG.infof("removed Node %s: it belongs to pool %s but no server of that name exists", node.name(),
-                        node.labels().get(Ownership.NODE_POOL_LABEL));
+                LOG.infof(
+                        "removed Node %s: it belongs to pool %s but no server of that name exists",
+                        node.name(), node.labels().get(Ownership.NODE_POOL_LABEL));
             } catch (RuntimeException e) {
                 LOG.warnf("removing orphan Node %s failed: %s", node.name(), e.getMessage());
             }

@@ -17,8 +17,7 @@ final class OutOfResourcesMemory {
     private final Duration backoff;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
-    private record Entry(Instant until, InstanceView.ErrorInfo error) {
-    }
+    private record Entry(Instant until, InstanceView.ErrorInfo error) {}
 
     OutOfResourcesMemory(Clock clock, Duration backoff) {
         this.clock = clock;

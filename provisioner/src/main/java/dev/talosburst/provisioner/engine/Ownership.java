@@ -44,7 +44,9 @@ public final class Ownership {
 
     /** True when the labels prove the server is ours. */
     public boolean owns(Map<String, String> labels) {
-        return MANAGER.equals(labels.get(MANAGED_BY)) && clusterId.equals(labels.get(CLUSTER)) && labels.containsKey(POOL);
+        return MANAGER.equals(labels.get(MANAGED_BY))
+                && clusterId.equals(labels.get(CLUSTER))
+                && labels.containsKey(POOL);
     }
 
     public String clusterId() {

@@ -19,11 +19,9 @@ import java.util.TreeSet;
 final class PoolCatalogueCheck {
 
     /** Every problem found, and the {@code version} label of the snapshot each pool boots (empty when unknown). */
-    record Result(List<String> problems, Map<String, Optional<String>> bootedVersionLabels) {
-    }
+    record Result(List<String> problems, Map<String, Optional<String>> bootedVersionLabels) {}
 
-    private PoolCatalogueCheck() {
-    }
+    private PoolCatalogueCheck() {}
 
     /**
      * @throws CloudApiException when Hetzner could not be asked (unreachable, token refused): nothing is concluded then
@@ -33,7 +31,8 @@ final class PoolCatalogueCheck {
         List<String> locations = catalogue.locationNames();
         boolean anyFirewall = pools.stream().anyMatch(p -> !p.firewalls().isEmpty());
         boolean anyNetwork = pools.stream().anyMatch(p -> !p.networks().isEmpty());
-        boolean anyPlacement = pools.stream().anyMatch(p -> p.placementGroup() != null && !p.placementGroup().isBlank());
+        boolean anyPlacement = pools.stream()
+                .anyMatch(p -> p.placementGroup() != null && !p.placementGroup().isBlank());
         Catalogue.ProjectObjects firewalls = anyFirewall ? catalogue.firewalls() : null;
         Catalogue.ProjectObjects networks = anyNetwork ? catalogue.networks() : null;
         Catalogue.ProjectObjects placementGroups = anyPlacement ? catalogue.placementGroups() : null;
@@ -45,15 +44,16 @@ final class PoolCatalogueCheck {
             String prefix = "talosburst.pools." + pool.id();
             ServerType type = catalogue.serverType(pool.serverType()).orElse(null);
             if (type == null) {
-                problems.add(prefix + ".server-type: Hetzner has no server type '" + pool.serverType() + "'; use one of "
-                        + String.join(", ", catalogue.serverTypeNames()));
+                problems.add(prefix + ".server-type: Hetzner has no server type '" + pool.serverType()
+                        + "'; use one of " + String.join(", ", catalogue.serverTypeNames()));
             }
             if (!locations.contains(pool.location())) {
                 problems.add(prefix + ".location: Hetzner has no location '" + pool.location() + "'; use one of "
                         + String.join(", ", locations));
             } else if (type != null && !offeredIn(type).contains(pool.location())) {
                 problems.add(prefix + ".location: server type " + type.name() + " is not offered in " + pool.location()
-                        + "; it is offered in " + String.join(", ", offeredIn(type)) + " (or choose another server-type)");
+                        + "; it is offered in " + String.join(", ", offeredIn(type))
+                        + " (or choose another server-type)");
             }
             if (type != null && pool.image().imageId() == null) {
                 try {
@@ -66,15 +66,23 @@ final class PoolCatalogueCheck {
                     if (e.kind() != CloudApiException.Kind.NOT_FOUND) {
                         throw e;
                     }
-                    problems.add(prefix + ".image: no available snapshot matches label selector '" + pool.image().labelSelector()
-                            + "' for architecture " + type.architecture() + " (server type " + type.name()
-                            + "); build a Talos snapshot with those labels, or fix image.selector / image.talos-version / image.id");
+                    problems.add(
+                            prefix + ".image: no available snapshot matches label selector '"
+                                    + pool.image().labelSelector()
+                                    + "' for architecture " + type.architecture() + " (server type " + type.name()
+                                    + "); build a Talos snapshot with those labels, or fix image.selector / image.talos-version / image.id");
                 }
             }
             missing(prefix + ".firewalls", pool.firewalls(), firewalls, problems);
             missing(prefix + ".networks", pool.networks(), networks, problems);
-            if (placementGroups != null && pool.placementGroup() != null && !pool.placementGroup().isBlank()) {
-                missing(prefix + ".placement-group", List.of(pool.placementGroup().trim()), placementGroups, problems);
+            if (placementGroups != null
+                    && pool.placementGroup() != null
+                    && !pool.placementGroup().isBlank()) {
+                missing(
+                        prefix + ".placement-group",
+                        List.of(pool.placementGroup().trim()),
+                        placementGroups,
+                        problems);
             }
         }
         return new Result(List.copyOf(problems), java.util.Collections.unmodifiableMap(booted));
@@ -90,7 +98,8 @@ final class PoolCatalogueCheck {
         return List.copyOf(names);
     }
 
-    private static void missing(String option, List<String> wanted, Catalogue.ProjectObjects existing, List<String> problems) {
+    private static void missing(
+            String option, List<String> wanted, Catalogue.ProjectObjects existing, List<String> problems) {
         if (existing == null) {
             return;
         }
@@ -98,7 +107,8 @@ final class PoolCatalogueCheck {
             String v = value.trim();
             if (!existing.has(v)) {
                 problems.add(option + ": " + existing.kind() + " '" + v + "' does not exist in the Hetzner project; "
-                        + (existing.names().isEmpty() ? "there is none, create it in the Hetzner console"
+                        + (existing.names().isEmpty()
+                                ? "there is none, create it in the Hetzner console"
                                 : "existing: " + String.join(", ", existing.names()) + "; create it or fix the name"));
             }
         }

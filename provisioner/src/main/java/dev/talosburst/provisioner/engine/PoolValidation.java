@@ -14,12 +14,13 @@ import java.util.Map;
  */
 public final class PoolValidation {
 
-    private PoolValidation() {
-    }
+    private PoolValidation() {}
 
     /** A pool's own rules (id, type, location, min/max, provision time); {@code optionPrefix} e.g. {@code talosburst.pools.<id>}. */
     public static List<PoolProblem> structure(NodePool pool, String optionPrefix) {
-        return pool.problems(optionPrefix).stream().map(text -> new PoolProblem(pool.id(), text)).toList();
+        return pool.problems(optionPrefix).stream()
+                .map(text -> new PoolProblem(pool.id(), text))
+                .toList();
     }
 
     /**
@@ -50,7 +51,9 @@ public final class PoolValidation {
         private final List<PoolProblem> problems;
 
         public InvalidPoolsException(List<PoolProblem> problems) {
-            super("invalid node pool configuration:\n  - " + String.join("\n  - ", problems.stream().map(PoolProblem::text).toList()));
+            super("invalid node pool configuration:\n  - "
+                    + String.join(
+                            "\n  - ", problems.stream().map(PoolProblem::text).toList()));
             this.problems = List.copyOf(problems);
         }
 

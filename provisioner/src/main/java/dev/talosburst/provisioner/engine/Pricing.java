@@ -28,7 +28,11 @@ final class Pricing {
     private final String clusterId;
     private final Function<NodeRef, Optional<NodeGroupSummary>> groupOfServer;
 
-    Pricing(FleetView view, Catalogue catalogue, String clusterId, Function<NodeRef, Optional<NodeGroupSummary>> groupOfServer) {
+    Pricing(
+            FleetView view,
+            Catalogue catalogue,
+            String clusterId,
+            Function<NodeRef, Optional<NodeGroupSummary>> groupOfServer) {
         this.view = view;
         this.catalogue = catalogue;
         this.clusterId = clusterId;
@@ -37,7 +41,10 @@ final class Pricing {
 
     /** The node's price over the window; 0 for a node of no pool (a control plane, another installation's node). */
     double nodePrice(NodeRef node, Instant start, Instant end) {
-        return poolOf(node).flatMap(this::hourlyNet).map(p -> p * hours(start, end)).orElse(0.0);
+        return poolOf(node)
+                .flatMap(this::hourlyNet)
+                .map(p -> p * hours(start, end))
+                .orElse(0.0);
     }
 
     /**
@@ -47,7 +54,8 @@ final class Pricing {
     double podPrice(PodRequests pod, Instant start, Instant end) {
         List<NodePool> pools;
         Optional<NodePool> own = pod.nodeName().isEmpty() ? Optional.empty() : poolOf(NodeRef.of("", pod.nodeName()));
-        pools = own.map(List::of).orElseGet(() -> new ArrayList<>(view.pools())); // configured pools never change: no lock
+        pools = own.map(List::of)
+                .orElseGet(() -> new ArrayList<>(view.pools())); // configured pools never change: no lock
         double best = Double.MAX_VALUE;
         for (NodePool pool : pools) {
             Optional<ServerType> type = catalogue.serverType(pool.serverType());
@@ -55,8 +63,10 @@ final class Pricing {
             if (type.isEmpty() || price.isEmpty()) {
                 continue;
             }
-            NodeTemplate.Resources alloc = NodeTemplates.template(pool, type.get(), clusterId).allocatable();
-            double share = Math.max((double) pod.milliCpu() / alloc.milliCpu(), (double) pod.memoryBytes() / alloc.memoryBytes());
+            NodeTemplate.Resources alloc =
+                    NodeTemplates.template(pool, type.get(), clusterId).allocatable();
+            double share = Math.max(
+                    (double) pod.milliCpu() / alloc.milliCpu(), (double) pod.memoryBytes() / alloc.memoryBytes());
             best = Math.min(best, Math.min(1.0, share) * price.get());
         }
         return best == Double.MAX_VALUE ? 0 : best * hours(start, end);
@@ -103,8 +113,11 @@ final class Pricing {
     }
 
     private Optional<Double> hourlyNet(NodePool pool) {
-        return catalogue.serverType(pool.serverType()).flatMap(t -> t.priceIn(pool.location()))
-                .map(p -> p.hourlyNet()).map(BigDecimal::doubleValue);
+        return catalogue
+                .serverType(pool.serverType())
+                .flatMap(t -> t.priceIn(pool.location()))
+                .map(p -> p.hourlyNet())
+                .map(BigDecimal::doubleValue);
     }
 
     private static double hours(Instant start, Instant end) {

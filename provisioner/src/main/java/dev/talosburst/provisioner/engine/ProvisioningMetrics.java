@@ -23,12 +23,25 @@ final class ProvisioningMetrics {
     /** Provisioning phases, in order; each is measured from the create request. */
     static final List<String> PHASES = List.of("server_created", "server_running", "node_registered", "node_ready");
     /** Why the reaper deletes a server (the {@code reason} label). */
-    static final List<String> REAP_REASONS = List.of("not_registered", "stuck", "unknown_pool", "abandoned", "failed_create");
+    static final List<String> REAP_REASONS =
+            List.of("not_registered", "stuck", "unknown_pool", "abandoned", "failed_create");
 
     // Hetzner servers take ~10 s to be created and 30-120 s to become Ready nodes; 30 min is the reaper's default.
-    private static final Duration[] PROVISIONING_BUCKETS = {Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20),
-            Duration.ofSeconds(30), Duration.ofSeconds(45), Duration.ofSeconds(60), Duration.ofSeconds(90), Duration.ofMinutes(2),
-            Duration.ofMinutes(3), Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(15), Duration.ofMinutes(30)};
+    private static final Duration[] PROVISIONING_BUCKETS = {
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(20),
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(45),
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(90),
+        Duration.ofMinutes(2),
+        Duration.ofMinutes(3),
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(10),
+        Duration.ofMinutes(15),
+        Duration.ofMinutes(30)
+    };
 
     private final MeterRegistry registry;
 
@@ -54,27 +67,52 @@ final class ProvisioningMetrics {
     /** Registers the per-pool gauges read from {@code view} (under its lock) and the leadership gauge. */
     void watch(FleetView view, BooleanSupplier leader) {
         for (String pool : view.pools().stream().map(p -> p.id()).toList()) {
-            poolGauge(view, "talosburst.nodegroup.target.size", "Servers wanted: live servers plus pending creations", pool,
+            poolGauge(
+                    view,
+                    "talosburst.nodegroup.target.size",
+                    "Servers wanted: live servers plus pending creations",
+                    pool,
                     () -> view.targetSize(pool));
-            poolGauge(view, "talosburst.nodegroup.servers", "Hetzner servers that exist (provisioning or running), not being deleted",
-                    pool, () -> view.liveCount(pool));
-            poolGauge(view, "talosburst.nodegroup.ready.nodes", "Servers whose Kubernetes Node is Ready", pool,
+            poolGauge(
+                    view,
+                    "talosburst.nodegroup.servers",
+                    "Hetzner servers that exist (provisioning or running), not being deleted",
+                    pool,
+                    () -> view.liveCount(pool));
+            poolGauge(
+                    view,
+                    "talosburst.nodegroup.ready.nodes",
+                    "Servers whose Kubernetes Node is Ready",
+                    pool,
                     () -> count(view, pool, s -> s.isLive() && s.nodeReady));
-            poolGauge(view, "talosburst.nodegroup.creations.in.flight", "Requested servers that do not exist yet (queued or being created)",
-                    pool, () -> count(view, pool, s -> s.phase() == Slot.Phase.PENDING || s.phase() == Slot.Phase.CREATING));
-            poolGauge(view, "talosburst.nodegroup.cost.euros.per.hour", "Hourly net price (EUR, excl. VAT) of the pool's live servers",
-                    pool, () -> cost(view, pool));
+            poolGauge(
+                    view,
+                    "talosburst.nodegroup.creations.in.flight",
+                    "Requested servers that do not exist yet (queued or being created)",
+                    pool,
+                    () -> count(view, pool, s -> s.phase() == Slot.Phase.PENDING || s.phase() == Slot.Phase.CREATING));
+            poolGauge(
+                    view,
+                    "talosburst.nodegroup.cost.euros.per.hour",
+                    "Hourly net price (EUR, excl. VAT) of the pool's live servers",
+                    pool,
+                    () -> cost(view, pool));
         }
         Gauge.builder("talosburst.engine.leader", () -> leader.getAsBoolean() ? 1 : 0)
-                .description("1 while this replica acts (creates, deletes, reaps); 0 on a follower").register(registry);
+                .description("1 while this replica acts (creates, deletes, reaps); 0 on a follower")
+                .register(registry);
     }
 
-    private void poolGauge(FleetView view, String name, String help, String pool, java.util.function.Supplier<Number> value) {
+    private void poolGauge(
+            FleetView view, String name, String help, String pool, java.util.function.Supplier<Number> value) {
         Gauge.builder(name, () -> {
-            synchronized (view) {
-                return value.get();
-            }
-        }).description(help).tag("pool", pool).register(registry);
+                    synchronized (view) {
+                        return value.get();
+                    }
+                })
+                .description(help)
+                .tag("pool", pool)
+                .register(registry);
     }
 
     private static int count(FleetView view, String pool, Predicate<Slot> which) {
@@ -115,8 +153,11 @@ final class ProvisioningMetrics {
 
     private Counter transitions(String pool, Transition transition) {
         return Counter.builder("talosburst.lifecycle.transitions")
-                .description("Lifecycle transitions of servers and pools (the events published to Kafka), by pool and transition")
-                .tag("pool", pool).tag("transition", transition.eventName()).register(registry);
+                .description(
+                        "Lifecycle transitions of servers and pools (the events published to Kafka), by pool and transition")
+                .tag("pool", pool)
+                .tag("transition", transition.eventName())
+                .register(registry);
     }
 
     /** A Node of ours carries a providerID other than its server's. */
@@ -125,8 +166,10 @@ final class ProvisioningMetrics {
     }
 
     private Counter mismatchCounter(String pool) {
-        return Counter.builder("talosburst.node.providerid.mismatch").description("Nodes of ours whose providerID names another server")
-                .tag("pool", pool).register(registry);
+        return Counter.builder("talosburst.node.providerid.mismatch")
+                .description("Nodes of ours whose providerID names another server")
+                .tag("pool", pool)
+                .register(registry);
     }
 
     /** A server was (or, in dry-run, would have been) reaped. */
@@ -135,8 +178,12 @@ final class ProvisioningMetrics {
     }
 
     private Counter reapedCounter(String pool, String reason, boolean dryRun) {
-        return Counter.builder("talosburst.servers.reaped").description("Servers deleted by the reaper (dry_run=true: only reported)")
-                .tag("pool", pool).tag("reason", reason).tag("dry_run", Boolean.toString(dryRun)).register(registry);
+        return Counter.builder("talosburst.servers.reaped")
+                .description("Servers deleted by the reaper (dry_run=true: only reported)")
+                .tag("pool", pool)
+                .tag("reason", reason)
+                .tag("dry_run", Boolean.toString(dryRun))
+                .register(registry);
     }
 
     /** A creation failed ({@code errorClass}: OUT_OF_RESOURCES or OTHER; the Hetzner code is in the log and the event). */
@@ -145,8 +192,11 @@ final class ProvisioningMetrics {
     }
 
     private Counter createFailures(String pool, String errorClass) {
-        return Counter.builder("talosburst.server.create.failures").description("Failed server creations by error class")
-                .tag("pool", pool).tag("class", errorClass).register(registry);
+        return Counter.builder("talosburst.server.create.failures")
+                .description("Failed server creations by error class")
+                .tag("pool", pool)
+                .tag("class", errorClass)
+                .register(registry);
     }
 
     /** Hetzner reported the pool's server type out of stock or over quota; creations fail fast for a while. */
@@ -156,7 +206,9 @@ final class ProvisioningMetrics {
 
     private Counter outOfResourcesCounter(String pool) {
         return Counter.builder("talosburst.out.of.resources.backoffs")
-                .description("Back-offs started because Hetzner had no capacity or quota for the pool's server type and location")
-                .tag("pool", pool).register(registry);
+                .description(
+                        "Back-offs started because Hetzner had no capacity or quota for the pool's server type and location")
+                .tag("pool", pool)
+                .register(registry);
     }
 }

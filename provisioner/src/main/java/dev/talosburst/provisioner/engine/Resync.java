@@ -38,11 +38,16 @@ final class Resync {
     private static final int STEP = 256;
 
     /** What a resync found that nobody asked for. */
-    record Strays(List<Server> unknownPool, List<Server> abandoned, List<Slot> vanished) {
-    }
+    record Strays(List<Server> unknownPool, List<Server> abandoned, List<Slot> vanished) {}
 
-    Resync(FleetView view, CloudApi cloud, Catalogue catalogue, Ownership ownership, LifecycleRecorder recorder,
-           ProvisioningMetrics metrics, Clock clock) {
+    Resync(
+            FleetView view,
+            CloudApi cloud,
+            Catalogue catalogue,
+            Ownership ownership,
+            LifecycleRecorder recorder,
+            ProvisioningMetrics metrics,
+            Clock clock) {
         this.view = view;
         this.cloud = cloud;
         this.catalogue = catalogue;
@@ -67,8 +72,10 @@ final class Resync {
         List<Slot> known = new ArrayList<>();
         // events are published after the lock is released: a journal fsync per event must not stall CA's RPCs
         List<dev.talosburst.provisioner.lifecycle.LifecycleEvent> events = new ArrayList<>();
-        // The list is reconciled in short locked steps, never in one O(fleet) critical section: CA's mutating RPCs wait at
-        // most one step. Servers whose slot already agrees with the list (the steady state) are skipped without the lock.
+        // The list is reconciled in short locked steps, never in one O(fleet) critical section: CA's mutating RPCs wait
+        // at
+        // most one step. Servers whose slot already agrees with the list (the steady state) are skipped without the
+        // lock.
         Set<Long> seen = new HashSet<>();
         List<Server> changed = new ArrayList<>();
         for (Server server : servers) {
@@ -89,11 +96,16 @@ final class Resync {
             }
         }
         // slots with a server id are exactly those of the lock-free id index; candidates are confirmed under the lock
-        List<Slot> missing = view.slotsWithServers().stream().filter(slot -> !seen.contains(slot.serverId())).toList();
+        List<Slot> missing = view.slotsWithServers().stream()
+                .filter(slot -> !seen.contains(slot.serverId()))
+                .toList();
         synchronized (view) {
             for (Slot slot : missing) {
                 boolean learnedDuringList = slot.serverKnownAt != null && !slot.serverKnownAt.isBefore(listStartedAt);
-                if (slot.owner() == view && slot.serverId() != null && !seen.contains(slot.serverId()) && !learnedDuringList
+                if (slot.owner() == view
+                        && slot.serverId() != null
+                        && !seen.contains(slot.serverId())
+                        && !learnedDuringList
                         && !slot.deleteInFlight) {
                     vanished.add(slot);
                 }
@@ -108,10 +120,17 @@ final class Resync {
     }
 
     /** Brings the view in line with one listed server (under the view lock). */
-    private void reconcile(Server server, Instant now, List<Server> unknownPool, List<Server> abandoned, List<Slot> known,
-                           List<dev.talosburst.provisioner.lifecycle.LifecycleEvent> events) {
+    private void reconcile(
+            Server server,
+            Instant now,
+            List<Server> unknownPool,
+            List<Server> abandoned,
+            List<Slot> known,
+            List<dev.talosburst.provisioner.lifecycle.LifecycleEvent> events) {
         String poolId = server.labels().get(Ownership.POOL);
-        Slot slot = view.byServerId(server.id()).or(() -> view.byName(server.name())).orElse(null);
+        Slot slot = view.byServerId(server.id())
+                .or(() -> view.byName(server.name()))
+                .orElse(null);
         if (slot == null && view.isTombstoned(server.id())) {
             return; // we deleted it (perhaps while this list was on its way): never bring it back
         }
@@ -167,12 +186,16 @@ final class Resync {
         ServerType type = catalogue.serverType(server.serverType()).orElse(null);
         if (type != null) {
             slot.architecture = type.kubernetesArchitecture();
-            slot.price = type.priceIn(server.location()).map(p -> new HourlyPrice(p.hourlyNet(), p.hourlyGross(), "EUR", p.monthlyNet(), p.monthlyGross())).orElse(null);
+            slot.price = type.priceIn(server.location())
+                    .map(p -> new HourlyPrice(p.hourlyNet(), p.hourlyGross(), "EUR", p.monthlyNet(), p.monthlyGross()))
+                    .orElse(null);
         }
         slot.observeStatus(server.status(), now);
         slot.createdEmitted = true;
         view.add(slot);
-        LOG.infof("adopted server %s (id %d, %s) into pool %s", server.name(), server.id(), server.status().apiName(), pool.id());
+        LOG.infof(
+                "adopted server %s (id %d, %s) into pool %s",
+                server.name(), server.id(), server.status().apiName(), pool.id());
         return slot;
     }
 }

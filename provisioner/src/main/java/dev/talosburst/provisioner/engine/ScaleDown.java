@@ -28,8 +28,14 @@ final class ScaleDown {
     private final Duration retryBackoff;
     private final ExecutorService executor;
 
-    ScaleDown(FleetView view, CloudApi cloud, NodeDirectory nodes, LifecycleRecorder recorder, Clock clock, Duration retryBackoff,
-              ExecutorService executor) {
+    ScaleDown(
+            FleetView view,
+            CloudApi cloud,
+            NodeDirectory nodes,
+            LifecycleRecorder recorder,
+            Clock clock,
+            Duration retryBackoff,
+            ExecutorService executor) {
         this.view = view;
         this.cloud = cloud;
         this.nodes = nodes;
@@ -70,13 +76,18 @@ final class ScaleDown {
         Instant now = clock.instant();
         java.util.List<Slot> due = new java.util.ArrayList<>();
         // every tick: the phase is readable without the lock, so only slots being deleted are looked at under it
-        java.util.List<Slot> deleting = view.snapshot().stream().filter(slot -> slot.phase() == Slot.Phase.DELETING).toList();
+        java.util.List<Slot> deleting = view.snapshot().stream()
+                .filter(slot -> slot.phase() == Slot.Phase.DELETING)
+                .toList();
         if (deleting.isEmpty()) {
             return;
         }
         synchronized (view) {
             for (Slot slot : deleting) {
-                if (slot.owner() == view && slot.phase() == Slot.Phase.DELETING && !slot.deleteInFlight && slot.nextDeleteAttemptAt != null
+                if (slot.owner() == view
+                        && slot.phase() == Slot.Phase.DELETING
+                        && !slot.deleteInFlight
+                        && slot.nextDeleteAttemptAt != null
                         && !now.isBefore(slot.nextDeleteAttemptAt)) {
                     due.add(slot);
                 }
@@ -113,7 +124,9 @@ final class ScaleDown {
                 slot.deleteInFlight = false;
                 slot.nextDeleteAttemptAt = clock.instant().plus(retryBackoff);
             }
-            LOG.warnf("deleting server %s (id %s) failed: %s (%s); will retry", slot.name, slot.serverId(), e.getMessage(), e.code());
+            LOG.warnf(
+                    "deleting server %s (id %s) failed: %s (%s); will retry",
+                    slot.name, slot.serverId(), e.getMessage(), e.code());
         } catch (RuntimeException e) {
             synchronized (view) {
                 slot.deleteInFlight = false;
@@ -143,7 +156,10 @@ final class ScaleDown {
                 if (emit) {
                     Map<String, String> details = new HashMap<>();
                     if (slot.createdAt != null) {
-                        details.put("lifetimeSeconds", Long.toString(Duration.between(slot.createdAt, slot.deletedAt).toSeconds()));
+                        details.put(
+                                "lifetimeSeconds",
+                                Long.toString(Duration.between(slot.createdAt, slot.deletedAt)
+                                        .toSeconds()));
                     }
                     batch.outcome(Transition.SERVER_DELETED, slot, now, reason, details);
                 }
@@ -151,7 +167,9 @@ final class ScaleDown {
         } finally {
             batch.publish();
         }
-        LOG.infof("server %s (id %s) of pool %s deleted%s", slot.name, slot.serverId(), slot.pool, reason == null ? "" : ": " + reason);
+        LOG.infof(
+                "server %s (id %s) of pool %s deleted%s",
+                slot.name, slot.serverId(), slot.pool, reason == null ? "" : ": " + reason);
         removeNode(slot);
     }
 

@@ -41,9 +41,19 @@ final class ScaleUp {
     private final ScaleDown scaleDown;
     private final Consumer<Slot> serverKnown;
 
-    ScaleUp(FleetView view, CloudApi cloud, Catalogue catalogue, UserDataSource userData, LifecycleRecorder recorder,
-            OutOfResourcesMemory outOfResources, Ownership ownership, EngineSettings settings, ProvisioningMetrics metrics,
-            Clock clock, ScaleDown scaleDown, Consumer<Slot> serverKnown) {
+    ScaleUp(
+            FleetView view,
+            CloudApi cloud,
+            Catalogue catalogue,
+            UserDataSource userData,
+            LifecycleRecorder recorder,
+            OutOfResourcesMemory outOfResources,
+            Ownership ownership,
+            EngineSettings settings,
+            ProvisioningMetrics metrics,
+            Clock clock,
+            ScaleDown scaleDown,
+            Consumer<Slot> serverKnown) {
         this.view = view;
         this.cloud = cloud;
         this.catalogue = catalogue;
@@ -62,7 +72,8 @@ final class ScaleUp {
     void create(Slot slot) {
         NodePool pool;
         synchronized (view) {
-            if (view.byName(slot.name).orElse(null) != slot || slot.createInFlight
+            if (view.byName(slot.name).orElse(null) != slot
+                    || slot.createInFlight
                     || (slot.phase() != Slot.Phase.PENDING && slot.phase() != Slot.Phase.CREATING)) {
                 return; // cancelled, failed or already created meanwhile
             }
@@ -71,7 +82,8 @@ final class ScaleUp {
                 return;
             }
             if (slot.cancelRequested()) {
-                // CA deleted it while it waited for a retry: never send it (a server a lost answer created is reaped by name)
+                // CA deleted it while it waited for a retry: never send it (a server a lost answer created is reaped by
+                // name)
                 view.abandon(slot);
                 return;
             }
@@ -81,7 +93,11 @@ final class ScaleUp {
             attempt(slot, pool);
         } catch (RuntimeException e) {
             // never let a worker die; treat the unknown as transient and retry with the same name
-            retryLater(slot, pool, "internal_error", "unexpected error: " + e.getClass().getSimpleName());
+            retryLater(
+                    slot,
+                    pool,
+                    "internal_error",
+                    "unexpected error: " + e.getClass().getSimpleName());
         }
     }
 
@@ -98,15 +114,25 @@ final class ScaleUp {
             catalogue.refreshServerTypesIfStale();
             type = catalogue.serverType(pool.serverType()).orElse(null);
             if (type == null) {
-                fail(slot, pool, new ErrorInfo("invalid_server_type", "Hetzner has no server type '" + pool.serverType()
-                        + "'; fix talosburst.pools." + pool.id() + ".server-type", ErrorClass.OTHER));
+                fail(
+                        slot,
+                        pool,
+                        new ErrorInfo(
+                                "invalid_server_type",
+                                "Hetzner has no server type '" + pool.serverType() + "'; fix talosburst.pools."
+                                        + pool.id() + ".server-type",
+                                ErrorClass.OTHER));
                 return;
             }
             Optional<ServerType.Availability> availability = type.locations().stream()
-                    .filter(a -> a.location().equals(pool.location())).findFirst();
+                    .filter(a -> a.location().equals(pool.location()))
+                    .findFirst();
             if (availability.isEmpty() || !availability.get().available()) {
-                ErrorInfo error = new ErrorInfo("resource_unavailable", "server type " + pool.serverType() + " is "
-                        + (availability.isEmpty() ? "not offered" : "currently not available") + " in " + pool.location(),
+                ErrorInfo error = new ErrorInfo(
+                        "resource_unavailable",
+                        "server type " + pool.serverType() + " is "
+                                + (availability.isEmpty() ? "not offered" : "currently not available") + " in "
+                                + pool.location(),
                         ErrorClass.OUT_OF_RESOURCES);
                 outOfResources.remember(pool.serverType(), pool.location(), error);
                 metrics.outOfResources(pool.id());
@@ -118,11 +144,24 @@ final class ScaleUp {
             List<Long> networks = catalogue.networkIds(pool.networks());
             Long placementGroup = catalogue.placementGroupId(pool.placementGroup());
             Map<String, String> labels = ownership.labelsFor(pool.id(), pool.serverLabels());
-            String rendered = userData.render(pool, slot.name, NodeTemplates.registrationLabels(pool, settings.clusterId()), pool.taints());
-            spec = new ServerSpec(slot.name, pool.serverType(), pool.location(), Long.toString(imageId), rendered, labels,
-                    firewalls, networks, placementGroup, pool.publicIpv4(), pool.publicIpv6(), true);
+            String rendered = userData.render(
+                    pool, slot.name, NodeTemplates.registrationLabels(pool, settings.clusterId()), pool.taints());
+            spec = new ServerSpec(
+                    slot.name,
+                    pool.serverType(),
+                    pool.location(),
+                    Long.toString(imageId),
+                    rendered,
+                    labels,
+                    firewalls,
+                    networks,
+                    placementGroup,
+                    pool.publicIpv4(),
+                    pool.publicIpv6(),
+                    true);
             HourlyPrice price = type.priceIn(pool.location())
-                    .map(p -> new HourlyPrice(p.hourlyNet(), p.hourlyGross(), "EUR", p.monthlyNet(), p.monthlyGross())).orElse(null);
+                    .map(p -> new HourlyPrice(p.hourlyNet(), p.hourlyGross(), "EUR", p.monthlyNet(), p.monthlyGross()))
+                    .orElse(null);
             Instant now = clock.instant();
             LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
             try {
@@ -173,7 +212,8 @@ final class ScaleUp {
                 slot.createInFlight = false;
                 slot.serverId(created.server().id());
                 slot.serverKnownAt = now;
-                slot.createdAt = created.server().created() != null ? created.server().created() : now;
+                slot.createdAt =
+                        created.server().created() != null ? created.server().created() : now;
                 metrics.phaseReached(slot.pool, "server_created", slot.createRequestedAt, now);
                 if (slot.phase() == Slot.Phase.CREATING || slot.phase() == Slot.Phase.PENDING) {
                     slot.phase(Slot.Phase.PROVISIONING);
@@ -183,14 +223,21 @@ final class ScaleUp {
                 }
                 if (!slot.createdEmitted) {
                     slot.createdEmitted = true;
-                    batch.outcome(Transition.SERVER_CREATED, slot, now, null, Map.of("adopted", Boolean.toString(created.adopted())));
+                    batch.outcome(
+                            Transition.SERVER_CREATED,
+                            slot,
+                            now,
+                            null,
+                            Map.of("adopted", Boolean.toString(created.adopted())));
                 }
                 Slot current = view.byName(slot.name).orElse(null);
                 if (current != null && current != slot && slot.serverId().equals(current.serverId())) {
-                    // the view was rebuilt meanwhile (leadership changed hands) and already tracks this server: keep that one
+                    // the view was rebuilt meanwhile (leadership changed hands) and already tracks this server: keep
+                    // that one
                     return;
                 }
-                // not in the view but never cancelled: the view was rebuilt before Hetzner answered; CA asked for it, keep it
+                // not in the view but never cancelled: the view was rebuilt before Hetzner answered; CA asked for it,
+                // keep it
                 boolean rebuiltMeanwhile = current == null && !slot.cancelRequested() && !view.isAbandoned(slot.name);
                 boolean stillWanted = current == slot || rebuiltMeanwhile;
                 deleteNow = slot.cancelRequested() || !stillWanted;
@@ -201,7 +248,9 @@ final class ScaleUp {
         } finally {
             batch.publish();
         }
-        LOG.infof("server %s (id %d) created for pool %s%s", slot.name, slot.serverId(), slot.pool, created.adopted() ? " (adopted)" : "");
+        LOG.infof(
+                "server %s (id %d) created for pool %s%s",
+                slot.name, slot.serverId(), slot.pool, created.adopted() ? " (adopted)" : "");
         if (deleteNow) {
             scaleDown.delete(slot, "scale-down requested while the server was being created", null);
         } else {
@@ -240,9 +289,14 @@ final class ScaleUp {
             }
         }
         if (giveUp) {
-            fail(slot, pool, new ErrorInfo(code, "gave up after " + pool.maxProvisionTime() + ": " + message, ErrorClass.OTHER));
+            fail(
+                    slot,
+                    pool,
+                    new ErrorInfo(code, "gave up after " + pool.maxProvisionTime() + ": " + message, ErrorClass.OTHER));
         } else {
-            LOG.warnf("creating server %s failed transiently (%s: %s); retrying with the same name", slot.name, code, message);
+            LOG.warnf(
+                    "creating server %s failed transiently (%s: %s); retrying with the same name",
+                    slot.name, code, message);
         }
     }
 
@@ -266,14 +320,23 @@ final class ScaleUp {
                     slot.serverType = pool.serverType();
                     slot.location = pool.location();
                 }
-                batch.outcome(Transition.SERVER_CREATE_FAILED, slot, now, error.message(),
-                        Map.of("errorCode", error.code(), "errorClass", Integer.toString(error.errorClass().code())));
+                batch.outcome(
+                        Transition.SERVER_CREATE_FAILED,
+                        slot,
+                        now,
+                        error.message(),
+                        Map.of(
+                                "errorCode",
+                                error.code(),
+                                "errorClass",
+                                Integer.toString(error.errorClass().code())));
             }
         } finally {
             batch.publish();
         }
         metrics.createFailed(pool.id(), error.errorClass().name());
-        LOG.warnf("creating server %s of pool %s failed: %s (%s, class %s)", slot.name, pool.id(), error.message(), error.code(),
-                error.errorClass());
+        LOG.warnf(
+                "creating server %s of pool %s failed: %s (%s, class %s)",
+                slot.name, pool.id(), error.message(), error.code(), error.errorClass());
     }
 }

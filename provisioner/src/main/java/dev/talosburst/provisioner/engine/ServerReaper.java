@@ -25,11 +25,11 @@ import org.jboss.logging.Logger;
  */
 final class ServerReaper {
     private static final Logger LOG = Logger.getLogger(ServerReaper.class);
-    private static final Set<ServerStatus> STUCK = EnumSet.of(ServerStatus.INITIALIZING, ServerStatus.OFF, ServerStatus.UNKNOWN);
+    private static final Set<ServerStatus> STUCK =
+            EnumSet.of(ServerStatus.INITIALIZING, ServerStatus.OFF, ServerStatus.UNKNOWN);
 
     /** One server the reaper deleted or, in dry-run, would delete. */
-    public record Finding(String serverName, Long serverId, String pool, String reason, Instant at, boolean dryRun) {
-    }
+    public record Finding(String serverName, Long serverId, String pool, String reason, Instant at, boolean dryRun) {}
 
     private final FleetView view;
     private final NodeDirectory nodes;
@@ -41,8 +41,13 @@ final class ServerReaper {
     /** When each server of an unconfigured pool was first seen. */
     private final Map<Long, Instant> unknownPoolSince = new java.util.HashMap<>();
 
-    ServerReaper(FleetView view, NodeDirectory nodes, ScaleDown scaleDown, EngineSettings.ReaperSettings settings,
-                 ProvisioningMetrics metrics, Clock clock) {
+    ServerReaper(
+            FleetView view,
+            NodeDirectory nodes,
+            ScaleDown scaleDown,
+            EngineSettings.ReaperSettings settings,
+            ProvisioningMetrics metrics,
+            Clock clock) {
         this.view = view;
         this.nodes = nodes;
         this.scaleDown = scaleDown;
@@ -63,8 +68,10 @@ final class ServerReaper {
             }
         }
         for (Slot slot : abandoned) {
-            LOG.warnf("deleting server %s (id %d): it was created under a name whose creation cluster-autoscaler had already "
-                    + "given up on (a lost create response)", slot.name, slot.serverId());
+            LOG.warnf(
+                    "deleting server %s (id %d): it was created under a name whose creation cluster-autoscaler had already "
+                            + "given up on (a lost create response)",
+                    slot.name, slot.serverId());
             scaleDown.delete(slot, "creation abandoned by cluster-autoscaler", null);
         }
         if (!settings.enabled()) {
@@ -92,41 +99,62 @@ final class ServerReaper {
             java.util.Set<Long> stillUnknown = new java.util.HashSet<>();
             for (Server server : strays.unknownPool()) {
                 stillUnknown.add(server.id());
-                // a registered Node may run pods: give a configuration mistake time to be rolled back; unobservable = maybe registered
-                boolean registered = !nodes.observesRegistration() || nodes.byName(server.name()).isPresent();
+                // a registered Node may run pods: give a configuration mistake time to be rolled back; unobservable =
+                // maybe registered
+                boolean registered = !nodes.observesRegistration()
+                        || nodes.byName(server.name()).isPresent();
                 Instant firstSeen = unknownPoolSince.computeIfAbsent(server.id(), id -> {
-                    LOG.warnf("server %s (id %d) carries this cluster's labels but its pool '%s' is not configured; it is deleted %s",
-                            server.name(), id, server.labels().get(Ownership.POOL),
-                            registered ? "in " + human(settings.stuckAfter()) + " unless the pool comes back" : "now (no Node registered)");
+                    LOG.warnf(
+                            "server %s (id %d) carries this cluster's labels but its pool '%s' is not configured; it is deleted %s",
+                            server.name(),
+                            id,
+                            server.labels().get(Ownership.POOL),
+                            registered
+                                    ? "in " + human(settings.stuckAfter()) + " unless the pool comes back"
+                                    : "now (no Node registered)");
                     return now;
                 });
                 if (!registered || !now.isBefore(firstSeen.plus(settings.stuckAfter()))) {
-                    doomed.add(Map.entry(orphanSlot(server), "its pool '" + server.labels().get(Ownership.POOL)
-                            + "' is not configured (talosburst.pools) but the server carries this cluster's labels"));
+                    doomed.add(
+                            Map.entry(
+                                    orphanSlot(server),
+                                    "its pool '" + server.labels().get(Ownership.POOL)
+                                            + "' is not configured (talosburst.pools) but the server carries this cluster's labels"));
                 }
             }
             unknownPoolSince.keySet().retainAll(stillUnknown);
         }
         for (Map.Entry<Slot, String> entry : doomed) {
-            LogContext.run(entry.getKey().pool, entry.getKey().name, "reap", () -> reap(entry.getKey(), entry.getValue(), now));
+            LogContext.run(
+                    entry.getKey().pool,
+                    entry.getKey().name,
+                    "reap",
+                    () -> reap(entry.getKey(), entry.getValue(), now));
         }
     }
 
     private String reasonFor(Slot slot, NodePool pool, Instant now) {
         if (slot.isLive()) {
             // without a watched cluster a missing Node proves nothing: never delete for "not registered" then
-            boolean registered = !nodes.observesRegistration() || slot.nodeRegistered || nodes.byName(slot.name).isPresent();
+            boolean registered = !nodes.observesRegistration()
+                    || slot.nodeRegistered
+                    || nodes.byName(slot.name).isPresent();
             Instant since = slot.createdAt != null ? slot.createdAt : slot.serverKnownAt;
             if (!registered && since != null && !now.isBefore(since.plus(pool.maxProvisionTime()))) {
                 return "it did not register as a Kubernetes Node within " + human(pool.maxProvisionTime())
                         + " (talosburst.pools." + pool.id() + ".max-provision-time)";
             }
-            if (slot.status != null && STUCK.contains(slot.status) && slot.statusSince != null
+            if (slot.status != null
+                    && STUCK.contains(slot.status)
+                    && slot.statusSince != null
                     && !now.isBefore(slot.statusSince.plus(settings.stuckAfter()))) {
-                return "it has been stuck in status '" + slot.status.apiName() + "' for " + human(Duration.between(slot.statusSince, now));
+                return "it has been stuck in status '" + slot.status.apiName() + "' for "
+                        + human(Duration.between(slot.statusSince, now));
             }
         }
-        if (slot.phase() == Slot.Phase.FAILED && slot.failedAt != null && !now.isBefore(slot.failedAt.plus(pool.maxProvisionTime()))) {
+        if (slot.phase() == Slot.Phase.FAILED
+                && slot.failedAt != null
+                && !now.isBefore(slot.failedAt.plus(pool.maxProvisionTime()))) {
             return "its creation was reported failed, yet the server exists";
         }
         return null;
@@ -135,7 +163,8 @@ final class ServerReaper {
     private Slot orphanSlot(Server server) {
         Slot slot = view.byName(server.name()).orElse(null);
         if (slot == null) {
-            slot = new Slot(server.labels().getOrDefault(Ownership.POOL, "unknown"), server.name(), Slot.Phase.PROVISIONING);
+            slot = new Slot(
+                    server.labels().getOrDefault(Ownership.POOL, "unknown"), server.name(), Slot.Phase.PROVISIONING);
             slot.serverId(server.id());
             slot.serverKnownAt = clock.instant();
             slot.createdAt = server.created();
@@ -157,7 +186,9 @@ final class ServerReaper {
         if (dryRun) {
             if (firstReport) {
                 metrics.reaped(slot.pool, reasonTag(reason), true);
-                LOG.warnf("reaper (dry-run): would delete server %s (id %d) of pool %s because %s", slot.name, slot.serverId(), slot.pool, reason);
+                LOG.warnf(
+                        "reaper (dry-run): would delete server %s (id %d) of pool %s because %s",
+                        slot.name, slot.serverId(), slot.pool, reason);
             }
             synchronized (view) {
                 if (view.pool(slot.pool).isEmpty() || view.isAbandoned(slot.name)) {
@@ -167,7 +198,9 @@ final class ServerReaper {
             return;
         }
         metrics.reaped(slot.pool, reasonTag(reason), false);
-        LOG.warnf("reaper: deleting server %s (id %d) of pool %s because %s", slot.name, slot.serverId(), slot.pool, reason);
+        LOG.warnf(
+                "reaper: deleting server %s (id %d) of pool %s because %s",
+                slot.name, slot.serverId(), slot.pool, reason);
         scaleDown.delete(slot, "reaped: " + reason, reason);
     }
 
@@ -191,13 +224,15 @@ final class ServerReaper {
             return "reaper off (talosburst.reaper.enabled=false): only " + abandoned + " are deleted";
         }
         String always = "servers stuck in initializing/off/unknown for " + human(settings.stuckAfter())
-                + ", servers whose creation was reported failed, servers of unconfigured pools (after " + human(settings.stuckAfter())
+                + ", servers whose creation was reported failed, servers of unconfigured pools (after "
+                + human(settings.stuckAfter())
                 + " when their Node may run pods) and " + abandoned;
         String verb = settings.dryRun() ? "reaper in dry-run, would delete: " : "reaper deletes: ";
         if (nodes.observesRegistration()) {
             return verb + "servers whose Node did not register within their pool's max-provision-time, " + always;
         }
-        return verb + always + ". It does NOT delete servers for never registering as a Node: no cluster is watched, so "
+        return verb + always
+                + ". It does NOT delete servers for never registering as a Node: no cluster is watched, so "
                 + "registration cannot be observed (cluster-autoscaler still calls DeleteNodes for nodes it sees never registering)";
     }
 

@@ -9,6 +9,11 @@ import dev.talosburst.provisioner.lifecycle.LifecycleEvent.ServerFacts;
  * @param pool the pool label, also for pools that are no longer configured
  * @param status Hetzner's status ({@code running}, {@code initializing}, ...)
  */
-public record ServerView(String name, long serverId, String pool, ServerFacts facts, String status, boolean nodeRegistered,
-                         boolean nodeReady) {
-}
+public record ServerView(
+        String name,
+        long serverId,
+        String pool,
+        ServerFacts facts,
+        String status,
+        boolean nodeRegistered,
+        boolean nodeReady) {}

@@ -39,6 +39,7 @@ final class Slot {
     /** Phase, server id and cancellation decide the pool's counts and indexes: written only through their setters. */
     /* volatile: CA's reads see them without the lock (Slot#view) */
     private volatile Phase phase;
+
     private volatile Long serverId;
     private volatile boolean cancelRequested;
     /** Position in the view (insertion order), set when added. */
@@ -77,9 +78,11 @@ final class Slot {
     boolean createInFlight;
     /** A delete request for this slot is running right now. */
     boolean deleteInFlight;
+
     Instant nextDeleteAttemptAt;
     /** When this process learned the server id (guards resync against ids learned after its list started). */
     Instant serverKnownAt;
+
     String deleteReason;
 
     Slot(String pool, String name, Phase phase) {
@@ -169,8 +172,11 @@ final class Slot {
 
     InstanceView view() {
         return switch (phase) {
-            case PENDING, CREATING, PROVISIONING -> new InstanceView(instanceId(),
-                    cancelRequested ? InstanceView.State.DELETING : InstanceView.State.CREATING, Optional.empty());
+            case PENDING, CREATING, PROVISIONING ->
+                new InstanceView(
+                        instanceId(),
+                        cancelRequested ? InstanceView.State.DELETING : InstanceView.State.CREATING,
+                        Optional.empty());
             case FAILED -> new InstanceView(instanceId(), InstanceView.State.CREATING, Optional.ofNullable(failure));
             case RUNNING -> new InstanceView(instanceId(), InstanceView.State.RUNNING, Optional.empty());
             case DELETING -> new InstanceView(instanceId(), InstanceView.State.DELETING, Optional.empty());

@@ -13,6 +13,6 @@ public interface EventSink {
 
     /** A sink that drops everything (for runs without Kafka). */
     static EventSink discarding() {
-        return event -> { };
+        return event -> {};
     }
 }

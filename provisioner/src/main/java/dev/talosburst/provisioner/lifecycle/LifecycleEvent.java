@@ -41,7 +41,8 @@ public record LifecycleEvent(
 
     /** The stable identity of this event: equal for a re-emission of the same transition. */
     public String identity() {
-        return clusterId + "/" + subject + "/" + transition.eventName() + (occurrence.isEmpty() ? "" : "/" + occurrence);
+        return clusterId + "/" + subject + "/" + transition.eventName()
+                + (occurrence.isEmpty() ? "" : "/" + occurrence);
     }
 
     /**
@@ -79,7 +80,8 @@ public record LifecycleEvent(
      * @param monthlyNet the monthly cap (net), null if unknown
      * @param monthlyGross the monthly cap (gross), null if unknown
      */
-    public record HourlyPrice(BigDecimal net, BigDecimal gross, String currency, BigDecimal monthlyNet, BigDecimal monthlyGross) {
+    public record HourlyPrice(
+            BigDecimal net, BigDecimal gross, String currency, BigDecimal monthlyNet, BigDecimal monthlyGross) {
 
         /** A price without a known monthly cap. */
         public HourlyPrice(BigDecimal net, BigDecimal gross, String currency) {

@@ -11,11 +11,16 @@ import java.util.Optional;
 public record InstanceView(String id, State state, Optional<ErrorInfo> error) {
 
     /** CA's instance states. */
-    public enum State { RUNNING, CREATING, DELETING }
+    public enum State {
+        RUNNING,
+        CREATING,
+        DELETING
+    }
 
     /** CA's error classes. */
     public enum ErrorClass {
-        OUT_OF_RESOURCES(1), OTHER(99);
+        OUT_OF_RESOURCES(1),
+        OTHER(99);
 
         private final int code;
 
@@ -30,8 +35,7 @@ public record InstanceView(String id, State state, Optional<ErrorInfo> error) {
     }
 
     /** Why a creation failed, in Hetzner's words. */
-    public record ErrorInfo(String code, String message, ErrorClass errorClass) {
-    }
+    public record ErrorInfo(String code, String message, ErrorClass errorClass) {}
 
     public InstanceView {
         error = error == null ? Optional.empty() : error;

@@ -29,7 +29,9 @@ public class NodeGroupException extends RuntimeException {
     }
 
     public static NodeGroupException notFound(String groupId) {
-        return new NodeGroupException(Reason.NOT_FOUND,
-                "node group '" + groupId + "' does not exist; configured groups are listed by NodeGroups (talosburst.pools.*)");
+        return new NodeGroupException(
+                Reason.NOT_FOUND,
+                "node group '" + groupId
+                        + "' does not exist; configured groups are listed by NodeGroups (talosburst.pools.*)");
     }
 }

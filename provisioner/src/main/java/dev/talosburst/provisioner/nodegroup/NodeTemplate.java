@@ -24,6 +24,5 @@ public record NodeTemplate(
     }
 
     /** Node resources in Kubernetes units. */
-    public record Resources(long milliCpu, long memoryBytes, long ephemeralStorageBytes, int pods) {
-    }
+    public record Resources(long milliCpu, long memoryBytes, long ephemeralStorageBytes, int pods) {}
 }

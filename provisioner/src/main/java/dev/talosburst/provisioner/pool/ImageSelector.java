@@ -17,6 +17,7 @@ public record ImageSelector(Long imageId, String labelSelector) {
 
     /** The newest Talos snapshot, optionally of a version such as {@code v1.11.6}. */
     public static ImageSelector talos(String version) {
-        return new ImageSelector(null, version == null || version.isBlank() ? "os=talos" : "os=talos,version=" + version);
+        return new ImageSelector(
+                null, version == null || version.isBlank() ? "os=talos" : "os=talos,version=" + version);
     }
 }

@@ -15,7 +15,8 @@ public record Taint(String key, String value, String effect) {
         Objects.requireNonNull(key, "key");
         value = value == null ? "" : value;
         if (!EFFECTS.contains(effect)) {
-            throw new IllegalArgumentException("taint '" + key + "' has effect '" + effect + "'; use one of " + EFFECTS);
+            throw new IllegalArgumentException(
+                    "taint '" + key + "' has effect '" + effect + "'; use one of " + EFFECTS);
         }
     }
 

@@ -24,7 +24,8 @@ class CreateQueueTest {
             order.add(queue.poll(1, TimeUnit.SECONDS).name);
         }
 
-        assertThat(order).containsExactly("big-0", "medium-0", "small-0", "big-1", "medium-1", "big-2", "big-3", "big-4");
+        assertThat(order)
+                .containsExactly("big-0", "medium-0", "small-0", "big-1", "medium-1", "big-2", "big-3", "big-4");
         assertThat(queue.size()).isEqualTo(95);
         assertThat(queue.poll(10, TimeUnit.MILLISECONDS).name).isEqualTo("big-5");
     }

@@ -21,23 +21,48 @@ class DomainLayeringTest {
 
     @Test
     void theDomainImportsNoAdapter() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.talosburst.hcloud..", "dev.talosburst.talos..",
-                        "dev.talosburst.hcloudsim..", "dev.talosburst.events..", "dev.talosburst.autoscaler..", "dev.talosburst.billing..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.talosburst.hcloud..",
+                        "dev.talosburst.talos..",
+                        "dev.talosburst.hcloudsim..",
+                        "dev.talosburst.events..",
+                        "dev.talosburst.autoscaler..",
+                        "dev.talosburst.billing..")
                 .because("the engine reaches Hetzner, Talos, Kafka and Kubernetes only through the ports it owns")
                 .check(PROVISIONER);
     }
 
     @Test
     void theDomainImportsNoFrameworkOrWireLibrary() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "io.fabric8..", "org.apache.kafka..",
-                        "io.grpc..", "com.google.protobuf..", "com.fasterxml.jackson..", "org.yaml..", "io.github.resilience4j..",
-                        "com.networknt..", "java.net.http..", "jakarta..", "io.smallrye..", "org.slf4j..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.quarkus..",
+                        "io.fabric8..",
+                        "org.apache.kafka..",
+                        "io.grpc..",
+                        "com.google.protobuf..",
+                        "com.fasterxml.jackson..",
+                        "org.yaml..",
+                        "io.github.resilience4j..",
+                        "com.networknt..",
+                        "java.net.http..",
+                        "jakarta..",
+                        "io.smallrye..",
+                        "org.slf4j..")
                 .because("ARCHITECTURE.md: the domain knows nothing of gRPC, HTTP, Kafka, YAML or Kubernetes clients")
                 .check(PROVISIONER);
     }
 
     @Test
     void theDomainPackagesFormNoCycle() {
-        slices().matching("dev.talosburst.provisioner.(*)..").should().beFreeOfCycles().check(PROVISIONER);
+        slices().matching("dev.talosburst.provisioner.(*)..")
+                .should()
+                .beFreeOfCycles()
+                .check(PROVISIONER);
     }
 }

@@ -52,12 +52,18 @@ public final class CapturedLog extends Handler implements AutoCloseable {
 
     /** Formatted messages logged at exactly {@code level} (by value: JBoss WARN/INFO/DEBUG equal JUL WARNING/INFO/FINE). */
     public List<String> at(Level level) {
-        return records.stream().filter(r -> r.getLevel().intValue() == level.intValue()).map(CapturedLog::text).toList();
+        return records.stream()
+                .filter(r -> r.getLevel().intValue() == level.intValue())
+                .map(CapturedLog::text)
+                .toList();
     }
 
     /** Formatted messages logged at {@code level} or above. */
     public List<String> atLeast(Level level) {
-        return records.stream().filter(r -> r.getLevel().intValue() >= level.intValue()).map(CapturedLog::text).toList();
+        return records.stream()
+                .filter(r -> r.getLevel().intValue() >= level.intValue())
+                .map(CapturedLog::text)
+                .toList();
     }
 
     /** JBoss records format their own way (printf or {0} style); a plain JUL record uses JUL's {0} formatting. */
@@ -67,8 +73,10 @@ public final class CapturedLog extends Handler implements AutoCloseable {
 
     /** The logging MDC (e.g. pool, server, action) of each record whose formatted message contains {@code text}. */
     public List<Map<String, String>> contextOf(String text) {
-        return records.stream().filter(r -> text(r).contains(text))
-                .map(r -> r instanceof ExtLogRecord ext ? Map.copyOf(ext.getMdcCopy()) : Map.<String, String>of()).toList();
+        return records.stream()
+                .filter(r -> text(r).contains(text))
+                .map(r -> r instanceof ExtLogRecord ext ? Map.copyOf(ext.getMdcCopy()) : Map.<String, String>of())
+                .toList();
     }
 
     @Override
@@ -80,8 +88,7 @@ public final class CapturedLog extends Handler implements AutoCloseable {
     }
 
     @Override
-    public void flush() {
-    }
+    public void flush() {}
 
     @Override
     public void close() {

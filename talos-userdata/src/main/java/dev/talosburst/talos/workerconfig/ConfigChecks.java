@@ -23,8 +23,7 @@ final class ConfigChecks {
 
     private static final Set<String> EFFECTS = Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
 
-    private ConfigChecks() {
-    }
+    private ConfigChecks() {}
 
     /** Problems with the node settings themselves, found before anything is rendered. */
     static List<String> checkSettings(NodeCustomization c) {
@@ -45,7 +44,11 @@ final class ConfigChecks {
     static List<String> check(DocumentModel model, List<ObjectNode> docs, NodeCustomization c) {
         List<String> problems = new ArrayList<>();
         ObjectNode v1 = DocumentModel.v1alpha1(docs);
-        if (!"worker".equals(at(v1, "machine.type") == null ? null : at(v1, "machine.type").asText())) {
+        if (!"worker"
+                .equals(
+                        at(v1, "machine.type") == null
+                                ? null
+                                : at(v1, "machine.type").asText())) {
             problems.add("v1alpha1 machine.type must be worker");
         }
         if (v1.has("persist")) {
@@ -68,8 +71,8 @@ final class ConfigChecks {
         return problems;
     }
 
-    private static void checkLabels(DocumentModel model, ObjectNode v1, ObjectNode kubeNode, NodeCustomization c,
-            List<String> problems) {
+    private static void checkLabels(
+            DocumentModel model, ObjectNode v1, ObjectNode kubeNode, NodeCustomization c, List<String> problems) {
         JsonNode legacy = at(v1, "machine.nodeLabels");
         if (kubeNode != null && (legacy != null || at(v1, "machine.nodeAnnotations") != null)) {
             problems.add("node labels/annotations are set both in v1alpha1 machine.* and in KubeNodeConfig;"
@@ -94,8 +97,8 @@ final class ConfigChecks {
         });
     }
 
-    private static void checkTaints(DocumentModel model, ObjectNode v1, List<ObjectNode> docs, NodeCustomization c,
-            List<String> problems) {
+    private static void checkTaints(
+            DocumentModel model, ObjectNode v1, List<ObjectNode> docs, NodeCustomization c, List<String> problems) {
         ObjectNode kubelet = document(docs, DocumentModel.KUBELET_CONFIG);
         if (kubelet != null && at(v1, "machine.kubelet") != null) {
             problems.add("the kubelet is configured both in v1alpha1 machine.kubelet and in KubeletConfig;"
@@ -105,7 +108,8 @@ final class ConfigChecks {
             problems.add("KubeletConfig has no image; the worker config must come with its KubeletConfig document"
                     + " (talosctl gen config writes one)");
         }
-        JsonNode list = model.kubeletInDocument ? at(kubelet, "config.registerWithTaints")
+        JsonNode list = model.kubeletInDocument
+                ? at(kubelet, "config.registerWithTaints")
                 : at(v1, "machine.kubelet.extraConfig.registerWithTaints");
         Set<String> seen = new HashSet<>();
         if (list != null) {
@@ -130,8 +134,8 @@ final class ConfigChecks {
         }
     }
 
-    private static void checkHostname(DocumentModel model, ObjectNode v1, List<ObjectNode> docs,
-            NodeCustomization c, List<String> problems) {
+    private static void checkHostname(
+            DocumentModel model, ObjectNode v1, List<ObjectNode> docs, NodeCustomization c, List<String> problems) {
         ObjectNode hostnameConfig = document(docs, DocumentModel.HOSTNAME_CONFIG);
         JsonNode legacy = at(v1, "machine.network.hostname");
         if (hostnameConfig != null && legacy != null) {
@@ -142,14 +146,15 @@ final class ConfigChecks {
         if (hostname == null || !c.hostname().equals(hostname.asText())) {
             problems.add(model.hostnamePath() + " must be the server name " + c.hostname());
         }
-        if (hostnameConfig != null && hostnameConfig.has("hostname")
+        if (hostnameConfig != null
+                && hostnameConfig.has("hostname")
                 && !"off".equals(hostnameConfig.path("auto").asText("off"))) {
             problems.add("HostnameConfig sets both hostname and auto; Talos needs auto: off when hostname is set");
         }
     }
 
-    private static void checkKubeSpan(DocumentModel model, ObjectNode v1, List<ObjectNode> docs,
-            List<String> problems) {
+    private static void checkKubeSpan(
+            DocumentModel model, ObjectNode v1, List<ObjectNode> docs, List<String> problems) {
         ObjectNode kubeSpan = document(docs, DocumentModel.KUBESPAN_CONFIG);
         JsonNode legacy = at(v1, "machine.network.kubespan");
         if (kubeSpan != null && legacy != null) {
@@ -162,8 +167,8 @@ final class ConfigChecks {
         }
     }
 
-    private static void checkDiscovery(DocumentModel model, ObjectNode v1, List<ObjectNode> docs,
-            List<String> problems) {
+    private static void checkDiscovery(
+            DocumentModel model, ObjectNode v1, List<ObjectNode> docs, List<String> problems) {
         boolean serviceDoc = document(docs, DocumentModel.DISCOVERY_SERVICE_CONFIG) != null;
         boolean identityDoc = document(docs, DocumentModel.DISCOVERY_IDENTITY_CONFIG) != null;
         if (model.discoveryInDocuments) {
@@ -208,14 +213,14 @@ final class ConfigChecks {
         if (keyProblem.isEmpty()) {
             KubernetesNames.kubeletForbidden(key).ifPresent(p -> problems.add(where + " " + key + " " + p));
         }
-        KubernetesNames.labelValueProblem(value).ifPresent(p -> problems.add(where + " " + key + " value '" + value
-                + "' " + p));
+        KubernetesNames.labelValueProblem(value)
+                .ifPresent(p -> problems.add(where + " " + key + " value '" + value + "' " + p));
     }
 
     private static void checkTaint(String key, String value, String effect, String where, List<String> problems) {
         KubernetesNames.qualifiedNameProblem(key).ifPresent(p -> problems.add(where + " key '" + key + "' " + p));
-        KubernetesNames.labelValueProblem(value).ifPresent(p -> problems.add(where + " " + key + " value '" + value
-                + "' " + p));
+        KubernetesNames.labelValueProblem(value)
+                .ifPresent(p -> problems.add(where + " " + key + " value '" + value + "' " + p));
         if (!EFFECTS.contains(effect)) {
             problems.add(where + " " + key + " has effect '" + effect + "'; use NoSchedule, PreferNoSchedule or"
                     + " NoExecute");

@@ -34,8 +34,13 @@ final class DocumentModel {
     final boolean kubeSpanInDocument;
     final boolean discoveryInDocuments;
 
-    private DocumentModel(TalosVersion version, boolean labelsInDocument, boolean kubeletInDocument,
-            boolean hostnameInDocument, boolean kubeSpanInDocument, boolean discoveryInDocuments) {
+    private DocumentModel(
+            TalosVersion version,
+            boolean labelsInDocument,
+            boolean kubeletInDocument,
+            boolean hostnameInDocument,
+            boolean kubeSpanInDocument,
+            boolean discoveryInDocuments) {
         this.version = version;
         this.labelsInDocument = labelsInDocument;
         this.kubeletInDocument = kubeletInDocument;
@@ -50,8 +55,8 @@ final class DocumentModel {
         boolean labels = is114 && (has(base, KUBE_NODE_CONFIG) || at(v1, "machine.nodeLabels") == null);
         boolean kubelet = is114 && (has(base, KUBELET_CONFIG) || at(v1, "machine.kubelet") == null);
         boolean hostname = version.atLeast(12);
-        boolean kubeSpan = version.atLeast(13)
-                && (has(base, KUBESPAN_CONFIG) || at(v1, "machine.network.kubespan") == null);
+        boolean kubeSpan =
+                version.atLeast(13) && (has(base, KUBESPAN_CONFIG) || at(v1, "machine.network.kubespan") == null);
         boolean discovery = is114 && (has(base, DISCOVERY_SERVICE_CONFIG) || at(v1, "cluster.discovery") == null);
         return new DocumentModel(version, labels, kubelet, hostname, kubeSpan, discovery);
     }
@@ -61,7 +66,8 @@ final class DocumentModel {
     }
 
     String taintsPath() {
-        return kubeletInDocument ? "KubeletConfig.config.registerWithTaints"
+        return kubeletInDocument
+                ? "KubeletConfig.config.registerWithTaints"
                 : "machine.kubelet.extraConfig.registerWithTaints";
     }
 
@@ -101,7 +107,10 @@ final class DocumentModel {
                 doc.putObject("config").set("registerWithTaints", taints);
                 typed.add(doc);
             } else {
-                v1.withObjectProperty("machine").withObjectProperty("kubelet").withObjectProperty("extraConfig").set("registerWithTaints", taints);
+                v1.withObjectProperty("machine")
+                        .withObjectProperty("kubelet")
+                        .withObjectProperty("extraConfig")
+                        .set("registerWithTaints", taints);
             }
         }
         if (hostnameInDocument) {
@@ -112,7 +121,10 @@ final class DocumentModel {
         if (kubeSpanInDocument) {
             typed.add(typed(KUBESPAN_CONFIG).put("enabled", true));
         } else {
-            v1.withObjectProperty("machine").withObjectProperty("network").withObjectProperty("kubespan").put("enabled", true);
+            v1.withObjectProperty("machine")
+                    .withObjectProperty("network")
+                    .withObjectProperty("kubespan")
+                    .put("enabled", true);
         }
         if (!discoveryInDocuments) {
             v1.withObjectProperty("cluster").withObjectProperty("discovery").put("enabled", true);
@@ -169,6 +181,9 @@ final class DocumentModel {
     }
 
     private static ObjectNode typed(String kind) {
-        return YamlDocuments.MAPPER.createObjectNode().put("apiVersion", "v1alpha1").put("kind", kind);
+        return YamlDocuments.MAPPER
+                .createObjectNode()
+                .put("apiVersion", "v1alpha1")
+                .put("kind", kind);
     }
 }

@@ -13,15 +13,22 @@ final class KubernetesNames {
     private static final Pattern NAME = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     /** Labels a kubelet may set inside kubernetes.io / k8s.io (k8s.io/kubelet well_known_labels.go). */
-    private static final Set<String> KUBELET_LABELS = Set.of("kubernetes.io/hostname", "kubernetes.io/os",
-            "kubernetes.io/arch", "beta.kubernetes.io/os", "beta.kubernetes.io/arch",
-            "beta.kubernetes.io/instance-type", "node.kubernetes.io/instance-type", "topology.kubernetes.io/zone",
-            "topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/zone",
+    private static final Set<String> KUBELET_LABELS = Set.of(
+            "kubernetes.io/hostname",
+            "kubernetes.io/os",
+            "kubernetes.io/arch",
+            "beta.kubernetes.io/os",
+            "beta.kubernetes.io/arch",
+            "beta.kubernetes.io/instance-type",
+            "node.kubernetes.io/instance-type",
+            "topology.kubernetes.io/zone",
+            "topology.kubernetes.io/region",
+            "failure-domain.beta.kubernetes.io/zone",
             "failure-domain.beta.kubernetes.io/region");
+
     private static final Set<String> KUBELET_NAMESPACES = Set.of("kubelet.kubernetes.io", "node.kubernetes.io");
 
-    private KubernetesNames() {
-    }
+    private KubernetesNames() {}
 
     /** Why the key is not a valid qualified name ({@code [prefix/]name}), if it is not. */
     static Optional<String> qualifiedNameProblem(String key) {
@@ -70,7 +77,8 @@ final class KubernetesNames {
             return Optional.of("is in node-restriction.kubernetes.io, which kubelets may never set");
         }
         boolean kubernetes = inNamespace(namespace, "kubernetes.io") || inNamespace(namespace, "k8s.io");
-        if (kubernetes && !KUBELET_LABELS.contains(key)
+        if (kubernetes
+                && !KUBELET_LABELS.contains(key)
                 && KUBELET_NAMESPACES.stream().noneMatch(n -> inNamespace(namespace, n))) {
             return Optional.of("is in the " + namespace + " namespace, which the NodeRestriction admission plugin"
                     + " does not let a kubelet set (allowed: node.kubernetes.io/*, kubelet.kubernetes.io/*, "

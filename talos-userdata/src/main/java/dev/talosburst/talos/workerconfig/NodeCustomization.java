@@ -17,8 +17,8 @@ import java.util.TreeMap;
  * @param taints taints the kubelet registers with ({@code registerWithTaints})
  * @param patches the pool's Talos patches, applied in order before talos-burst's own settings
  */
-public record NodeCustomization(String poolId, String hostname, Map<String, String> labels, List<Taint> taints,
-        List<String> patches) {
+public record NodeCustomization(
+        String poolId, String hostname, Map<String, String> labels, List<Taint> taints, List<String> patches) {
 
     public NodeCustomization {
         Objects.requireNonNull(poolId, "poolId");

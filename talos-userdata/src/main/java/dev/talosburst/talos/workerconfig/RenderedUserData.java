@@ -13,8 +13,13 @@ import java.util.Optional;
  * @param talosVersion the document model it was rendered in
  * @param schemaFile the Talos JSON Schema it was validated against, empty when none was configured or available
  */
-public record RenderedUserData(String text, int byteSize, boolean compressed, int yamlByteSize,
-        TalosVersion talosVersion, Optional<String> schemaFile) {
+public record RenderedUserData(
+        String text,
+        int byteSize,
+        boolean compressed,
+        int yamlByteSize,
+        TalosVersion talosVersion,
+        Optional<String> schemaFile) {
 
     @Override
     public String toString() {

@@ -25,7 +25,9 @@ final class SecretRedactor {
     private final List<String> values;
 
     private SecretRedactor(Set<String> values) {
-        this.values = values.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        this.values = values.stream()
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
     }
 
     /** Redacts the worker config's credentials and its long values. */
@@ -60,7 +62,9 @@ final class SecretRedactor {
     }
 
     WorkerConfigException redact(WorkerConfigException e) {
-        return new WorkerConfigException(e.problem(), redact(e.summary()),
+        return new WorkerConfigException(
+                e.problem(),
+                redact(e.summary()),
                 e.details().stream().map(this::redact).toList());
     }
 
@@ -72,7 +76,10 @@ final class SecretRedactor {
                 if (STRUCTURE.contains(e.getKey())) {
                     continue; // document identity (kind, name) is what messages must name
                 }
-                collect(e.getValue(), underSecretKey || SECRET_KEY.matcher(e.getKey()).matches(), secretsOnly,
+                collect(
+                        e.getValue(),
+                        underSecretKey || SECRET_KEY.matcher(e.getKey()).matches(),
+                        secretsOnly,
                         values);
             }
         } else if (node.isArray()) {

@@ -22,8 +22,11 @@ final class StrategicMerge {
 
     /** Lists (and one map) that Talos replaces instead of appending to ({@code merge:"replace"} in Talos). */
     private static final Set<String> REPLACED = Set.of(
-            "cluster.network.podSubnets", "cluster.network.serviceSubnets", "cluster.apiServer.auditPolicy",
-            "KubeNetworkConfig:podSubnets", "KubeNetworkConfig:serviceSubnets");
+            "cluster.network.podSubnets",
+            "cluster.network.serviceSubnets",
+            "cluster.apiServer.auditPolicy",
+            "KubeNetworkConfig:podSubnets",
+            "KubeNetworkConfig:serviceSubnets");
 
     /** Lists whose items Talos merges by a key field instead of appending. */
     private static final Map<String, List<String>> KEYED_LISTS = Map.of(
@@ -31,8 +34,7 @@ final class StrategicMerge {
             "machine.network.interfaces[].vlans", List.of("vlanId"),
             "ExtensionServiceConfig:configFiles", List.of("mountPath"));
 
-    private StrategicMerge() {
-    }
+    private StrategicMerge() {}
 
     /**
      * Applies one (possibly multi-document) patch to the documents, in place.
@@ -44,8 +46,8 @@ final class StrategicMerge {
         for (ObjectNode patchDocument : patch) {
             DocumentId id = DocumentId.of(patchDocument);
             if (!touched.add(id)) {
-                throw invalid(patchName, "touches document " + id.label()
-                        + " twice; merge those parts into one document");
+                throw invalid(
+                        patchName, "touches document " + id.label() + " twice; merge those parts into one document");
             }
             int index = indexOf(documents, id);
             if (isDelete(patchDocument, patchName, id.label())) {
@@ -80,8 +82,8 @@ final class StrategicMerge {
         return -1;
     }
 
-    private static void mergeObject(ObjectNode target, ObjectNode patch, String path, String document,
-            String patchName) {
+    private static void mergeObject(
+            ObjectNode target, ObjectNode patch, String path, String document, String patchName) {
         Iterator<Map.Entry<String, JsonNode>> fields = patch.properties().iterator();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
@@ -108,16 +110,17 @@ final class StrategicMerge {
         }
     }
 
-    private static void mergeList(ArrayNode target, ArrayNode patch, String path, String document,
-            String patchName) {
+    private static void mergeList(ArrayNode target, ArrayNode patch, String path, String document, String patchName) {
         List<String> keys = KEYED_LISTS.get(path);
         for (JsonNode item : patch) {
             boolean delete = isDelete(item, patchName, document + " " + display(path) + "[]");
             if (keys == null) {
                 if (delete) {
-                    throw invalid(patchName, "uses $patch: delete on an item of " + document + " "
-                            + display(path) + ", but Talos can only delete items of keyed lists"
-                            + " (network interfaces, vlans, extension config files); delete the whole field instead");
+                    throw invalid(
+                            patchName,
+                            "uses $patch: delete on an item of " + document + " "
+                                    + display(path) + ", but Talos can only delete items of keyed lists"
+                                    + " (network interfaces, vlans, extension config files); delete the whole field instead");
                 }
                 target.add(strip(item));
                 continue;
@@ -159,8 +162,8 @@ final class StrategicMerge {
         if (directive.isTextual() && directive.asText().equals("delete")) {
             return true;
         }
-        throw invalid(patchName, "has an unsupported $patch directive at " + where
-                + "; only '$patch: delete' is supported");
+        throw invalid(
+                patchName, "has an unsupported $patch directive at " + where + "; only '$patch: delete' is supported");
     }
 
     /** A copy without {@code $patch} markers; a delete of something that does not exist is dropped. */
@@ -191,7 +194,9 @@ final class StrategicMerge {
     }
 
     private static boolean isDeleteMarker(JsonNode node) {
-        return node.isObject() && node.has(DIRECTIVE) && "delete".equals(node.get(DIRECTIVE).asText());
+        return node.isObject()
+                && node.has(DIRECTIVE)
+                && "delete".equals(node.get(DIRECTIVE).asText());
     }
 
     static String display(String path) {

@@ -34,12 +34,12 @@ import java.util.stream.Stream;
  */
 final class TalosSchemas {
 
-    private static final Pattern FILE = Pattern.compile(
-            "v(\\d+)\\.(\\d+)\\.(\\d+)(-[0-9A-Za-z.]+)?_(v1alpha1_)?config\\.schema\\.json");
+    private static final Pattern FILE =
+            Pattern.compile("v(\\d+)\\.(\\d+)\\.(\\d+)(-[0-9A-Za-z.]+)?_(v1alpha1_)?config\\.schema\\.json");
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Draft 2020-12, told that Talos' documentation keywords are annotations (else it warns on every load). */
-    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory
-            .builder(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012))
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.builder(
+                    JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012))
             .metaSchema(JsonMetaSchema.builder(JsonMetaSchema.getV202012())
                     .keyword(new NonValidationKeyword("markdownDescription"))
                     .keyword(new NonValidationKeyword("x-intellij-html-description"))
@@ -51,7 +51,8 @@ final class TalosSchemas {
 
     TalosSchemas(Path directory) {
         if (!Files.isDirectory(directory)) {
-            throw new WorkerConfigException(WorkerConfigException.Problem.UNSUPPORTED_CONFIG,
+            throw new WorkerConfigException(
+                    WorkerConfigException.Problem.UNSUPPORTED_CONFIG,
                     "Talos schema directory " + directory + " does not exist or is not a directory;"
                             + " point it at the Talos JSON Schemas or leave it unset to use only built-in checks");
         }
@@ -67,22 +68,28 @@ final class TalosSchemas {
                 // a release beats a pre-release of the same patch; a higher patch beats both
                 int[] rank = {Integer.parseInt(m.group(3)), m.group(4) == null ? 1 : 0};
                 int[] current = bestRank.get(v);
-                if (current == null || Comparator.<int[]>comparingInt(r -> r[0]).thenComparingInt(r -> r[1])
-                        .compare(rank, current) > 0) {
+                if (current == null
+                        || Comparator.<int[]>comparingInt(r -> r[0])
+                                        .thenComparingInt(r -> r[1])
+                                        .compare(rank, current)
+                                > 0) {
                     best.put(v, file);
                     bestRank.put(v, rank);
                 }
             });
         } catch (IOException e) {
-            throw new WorkerConfigException(WorkerConfigException.Problem.UNSUPPORTED_CONFIG,
-                    "cannot list Talos schema directory " + directory + " (" + e.getClass().getSimpleName() + ")");
+            throw new WorkerConfigException(
+                    WorkerConfigException.Problem.UNSUPPORTED_CONFIG,
+                    "cannot list Talos schema directory " + directory + " ("
+                            + e.getClass().getSimpleName() + ")");
         }
         best.forEach((v, file) -> files.put(v, Optional.of(file)));
     }
 
     /** The schema file for this minor, if the directory has one. */
     Optional<String> fileFor(TalosVersion version) {
-        return files.getOrDefault(version, Optional.empty()).map(p -> p.getFileName().toString());
+        return files.getOrDefault(version, Optional.empty())
+                .map(p -> p.getFileName().toString());
     }
 
     /**
@@ -90,8 +97,8 @@ final class TalosSchemas {
      * Empty when valid; {@link Optional#empty()} when there is no schema for this version.
      */
     Optional<List<String>> validate(TalosVersion version, List<ObjectNode> documents) {
-        Optional<VersionSchema> schema = loaded.computeIfAbsent(version, v -> files.getOrDefault(v, Optional.empty())
-                .map(VersionSchema::load));
+        Optional<VersionSchema> schema = loaded.computeIfAbsent(
+                version, v -> files.getOrDefault(v, Optional.empty()).map(VersionSchema::load));
         return schema.map(s -> s.validate(documents));
     }
 
@@ -103,6 +110,7 @@ final class TalosSchemas {
         private final Map<String, String> defByKind = new HashMap<>();
         /** Kinds whose schema entry names a different kind (upstream schema bugs): kind → schema's kind. */
         private final Map<String, String> kindAliases = new HashMap<>();
+
         private final Map<String, JsonSchema> compiled = new ConcurrentHashMap<>();
 
         private VersionSchema(String fileName, ObjectNode root) {
@@ -110,8 +118,8 @@ final class TalosSchemas {
             this.root = root;
             JsonNode defs = root.path("$defs");
             String rootRef = root.path("$ref").asText("");
-            this.v1alpha1Def = rootRef.startsWith("#/$defs/") ? rootRef.substring("#/$defs/".length())
-                    : "v1alpha1.Config";
+            this.v1alpha1Def =
+                    rootRef.startsWith("#/$defs/") ? rootRef.substring("#/$defs/".length()) : "v1alpha1.Config";
             Pattern defName = Pattern.compile("(?:.*\\.)?(\\w+?)V1Alpha1");
             defs.properties().forEach(def -> {
                 JsonNode kinds = def.getValue().path("properties").path("kind").path("enum");
@@ -134,9 +142,10 @@ final class TalosSchemas {
                 }
                 return new VersionSchema(file.getFileName().toString(), (ObjectNode) root);
             } catch (IOException e) {
-                throw new WorkerConfigException(WorkerConfigException.Problem.UNSUPPORTED_CONFIG,
-                        "Talos schema file " + file + " is not a Talos JSON Schema (" + e.getClass().getSimpleName()
-                                + "); replace it with the upstream config.schema.json");
+                throw new WorkerConfigException(
+                        WorkerConfigException.Problem.UNSUPPORTED_CONFIG,
+                        "Talos schema file " + file + " is not a Talos JSON Schema ("
+                                + e.getClass().getSimpleName() + "); replace it with the upstream config.schema.json");
             }
         }
 

@@ -26,8 +26,8 @@ public record TalosVersion(int major, int minor) implements Comparable<TalosVers
     public static TalosVersion parse(String text) {
         Matcher m = text == null ? null : TEXT.matcher(text.trim());
         if (m == null || !m.matches()) {
-            throw new IllegalArgumentException("Talos version '" + text
-                    + "' is not a version; write it like 1.13 or v1.13.9");
+            throw new IllegalArgumentException(
+                    "Talos version '" + text + "' is not a version; write it like 1.13 or v1.13.9");
         }
         return new TalosVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }

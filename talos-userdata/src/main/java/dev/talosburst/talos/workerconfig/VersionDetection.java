@@ -23,14 +23,22 @@ import java.util.regex.Pattern;
 final class VersionDetection {
 
     /** Documents that appear first in Talos 1.14 (the split of machine.* and cluster.* into documents). */
-    static final Set<String> KINDS_SINCE_1_14 = Set.of("KubeNodeConfig", "KubeletConfig", "KubeClusterConfig",
-            "KubeNetworkConfig", "KubeAPIServerCAConfig", "KubePrismConfig", "DiscoveryServiceConfig",
-            "DiscoveryIdentityConfig", "UnattendedInstallConfig", "SecurityProfileConfig", "FilesystemTrimConfig");
+    static final Set<String> KINDS_SINCE_1_14 = Set.of(
+            "KubeNodeConfig",
+            "KubeletConfig",
+            "KubeClusterConfig",
+            "KubeNetworkConfig",
+            "KubeAPIServerCAConfig",
+            "KubePrismConfig",
+            "DiscoveryServiceConfig",
+            "DiscoveryIdentityConfig",
+            "UnattendedInstallConfig",
+            "SecurityProfileConfig",
+            "FilesystemTrimConfig");
 
     private static final Pattern IMAGE_TAG = Pattern.compile(":v(\\d+)\\.(\\d+)(?:\\.\\d+)?(?:-[0-9A-Za-z.]+)?$");
 
-    private VersionDetection() {
-    }
+    private VersionDetection() {}
 
     /**
      * The detected (or configured) version and a one-line explanation an operator can check.
@@ -40,28 +48,36 @@ final class VersionDetection {
      * @param certain true when configured, or when the documents or the installer tag pin one minor
      * @param configured true when the operator set talos-version
      */
-    record Detected(TalosVersion version, String explanation, TalosVersion oldest, TalosVersion newest, boolean certain,
-            boolean configured) {
-    }
+    record Detected(
+            TalosVersion version,
+            String explanation,
+            TalosVersion oldest,
+            TalosVersion newest,
+            boolean certain,
+            boolean configured) {}
 
     static Detected detect(List<ObjectNode> documents, Optional<TalosVersion> configured, String source) {
         Shape shape = shapeOf(documents);
         if (configured.isPresent()) {
             TalosVersion v = configured.get();
             if (v.compareTo(TalosVersion.OLDEST_SUPPORTED) < 0) {
-                throw new WorkerConfigException(WorkerConfigException.Problem.UNSUPPORTED_CONFIG,
+                throw new WorkerConfigException(
+                        WorkerConfigException.Problem.UNSUPPORTED_CONFIG,
                         "talos-version " + v + " is configured, but talos-burst supports Talos "
                                 + TalosVersion.OLDEST_SUPPORTED + " and newer");
             }
             if (v.compareTo(shape.min) < 0) {
-                throw new WorkerConfigException(WorkerConfigException.Problem.UNSUPPORTED_CONFIG,
+                throw new WorkerConfigException(
+                        WorkerConfigException.Problem.UNSUPPORTED_CONFIG,
                         "talos-version " + v + " is configured, but worker config " + source + " " + shape.evidence
                                 + ", which needs Talos " + shape.min + " or newer; set talos-version to the version"
                                 + " the config was generated for, or regenerate it with talosctl gen config"
                                 + " --talos-version v" + v);
             }
-            String newer = v.compareTo(TalosVersion.NEWEST_KNOWN) > 0 ? " (rendered in the Talos "
-                    + TalosVersion.NEWEST_KNOWN + " document model, the newest talos-burst knows)" : "";
+            String newer = v.compareTo(TalosVersion.NEWEST_KNOWN) > 0
+                    ? " (rendered in the Talos " + TalosVersion.NEWEST_KNOWN
+                            + " document model, the newest talos-burst knows)"
+                    : "";
             return new Detected(v, "configured talos-version " + v + newer, shape.min, null, true, true);
         }
         TalosVersion min = shape.min;
@@ -69,8 +85,13 @@ final class VersionDetection {
         String evidence = shape.evidence;
         Optional<TalosVersion> installer = tagOf(installerImage(documents));
         if (installer.isPresent() && within(installer.get(), min, max)) {
-            return new Detected(installer.get(), "installer image tag v" + installer.get() + " (config " + evidence
-                    + ")", installer.get(), installer.get(), true, false);
+            return new Detected(
+                    installer.get(),
+                    "installer image tag v" + installer.get() + " (config " + evidence + ")",
+                    installer.get(),
+                    installer.get(),
+                    true,
+                    false);
         }
         Optional<TalosVersion> kubelet = tagOf(kubeletImage(documents));
         if (kubelet.isPresent() && kubelet.get().major() == 1) {
@@ -84,13 +105,17 @@ final class VersionDetection {
             return new Detected(min, "config " + evidence + " ⇒ Talos " + min, min, max, true, false);
         }
         // the documents allow several minors: the version label of the snapshot each pool boots decides at start-up
-        return new Detected(min, "config " + evidence + " ⇒ Talos " + min + (max == null ? " or newer" : "–" + max)
-                + "; assuming " + min + " unless the snapshot a pool boots says which (set talos-version to be exact)", min, max,
-                false, false);
+        return new Detected(
+                min,
+                "config " + evidence + " ⇒ Talos " + min + (max == null ? " or newer" : "–" + max) + "; assuming " + min
+                        + " unless the snapshot a pool boots says which (set talos-version to be exact)",
+                min,
+                max,
+                false,
+                false);
     }
 
-    private record Shape(TalosVersion min, TalosVersion max, String evidence) {
-    }
+    private record Shape(TalosVersion min, TalosVersion max, String evidence) {}
 
     private static Shape shapeOf(List<ObjectNode> documents) {
         Set<String> kinds = new TreeSet<>();
@@ -106,8 +131,10 @@ final class VersionDetection {
         Set<String> newKinds = new TreeSet<>(kinds);
         newKinds.retainAll(KINDS_SINCE_1_14);
         if (!newKinds.isEmpty()) {
-            return new Shape(TalosVersion.v1(14), null, "has " + String.join(", ", newKinds)
-                    + " document(s) (Talos 1.14 model)");
+            return new Shape(
+                    TalosVersion.v1(14),
+                    null,
+                    "has " + String.join(", ", newKinds) + " document(s) (Talos 1.14 model)");
         }
         if (kinds.contains("KubeSpanConfig")) {
             return new Shape(TalosVersion.v1(13), TalosVersion.v1(13), "has a KubeSpanConfig document (Talos 1.13+)");
@@ -115,24 +142,33 @@ final class VersionDetection {
         boolean hasNetwork = v1 != null && v1.path("machine").has("network");
         if (kinds.contains("HostnameConfig")) {
             return hasNetwork
-                    ? new Shape(TalosVersion.v1(12), TalosVersion.v1(12),
+                    ? new Shape(
+                            TalosVersion.v1(12),
+                            TalosVersion.v1(12),
                             "has a HostnameConfig document and machine.network (as talosctl writes for 1.12)")
-                    : new Shape(TalosVersion.v1(13), TalosVersion.v1(13),
+                    : new Shape(
+                            TalosVersion.v1(13),
+                            TalosVersion.v1(13),
                             "has a HostnameConfig document and no machine.network (as talosctl writes for 1.13)");
         }
         JsonNode features = v1 == null ? null : v1.path("machine").path("features");
         if (v1 != null && v1.path("machine").path("install").has("grubUseUKICmdline")) {
             return new Shape(TalosVersion.v1(12), TalosVersion.v1(12), "has machine.install.grubUseUKICmdline (1.12+)");
         }
-        if (features != null && (features.path("hostDNS").has("forwardKubeDNSToHost")
-                || v1.path("cluster").has("clusterName"))) {
-            return new Shape(TalosVersion.v1(8), TalosVersion.v1(11),
+        if (features != null
+                && (features.path("hostDNS").has("forwardKubeDNSToHost")
+                        || v1.path("cluster").has("clusterName"))) {
+            return new Shape(
+                    TalosVersion.v1(8),
+                    TalosVersion.v1(11),
                     "is a single v1alpha1 document with hostDNS.forwardKubeDNSToHost or cluster.clusterName");
         }
         if (features != null && features.has("hostDNS")) {
             return new Shape(TalosVersion.v1(7), TalosVersion.v1(7), "is a single v1alpha1 document with hostDNS");
         }
-        return new Shape(TalosVersion.OLDEST_SUPPORTED, TalosVersion.OLDEST_SUPPORTED,
+        return new Shape(
+                TalosVersion.OLDEST_SUPPORTED,
+                TalosVersion.OLDEST_SUPPORTED,
                 "is a single v1alpha1 document without hostDNS");
     }
 
@@ -143,10 +179,12 @@ final class VersionDetection {
     private static String installerImage(List<ObjectNode> documents) {
         for (ObjectNode d : documents) {
             DocumentId id = DocumentId.of(d);
-            if (id.isV1Alpha1() && d.path("machine").path("install").path("image").isTextual()) {
+            if (id.isV1Alpha1()
+                    && d.path("machine").path("install").path("image").isTextual()) {
                 return d.path("machine").path("install").path("image").asText();
             }
-            if (id.hasKind("UnattendedInstallConfig") && d.path("installer").path("image").isTextual()) {
+            if (id.hasKind("UnattendedInstallConfig")
+                    && d.path("installer").path("image").isTextual()) {
                 return d.path("installer").path("image").asText();
             }
         }
@@ -156,7 +194,8 @@ final class VersionDetection {
     private static String kubeletImage(List<ObjectNode> documents) {
         for (ObjectNode d : documents) {
             DocumentId id = DocumentId.of(d);
-            if (id.isV1Alpha1() && d.path("machine").path("kubelet").path("image").isTextual()) {
+            if (id.isV1Alpha1()
+                    && d.path("machine").path("kubelet").path("image").isTextual()) {
                 return d.path("machine").path("kubelet").path("image").asText();
             }
             if (id.hasKind("KubeletConfig") && d.path("image").isTextual()) {
@@ -171,7 +210,8 @@ final class VersionDetection {
             return Optional.empty();
         }
         Matcher m = IMAGE_TAG.matcher(image);
-        return m.find() ? Optional.of(new TalosVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))))
+        return m.find()
+                ? Optional.of(new TalosVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))))
                 : Optional.empty();
     }
 }

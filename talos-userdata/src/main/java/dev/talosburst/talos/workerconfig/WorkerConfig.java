@@ -36,8 +36,11 @@ public final class WorkerConfig {
 
     /** The same config, rendered for another Talos version (the one a pool's snapshot runs), with why. */
     WorkerConfig forVersion(TalosVersion other, String explanation) {
-        return new WorkerConfig(source, documents, new VersionDetection.Detected(other, explanation, detected.oldest(),
-                detected.newest(), true, detected.configured()));
+        return new WorkerConfig(
+                source,
+                documents,
+                new VersionDetection.Detected(
+                        other, explanation, detected.oldest(), detected.newest(), true, detected.configured()));
     }
 
     /** False when the documents allow several Talos minors and nothing pinned one (talos-version unset). */
@@ -75,10 +78,12 @@ public final class WorkerConfig {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new WorkerConfigException(WorkerConfigException.Problem.UNREADABLE_CONFIG,
+            throw new WorkerConfigException(
+                    WorkerConfigException.Problem.UNREADABLE_CONFIG,
                     "worker config " + file + " does not exist; mount the Secret holding worker.yaml there");
         } catch (IOException | RuntimeException e) {
-            throw new WorkerConfigException(WorkerConfigException.Problem.UNREADABLE_CONFIG,
+            throw new WorkerConfigException(
+                    WorkerConfigException.Problem.UNREADABLE_CONFIG,
                     "cannot read worker config " + file + " (" + e.getClass().getSimpleName()
                             + "); check the file is readable UTF-8 text");
         }
@@ -91,12 +96,15 @@ public final class WorkerConfig {
      * @param source how messages name the config (a path, never its content)
      */
     public static WorkerConfig parse(String yaml, String source, Optional<TalosVersion> talosVersion) {
-        List<ObjectNode> documents = YamlDocuments.parse(yaml, error -> new WorkerConfigException(
-                WorkerConfigException.Problem.UNREADABLE_CONFIG,
-                "worker config " + source + (error.fromParser()
-                        ? " is not valid YAML" + error.where()
-                                + " (the parser's message is not shown because the file holds join secrets)"
-                        : " is not a Talos machine config" + error.where() + ": " + error.problem())));
+        List<ObjectNode> documents = YamlDocuments.parse(
+                yaml,
+                error -> new WorkerConfigException(
+                        WorkerConfigException.Problem.UNREADABLE_CONFIG,
+                        "worker config " + source
+                                + (error.fromParser()
+                                        ? " is not valid YAML" + error.where()
+                                                + " (the parser's message is not shown because the file holds join secrets)"
+                                        : " is not a Talos machine config" + error.where() + ": " + error.problem())));
         if (documents.isEmpty()) {
             throw unusable(source, "is empty; it must be the worker.yaml written by talosctl gen config");
         }
@@ -110,23 +118,30 @@ public final class WorkerConfig {
             if (id.isV1Alpha1()) {
                 v1alpha1++;
                 if (!"v1alpha1".equals(document.path("version").asText())) {
-                    throw unusable(source, "has a document with neither kind nor version: v1alpha1;"
-                            + " it is not a Talos machine config");
+                    throw unusable(
+                            source,
+                            "has a document with neither kind nor version: v1alpha1;"
+                                    + " it is not a Talos machine config");
                 }
             } else if (id.apiVersion() == null) {
                 throw unusable(source, "has a " + id.kind() + " document without apiVersion");
             }
         }
         if (v1alpha1 == 0) {
-            throw unusable(source, "has no v1alpha1 document (version: v1alpha1);"
-                    + " it must be the worker.yaml written by talosctl gen config");
+            throw unusable(
+                    source,
+                    "has no v1alpha1 document (version: v1alpha1);"
+                            + " it must be the worker.yaml written by talosctl gen config");
         }
         ObjectNode main = documents.get(StrategicMerge.indexOf(documents, DocumentId.V1ALPHA1));
         JsonNode type = main.path("machine").path("type");
         if (!"worker".equals(type.asText())) {
-            String shown = Set.of("controlplane", "init").contains(type.asText()) ? "a " + type.asText() : "not a worker";
-            throw unusable(source, "is " + shown + " config (machine.type); talos-burst needs the worker config:"
-                    + " talosctl gen config ... --output-types worker");
+            String shown =
+                    Set.of("controlplane", "init").contains(type.asText()) ? "a " + type.asText() : "not a worker";
+            throw unusable(
+                    source,
+                    "is " + shown + " config (machine.type); talos-burst needs the worker config:"
+                            + " talosctl gen config ... --output-types worker");
         }
         VersionDetection.Detected detected = VersionDetection.detect(documents, talosVersion, source);
         return new WorkerConfig(source, List.copyOf(documents), detected);
@@ -162,8 +177,8 @@ public final class WorkerConfig {
     }
 
     private static WorkerConfigException unusable(String source, String what) {
-        return new WorkerConfigException(WorkerConfigException.Problem.UNSUPPORTED_CONFIG,
-                "worker config " + source + " " + what);
+        return new WorkerConfigException(
+                WorkerConfigException.Problem.UNSUPPORTED_CONFIG, "worker config " + source + " " + what);
     }
 
     @Override

@@ -85,7 +85,8 @@ public final class WorkerConfigRenderer {
         try {
             List<String> settingProblems = ConfigChecks.checkSettings(node);
             if (!settingProblems.isEmpty()) {
-                throw new WorkerConfigException(WorkerConfigException.Problem.INVALID_SETTING,
+                throw new WorkerConfigException(
+                        WorkerConfigException.Problem.INVALID_SETTING,
                         "pool '" + node.poolId() + "' node " + node.hostname() + " has invalid settings",
                         settingProblems);
             }
@@ -101,20 +102,23 @@ public final class WorkerConfigRenderer {
             model.tidy(documents);
             List<String> problems = ConfigChecks.check(model, documents, node);
             if (!problems.isEmpty()) {
-                throw new WorkerConfigException(WorkerConfigException.Problem.CHECK_FAILED,
+                throw new WorkerConfigException(
+                        WorkerConfigException.Problem.CHECK_FAILED,
                         "pool '" + node.poolId() + "': the worker config from " + config.source()
                                 + " with the pool's patches fails talos-burst's checks for Talos " + model.version,
                         problems);
             }
             Optional<String> schemaFile = validateAgainstSchema(node, documents);
-            return UserDataEncoding.encode(YamlDocuments.write(documents), model.version, schemaFile, node.poolId(),
-                    limitBytes);
+            return UserDataEncoding.encode(
+                    YamlDocuments.write(documents), model.version, schemaFile, node.poolId(), limitBytes);
         } catch (WorkerConfigException e) {
             throw messages.redact(e);
         } catch (RuntimeException e) {
             // never chain: third-party messages may quote config content
-            throw new WorkerConfigException(WorkerConfigException.Problem.CHECK_FAILED, "pool '" + node.poolId()
-                    + "': rendering the worker config failed unexpectedly (" + e.getClass().getName() + ")");
+            throw new WorkerConfigException(
+                    WorkerConfigException.Problem.CHECK_FAILED,
+                    "pool '" + node.poolId() + "': rendering the worker config failed unexpectedly ("
+                            + e.getClass().getName() + ")");
         }
     }
 
@@ -123,8 +127,8 @@ public final class WorkerConfigRenderer {
      * same error its first scale-up would (invalid label, conflicting patch, schema violation with document and
      * path, too large), and returns that render so its size can be reported.
      */
-    public RenderedUserData checkPool(String poolId, Map<String, String> labels, List<Taint> taints,
-            List<String> patches) {
+    public RenderedUserData checkPool(
+            String poolId, Map<String, String> labels, List<Taint> taints, List<String> patches) {
         return render(new NodeCustomization(poolId, longestServerName(poolId), labels, taints, patches));
     }
 
@@ -143,12 +147,15 @@ public final class WorkerConfigRenderer {
         }
         String file = schemas.get().fileFor(model.version).orElseThrow();
         List<String> introduced = violations.get().stream()
-                .filter(v -> !acceptedSchemaFindings.contains(redactor.redact(v))).toList();
+                .filter(v -> !acceptedSchemaFindings.contains(redactor.redact(v)))
+                .toList();
         if (!introduced.isEmpty()) {
-            throw new WorkerConfigException(WorkerConfigException.Problem.SCHEMA_VIOLATION,
+            throw new WorkerConfigException(
+                    WorkerConfigException.Problem.SCHEMA_VIOLATION,
                     "pool '" + node.poolId() + "': the worker config from " + config.source()
                             + " with the pool's patches does not validate against the Talos " + model.version
-                            + " JSON Schema (" + file + "); fix the pool's patches", introduced);
+                            + " JSON Schema (" + file + "); fix the pool's patches",
+                    introduced);
         }
         return Optional.of(file);
     }
@@ -159,18 +166,23 @@ public final class WorkerConfigRenderer {
         }
         String trimmed = yaml.stripLeading();
         if (trimmed.startsWith("- op:") || trimmed.startsWith("[")) {
-            throw new WorkerConfigException(WorkerConfigException.Problem.INVALID_PATCH, patchName
-                    + " looks like an RFC 6902 JSON patch; Talos refuses those for multi-document configs,"
-                    + " so talos-burst only takes strategic-merge patches (a partial machine config)");
+            throw new WorkerConfigException(
+                    WorkerConfigException.Problem.INVALID_PATCH,
+                    patchName
+                            + " looks like an RFC 6902 JSON patch; Talos refuses those for multi-document configs,"
+                            + " so talos-burst only takes strategic-merge patches (a partial machine config)");
         }
-        List<ObjectNode> documents = YamlDocuments.parse(yaml, error -> new WorkerConfigException(
-                WorkerConfigException.Problem.INVALID_PATCH,
-                patchName + " is not valid YAML" + error.where() + ": " + error.problem()));
+        List<ObjectNode> documents = YamlDocuments.parse(
+                yaml,
+                error -> new WorkerConfigException(
+                        WorkerConfigException.Problem.INVALID_PATCH,
+                        patchName + " is not valid YAML" + error.where() + ": " + error.problem()));
         for (ObjectNode document : documents) {
             DocumentId id = DocumentId.of(document);
             if (!id.isV1Alpha1() && id.apiVersion() == null) {
-                throw new WorkerConfigException(WorkerConfigException.Problem.INVALID_PATCH, patchName + " has a "
-                        + id.kind() + " document without apiVersion; add apiVersion: v1alpha1");
+                throw new WorkerConfigException(
+                        WorkerConfigException.Problem.INVALID_PATCH,
+                        patchName + " has a " + id.kind() + " document without apiVersion; add apiVersion: v1alpha1");
             }
         }
         return documents;
@@ -187,6 +199,7 @@ public final class WorkerConfigRenderer {
 
     @Override
     public String toString() {
-        return "WorkerConfigRenderer[config=" + config + ", schema=" + schemaFile().orElse("none") + "]";
+        return "WorkerConfigRenderer[config=" + config + ", schema="
+                + schemaFile().orElse("none") + "]";
     }
 }

@@ -34,8 +34,7 @@ final class YamlDocuments {
             .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
             .build();
 
-    private YamlDocuments() {
-    }
+    private YamlDocuments() {}
 
     /**
      * Parses a YAML stream into its mapping documents; empty documents are skipped.
@@ -57,16 +56,22 @@ final class YamlDocuments {
                     continue;
                 }
                 if (!node.isObject()) {
-                    throw describeError.apply(new ParseError(start.getLineNr(), start.getColumnNr(),
-                            "document " + index + " is a " + node.getNodeType().name().toLowerCase()
-                                    + ", expected a mapping (key: value)", false));
+                    throw describeError.apply(new ParseError(
+                            start.getLineNr(),
+                            start.getColumnNr(),
+                            "document " + index + " is a "
+                                    + node.getNodeType().name().toLowerCase() + ", expected a mapping (key: value)",
+                            false));
                 }
                 documents.add((ObjectNode) node);
             }
         } catch (JsonProcessingException e) {
             JsonLocation where = e.getLocation();
-            throw describeError.apply(new ParseError(where == null ? -1 : where.getLineNr(),
-                    where == null ? -1 : where.getColumnNr(), problemOf(e), true));
+            throw describeError.apply(new ParseError(
+                    where == null ? -1 : where.getLineNr(),
+                    where == null ? -1 : where.getColumnNr(),
+                    problemOf(e),
+                    true));
         } catch (IOException e) {
             throw describeError.apply(new ParseError(-1, -1, "I/O error", false));
         }

@@ -30,12 +30,19 @@ class TalosUserDataEngineTest {
         Path shared = Path.of(System.getProperty("talos-burst.shared-dir", "../../shared"));
         Path worker = shared.resolve("fixtures/talos/v1.13-base-worker.yaml");
         Path schemas = shared.resolve("contracts/talos-schema");
-        Assumptions.assumeTrue(Files.isRegularFile(worker), "skipped: Talos fixture " + worker.toAbsolutePath() + " is missing");
-        Assumptions.assumeTrue(Files.isDirectory(schemas), "skipped: Talos schemas " + schemas.toAbsolutePath() + " are missing");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(worker), "skipped: Talos fixture " + worker.toAbsolutePath() + " is missing");
+        Assumptions.assumeTrue(
+                Files.isDirectory(schemas), "skipped: Talos schemas " + schemas.toAbsolutePath() + " are missing");
         userData = WorkerConfigUserData.load(worker, Optional.empty(), Optional.of(schemas));
         // a 1.13 config needs a 1.13 image: a 1.11 one cannot read its KubeSpanConfig document
-        fx.sim.catalogue().addSnapshot("talos v1.13.9 amd64", "x86", java.time.Instant.parse("2026-11-20T09:00:00Z"),
-                Map.of("os", "talos", "version", "v1.13.9", "arch", "amd64"));
+        fx.sim
+                .catalogue()
+                .addSnapshot(
+                        "talos v1.13.9 amd64",
+                        "x86",
+                        java.time.Instant.parse("2026-11-20T09:00:00Z"),
+                        Map.of("os", "talos", "version", "v1.13.9", "arch", "amd64"));
     }
 
     @AfterEach
@@ -44,15 +51,38 @@ class TalosUserDataEngineTest {
     }
 
     private static NodePool pool(String id, List<String> patches) {
-        return new NodePool(id, "cx22", "fsn1", null, 0, 3, ImageSelector.talos("v1.13.9"), Map.of("example.com/tier", "burst"),
-                List.of(new Taint("burst", "true", "NoSchedule")), Map.of(), List.of(), List.of(), null, true, true,
-                AutoscalingOverrides.none(), patches, Duration.ofMinutes(15));
+        return new NodePool(
+                id,
+                "cx22",
+                "fsn1",
+                null,
+                0,
+                3,
+                ImageSelector.talos("v1.13.9"),
+                Map.of("example.com/tier", "burst"),
+                List.of(new Taint("burst", "true", "NoSchedule")),
+                Map.of(),
+                List.of(),
+                List.of(),
+                null,
+                true,
+                true,
+                AutoscalingOverrides.none(),
+                patches,
+                Duration.ofMinutes(15));
     }
 
     @Test
     void aScaledUpServerBootsTheClustersWorkerConfigNamedAfterItself() {
-        NodeGroupEngine engine = new NodeGroupEngine(fx.settings(), List.of(pool("talos", List.of())), fx.client, userData, fx.sink,
-                fx.nodes, fx.clock, fx.registry);
+        NodeGroupEngine engine = new NodeGroupEngine(
+                fx.settings(),
+                List.of(pool("talos", List.of())),
+                fx.client,
+                userData,
+                fx.sink,
+                fx.nodes,
+                fx.clock,
+                fx.registry);
         fx.engines.add(engine);
         engine.start();
 
@@ -62,19 +92,27 @@ class TalosUserDataEngineTest {
         ServerSnapshot server = fx.serversOf("talos").get(0);
         String stored = fx.sim.inspect().userData(server.id()).orElseThrow();
         assertThat(stored.length()).isLessThanOrEqualTo(32768);
-        assertThat(stored).contains("hostname: " + server.name()).contains("kind: KubeSpanConfig")
-                .contains("talos-burst.dev/pool: talos").contains("node.kubernetes.io/instance-type: cx22")
-                .contains("registerWithTaints").doesNotContain("persist:");
+        assertThat(stored)
+                .contains("hostname: " + server.name())
+                .contains("kind: KubeSpanConfig")
+                .contains("talos-burst.dev/pool: talos")
+                .contains("node.kubernetes.io/instance-type: cx22")
+                .contains("registerWithTaints")
+                .doesNotContain("persist:");
     }
 
     @Test
     void aPoolWhosePatchBreaksTheTalosSchemaFailsStartUp() {
         NodePool broken = pool("broken", List.of("machine:\n  kubelet:\n    notAKubeletField: true\n"));
-        assertThatThrownBy(() -> new NodeGroupEngine(fx.settings(), List.of(broken), fx.client, userData, fx.sink, fx.nodes, fx.clock))
-                .isInstanceOfSatisfying(PoolValidation.InvalidPoolsException.class, e -> assertThat(e.problems())
-                        .singleElement().satisfies(p -> {
+        assertThatThrownBy(() -> new NodeGroupEngine(
+                        fx.settings(), List.of(broken), fx.client, userData, fx.sink, fx.nodes, fx.clock))
+                .isInstanceOfSatisfying(
+                        PoolValidation.InvalidPoolsException.class,
+                        e -> assertThat(e.problems()).singleElement().satisfies(p -> {
                             assertThat(p.poolId()).isEqualTo("broken");
-                            assertThat(p.text()).startsWith("talosburst.pools.broken: ").contains("notAKubeletField");
+                            assertThat(p.text())
+                                    .startsWith("talosburst.pools.broken: ")
+                                    .contains("notAKubeletField");
                         }));
         // nothing was created or even asked of Hetzner for it
         assertThat(fx.sim.inspect().requestCount("POST", "/servers")).isZero();

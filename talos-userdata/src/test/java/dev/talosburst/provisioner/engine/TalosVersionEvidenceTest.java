@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class TalosVersionEvidenceTest {
     private final EngineFixture fx = new EngineFixture();
+
     @TempDir
     Path dir;
 
@@ -43,7 +44,8 @@ class TalosVersionEvidenceTest {
     private static String fixture(String name) throws IOException {
         Path shared = Path.of(System.getProperty("talos-burst.shared-dir", "../../shared"));
         Path file = shared.resolve("fixtures/talos").resolve(name);
-        Assumptions.assumeTrue(Files.isRegularFile(file), "skipped: Talos fixture " + file.toAbsolutePath() + " is missing");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(file), "skipped: Talos fixture " + file.toAbsolutePath() + " is missing");
         return Files.readString(file);
     }
 
@@ -53,18 +55,40 @@ class TalosVersionEvidenceTest {
     }
 
     private void snapshot(String version) {
-        fx.sim.catalogue().addSnapshot("talos " + version + " amd64", "x86", Instant.parse("2026-11-20T09:00:00Z"),
-                Map.of("os", "talos", "version", version, "arch", "amd64"));
+        fx.sim
+                .catalogue()
+                .addSnapshot(
+                        "talos " + version + " amd64",
+                        "x86",
+                        Instant.parse("2026-11-20T09:00:00Z"),
+                        Map.of("os", "talos", "version", version, "arch", "amd64"));
     }
 
     private static NodePool pool(String id, String talosVersion, List<String> patches) {
-        return new NodePool(id, "cx22", "fsn1", null, 0, 3, ImageSelector.talos(talosVersion), Map.of(), List.of(), Map.of(), List.of(),
-                List.of(), null, true, true, AutoscalingOverrides.none(), patches, Duration.ofMinutes(15));
+        return new NodePool(
+                id,
+                "cx22",
+                "fsn1",
+                null,
+                0,
+                3,
+                ImageSelector.talos(talosVersion),
+                Map.of(),
+                List.of(),
+                Map.of(),
+                List.of(),
+                List.of(),
+                null,
+                true,
+                true,
+                AutoscalingOverrides.none(),
+                patches,
+                Duration.ofMinutes(15));
     }
 
     private NodeGroupEngine engine(WorkerConfigUserData userData, NodePool... pools) {
-        NodeGroupEngine engine = new NodeGroupEngine(fx.settings(), List.of(pools), fx.client, userData, fx.sink, fx.nodes, fx.clock,
-                fx.registry);
+        NodeGroupEngine engine = new NodeGroupEngine(
+                fx.settings(), List.of(pools), fx.client, userData, fx.sink, fx.nodes, fx.clock, fx.registry);
         fx.engines.add(engine);
         engine.start();
         return engine;
@@ -74,7 +98,11 @@ class TalosVersionEvidenceTest {
     private static String largePatch() {
         StringBuilder patch = new StringBuilder("machine:\n  sysctls:\n");
         for (int i = 0; i < 1000; i++) {
-            patch.append("    net.example.key").append(i).append(": \"value-").append(i).append("\"\n");
+            patch.append("    net.example.key")
+                    .append(i)
+                    .append(": \"value-")
+                    .append(i)
+                    .append("\"\n");
         }
         return patch.toString();
     }
@@ -100,10 +128,14 @@ class TalosVersionEvidenceTest {
 
     @ParameterizedTest(name = "Talos {0}")
     @ValueSource(strings = {"v1.9.6", "v1.10.7"})
-    void aConfigForAnOlderTalosMadeByANewerTalosctlTakesTheVersionOfTheSnapshotItBoots(String version) throws IOException {
-        // talosctl 1.13 gen config --talos-version v1.9/v1.10: the 1.8-1.11 document shape, installer and kubelet of 1.13
+    void aConfigForAnOlderTalosMadeByANewerTalosctlTakesTheVersionOfTheSnapshotItBoots(String version)
+            throws IOException {
+        // talosctl 1.13 gen config --talos-version v1.9/v1.10: the 1.8-1.11 document shape, installer and kubelet of
+        // 1.13
         String yaml = fixture("v1.11-base-worker.yaml")
-                .replace("        wipe: false", "        image: ghcr.io/siderolabs/installer:v1.13.9\n        wipe: false")
+                .replace(
+                        "        wipe: false",
+                        "        image: ghcr.io/siderolabs/installer:v1.13.9\n        wipe: false")
                 .replace("kubelet:v1.28.0", "kubelet:v1.31.4");
         WorkerConfigUserData userData = userData(yaml);
         snapshot(version);
@@ -112,7 +144,8 @@ class TalosVersionEvidenceTest {
 
         assertThat(engine.hetznerStatus().state()).isEqualTo(HetznerStatus.State.READY);
         assertThat(userData.rendererFor("old").talosVersion()).isEqualTo(TalosVersion.parse(version));
-        assertThat(userData.rendererFor("old").config().versionExplanation()).contains("pool old boots a Talos " + version);
+        assertThat(userData.rendererFor("old").config().versionExplanation())
+                .contains("pool old boots a Talos " + version);
     }
 
     @Test
@@ -122,9 +155,12 @@ class TalosVersionEvidenceTest {
             yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         // an installer pinned by digest: only the documents (1.14 or newer) and the snapshot tell the version
-        yaml = yaml.replaceAll("metal-installer/([0-9a-f]+):v1\\.14\\.0-rc\\.1", "metal-installer/$1@sha256:" + "0".repeat(64));
+        yaml = yaml.replaceAll(
+                "metal-installer/([0-9a-f]+):v1\\.14\\.0-rc\\.1", "metal-installer/$1@sha256:" + "0".repeat(64));
         WorkerConfigUserData userData = userData(yaml);
-        assertThat(userData.renderer().config().versionCertain()).as("1.14 documents are also what 1.15 writes").isFalse();
+        assertThat(userData.renderer().config().versionCertain())
+                .as("1.14 documents are also what 1.15 writes")
+                .isFalse();
         snapshot("v1.15.2");
 
         NodeGroupEngine engine = engine(userData, pool("new", "v1.15.2", List.of()));
@@ -140,7 +176,9 @@ class TalosVersionEvidenceTest {
         NodeGroupEngine engine = engine(userData, pool("mismatch", "v1.11.6", List.of()));
 
         assertThat(engine.hetznerStatus().state()).isEqualTo(HetznerStatus.State.CONFIGURATION_INVALID);
-        assertThat(engine.hetznerStatus().startupProblems()).singleElement().asString()
+        assertThat(engine.hetznerStatus().startupProblems())
+                .singleElement()
+                .asString()
                 .startsWith("talosburst.pools.mismatch.image: the pool boots a Talos v1.11.6 snapshot")
                 .contains("needs Talos 1.13 or newer", "talosctl gen config --talos-version v1.11");
         assertThat(fx.sim.inspect().requestCount("POST", "/servers")).isZero();

@@ -16,12 +16,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every worker config talosctl generated (shared fixtures) renders to a valid config for its Talos version. */
 class FixtureRenderingTest {
 
-    private static final Map<String, String> LABELS = Map.of("burst.example.com/pool", "gpu",
-            "node.kubernetes.io/instance-type", "cx22", "topology.kubernetes.io/zone", "hel1");
-    private static final List<Taint> TAINTS = List.of(Taint.parse("dedicated=gpu:NoSchedule"),
-            Taint.parse("burst.example.com/spot:PreferNoSchedule"));
-    private static final List<String> SECRET_PATHS = List.of("machine.token", "machine.ca.crt", "cluster.token",
-            "cluster.secret", "cluster.id", "cluster.ca.crt", "cluster.controlPlane.endpoint");
+    private static final Map<String, String> LABELS = Map.of(
+            "burst.example.com/pool",
+            "gpu",
+            "node.kubernetes.io/instance-type",
+            "cx22",
+            "topology.kubernetes.io/zone",
+            "hel1");
+    private static final List<Taint> TAINTS =
+            List.of(Taint.parse("dedicated=gpu:NoSchedule"), Taint.parse("burst.example.com/spot:PreferNoSchedule"));
+    private static final List<String> SECRET_PATHS = List.of(
+            "machine.token",
+            "machine.ca.crt",
+            "cluster.token",
+            "cluster.secret",
+            "cluster.id",
+            "cluster.ca.crt",
+            "cluster.controlPlane.endpoint");
 
     static Stream<Path> fixtures() {
         return SharedTalosFiles.workerConfigs().stream();
@@ -50,8 +61,13 @@ class FixtureRenderingTest {
         assertThat(out.at("machine.nodeTaints")).isNull();
 
         // labels and taints where this version reads them
-        LABELS.forEach((k, v) -> assertThat(out.v1alpha1().path("machine").path("nodeLabels").path(k).asText())
-                .as(k).isEqualTo(v));
+        LABELS.forEach((k, v) -> assertThat(out.v1alpha1()
+                        .path("machine")
+                        .path("nodeLabels")
+                        .path(k)
+                        .asText())
+                .as(k)
+                .isEqualTo(v));
         JsonNode taints = out.at("machine.kubelet.extraConfig.registerWithTaints");
         assertThat(taints).hasSize(2);
         assertThat(taints.get(0).path("key").asText()).isEqualTo("dedicated");
@@ -74,7 +90,8 @@ class FixtureRenderingTest {
             assertThat(out.count("KubeSpanConfig")).isEqualTo(1);
             assertThat(out.at("machine.network")).isNull();
         } else {
-            assertThat(out.at("machine.network.kubespan.enabled").booleanValue()).isTrue();
+            assertThat(out.at("machine.network.kubespan.enabled").booleanValue())
+                    .isTrue();
             assertThat(out.doc("KubeSpanConfig")).isNull();
         }
         assertThat(out.at("cluster.discovery.enabled").booleanValue()).isTrue();
@@ -88,7 +105,9 @@ class FixtureRenderingTest {
         List<String> findings = schemas.validate(version, out.documents).orElseThrow();
         assertThat(findings).isSubsetOf(renderer.acceptedSchemaFindings());
         if (fixture.getFileName().toString().contains("-base-")) {
-            assertThat(findings).as("a default talosctl config must render schema-clean").isEmpty();
+            assertThat(findings)
+                    .as("a default talosctl config must render schema-clean")
+                    .isEmpty();
         }
     }
 
@@ -115,8 +134,8 @@ class FixtureRenderingTest {
             assertThat(renderer.acceptedSchemaFindings()).isEmpty();
         } else {
             // e.g. machine.install.extraKernelArgs: still accepted by Talos 1.12/1.13, no longer in their schemas
-            assertThat(renderer.acceptedSchemaFindings()).allSatisfy(f -> assertThat(f)
-                    .startsWith("document v1alpha1, at machine.install"));
+            assertThat(renderer.acceptedSchemaFindings())
+                    .allSatisfy(f -> assertThat(f).startsWith("document v1alpha1, at machine.install"));
         }
     }
 }

@@ -9,7 +9,8 @@ class KubernetesNamesTest {
 
     @Test
     void qualifiedNames() {
-        assertThat(KubernetesNames.qualifiedNameProblem("burst.example.com/pool")).isEmpty();
+        assertThat(KubernetesNames.qualifiedNameProblem("burst.example.com/pool"))
+                .isEmpty();
         assertThat(KubernetesNames.qualifiedNameProblem("dedicated")).isEmpty();
         assertThat(KubernetesNames.qualifiedNameProblem("Example.com/pool")).isPresent();
         assertThat(KubernetesNames.qualifiedNameProblem("example.com/")).isPresent();
@@ -22,13 +23,18 @@ class KubernetesNamesTest {
 
     @Test
     void nodeRestriction() {
-        assertThat(KubernetesNames.kubeletForbidden("node-role.kubernetes.io/worker")).isPresent();
+        assertThat(KubernetesNames.kubeletForbidden("node-role.kubernetes.io/worker"))
+                .isPresent();
         assertThat(KubernetesNames.kubeletForbidden("kubernetes.io/role")).isPresent();
         assertThat(KubernetesNames.kubeletForbidden("foo.k8s.io/x")).isPresent();
-        assertThat(KubernetesNames.kubeletForbidden("node-restriction.kubernetes.io/x")).isPresent();
-        assertThat(KubernetesNames.kubeletForbidden("node.kubernetes.io/instance-type")).isEmpty();
-        assertThat(KubernetesNames.kubeletForbidden("pool.node.kubernetes.io/x")).isEmpty();
-        assertThat(KubernetesNames.kubeletForbidden("topology.kubernetes.io/zone")).isEmpty();
+        assertThat(KubernetesNames.kubeletForbidden("node-restriction.kubernetes.io/x"))
+                .isPresent();
+        assertThat(KubernetesNames.kubeletForbidden("node.kubernetes.io/instance-type"))
+                .isEmpty();
+        assertThat(KubernetesNames.kubeletForbidden("pool.node.kubernetes.io/x"))
+                .isEmpty();
+        assertThat(KubernetesNames.kubeletForbidden("topology.kubernetes.io/zone"))
+                .isEmpty();
         assertThat(KubernetesNames.kubeletForbidden("kubernetes.io/arch")).isEmpty();
         assertThat(KubernetesNames.kubeletForbidden("example.com/role")).isEmpty();
         assertThat(KubernetesNames.kubeletForbidden("role")).isEmpty();

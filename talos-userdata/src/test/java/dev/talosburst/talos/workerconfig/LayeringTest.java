@@ -23,23 +23,34 @@ class LayeringTest {
 
     @Test
     void importsOnlyTheUserDataPortAndThePoolModel() {
-        noClasses().should().dependOnClassesThat(resideInAPackage("dev.talosburst..")
-                        .and(resideOutsideOfPackages("dev.talosburst.talos..", "dev.talosburst.provisioner.userdata..",
+        noClasses()
+                .should()
+                .dependOnClassesThat(resideInAPackage("dev.talosburst..")
+                        .and(resideOutsideOfPackages(
+                                "dev.talosburst.talos..",
+                                "dev.talosburst.provisioner.userdata..",
                                 "dev.talosburst.provisioner.pool..")))
-                .because("an adapter implements its port; the engine, other adapters and the simulator are not its business")
+                .because(
+                        "an adapter implements its port; the engine, other adapters and the simulator are not its business")
                 .check(RENDERER);
     }
 
     @Test
     void importsNoApplicationFramework() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "io.fabric8..", "org.apache.kafka..", "io.grpc..",
-                        "jakarta..", "io.smallrye..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.quarkus..", "io.fabric8..", "org.apache.kafka..", "io.grpc..", "jakarta..", "io.smallrye..")
                 .because("the app module wires adapters; this one is plain Java")
                 .check(RENDERER);
     }
 
     @Test
     void noPackageCycle() {
-        slices().matching("dev.talosburst.talos.(*)..").should().beFreeOfCycles().check(RENDERER);
+        slices().matching("dev.talosburst.talos.(*)..")
+                .should()
+                .beFreeOfCycles()
+                .check(RENDERER);
     }
 }

@@ -18,8 +18,10 @@ final class Rendered {
 
     private Rendered(String yaml) {
         this.yaml = yaml;
-        this.documents = YamlDocuments.parse(yaml, e -> new WorkerConfigException(
-                WorkerConfigException.Problem.UNREADABLE_CONFIG, "rendered YAML does not parse" + e.where()));
+        this.documents = YamlDocuments.parse(
+                yaml,
+                e -> new WorkerConfigException(
+                        WorkerConfigException.Problem.UNREADABLE_CONFIG, "rendered YAML does not parse" + e.where()));
     }
 
     static Rendered of(RenderedUserData data) {
@@ -31,7 +33,8 @@ final class Rendered {
     }
 
     static String gunzip(String base64) {
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(base64)))) {
+        try (GZIPInputStream in =
+                new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(base64)))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

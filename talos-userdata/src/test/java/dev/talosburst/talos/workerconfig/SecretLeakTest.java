@@ -34,12 +34,10 @@ class SecretLeakTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     @BeforeEach
@@ -57,8 +55,8 @@ class SecretLeakTest {
     private static Set<String> secrets(Path fixture) throws IOException {
         Set<String> secrets = new TreeSet<>();
         Rendered in = Rendered.ofYaml(Files.readString(fixture));
-        for (String path : List.of("machine.token", "machine.ca.crt", "cluster.token", "cluster.secret", "cluster.id",
-                "cluster.ca.crt")) {
+        for (String path : List.of(
+                "machine.token", "machine.ca.crt", "cluster.token", "cluster.secret", "cluster.id", "cluster.ca.crt")) {
             secrets.add(in.text(path));
         }
         Path bundle = fixture.resolveSibling("secrets.yaml");
@@ -95,31 +93,39 @@ class SecretLeakTest {
 
         List<Supplier<Object>> failures = List.of(
                 // bad YAML in a pool patch
-                () -> renderer.render(new NodeCustomization("gpu", "gpu-1", labels, taints,
-                        List.of("machine:\n  sysctls: {a: [\n"))),
+                () -> renderer.render(
+                        new NodeCustomization("gpu", "gpu-1", labels, taints, List.of("machine:\n  sysctls: {a: [\n"))),
                 // conflicting patch
-                () -> renderer.render(new NodeCustomization("gpu", "gpu-1", labels, taints,
-                        List.of("machine:\n  network:\n    hostname: x\n"))),
+                () -> renderer.render(new NodeCustomization(
+                        "gpu", "gpu-1", labels, taints, List.of("machine:\n  network:\n    hostname: x\n"))),
                 // schema failures, one with a secret value where an enum is expected
-                () -> renderer.checkPool("gpu", labels, taints, List.of(
-                        "machine:\n  logging:\n    destinations:\n      - endpoint: udp://127.0.0.1:5\n"
+                () -> renderer.checkPool(
+                        "gpu",
+                        labels,
+                        taints,
+                        List.of("machine:\n  logging:\n    destinations:\n      - endpoint: udp://127.0.0.1:5\n"
                                 + "        format: \"" + clusterSecret + "\"\n"
                                 + "  kubelet:\n    registerWithFQDN: \"" + clusterSecret + "\"\n")),
                 // built-in check failure (duplicate taint)
-                () -> renderer.render(new NodeCustomization("gpu", "gpu-1", labels, taints, List.of(
-                        "machine:\n  kubelet:\n    extraConfig:\n      registerWithTaints:\n"
+                () -> renderer.render(new NodeCustomization(
+                        "gpu",
+                        "gpu-1",
+                        labels,
+                        taints,
+                        List.of("machine:\n  kubelet:\n    extraConfig:\n      registerWithTaints:\n"
                                 + "        - {key: dedicated, value: x, effect: NoSchedule}\n"))),
                 // oversize
-                () -> new WorkerConfigRenderer(config, Optional.empty(), 1000).render(
-                        new NodeCustomization("gpu", "gpu-1", labels, taints, List.of())),
+                () -> new WorkerConfigRenderer(config, Optional.empty(), 1000)
+                        .render(new NodeCustomization("gpu", "gpu-1", labels, taints, List.of())),
                 // invalid label
-                () -> renderer.checkPool("gpu", Map.of("kubernetes.io/role", clusterSecret.substring(0, 10)),
-                        taints, List.of()),
+                () -> renderer.checkPool(
+                        "gpu", Map.of("kubernetes.io/role", clusterSecret.substring(0, 10)), taints, List.of()),
                 // unparsable worker config with a secret on the broken line
-                () -> WorkerConfig.load(write(tmp, "broken.yaml", text
-                        .replace("token: ", "token: [\"").replace("cluster:", "\tcluster:"))),
-                () -> WorkerConfig.load(write(tmp, "cp.yaml", text
-                        .replace("type: worker", "type: controlplane"))),
+                () -> WorkerConfig.load(write(
+                        tmp,
+                        "broken.yaml",
+                        text.replace("token: ", "token: [\"").replace("cluster:", "\tcluster:"))),
+                () -> WorkerConfig.load(write(tmp, "cp.yaml", text.replace("type: worker", "type: controlplane"))),
                 () -> WorkerConfig.load(fixture, Optional.of(TalosVersion.v1(11))),
                 () -> WorkerConfig.load(tmp.resolve("missing.yaml")));
 
@@ -136,7 +142,8 @@ class SecretLeakTest {
         }
         texts.add(config.toString());
         texts.add(renderer.toString());
-        texts.add(renderer.render(new NodeCustomization("gpu", "gpu-1", labels, taints, List.of())).toString());
+        texts.add(renderer.render(new NodeCustomization("gpu", "gpu-1", labels, taints, List.of()))
+                .toString());
         texts.add(new NodeCustomization("gpu", "gpu-1", labels, taints, List.of("x: " + clusterSecret)).toString());
         texts.addAll(logged);
 
@@ -147,9 +154,17 @@ class SecretLeakTest {
             }
         }
         // the failures still say what is wrong
-        assertThat(String.join("\n", texts)).contains("talos-patches[0] is not valid YAML at line", "machine.network.hostname",
-                "at machine.kubelet.registerWithFQDN", "twice", "limit of 1000 bytes", "kubernetes.io/role", "broken.yaml",
-                "controlplane", "missing.yaml");
+        assertThat(String.join("\n", texts))
+                .contains(
+                        "talos-patches[0] is not valid YAML at line",
+                        "machine.network.hostname",
+                        "at machine.kubelet.registerWithFQDN",
+                        "twice",
+                        "limit of 1000 bytes",
+                        "kubernetes.io/role",
+                        "broken.yaml",
+                        "controlplane",
+                        "missing.yaml");
     }
 
     private static Path write(Path dir, String name, String content) {

@@ -30,9 +30,12 @@ class SecretRedactorTest {
         assertThat(redactor.redact("document DiscoveryIdentityConfig, at machine: v1alpha1"))
                 .isEqualTo("document DiscoveryIdentityConfig, at machine: v1alpha1");
         var patch = Rendered.ofYaml("machine:\n  registries:\n    config:\n      r:\n        auth:\n"
-                + "          password: hunter22\n  sysctls:\n    a: plainvalue\n").documents;
+                        + "          password: hunter22\n  sysctls:\n    a: plainvalue\n")
+                .documents;
         assertThat(redactor.with(patch).redact("hunter22 plainvalue")).isEqualTo("<redacted> plainvalue");
-        assertThat(redactor.redact(new WorkerConfigException(WorkerConfigException.Problem.CHECK_FAILED,
-                "m shortid1", List.of("d zzzz"))).getMessage()).isEqualTo("m <redacted>:\n  - d <redacted>");
+        assertThat(redactor.redact(new WorkerConfigException(
+                                WorkerConfigException.Problem.CHECK_FAILED, "m shortid1", List.of("d zzzz")))
+                        .getMessage())
+                .isEqualTo("m <redacted>:\n  - d <redacted>");
     }
 }

@@ -11,8 +11,7 @@ import java.util.stream.Stream;
 /** Locates the shared (third-party, never copied) Talos fixtures and schemas; skips tests when absent. */
 final class SharedTalosFiles {
 
-    private SharedTalosFiles() {
-    }
+    private SharedTalosFiles() {}
 
     static Path sharedDir() {
         String dir = System.getProperty("talos-burst.shared-dir");
@@ -37,7 +36,8 @@ final class SharedTalosFiles {
     /** Every worker config fixture ({@code v1.N-<variant>-worker.yaml}). */
     static List<Path> workerConfigs() {
         try (Stream<Path> files = Files.list(fixtures())) {
-            List<Path> configs = files.filter(f -> f.getFileName().toString().endsWith("-worker.yaml")).sorted()
+            List<Path> configs = files.filter(f -> f.getFileName().toString().endsWith("-worker.yaml"))
+                    .sorted()
                     .toList();
             assumeTrue(!configs.isEmpty(), "no *-worker.yaml in " + fixtures().toAbsolutePath());
             return configs;

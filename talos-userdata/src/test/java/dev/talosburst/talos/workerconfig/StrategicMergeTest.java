@@ -43,8 +43,10 @@ class StrategicMergeTest {
             """;
 
     private static List<ObjectNode> parse(String yaml) {
-        return new java.util.ArrayList<>(YamlDocuments.parse(yaml, e -> new WorkerConfigException(
-                WorkerConfigException.Problem.INVALID_PATCH, "bad test YAML" + e.where())));
+        return new java.util.ArrayList<>(YamlDocuments.parse(
+                yaml,
+                e -> new WorkerConfigException(
+                        WorkerConfigException.Problem.INVALID_PATCH, "bad test YAML" + e.where())));
     }
 
     private static Rendered merge(String... patches) {
@@ -65,17 +67,33 @@ class StrategicMergeTest {
                     kernel.pid_max: "65536"
                 """);
         assertThat(out.at("machine.certSANs")).extracting(n -> n.asText()).containsExactly("a", "b");
-        assertThat(out.v1alpha1().path("machine").path("sysctls").path("vm.swappiness").asText()).isEqualTo("1");
-        assertThat(out.v1alpha1().path("machine").path("sysctls").path("net.core.somaxconn").asText())
+        assertThat(out.v1alpha1()
+                        .path("machine")
+                        .path("sysctls")
+                        .path("vm.swappiness")
+                        .asText())
+                .isEqualTo("1");
+        assertThat(out.v1alpha1()
+                        .path("machine")
+                        .path("sysctls")
+                        .path("net.core.somaxconn")
+                        .asText())
                 .isEqualTo("1024");
-        assertThat(out.v1alpha1().path("machine").path("sysctls").path("kernel.pid_max").asText()).isEqualTo("65536");
+        assertThat(out.v1alpha1()
+                        .path("machine")
+                        .path("sysctls")
+                        .path("kernel.pid_max")
+                        .asText())
+                .isEqualTo("65536");
         assertThat(out.text("machine.type")).isEqualTo("worker");
     }
 
     @Test
     void subnetsAreReplacedNotAppended() {
         Rendered out = merge("cluster:\n  network:\n    podSubnets: [10.50.0.0/16]\n");
-        assertThat(out.at("cluster.network.podSubnets")).extracting(n -> n.asText()).containsExactly("10.50.0.0/16");
+        assertThat(out.at("cluster.network.podSubnets"))
+                .extracting(n -> n.asText())
+                .containsExactly("10.50.0.0/16");
     }
 
     @Test
@@ -96,7 +114,9 @@ class StrategicMergeTest {
         var interfaces = out.at("machine.network.interfaces");
         assertThat(interfaces).extracting(n -> n.path("interface").asText()).containsExactly("eth0", "eth1", "eth2");
         assertThat(interfaces.get(0).path("mtu").asInt()).isEqualTo(9000);
-        assertThat(interfaces.get(0).path("vlans")).extracting(n -> n.path("vlanId").asInt()).containsExactly(10, 20);
+        assertThat(interfaces.get(0).path("vlans"))
+                .extracting(n -> n.path("vlanId").asInt())
+                .containsExactly(10, 20);
         assertThat(interfaces.get(0).path("vlans").get(0).path("mtu").asInt()).isEqualTo(1300);
     }
 
@@ -119,9 +139,15 @@ class StrategicMergeTest {
                 endpoints:
                   - url: https://mirror-d.example
                 """);
-        assertThat(out.documents).extracting(d -> DocumentId.of(d).label()).containsExactly("v1alpha1",
-                "RegistryMirrorConfig 'ghcr.io'", "SideroLinkConfig", "RegistryMirrorConfig 'docker.io'");
-        assertThat(out.documents.get(1).path("endpoints")).extracting(n -> n.path("url").asText())
+        assertThat(out.documents)
+                .extracting(d -> DocumentId.of(d).label())
+                .containsExactly(
+                        "v1alpha1",
+                        "RegistryMirrorConfig 'ghcr.io'",
+                        "SideroLinkConfig",
+                        "RegistryMirrorConfig 'docker.io'");
+        assertThat(out.documents.get(1).path("endpoints"))
+                .extracting(n -> n.path("url").asText())
                 .containsExactly("https://mirror-a.example", "https://mirror-b.example");
         assertThat(out.documents.get(3).path("endpoints")).hasSize(1);
     }
@@ -149,9 +175,12 @@ class StrategicMergeTest {
                 """);
         assertThat(out.doc("SideroLinkConfig")).isNull();
         assertThat(out.documents).hasSize(2);
-        assertThat(out.v1alpha1().path("machine").path("sysctls").has("vm.swappiness")).isFalse();
-        assertThat(out.v1alpha1().path("machine").path("sysctls").has("net.core.somaxconn")).isTrue();
-        assertThat(out.at("machine.network.interfaces")).extracting(n -> n.path("interface").asText())
+        assertThat(out.v1alpha1().path("machine").path("sysctls").has("vm.swappiness"))
+                .isFalse();
+        assertThat(out.v1alpha1().path("machine").path("sysctls").has("net.core.somaxconn"))
+                .isTrue();
+        assertThat(out.at("machine.network.interfaces"))
+                .extracting(n -> n.path("interface").asText())
                 .containsExactly("eth0");
         assertThat(out.yaml).doesNotContain("$patch");
     }
@@ -174,13 +203,16 @@ class StrategicMergeTest {
     @Test
     void refusesWhatTalosRefuses() {
         assertThatThrownBy(() -> merge("version: v1alpha1\n$patch: delete\n"))
-                .hasMessageContaining("patch #1").hasMessageContaining("v1alpha1 document");
+                .hasMessageContaining("patch #1")
+                .hasMessageContaining("v1alpha1 document");
         assertThatThrownBy(() -> merge("machine:\n  certSANs:\n    - $patch: delete\n"))
-                .hasMessageContaining("keyed lists").hasMessageContaining("machine.certSANs");
+                .hasMessageContaining("keyed lists")
+                .hasMessageContaining("machine.certSANs");
         assertThatThrownBy(() -> merge("machine:\n  sysctls:\n    $patch: replace\n"))
-                .hasMessageContaining("unsupported $patch directive").hasMessageContaining("machine.sysctls");
+                .hasMessageContaining("unsupported $patch directive")
+                .hasMessageContaining("machine.sysctls");
         assertThatThrownBy(() -> merge("apiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: x\n---\n"
-                + "apiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: y\n"))
+                        + "apiVersion: v1alpha1\nkind: SideroLinkConfig\napiUrl: y\n"))
                 .hasMessageContaining("touches document SideroLinkConfig twice");
     }
 }

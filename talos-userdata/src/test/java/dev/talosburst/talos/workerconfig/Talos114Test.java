@@ -29,8 +29,12 @@ class Talos114Test {
     }
 
     private static NodeCustomization node(List<String> patches) {
-        return new NodeCustomization("edge", "edge-0001", Map.of("burst.example.com/pool", "edge"),
-                List.of(Taint.parse("dedicated=edge:NoExecute")), patches);
+        return new NodeCustomization(
+                "edge",
+                "edge-0001",
+                Map.of("burst.example.com/pool", "edge"),
+                List.of(Taint.parse("dedicated=edge:NoExecute")),
+                patches);
     }
 
     @Test
@@ -45,9 +49,18 @@ class Talos114Test {
         WorkerConfigRenderer renderer = new WorkerConfigRenderer(config(), Optional.empty());
         Rendered out = Rendered.of(renderer.render(node(List.of())));
 
-        assertThat(out.doc("KubeNodeConfig").path("labels").path("burst.example.com/pool").asText()).isEqualTo("edge");
+        assertThat(out.doc("KubeNodeConfig")
+                        .path("labels")
+                        .path("burst.example.com/pool")
+                        .asText())
+                .isEqualTo("edge");
         assertThat(out.doc("KubeNodeConfig").has("nodeIP")).isTrue();
-        assertThat(out.doc("KubeletConfig").path("config").path("registerWithTaints").get(0).path("effect").asText())
+        assertThat(out.doc("KubeletConfig")
+                        .path("config")
+                        .path("registerWithTaints")
+                        .get(0)
+                        .path("effect")
+                        .asText())
                 .isEqualTo("NoExecute");
         assertThat(out.text("KubeletConfig:image")).isEqualTo("ghcr.io/siderolabs/kubelet:v1.37.0-rc.0");
         assertThat(out.text("HostnameConfig:hostname")).isEqualTo("edge-0001");
@@ -64,20 +77,26 @@ class Talos114Test {
         assertThat(out.v1alpha1().has("persist")).isFalse();
         // secrets unchanged
         Rendered in = Rendered.ofYaml(config114());
-        for (String path : List.of("machine.token", "machine.ca.crt", "cluster.token",
-                "DiscoveryIdentityConfig:clusterID", "DiscoveryIdentityConfig:clusterSecret",
+        for (String path : List.of(
+                "machine.token",
+                "machine.ca.crt",
+                "cluster.token",
+                "DiscoveryIdentityConfig:clusterID",
+                "DiscoveryIdentityConfig:clusterSecret",
                 "KubeClusterConfig:endpoint")) {
             assertThat(out.text(path)).as(path).isNotBlank().isEqualTo(in.text(path));
         }
         assertThat(out.doc("KubeAPIServerCAConfig").path("acceptedCAs").get(0).asText())
-                .isEqualTo(in.doc("KubeAPIServerCAConfig").path("acceptedCAs").get(0).asText())
+                .isEqualTo(in.doc("KubeAPIServerCAConfig")
+                        .path("acceptedCAs")
+                        .get(0)
+                        .asText())
                 .startsWith("-----BEGIN CERTIFICATE-----\n");
     }
 
     @Test
     void validatesAgainstThe114SchemaDespiteItsUnattendedInstallKindBug() {
-        WorkerConfigRenderer renderer = new WorkerConfigRenderer(config(),
-                Optional.of(SharedTalosFiles.schemas()));
+        WorkerConfigRenderer renderer = new WorkerConfigRenderer(config(), Optional.of(SharedTalosFiles.schemas()));
         assertThat(renderer.schemaFile()).hasValue("v1.14.0-rc.1_config.schema.json");
         // without the kind alias, UnattendedInstallConfig would be reported here
         assertThat(renderer.acceptedSchemaFindings()).isEmpty();
@@ -94,8 +113,11 @@ class Talos114Test {
         assertThatThrownBy(() -> renderer.render(node(List.of(badInstall))))
                 .isInstanceOfSatisfying(WorkerConfigException.class, e -> {
                     assertThat(e.problem()).isEqualTo(WorkerConfigException.Problem.SCHEMA_VIOLATION);
-                    assertThat(e.details()).singleElement().asString()
-                            .startsWith("document UnattendedInstallConfig, at installer:").contains("imageRef");
+                    assertThat(e.details())
+                            .singleElement()
+                            .asString()
+                            .startsWith("document UnattendedInstallConfig, at installer:")
+                            .contains("imageRef");
                 });
     }
 
@@ -105,17 +127,18 @@ class Talos114Test {
         assertThatThrownBy(() -> renderer.render(node(List.of("machine:\n  nodeLabels:\n    a.example/b: c\n"))))
                 .isInstanceOfSatisfying(WorkerConfigException.class, e -> {
                     assertThat(e.problem()).isEqualTo(WorkerConfigException.Problem.PATCH_CONFLICT);
-                    assertThat(e.getMessage()).contains("talosburst.pools.edge.talos-patches[0]", "machine.nodeLabels",
-                            "KubeNodeConfig");
+                    assertThat(e.getMessage())
+                            .contains("talosburst.pools.edge.talos-patches[0]", "machine.nodeLabels", "KubeNodeConfig");
                 });
-        assertThatThrownBy(() -> renderer.render(node(List.of(
-                "machine:\n  kubelet:\n    extraConfig:\n      maxPods: 50\n"))))
-                .hasMessageContaining("machine.kubelet").hasMessageContaining("KubeletConfig");
-        assertThatThrownBy(() -> renderer.render(node(List.of(
-                "apiVersion: v1alpha1\nkind: KubeNodeConfig\ntaints:\n  a.example/b: NoSchedule\n"))))
+        assertThatThrownBy(() ->
+                        renderer.render(node(List.of("machine:\n  kubelet:\n    extraConfig:\n      maxPods: 50\n"))))
+                .hasMessageContaining("machine.kubelet")
+                .hasMessageContaining("KubeletConfig");
+        assertThatThrownBy(() -> renderer.render(node(
+                        List.of("apiVersion: v1alpha1\nkind: KubeNodeConfig\ntaints:\n  a.example/b: NoSchedule\n"))))
                 .hasMessageContaining("KubeNodeConfig.taints");
-        assertThatThrownBy(() -> renderer.render(node(List.of(
-                "apiVersion: v1alpha1\nkind: DiscoveryIdentityConfig\nclusterID: x\n"))))
+        assertThatThrownBy(() -> renderer.render(
+                        node(List.of("apiVersion: v1alpha1\nkind: DiscoveryIdentityConfig\nclusterID: x\n"))))
                 .hasMessageContaining("DiscoveryIdentityConfig");
     }
 
@@ -132,10 +155,12 @@ class Talos114Test {
                           effect: NoSchedule
                 """;
         Rendered out = Rendered.of(renderer.render(node(List.of(patch))));
-        assertThat(out.doc("KubeletConfig").path("config").path("maxPods").asInt()).isEqualTo(50);
+        assertThat(out.doc("KubeletConfig").path("config").path("maxPods").asInt())
+                .isEqualTo(50);
         // lists append: the pool patch's taint first, then talos-burst's
-        assertThat(out.doc("KubeletConfig").path("config").path("registerWithTaints")).extracting(t -> t.get("key")
-                .asText()).containsExactly("burst.example.com/spot", "dedicated");
+        assertThat(out.doc("KubeletConfig").path("config").path("registerWithTaints"))
+                .extracting(t -> t.get("key").asText())
+                .containsExactly("burst.example.com/spot", "dedicated");
         assertThat(out.count("KubeletConfig")).isEqualTo(1);
     }
 }

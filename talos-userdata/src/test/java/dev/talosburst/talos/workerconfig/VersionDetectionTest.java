@@ -26,7 +26,8 @@ class VersionDetectionTest {
         assertThat(TalosVersion.parse("v1.14.0-rc.1")).isEqualTo(TalosVersion.v1(14));
         assertThat(TalosVersion.v1(9).acceptsCompressedUserData()).isTrue();
         assertThat(TalosVersion.v1(8).acceptsCompressedUserData()).isFalse();
-        assertThatThrownBy(() -> TalosVersion.parse("latest")).hasMessageContaining("'latest'")
+        assertThatThrownBy(() -> TalosVersion.parse("latest"))
+                .hasMessageContaining("'latest'")
                 .hasMessageContaining("1.13");
     }
 
@@ -44,30 +45,35 @@ class VersionDetectionTest {
 
     @Test
     void installerTagIsExactWhenItFitsTheShape() throws IOException {
-        String withImage = fixture("v1.11-base-worker.yaml").replace("        wipe: false",
-                "        image: ghcr.io/siderolabs/installer:v1.10.7\n        wipe: false");
+        String withImage = fixture("v1.11-base-worker.yaml")
+                .replace(
+                        "        wipe: false",
+                        "        image: ghcr.io/siderolabs/installer:v1.10.7\n        wipe: false");
         assertThat(parse(withImage).talosVersion()).isEqualTo(TalosVersion.v1(10));
         assertThat(parse(withImage).versionExplanation()).contains("installer image tag v1.10");
         // an installer tag that contradicts the documents is ignored: the shape says 1.13
-        String contradicting = fixture("v1.13-base-worker.yaml").replace("        wipe: false",
-                "        image: ghcr.io/siderolabs/installer:v1.7.0\n        wipe: false");
+        String contradicting = fixture("v1.13-base-worker.yaml")
+                .replace(
+                        "        wipe: false",
+                        "        image: ghcr.io/siderolabs/installer:v1.7.0\n        wipe: false");
         assertThat(parse(contradicting).talosVersion()).isEqualTo(TalosVersion.v1(13));
     }
 
     @Test
     void configuredVersionWinsButMayNotBeOlderThanTheDocuments() throws IOException {
-        WorkerConfig config = WorkerConfig.parse(fixture("v1.11-base-worker.yaml"), "w.yaml",
-                Optional.of(TalosVersion.v1(11)));
+        WorkerConfig config =
+                WorkerConfig.parse(fixture("v1.11-base-worker.yaml"), "w.yaml", Optional.of(TalosVersion.v1(11)));
         assertThat(config.talosVersion()).isEqualTo(TalosVersion.v1(11));
         assertThat(config.versionExplanation()).isEqualTo("configured talos-version 1.11");
-        assertThatThrownBy(() -> WorkerConfig.parse(fixture("v1.12-base-worker.yaml"), "w.yaml",
-                Optional.of(TalosVersion.v1(11))))
+        assertThatThrownBy(() -> WorkerConfig.parse(
+                        fixture("v1.12-base-worker.yaml"), "w.yaml", Optional.of(TalosVersion.v1(11))))
                 .isInstanceOfSatisfying(WorkerConfigException.class, e -> {
                     assertThat(e.problem()).isEqualTo(WorkerConfigException.Problem.UNSUPPORTED_CONFIG);
                     assertThat(e.getMessage()).contains("talos-version 1.11", "HostnameConfig", "1.12 or newer");
                 });
-        assertThatThrownBy(() -> WorkerConfig.parse(fixture("v1.6-base-worker.yaml"), "w.yaml",
-                Optional.of(TalosVersion.v1(5)))).hasMessageContaining("supports Talos 1.6 and newer");
+        assertThatThrownBy(() ->
+                        WorkerConfig.parse(fixture("v1.6-base-worker.yaml"), "w.yaml", Optional.of(TalosVersion.v1(5))))
+                .hasMessageContaining("supports Talos 1.6 and newer");
     }
 
     @Test
@@ -83,7 +89,8 @@ class VersionDetectionTest {
         // read outside the assertions: a missing fixture must skip the test, not be taken for the expected failure
         String v16 = fixture("v1.6-base-worker.yaml");
         String v112 = fixture("v1.12-base-worker.yaml");
-        assertThatThrownBy(() -> parse(v16.replace("type: worker", "type: init"))).hasMessageContaining("is a init config");
+        assertThatThrownBy(() -> parse(v16.replace("type: worker", "type: init")))
+                .hasMessageContaining("is a init config");
         assertThatThrownBy(() -> parse(v112 + "---\napiVersion: v1alpha1\nkind: HostnameConfig\nauto: off\n"))
                 .hasMessageContaining("two HostnameConfig documents");
     }

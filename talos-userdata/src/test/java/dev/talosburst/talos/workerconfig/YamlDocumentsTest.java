@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 class YamlDocumentsTest {
 
     private static List<ObjectNode> parse(String yaml) {
-        return YamlDocuments.parse(yaml, e -> new WorkerConfigException(WorkerConfigException.Problem.INVALID_PATCH,
-                "bad" + e.where() + ": " + e.problem()));
+        return YamlDocuments.parse(
+                yaml,
+                e -> new WorkerConfigException(
+                        WorkerConfigException.Problem.INVALID_PATCH, "bad" + e.where() + ": " + e.problem()));
     }
 
     @Test
@@ -49,15 +51,19 @@ class YamlDocumentsTest {
         assertThat(docs.get(0).get("h").isInt()).isTrue();
         assertThat(docs.get(0).get("i").isBoolean()).isTrue();
         String written = YamlDocuments.write(docs);
-        assertThat(written).doesNotContain("comment").contains("\n---\nkind: Second\n")
-                .contains("p: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+        assertThat(written)
+                .doesNotContain("comment")
+                .contains("\n---\nkind: Second\n")
+                .contains(
+                        "p: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
         assertThat(parse(written)).isEqualTo(docs);
         assertThat(parse(written).get(0).get("o").asText()).endsWith("-----END CERTIFICATE-----\n");
     }
 
     @Test
     void acceptsAByteOrderMarkAndWindowsLineEnds() {
-        assertThat(parse("\uFEFFa: 1\r\nb: x\r\n")).singleElement()
+        assertThat(parse("\uFEFFa: 1\r\nb: x\r\n"))
+                .singleElement()
                 .satisfies(d -> assertThat(d.get("b").asText()).isEqualTo("x"));
     }
 

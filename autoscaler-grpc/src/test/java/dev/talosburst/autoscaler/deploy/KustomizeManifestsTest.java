@@ -296,6 +296,9 @@ class KustomizeManifestsTest {
                 .doesNotContain("talos-burst-hcloud");
         assertThat(deployment.at("/spec/template/spec/volumes").toString()).doesNotContain("talos-burst-talos");
         assertThat(config(docs).getProperty("talosburst.grpc.plaintext")).isEqualTo("false");
+        assertThat(docs)
+                .as("one replica and a PodDisruptionBudget of minAvailable 1 would block every node drain")
+                .noneMatch(d -> d.get("kind").asText().equals("PodDisruptionBudget"));
     }
 
     private static String secretMountedAt(JsonNode pod, String directory) {

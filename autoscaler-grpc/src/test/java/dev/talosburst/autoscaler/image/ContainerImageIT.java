@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The OCI image built by {@link ContainerImage} runs: its layers are unpacked into a directory, which becomes the root
- * (chroot, with the host's /proc and /dev bound in as a container runtime would) of the image's own entrypoint,
+ * (chroot, with the host's /proc and /dev bound in, in a private mount namespace, as a container runtime would) of the image's own entrypoint,
  * environment and numeric user; the demo profile then answers {@code /q/health/live}.
  */
 class ContainerImageIT {
@@ -33,11 +33,15 @@ class ContainerImageIT {
     void theImageRunsAsItsNonRootUserFromItsOwnLayers() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root for chroot and bind mounts");
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/chroot")), "/usr/sbin/chroot is missing (Debian coreutils)");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/unshare")), "/usr/bin/unshare is missing (Debian util-linux)");
         Path target = Path.of("target").toAbsolutePath();
         Path tar = target.resolve("talos-burst-image.tar");
         ContainerImage.build(target.resolve("quarkus-app"), tar, "talos-burst:test");
 
         Path unpacked = target.resolve("image-unpacked");
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo")))
+                .as("a mount under %s (never delete through it: it could be the host's /dev)", unpacked)
+                .doesNotContain(" " + unpacked + "/");
         ContainerImage.deleteRecursively(unpacked);
         Path layout = Files.createDirectories(unpacked.resolve("layout"));
         Path rootfs = Files.createDirectories(unpacked.resolve("rootfs"));
@@ -52,8 +56,22 @@ class ContainerImageIT {
         }
         assertThat(rootfs.resolve("app/quarkus-run.jar")).isRegularFile();
 
-        List<String> command = new ArrayList<>(
-                List.of("/usr/sbin/chroot", "--userspec=" + config.get("User").asText(), rootfs.toString()));
+        // In a private mount namespace of its own: the bind mounts of /proc and /dev exist only for this process and
+        // vanish with it, so nothing on the host is ever mounted under target/ (where a later delete would follow
+        // them).
+        List<String> command = new ArrayList<>(List.of(
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "/bin/sh",
+                "-c",
+                "mount --bind /proc \"$1/proc\" && mount --bind /dev \"$1/dev\" && shift && exec \"$@\"",
+                "sh",
+                rootfs.toString(),
+                "/usr/sbin/chroot",
+                "--userspec=" + config.get("User").asText(),
+                rootfs.toString()));
         config.get("Entrypoint").forEach(e -> command.add(e.asText()));
         int grpcPort = PackagedApp.freePort();
         int managementPort = PackagedApp.freePort();
@@ -70,8 +88,6 @@ class ContainerImageIT {
                         "JAVA_TOOL_OPTIONS",
                         "-Dquarkus.profile=demo -Dtalosburst.grpc.port=" + grpcPort + " -Dtalosburst.management.port="
                                 + managementPort);
-        run("mount", "--bind", "/proc", rootfs.resolve("proc").toString());
-        run("mount", "--bind", "/dev", rootfs.resolve("dev").toString());
         Process app = builder.start();
         try {
             HttpClient http = HttpClient.newHttpClient();
@@ -98,8 +114,6 @@ class ContainerImageIT {
             if (!app.waitFor(20, TimeUnit.SECONDS)) {
                 app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-            run("umount", rootfs.resolve("proc").toString());
-            run("umount", rootfs.resolve("dev").toString());
         }
     }
 

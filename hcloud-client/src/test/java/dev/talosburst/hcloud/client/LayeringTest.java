@@ -3,7 +3,6 @@ package dev.talosburst.hcloud.client;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackages;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -44,11 +43,13 @@ class LayeringTest {
                 .check(CLIENT);
     }
 
+    /** One package cannot form a cycle; a second one must come with a cycle rule (slices().beFreeOfCycles()) here. */
     @Test
-    void noPackageCycle() {
-        slices().matching("dev.talosburst.hcloud.(*)..")
+    void theModuleIsOnePackage() {
+        com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()
                 .should()
-                .beFreeOfCycles()
+                .resideInAPackage("dev.talosburst.hcloud.client")
+                .because("this module is one package; add a package-cycle rule to this test with a second one")
                 .check(CLIENT);
     }
 }

@@ -46,4 +46,26 @@ class LogContextTest {
             assertThat(org.jboss.logging.MDC.getMap()).doesNotContainKeys("pool", "server", "action");
         }
     }
+
+    @Test
+    void reaperLinesCarryPoolServerAndAction() {
+        NodePool pool = EngineFixture.pool("workers", "cx22", "fsn1", 0, 3);
+        try (CapturedLog log = CapturedLog.of("dev.talosburst")) {
+            NodeGroupEngine engine = fx.engine(pool);
+            engine.start();
+            engine.increaseSize("workers", 1);
+            fx.awaitServers("workers", 1);
+            ServerSnapshot server = fx.serversOf("workers").get(0);
+            await().until(() -> engine.instances("workers").get(0).id().startsWith("hcloud://"));
+
+            // never registers as a Node: reaped once the pool's max provision time (15m) has passed
+            fx.clock.advance(java.time.Duration.ofMinutes(16));
+            engine.tick();
+            String reaping = "reaper: deleting server " + server.name() + " (id " + server.id() + ") of pool workers";
+            await().until(() -> !log.contextOf(reaping).isEmpty());
+            assertThat(log.contextOf(reaping))
+                    .singleElement()
+                    .isEqualTo(Map.of("pool", "workers", "server", server.name(), "action", "reap"));
+        }
+    }
 }

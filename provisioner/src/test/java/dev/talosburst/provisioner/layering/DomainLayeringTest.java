@@ -54,7 +54,8 @@ class DomainLayeringTest {
                         "jakarta..",
                         "io.smallrye..",
                         "org.slf4j..")
-                .because("ARCHITECTURE.md: the domain knows nothing of gRPC, HTTP, Kafka, YAML or Kubernetes clients")
+                .because(
+                        "the root README, Modules: the domain knows nothing of gRPC, HTTP, Kafka, YAML or Kubernetes clients")
                 .check(PROVISIONER);
     }
 

@@ -1,7 +1,7 @@
 package dev.talosburst.billing;
 
-import dev.talosburst.events.billing.BillingLedger;
-import dev.talosburst.events.billing.PoolDayUsage;
+import dev.talosburst.events.ledger.BillingLedger;
+import dev.talosburst.events.ledger.PoolDayUsage;
 import dev.talosburst.events.model.NodeCloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

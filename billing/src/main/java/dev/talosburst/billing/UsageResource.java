@@ -1,6 +1,6 @@
 package dev.talosburst.billing;
 
-import dev.talosburst.events.billing.PoolDayUsage;
+import dev.talosburst.events.ledger.PoolDayUsage;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;

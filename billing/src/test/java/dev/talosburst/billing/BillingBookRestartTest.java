@@ -27,7 +27,7 @@ class BillingBookRestartTest {
                 .map(mapper::toCloudEvent)
                 .toList();
 
-        var before = List.<dev.talosburst.events.billing.PoolDayUsage>of();
+        var before = List.<dev.talosburst.events.ledger.PoolDayUsage>of();
         try (BillingBook first = new BillingBook(dir, clock, new SimpleMeterRegistry())) {
             for (NodeCloudEvent e : events) {
                 assertThat(first.record(e)).isEqualTo(BillingBook.Outcome.COUNTED);

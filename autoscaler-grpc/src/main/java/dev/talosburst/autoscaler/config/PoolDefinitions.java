@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -62,14 +63,6 @@ public final class PoolDefinitions {
         ImageSelector image = image(pool.image(), prefix, problems);
         List<String> patches = patches(pool.talosPatches().orElse(List.of()), prefix, problems);
         TalosBurstConfig.Autoscaling a = pool.autoscaling();
-        a.scaleDownUtilizationThreshold()
-                .ifPresent(v -> threshold(v, prefix + ".autoscaling.scale-down-utilization-threshold", problems));
-        a.scaleDownGpuUtilizationThreshold()
-                .ifPresent(v -> threshold(v, prefix + ".autoscaling.scale-down-gpu-utilization-threshold", problems));
-        a.scaleDownUnneededTime()
-                .ifPresent(d -> positive(d, prefix + ".autoscaling.scale-down-unneeded-time", problems));
-        a.scaleDownUnreadyTime().ifPresent(d -> positive(d, prefix + ".autoscaling.scale-down-unready-time", problems));
-        a.maxNodeProvisionTime().ifPresent(d -> positive(d, prefix + ".autoscaling.max-node-provision-time", problems));
         AutoscalingOverrides overrides = new AutoscalingOverrides(
                 a.scaleDownUtilizationThreshold().orElse(null),
                 a.scaleDownGpuUtilizationThreshold().orElse(null),
@@ -99,25 +92,21 @@ public final class PoolDefinitions {
                 pool.maxProvisionTime());
     }
 
+    /**
+     * Only the spelling: image.selector and image.talos-version both write the one label selector. Whether the image
+     * choice is valid (id and selector exclusive, id positive) is the pool's own rule ({@code ImageSelector#problems}).
+     */
     private static ImageSelector image(TalosBurstConfig.Image image, String prefix, List<String> problems) {
-        int chosen = (image.id().isPresent() ? 1 : 0)
-                + (image.selector().isPresent() ? 1 : 0)
-                + (image.talosVersion().isPresent() ? 1 : 0);
-        if (chosen > 1) {
+        Long id = image.id().isPresent() ? image.id().getAsLong() : null;
+        Optional<String> fromVersion =
+                image.talosVersion().map(v -> ImageSelector.talos(v).labelSelector());
+        if (image.selector().isPresent() && fromVersion.isPresent() && id == null) {
+            // With an id set too, the pool's own rule reports this same conflict; say it once.
             problems.add(prefix + ".image: set only one of image.id, image.selector and image.talos-version");
-            return ImageSelector.talos(null);
         }
-        if (image.id().isPresent()) {
-            if (image.id().getAsLong() <= 0) {
-                problems.add(prefix + ".image.id: " + image.id().getAsLong()
-                        + " is not a Hetzner image id (a positive number)");
-            }
-            return new ImageSelector(image.id().getAsLong(), null);
-        }
-        if (image.selector().isPresent()) {
-            return new ImageSelector(null, image.selector().get().trim());
-        }
-        return ImageSelector.talos(image.talosVersion().orElse(null));
+        String selector =
+                image.selector().map(String::trim).or(() -> fromVersion).orElse(null);
+        return new ImageSelector(id, selector);
     }
 
     private static List<String> patches(List<String> entries, String prefix, List<String> problems) {
@@ -140,18 +129,6 @@ public final class PoolDefinitions {
             }
         }
         return patches;
-    }
-
-    private static void threshold(double value, String option, List<String> problems) {
-        if (!(value >= 0 && value <= 1)) {
-            problems.add(option + ": " + value + " must be between 0 and 1 (a fraction of the node's allocatable)");
-        }
-    }
-
-    private static void positive(java.time.Duration value, String option, List<String> problems) {
-        if (value.isNegative() || value.isZero()) {
-            problems.add(option + ": must be a positive duration, e.g. 10m");
-        }
     }
 
     private static String quoted(String key) {

@@ -127,6 +127,28 @@ class PoolDefinitionsTest {
     }
 
     @Test
+    void imageConflictsAreReportedOnceAndABadIdIsNamed() {
+        String conflict = "talosburst.pools.p1.image: set only one of image.id, image.selector and image.talos-version";
+        assertThat(poolProblems(Map.of("image.id", "7", "image.selector", "os=talos")))
+                .containsExactly(conflict);
+        assertThat(poolProblems(Map.of("image.selector", "os=talos", "image.talos-version", "v1.11.0")))
+                .containsExactly(conflict);
+        assertThat(poolProblems(
+                        Map.of("image.id", "7", "image.selector", "os=talos", "image.talos-version", "v1.11.0")))
+                .containsExactly(conflict);
+        assertThat(poolProblems(Map.of("image.id", "0")))
+                .containsExactly("talosburst.pools.p1.image.id: 0 is not a Hetzner image id (a positive number)");
+        assertThat(poolProblems(Map.of("autoscaling.scale-down-unready-time", "0s")))
+                .containsExactly(
+                        "talosburst.pools.p1.autoscaling.scale-down-unready-time: must be a positive duration, e.g. 10m");
+    }
+
+    private static List<String> poolProblems(Map<String, String> extra) {
+        return PoolDefinitions.from(ConfigFixture.load(pool("p1", extra)).pools())
+                .problems();
+    }
+
+    @Test
     void unknownPoolFieldFailsAndNamesTheKey() {
         assertThatThrownBy(() -> ConfigFixture.load(pool("p1", Map.of("sever-type", "cx22"))))
                 .hasMessageContaining("talosburst.pools.p1.sever-type");

@@ -28,10 +28,10 @@ class PackageDependenciesTest {
     }
 
     @Test
-    void billingDependsOnTheModelOnly() {
+    void theLedgerDependsOnTheModelOnly() {
         noClasses()
                 .that()
-                .resideInAPackage("dev.talosburst.events.billing..")
+                .resideInAPackage("dev.talosburst.events.ledger..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("dev.talosburst.events.publish..", "dev.talosburst.events.reconcile..")
@@ -46,7 +46,7 @@ class PackageDependenciesTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(
-                        "dev.talosburst.events.billing..",
+                        "dev.talosburst.events.ledger..",
                         "dev.talosburst.events.publish..",
                         "dev.talosburst.events.reconcile..")
                 .check(CLASSES);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.talosburst.events.billing.BillingLedger;
+import dev.talosburst.events.ledger.BillingLedger;
 import dev.talosburst.events.model.EventJson;
 import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.publish.EventPublisherSettings;

@@ -207,4 +207,36 @@ class NodeTemplateTest {
                 .hasMessageContaining(
                         "talosburst.pools.Bad_Pool.min (3) is greater than talosburst.pools.Bad_Pool.max (1)");
     }
+
+    @Test
+    void theEngineRefusesTheImageAndAutoscalingRulesStartUpRefuses() {
+        NodePool bad = new NodePool(
+                "bad",
+                "cx22",
+                "fsn1",
+                null,
+                0,
+                1,
+                new ImageSelector(-5L, "os=talos"),
+                Map.of(),
+                List.of(),
+                Map.of(),
+                List.of(),
+                List.of(),
+                null,
+                true,
+                true,
+                new AutoscalingOverrides(2.0, null, Duration.ZERO, null, null, null, null),
+                List.of(),
+                null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fx.engine(bad))
+                .isInstanceOf(PoolValidation.InvalidPoolsException.class)
+                .hasMessageContaining(
+                        "talosburst.pools.bad.image: set only one of image.id, image.selector and image.talos-version")
+                .hasMessageContaining("talosburst.pools.bad.image.id: -5 is not a Hetzner image id")
+                .hasMessageContaining("talosburst.pools.bad.autoscaling.scale-down-utilization-threshold: 2.0 must be"
+                        + " between 0 and 1")
+                .hasMessageContaining(
+                        "talosburst.pools.bad.autoscaling.scale-down-unneeded-time: must be a positive duration");
+    }
 }

@@ -16,7 +16,7 @@ public final class PoolValidation {
 
     private PoolValidation() {}
 
-    /** A pool's own rules (id, type, location, min/max, provision time); {@code optionPrefix} e.g. {@code talosburst.pools.<id>}. */
+    /** A pool's own rules (id, type, location, min/max, provision time, image, autoscaling overrides); {@code optionPrefix} e.g. {@code talosburst.pools.<id>}. */
     public static List<PoolProblem> structure(NodePool pool, String optionPrefix) {
         return pool.problems(optionPrefix).stream()
                 .map(text -> new PoolProblem(pool.id(), text))

@@ -87,6 +87,8 @@ public record NodePool(
         if (maxProvisionTime.isNegative() || maxProvisionTime.isZero()) {
             problems.add(optionPrefix + ".max-provision-time: must be positive, e.g. 15m");
         }
+        problems.addAll(image.problems(optionPrefix + ".image"));
+        problems.addAll(autoscaling.problems(optionPrefix + ".autoscaling"));
         return problems;
     }
 }

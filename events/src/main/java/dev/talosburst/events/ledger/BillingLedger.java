@@ -1,4 +1,4 @@
-package dev.talosburst.events.billing;
+package dev.talosburst.events.ledger;
 
 import dev.talosburst.events.model.HourlyBilling;
 import dev.talosburst.events.model.NodeCloudEvent;

@@ -1,4 +1,4 @@
-package dev.talosburst.events.billing;
+package dev.talosburst.events.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

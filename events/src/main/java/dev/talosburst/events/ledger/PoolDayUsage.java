@@ -1,4 +1,4 @@
-package dev.talosburst.events.billing;
+package dev.talosburst.events.ledger;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
 import java.math.BigDecimal;

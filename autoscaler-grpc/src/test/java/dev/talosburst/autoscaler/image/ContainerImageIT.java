@@ -60,13 +60,13 @@ class ContainerImageIT {
         // vanish with it, so nothing on the host is ever mounted under target/ (where a later delete would follow
         // them).
         List<String> command = new ArrayList<>(List.of(
-                "unshare",
+                "/usr/bin/unshare",
                 "--mount",
                 "--propagation",
                 "private",
                 "/bin/sh",
                 "-c",
-                "mount --bind /proc \"$1/proc\" && mount --bind /dev \"$1/dev\" && shift && exec \"$@\"",
+                "/bin/mount --bind /proc \"$1/proc\" && /bin/mount --bind /dev \"$1/dev\" && shift && exec \"$@\"",
                 "sh",
                 rootfs.toString(),
                 "/usr/sbin/chroot",

@@ -45,6 +45,8 @@ final class BillingBook implements AutoCloseable {
 
     private BillingLedger ledger = new BillingLedger();
     private Set<String> seen = new HashSet<>();
+    /** Servers whose events are kept (not archived): a late event of one of them changes nothing (facts merge). */
+    private Set<String> servers = new HashSet<>();
     /** pool + currency → totals of the pruned events (day null). */
     private final Map<String, PoolDayUsage> archived = new TreeMap<>();
 
@@ -113,6 +115,16 @@ final class BillingBook implements AutoCloseable {
             expired.increment();
             return Outcome.EXPIRED;
         }
+        Instant deleted = deletedAt(e);
+        if (deleted != null && deleted.isBefore(windowStartInstant()) && !servers.contains(serverKey(e))) {
+            // a late event of a server finished before the window: it may be archived already, its cost is final
+            LOG.warnf(
+                    "billing: event %s is about server %s deleted at %s, before the retention window (since %s);"
+                            + " not counted",
+                    e.id(), e.subject(), deleted, windowStart);
+            expired.increment();
+            return Outcome.EXPIRED;
+        }
         try {
             store.append(e);
         } catch (IOException ex) {
@@ -120,6 +132,7 @@ final class BillingBook implements AutoCloseable {
                     "cannot store event " + e.id() + " in the billing store; it is not acknowledged", ex);
         }
         seen.add(key(e));
+        servers.add(serverKey(e));
         ledger.accept(e);
         counted.increment();
         refreshMetrics();
@@ -237,6 +250,8 @@ final class BillingBook implements AutoCloseable {
         kept.forEach(rebuilt::accept);
         ledger = rebuilt;
         seen = keptIds;
+        servers = new HashSet<>();
+        kept.forEach(e -> servers.add(serverKey(e)));
         LOG.infof(
                 "billing: %d events older than %s archived into per-pool totals, %d kept",
                 pruned, windowStart, kept.size());
@@ -254,15 +269,22 @@ final class BillingBook implements AutoCloseable {
                 continue;
             }
             NodeEventData.Server s = e.parsedData().server();
-            if (s != null && s.phases() != null) {
-                created |= s.phases().createdAt() != null;
-                Instant d = s.phases().deletedAt();
-                if (d != null && (deleted == null || d.isBefore(deleted))) {
-                    deleted = d;
-                }
+            created |= s != null && s.phases() != null && s.phases().createdAt() != null;
+            Instant d = deletedAt(e);
+            if (d != null && (deleted == null || d.isBefore(deleted))) {
+                deleted = d;
             }
         }
         return !created || (deleted != null && deleted.isBefore(cutoff));
+    }
+
+    /** The deletion time the event carries, null when none (or not a server event). */
+    private static Instant deletedAt(NodeCloudEvent e) {
+        if (!e.isServerEvent()) {
+            return null;
+        }
+        NodeEventData.Server s = e.parsedData().server();
+        return s == null || s.phases() == null ? null : s.phases().deletedAt();
     }
 
     private void load() {
@@ -273,6 +295,7 @@ final class BillingBook implements AutoCloseable {
                 },
                 e -> {
                     if (seen.add(key(e))) {
+                        servers.add(serverKey(e));
                         ledger.accept(e);
                     }
                 });

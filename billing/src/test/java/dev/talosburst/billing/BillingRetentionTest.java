@@ -91,6 +91,14 @@ class BillingRetentionTest {
             // a pruned event delivered again is older than the window: not counted (its id is forgotten)
             assertThat(book.record(old.get(0))).isEqualTo(BillingBook.Outcome.EXPIRED);
             assertThat(book.record(recent.get(0))).isEqualTo(BillingBook.Outcome.DUPLICATE);
+            // a late event (new id, time inside the window) about archived server A: its cost is already in the totals
+            NodeCloudEvent late = MAPPER.toCloudEvent(BillingEvents.reaped(
+                    "burst-a",
+                    1L,
+                    Instant.parse("2026-11-20T10:00:00Z"),
+                    Instant.parse("2026-11-20T12:30:00Z"),
+                    Instant.parse("2026-12-05T07:00:00Z")));
+            assertThat(book.record(late)).isEqualTo(BillingBook.Outcome.EXPIRED);
             assertEightHours(book, registry);
             assertThat(book.eventsCounted()).isEqualTo(6);
         }

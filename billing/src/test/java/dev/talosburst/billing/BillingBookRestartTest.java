@@ -28,7 +28,7 @@ class BillingBookRestartTest {
                 .toList();
 
         var before = List.<dev.talosburst.events.ledger.PoolDayUsage>of();
-        try (BillingBook first = new BillingBook(dir, clock, new SimpleMeterRegistry())) {
+        try (BillingBook first = new BillingBook(dir, clock, new SimpleMeterRegistry(), 62)) {
             for (NodeCloudEvent e : events) {
                 assertThat(first.record(e)).isEqualTo(BillingBook.Outcome.COUNTED);
             }
@@ -36,7 +36,7 @@ class BillingBookRestartTest {
         }
         assertThat(before).extracting(u -> u.nodeHours()).containsExactly(4L, 1L);
 
-        try (BillingBook second = new BillingBook(dir, clock, new SimpleMeterRegistry())) {
+        try (BillingBook second = new BillingBook(dir, clock, new SimpleMeterRegistry(), 62)) {
             assertThat(second.usage()).isEqualTo(before);
             for (NodeCloudEvent e : events) {
                 assertThat(second.record(e)).isEqualTo(BillingBook.Outcome.DUPLICATE);

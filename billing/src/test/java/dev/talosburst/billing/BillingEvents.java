@@ -35,6 +35,21 @@ final class BillingEvents {
         return new LifecycleEvent[] {created(name, id, created), deleted(name, id, created, deleted)};
     }
 
+    /** A {@code server-reaped} event at {@code at} about a server that lived from {@code created} to {@code deleted}. */
+    static LifecycleEvent reaped(String name, long id, Instant created, Instant deleted, Instant at) {
+        return new LifecycleEvent(
+                Transition.SERVER_REAPED,
+                "billing-lab",
+                "burst",
+                name,
+                "",
+                at,
+                id,
+                facts(name, created, deleted),
+                null,
+                Map.of());
+    }
+
     private static ServerFacts facts(String name, Instant created, Instant deleted) {
         return new ServerFacts(
                 name,

@@ -68,8 +68,11 @@ class BillingServiceTest {
         String metrics =
                 given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics)
-                .contains("talosburst_billing_node_hours{currency=\"EUR\",day=\"2026-11-20\",pool=\"burst\"} 4.0")
-                .contains("talosburst_billing_amount_net{currency=\"EUR\",day=\"2026-11-21\",pool=\"burst\"} 0.006")
+                // per pool since the start, no day label (series would grow every day): 4 + 1 hours, 5 × 0.0060 net
+                .contains("talosburst_billing_node_hours{currency=\"EUR\",pool=\"burst\"} 5.0")
+                .contains("talosburst_billing_amount_net{currency=\"EUR\",pool=\"burst\"} 0.03")
+                .contains("talosburst_billing_amount_gross{currency=\"EUR\",pool=\"burst\"} 0.0357")
+                .doesNotContain("day=")
                 .contains("talosburst_billing_events_total{result=\"duplicate\"} 1.0");
     }
 

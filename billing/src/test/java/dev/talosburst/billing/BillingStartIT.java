@@ -39,6 +39,25 @@ class BillingStartIT {
     }
 
     @Test
+    void withAnUnusableRetentionItRefusesToStartNamingTheOption(@TempDir Path dir) throws Exception {
+        Process p = start(
+                dir,
+                Map.of(
+                        "TALOSBURST_BILLING_BOOTSTRAP_SERVERS",
+                        "127.0.0.1:" + freePort(),
+                        "TALOSBURST_BILLING_RETENTION_DAYS",
+                        "0"),
+                List.of("-Dtalosburst.billing.data-dir=" + dir.resolve("data")));
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = Files.readString(dir.resolve("out.log"), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(out)
+                .contains(StartupCheck.HEADLINE)
+                .contains("talosburst.billing.retention-days must be a whole number of days from 1 to 36500 (got '0')")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
     void withKafkaUnreachableItServesButIsNotReady(@TempDir Path dir) throws Exception {
         int port = freePort();
         Process p = start(

@@ -34,7 +34,10 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
                     "talosburst.billing.data-dir",
                     dataDir,
                     "talosburst.billing.topic",
-                    BillingServiceTest.TOPIC);
+                    BillingServiceTest.TOPIC,
+                    // the events are of November 2026: a window of 100 years keeps them inside it whatever today is
+                    "talosburst.billing.retention-days",
+                    "36500");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

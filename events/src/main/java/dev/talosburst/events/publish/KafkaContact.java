@@ -10,6 +10,9 @@ import org.jboss.logging.Logger;
  * {@code talosburst.events.bootstrap-servers}, then at most one a minute, INFO when Kafka answers again), and the
  * readiness rule: unreachable once an attempt failed and no broker has answered for {@code unreachableAfter}.
  *
+ * <p>The one owner of "Kafka is unreachable" reports: the connectivity check, failed event sends and failed state
+ * writes all feed it, so an outage gives one WARN, one reminder a minute and one INFO whatever is going on.
+ *
  * <p>Mutated by the publisher thread; {@link #unreachable()} may be read from any thread.
  */
 final class KafkaContact {
@@ -23,6 +26,8 @@ final class KafkaContact {
     private final Clock clock;
     private final Outage outage;
     private volatile long lastAnswerMillis;
+    /** Answers so far: lets a failure tell whether any broker answered since its attempt began. */
+    private long answers;
 
     KafkaContact(String bootstrapServers, Duration unreachableAfter, Clock clock) {
         this.bootstrapServers = bootstrapServers;
@@ -35,6 +40,7 @@ final class KafkaContact {
     /** A broker answered. */
     void answered() {
         lastAnswerMillis = clock.millis();
+        answers++;
         outage.ended((lasted, attempts) -> String.format(
                 "Kafka at %s answers again, after %s without an answer (%d failed attempts)",
                 bootstrapServers, lasted, attempts));
@@ -52,6 +58,21 @@ final class KafkaContact {
                         "still cannot reach Kafka at %s (talosburst.events.bootstrap-servers) after %s"
                                 + " (%d failed attempts; last: %s); %d lifecycle events wait",
                         bootstrapServers, lasting, attempts, describe(cause), pending));
+    }
+
+    /** Number of answers so far; compare with {@link #answeredSince}. */
+    long answers() {
+        return answers;
+    }
+
+    /** Whether a broker answered after {@link #answers()} returned {@code mark}. */
+    boolean answeredSince(long mark) {
+        return answers != mark;
+    }
+
+    /** Whether an outage is going on (an attempt failed for want of an answer, none answered since). */
+    boolean outageKnown() {
+        return outage.ongoing();
     }
 
     /** Whether to check connectivity now: nothing answered for a third of {@code unreachableAfter} (at most a minute). */

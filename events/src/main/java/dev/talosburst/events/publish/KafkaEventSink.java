@@ -84,7 +84,6 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private final CompletableFuture<Void> historyLoaded = new CompletableFuture<>();
     private volatile boolean running;
     private boolean closed;
-    private volatile boolean backingOff;
     /** Whether and when Kafka answers: the unreachable WARN and the readiness rule. */
     private final KafkaContact contact;
     /** Topic set-up and connectivity checks; one client for the sink's life (sender thread, closed by close). */
@@ -187,7 +186,13 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 .strongReference(true)
                 .register(registry);
         this.stateOutage = new StateWriteOutage(
-                settings.stateTopic(), settings.retryBackoff(), settings.stateRetryMax(), clock, registry);
+                settings.stateTopic(),
+                settings.retryBackoff(),
+                settings.stateRetryMax(),
+                clock,
+                registry,
+                contact,
+                this::pending);
         this.states = new StateStore(settings, clients, stateOutage, clock);
         Gauge.builder("talosburst.events.state.pending", this, s -> s.statesOutstanding)
                 .description("Server state records waiting to be written to the state topic")
@@ -503,7 +508,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     }
 
     /** A failure that means no broker answered in time (as opposed to one that refused). */
-    private static boolean noAnswer(Throwable e) {
+    static boolean noAnswer(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof RetriableException || t instanceof TimeoutException) {
                 return true;
@@ -583,7 +588,11 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 });
             } catch (KafkaException e) {
                 sendFailures.increment();
-                logOutage(e);
+                if (noAnswer(e)) {
+                    contact.failed(e, pending()); // the one WARN of an outage, then at most one a minute
+                } else {
+                    refused(p, e);
+                }
                 synchronized (lock) {
                     p.inFlight = false;
                     p.notBeforeMillis = clock.millis() + settings.retryBackoff().toMillis();
@@ -609,17 +618,11 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         if (failure != null) {
             sendFailures.increment();
             if (failure instanceof RetriableException) {
-                logOutage(failure);
+                contact.failed(failure, pending()); // the one WARN of an outage, then at most one a minute
             } else if (via == producer) { // not the abort of a producer we already replaced
                 // Not a transient outage (authorization, a fatal producer state, a refused record): never drop the
                 // event; start over with a fresh producer, so that fixing the cause (e.g. an ACL) is enough.
-                p.refusals++;
-                if (Integer.bitCount(p.refusals) == 1) { // 1st, 2nd, 4th, 8th ... refusal: loud but not a flood
-                    LOG.errorf(
-                            "Kafka refused %s of %s %d time(s) (%s); it is kept and retried with a new producer every %s",
-                            p.event.type(), p.event.subject(), p.refusals, failure.toString(), settings.retryBackoff());
-                }
-                rebuildProducer = true;
+                refused(p, failure);
             }
             synchronized (lock) {
                 p.inFlight = false;
@@ -627,11 +630,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             }
             return;
         }
-        contact.answered();
-        if (backingOff) {
-            backingOff = false;
-            LOG.infof("Kafka reachable again; delivering %d pending lifecycle events", pending());
-        }
+        contact.answered(); // ends an outage: its one INFO
         synchronized (lock) {
             backlog.done(p);
             lock.notifyAll();
@@ -639,6 +638,17 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
         publishedCounter(p.event.transition().eventName()).increment();
         recordPublished(p.event);
+    }
+
+    /** Kafka refused {@code p} (not an outage): kept, retried with a new producer, logged loud but not a flood. */
+    private void refused(Pending p, Exception failure) {
+        p.refusals++;
+        if (Integer.bitCount(p.refusals) == 1) { // 1st, 2nd, 4th, 8th ... refusal
+            LOG.errorf(
+                    "Kafka refused %s of %s %d time(s) (%s); it is kept and retried with a new producer every %s",
+                    p.event.type(), p.event.subject(), p.refusals, failure.toString(), settings.retryBackoff());
+        }
+        rebuildProducer = true;
     }
 
     /**
@@ -776,15 +786,6 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private void wake() {
         synchronized (lock) {
             lock.notifyAll();
-        }
-    }
-
-    private void logOutage(Exception e) {
-        if (!backingOff) {
-            backingOff = true;
-            LOG.warnf(
-                    "cannot publish lifecycle events to Kafka (%s); they wait (%d pending) and are retried every %s",
-                    e.toString(), pending(), settings.retryBackoff());
         }
     }
 }

@@ -8,7 +8,8 @@ import org.jboss.logging.Logger;
 
 /**
  * A run of failures of one kind and its log cadence: WARN at the first failure, then at most once per
- * {@link #WARN_INTERVAL} while it lasts, INFO when it ends — loud enough to be seen, never a flood.
+ * {@link #WARN_INTERVAL} while it lasts (also across outages that end and start again), INFO when a warned outage
+ * ends — loud enough to be seen, never a flood. Failures already reported elsewhere are recorded quietly (DEBUG).
  *
  * <p>Mutated by one thread (the publisher's); {@link #failingForMillis} may be read from any thread.
  */
@@ -22,6 +23,11 @@ final class Outage {
     private volatile long sinceMillis = -1;
 
     private long lastWarnMillis;
+    /** Whether any WARN was logged yet (so that {@link #lastWarnMillis} bounds the next one). */
+    private boolean everWarned;
+    /** Whether the current outage logged a WARN (only then does its end deserve an INFO). */
+    private boolean warned;
+
     private long failedAttempts;
 
     Outage(Logger log, Clock clock) {
@@ -35,23 +41,51 @@ final class Outage {
      */
     void failed(Supplier<String> first, BiFunction<Duration, Long, String> ongoing) {
         long now = clock.millis();
-        failedAttempts++;
-        if (sinceMillis < 0) {
-            sinceMillis = now;
+        open(now);
+        boolean due = !everWarned || now - lastWarnMillis >= WARN_INTERVAL.toMillis();
+        if (!warned) {
+            if (!due) { // flapping: it ended and started again within a minute of the last WARN
+                log.debug(first.get());
+                return;
+            }
+            warned = true;
+            everWarned = true;
             lastWarnMillis = now;
             log.warn(first.get());
-        } else if (now - lastWarnMillis >= WARN_INTERVAL.toMillis()) {
+        } else if (due) {
             lastWarnMillis = now;
             log.warn(ongoing.apply(Duration.ofMillis(now - sinceMillis), failedAttempts));
         }
     }
 
-    /** The failures are over: logs {@code ended} (how long they lasted, failed attempts) at INFO; nothing if there were none. */
+    /** One more failed attempt that another owner reports (e.g. Kafka unreachable): counted, logged at DEBUG only. */
+    void failedQuietly(Supplier<String> what) {
+        open(clock.millis());
+        log.debug(what.get());
+    }
+
+    private void open(long now) {
+        failedAttempts++;
+        if (sinceMillis < 0) {
+            sinceMillis = now;
+        }
+    }
+
+    /**
+     * The failures are over: logs {@code ended} (how long they lasted, failed attempts) at INFO if they were warned
+     * about, at DEBUG if not; nothing if there were none.
+     */
     void ended(BiFunction<Duration, Long, String> ended) {
         if (sinceMillis >= 0) {
-            log.info(ended.apply(Duration.ofMillis(Math.max(0, clock.millis() - sinceMillis)), failedAttempts));
+            String message = ended.apply(Duration.ofMillis(Math.max(0, clock.millis() - sinceMillis)), failedAttempts);
+            if (warned) {
+                log.info(message);
+            } else {
+                log.debug(message);
+            }
             sinceMillis = -1;
             failedAttempts = 0;
+            warned = false;
         }
     }
 

@@ -151,17 +151,18 @@ final class StateStore {
             RecordedServer state = published.get(name);
             byte[] value = state == null ? null : EventJson.write(state); // null: tombstone of a finished server
             boolean[] refusedAtOnce = {false};
+            long answersMark = outage.answersMark();
             try {
                 via.send(new ProducerRecord<>(settings.stateTopic(), name, value), (md, ex) -> {
                     if (ex != null && Thread.currentThread() == sender) {
                         refusedAtOnce[0] = true;
                     }
-                    completion.accept(() -> written(name, ex, viaIsCurrent.getAsBoolean()));
+                    completion.accept(() -> written(name, ex, viaIsCurrent.getAsBoolean(), answersMark));
                 });
             } catch (KafkaException e) {
                 inFlight.remove(name);
                 dirty.add(name);
-                outage.failed(name, e, STATE_RETRY.toMillis(), outstanding());
+                outage.failed(name, e, STATE_RETRY.toMillis(), outstanding(), answersMark);
                 refusedAtOnce[0] = true;
             }
             if (refusedAtOnce[0]) {
@@ -177,11 +178,11 @@ final class StateStore {
 
     /**
      * The state record of {@code name} was written ({@code failure} null) or not; {@code current} false when it failed
-     * because its producer was replaced (not a state-topic problem).
+     * because its producer was replaced (not a state-topic problem); {@code answersMark} as taken when it was sent.
      *
      * @return true when written
      */
-    boolean written(String name, Exception failure, boolean current) {
+    boolean written(String name, Exception failure, boolean current, long answersMark) {
         inFlight.remove(name);
         if (failure == null) {
             outage.succeeded(name);
@@ -189,7 +190,7 @@ final class StateStore {
         }
         dirty.add(name); // the latest state is re-sent, so an older one never wins
         if (current) {
-            outage.failed(name, failure, 0, outstanding());
+            outage.failed(name, failure, 0, outstanding(), answersMark);
         }
         return false;
     }

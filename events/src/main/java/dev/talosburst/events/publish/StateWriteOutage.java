@@ -5,12 +5,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 /**
  * A run of failing writes to the compacted state topic: when each server's state record may be retried
  * (exponential backoff from {@code base} up to {@code cap}), how long the failures have lasted, and the log
  * cadence ({@link Outage}: WARN on the first failure, then at most once a minute, INFO when writes succeed again).
+ * A write that got no answer from any broker is a Kafka outage, reported by {@link KafkaContact} alone (this logs it
+ * at DEBUG); so is every failure while that outage lasts. Only a state-topic failure while brokers answer (e.g. no
+ * Write ACL, a record too large) gets the WARNs here.
  *
  * <p>Mutated by the publisher thread only; {@link #failingForMillis} may be read from any thread. A state record is
  * never given up: it is only ever delayed.
@@ -29,19 +33,35 @@ final class StateWriteOutage {
     private final Map<String, Retry> retries = new HashMap<>();
 
     private final Outage outage;
+    private final KafkaContact contact;
+    private final LongSupplier pendingEvents;
 
     private static final class Retry {
         int failures;
         long notBeforeMillis;
     }
 
-    StateWriteOutage(String topic, Duration base, Duration cap, Clock clock, MeterRegistry registry) {
+    StateWriteOutage(
+            String topic,
+            Duration base,
+            Duration cap,
+            Clock clock,
+            MeterRegistry registry,
+            KafkaContact contact,
+            LongSupplier pendingEvents) {
+        this.contact = contact;
+        this.pendingEvents = pendingEvents;
         this.topic = topic;
         this.baseMillis = Math.max(1, base.toMillis());
         this.capMillis = Math.max(baseMillis, cap.toMillis());
         this.clock = clock;
         this.registry = registry;
         this.outage = new Outage(LOG, clock);
+    }
+
+    /** To be taken when a write is attempted and handed to {@link #failed}: did any broker answer meanwhile? */
+    long answersMark() {
+        return contact.answers();
     }
 
     /** Whether the state record of {@code key} may be sent at {@code nowMillis} (not backing off). */
@@ -52,15 +72,25 @@ final class StateWriteOutage {
 
     /**
      * The write of {@code key}'s state record failed: counts it, schedules its retry no sooner than
-     * {@code minDelayMillis} and logs if due. {@code waiting} = state records not yet written.
+     * {@code minDelayMillis} and logs if due. {@code waiting} = state records not yet written; {@code answersMark} =
+     * {@link KafkaContact#answers()} when the write was attempted.
      */
-    void failed(String key, Throwable error, long minDelayMillis, int waiting) {
+    void failed(String key, Throwable error, long minDelayMillis, int waiting, long answersMark) {
         long now = clock.millis();
         Retry r = retries.computeIfAbsent(key, k -> new Retry());
         r.failures++;
         r.notBeforeMillis = now + Math.max(minDelayMillis, backoffMillis(baseMillis, capMillis, r.failures));
         registry.counter(FAILURES_METRIC, "error", error.getClass().getSimpleName())
                 .increment();
+        if (KafkaEventSink.noAnswer(error) && !contact.answeredSince(answersMark)) {
+            contact.failed(error, pendingEvents.getAsLong()); // Kafka is unreachable: KafkaContact's WARN, not ours
+        }
+        if (contact.outageKnown()) {
+            outage.failedQuietly(() -> String.format(
+                    "cannot write server state records to %s while Kafka is unreachable (%s); %d wait",
+                    topic, error, waiting));
+            return;
+        }
         // Kafka's exception class and message name the cause (ACL, size limit, missing topic) and never carry values.
         outage.failed(
                 () -> String.format(

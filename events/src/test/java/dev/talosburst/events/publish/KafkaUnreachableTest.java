@@ -12,15 +12,19 @@ import dev.talosburst.provisioner.testing.CapturedLog;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Level;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * An idle publisher whose broker goes away: the connectivity check notices, one WARN naming the bootstrap servers and
- * then one a minute, readiness lost after {@code unreachableAfter} (on the injected clock), back at the first answer.
+ * A publisher whose broker goes away, idle or with events flowing: one WARN naming the bootstrap servers and then one a
+ * minute whichever path notices (connectivity check, failed sends, failed state writes), readiness lost after
+ * {@code unreachableAfter} (on the injected clock), one INFO at the first answer, nothing lost.
  */
 class KafkaUnreachableTest {
 
@@ -127,5 +131,80 @@ class KafkaUnreachableTest {
                 .containsExactlyElementsOf(events.stream()
                         .map(e -> "dev.talosburst.node." + e.transition().eventName() + ".v1")
                         .toList());
+    }
+
+    @Test
+    void withEventsFlowingThroughAnOutageItWarnsOnceAndThenOnceAMinuteNamingTheBootstrapServers() throws Exception {
+        SettableClock clock = new SettableClock(Instant.parse("2026-11-20T10:00:00Z"));
+        String topic = "flowing-" + UUID.randomUUID();
+        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers())
+                .withTopic(topic)
+                .withTopicLayout(1, (short) 1)
+                .withDelivery(Duration.ofSeconds(2), Duration.ofMillis(200))
+                .withUnreachableAfter(Duration.ofSeconds(30));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        EngineEvents engine = EngineEvents.cx22Fsn1("pool-a");
+        Map<String, List<LifecycleEvent>> emitted = new LinkedHashMap<>();
+        String bootstrap = broker.bootstrapServers();
+        try (CapturedLog log = CapturedLog.of(KafkaEventSink.class);
+                KafkaEventSink sink = new KafkaEventSink(settings, registry, clock)) {
+            sink.start();
+            sink.recordedServers("any", Duration.ofSeconds(60));
+            List<LifecycleEvent> before = engine.serverUp("pool-a-b0", 100, clock.instant());
+            emitted.put("pool-a-b0", before);
+            before.forEach(sink::emit);
+            await().atMost(Duration.ofSeconds(30)).until(() -> sink.pending() == 0);
+
+            broker.stop();
+            // 15 steps of 20 s on the injected clock (0 s .. 280 s into the outage), each emitting a server's events
+            // and
+            // waiting until a send of them failed: failed sends, state writes and checks all report the same outage.
+            for (int step = 0; step < 15; step++) {
+                if (step > 0) {
+                    clock.advance(Duration.ofSeconds(20));
+                }
+                String server = "pool-a-b" + (step + 1);
+                List<LifecycleEvent> events = engine.serverUp(server, 101 + step, clock.instant());
+                emitted.put(server, events);
+                double failuresBefore = sendFailures(registry);
+                events.forEach(sink::emit);
+                await().atMost(Duration.ofSeconds(30)).until(() -> sendFailures(registry) > failuresBefore);
+            }
+            assertThat(sink.kafkaReachable()).isFalse();
+
+            // 0 s, then 60, 120, 180 and 240 s: one a minute, all naming the bootstrap servers and the option
+            List<String> warnings = log.at(Level.WARNING);
+            assertThat(warnings).hasSize(5);
+            assertThat(warnings.get(0))
+                    .startsWith("cannot reach Kafka at " + bootstrap + " (talosburst.events.bootstrap-servers)");
+            assertThat(warnings.subList(1, 5))
+                    .allSatisfy(w -> assertThat(w)
+                            .startsWith("still cannot reach Kafka at " + bootstrap
+                                    + " (talosburst.events.bootstrap-servers)"));
+
+            broker.start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                clock.advance(Duration.ofMillis(50)); // retries wait on the injected clock; less than a minute in all
+                return sink.pending() == 0 && sink.kafkaReachable();
+            });
+            assertThat(log.at(Level.WARNING)).hasSize(5);
+            assertThat(log.at(Level.INFO))
+                    .filteredOn(m -> m.contains("Kafka") && m.contains("again"))
+                    .singleElement()
+                    .asString()
+                    .startsWith("Kafka at " + bootstrap + " answers again, after ");
+        }
+        List<ConsumerRecord<String, byte[]>> records = TopicReader.readAll(broker.bootstrapServers(), topic);
+        assertThat(records)
+                .hasSize(emitted.values().stream().mapToInt(List::size).sum());
+        emitted.forEach((server, events) -> assertThat(TopicReader.typesOf(records, server))
+                .as(server)
+                .containsExactlyElementsOf(events.stream()
+                        .map(e -> "dev.talosburst.node." + e.transition().eventName() + ".v1")
+                        .toList()));
+    }
+
+    private static double sendFailures(SimpleMeterRegistry registry) {
+        return registry.get("talosburst.events.send.failures").counter().count();
     }
 }

@@ -134,6 +134,11 @@ class KafkaUnreachableTest {
     }
 
     @Test
+    // a failure could leave close() draining on the frozen test clock with the broker down: fail instead of hanging
+    @org.junit.jupiter.api.Timeout(
+            value = 4,
+            unit = java.util.concurrent.TimeUnit.MINUTES,
+            threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
     void withEventsFlowingThroughAnOutageItWarnsOnceAndThenOnceAMinuteNamingTheBootstrapServers() throws Exception {
         SettableClock clock = new SettableClock(Instant.parse("2026-11-20T10:00:00Z"));
         String topic = "flowing-" + UUID.randomUUID();

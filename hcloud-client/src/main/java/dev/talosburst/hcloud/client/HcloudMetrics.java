@@ -1,16 +1,12 @@
 package dev.talosburst.hcloud.client;
 
-import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The client's own meters. Tags are templated endpoints ({@code /servers/{id}}), methods and statuses only: never ids,
@@ -60,11 +56,6 @@ final class HcloudMetrics {
     private final long[] perMinute = new long[60];
 
     private final long[] minuteOf = new long[60];
-    /**
-     * Request counts per (endpoint, method, status), held here and read by function counters: Quarkus attaches its
-     * Prometheus registry only after the start-up sync, and a plain counter's increments made before then are lost.
-     */
-    private final Map<List<String>, LongAdder> requests = new ConcurrentHashMap<>();
 
     HcloudMetrics(MeterRegistry registry, RequestBudget budget, java.time.Clock clock, int projectLimit) {
         this.registry = registry;
@@ -121,16 +112,12 @@ final class HcloudMetrics {
 
     void exchanged(ApiRequest request, String status, long nanos) {
         count();
-        requests.computeIfAbsent(List.of(request.endpoint(), request.method(), status), k -> {
-                    LongAdder adder = new LongAdder();
-                    FunctionCounter.builder(REQUESTS, adder, LongAdder::sum)
-                            .description("Hetzner API requests sent")
-                            .tag("endpoint", k.get(0))
-                            .tag("method", k.get(1))
-                            .tag("status", k.get(2))
-                            .register(registry);
-                    return adder;
-                })
+        Counter.builder(REQUESTS)
+                .description("Hetzner API requests sent")
+                .tag("endpoint", request.endpoint())
+                .tag("method", request.method())
+                .tag("status", status)
+                .register(registry)
                 .increment();
         Timer.builder(DURATION)
                 .description("Hetzner API request duration")

@@ -602,19 +602,19 @@ class HcloudClientSimulatorTest {
             assertThat(project.meters
                             .get(HcloudMetrics.REQUESTS)
                             .tags("endpoint", "/servers/{id}", "method", "GET", "status", "200")
-                            .functionCounter()
+                            .counter()
                             .count())
                     .isEqualTo(1.0);
             assertThat(project.meters
                             .get(HcloudMetrics.REQUESTS)
                             .tags("endpoint", "/servers/{id}", "method", "GET", "status", "404")
-                            .functionCounter()
+                            .counter()
                             .count())
                     .isEqualTo(1.0);
             assertThat(project.meters
                             .get(HcloudMetrics.REQUESTS)
                             .tags("endpoint", "/servers", "method", "POST", "status", "201")
-                            .functionCounter()
+                            .counter()
                             .count())
                     .isEqualTo(1.0);
             assertThat(project.meters

@@ -41,8 +41,18 @@ public class LifecycleEventPublishing {
             reconciler = null;
             return;
         }
-        EventPublisherSettings settings = EventPublisherSettings.defaults(
-                        events.bootstrapServers().get())
+        EventPublisherSettings settings = settings(events);
+        kafka = new KafkaEventSink(settings, registry, clock);
+        kafka.start();
+        reconciler = new LifecycleReconciler(valid.clusterId(), kafka, kafka, clock, Duration.ofSeconds(30));
+        LOG.infof(
+                "node lifecycle events go to Kafka topic %s (journal %s)",
+                events.topic(), events.journalDir().get());
+    }
+
+    /** The sink's settings from {@code talosburst.events.*} (bootstrap servers and journal directory set). */
+    static EventPublisherSettings settings(TalosBurstConfig.Events events) {
+        return EventPublisherSettings.defaults(events.bootstrapServers().orElseThrow())
                 .withTopic(events.topic())
                 .withJournal(events.journalDir().orElseThrow())
                 .withQueue(events.queueCapacity(), events.backlogWarnThreshold())
@@ -50,12 +60,6 @@ public class LifecycleEventPublishing {
                 .withTopicLayout(events.partitions(), events.replicationFactor())
                 .withClientOverrides(events.kafka())
                 .withUnreachableAfter(events.unreachableAfter());
-        kafka = new KafkaEventSink(settings, registry, clock);
-        kafka.start();
-        reconciler = new LifecycleReconciler(valid.clusterId(), kafka, kafka, clock, Duration.ofSeconds(30));
-        LOG.infof(
-                "node lifecycle events go to Kafka topic %s (journal %s)",
-                events.topic(), events.journalDir().get());
     }
 
     @Produces

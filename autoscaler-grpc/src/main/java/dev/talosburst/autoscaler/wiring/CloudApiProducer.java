@@ -34,10 +34,9 @@ public class CloudApiProducer {
             LOG.infof("Hetzner Cloud API at %s", settings.endpoint());
         }
         // never more than our share of the project's budget: the client's bucket holds and refills only that share
-        double share = config.hcloud().budgetShare() > 0 && config.hcloud().budgetShare() <= 1
-                ? config.hcloud().budgetShare()
-                : 1.0;
-        settings = settings.withBudgetCapacity(config.hcloud().budgetPerHour()).withBudgetShare(share);
+        // (ConfigurationCheck has refused a share outside (0, 1])
+        settings = settings.withBudgetCapacity(config.hcloud().budgetPerHour())
+                .withBudgetShare(config.hcloud().budgetShare());
         return HcloudClient.create(settings, registry);
     }
 }

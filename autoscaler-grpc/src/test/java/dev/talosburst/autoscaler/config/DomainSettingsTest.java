@@ -30,6 +30,10 @@ class DomainSettingsTest {
         HcloudSettings client = HcloudSettings.defaults(ApiToken.of("x".repeat(64)));
         assertThat(NOTHING_SET.hcloud().endpoint()).isEqualTo(HcloudSettings.DEFAULT_ENDPOINT.toString());
         assertThat(NOTHING_SET.hcloud().budgetPerHour()).isEqualTo(client.budgetCapacity());
+        assertThat(NOTHING_SET.hcloud().budgetShare())
+                .as("talosburst.hcloud.budget-share")
+                .isEqualTo(client.budgetShare())
+                .isEqualTo(EngineSettings.defaults("c1").budgetShare());
     }
 
     @Test

@@ -41,6 +41,8 @@ public record HcloudSettings(
 
     /** Hetzner's public endpoint. */
     public static final URI DEFAULT_ENDPOINT = URI.create("https://api.hetzner.cloud/v1");
+    /** Default {@link #budgetShare()}: half the project's budget, the rest for the project's other tools. */
+    public static final double DEFAULT_BUDGET_SHARE = 0.5;
 
     public HcloudSettings {
         Objects.requireNonNull(endpoint, "endpoint (e.g. https://api.hetzner.cloud/v1)");
@@ -95,7 +97,7 @@ public record HcloudSettings(
                 Duration.ofSeconds(30),
                 4,
                 Duration.ofSeconds(60),
-                1.0);
+                DEFAULT_BUDGET_SHARE);
     }
 
     /** The defaults, with the endpoint taken from {@code endpointOverride} (HCLOUD_ENDPOINT) when it is non-blank. */

@@ -25,7 +25,9 @@ class ContractConformanceTest {
     void every_exchange_of_every_endpoint_conforms_to_the_spec() {
         HetznerContract.requireSpec();
         try (SimulatedProject project = new SimulatedProject()) {
-            HcloudClient client = project.client(s -> s.withRetries(0, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+            HcloudClient client = project.client(s -> s.withRetries(0, Duration.ofSeconds(1), Duration.ofSeconds(1))
+                    // the simulator checks every exchange against the whole spec: a loaded machine needs more than 2 s
+                    .withRequestTimeout(Duration.ofSeconds(30)));
             project.sim.catalogue().addNetwork("burst", "10.0.0.0/16", "eu-central", Map.of("cluster", "c1"));
             project.sim.catalogue().addPlacementGroup("spread-a", Map.of("cluster", "c1"));
             var created = client.createServer(project.spec("contract-1", ours("a")));

@@ -246,7 +246,8 @@ class HcloudClientSimulatorTest {
         // The simulator enforces the same bucket: a single request too many would come back as 429.
         try (SimulatedProject project =
                 new SimulatedProject(b -> b.instantTransitions().rateLimit(capacity, 1.0))) {
-            HcloudClient client = project.client(s -> s.withBudgetCapacity(capacity));
+            HcloudClient client =
+                    project.client(s -> s.withBudgetCapacity(capacity).withBudgetShare(1.0));
             List<Integer> sentBeforeEachWait = new ArrayList<>();
             project.beforeSleep =
                     d -> sentBeforeEachWait.add(project.sim.inspect().requestCount());
@@ -275,7 +276,8 @@ class HcloudClientSimulatorTest {
         int capacity = 5;
         try (SimulatedProject project =
                 new SimulatedProject(b -> b.instantTransitions().rateLimit(capacity, 1.0))) {
-            HcloudClient client = project.client(s -> s.withBudgetCapacity(capacity));
+            HcloudClient client =
+                    project.client(s -> s.withBudgetCapacity(capacity).withBudgetShare(1.0));
             List<Integer> sentBeforeEachWait = java.util.Collections.synchronizedList(new ArrayList<>());
             project.beforeSleep =
                     d -> sentBeforeEachWait.add(project.sim.inspect().requestCount());
@@ -592,7 +594,8 @@ class HcloudClientSimulatorTest {
     @Test
     void metrics_use_templated_endpoints_and_count_statuses() {
         try (SimulatedProject project = new SimulatedProject(b -> b.instantTransitions())) {
-            HcloudClient client = project.client();
+            // the whole budget, so the client's bucket mirrors Hetzner's count exactly
+            HcloudClient client = project.client(s -> s.withBudgetShare(1.0));
             long id = client.createServer(project.spec("metrics-1", ours("a")))
                     .server()
                     .id();

@@ -16,6 +16,7 @@ class HcloudSettingsTest {
         HcloudSettings defaults = HcloudSettings.defaults(ApiToken.of(TOKEN));
         assertThat(defaults.endpoint()).isEqualTo(URI.create("https://api.hetzner.cloud/v1"));
         assertThat(defaults.budgetCapacity()).isEqualTo(3600);
+        assertThat(defaults.budgetShare()).as("half the project's budget").isEqualTo(0.5);
         assertThat(defaults.maxRetries()).isEqualTo(5);
         assertThat(HcloudSettings.defaults(ApiToken.of(TOKEN), "http://127.0.0.1:8080/v1")
                         .endpoint())

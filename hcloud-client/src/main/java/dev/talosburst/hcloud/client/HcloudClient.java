@@ -281,6 +281,20 @@ public final class HcloudClient implements CloudApi {
         return images;
     }
 
+    @Override
+    public Optional<Image> image(long id) {
+        try {
+            JsonNode body = transport.send(
+                    ApiRequest.get(EndpointFamily.CATALOGUE, "/images/{id}", "/images/" + id, List.of()));
+            return Optional.of(wire.image(body.path("image")));
+        } catch (CloudApiException e) {
+            if (e.kind() == Kind.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     // ---- firewalls, networks, placement groups
 
     @Override

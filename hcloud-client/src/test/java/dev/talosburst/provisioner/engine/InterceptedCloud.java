@@ -109,6 +109,11 @@ final class InterceptedCloud implements CloudApi {
     }
 
     @Override
+    public Optional<Image> image(long id) {
+        return delegate.image(id);
+    }
+
+    @Override
     public List<Firewall> firewalls(String name, String labelSelector) {
         return delegate.firewalls(name, labelSelector);
     }

@@ -84,7 +84,11 @@ class StartupCheckTest {
                         ImageSelector.talos(null),
                         List.of("kubespan", "kubespan-typo"),
                         List.of("private"),
-                        "spread"));
+                        "spread"),
+                pool("gone-image", "cx22", "fsn1", new ImageSelector(999L, null), List.of(), List.of(), null),
+                // 300000004: the simulator's Talos v1.11.6 snapshot for arm64
+                pool("wrong-arch", "cx22", "fsn1", new ImageSelector(300000004L, null), List.of(), List.of(), null),
+                pool("right-id", "cax11", "fsn1", new ImageSelector(300000004L, null), List.of(), List.of(), null));
         engine.start();
 
         HetznerStatus status = engine.hetznerStatus();
@@ -104,7 +108,11 @@ class StartupCheckTest {
                         "talosburst.pools.objects.networks: network 'private' does not exist in the Hetzner project; there is none, create "
                                 + "it in the Hetzner console",
                         "talosburst.pools.objects.placement-group: placement group 'spread' does not exist in the Hetzner project; there "
-                                + "is none, create it in the Hetzner console");
+                                + "is none, create it in the Hetzner console",
+                        "talosburst.pools.gone-image.image.id: Hetzner has no image 999 visible to this project; use the id "
+                                + "of a Talos snapshot in it (hcloud image list --type snapshot) or an image selector",
+                        "talosburst.pools.wrong-arch.image.id: image 300000004 is built for arm but server type cx22 is x86; "
+                                + "use a snapshot of that architecture or another server-type");
         // nothing acts on a configuration Hetzner proved wrong: no list of servers, no create, not leader, not ready
         assertThat(engine.isLeader()).isFalse();
         assertThat(engine.isSynced()).isFalse();

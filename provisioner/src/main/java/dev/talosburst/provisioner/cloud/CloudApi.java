@@ -39,6 +39,9 @@ public interface CloudApi {
     /** Images matching the query, newest first. */
     List<Image> images(ImageQuery query);
 
+    /** One image by id; empty when the project cannot see it. */
+    Optional<Image> image(long id);
+
     /** Firewalls, optionally filtered by exact name and/or label selector (null = no filter). */
     List<Firewall> firewalls(String name, String labelSelector);
 

@@ -153,6 +153,22 @@ final class Catalogue {
         return cached.image();
     }
 
+    /** One image by id (cached for a while, like the selectors' snapshots); empty when the project cannot see it. */
+    Optional<Image> image(long id) {
+        String key = "id:" + id;
+        CachedImage cached = images.get(key);
+        Instant now = clock.instant();
+        if (cached == null || Duration.between(cached.loadedAt(), now).compareTo(IMAGES_TTL) >= 0) {
+            Optional<Image> found = cloud.image(id);
+            if (found.isEmpty()) {
+                return Optional.empty();
+            }
+            cached = new CachedImage(found.get(), now);
+            images.put(key, cached);
+        }
+        return Optional.of(cached.image());
+    }
+
     List<Long> firewallIds(List<String> namesOrIds) {
         return resolveAll(
                 namesOrIds,

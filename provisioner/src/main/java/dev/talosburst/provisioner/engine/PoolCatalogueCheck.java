@@ -55,7 +55,10 @@ final class PoolCatalogueCheck {
                         + "; it is offered in " + String.join(", ", offeredIn(type))
                         + " (or choose another server-type)");
             }
-            if (type != null && pool.image().imageId() == null) {
+            if (type != null && pool.image().imageId() != null) {
+                explicitImage(prefix, pool.image().imageId(), type, catalogue)
+                        .ifPresentOrElse(problems::add, () -> booted.put(pool.id(), versionOf(pool, catalogue)));
+            } else if (type != null) {
                 try {
                     Image image = catalogue.newestImage(pool.image().labelSelector(), type.architecture());
                     String version = image.labels().get("version");
@@ -86,6 +89,35 @@ final class PoolCatalogueCheck {
             }
         }
         return new Result(List.copyOf(problems), java.util.Collections.unmodifiableMap(booted));
+    }
+
+    /** The problem with a pool's explicit {@code image.id}, if any: it must be an available image of the type's architecture. */
+    private static Optional<String> explicitImage(String prefix, long id, ServerType type, Catalogue catalogue) {
+        Optional<Image> found = catalogue.image(id);
+        if (found.isEmpty()) {
+            return Optional.of(prefix + ".image.id: Hetzner has no image " + id
+                    + " visible to this project; use the id of a Talos snapshot in it (hcloud image list --type snapshot)"
+                    + " or an image selector");
+        }
+        Image image = found.get();
+        if (image.status() != null && !"available".equals(image.status())) {
+            return Optional.of(prefix + ".image.id: image " + id + " is " + image.status()
+                    + ", not available; wait for it or use another snapshot");
+        }
+        if (image.architecture() != null && !image.architecture().equals(type.architecture())) {
+            return Optional.of(prefix + ".image.id: image " + id + " is built for " + image.architecture()
+                    + " but server type " + type.name() + " is " + type.architecture()
+                    + "; use a snapshot of that architecture or another server-type");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> versionOf(NodePool pool, Catalogue catalogue) {
+        String version = catalogue
+                .image(pool.image().imageId())
+                .map(i -> i.labels().get("version"))
+                .orElse(null);
+        return version == null || version.isBlank() ? Optional.empty() : Optional.of(version);
     }
 
     /** Where a type can be ordered: its listed locations (2026 API), else the locations it has a price in. */

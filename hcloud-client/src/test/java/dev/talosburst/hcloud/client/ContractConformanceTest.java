@@ -41,7 +41,11 @@ class ContractConformanceTest {
                     List.of("id:asc")));
             client.serverTypes();
             client.locations();
-            client.images(ImageQuery.snapshots("os=talos", "x86"));
+            long snapshot = client.images(ImageQuery.snapshots("os=talos", "x86"))
+                    .get(0)
+                    .id();
+            assertThat(client.image(snapshot)).isPresent();
+            assertThat(client.image(999_999_999L)).isEmpty();
             project.sim
                     .catalogue()
                     .addFirewall(
@@ -58,7 +62,7 @@ class ContractConformanceTest {
             catchThrowable(client::locations);
             client.deleteServer(created.server().id());
 
-            assertThat(project.sim.inspect().exchanges()).hasSizeGreaterThan(13);
+            assertThat(project.sim.inspect().exchanges()).hasSizeGreaterThan(15);
             assertThat(project.contractViolations()).isEmpty();
         }
     }

@@ -4,16 +4,8 @@ import dev.talosburst.hcloudsim.HcloudSimulator;
 import dev.talosburst.hcloudsim.ServerSnapshot;
 import dev.talosburst.hcloudsim.SimulatedServerType;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.NodeCondition;
-import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Taint;
-import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,8 +144,8 @@ public final class SimulatedKubelets implements AutoCloseable {
             if (hetzner.inspect().server(server.id()).isEmpty()) {
                 return;
             }
-            TalosUserData config =
-                    TalosUserData.parse(hetzner.inspect().userData(server.id()).orElse(null));
+            TalosMachineConfig config = TalosMachineConfig.fromUserData(
+                    hetzner.inspect().userData(server.id()).orElse(null));
             String name = config.hostname().orElse(server.name());
             Map<String, String> labels = new LinkedHashMap<>(config.labels());
             String source = "labels from its user-data";
@@ -168,7 +160,7 @@ public final class SimulatedKubelets implements AutoCloseable {
             SimulatedServerType type = hetzner.catalogue()
                     .serverType(server.serverType())
                     .orElseThrow(() -> new IllegalStateException("unknown server type " + server.serverType()));
-            Node node = node(name, server, type, labels, config.taints());
+            Node node = TalosNodes.registering(name, server, type, labels, config.taints());
             // noted first: once created, talos-burst may act on the Node before create() returns
             timeline.accept("Node " + name + " registered by its kubelet (" + source + "), NotReady");
             kube.nodes().resource(node).create();
@@ -189,7 +181,7 @@ public final class SimulatedKubelets implements AutoCloseable {
             try {
                 // a status-only change, like the kubelet's own status update (no conflict with providerID patches)
                 Node node = kube.nodes().withName(name).get();
-                node.getStatus().setConditions(List.of(ready(true)));
+                node.getStatus().setConditions(List.of(TalosNodes.ready(true)));
                 kube.nodes().resource(node).updateStatus();
                 timeline.accept("Node " + name + " Ready");
                 return;
@@ -213,94 +205,6 @@ public final class SimulatedKubelets implements AutoCloseable {
         } catch (RuntimeException e) {
             error("removing orphaned Node " + name, e);
         }
-    }
-
-    private static Node node(
-            String name,
-            ServerSnapshot server,
-            SimulatedServerType type,
-            Map<String, String> configLabels,
-            List<String> taints) {
-        Map<String, String> labels = new LinkedHashMap<>(configLabels);
-        String arch = "arm".equals(type.architecture()) ? "arm64" : "amd64";
-        labels.put("kubernetes.io/hostname", name);
-        labels.put("kubernetes.io/os", "linux");
-        labels.put("kubernetes.io/arch", arch);
-        long memory = (long) (type.memoryGb() * (1L << 30));
-        Map<String, Quantity> capacity = Map.of(
-                "cpu",
-                new Quantity(String.valueOf(type.cores())),
-                "memory",
-                new Quantity(String.valueOf(memory)),
-                "pods",
-                new Quantity("110"),
-                "ephemeral-storage",
-                new Quantity(type.diskGb() + "Gi"));
-        // Talos' kubelet reserves 50m CPU and 192Mi memory for the system and evicts below 100Mi.
-        Map<String, Quantity> allocatable = Map.of(
-                "cpu",
-                new Quantity((type.cores() * 1000 - 50) + "m"),
-                "memory",
-                new Quantity(String.valueOf(memory - (292L << 20))),
-                "pods",
-                new Quantity("110"),
-                "ephemeral-storage",
-                new Quantity((type.diskGb() - 5) + "Gi"));
-        return new NodeBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withLabels(labels)
-                .endMetadata()
-                .withNewSpec()
-                .withTaints(taints.stream().map(SimulatedKubelets::taint).toList())
-                .endSpec()
-                .withNewStatus()
-                .withCapacity(capacity)
-                .withAllocatable(allocatable)
-                .withConditions(ready(false))
-                .addNewAddress()
-                .withType("InternalIP")
-                .withAddress(server.publicIpv4() == null ? "10.0.0.1" : server.publicIpv4())
-                .endAddress()
-                .addNewAddress()
-                .withType("Hostname")
-                .withAddress(name)
-                .endAddress()
-                .withNewNodeInfo()
-                .withKubeletVersion("v1.34.0")
-                .withOperatingSystem("linux")
-                .withArchitecture(arch)
-                .withOsImage("Talos (simulated)")
-                .withMachineID(String.valueOf(server.id()))
-                .withSystemUUID(String.valueOf(server.id()))
-                .endNodeInfo()
-                .endStatus()
-                .build();
-    }
-
-    /** {@code key=value:Effect} or {@code key:Effect}. */
-    static Taint taint(String spec) {
-        int colon = spec.lastIndexOf(':');
-        String keyValue = colon < 0 ? spec : spec.substring(0, colon);
-        String effect = colon < 0 ? "NoSchedule" : spec.substring(colon + 1);
-        int eq = keyValue.indexOf('=');
-        return new TaintBuilder()
-                .withKey(eq < 0 ? keyValue : keyValue.substring(0, eq))
-                .withValue(eq < 0 ? null : keyValue.substring(eq + 1))
-                .withEffect(effect)
-                .build();
-    }
-
-    private static NodeCondition ready(boolean ready) {
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        return new NodeConditionBuilder()
-                .withType("Ready")
-                .withStatus(ready ? "True" : "False")
-                .withReason(ready ? "KubeletReady" : "KubeletNotReady")
-                .withMessage(ready ? "kubelet is posting ready status" : "container runtime network not ready")
-                .withLastHeartbeatTime(now)
-                .withLastTransitionTime(now)
-                .build();
     }
 
     /** Stops every kubelet; Nodes stay as they are. */

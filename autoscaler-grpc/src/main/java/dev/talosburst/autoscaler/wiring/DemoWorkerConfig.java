@@ -36,9 +36,15 @@ public final class DemoWorkerConfig implements UserDataSource {
                             .append('\n'));
         }
         if (!taints.isEmpty()) {
-            yaml.append("  kubelet:\n    registerWithTaints:\n");
-            taints.forEach(
-                    t -> yaml.append("      - ").append(quote(t.toString())).append('\n'));
+            // where a real v1alpha1 worker config carries them (the kubelet's own configuration)
+            yaml.append("  kubelet:\n    extraConfig:\n      registerWithTaints:\n");
+            taints.forEach(t -> {
+                yaml.append("        - key: ").append(quote(t.key())).append('\n');
+                if (t.value() != null && !t.value().isEmpty()) {
+                    yaml.append("          value: ").append(quote(t.value())).append('\n');
+                }
+                yaml.append("          effect: ").append(quote(t.effect())).append('\n');
+            });
         }
         return yaml.toString();
     }

@@ -1,18 +1,15 @@
 package dev.talosburst.e2e.harness;
 
+import dev.talosburst.demo.TalosMachineConfig;
+import dev.talosburst.demo.TalosNodes;
 import dev.talosburst.hcloudsim.HcloudSimulator;
 import dev.talosburst.hcloudsim.ServerSnapshot;
 import dev.talosburst.hcloudsim.SimulatedServerType;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.NodeCondition;
-import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,7 +22,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -189,12 +185,16 @@ public final class SimulatedKubelets implements AutoCloseable {
             try {
                 TalosMachineConfig config = TalosMachineConfig.fromUserData(
                         hetzner.inspect().userData(server.id()).orElse(null));
-                nodeName = config.hostname();
+                nodeName = config.hostname()
+                        .orElseThrow(() -> new IllegalArgumentException(
+                                "user-data sets no hostname (machine.network.hostname or HostnameConfig)"));
                 client = cluster.client(
                         cluster.pki().client("node-" + nodeName, "system:node:" + nodeName, "system:nodes"));
                 SimulatedServerType type =
                         hetzner.catalogue().serverType(server.serverType()).orElseThrow();
-                client.nodes().resource(node(config, type)).create();
+                client.nodes()
+                        .resource(TalosNodes.registering(nodeName, server, type, config.labels(), config.taints()))
+                        .create();
                 if (config.wasCompressed()) {
                     fromCompressed.add(nodeName);
                 }
@@ -211,86 +211,13 @@ public final class SimulatedKubelets implements AutoCloseable {
             }
         }
 
-        private Node node(TalosMachineConfig config, SimulatedServerType type) {
-            Map<String, String> labels = new LinkedHashMap<>(config.labels());
-            labels.put("kubernetes.io/hostname", config.hostname());
-            labels.put("kubernetes.io/os", "linux");
-            labels.put("kubernetes.io/arch", type.architecture().equals("arm") ? "arm64" : "amd64");
-            long memory = (long) (type.memoryGb() * (1L << 30));
-            // Talos' kubelet reserves 50m CPU and 192Mi memory for the system and evicts below 100Mi.
-            Map<String, Quantity> capacity = Map.of(
-                    "cpu",
-                    new Quantity(String.valueOf(type.cores())),
-                    "memory",
-                    new Quantity(String.valueOf(memory)),
-                    "pods",
-                    new Quantity("110"),
-                    "ephemeral-storage",
-                    new Quantity(type.diskGb() + "Gi"));
-            Map<String, Quantity> allocatable = Map.of(
-                    "cpu",
-                    new Quantity((type.cores() * 1000 - 50) + "m"),
-                    "memory",
-                    new Quantity(String.valueOf(memory - (292L << 20))),
-                    "pods",
-                    new Quantity("110"),
-                    "ephemeral-storage",
-                    new Quantity((type.diskGb() - 5) + "Gi"));
-            return new NodeBuilder()
-                    .withNewMetadata()
-                    .withName(config.hostname())
-                    .withLabels(labels)
-                    .endMetadata()
-                    .withNewSpec()
-                    .withTaints(config.taints())
-                    .endSpec()
-                    .withNewStatus()
-                    .withCapacity(capacity)
-                    .withAllocatable(allocatable)
-                    .withConditions(readyCondition(false))
-                    .addNewAddress()
-                    .withType("InternalIP")
-                    .withAddress(server.publicIpv4() == null ? "10.0.0.1" : server.publicIpv4())
-                    .endAddress()
-                    .addNewAddress()
-                    .withType("Hostname")
-                    .withAddress(config.hostname())
-                    .endAddress()
-                    .withNewNodeInfo()
-                    .withKubeletVersion("v1.36.2")
-                    .withKubeProxyVersion("")
-                    .withOperatingSystem("linux")
-                    .withArchitecture(labels.get("kubernetes.io/arch"))
-                    .withOsImage("Talos (v1.11.6)")
-                    .withContainerRuntimeVersion("containerd://2.1.5")
-                    .withKernelVersion("6.12")
-                    .withMachineID(String.valueOf(server.id()))
-                    .withSystemUUID(String.valueOf(server.id()))
-                    .withBootID("boot")
-                    .endNodeInfo()
-                    .endStatus()
-                    .build();
-        }
-
-        private NodeCondition readyCondition(boolean ready) {
-            String now = RFC3339.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-            return new NodeConditionBuilder()
-                    .withType("Ready")
-                    .withStatus(ready ? "True" : "False")
-                    .withReason(ready ? "KubeletReady" : "KubeletNotReady")
-                    .withMessage(ready ? "kubelet is posting ready status" : "container runtime network not ready")
-                    .withLastHeartbeatTime(now)
-                    .withLastTransitionTime(now)
-                    .build();
-        }
-
         private void becomeReady() {
             if (stopped) {
                 return;
             }
             try {
                 retryOnConflict(() -> client.nodes().withName(nodeName).editStatus(n -> {
-                    n.getStatus().setConditions(List.of(readyCondition(true)));
+                    n.getStatus().setConditions(List.of(TalosNodes.ready(true)));
                     return n;
                 }));
                 timeline.note("Node Ready: " + nodeName);

@@ -2,14 +2,18 @@ package dev.talosburst.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.talosburst.autoscaler.wiring.DemoWorkerConfig;
+import dev.talosburst.provisioner.pool.Taint;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /** What the simulated kubelet reads from user-data: the demo config, real multi-document configs, gzip+base64. */
-class TalosUserDataTest {
+class TalosMachineConfigTest {
 
     private static final String DEMO = """
             # talos-burst DEMO user-data: NOT a joinable Talos worker config (no cluster secrets).
@@ -22,24 +26,45 @@ class TalosUserDataTest {
                 "talos-burst.dev/cluster": "demo"
                 "talos-burst.dev/pool": "cx22-fsn1"
               kubelet:
-                registerWithTaints:
-                  - "burst=true:NoSchedule"
+                extraConfig:
+                  registerWithTaints:
+                    - key: "burst"
+                      value: "true"
+                      effect: "NoSchedule"
             """;
 
     @Test
     void readsHostnameLabelsAndTaintsOfTheDemoUserData() {
-        TalosUserData data = TalosUserData.parse(DEMO);
+        TalosMachineConfig data = TalosMachineConfig.fromUserData(DEMO);
 
         assertThat(data.hostname()).contains("cx22-fsn1-ab12cd34");
         assertThat(data.labels())
                 .containsEntry("talos-burst.dev/pool", "cx22-fsn1")
                 .containsEntry("talos-burst.dev/cluster", "demo");
-        assertThat(data.taints()).containsExactly("burst=true:NoSchedule");
-        assertThat(SimulatedKubelets.taint("burst=true:NoSchedule")).satisfies(t -> {
+        assertThat(data.wasCompressed()).isFalse();
+        assertThat(data.taints()).singleElement().satisfies(t -> {
             assertThat(t.getKey()).isEqualTo("burst");
             assertThat(t.getValue()).isEqualTo("true");
             assertThat(t.getEffect()).isEqualTo("NoSchedule");
         });
+    }
+
+    @Test
+    void readsWhatTalosBurstRendersForTheDemo() {
+        String rendered = new DemoWorkerConfig()
+                .render(
+                        null,
+                        "cx22-fsn1-ab12cd34",
+                        Map.of("talos-burst.dev/pool", "cx22-fsn1"),
+                        List.of(Taint.parse("burst=true:NoSchedule"), Taint.parse("gpu:NoExecute")));
+
+        TalosMachineConfig data = TalosMachineConfig.fromUserData(rendered);
+
+        assertThat(data.hostname()).contains("cx22-fsn1-ab12cd34");
+        assertThat(data.labels()).containsEntry("talos-burst.dev/pool", "cx22-fsn1");
+        assertThat(data.taints())
+                .extracting(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
+                .containsExactly("burst=true:NoSchedule", "gpu=null:NoExecute");
     }
 
     @Test
@@ -60,16 +85,18 @@ class TalosUserDataTest {
             gz.write(multi.getBytes(StandardCharsets.UTF_8));
         }
 
-        TalosUserData data = TalosUserData.parse(Base64.getEncoder().encodeToString(bytes.toByteArray()));
+        TalosMachineConfig data =
+                TalosMachineConfig.fromUserData(Base64.getEncoder().encodeToString(bytes.toByteArray()));
 
         assertThat(data.hostname()).contains("cax11-fsn1-zz99yy88");
         assertThat(data.labels()).containsEntry("talos-burst.dev/pool", "cax11-fsn1");
         assertThat(data.taints()).isEmpty();
+        assertThat(data.wasCompressed()).isTrue();
     }
 
     @Test
     void noUserDataMeansNothingToRead() {
-        assertThat(TalosUserData.parse(null).hostname()).isEmpty();
-        assertThat(TalosUserData.parse(" ").labels()).isEmpty();
+        assertThat(TalosMachineConfig.fromUserData(null).hostname()).isEmpty();
+        assertThat(TalosMachineConfig.fromUserData(" ").labels()).isEmpty();
     }
 }

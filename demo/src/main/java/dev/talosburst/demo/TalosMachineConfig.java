@@ -1,4 +1,4 @@
-package dev.talosburst.e2e.harness;
+package dev.talosburst.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -13,22 +13,27 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
 /**
  * What a Talos node reads from the Hetzner user-data to register its kubelet: hostname, node labels and
  * {@code registerWithTaints}, in any document model Talos 1.6–1.14 uses. Read independently of talos-burst's
- * renderer, as Talos would, so a wrong user-data makes a wrong Node.
+ * renderer, as Talos would, so a wrong user-data makes a wrong Node. Used by the demo's and the e2e suite's simulated
+ * kubelets.
+ *
+ * @param hostname {@code machine.network.hostname} or a {@code HostnameConfig}; empty when the config sets none
+ * @param taints {@code machine.kubelet.extraConfig.registerWithTaints} or a {@code KubeletConfig}'s
  */
 public record TalosMachineConfig(
-        String hostname, Map<String, String> labels, List<Taint> taints, boolean wasCompressed) {
+        Optional<String> hostname, Map<String, String> labels, List<Taint> taints, boolean wasCompressed) {
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
     /** Decodes user-data as Talos' hcloud platform does: plain YAML, or base64 of gzip (Talos ≥ 1.9). */
     public static TalosMachineConfig fromUserData(String userData) {
         if (userData == null || userData.isBlank()) {
-            throw new IllegalArgumentException("server has no user-data");
+            return new TalosMachineConfig(Optional.empty(), Map.of(), List.of(), false);
         }
         String yaml = userData;
         boolean compressed = false;
@@ -81,11 +86,8 @@ public record TalosMachineConfig(
         } catch (IOException e) {
             throw new UncheckedIOException("user-data is not YAML", e);
         }
-        if (hostname == null) {
-            throw new IllegalArgumentException(
-                    "user-data sets no hostname (machine.network.hostname or HostnameConfig)");
-        }
-        return new TalosMachineConfig(hostname, labels, taints, compressed);
+        return new TalosMachineConfig(
+                Optional.ofNullable(hostname), Map.copyOf(labels), List.copyOf(taints), compressed);
     }
 
     private static String text(JsonNode n, String fallback) {

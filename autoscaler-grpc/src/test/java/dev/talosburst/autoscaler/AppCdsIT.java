@@ -7,12 +7,10 @@ import dev.talosburst.autoscaler.testing.PackagedApp;
 import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
 import dev.talosburst.proto.externalgrpc.GPULabelRequest;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,13 +22,9 @@ import org.junit.jupiter.api.Test;
 class AppCdsIT {
 
     private PackagedApp app;
-    private ManagedChannel channel;
 
     @AfterEach
     void stop() throws Exception {
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
         if (app != null) {
             app.close();
         }
@@ -56,9 +50,7 @@ class AppCdsIT {
                 .systemProperty("talosburst.grpc.port", grpcPort)
                 .systemProperty("talosburst.management.port", PackagedApp.freePort())
                 .start();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
-                .usePlaintext()
-                .build();
+        ManagedChannel channel = app.plaintextChannel(grpcPort);
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions()

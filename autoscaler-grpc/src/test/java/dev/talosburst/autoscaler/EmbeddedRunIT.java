@@ -13,7 +13,6 @@ import dev.talosburst.proto.externalgrpc.NodeGroupTargetSizeRequest;
 import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
 import dev.talosburst.proto.externalgrpc.RefreshRequest;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,13 +30,11 @@ import org.junit.jupiter.api.Test;
 class EmbeddedRunIT {
 
     private PackagedApp app;
+    /** To the app's gRPC port; closed with the app. */
     private ManagedChannel channel;
 
     @AfterEach
     void stop() throws Exception {
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
         if (app != null) {
             app.close();
         }
@@ -53,9 +50,7 @@ class EmbeddedRunIT {
                 .systemProperty("quarkus.kubernetes-client.api-server-url", "https://127.0.0.1:6443")
                 .systemProperty("talosburst.management.port", managementPort)
                 .start();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
-                .usePlaintext()
-                .build();
+        channel = app.plaintextChannel(grpcPort);
 
         List<NodeGroup> groups = await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(500))

@@ -10,7 +10,6 @@ import dev.talosburst.proto.externalgrpc.CloudProviderGrpc;
 import dev.talosburst.proto.externalgrpc.NodeGroupIncreaseSizeRequest;
 import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -26,13 +25,9 @@ class JsonLogsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PackagedApp app;
-    private ManagedChannel channel;
 
     @AfterEach
     void stop() throws Exception {
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
         if (app != null) {
             app.close();
         }
@@ -48,9 +43,7 @@ class JsonLogsIT {
                 .systemProperty("quarkus.kubernetes-client.api-server-url", "https://127.0.0.1:6443")
                 .systemProperty("quarkus.log.console.json.enabled", "true")
                 .start();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
-                .usePlaintext()
-                .build();
+        ManagedChannel channel = app.plaintextChannel(grpcPort);
         CloudProviderGrpc.CloudProviderBlockingStub ca = CloudProviderGrpc.newBlockingStub(channel);
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(500))

@@ -12,7 +12,6 @@ import dev.talosburst.proto.externalgrpc.NodeGroupNodesRequest;
 import dev.talosburst.proto.externalgrpc.NodeGroupTargetSizeRequest;
 import dev.talosburst.proto.externalgrpc.NodeGroupsRequest;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,13 +28,11 @@ class ReaperWithoutKubernetesIT {
     private static final String POOL = "quick-fsn1";
 
     private PackagedApp app;
+    /** To the app's gRPC port; closed with the app. */
     private ManagedChannel channel;
 
     @AfterEach
     void stop() throws Exception {
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
         if (app != null) {
             app.close();
         }
@@ -56,9 +53,7 @@ class ReaperWithoutKubernetesIT {
                 .systemProperty("talosburst.grpc.port", grpcPort)
                 .systemProperty("talosburst.management.port", PackagedApp.freePort())
                 .start();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
-                .usePlaintext()
-                .build();
+        channel = app.plaintextChannel(grpcPort);
 
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(500))

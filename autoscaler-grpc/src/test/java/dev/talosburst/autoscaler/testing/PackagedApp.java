@@ -2,6 +2,8 @@ package dev.talosburst.autoscaler.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -23,6 +25,7 @@ public final class PackagedApp implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    private final List<ManagedChannel> channels = new ArrayList<>();
 
     private PackagedApp(Process process, Path log) {
         this.process = process;
@@ -32,6 +35,14 @@ public final class PackagedApp implements AutoCloseable {
     /** How to start it. */
     public static Builder named(String name) {
         return new Builder(name);
+    }
+
+    /** A plaintext gRPC channel to {@code 127.0.0.1:port}, shut down by {@link #close()}. */
+    public synchronized ManagedChannel plaintextChannel(int port) {
+        ManagedChannel channel =
+                NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        channels.add(channel);
+        return channel;
     }
 
     /** Everything it printed so far. */
@@ -89,6 +100,11 @@ public final class PackagedApp implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        synchronized (this) {
+            for (ManagedChannel channel : channels) {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -50,7 +50,7 @@ public class LifecycleEventPublishing {
                 .withTopicLayout(events.partitions(), events.replicationFactor())
                 .withClientOverrides(events.kafka())
                 .withUnreachableAfter(events.unreachableAfter());
-        kafka = new KafkaEventSink(settings, registry, clock);
+        kafka = new KafkaEventSink(settings, registry, clock, valid.clusterId());
         kafka.start();
         reconciler = new LifecycleReconciler(valid.clusterId(), kafka, kafka, clock, Duration.ofSeconds(30));
         LOG.infof(

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.RetriableException;
@@ -60,6 +61,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     static final Duration ADOPTION_HOLD = Duration.ofMinutes(2);
 
     private final EventPublisherSettings settings;
+    /** The cluster whose events this sink publishes and folds from the event topic's tail; null: no tail read. */
+    private final String clusterId;
     /** Client set-up: configurations, topic creation, the record of an event. */
     private final KafkaClients clients;
 
@@ -134,6 +137,15 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     /** As above, with the clock that times retries and publish latency. */
     public KafkaEventSink(EventPublisherSettings settings, MeterRegistry registry, Clock clock) {
+        this(settings, registry, clock, null);
+    }
+
+    /**
+     * As above, publishing for {@code clusterId}: checkpoints the event topic and, on start, folds its tail (this
+     * cluster's events only), so a start without the journal still knows every id Kafka has (null: neither).
+     */
+    public KafkaEventSink(EventPublisherSettings settings, MeterRegistry registry, Clock clock, String clusterId) {
+        this.clusterId = clusterId;
         this.settings = settings;
         this.clients = new KafkaClients(settings);
         this.clock = clock;
@@ -193,7 +205,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 registry,
                 contact,
                 this::pending);
-        this.states = new StateStore(settings, clients, stateOutage, clock);
+        this.states = new StateStore(
+                settings,
+                clients,
+                stateOutage,
+                clock,
+                clusterId == null ? null : new TailCheckpoints(clusterId, settings.topic()));
         Gauge.builder("talosburst.events.state.pending", this, s -> s.statesOutstanding)
                 .description("Server state records waiting to be written to the state topic")
                 .strongReference(true)
@@ -583,7 +600,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     if (ex != null && Thread.currentThread() == sender) {
                         refusedAtOnce[0] = true; // failed inside send(), e.g. no metadata within max.block.ms
                     }
-                    completions.add(() -> onSent(p, ex, via));
+                    completions.add(() -> onSent(p, md, ex, via));
                     wake();
                 });
             } catch (KafkaException e) {
@@ -614,7 +631,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
     }
 
-    private void onSent(Pending p, Exception failure, KafkaProducer<String, byte[]> via) {
+    private void onSent(Pending p, RecordMetadata md, Exception failure, KafkaProducer<String, byte[]> via) {
         if (failure != null) {
             sendFailures.increment();
             if (failure instanceof RetriableException) {
@@ -637,7 +654,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
         publishedCounter(p.event.transition().eventName()).increment();
-        recordPublished(p.event);
+        recordPublished(p.event, md.partition(), md.offset());
     }
 
     /** Kafka refused {@code p} (not an outage): kept, retried with a new producer, logged loud but not a flood. */
@@ -683,7 +700,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
      * The cluster id from {@code ce_source} ({@code /talos-burst/<percent-encoded id>}): {@link #publishedBefore} runs
      * under the lock for every event sent, where parsing the JSON data would stall {@code emit}.
      */
-    private static String clusterIdOf(NodeCloudEvent event) {
+    static String clusterIdOf(NodeCloudEvent event) {
         String prefix = "/talos-burst/";
         if (event.source().startsWith(prefix)) {
             return java.net.URLDecoder.decode(
@@ -692,14 +709,18 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         return event.parsedData().clusterId();
     }
 
-    /** Sender thread: {@code event} is in Kafka; update its server's published state and schedule the state record. */
-    private void recordPublished(NodeCloudEvent event) {
+    /**
+     * Sender thread: {@code event} is in Kafka (at {@code offset} of event-topic {@code partition}; -1 when unknown);
+     * update its server's published state and schedule the state record.
+     */
+    private void recordPublished(NodeCloudEvent event, int partition, long offset) {
         if (!event.isServerEvent()) {
+            states.seen(partition, offset + 1);
             return;
         }
         NodeEventData data = event.parsedData();
         String key = stateKey(data.clusterId(), event.subject());
-        RecordedServer now = states.acknowledged(key, event, data);
+        RecordedServer now = states.acknowledged(key, event, data, partition, offset);
         if (now.finished()) {
             synchronized (lock) {
                 RecordedServer r = recorded.get(key);
@@ -753,8 +774,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private void loadState() {
         int count = states.read(() -> running, contact::answered);
+        // Events Kafka has whose state records a lost process never wrote (its journal may be gone: another replica, a
+        // new pod): folded as if acknowledged now, so their ids are suppressed rather than sent with other content.
+        int tail = states.readTail(clusterId, () -> running, (p, o, e) -> recordPublished(e, p, o));
         for (NodeCloudEvent e : acknowledgedBeforeStart) {
-            recordPublished(e); // re-writes state records a crash may have lost; a no-op change when they landed
+            recordPublished(
+                    e, -1, -1); // re-writes state records a crash may have lost; a no-op change when they landed
         }
         acknowledgedBeforeStart = List.of();
         synchronized (lock) {
@@ -763,8 +788,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             }
         }
         LOG.debugf(
-                "read %d state records of %d servers from %s",
-                count, states.servers().size(), settings.stateTopic());
+                "read %d state records of %d servers from %s and %d events after the checkpoints of %s",
+                count, states.servers().size(), settings.stateTopic(), tail, settings.topic());
     }
 
     private void record(NodeCloudEvent ce) {

@@ -576,6 +576,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     // an id never denotes two contents (e.g. an emit before the state topic was read back, or a journal
                     // entry whose acknowledgement a crash lost).
                     unneeded.add(p);
+                    states.settled(p.event.id());
                     suppressed.increment();
                     LOG.debugf("%s of %s was published before; not re-published", p.event.type(), p.event.subject());
                     continue;
@@ -634,6 +635,9 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     private void onSent(Pending p, RecordMetadata md, Exception failure, KafkaProducer<String, byte[]> via) {
         if (failure != null) {
             sendFailures.increment();
+            if (md != null && p.event.isServerEvent()) {
+                states.uncertain(p.event.id(), md.partition()); // it may have landed: hold the checkpoint before it
+            }
             if (failure instanceof RetriableException) {
                 contact.failed(failure, pending()); // the one WARN of an outage, then at most one a minute
             } else if (via == producer) { // not the abort of a producer we already replaced

@@ -147,6 +147,20 @@ final class StateStore {
         });
     }
 
+    /** A send of event {@code id} to event-topic {@code partition} failed; it may have landed all the same. */
+    void uncertain(String id, int partition) {
+        if (checkpoints != null && partition >= 0) {
+            checkpoints.uncertain(id, partition);
+        }
+    }
+
+    /** Event {@code id} is known to be in Kafka (acknowledged now, or recorded before): no longer uncertain. */
+    void settled(String id) {
+        if (checkpoints != null) {
+            checkpoints.settled(id);
+        }
+    }
+
     /** Every event of event-topic {@code partition} below {@code offset} is known (e.g. a pool-level event's ack). */
     void seen(int partition, long offset) {
         if (checkpoints != null && partition >= 0) {
@@ -183,6 +197,7 @@ final class StateStore {
         long version = versions.merge(key, 1L, Long::sum);
         if (checkpoints != null && partition >= 0) {
             checkpoints.acknowledged(partition, offset, key, version);
+            checkpoints.settled(event.id());
         }
         RecordedServer now = RecordedServer.after(published.get(key), event.subject(), event.transition(), data);
         if (now.finished()) {

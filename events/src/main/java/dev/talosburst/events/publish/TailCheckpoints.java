@@ -37,6 +37,11 @@ final class TailCheckpoints {
     private final Map<Integer, TreeMap<Long, String>> unrecorded = new HashMap<>();
     /** State key → its unrecorded events, in version order. */
     private final Map<String, Deque<Mark>> byKey = new HashMap<>();
+    /**
+     * Event id → (partition, offset) of a send that failed but may have landed (its ack lost): the partition's checkpoint
+     * stays at or below where it could be until the event is acknowledged or found published.
+     */
+    private final Map<String, Mark> uncertain = new HashMap<>();
     /** Partition → checkpoint Kafka has (read back or acknowledged). */
     private final Map<Integer, Long> stored = new HashMap<>();
 
@@ -85,6 +90,20 @@ final class TailCheckpoints {
         byKey.computeIfAbsent(stateKey, k -> new ArrayDeque<>()).add(new Mark(partition, offset, version));
     }
 
+    /**
+     * A send of event {@code id} to {@code partition} failed: it may still have landed, at or after every event of the
+     * partition acknowledged so far (acknowledgements of one partition arrive in order).
+     */
+    void uncertain(String id, int partition) {
+        long at = next.getOrDefault(partition, stored.getOrDefault(partition, 0L));
+        uncertain.putIfAbsent(id, new Mark(partition, at, 0));
+    }
+
+    /** Event {@code id} was acknowledged, or is known to be published: no longer uncertain. */
+    void settled(String id) {
+        uncertain.remove(id);
+    }
+
     /** Kafka acknowledged the state record of {@code stateKey} as of {@code version}. */
     void stateWritten(String stateKey, long version) {
         Deque<Mark> marks = byKey.get(stateKey);
@@ -110,6 +129,11 @@ final class TailCheckpoints {
         for (var e : next.entrySet()) {
             TreeMap<Long, String> open = unrecorded.get(e.getKey());
             long at = open == null ? e.getValue() : Math.min(open.firstKey(), e.getValue());
+            for (Mark m : uncertain.values()) {
+                if (m.partition() == e.getKey()) {
+                    at = Math.min(at, m.offset());
+                }
+            }
             if (!Long.valueOf(at).equals(stored.get(e.getKey()))) {
                 out.put(e.getKey(), at);
             }

@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.jboss.logging.Logger;
 
 /**
@@ -140,11 +141,23 @@ final class StateStore {
         if (checkpoints == null) {
             return 0;
         }
-        return EventTail.read(clients, settings.topic(), clusterId, checkpoints, clock, running, (p, o, e) -> {
-            if (!forgotten.contains(KafkaEventSink.stateKey(clusterId, e.subject()))) {
-                fold.event(p, o, e);
-            }
-        });
+        try {
+            return EventTail.read(clients, settings.topic(), clusterId, checkpoints, clock, running, (p, o, e) -> {
+                if (!forgotten.contains(KafkaEventSink.stateKey(clusterId, e.subject()))) {
+                    fold.event(p, o, e);
+                }
+            });
+        } catch (AuthorizationException e) {
+            // Refusing to publish until an ACL is granted would stop billing events after an upgrade; so events flow,
+            // and only the guarantee that needs the tail is lost (checkpoints stay where they were), said loudly.
+            checkpoints.disable();
+            LOG.errorf(
+                    "cannot read the event topic %s to learn which events Kafka has but the state topic does not (%s):"
+                            + " grant talos-burst Read (and Describe) on %s. Until then an event acknowledged just before"
+                            + " a crash or pod loss may be published again with other content",
+                    settings.topic(), e.toString(), settings.topic());
+            return 0;
+        }
     }
 
     /** A send of event {@code id} to event-topic {@code partition} failed; it may have landed all the same. */

@@ -45,6 +45,8 @@ final class TailCheckpoints {
     /** Partition → checkpoint Kafka has (read back or acknowledged). */
     private final Map<Integer, Long> stored = new HashMap<>();
 
+    private boolean disabled;
+
     TailCheckpoints(String clusterId, String topic) {
         this.clusterId = clusterId;
         this.topic = topic;
@@ -123,9 +125,20 @@ final class TailCheckpoints {
         }
     }
 
+    /**
+     * The tail could not be read: this run does not know what precedes its own events, so it writes no checkpoint (those
+     * in the state topic stay valid for the next start).
+     */
+    void disable() {
+        disabled = true;
+    }
+
     /** Checkpoints that moved since Kafka last acknowledged one: partition → offset. */
     Map<Integer, Long> due() {
         Map<Integer, Long> out = new LinkedHashMap<>();
+        if (disabled) {
+            return out;
+        }
         for (var e : next.entrySet()) {
             TreeMap<Long, String> open = unrecorded.get(e.getKey());
             long at = open == null ? e.getValue() : Math.min(open.firstKey(), e.getValue());

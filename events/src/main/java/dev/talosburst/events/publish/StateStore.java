@@ -133,7 +133,8 @@ final class StateStore {
 
     /**
      * Reads the event topic's tail after {@link #read} (nothing without a cluster id): each server event of the
-     * cluster found there goes to {@code fold}, except those of servers whose life the state topic says is over.
+     * cluster found there goes to {@code fold}, except those the state records read already reflect (the transition is
+     * recorded, or the server's life is over: a tombstone).
      *
      * @return the number of events folded
      */
@@ -143,7 +144,12 @@ final class StateStore {
         }
         try {
             return EventTail.read(clients, settings.topic(), clusterId, checkpoints, clock, running, (p, o, e) -> {
-                if (!forgotten.contains(KafkaEventSink.stateKey(clusterId, e.subject()))) {
+                String key = KafkaEventSink.stateKey(clusterId, e.subject());
+                if (forgotten.contains(key) || has(key, e.transition())) {
+                    // Already reflected in a state record Kafka has: nothing to write (a replica that starts while
+                    // the leader publishes then writes no state record of its own).
+                    checkpoints.seen(p, o + 1);
+                } else {
                     fold.event(p, o, e);
                 }
             });

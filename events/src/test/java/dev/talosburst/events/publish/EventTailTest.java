@@ -117,6 +117,40 @@ class EventTailTest {
         }
     }
 
+    @Test
+    void aStartWritesNoStateRecordForEventsTheStateTopicAlreadyReflects() throws Exception {
+        EventPublisherSettings settings = settings("tail-" + UUID.randomUUID());
+        try (KafkaEventSink old = new KafkaEventSink(settings, new SimpleMeterRegistry())) {
+            old.start(); // a version without checkpoints: state records only
+            engine.serverUp("r-1", 5, t0).forEach(old::emit);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> old.pending() == 0
+                            && String.valueOf(state(settings.topic()).get(CLUSTER + "/r-1"))
+                                    .contains("NODE_READY"));
+        }
+        long before = stateRecords(settings.topic(), CLUSTER + "/r-1");
+        try (KafkaEventSink next =
+                new KafkaEventSink(settings, new SimpleMeterRegistry(), Clock.systemUTC(), CLUSTER)) {
+            next.start(); // reads r-1's four events in the tail (no checkpoint yet): all reflected already
+            assertThat(next.recordedServers(CLUSTER, Duration.ofSeconds(30))
+                            .get("r-1")
+                            .transitions())
+                    .contains(Transition.NODE_READY);
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(
+                            () -> assertThat(checkpoints(settings.topic())).isEqualTo(ends(settings.topic())));
+        }
+        assertThat(stateRecords(settings.topic(), CLUSTER + "/r-1"))
+                .as("state records of r-1")
+                .isEqualTo(before);
+    }
+
+    private static long stateRecords(String topic, String key) {
+        return TopicReader.readAll(broker.bootstrapServers(), topic + ".state").stream()
+                .filter(r -> key.equals(r.key()))
+                .count();
+    }
+
     /** A new topic holding n-1's events and no checkpoint (written by a version without them, say). */
     private EventPublisherSettings topicWithoutCheckpoints() throws Exception {
         EventPublisherSettings settings = settings("tail-" + UUID.randomUUID());

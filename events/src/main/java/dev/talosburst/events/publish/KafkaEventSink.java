@@ -49,7 +49,9 @@ import org.jboss.logging.Logger;
  *
  * <p>After each acknowledged server event, the server's cumulative {@link RecordedServer} is written to the
  * compacted state topic; on start it is read back so {@link dev.talosburst.events.reconcile.LifecycleReconciler}
- * knows what was published before a crash. A state record that fails is retried with capped exponential backoff,
+ * knows what was published before a crash; given the cluster id, it also checkpoints the event topic there and folds
+ * the events after the checkpoints on start ({@link EventTail}), so an id Kafka has is known even when its state record
+ * never landed and the journal is gone. A state record that fails is retried with capped exponential backoff,
  * never dropped; a lasting failure is logged (rate-limited), counted and, past {@code stateUnhealthyAfter}, turns
  * {@link #backlogHealthy()} false ({@link StateWriteOutage}).
  */
@@ -782,8 +784,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         // new pod): folded as if acknowledged now, so their ids are suppressed rather than sent with other content.
         int tail = states.readTail(clusterId, () -> running, (p, o, e) -> recordPublished(e, p, o));
         for (NodeCloudEvent e : acknowledgedBeforeStart) {
-            recordPublished(
-                    e, -1, -1); // re-writes state records a crash may have lost; a no-op change when they landed
+            // re-writes state records a crash may have lost; a no-op change when they landed
+            recordPublished(e, -1, -1);
         }
         acknowledgedBeforeStart = List.of();
         synchronized (lock) {

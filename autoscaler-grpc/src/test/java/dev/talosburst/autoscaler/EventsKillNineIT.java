@@ -21,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,11 +34,18 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +58,11 @@ import org.junit.jupiter.api.io.TempDir;
  * scale-up finished; then the topic read by an independent consumer through the CloudEvents SDK: every server at Hetzner
  * has its transitions, no id carries two contents, each server's events are in order, and the suppression counter equals
  * the suppressions the process logged.
+ *
+ * <p>The kill lands in the window after Kafka acknowledged events and before anything recorded that: the state topic
+ * refuses records during the first run (none of its state records or checkpoints lands), and the journal is left as a
+ * kill just before its acknowledgement lines were written would leave it (they are removed). The restarted process must
+ * learn from the event topic's tail that those journaled events are in Kafka and suppress them, one count each.
  */
 class EventsKillNineIT {
 
@@ -92,6 +105,17 @@ class EventsKillNineIT {
         hetzner.faults().latency("POST", "/v1/servers", Duration.ofSeconds(3));
         int grpcPort = PackagedApp.freePort();
         managementPort = PackagedApp.freePort();
+        // Every state record (and checkpoint) is larger than this state topic accepts during the first run.
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(TOPIC + ".state", 3, (short) 1)
+                            .configs(Map.of(
+                                    TopicConfig.CLEANUP_POLICY_CONFIG,
+                                    TopicConfig.CLEANUP_POLICY_COMPACT,
+                                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                                    "100"))))
+                    .all()
+                    .get();
+        }
 
         app = talosBurst("events-kill-nine-first", journal, grpcPort, managementPort)
                 .start();
@@ -119,6 +143,19 @@ class EventsKillNineIT {
         Thread.sleep(3_500);
         int createsBeforeKill = hetzner.inspect().requestCount("POST", "/v1/servers");
         hetzner.faults().clear();
+        try (Admin admin = admin()) {
+            admin.incrementalAlterConfigs(Map.of(
+                            new ConfigResource(ConfigResource.Type.TOPIC, TOPIC + ".state"),
+                            List.of(new AlterConfigOp(
+                                    new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ""),
+                                    AlterConfigOp.OpType.DELETE))))
+                    .all()
+                    .get();
+        }
+        long inKafkaNotRecorded = forgetAcknowledgements(journal, readTopic());
+        assertThat(inKafkaNotRecorded)
+                .as("journaled server events Kafka acknowledged before the kill")
+                .isPositive();
 
         app = talosBurst("events-kill-nine-second", journal, grpcPort, managementPort)
                 .start();
@@ -207,9 +244,43 @@ class EventsKillNineIT {
         assertThat(counted)
                 .as("suppressions counted vs logged; see " + app.log())
                 .isEqualTo((double) logged);
+        assertThat(counted)
+                .as("journaled events already in Kafka, each suppressed once; see " + app.log())
+                .isEqualTo((double) inKafkaNotRecorded);
         System.out.printf(
                 "kill -9 IT: %d creates answered before the kill, %d sent by the killed process, %d servers, %d records, %d distinct ids, %.0f suppressed after the restart%n",
                 answeredBeforeKill, createsBeforeKill, servers.size(), records, contentById.size(), counted);
+    }
+
+    /**
+     * Removes the journal's acknowledgement lines, as a kill right after Kafka's acks and before they were written would
+     * have left it.
+     *
+     * @return how many journaled server events (not pool-level) the topic holds
+     */
+    private static long forgetAcknowledgements(Path journal, Map<String, List<CloudEvent>> topic) throws Exception {
+        Set<String> inKafka = new HashSet<>();
+        topic.values().forEach(events -> events.forEach(e -> inKafka.add(e.getId())));
+        Path file = journal.resolve("node-lifecycle-events.journal");
+        List<String> kept = new ArrayList<>();
+        long count = 0;
+        for (String line : Files.readAllLines(file)) {
+            if (line.isBlank() || line.startsWith("{\"ack\":")) {
+                continue;
+            }
+            kept.add(line);
+            Matcher id = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(line);
+            boolean poolLevel = line.contains("scale-up-requested") || line.contains("scale-down-requested");
+            if (id.find() && inKafka.contains(id.group(1)) && !poolLevel) {
+                count++;
+            }
+        }
+        Files.write(file, kept);
+        return count;
+    }
+
+    private static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
     }
 
     private PackagedApp.Builder talosBurst(String name, Path journal, int grpcPort, int managementPort) {

@@ -42,7 +42,7 @@ public class LifecycleEventPublishing {
             return;
         }
         EventPublisherSettings settings = settings(events);
-        kafka = new KafkaEventSink(settings, registry, clock);
+        kafka = new KafkaEventSink(settings, registry, clock, valid.clusterId());
         kafka.start();
         reconciler = new LifecycleReconciler(valid.clusterId(), kafka, kafka, clock, Duration.ofSeconds(30));
         LOG.infof(

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.RetriableException;
@@ -48,7 +49,9 @@ import org.jboss.logging.Logger;
  *
  * <p>After each acknowledged server event, the server's cumulative {@link RecordedServer} is written to the
  * compacted state topic; on start it is read back so {@link dev.talosburst.events.reconcile.LifecycleReconciler}
- * knows what was published before a crash. A state record that fails is retried with capped exponential backoff,
+ * knows what was published before a crash; given the cluster id, it also checkpoints the event topic there and folds
+ * the events after the checkpoints on start ({@link EventTail}), so an id Kafka has is known even when its state record
+ * never landed and the journal is gone. A state record that fails is retried with capped exponential backoff,
  * never dropped; a lasting failure is logged (rate-limited), counted and, past {@code stateUnhealthyAfter}, turns
  * {@link #backlogHealthy()} false ({@link StateWriteOutage}).
  */
@@ -60,6 +63,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     static final Duration ADOPTION_HOLD = Duration.ofMinutes(2);
 
     private final EventPublisherSettings settings;
+    /** The cluster whose events this sink publishes and folds from the event topic's tail; null: no tail read. */
+    private final String clusterId;
     /** Client set-up: configurations, topic creation, the record of an event. */
     private final KafkaClients clients;
 
@@ -134,6 +139,15 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     /** As above, with the clock that times retries and publish latency. */
     public KafkaEventSink(EventPublisherSettings settings, MeterRegistry registry, Clock clock) {
+        this(settings, registry, clock, null);
+    }
+
+    /**
+     * As above, publishing for {@code clusterId}: checkpoints the event topic and, on start, folds its tail (this
+     * cluster's events only), so a start without the journal still knows every id Kafka has (null: neither).
+     */
+    public KafkaEventSink(EventPublisherSettings settings, MeterRegistry registry, Clock clock, String clusterId) {
+        this.clusterId = clusterId;
         this.settings = settings;
         this.clients = new KafkaClients(settings);
         this.clock = clock;
@@ -193,7 +207,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                 registry,
                 contact,
                 this::pending);
-        this.states = new StateStore(settings, clients, stateOutage, clock);
+        this.states = new StateStore(
+                settings,
+                clients,
+                stateOutage,
+                clock,
+                clusterId == null ? null : new TailCheckpoints(clusterId, settings.topic()));
         Gauge.builder("talosburst.events.state.pending", this, s -> s.statesOutstanding)
                 .description("Server state records waiting to be written to the state topic")
                 .strongReference(true)
@@ -559,6 +578,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     // an id never denotes two contents (e.g. an emit before the state topic was read back, or a journal
                     // entry whose acknowledgement a crash lost).
                     unneeded.add(p);
+                    states.settled(p.event.id());
                     suppressed.increment();
                     LOG.debugf("%s of %s was published before; not re-published", p.event.type(), p.event.subject());
                     continue;
@@ -583,7 +603,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
                     if (ex != null && Thread.currentThread() == sender) {
                         refusedAtOnce[0] = true; // failed inside send(), e.g. no metadata within max.block.ms
                     }
-                    completions.add(() -> onSent(p, ex, via));
+                    completions.add(() -> onSent(p, md, ex, via));
                     wake();
                 });
             } catch (KafkaException e) {
@@ -614,9 +634,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
     }
 
-    private void onSent(Pending p, Exception failure, KafkaProducer<String, byte[]> via) {
+    private void onSent(Pending p, RecordMetadata md, Exception failure, KafkaProducer<String, byte[]> via) {
         if (failure != null) {
             sendFailures.increment();
+            if (md != null && p.event.isServerEvent()) {
+                states.uncertain(p.event.id(), md.partition()); // it may have landed: hold the checkpoint before it
+            }
             if (failure instanceof RetriableException) {
                 contact.failed(failure, pending()); // the one WARN of an outage, then at most one a minute
             } else if (via == producer) { // not the abort of a producer we already replaced
@@ -637,7 +660,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
         publishTimer.record(Math.max(0, clock.millis() - p.acceptedMillis), TimeUnit.MILLISECONDS);
         publishedCounter(p.event.transition().eventName()).increment();
-        recordPublished(p.event);
+        recordPublished(p.event, md.partition(), md.offset());
     }
 
     /** Kafka refused {@code p} (not an outage): kept, retried with a new producer, logged loud but not a flood. */
@@ -683,7 +706,7 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
      * The cluster id from {@code ce_source} ({@code /talos-burst/<percent-encoded id>}): {@link #publishedBefore} runs
      * under the lock for every event sent, where parsing the JSON data would stall {@code emit}.
      */
-    private static String clusterIdOf(NodeCloudEvent event) {
+    static String clusterIdOf(NodeCloudEvent event) {
         String prefix = "/talos-burst/";
         if (event.source().startsWith(prefix)) {
             return java.net.URLDecoder.decode(
@@ -692,14 +715,18 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         return event.parsedData().clusterId();
     }
 
-    /** Sender thread: {@code event} is in Kafka; update its server's published state and schedule the state record. */
-    private void recordPublished(NodeCloudEvent event) {
+    /**
+     * Sender thread: {@code event} is in Kafka (at {@code offset} of event-topic {@code partition}; -1 when unknown);
+     * update its server's published state and schedule the state record.
+     */
+    private void recordPublished(NodeCloudEvent event, int partition, long offset) {
         if (!event.isServerEvent()) {
+            states.seen(partition, offset + 1);
             return;
         }
         NodeEventData data = event.parsedData();
         String key = stateKey(data.clusterId(), event.subject());
-        RecordedServer now = states.acknowledged(key, event, data);
+        RecordedServer now = states.acknowledged(key, event, data, partition, offset);
         if (now.finished()) {
             synchronized (lock) {
                 RecordedServer r = recorded.get(key);
@@ -753,8 +780,12 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
 
     private void loadState() {
         int count = states.read(() -> running, contact::answered);
+        // Events Kafka has whose state records a lost process never wrote (its journal may be gone: another replica, a
+        // new pod): folded as if acknowledged now, so their ids are suppressed rather than sent with other content.
+        int tail = states.readTail(clusterId, () -> running, (p, o, e) -> recordPublished(e, p, o));
         for (NodeCloudEvent e : acknowledgedBeforeStart) {
-            recordPublished(e); // re-writes state records a crash may have lost; a no-op change when they landed
+            // re-writes state records a crash may have lost; a no-op change when they landed
+            recordPublished(e, -1, -1);
         }
         acknowledgedBeforeStart = List.of();
         synchronized (lock) {
@@ -763,8 +794,8 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
             }
         }
         LOG.debugf(
-                "read %d state records of %d servers from %s",
-                count, states.servers().size(), settings.stateTopic());
+                "read %d state records of %d servers from %s and %d events after the checkpoints of %s",
+                count, states.servers().size(), settings.stateTopic(), tail, settings.topic());
     }
 
     private void record(NodeCloudEvent ce) {

@@ -24,18 +24,23 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.jboss.logging.Logger;
 
 /**
  * What Kafka acknowledged per server ({@code <cluster-id>/<server-name>}) and its compacted state topic: read back on
  * start, updated after each acknowledged server event, written with capped backoff ({@link StateWriteOutage}), a
- * tombstone once a server's life is fully published. Used by the sender thread only.
+ * tombstone once a server's life is fully published; with a cluster id, also the event topic's checkpoints
+ * ({@link TailCheckpoints}), written once the state records they vouch for are acknowledged. Used by the sender thread
+ * only.
  */
 final class StateStore {
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
     /** Pause of all state writes after {@code send()} itself failed (it blocked for {@code max.block.ms}). */
     private static final Duration STATE_RETRY = Duration.ofSeconds(10);
+    /** Shortest time between two checkpoint writes. */
+    private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
 
     private final EventPublisherSettings settings;
     private final KafkaClients clients;
@@ -45,12 +50,27 @@ final class StateStore {
     private final Set<String> dirty = new LinkedHashSet<>();
     private final Set<String> inFlight = new HashSet<>();
     private long nextAttemptMillis;
+    /** Per server: how many acknowledged events its record reflects (a state write vouches for those sent with it). */
+    private final Map<String, Long> versions = new HashMap<>();
+    /** Servers whose last state record read back is a tombstone: their life is fully published. */
+    private final Set<String> forgotten = new HashSet<>();
+    /** Null without a cluster id: no checkpoints, no tail to read. */
+    private final TailCheckpoints checkpoints;
 
-    StateStore(EventPublisherSettings settings, KafkaClients clients, StateWriteOutage outage, Clock clock) {
+    private boolean checkpointsInFlight;
+    private long nextCheckpointMillis;
+
+    StateStore(
+            EventPublisherSettings settings,
+            KafkaClients clients,
+            StateWriteOutage outage,
+            Clock clock,
+            TailCheckpoints checkpoints) {
         this.settings = settings;
         this.clients = clients;
         this.outage = outage;
         this.clock = clock;
+        this.checkpoints = checkpoints;
     }
 
     /**
@@ -73,10 +93,16 @@ final class StateStore {
             while (running.getAsBoolean() && !caughtUp(consumer, end)) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     count++;
-                    if (r.value() == null) {
-                        published.remove(r.key());
+                    if (TailCheckpoints.isCheckpoint(r.key())) {
+                        readCheckpoint(r);
                         continue;
                     }
+                    if (r.value() == null) {
+                        published.remove(r.key());
+                        forgotten.add(r.key());
+                        continue;
+                    }
+                    forgotten.remove(r.key());
                     try {
                         published.put(r.key(), EventJson.read(r.value(), RecordedServer.class));
                     } catch (RuntimeException e) {
@@ -91,7 +117,77 @@ final class StateStore {
         return count;
     }
 
-    private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+    private void readCheckpoint(ConsumerRecord<String, byte[]> r) {
+        if (checkpoints == null) {
+            return;
+        }
+        try {
+            checkpoints.readBack(r.key(), r.value());
+        } catch (RuntimeException e) {
+            // The tail is then read from further back (a bounded start-up cost), never less of it.
+            LOG.warnf(
+                    "ignoring unreadable checkpoint %s-%d@%d: %s",
+                    r.topic(), r.partition(), r.offset(), e.getMessage());
+        }
+    }
+
+    /**
+     * Reads the event topic's tail after {@link #read} (nothing without a cluster id): each server event of the
+     * cluster found there goes to {@code fold}, except those the state records read already reflect (the transition is
+     * recorded, or the server's life is over: a tombstone).
+     *
+     * @return the number of events folded
+     */
+    int readTail(String clusterId, BooleanSupplier running, EventTail.Fold fold) {
+        if (checkpoints == null) {
+            return 0;
+        }
+        try {
+            return EventTail.read(clients, settings.topic(), clusterId, checkpoints, clock, running, (p, o, e) -> {
+                String key = KafkaEventSink.stateKey(clusterId, e.subject());
+                if (forgotten.contains(key) || has(key, e.transition())) {
+                    // Already reflected in a state record Kafka has: nothing to write (a replica that starts while
+                    // the leader publishes then writes no state record of its own).
+                    checkpoints.seen(p, o + 1);
+                } else {
+                    fold.event(p, o, e);
+                }
+            });
+        } catch (AuthorizationException e) {
+            // Refusing to publish until an ACL is granted would stop billing events after an upgrade; so events flow,
+            // and only the guarantee that needs the tail is lost (checkpoints stay where they were), said loudly.
+            checkpoints.disable();
+            LOG.errorf(
+                    "cannot read the event topic %s to learn which events Kafka has but the state topic does not (%s):"
+                            + " grant talos-burst Read (and Describe) on %s. Until then an event acknowledged just before"
+                            + " a crash or pod loss may be published again with other content",
+                    settings.topic(), e.toString(), settings.topic());
+            return 0;
+        }
+    }
+
+    /** A send of event {@code id} to event-topic {@code partition} failed; it may have landed all the same. */
+    void uncertain(String id, int partition) {
+        if (checkpoints != null && partition >= 0) {
+            checkpoints.uncertain(id, partition);
+        }
+    }
+
+    /** Event {@code id} is known to be in Kafka (acknowledged now, or recorded before): no longer uncertain. */
+    void settled(String id) {
+        if (checkpoints != null) {
+            checkpoints.settled(id);
+        }
+    }
+
+    /** Every event of event-topic {@code partition} below {@code offset} is known (e.g. a pool-level event's ack). */
+    void seen(int partition, long offset) {
+        if (checkpoints != null && partition >= 0) {
+            checkpoints.seen(partition, offset);
+        }
+    }
+
+    static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
         for (var e : end.entrySet()) {
             if (consumer.position(e.getKey()) < e.getValue()) {
                 return false;
@@ -112,10 +208,16 @@ final class StateStore {
     }
 
     /**
-     * Kafka acknowledged {@code event} of server {@code key}: its record now, scheduled to be written (a tombstone, and
-     * forgotten here, once {@link RecordedServer#finished()}).
+     * Kafka acknowledged {@code event} of server {@code key} at {@code offset} of event-topic {@code partition} (-1 when
+     * unknown): its record now, scheduled to be written (a tombstone, and forgotten here, once
+     * {@link RecordedServer#finished()}).
      */
-    RecordedServer acknowledged(String key, NodeCloudEvent event, NodeEventData data) {
+    RecordedServer acknowledged(String key, NodeCloudEvent event, NodeEventData data, int partition, long offset) {
+        long version = versions.merge(key, 1L, Long::sum);
+        if (checkpoints != null && partition >= 0) {
+            checkpoints.acknowledged(partition, offset, key, version);
+            checkpoints.settled(event.id());
+        }
         RecordedServer now = RecordedServer.after(published.get(key), event.subject(), event.transition(), data);
         if (now.finished()) {
             published.remove(key); // bounded memory; the compacted topic only holds servers that may need reconciling
@@ -149,6 +251,7 @@ final class StateStore {
             dirty.remove(name);
             inFlight.add(name);
             RecordedServer state = published.get(name);
+            long version = versions.getOrDefault(name, 0L);
             byte[] value = state == null ? null : EventJson.write(state); // null: tombstone of a finished server
             boolean[] refusedAtOnce = {false};
             long answersMark = outage.answersMark();
@@ -157,7 +260,7 @@ final class StateStore {
                     if (ex != null && Thread.currentThread() == sender) {
                         refusedAtOnce[0] = true;
                     }
-                    completion.accept(() -> written(name, ex, viaIsCurrent.getAsBoolean(), answersMark));
+                    completion.accept(() -> written(name, ex, viaIsCurrent.getAsBoolean(), answersMark, version));
                 });
             } catch (KafkaException e) {
                 inFlight.remove(name);
@@ -174,6 +277,46 @@ final class StateStore {
                 return;
             }
         }
+        writeCheckpoints(via, completion, now);
+    }
+
+    /** Sends the checkpoints that moved, at most every {@link #CHECKPOINT_INTERVAL}, one set in flight at a time. */
+    private void writeCheckpoints(KafkaProducer<String, byte[]> via, Consumer<BooleanSupplier> completion, long now) {
+        if (checkpoints == null || checkpointsInFlight || now < nextCheckpointMillis) {
+            return;
+        }
+        Map<Integer, Long> due = checkpoints.due();
+        if (due.isEmpty()) {
+            return;
+        }
+        nextCheckpointMillis = now + CHECKPOINT_INTERVAL.toMillis();
+        checkpointsInFlight = true;
+        int[] left = {due.size()};
+        Runnable oneDone = () -> {
+            if (--left[0] == 0) {
+                checkpointsInFlight = false;
+            }
+        };
+        for (var e : due.entrySet()) {
+            int partition = e.getKey();
+            long offset = e.getValue();
+            try {
+                via.send(
+                        new ProducerRecord<>(
+                                settings.stateTopic(),
+                                checkpoints.key(partition),
+                                checkpoints.value(partition, offset)),
+                        (md, ex) -> completion.accept(() -> {
+                            if (ex == null) {
+                                checkpoints.stored(partition, offset);
+                            }
+                            oneDone.run();
+                            return ex == null;
+                        }));
+            } catch (KafkaException ex) {
+                oneDone.run(); // retried at the next interval; failing state writes are reported by the outage
+            }
+        }
     }
 
     /**
@@ -182,10 +325,16 @@ final class StateStore {
      *
      * @return true when written
      */
-    boolean written(String name, Exception failure, boolean current, long answersMark) {
+    boolean written(String name, Exception failure, boolean current, long answersMark, long version) {
         inFlight.remove(name);
         if (failure == null) {
             outage.succeeded(name);
+            if (checkpoints != null) {
+                checkpoints.stateWritten(name, version);
+            }
+            if (!published.containsKey(name) && !dirty.contains(name)) {
+                versions.remove(name); // tombstoned: bounded memory
+            }
             return true;
         }
         dirty.add(name); // the latest state is re-sent, so an older one never wins

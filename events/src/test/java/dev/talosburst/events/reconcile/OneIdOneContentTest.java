@@ -28,7 +28,9 @@ import dev.talosburst.provisioner.pool.ImageSelector;
 import dev.talosburst.provisioner.pool.NodePool;
 import dev.talosburst.provisioner.userdata.UserDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +43,14 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -200,6 +209,165 @@ class OneIdOneContentTest {
                         .count())
                 .as("talosburst_events_duplicates_suppressed_total")
                 .isEqualTo(reEmitted.size());
+    }
+
+    /**
+     * Issue 12: an event Kafka acknowledged whose state record never landed (the state topic refuses records, as after a
+     * loss of the process between the ack and the state write), then another replica with an EMPTY journal (a new pod)
+     * takes over the same servers: it folds the event topic's tail, so the reconciler publishes nothing again and the
+     * engine's re-learned facts are suppressed, never sent with other content.
+     */
+    @Test
+    void anotherReplicaWithAnEmptyJournalKnowsEventsWhoseStateRecordsNeverLanded(
+            @TempDir Path journalA, @TempDir Path journalB) throws Exception {
+        String topic = "lifecycle-" + UUID.randomUUID();
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            // every state record and checkpoint is larger than the topic accepts: none lands
+            admin.createTopics(List.of(new NewTopic(topic + ".state", 3, (short) 1)
+                            .configs(Map.of(
+                                    TopicConfig.CLEANUP_POLICY_CONFIG,
+                                    TopicConfig.CLEANUP_POLICY_COMPACT,
+                                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                                    "100"))))
+                    .all()
+                    .get();
+        }
+        EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers())
+                .withTopic(topic)
+                .withTopicLayout(3, (short) 1)
+                .withDelivery(Duration.ofSeconds(3), Duration.ofMillis(200))
+                .withJournal(journalA);
+
+        // ---- replica A: two servers whose Nodes register and turn Ready; every event acknowledged, no state record.
+        SimpleMeterRegistry metricsA = new SimpleMeterRegistry();
+        KafkaEventSink sinkA = new KafkaEventSink(settings, metricsA, Clock.systemUTC(), CLUSTER);
+        sinkA.start();
+        NodeGroupEngine engineA = engine(sinkA);
+        engineA.start();
+        engineA.increaseSize(POOL, 2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> serverNames().size() == 2
+                        && engineA.instances(POOL).stream().allMatch(i -> i.id().startsWith("hcloud://")));
+        for (String name : serverNames()) {
+            nodes.register(name, Map.of());
+            clock.advance(Duration.ofSeconds(20));
+            nodes.setReady(name, true);
+        }
+        Set<String> names = serverNames();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> sinkA.pending() == 0
+                        && TopicReader.readAll(broker.bootstrapServers(), topic).size() == 1 + 2 * 4);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> metricsA.get("talosburst.events.state.write.failures")
+                                .counter()
+                                .count()
+                        > 0);
+        engineA.close();
+        sinkA.close(Duration.ZERO); // the pod is lost; its journal (an emptyDir) with it
+        open.remove(engineA);
+        assertThat(TopicReader.readAll(broker.bootstrapServers(), topic + ".state"))
+                .as("state records that landed")
+                .isEmpty();
+        List<ConsumerRecord<String, byte[]>> before = TopicReader.readAll(broker.bootstrapServers(), topic);
+        Set<String> idsBefore = ids(before);
+        assertThat(idsBefore).hasSize(1 + 2 * 4); // scale-up; per server create-requested, created, registered, ready
+
+        // ---- the state topic accepts records again; replica B starts later with an empty journal.
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            admin.incrementalAlterConfigs(Map.of(
+                            new ConfigResource(ConfigResource.Type.TOPIC, topic + ".state"),
+                            List.of(new AlterConfigOp(
+                                    new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ""),
+                                    AlterConfigOp.OpType.DELETE))))
+                    .all()
+                    .get();
+        }
+        clock.advance(Duration.ofMinutes(5));
+        SimpleMeterRegistry metricsB = new SimpleMeterRegistry();
+        KafkaEventSink sinkB = new KafkaEventSink(settings.withJournal(journalB), metricsB, Clock.systemUTC(), CLUSTER);
+        open.add(sinkB);
+        List<LifecycleEvent> emittedToB = new CopyOnWriteArrayList<>();
+        EventSink recording = e -> {
+            emittedToB.add(e);
+            sinkB.emit(e);
+        };
+        NodeGroupEngine engineB = engine(recording);
+        engineB.start(); // adopts both servers
+        sinkB.start();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> engineB.isSynced() && engineB.servers().size() == 2);
+        clock.advance(Duration.ofSeconds(30));
+        for (String name : names) {
+            nodes.setReady(name, true); // B learns registration and Ready anew, with later times
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> emittedToB.stream()
+                                .filter(e -> e.transition() == Transition.NODE_READY)
+                                .count()
+                        == 2);
+        LifecycleReconciler.Result reconciled = new LifecycleReconciler(
+                        CLUSTER, sinkB, sinkB, clock, Duration.ofSeconds(60))
+                .reconcile(() -> observed(engineB));
+        await().atMost(Duration.ofSeconds(60)).until(() -> sinkB.pending() == 0);
+
+        // ---- an independent consumer
+        List<ConsumerRecord<String, byte[]>> raw = TopicReader.readAll(broker.bootstrapServers(), topic);
+        Map<String, Set<String>> contentsById = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : raw) {
+            Map<String, String> h = TopicReader.headers(r);
+            contentsById
+                    .computeIfAbsent(h.get("ce_id"), k -> new HashSet<>())
+                    .add(h + " " + r.key() + " " + Base64.getEncoder().encodeToString(r.value()));
+        }
+        assertThat(contentsById.entrySet().stream()
+                        .filter(e -> e.getValue().size() > 1)
+                        .map(Map.Entry::getKey)
+                        .toList())
+                .as("ids with two contents")
+                .isEmpty();
+        assertThat(reconciled.published())
+                .as("published again by the reconciler")
+                .isEmpty();
+        assertThat(ids(raw)).containsAll(idsBefore).hasSize(idsBefore.size() + 2); // + B's two adoptions
+        List<String> reEmitted = emittedToB.stream()
+                .map(e -> EventIds.forIdentity(e.identity()))
+                .filter(idsBefore::contains)
+                .toList();
+        assertThat(reEmitted)
+                .as("B learned each Node's registration and Ready again")
+                .hasSize(4);
+        assertThat(metricsB.get("talosburst.events.duplicates.suppressed")
+                        .counter()
+                        .count())
+                .as("talosburst_events_duplicates_suppressed_total")
+                .isEqualTo(reEmitted.size());
+
+        // ---- B recorded what it folded, and checkpoints the event topic at its end: the next start reads no tail
+        Map<Integer, Long> ends = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : raw) {
+            ends.merge(r.partition(), r.offset() + 1, Math::max);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Map<String, String> state = new HashMap<>();
+            for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(broker.bootstrapServers(), topic + ".state")) {
+                state.put(r.key(), r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8));
+            }
+            for (String name : names) {
+                assertThat(state.get(CLUSTER + "/" + name))
+                        .as("state record of %s", name)
+                        .contains("SERVER_CREATED", "NODE_REGISTERED", "NODE_READY");
+            }
+            for (int p = 0; p < 3; p++) {
+                assertThat(state.get(CLUSTER + "/#checkpoint/" + p))
+                        .as("checkpoint of partition %d", p)
+                        .contains(
+                                "\"topic\":\"" + topic + "\"",
+                                "\"partition\":" + p,
+                                "\"offset\":" + ends.getOrDefault(p, 0L));
+            }
+        });
     }
 
     private NodeGroupEngine engine(EventSink sink) {

@@ -27,10 +27,15 @@ final class BrokerProcess implements AutoCloseable {
     private final Path logDir;
     private final Path log;
     private Process process;
+    /** {@code -Dbench.events.broker=in-process}: the broker in the benchmark's JVM (as before), for comparison. */
+    private final TestBroker inProcess;
 
     BrokerProcess(Path dir) throws IOException {
         this.logDir = Files.createDirectories(dir.resolve("kafka"));
         this.log = dir.resolve("broker.log");
+        this.inProcess = "in-process".equals(System.getProperty("bench.events.broker"))
+                ? new TestBroker(kafkaPort, controllerPort, clusterId, logDir)
+                : null;
     }
 
     String bootstrapServers() {
@@ -39,6 +44,10 @@ final class BrokerProcess implements AutoCloseable {
 
     /** Starts the child process and waits until its broker listens. */
     BrokerProcess start() throws IOException {
+        if (inProcess != null) {
+            inProcess.start();
+            return this;
+        }
         long t = System.nanoTime();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         process = new ProcessBuilder(List.of(
@@ -53,7 +62,8 @@ final class BrokerProcess implements AutoCloseable {
                         logDir.toString()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = out.readLine()) != null; ) {
             if (line.equals(READY)) {
                 System.out.printf(
@@ -70,6 +80,10 @@ final class BrokerProcess implements AutoCloseable {
 
     /** Stops the broker and ends its process (its standard input closed; killed if it does not end in 30 s). */
     void stop() throws InterruptedException {
+        if (inProcess != null) {
+            inProcess.stop();
+            return;
+        }
         if (process == null) {
             return;
         }

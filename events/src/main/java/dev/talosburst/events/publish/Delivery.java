@@ -1,6 +1,5 @@
 package dev.talosburst.events.publish;
 
-import dev.talosburst.events.model.EventIds;
 import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.publish.Backlog.Pending;
 import dev.talosburst.provisioner.lifecycle.Transition;
@@ -31,8 +30,6 @@ import org.jboss.logging.Logger;
 final class Delivery {
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
-    /** Longest wait of a {@code server-adopted} for its server's {@code server-created} ({@link #waitsForCreated}). */
-    static final Duration ADOPTION_HOLD = Duration.ofMinutes(2);
     /** Events of one key handed to the producer and not yet acknowledged, at most. */
     static final int MAX_IN_FLIGHT_PER_KEY = 16;
     /** Events handed to the producer and not yet acknowledged, at most: bounds its buffer (≈ 1 KB each). */
@@ -44,7 +41,7 @@ final class Delivery {
     private final EventPublisherSettings settings;
     private final KafkaClients clients;
     private final SinkQueue queue;
-    private final StateStore states;
+    private final SendRules rules;
     private final KafkaContact contact;
     private final SinkMeters meters;
     private final Clock clock;
@@ -76,7 +73,7 @@ final class Delivery {
         this.settings = settings;
         this.clients = clients;
         this.queue = queue;
-        this.states = states;
+        this.rules = new SendRules(states);
         this.contact = contact;
         this.meters = meters;
         this.clock = clock;
@@ -135,7 +132,8 @@ final class Delivery {
                     inFlightOfKey.merge(key, 1, Integer::sum);
                     continue;
                 }
-                // A server-created may pass the server-adopted held for it (see waitsForCreated); nothing else may.
+                // A server-created may pass the server-adopted held for it (see SendRules#waitsForCreated); nothing
+                // else may.
                 boolean passesHeldAdoption =
                         p.event.transition() == Transition.SERVER_CREATED && heldForCreated.remove(key);
                 if ((blocked.contains(key) && !passesHeldAdoption)
@@ -144,7 +142,7 @@ final class Delivery {
                     blocked.add(key); // nothing later of this key may go before it
                     continue;
                 }
-                if (publishedBefore(p.event)) {
+                if (rules.publishedBefore(p.event)) {
                     // Its id is in Kafka already (per the state topic): whatever this copy carries, it is not sent, so
                     // an id never denotes two contents (e.g. an emit before the state topic was read back, or a journal
                     // entry whose acknowledgement a crash lost).
@@ -153,7 +151,7 @@ final class Delivery {
                     LOG.debugf("%s of %s was published before; not re-published", p.event.type(), p.event.subject());
                     continue;
                 }
-                if (waitsForCreated(p, now)) {
+                if (rules.waitsForCreated(p, now)) {
                     blocked.add(key);
                     heldForCreated.add(key);
                     continue;
@@ -290,48 +288,6 @@ final class Delivery {
                     p.event.type(), p.event.subject(), p.refusals, failure.toString(), settings.retryBackoff());
         }
         rebuildProducer = true;
-    }
-
-    /**
-     * Sender thread: true when {@code event} is a once-only server transition (its id names cluster, server and
-     * transition only) that Kafka already acknowledged, per the state read back or this run's acknowledgements.
-     */
-    private boolean publishedBefore(NodeCloudEvent event) {
-        if (!event.isServerEvent()) {
-            return false;
-        }
-        String clusterId = clusterIdOf(event);
-        return states.has(KafkaEventSink.stateKey(clusterId, event.subject()), event.transition())
-                && event.id()
-                        .equals(EventIds.forIdentity(clusterId + "/" + event.subject() + "/"
-                                + event.transition().eventName()));
-    }
-
-    /**
-     * Sender thread, under the lock: true for a {@code server-adopted} whose server's {@code server-created} Kafka does not
-     * have yet, for at most {@link #ADOPTION_HOLD} since it was queued. After a crash that took Hetzner's answer to a
-     * create, the restarted engine adopts the server before the reconciler publishes its missing {@code server-created};
-     * holding the adoption lets that {@code server-created} pass it, so a server's life reads in order on the topic
-     * (requested, created, adopted). Past the hold (no reconciliation, e.g. not the leader any more) it is sent anyway.
-     */
-    private boolean waitsForCreated(Pending p, long now) {
-        return p.event.transition() == Transition.SERVER_ADOPTED
-                && now - p.acceptedMillis < ADOPTION_HOLD.toMillis()
-                && !states.has(
-                        KafkaEventSink.stateKey(clusterIdOf(p.event), p.event.subject()), Transition.SERVER_CREATED);
-    }
-
-    /**
-     * The cluster id from {@code ce_source} ({@code /talos-burst/<percent-encoded id>}): {@link #publishedBefore} runs
-     * under the lock for every event sent, where parsing the JSON data would stall {@code emit}.
-     */
-    static String clusterIdOf(NodeCloudEvent event) {
-        String prefix = "/talos-burst/";
-        if (event.source().startsWith(prefix)) {
-            return java.net.URLDecoder.decode(
-                    event.source().substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8);
-        }
-        return event.parsedData().clusterId();
     }
 
     /** Closes the producer (waiting up to {@code timeout} for what it holds); its failures are not refusals any more. */

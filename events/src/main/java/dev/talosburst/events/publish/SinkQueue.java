@@ -68,7 +68,7 @@ final class SinkQueue {
 
     private boolean alreadyRecorded(LifecycleEvent event) {
         // Also before the state topic is read back: what is known then (the journal of the previous run, this run's
-        // events) already decides; the rest is decided when the event is sent (Delivery#publishedBefore).
+        // events) already decides; the rest is decided when the event is sent (SendRules#publishedBefore).
         if (event.transition().isPoolLevel() || !event.occurrence().isEmpty()) {
             return false;
         }

@@ -3,7 +3,6 @@ package dev.talosburst.benchmarks;
 import dev.talosburst.events.publish.EventPublisherSettings;
 import dev.talosburst.events.publish.KafkaEventSink;
 import dev.talosburst.events.testing.EngineEvents;
-import dev.talosburst.events.testing.TestBroker;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -47,7 +46,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Lifecycle-event publishing against a real in-process KRaft broker (issue 12): {@code emit} latency on the calling
+ * Lifecycle-event publishing against a real KRaft broker in its own JVM ({@link BrokerProcess}, issue 12): {@code emit} latency on the calling
  * thread with the journal on, emit → broker ack and emit → visible to a consumer, and a 50,000-event backlog built while
  * the broker is down (a 10-minute outage: broker stopped, the sink's clock moved on) drained after it returns. Printed,
  * never asserted. Run with {@code benchmarks/run.sh events} (options: {@code -Dbench.events.emits=2000},
@@ -71,7 +70,7 @@ public final class EventsBenchmark {
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 work);
-        try (TestBroker broker = new TestBroker().start()) {
+        try (BrokerProcess broker = new BrokerProcess(work).start()) {
             burst(broker, work.resolve("burst"));
             paced(broker, work.resolve("paced"));
             backlog(broker, work.resolve("backlog"));
@@ -82,10 +81,10 @@ public final class EventsBenchmark {
     }
 
     /** 1. {@code EMITS} events emitted back to back (4 per server): emit latency, and emit → ack / → consumer. */
-    private static void burst(TestBroker broker, Path journal) throws Exception {
-        Run run = new Run(broker, journal, Clock.systemUTC());
+    private static void burst(BrokerProcess broker, Path journal) throws Exception {
+        Run run = new Run(broker.bootstrapServers(), journal, Clock.systemUTC());
         try (KafkaEventSink sink = run.sink;
-                Watcher watcher = new Watcher(broker, run.settings.topic())) {
+                Watcher watcher = new Watcher(broker.bootstrapServers(), run.settings.topic())) {
             List<LifecycleEvent> events = events("e", EMITS);
             long[] emitNanos = new long[EMITS];
             long[] emitCpu = new long[EMITS];
@@ -108,10 +107,10 @@ public final class EventsBenchmark {
     }
 
     /** 2. {@code PACED} events, one every {@code PACE_MICROS}: the steady state (still far above a real burst's rate). */
-    private static void paced(TestBroker broker, Path journal) throws Exception {
-        Run run = new Run(broker, journal, Clock.systemUTC());
+    private static void paced(BrokerProcess broker, Path journal) throws Exception {
+        Run run = new Run(broker.bootstrapServers(), journal, Clock.systemUTC());
         try (KafkaEventSink sink = run.sink;
-                Watcher watcher = new Watcher(broker, run.settings.topic())) {
+                Watcher watcher = new Watcher(broker.bootstrapServers(), run.settings.topic())) {
             List<LifecycleEvent> events = events("p", PACED);
             long[] emitNanos = new long[PACED];
             long[] emitCpu = new long[PACED];
@@ -142,9 +141,9 @@ public final class EventsBenchmark {
     }
 
     /** 3. A backlog built during a 10-minute outage (broker stopped, the sink's clock moved on), drained after it. */
-    private static void backlog(TestBroker broker, Path journal) throws Exception {
+    private static void backlog(BrokerProcess broker, Path journal) throws Exception {
         MovableClock clock = new MovableClock();
-        Run run = new Run(broker, journal, clock);
+        Run run = new Run(broker.bootstrapServers(), journal, clock);
         try (KafkaEventSink sink = run.sink) {
             broker.stop();
             List<LifecycleEvent> events = events("b", BACKLOG);
@@ -192,7 +191,7 @@ public final class EventsBenchmark {
                     "  journal after the drain: %d bytes (truncated once every event and state record is acknowledged)%n",
                     size(journal));
         }
-        Check check = readBack(broker, run.settings.topic(), "b-");
+        Check check = readBack(broker.bootstrapServers(), run.settings.topic(), "b-");
         System.out.printf(
                 "  read back by an independent consumer: %,d records, %,d distinct ids, %d ids with two contents,"
                         + " %d servers out of order%n",
@@ -220,7 +219,7 @@ public final class EventsBenchmark {
         final EventPublisherSettings settings;
         final KafkaEventSink sink;
 
-        Run(TestBroker broker, Path journal, Clock clock) throws Exception {
+        Run(String bootstrap, Path journal, Clock clock) throws Exception {
             registry.config().meterFilter(new MeterFilter() {
                 @Override
                 public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
@@ -230,7 +229,7 @@ public final class EventsBenchmark {
                             .merge(config);
                 }
             });
-            settings = EventPublisherSettings.defaults(broker.bootstrapServers())
+            settings = EventPublisherSettings.defaults(bootstrap)
                     .withTopic("bench-" + UUID.randomUUID())
                     .withTopicLayout(6, (short) 1)
                     .withJournal(journal);
@@ -239,7 +238,7 @@ public final class EventsBenchmark {
             sink.recordedServers(EngineEvents.CLUSTER, Duration.ofSeconds(60)); // topics made, state read back
             // Warm-up: the producer's first send waits for the new topic's metadata (once per process in production).
             events("warm-up", 256).forEach(sink::emit); // 64 servers: every partition
-            waitUntil(Duration.ofMinutes(1), () -> sink.pending() == 0);
+            waitUntil(Duration.ofMinutes(3), () -> sink.pending() == 0); // minutes only on a badly overloaded machine
         }
 
         void printPublish(String label) {
@@ -265,8 +264,8 @@ public final class EventsBenchmark {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
-        Watcher(TestBroker broker, String topic) throws InterruptedException {
-            KafkaConsumer<String, byte[]> consumer = consumer(broker);
+        Watcher(String bootstrap, String topic) throws InterruptedException {
+            KafkaConsumer<String, byte[]> consumer = consumer(bootstrap);
             java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(1);
             thread = new Thread(
                     () -> {
@@ -337,12 +336,12 @@ public final class EventsBenchmark {
     private record Check(long records, long ids, long conflicting, long outOfOrder) {}
 
     /** Reads the servers {@code prefix}* of a topic: distinct ids, ids with two contents, servers whose transitions arrived out of order. */
-    private static Check readBack(TestBroker broker, String topic, String prefix) {
+    private static Check readBack(String bootstrap, String topic, String prefix) {
         Map<String, String> contentById = new HashMap<>();
         Set<String> conflicting = new HashSet<>();
         Map<String, List<String>> typesByServer = new HashMap<>();
         long records = 0;
-        try (KafkaConsumer<String, byte[]> consumer = consumer(broker)) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
             List<TopicPartition> parts = new ArrayList<>();
             for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 parts.add(new TopicPartition(topic, p.partition()));
@@ -381,9 +380,9 @@ public final class EventsBenchmark {
         return new Check(records, contentById.size(), conflicting.size(), outOfOrder);
     }
 
-    private static KafkaConsumer<String, byte[]> consumer(TestBroker broker) {
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");

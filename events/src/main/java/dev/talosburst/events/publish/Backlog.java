@@ -20,12 +20,15 @@ final class Backlog {
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
 
-    /** One pending event; {@code inFlight}, {@code notBeforeMillis} and {@code refusals} belong to the sender. */
+    /** One pending event; {@code inFlight}, {@code via}, {@code notBeforeMillis} and {@code refusals} belong to the sender. */
     static final class Pending {
         final long seq;
         final NodeCloudEvent event;
         final long acceptedMillis;
         boolean inFlight;
+        /** The producer it was last handed to. */
+        Object via;
+
         long notBeforeMillis;
         int refusals;
 

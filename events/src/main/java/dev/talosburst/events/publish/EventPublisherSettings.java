@@ -19,7 +19,9 @@ import java.util.Objects;
  * @param fsyncJournal force the journal to disk continuously in the background (group commit; {@code emit} writes the
  *        event to the file and does not wait for the disk: a killed process loses nothing, a machine crash at most the
  *        events of the last {@code fsync} in progress)
- * @param deliveryTimeout Kafka {@code delivery.timeout.ms}: how long one send attempt may take before it is retried
+ * @param deliveryTimeout how long one request to Kafka may take (the producer's {@code request.timeout.ms} is half of
+ *        it, at most 30 s; {@code send()} blocks at most 5 s); the producer itself never gives up on an event
+ *        ({@code delivery.timeout.ms} unlimited: it retries until the sink replaces or closes it)
  * @param retryBackoff wait before re-sending an event whose send failed
  * @param createTopics create both topics (state topic compacted) when missing
  * @param partitions partitions of a created event topic

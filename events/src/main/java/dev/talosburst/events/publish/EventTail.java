@@ -116,7 +116,7 @@ final class EventTail {
         }
         try {
             NodeCloudEvent event = NodeCloudEvent.fromHeaders(headers, r.value());
-            return clusterId.equals(KafkaEventSink.clusterIdOf(event)) ? event : null;
+            return clusterId.equals(SendRules.clusterIdOf(event)) ? event : null;
         } catch (RuntimeException e) {
             // Not an event this version reads (another type, another producer): it cannot be one it would re-send.
             LOG.debugf("passing over record %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), e.getMessage());

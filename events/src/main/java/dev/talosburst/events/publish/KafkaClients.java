@@ -154,7 +154,12 @@ final class KafkaClients {
         // JSON data and ce_* headers shrink about 4x), keep the broker's work per event small. lz4: cheap on the CPU.
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery);
+        // The producer never gives up on a record by itself: a batch that expired would let the later events of its
+        // partition (in flight behind it) land before its re-send. It retries until the sink replaces or closes it;
+        // outages are told by KafkaContact and the connectivity check, not by send timeouts.
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
+        // What the sink hands over is bounded (Delivery.MAX_IN_FLIGHT events of ≈ 1 KB), far below this.
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 32L * 1024 * 1024);
         // send() runs on the publisher thread only; a short block keeps it responsive while the broker is away.
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(5_000, delivery));
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "talos-burst-events");

@@ -82,7 +82,7 @@ final class StateWriteOutage {
         r.notBeforeMillis = now + Math.max(minDelayMillis, backoffMillis(baseMillis, capMillis, r.failures));
         registry.counter(FAILURES_METRIC, "error", error.getClass().getSimpleName())
                 .increment();
-        if (KafkaEventSink.noAnswer(error) && !contact.answeredSince(answersMark)) {
+        if (ConnectivityCheck.noAnswer(error) && !contact.answeredSince(answersMark)) {
             contact.failed(error, pendingEvents.getAsLong()); // Kafka is unreachable: KafkaContact's WARN, not ours
         }
         if (contact.outageKnown()) {

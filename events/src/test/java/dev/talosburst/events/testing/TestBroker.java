@@ -38,15 +38,27 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
         NETWORK.setLevel(java.util.logging.Level.SEVERE);
     }
 
-    private final int kafkaPort = freePort();
-    private final int controllerPort = freePort();
-    private final String clusterId = Uuid.randomUuid().toString();
+    private final int kafkaPort;
+    private final int controllerPort;
+    private final String clusterId;
     private final Path logDir;
     private EmbeddedKafkaBroker broker;
 
     public TestBroker() {
+        this(freePort(), freePort(), Uuid.randomUuid().toString(), tempDir());
+    }
+
+    /** "The same" broker as another one with these ports, cluster id and log directory (e.g. in a child process). */
+    public TestBroker(int kafkaPort, int controllerPort, String clusterId, Path logDir) {
+        this.kafkaPort = kafkaPort;
+        this.controllerPort = controllerPort;
+        this.clusterId = clusterId;
+        this.logDir = logDir;
+    }
+
+    private static Path tempDir() {
         try {
-            logDir = Files.createTempDirectory("talos-burst-kafka-");
+            return Files.createTempDirectory("talos-burst-kafka-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

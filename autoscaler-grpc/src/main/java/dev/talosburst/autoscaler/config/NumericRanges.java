@@ -17,13 +17,13 @@ final class NumericRanges {
                 "talosburst.grpc.port",
                 config.grpc().port(),
                 1,
-                "the port cluster-autoscaler dials, default 8086",
+                "the port cluster-autoscaler dials, default " + GrpcTransport.DEFAULT_PORT,
                 problems);
         port(
                 "talosburst.management.port",
                 config.management().port(),
                 0,
-                "0 picks a free port, default 9000",
+                "0 picks a free port, default " + GrpcTransport.DEFAULT_MANAGEMENT_PORT,
                 problems);
         atLeastOne("talosburst.hcloud.budget-per-hour", config.hcloud().budgetPerHour(), "Hetzner's is 3600", problems);
         atLeastOne("talosburst.engine.create-concurrency", config.engine().createConcurrency(), "default 4", problems);

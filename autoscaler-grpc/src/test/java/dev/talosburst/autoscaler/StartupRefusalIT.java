@@ -118,6 +118,7 @@ class StartupRefusalIT {
                 .systemProperty("talosburst.pools.cx22-fsn1.mx", "4")
                 .systemProperty("talosburst.reaper.stuck-aftr", "5m")
                 .systemProperty("talosburst.pools.cax11-fsn1.min", "5")
+                .systemProperty("talosburst.engine.create-concurrency", "0")
                 .systemProperty("talosburst.pools.cx22-fsn1.talos-patches[0]", "@/nonexistent/patch.yaml")
                 .systemProperty("quarkus.http.port", "8080")
                 .systemProperty("quarkus.tls.talosburst-grpc.trust-all", "true")
@@ -129,6 +130,7 @@ class StartupRefusalIT {
                             "talosburst.pools.cx22-fsn1.mx: no such option; did you mean talosburst.pools.cx22-fsn1.max?",
                             "talosburst.reaper.stuck-aftr: no such option; did you mean talosburst.reaper.stuck-after?",
                             "talosburst.pools.cax11-fsn1.min (5) is greater than talosburst.pools.cax11-fsn1.max (3)",
+                            "talosburst.engine.create-concurrency: 0 is too small; use a whole number of at least 1",
                             "talosburst.pools.cx22-fsn1.talos-patches[0]: cannot read patch file /nonexistent/patch.yaml",
                             "quarkus.http.port is set",
                             "set talosburst.grpc.port instead",

@@ -70,6 +70,7 @@ public final class ConfigurationCheck {
         }
         String clusterId = clusterId(config, problems);
         hcloud(config.hcloud(), problems);
+        NumericRanges.check(config, problems);
         grpc(config.grpc(), embedded, problems);
         config.talos().workerConfig().ifPresent(p -> readableFile(p, "talosburst.talos.worker-config", problems));
         if (!embedded

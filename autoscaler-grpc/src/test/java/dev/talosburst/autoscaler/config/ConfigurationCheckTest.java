@@ -77,6 +77,42 @@ class ConfigurationCheckTest {
     }
 
     @Test
+    void numbersOutsideTheirRangeAreListedWithTheOtherProblems() {
+        Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
+        p.put("talosburst.hcloud.embedded-simulator", "true");
+        p.put("talosburst.grpc.port", "0");
+        p.put("talosburst.management.port", "70000");
+        p.put("talosburst.hcloud.budget-per-hour", "0");
+        p.put("talosburst.engine.create-concurrency", "-1");
+        p.put("talosburst.events.queue-capacity", "0");
+        p.put("talosburst.events.backlog-warn-threshold", "0");
+        p.put("talosburst.events.partitions", "0");
+        p.put("talosburst.events.replication-factor", "0");
+        p.put("talosburst.gpu-label", " ");
+        assertThat(problems(p))
+                .containsExactlyInAnyOrder(
+                        "talosburst.grpc.port: 0 is not a port; use 1-65535 (the port cluster-autoscaler dials, default 8086)",
+                        "talosburst.management.port: 70000 is not a port; use 0-65535 (0 picks a free port, default 9000)",
+                        "talosburst.hcloud.budget-per-hour: 0 is too small; use a whole number of at least 1 (Hetzner's is 3600)",
+                        "talosburst.engine.create-concurrency: -1 is too small; use a whole number of at least 1 (default 4)",
+                        "talosburst.events.queue-capacity: 0 is too small; use a whole number of at least 1 (default 10000)",
+                        "talosburst.events.backlog-warn-threshold: 0 is too small; use a whole number of at least 1 (default 1000)",
+                        "talosburst.events.partitions: 0 is too small; use a whole number of at least 1 (default 6)",
+                        "talosburst.events.replication-factor: 0 is too small; use a whole number of at least 1 (default 3)",
+                        "talosburst.gpu-label: must not be empty; the default is hcloud/gpu-node");
+        p.put("talosburst.grpc.port", "65535");
+        p.put("talosburst.management.port", "0");
+        p.put("talosburst.hcloud.budget-per-hour", "1");
+        p.put("talosburst.engine.create-concurrency", "1");
+        p.put("talosburst.events.queue-capacity", "1");
+        p.put("talosburst.events.backlog-warn-threshold", "1");
+        p.put("talosburst.events.partitions", "1");
+        p.put("talosburst.events.replication-factor", "1");
+        p.put("talosburst.gpu-label", "hcloud/gpu-node");
+        assertThat(problems(p)).isEmpty();
+    }
+
+    @Test
     void plaintextOnlyOnLoopback() {
         Map<String, String> p = new HashMap<>(pool("p1", Map.of()));
         p.put("talosburst.hcloud.embedded-simulator", "true");

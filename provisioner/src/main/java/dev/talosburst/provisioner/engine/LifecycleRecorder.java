@@ -42,8 +42,8 @@ final class LifecycleRecorder {
                 new LifecycleEvent(
                         transition,
                         clusterId,
-                        slot.pool,
-                        slot.name,
+                        slot.pool(),
+                        slot.name(),
                         occurrence,
                         at,
                         slot.serverId(),
@@ -62,8 +62,8 @@ final class LifecycleRecorder {
                 new LifecycleEvent(
                         transition,
                         clusterId,
-                        slot.pool,
-                        slot.name,
+                        slot.pool(),
+                        slot.name(),
                         "",
                         at,
                         slot.serverId(),
@@ -83,8 +83,8 @@ final class LifecycleRecorder {
         return new LifecycleEvent(
                 transition,
                 clusterId,
-                slot.pool,
-                slot.name,
+                slot.pool(),
+                slot.name(),
                 occurrence,
                 at,
                 slot.serverId(),
@@ -126,8 +126,8 @@ final class LifecycleRecorder {
             events.add(new LifecycleEvent(
                     transition,
                     clusterId,
-                    slot.pool,
-                    slot.name,
+                    slot.pool(),
+                    slot.name(),
                     occurrence,
                     at,
                     slot.serverId(),
@@ -142,8 +142,8 @@ final class LifecycleRecorder {
             events.add(new LifecycleEvent(
                     transition,
                     clusterId,
-                    slot.pool,
-                    slot.name,
+                    slot.pool(),
+                    slot.name(),
                     "",
                     at,
                     slot.serverId(),
@@ -215,19 +215,6 @@ final class LifecycleRecorder {
     }
 
     static LifecycleEvent.ServerFacts facts(Slot slot) {
-        return new LifecycleEvent.ServerFacts(
-                slot.name,
-                slot.serverType,
-                slot.location,
-                slot.architecture,
-                slot.imageId,
-                slot.labels,
-                slot.price,
-                slot.createRequestedAt,
-                slot.createdAt,
-                slot.runningAt,
-                slot.registeredAt,
-                slot.readyAt,
-                slot.deletedAt);
+        return slot.facts();
     }
 }

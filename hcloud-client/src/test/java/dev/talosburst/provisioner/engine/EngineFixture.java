@@ -151,6 +151,17 @@ final class EngineFixture implements AutoCloseable {
         return events.stream().filter(e -> e.transition() == transition).toList();
     }
 
+    /** The engine's view, for tests that hold its lock the way a writer would. */
+    static FleetView viewOf(NodeGroupEngine engine) {
+        try {
+            java.lang.reflect.Field field = NodeGroupEngine.class.getDeclaredField("view");
+            field.setAccessible(true);
+            return (FleetView) field.get(engine);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("NodeGroupEngine has no field 'view' any more: update EngineFixture.viewOf", e);
+        }
+    }
+
     /** True when the calling thread holds the monitor of any {@link FleetView} (an engine's view lock). */
     static boolean holdsViewLock() {
         ThreadInfo info = ManagementFactory.getThreadMXBean()

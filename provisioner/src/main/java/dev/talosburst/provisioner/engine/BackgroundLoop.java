@@ -7,11 +7,8 @@ import dev.talosburst.provisioner.directory.NodeDirectory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,7 +20,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The engine's background work: the periodic tick (start-up check, resync when due, promotion, vanished servers, reaping,
- * the in-flight poll, create and delete retries) and the create workers that take pending slots off the queue.
+ * the in-flight poll, create and delete retries); starts and stops the {@link CreateWorkers}.
  */
 final class BackgroundLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BackgroundLoop.class);
@@ -33,12 +30,11 @@ final class BackgroundLoop implements AutoCloseable {
             StartupCheck startupCheck,
             Catalogue catalogue,
             Resync resync,
-            ScaleUp scaleUp,
+            CreateWorkers creators,
             ScaleDown scaleDown,
             ServerReaper reaper,
             NodeWatch nodeWatch,
-            InFlightPoll inFlight,
-            CreateQueue createQueue) {}
+            InFlightPoll inFlight) {}
 
     private final EngineSettings settings;
     private final Clock clock;
@@ -49,7 +45,6 @@ final class BackgroundLoop implements AutoCloseable {
     private final Leadership leadership;
     private final Parts parts;
     private final ScheduledExecutorService ticker;
-    private final ExecutorService creators;
     private final ReentrantLock tickLock = new ReentrantLock();
     private final AtomicBoolean refreshRequested = new AtomicBoolean();
     private volatile boolean running;
@@ -73,7 +68,6 @@ final class BackgroundLoop implements AutoCloseable {
         this.leadership = leadership;
         this.parts = parts;
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("talosburst-engine-tick"));
-        this.creators = Executors.newFixedThreadPool(settings.createConcurrency(), daemon("talosburst-create"));
     }
 
     static ThreadFactory daemon(String name) {
@@ -123,9 +117,7 @@ final class BackgroundLoop implements AutoCloseable {
         running = true;
         LOG.info(parts.reaper().rules());
         nodes.subscribe(parts.nodeWatch());
-        for (int i = 0; i < settings.createConcurrency(); i++) {
-            creators.execute(this::createLoop);
-        }
+        parts.creators().start();
         return true;
     }
 
@@ -176,7 +168,7 @@ final class BackgroundLoop implements AutoCloseable {
             } else {
                 pollInFlight(now);
             }
-            requeueRetries(now);
+            parts.creators().requeueDue(now);
             parts.scaleDown().retryDue();
         } finally {
             tickLock.unlock();
@@ -273,62 +265,10 @@ final class BackgroundLoop implements AutoCloseable {
         }
     }
 
-    private void requeueRetries(Instant now) {
-        // every tick: the phase is readable without the lock, so only slots being created are looked at under it
-        List<Slot> creating = view.snapshot().stream()
-                .filter(slot -> slot.phase() == Slot.Phase.CREATING)
-                .sorted(Comparator.comparingLong(Slot::sequence))
-                .toList(); // oldest request first
-        if (creating.isEmpty()) {
-            return;
-        }
-        List<Slot> due = new ArrayList<>();
-        synchronized (view) {
-            for (Slot slot : creating) {
-                if (slot.owner() != view) {
-                    continue;
-                }
-                if (slot.phase() == Slot.Phase.CREATING && !slot.createInFlight() && slot.isCancelRequested()) {
-                    view.abandon(slot); // deleted by CA while it waited for a retry
-                } else if (slot.retryDue(now)) {
-                    due.add(slot);
-                }
-            }
-        }
-        due.forEach(parts.createQueue()::add);
-    }
-
-    private void createLoop() {
-        while (running) {
-            try {
-                Slot slot = parts.createQueue().poll(200, TimeUnit.MILLISECONDS);
-                if (slot == null) {
-                    continue;
-                }
-                if (!leadership.isLeader()) {
-                    synchronized (view) {
-                        slot.launchDeferred(clock.instant()); // picked up again once we lead
-                    }
-                    continue;
-                }
-                LogContext.run(
-                        slot.pool(),
-                        slot.name(),
-                        "create",
-                        () -> parts.scaleUp().create(slot));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "create worker error");
-            }
-        }
-    }
-
     @Override
     public void close() {
         running = false;
         ticker.shutdownNow();
-        creators.shutdownNow();
+        parts.creators().close();
     }
 }

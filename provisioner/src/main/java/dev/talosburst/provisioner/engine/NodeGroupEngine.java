@@ -110,12 +110,11 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
                         startupCheck,
                         catalogue,
                         new Resync(view, cloud, catalogue, ownership, recorder, metrics, clock),
-                        scaleUp,
+                        new CreateWorkers(view, createQueue, scaleUp, leadership, clock, settings.createConcurrency()),
                         scaleDown,
                         reaper,
                         nodeWatch,
-                        new InFlightPoll(view, cloud, ownership, metrics, clock, settings.inFlightPollInterval()),
-                        createQueue));
+                        new InFlightPoll(view, cloud, ownership, metrics, clock, settings.inFlightPollInterval())));
         this.queries = new FleetQueries(view, catalogue, settings.clusterId(), loop::lastSyncError);
         this.commands = new ScaleCommands(view, queries, leadership, recorder, scaleDown, createQueue, clock);
         metrics.watch(view, leadership::isLeader);

@@ -167,10 +167,14 @@ final class ScaleUp {
             try {
                 synchronized (view) {
                     if (view.byName(slot.name()).orElse(null) != slot
-                            || slot.isCancelRequested()
                             || (slot.phase() != Slot.Phase.PENDING && slot.phase() != Slot.Phase.CREATING)) {
                         slot.launchAbandoned();
-                        return; // cancelled (or found by a resync) while we prepared
+                        return; // cancelled, or a resync found the server of an earlier attempt, while we prepared
+                    }
+                    if (slot.isCancelRequested()) {
+                        slot.launchAbandoned();
+                        view.abandon(slot); // never sent; a server an earlier lost answer created is reaped by name
+                        return;
                     }
                     if (slot.launching(
                             pool.serverType(),

@@ -21,9 +21,12 @@ import dev.talosburst.provisioner.pool.NodePool;
 import dev.talosburst.provisioner.pool.Taint;
 import dev.talosburst.provisioner.userdata.UserDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,7 +45,17 @@ final class EngineFixture implements AutoCloseable {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final InMemoryNodeDirectory nodes = new InMemoryNodeDirectory(clock);
     final List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
-    final EventSink sink = events::add;
+    /** Events handed to the sink while the emitting thread held an engine's view lock; {@link #close()} fails on any. */
+    final List<String> emittedUnderViewLock = new CopyOnWriteArrayList<>();
+    /** Every event, checked for the view lock: a real sink may fsync its journal, which must never stall CA's RPCs. */
+    final EventSink sink = event -> {
+        if (holdsViewLock()) {
+            emittedUnderViewLock.add(
+                    event.identity() + " on thread " + Thread.currentThread().getName());
+        }
+        events.add(event);
+    };
+
     final List<NodeGroupEngine> engines = new ArrayList<>();
     /** Records what the engine asked the renderer for; the rendered text names the server so tests can check it arrived. */
     final List<String> renderedFor = new CopyOnWriteArrayList<>();
@@ -138,9 +151,32 @@ final class EngineFixture implements AutoCloseable {
         return events.stream().filter(e -> e.transition() == transition).toList();
     }
 
+    /** The engine's view, for tests that hold its lock the way a writer would. */
+    static FleetView viewOf(NodeGroupEngine engine) {
+        try {
+            java.lang.reflect.Field field = NodeGroupEngine.class.getDeclaredField("view");
+            field.setAccessible(true);
+            return (FleetView) field.get(engine);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("NodeGroupEngine has no field 'view' any more: update EngineFixture.viewOf", e);
+        }
+    }
+
+    /** True when the calling thread holds the monitor of any {@link FleetView} (an engine's view lock). */
+    static boolean holdsViewLock() {
+        ThreadInfo info = ManagementFactory.getThreadMXBean()
+                .getThreadInfo(new long[] {Thread.currentThread().getId()}, true, false)[0];
+        return Arrays.stream(info.getLockedMonitors())
+                .anyMatch(monitor -> monitor.getClassName().equals(FleetView.class.getName()));
+    }
+
     @Override
     public void close() {
         engines.forEach(NodeGroupEngine::close);
         sim.close();
+        if (!emittedUnderViewLock.isEmpty()) {
+            throw new AssertionError(
+                    "lifecycle events were handed to the sink under the view lock: " + emittedUnderViewLock);
+        }
     }
 }

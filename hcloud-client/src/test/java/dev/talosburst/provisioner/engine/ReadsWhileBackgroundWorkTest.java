@@ -98,6 +98,54 @@ class ReadsWhileBackgroundWorkTest {
     }
 
     @Test
+    void readsAndTheEventReconcilersServerListNeverWaitForTheViewLock() throws Exception {
+        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
+        NodeGroupEngine engine = fx.engine(pool);
+        engine.start();
+        engine.increaseSize("cx22-fsn1", 3);
+        fx.awaitServers("cx22-fsn1", 3);
+        org.awaitility.Awaitility.await().until(() -> engine.servers().size() == 3);
+        ServerSnapshot server = fx.servers().get(0);
+        fx.nodes.register(server.name(), Map.of(Ownership.NODE_POOL_LABEL, "cx22-fsn1"));
+
+        // any writer (a resync step, a mutation) holds the view lock for as long as it likes
+        FleetView view = EngineFixture.viewOf(engine);
+        CountDownLatch held = new CountDownLatch(1);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            synchronized (view) {
+                held.countDown();
+                try {
+                    releaseSweep.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<List<ServerView>> servers = CompletableFuture.supplyAsync(engine::servers);
+        CompletableFuture<List<Object>> reads = CompletableFuture.supplyAsync(() -> List.of(
+                engine.all(),
+                engine.targetSize("cx22-fsn1"),
+                engine.instances("cx22-fsn1"),
+                engine.forNode(NodeRef.of("hcloud://" + server.id(), server.name())),
+                engine.nodePrice(
+                        NodeRef.of("hcloud://" + server.id(), server.name()),
+                        fx.clock.instant(),
+                        fx.clock.instant().plusSeconds(3600))));
+        assertThat(servers.get(30, TimeUnit.SECONDS)).hasSize(3).anySatisfy(s -> {
+            assertThat(s.name()).isEqualTo(server.name());
+            assertThat(s.nodeRegistered()).isTrue();
+            assertThat(s.facts().createRequestedAt()).isNotNull();
+        });
+        assertThat(reads.get(30, TimeUnit.SECONDS).get(1)).isEqualTo(3);
+        assertThat(writer).isNotDone();
+
+        releaseSweep.countDown();
+        writer.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
     void mutationsProceedWhileTheNodeSweepIsStuckInKubernetes() throws Exception {
         NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
         Ownership ours = new Ownership(EngineFixture.CLUSTER);

@@ -21,7 +21,7 @@ final class CreateQueue {
     void add(Slot slot) {
         lock.lock();
         try {
-            byPool.computeIfAbsent(slot.pool, p -> new ArrayDeque<>()).addLast(slot);
+            byPool.computeIfAbsent(slot.pool(), p -> new ArrayDeque<>()).addLast(slot);
             size++;
             nonEmpty.signal();
         } finally {

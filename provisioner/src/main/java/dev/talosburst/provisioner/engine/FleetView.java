@@ -38,7 +38,7 @@ final class FleetView {
     /** Ids of servers deleted recently, so a list taken before their deletion cannot bring them back. */
     private final Map<Long, Instant> tombstones = new LinkedHashMap<>();
     /** Servers of ours from the last list that belong to no configured pool (the reaper's, until deleted). */
-    private List<dev.talosburst.provisioner.cloud.Server> unknownPoolServers = List.of();
+    private volatile List<dev.talosburst.provisioner.cloud.Server> unknownPoolServers = List.of();
 
     /** One pool's slots (oldest first) and counts; the counts and the cached instance list are readable without the lock. */
     private static final class PoolIndex {
@@ -85,37 +85,37 @@ final class FleetView {
     }
 
     void add(Slot slot) {
-        Slot previous = byName.put(slot.name, slot);
+        assert Thread.holdsLock(this) : "FleetView.add without the view lock";
+        Slot previous = byName.put(slot.name(), slot);
         if (previous != null && previous != slot) {
             detach(previous);
         }
-        names.put(slot.name, slot);
+        names.put(slot.name(), slot);
         if (slot.serverId() != null) {
             byServerId.put(slot.serverId(), slot);
         }
-        PoolIndex index = byPool.computeIfAbsent(slot.pool, p -> new PoolIndex());
-        slot.sequence = nextSequence++;
-        index.slots.put(slot.sequence, slot);
-        slot.owner(this);
+        PoolIndex index = byPool.computeIfAbsent(slot.pool(), p -> new PoolIndex());
+        slot.attached(this, nextSequence++);
+        index.slots.put(slot.sequence(), slot);
         counts(index, slot, +1);
     }
 
     void remove(Slot slot) {
-        if (byName.remove(slot.name, slot)) {
+        if (byName.remove(slot.name(), slot)) {
             detach(slot);
         }
     }
 
     private void detach(Slot slot) {
-        names.remove(slot.name, slot);
+        names.remove(slot.name(), slot);
         if (slot.serverId() != null) {
             byServerId.remove(slot.serverId(), slot);
         }
-        PoolIndex index = byPool.get(slot.pool);
-        if (index != null && index.slots.remove(slot.sequence, slot)) {
+        PoolIndex index = byPool.get(slot.pool());
+        if (index != null && index.slots.remove(slot.sequence(), slot)) {
             counts(index, slot, -1);
         }
-        slot.owner(null);
+        slot.detached();
     }
 
     private static void counts(PoolIndex index, Slot slot, int sign) {
@@ -129,8 +129,8 @@ final class FleetView {
 
     /** Called by a slot of this view whose phase or cancellation changed (under the lock). */
     void slotChanged(Slot slot, boolean wasCounted, boolean wasLive) {
-        PoolIndex index = byPool.get(slot.pool);
-        if (index == null || index.slots.get(slot.sequence) != slot) {
+        PoolIndex index = byPool.get(slot.pool());
+        if (index == null || index.slots.get(slot.sequence()) != slot) {
             return;
         }
         index.target += (slot.countedInTarget() ? 1 : 0) - (wasCounted ? 1 : 0);
@@ -150,7 +150,7 @@ final class FleetView {
     /** Removes a slot whose creation CA gave up on; a server appearing under its name later is an orphan. */
     void abandon(Slot slot) {
         remove(slot);
-        abandonedNames.add(slot.name);
+        abandonedNames.add(slot.name());
     }
 
     void tombstone(long serverId, Instant at) {

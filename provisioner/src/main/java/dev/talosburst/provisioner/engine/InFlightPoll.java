@@ -51,8 +51,8 @@ final class InFlightPoll {
     private static boolean inFlight(Slot slot) {
         return slot.phase() == Slot.Phase.PROVISIONING
                 && slot.serverId() != null
-                && !slot.deleteInFlight
-                && (slot.status == null || IN_FLIGHT.contains(slot.status));
+                && !slot.deleteInFlight()
+                && (slot.status() == null || IN_FLIGHT.contains(slot.status()));
     }
 
     /**
@@ -111,7 +111,7 @@ final class InFlightPoll {
             } catch (RuntimeException e) {
                 LOG.debugf(
                         "could not look at server %s (id %d): %s; the next poll or full list will",
-                        slot.name, id, e.getMessage());
+                        slot.name(), id, e.getMessage());
                 continue;
             }
             // not found: the next full list decides (only Hetzner's list proves it vanished, with a confirming GET)
@@ -130,8 +130,8 @@ final class InFlightPoll {
         if (slot.phase() == Slot.Phase.DELETING || slot.phase() == Slot.Phase.FAILED) {
             return;
         }
-        if (slot.observeStatus(status, now)) {
-            metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
+        if (slot.observed(status, now)) {
+            metrics.phaseReached(slot.pool(), "server_running", slot.createRequestedAt(), now);
         }
     }
 }

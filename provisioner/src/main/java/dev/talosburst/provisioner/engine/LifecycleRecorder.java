@@ -31,30 +31,8 @@ final class LifecycleRecorder {
         this.acting = acting;
     }
 
-    void server(
-            Transition transition,
-            Slot slot,
-            Instant at,
-            String occurrence,
-            String reason,
-            Map<String, String> details) {
-        emit(
-                new LifecycleEvent(
-                        transition,
-                        clusterId,
-                        slot.pool,
-                        slot.name,
-                        occurrence,
-                        at,
-                        slot.serverId(),
-                        facts(slot),
-                        reason,
-                        details),
-                false);
-    }
-
     /**
-     * The outcome of a Hetzner call this replica made (a create or delete that was in flight): published even if the
+     * Publishes now (call it outside the view lock) the outcome of a Hetzner call this replica made (a create or delete that was in flight): published even if the
      * replica lost the lead meanwhile, because the new leader may never see the server it created or deleted.
      */
     void outcome(Transition transition, Slot slot, Instant at, String reason, Map<String, String> details) {
@@ -62,12 +40,12 @@ final class LifecycleRecorder {
                 new LifecycleEvent(
                         transition,
                         clusterId,
-                        slot.pool,
-                        slot.name,
+                        slot.pool(),
+                        slot.name(),
                         "",
                         at,
                         slot.serverId(),
-                        facts(slot),
+                        slot.facts(),
                         reason,
                         details),
                 true);
@@ -83,12 +61,12 @@ final class LifecycleRecorder {
         return new LifecycleEvent(
                 transition,
                 clusterId,
-                slot.pool,
-                slot.name,
+                slot.pool(),
+                slot.name(),
                 occurrence,
                 at,
                 slot.serverId(),
-                facts(slot),
+                slot.facts(),
                 null,
                 details);
     }
@@ -96,10 +74,6 @@ final class LifecycleRecorder {
     /** Publishes events built with {@link #later}, in order. */
     void publish(java.util.List<LifecycleEvent> events) {
         events.forEach(event -> emit(event, false));
-    }
-
-    void server(Transition transition, Slot slot, Instant at) {
-        server(transition, slot, at, "", null, Map.of());
     }
 
     /** Events built under the view lock (facts as of then), handed to the sink by {@link Batch#publish()} after it. */
@@ -126,12 +100,12 @@ final class LifecycleRecorder {
             events.add(new LifecycleEvent(
                     transition,
                     clusterId,
-                    slot.pool,
-                    slot.name,
+                    slot.pool(),
+                    slot.name(),
                     occurrence,
                     at,
                     slot.serverId(),
-                    facts(slot),
+                    slot.facts(),
                     reason,
                     details));
             outcomes.add(false);
@@ -142,12 +116,12 @@ final class LifecycleRecorder {
             events.add(new LifecycleEvent(
                     transition,
                     clusterId,
-                    slot.pool,
-                    slot.name,
+                    slot.pool(),
+                    slot.name(),
                     "",
                     at,
                     slot.serverId(),
-                    facts(slot),
+                    slot.facts(),
                     reason,
                     details));
             outcomes.add(true);
@@ -161,10 +135,6 @@ final class LifecycleRecorder {
             events.clear();
             outcomes.clear();
         }
-    }
-
-    void pool(Transition transition, String pool, Instant at, String occurrence, Map<String, String> details) {
-        emit(poolEvent(transition, pool, at, occurrence, details), false);
     }
 
     /** Builds a pool event to publish later, outside the view lock. */
@@ -212,22 +182,5 @@ final class LifecycleRecorder {
             LOG.errorf(
                     "lifecycle event %s could not be handed to the event sink: %s", event.identity(), e.getMessage());
         }
-    }
-
-    static LifecycleEvent.ServerFacts facts(Slot slot) {
-        return new LifecycleEvent.ServerFacts(
-                slot.name,
-                slot.serverType,
-                slot.location,
-                slot.architecture,
-                slot.imageId,
-                slot.labels,
-                slot.price,
-                slot.createRequestedAt,
-                slot.createdAt,
-                slot.runningAt,
-                slot.registeredAt,
-                slot.readyAt,
-                slot.deletedAt);
     }
 }

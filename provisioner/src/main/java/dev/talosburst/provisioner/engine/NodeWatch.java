@@ -67,13 +67,9 @@ final class NodeWatch implements NodeDirectory.NodeListener {
                 if (slot == null) {
                     return;
                 }
-                if (!slot.nodeRegistered) {
-                    slot.nodeRegistered = true;
-                    if (slot.registeredAt == null) {
-                        slot.registeredAt = now;
-                        batch.server(Transition.NODE_REGISTERED, slot, now);
-                        metrics.phaseReached(slot.pool, "node_registered", slot.createRequestedAt, now);
-                    }
+                if (slot.registered(now)) {
+                    batch.server(Transition.NODE_REGISTERED, slot, now);
+                    metrics.phaseReached(slot.pool(), "node_registered", slot.createRequestedAt(), now);
                 }
             }
         } finally {
@@ -92,33 +88,20 @@ final class NodeWatch implements NodeDirectory.NodeListener {
         try {
             synchronized (view) {
                 Slot slot = slotOf(node).orElse(null);
-                if (slot == null || slot.nodeReady) {
+                Slot.Readiness readiness = slot == null ? null : slot.ready(now).orElse(null);
+                if (readiness == null) {
                     return;
                 }
-                if (!slot.nodeRegistered) {
-                    slot.nodeRegistered = true;
-                    slot.registeredAt = slot.registeredAt != null ? slot.registeredAt : now;
+                if (readiness.registeredNow()) {
                     batch.server(Transition.NODE_REGISTERED, slot, now);
                 }
-                slot.nodeReady = true;
-                slot.readyCount++;
-                if (slot.readyAt == null) {
-                    slot.readyAt = now;
-                    metrics.phaseReached(slot.pool, "node_ready", slot.createRequestedAt, now);
+                if (readiness.firstReady()) {
+                    metrics.phaseReached(slot.pool(), "node_ready", slot.createRequestedAt(), now);
                 }
-                if (slot.runningAt == null) {
-                    slot.runningAt = now; // a Ready kubelet proves the server runs, even before the next resync says so
-                    metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
+                if (readiness.runningNow()) {
+                    metrics.phaseReached(slot.pool(), "server_running", slot.createRequestedAt(), now);
                 }
-                // the first Ready is once-only; later ones are told apart by when they happened (counters restart with
-                // the process)
-                batch.server(
-                        Transition.NODE_READY,
-                        slot,
-                        now,
-                        slot.readyCount == 1 ? "" : Long.toString(now.toEpochMilli()),
-                        null,
-                        Map.of());
+                batch.server(Transition.NODE_READY, slot, now, readiness.occurrence(), null, Map.of());
             }
         } finally {
             batch.publish();
@@ -132,11 +115,9 @@ final class NodeWatch implements NodeDirectory.NodeListener {
         try {
             synchronized (view) {
                 Slot slot = slotOf(node).orElse(null);
-                if (slot == null || !slot.nodeReady) {
+                if (slot == null || !slot.notReady()) {
                     return;
                 }
-                slot.nodeReady = false;
-                slot.notReadyCount++;
                 batch.server(Transition.NODE_NOT_READY, slot, now, Long.toString(now.toEpochMilli()), null, Map.of());
             }
         } finally {
@@ -147,10 +128,7 @@ final class NodeWatch implements NodeDirectory.NodeListener {
     @Override
     public void removed(KubeNode node) {
         synchronized (view) {
-            slotOf(node).ifPresent(slot -> {
-                slot.nodeRegistered = false;
-                slot.nodeReady = false;
-            });
+            slotOf(node).ifPresent(Slot::nodeRemoved);
         }
     }
 
@@ -163,7 +141,7 @@ final class NodeWatch implements NodeDirectory.NodeListener {
             }
             providerId = slot.instanceId();
         }
-        Optional<KubeNode> node = nodes.byName(slot.name);
+        Optional<KubeNode> node = nodes.byName(slot.name());
         if (node.isEmpty()) {
             return;
         }
@@ -171,17 +149,17 @@ final class NodeWatch implements NodeDirectory.NodeListener {
         if (current.isEmpty()) {
             if (leader.getAsBoolean()) {
                 try {
-                    nodes.setProviderId(slot.name, providerId);
-                    LOG.infof("set providerID of Node %s to %s", slot.name, providerId);
+                    nodes.setProviderId(slot.name(), providerId);
+                    LOG.infof("set providerID of Node %s to %s", slot.name(), providerId);
                 } catch (RuntimeException e) {
-                    LOG.warnf("setting providerID of Node %s failed: %s; will retry", slot.name, e.getMessage());
+                    LOG.warnf("setting providerID of Node %s failed: %s; will retry", slot.name(), e.getMessage());
                 }
             }
         } else if (!current.equals(providerId)) {
-            metrics.providerIdMismatch(slot.pool);
+            metrics.providerIdMismatch(slot.pool());
             LOG.warnf(
                     "Node %s carries providerID %s but its server is %s; leaving it untouched",
-                    slot.name, current, providerId);
+                    slot.name(), current, providerId);
         }
     }
 

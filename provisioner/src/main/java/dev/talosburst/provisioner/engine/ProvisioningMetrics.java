@@ -84,7 +84,7 @@ final class ProvisioningMetrics {
                     "talosburst.nodegroup.ready.nodes",
                     "Servers whose Kubernetes Node is Ready",
                     pool,
-                    () -> count(view, pool, s -> s.isLive() && s.nodeReady));
+                    () -> count(view, pool, s -> s.isLive() && s.nodeReady()));
             poolGauge(
                     view,
                     "talosburst.nodegroup.creations.in.flight",
@@ -122,8 +122,9 @@ final class ProvisioningMetrics {
     private static double cost(FleetView view, String pool) {
         BigDecimal sum = BigDecimal.ZERO;
         for (Slot slot : view.slots(pool)) {
-            if (slot.isLive() && slot.price != null && slot.price.net() != null) {
-                sum = sum.add(slot.price.net());
+            var price = slot.price();
+            if (slot.isLive() && price != null && price.net() != null) {
+                sum = sum.add(price.net());
             }
         }
         return sum.doubleValue();

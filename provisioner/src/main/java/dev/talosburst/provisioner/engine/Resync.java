@@ -101,12 +101,13 @@ final class Resync {
                 .toList();
         synchronized (view) {
             for (Slot slot : missing) {
-                boolean learnedDuringList = slot.serverKnownAt != null && !slot.serverKnownAt.isBefore(listStartedAt);
+                Instant knownAt = slot.serverKnownAt();
+                boolean learnedDuringList = knownAt != null && !knownAt.isBefore(listStartedAt);
                 if (slot.owner() == view
                         && slot.serverId() != null
                         && !seen.contains(slot.serverId())
                         && !learnedDuringList
-                        && !slot.deleteInFlight) {
+                        && !slot.deleteInFlight()) {
                     vanished.add(slot);
                 }
             }
@@ -152,46 +153,27 @@ final class Resync {
         }
         if (slot.serverId() == null) {
             // our create request is still in flight, or its response was lost: Hetzner already has the server
-            slot.serverId(server.id());
-            slot.serverKnownAt = now;
-            slot.createdAt = server.created();
-            if (slot.phase() == Slot.Phase.CREATING || slot.phase() == Slot.Phase.PENDING) {
-                slot.phase(Slot.Phase.PROVISIONING);
-            }
-            if (!slot.createdEmitted) {
+            if (slot.discovered(server.id(), server.created(), now)) {
                 // also for a creation reported failed: the server exists and costs money until deleted
-                slot.createdEmitted = true;
                 events.add(recorder.later(Transition.SERVER_CREATED, slot, now, Map.of()));
             }
             known.add(slot);
         }
-        if (slot.phase() != Slot.Phase.DELETING && slot.phase() != Slot.Phase.FAILED) {
-            if (slot.observeStatus(server.status(), now)) {
-                metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
-            }
-        } else {
-            slot.status = server.status();
+        if (slot.observed(server.status(), now)) {
+            metrics.phaseReached(slot.pool(), "server_running", slot.createRequestedAt(), now);
         }
     }
 
     private Slot adopt(NodePool pool, Server server, Instant now) {
-        Slot slot = new Slot(pool.id(), server.name(), Slot.Phase.PROVISIONING);
-        slot.serverId(server.id());
-        slot.serverKnownAt = now;
-        slot.createdAt = server.created();
-        slot.serverType = server.serverType();
-        slot.location = server.location();
-        slot.imageId = server.imageId();
-        slot.labels = Map.copyOf(server.labels());
         ServerType type = catalogue.serverType(server.serverType()).orElse(null);
-        if (type != null) {
-            slot.architecture = type.kubernetesArchitecture();
-            slot.price = type.priceIn(server.location())
-                    .map(p -> new HourlyPrice(p.hourlyNet(), p.hourlyGross(), "EUR", p.monthlyNet(), p.monthlyGross()))
-                    .orElse(null);
-        }
-        slot.observeStatus(server.status(), now);
-        slot.createdEmitted = true;
+        String architecture = type == null ? null : type.kubernetesArchitecture();
+        HourlyPrice price = type == null
+                ? null
+                : type.priceIn(server.location())
+                        .map(p -> new HourlyPrice(
+                                p.hourlyNet(), p.hourlyGross(), "EUR", p.monthlyNet(), p.monthlyGross()))
+                        .orElse(null);
+        Slot slot = Slot.adopted(pool.id(), server, architecture, price, now);
         view.add(slot);
         LOG.infof(
                 "adopted server %s (id %d, %s) into pool %s",

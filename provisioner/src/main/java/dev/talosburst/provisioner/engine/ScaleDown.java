@@ -55,12 +55,10 @@ final class ScaleDown {
         LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
         try {
             synchronized (view) {
-                if (slot.phase() == Slot.Phase.DELETING && (slot.deleteInFlight || slot.deleteRequestedAt != null)) {
+                if (slot.deletionUnderWay()) {
                     return;
                 }
-                slot.phase(Slot.Phase.DELETING);
-                slot.deleteRequestedAt = now;
-                slot.deleteReason = reason;
+                slot.deletionRequested(reason, now);
                 if (reapReason != null) {
                     batch.server(Transition.SERVER_REAPED, slot, now, "", reapReason, Map.of());
                 }
@@ -84,11 +82,7 @@ final class ScaleDown {
         }
         synchronized (view) {
             for (Slot slot : deleting) {
-                if (slot.owner() == view
-                        && slot.phase() == Slot.Phase.DELETING
-                        && !slot.deleteInFlight
-                        && slot.nextDeleteAttemptAt != null
-                        && !now.isBefore(slot.nextDeleteAttemptAt)) {
+                if (slot.owner() == view && slot.deleteRetryDue(now)) {
                     due.add(slot);
                 }
             }
@@ -98,17 +92,15 @@ final class ScaleDown {
 
     private void submit(Slot slot) {
         synchronized (view) {
-            if (slot.deleteInFlight) {
+            if (!slot.deleteSubmitted()) {
                 return;
             }
-            slot.deleteInFlight = true;
-            slot.nextDeleteAttemptAt = null;
         }
         try {
-            executor.execute(() -> LogContext.run(slot.pool, slot.name, "delete", () -> run(slot)));
+            executor.execute(() -> LogContext.run(slot.pool(), slot.name(), "delete", () -> run(slot)));
         } catch (RejectedExecutionException e) {
             synchronized (view) {
-                slot.deleteInFlight = false;
+                slot.deleteAttemptFailed(null); // shutting down
             }
         }
     }
@@ -118,21 +110,19 @@ final class ScaleDown {
             if (slot.serverId() != null) {
                 cloud.deleteServer(slot.serverId());
             }
-            completed(slot, slot.deleteReason);
+            completed(slot, slot.deleteReason());
         } catch (CloudApiException e) {
             synchronized (view) {
-                slot.deleteInFlight = false;
-                slot.nextDeleteAttemptAt = clock.instant().plus(retryBackoff);
+                slot.deleteAttemptFailed(clock.instant().plus(retryBackoff));
             }
             LOG.warnf(
                     "deleting server %s (id %s) failed: %s (%s); will retry",
-                    slot.name, slot.serverId(), e.getMessage(), e.code());
+                    slot.name(), slot.serverId(), e.getMessage(), e.code());
         } catch (RuntimeException e) {
             synchronized (view) {
-                slot.deleteInFlight = false;
-                slot.nextDeleteAttemptAt = clock.instant().plus(retryBackoff);
+                slot.deleteAttemptFailed(clock.instant().plus(retryBackoff));
             }
-            LOG.errorf(e, "deleting server %s failed unexpectedly; will retry", slot.name);
+            LOG.errorf(e, "deleting server %s failed unexpectedly; will retry", slot.name());
         }
     }
 
@@ -143,23 +133,18 @@ final class ScaleDown {
         LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
         try {
             synchronized (view) {
-                slot.deleteInFlight = false;
-                emit = !slot.deletedEmitted && slot.serverId() != null;
-                slot.deletedEmitted = true;
-                if (slot.deletedAt == null) {
-                    slot.deletedAt = now;
-                }
+                emit = slot.deleted(now);
                 view.remove(slot);
                 if (slot.serverId() != null) {
                     view.tombstone(slot.serverId(), now);
                 }
                 if (emit) {
                     Map<String, String> details = new HashMap<>();
-                    if (slot.createdAt != null) {
+                    if (slot.createdAt() != null) {
                         details.put(
                                 "lifetimeSeconds",
-                                Long.toString(Duration.between(slot.createdAt, slot.deletedAt)
-                                        .toSeconds()));
+                                Long.toString(
+                                        Duration.between(slot.createdAt(), now).toSeconds()));
                     }
                     batch.outcome(Transition.SERVER_DELETED, slot, now, reason, details);
                 }
@@ -169,19 +154,19 @@ final class ScaleDown {
         }
         LOG.infof(
                 "server %s (id %s) of pool %s deleted%s",
-                slot.name, slot.serverId(), slot.pool, reason == null ? "" : ": " + reason);
+                slot.name(), slot.serverId(), slot.pool(), reason == null ? "" : ": " + reason);
         removeNode(slot);
     }
 
     private void removeNode(Slot slot) {
         try {
-            if (nodes.byName(slot.name).isPresent()) {
-                nodes.removeNode(slot.name);
+            if (nodes.byName(slot.name()).isPresent()) {
+                nodes.removeNode(slot.name());
                 recorder.outcome(Transition.NODE_REMOVED, slot, clock.instant(), null, Map.of());
             }
         } catch (RuntimeException e) {
             // the orphan-node sweep retries this later
-            LOG.warnf("removing Node %s failed: %s", slot.name, e.getMessage());
+            LOG.warnf("removing Node %s failed: %s", slot.name(), e.getMessage());
         }
     }
 }

@@ -72,22 +72,22 @@ final class ScaleUp {
     void create(Slot slot) {
         NodePool pool;
         synchronized (view) {
-            if (view.byName(slot.name).orElse(null) != slot
-                    || slot.createInFlight
+            if (view.byName(slot.name()).orElse(null) != slot
+                    || slot.createInFlight()
                     || (slot.phase() != Slot.Phase.PENDING && slot.phase() != Slot.Phase.CREATING)) {
                 return; // cancelled, failed or already created meanwhile
             }
-            pool = view.pool(slot.pool).orElse(null);
+            pool = view.pool(slot.pool()).orElse(null);
             if (pool == null) {
                 return;
             }
-            if (slot.cancelRequested()) {
+            if (slot.isCancelRequested()) {
                 // CA deleted it while it waited for a retry: never send it (a server a lost answer created is reaped by
                 // name)
                 view.abandon(slot);
                 return;
             }
-            slot.createInFlight = true;
+            slot.launchRequested();
         }
         try {
             attempt(slot, pool);
@@ -145,9 +145,9 @@ final class ScaleUp {
             Long placementGroup = catalogue.placementGroupId(pool.placementGroup());
             Map<String, String> labels = ownership.labelsFor(pool.id(), pool.serverLabels());
             String rendered = userData.render(
-                    pool, slot.name, NodeTemplates.registrationLabels(pool, settings.clusterId()), pool.taints());
+                    pool, slot.name(), NodeTemplates.registrationLabels(pool, settings.clusterId()), pool.taints());
             spec = new ServerSpec(
-                    slot.name,
+                    slot.name(),
                     pool.serverType(),
                     pool.location(),
                     Long.toString(imageId),
@@ -166,19 +166,24 @@ final class ScaleUp {
             LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
             try {
                 synchronized (view) {
-                    if (view.byName(slot.name).orElse(null) != slot) {
-                        slot.createInFlight = false;
-                        return; // cancelled while we prepared
+                    if (view.byName(slot.name()).orElse(null) != slot
+                            || (slot.phase() != Slot.Phase.PENDING && slot.phase() != Slot.Phase.CREATING)) {
+                        slot.launchAbandoned();
+                        return; // cancelled, or a resync found the server of an earlier attempt, while we prepared
                     }
-                    slot.serverType = pool.serverType();
-                    slot.location = pool.location();
-                    slot.architecture = type.kubernetesArchitecture();
-                    slot.imageId = imageId;
-                    slot.labels = labels;
-                    slot.price = price;
-                    slot.phase(Slot.Phase.CREATING);
-                    if (slot.createRequestedAt == null) {
-                        slot.createRequestedAt = now;
+                    if (slot.isCancelRequested()) {
+                        slot.launchAbandoned();
+                        view.abandon(slot); // never sent; a server an earlier lost answer created is reaped by name
+                        return;
+                    }
+                    if (slot.launching(
+                            pool.serverType(),
+                            pool.location(),
+                            type.kubernetesArchitecture(),
+                            imageId,
+                            labels,
+                            price,
+                            now)) {
                         batch.server(Transition.SERVER_CREATE_REQUESTED, slot, now);
                     }
                 }
@@ -209,20 +214,13 @@ final class ScaleUp {
         LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
         try {
             synchronized (view) {
-                slot.createInFlight = false;
-                slot.serverId(created.server().id());
-                slot.serverKnownAt = now;
-                slot.createdAt =
-                        created.server().created() != null ? created.server().created() : now;
-                metrics.phaseReached(slot.pool, "server_created", slot.createRequestedAt, now);
-                if (slot.phase() == Slot.Phase.CREATING || slot.phase() == Slot.Phase.PENDING) {
-                    slot.phase(Slot.Phase.PROVISIONING);
+                boolean first =
+                        slot.launched(created.server().id(), created.server().created(), now);
+                metrics.phaseReached(slot.pool(), "server_created", slot.createRequestedAt(), now);
+                if (slot.observed(created.server().status(), now)) {
+                    metrics.phaseReached(slot.pool(), "server_running", slot.createRequestedAt(), now);
                 }
-                if (slot.observeStatus(created.server().status(), now)) {
-                    metrics.phaseReached(slot.pool, "server_running", slot.createRequestedAt, now);
-                }
-                if (!slot.createdEmitted) {
-                    slot.createdEmitted = true;
+                if (first) {
                     batch.outcome(
                             Transition.SERVER_CREATED,
                             slot,
@@ -230,7 +228,7 @@ final class ScaleUp {
                             null,
                             Map.of("adopted", Boolean.toString(created.adopted())));
                 }
-                Slot current = view.byName(slot.name).orElse(null);
+                Slot current = view.byName(slot.name()).orElse(null);
                 if (current != null && current != slot && slot.serverId().equals(current.serverId())) {
                     // the view was rebuilt meanwhile (leadership changed hands) and already tracks this server: keep
                     // that one
@@ -238,9 +236,10 @@ final class ScaleUp {
                 }
                 // not in the view but never cancelled: the view was rebuilt before Hetzner answered; CA asked for it,
                 // keep it
-                boolean rebuiltMeanwhile = current == null && !slot.cancelRequested() && !view.isAbandoned(slot.name);
+                boolean rebuiltMeanwhile =
+                        current == null && !slot.isCancelRequested() && !view.isAbandoned(slot.name());
                 boolean stillWanted = current == slot || rebuiltMeanwhile;
-                deleteNow = slot.cancelRequested() || !stillWanted;
+                deleteNow = (slot.isCancelRequested() || !stillWanted) && !slot.deletionUnderWay();
                 if (current != slot) {
                     view.add(slot); // tracked again: kept, or visible until its delete completes
                 }
@@ -250,7 +249,7 @@ final class ScaleUp {
         }
         LOG.infof(
                 "server %s (id %d) created for pool %s%s",
-                slot.name, slot.serverId(), slot.pool, created.adopted() ? " (adopted)" : "");
+                slot.name(), slot.serverId(), slot.pool(), created.adopted() ? " (adopted)" : "");
         if (deleteNow) {
             scaleDown.delete(slot, "scale-down requested while the server was being created", null);
         } else {
@@ -275,17 +274,20 @@ final class ScaleUp {
         Instant now = clock.instant();
         boolean giveUp;
         synchronized (view) {
-            slot.createInFlight = false;
-            if (slot.cancelRequested()) {
+            if (slot.isCancelRequested()) {
                 // CA no longer wants it; a server the lost answer may have created is reaped by name
+                slot.launchAbandoned();
                 view.abandon(slot);
                 return;
             }
-            Instant started = slot.createRequestedAt != null ? slot.createRequestedAt : now;
+            if (slot.phase() != Slot.Phase.PENDING && slot.phase() != Slot.Phase.CREATING) {
+                slot.launchAbandoned(); // a resync found the server meanwhile: it is tracked as such
+                return;
+            }
+            Instant started = slot.createRequestedAt() != null ? slot.createRequestedAt() : now;
             giveUp = Duration.between(started, now).compareTo(pool.maxProvisionTime()) >= 0;
             if (!giveUp) {
-                slot.phase(Slot.Phase.CREATING);
-                slot.nextAttemptAt = now.plus(settings.createRetryBackoff());
+                slot.createAttemptFailed(now.plus(settings.createRetryBackoff()));
             }
         }
         if (giveUp) {
@@ -296,7 +298,7 @@ final class ScaleUp {
         } else {
             LOG.warnf(
                     "creating server %s failed transiently (%s: %s); retrying with the same name",
-                    slot.name, code, message);
+                    slot.name(), code, message);
         }
     }
 
@@ -305,21 +307,20 @@ final class ScaleUp {
         LifecycleRecorder.Batch batch = recorder.batch(); // published after the lock: the sink may fsync
         try {
             synchronized (view) {
-                slot.createInFlight = false;
-                if (view.byName(slot.name).orElse(null) != slot) {
+                if (view.byName(slot.name()).orElse(null) != slot) {
+                    slot.launchAbandoned();
                     return; // cancelled meanwhile: nothing to report
                 }
-                if (slot.cancelRequested()) {
+                if (slot.isCancelRequested()) {
+                    slot.launchAbandoned();
                     view.abandon(slot); // CA deleted it while the create was in flight: nothing left to report
                     return;
                 }
-                slot.failure = error; // before the phase: a lock-free read never sees FAILED without its error
-                slot.phase(Slot.Phase.FAILED);
-                slot.failedAt = now;
-                if (slot.serverType == null) {
-                    slot.serverType = pool.serverType();
-                    slot.location = pool.location();
+                if (slot.phase() == Slot.Phase.DELETING || slot.phase() == Slot.Phase.FAILED) {
+                    slot.launchAbandoned(); // a resync found its server and it is being deleted: nothing to report
+                    return;
                 }
+                slot.failed(error, now);
                 batch.outcome(
                         Transition.SERVER_CREATE_FAILED,
                         slot,
@@ -337,6 +338,6 @@ final class ScaleUp {
         metrics.createFailed(pool.id(), error.errorClass().name());
         LOG.warnf(
                 "creating server %s of pool %s failed: %s (%s, class %s)",
-                slot.name, pool.id(), error.message(), error.code(), error.errorClass());
+                slot.name(), pool.id(), error.message(), error.code(), error.errorClass());
     }
 }

@@ -71,7 +71,7 @@ final class ServerReaper {
             LOG.warnf(
                     "deleting server %s (id %d): it was created under a name whose creation cluster-autoscaler had already "
                             + "given up on (a lost create response)",
-                    slot.name, slot.serverId());
+                    slot.name(), slot.serverId());
             scaleDown.delete(slot, "creation abandoned by cluster-autoscaler", null);
         }
         if (!settings.enabled()) {
@@ -80,14 +80,14 @@ final class ServerReaper {
         // every server is looked at without the view lock; only the few candidates are confirmed under it (short holds)
         List<Slot> candidates = new ArrayList<>();
         for (Slot slot : view.slotsWithServers()) {
-            NodePool pool = view.pool(slot.pool).orElse(null);
+            NodePool pool = view.pool(slot.pool()).orElse(null);
             if (pool != null && reasonFor(slot, pool, now) != null) {
                 candidates.add(slot);
             }
         }
         synchronized (view) {
             for (Slot slot : candidates) {
-                NodePool pool = view.pool(slot.pool).orElse(null);
+                NodePool pool = view.pool(slot.pool()).orElse(null);
                 if (pool == null || slot.serverId() == null || slot.owner() != view) {
                     continue;
                 }
@@ -126,8 +126,8 @@ final class ServerReaper {
         }
         for (Map.Entry<Slot, String> entry : doomed) {
             LogContext.run(
-                    entry.getKey().pool,
-                    entry.getKey().name,
+                    entry.getKey().pool(),
+                    entry.getKey().name(),
                     "reap",
                     () -> reap(entry.getKey(), entry.getValue(), now));
         }
@@ -137,24 +137,27 @@ final class ServerReaper {
         if (slot.isLive()) {
             // without a watched cluster a missing Node proves nothing: never delete for "not registered" then
             boolean registered = !nodes.observesRegistration()
-                    || slot.nodeRegistered
-                    || nodes.byName(slot.name).isPresent();
-            Instant since = slot.createdAt != null ? slot.createdAt : slot.serverKnownAt;
+                    || slot.nodeRegistered()
+                    || nodes.byName(slot.name()).isPresent();
+            Instant since = slot.createdAt() != null ? slot.createdAt() : slot.serverKnownAt();
             if (!registered && since != null && !now.isBefore(since.plus(pool.maxProvisionTime()))) {
                 return "it did not register as a Kubernetes Node within " + human(pool.maxProvisionTime())
                         + " (talosburst.pools." + pool.id() + ".max-provision-time)";
             }
-            if (slot.status != null
-                    && STUCK.contains(slot.status)
-                    && slot.statusSince != null
-                    && !now.isBefore(slot.statusSince.plus(settings.stuckAfter()))) {
-                return "it has been stuck in status '" + slot.status.apiName() + "' for "
-                        + human(Duration.between(slot.statusSince, now));
+            ServerStatus status = slot.status();
+            Instant statusSince = slot.statusSince();
+            if (status != null
+                    && STUCK.contains(status)
+                    && statusSince != null
+                    && !now.isBefore(statusSince.plus(settings.stuckAfter()))) {
+                return "it has been stuck in status '" + status.apiName() + "' for "
+                        + human(Duration.between(statusSince, now));
             }
         }
+        Instant failedAt = slot.failedAt();
         if (slot.phase() == Slot.Phase.FAILED
-                && slot.failedAt != null
-                && !now.isBefore(slot.failedAt.plus(pool.maxProvisionTime()))) {
+                && failedAt != null
+                && !now.isBefore(failedAt.plus(pool.maxProvisionTime()))) {
             return "its creation was reported failed, yet the server exists";
         }
         return null;
@@ -163,44 +166,35 @@ final class ServerReaper {
     private Slot orphanSlot(Server server) {
         Slot slot = view.byName(server.name()).orElse(null);
         if (slot == null) {
-            slot = new Slot(
-                    server.labels().getOrDefault(Ownership.POOL, "unknown"), server.name(), Slot.Phase.PROVISIONING);
-            slot.serverId(server.id());
-            slot.serverKnownAt = clock.instant();
-            slot.createdAt = server.created();
-            slot.serverType = server.serverType();
-            slot.location = server.location();
-            slot.imageId = server.imageId();
-            slot.labels = Map.copyOf(server.labels());
-            slot.status = server.status();
+            slot = Slot.stray(server, clock.instant());
             view.add(slot);
         }
         return slot;
     }
 
     private void reap(Slot slot, String reason, Instant now) {
-        String key = slot.name;
+        String key = slot.name();
         boolean dryRun = settings.dryRun();
         boolean firstReport = !findings.containsKey(key);
-        findings.put(key, new Finding(slot.name, slot.serverId(), slot.pool, reason, now, dryRun));
+        findings.put(key, new Finding(slot.name(), slot.serverId(), slot.pool(), reason, now, dryRun));
         if (dryRun) {
             if (firstReport) {
-                metrics.reaped(slot.pool, reasonTag(reason), true);
+                metrics.reaped(slot.pool(), reasonTag(reason), true);
                 LOG.warnf(
                         "reaper (dry-run): would delete server %s (id %d) of pool %s because %s",
-                        slot.name, slot.serverId(), slot.pool, reason);
+                        slot.name(), slot.serverId(), slot.pool(), reason);
             }
             synchronized (view) {
-                if (view.pool(slot.pool).isEmpty() || view.isAbandoned(slot.name)) {
+                if (view.pool(slot.pool()).isEmpty() || view.isAbandoned(slot.name())) {
                     view.remove(slot); // strays are re-found by the next resync; don't let them count
                 }
             }
             return;
         }
-        metrics.reaped(slot.pool, reasonTag(reason), false);
+        metrics.reaped(slot.pool(), reasonTag(reason), false);
         LOG.warnf(
                 "reaper: deleting server %s (id %d) of pool %s because %s",
-                slot.name, slot.serverId(), slot.pool, reason);
+                slot.name(), slot.serverId(), slot.pool(), reason);
         scaleDown.delete(slot, "reaped: " + reason, reason);
     }
 

@@ -13,21 +13,21 @@ class CreateQueueTest {
     void poolsAreServedRoundRobinSoABigScaleUpNeverStarvesASmallOne() throws InterruptedException {
         CreateQueue queue = new CreateQueue();
         for (int i = 0; i < 100; i++) {
-            queue.add(new Slot("big", "big-" + i, Slot.Phase.PENDING));
+            queue.add(Slot.requested("big", "big-" + i, "cx22", "fsn1"));
         }
-        queue.add(new Slot("small", "small-0", Slot.Phase.PENDING));
-        queue.add(new Slot("medium", "medium-0", Slot.Phase.PENDING));
-        queue.add(new Slot("medium", "medium-1", Slot.Phase.PENDING));
+        queue.add(Slot.requested("small", "small-0", "cx22", "fsn1"));
+        queue.add(Slot.requested("medium", "medium-0", "cx22", "fsn1"));
+        queue.add(Slot.requested("medium", "medium-1", "cx22", "fsn1"));
 
         List<String> order = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            order.add(queue.poll(1, TimeUnit.SECONDS).name);
+            order.add(queue.poll(1, TimeUnit.SECONDS).name());
         }
 
         assertThat(order)
                 .containsExactly("big-0", "medium-0", "small-0", "big-1", "medium-1", "big-2", "big-3", "big-4");
         assertThat(queue.size()).isEqualTo(95);
-        assertThat(queue.poll(10, TimeUnit.MILLISECONDS).name).isEqualTo("big-5");
+        assertThat(queue.poll(10, TimeUnit.MILLISECONDS).name()).isEqualTo("big-5");
     }
 
     @Test

@@ -1,0 +1,259 @@
+package dev.talosburst.provisioner.engine;
+
+import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import dev.talosburst.provisioner.lifecycle.Transition;
+import dev.talosburst.provisioner.nodegroup.NodeGroupException;
+import dev.talosburst.provisioner.nodegroup.NodeGroupException.Reason;
+import dev.talosburst.provisioner.nodegroup.NodeRef;
+import dev.talosburst.provisioner.pool.NodePool;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * Accepts CA's mutating commands (IncreaseSize, DeleteNodes, DecreaseTargetSize): validates them against the view and
+ * changes it under its lock in O(what the command names); the Hetzner calls and the events happen after the lock.
+ */
+final class ScaleCommands {
+    private static final Logger LOG = Logger.getLogger(ScaleCommands.class);
+
+    private final FleetView view;
+    private final FleetQueries queries;
+    private final Leadership leadership;
+    private final LifecycleRecorder recorder;
+    private final ScaleDown scaleDown;
+    private final CreateQueue createQueue;
+    private final Clock clock;
+    private final ServerNames names = new ServerNames();
+    private final AtomicLong poolEventSequence = new AtomicLong();
+
+    ScaleCommands(
+            FleetView view,
+            FleetQueries queries,
+            Leadership leadership,
+            LifecycleRecorder recorder,
+            ScaleDown scaleDown,
+            CreateQueue createQueue,
+            Clock clock) {
+        this.view = view;
+        this.queries = queries;
+        this.leadership = leadership;
+        this.recorder = recorder;
+        this.scaleDown = scaleDown;
+        this.createQueue = createQueue;
+        this.clock = clock;
+    }
+
+    void increaseSize(String groupId, int delta) {
+        Instant now = clock.instant();
+        List<Slot> created = new ArrayList<>(Math.max(0, Math.min(delta, 1_000)));
+        LifecycleEvent requested;
+        int newTarget;
+        synchronized (view) {
+            NodePool pool = queries.pool(groupId);
+            if (delta <= 0) {
+                throw new NodeGroupException(
+                        Reason.INVALID_ARGUMENT,
+                        "delta must be positive to increase node group '" + groupId + "', got " + delta
+                                + "; use NodeGroupDecreaseTargetSize or NodeGroupDeleteNodes to shrink");
+            }
+            leadership.requireActing();
+            queries.requireSynced();
+            int target = view.targetSize(groupId);
+            if (target + delta > pool.maxSize()) {
+                throw new NodeGroupException(
+                        Reason.INVALID_ARGUMENT,
+                        "increasing node group '" + groupId + "' by " + delta
+                                + " would raise its target from " + target + " to " + (target + delta)
+                                + ", above its maximum of "
+                                + pool.maxSize() + "; raise talosburst.pools." + groupId + ".max or ask for at most "
+                                + (pool.maxSize() - target));
+            }
+            for (int i = 0; i < delta; i++) {
+                Slot slot = Slot.requested(
+                        groupId, names.next(groupId, view::nameTaken), pool.serverType(), pool.location());
+                view.add(slot);
+                created.add(slot);
+            }
+            newTarget = target + delta;
+            requested = recorder.poolEvent(
+                    Transition.SCALE_UP_REQUESTED,
+                    groupId,
+                    now,
+                    occurrence(now),
+                    Map.of(
+                            "delta",
+                            Integer.toString(delta),
+                            "previousTarget",
+                            Integer.toString(target),
+                            "newTarget",
+                            Integer.toString(newTarget)));
+        }
+        // the event sink may write its journal (fsync): never on CA's calling thread. The hand-off thread publishes the
+        // scale-up first and only then queues the creations, so scale-up-requested precedes their create-requested.
+        recorder.handOff(requested, () -> {
+            created.forEach(createQueue::add);
+            LOG.infof("node group %s: target raised by %d to %d", groupId, delta, newTarget); // the console is I/O too
+        });
+    }
+
+    void deleteNodes(String groupId, List<NodeRef> refs) {
+        Instant now = clock.instant();
+        LifecycleEvent requested;
+        synchronized (view) {
+            NodePool pool = queries.pool(groupId);
+            leadership.requireActing();
+            queries.requireSynced();
+            List<Slot> slots = resolveAll(groupId, refs);
+            long real = slots.stream()
+                    .filter(s -> s.isLive() || s.phase() == Slot.Phase.CREATING)
+                    .count();
+            int target = view.targetSize(groupId);
+            long remaining = target
+                    - slots.stream()
+                            .filter(s -> s.phase() != Slot.Phase.DELETING)
+                            .count();
+            if (real > 0 && remaining < pool.minSize()) {
+                throw new NodeGroupException(
+                        Reason.FAILED_PRECONDITION,
+                        "deleting " + slots.size() + " node(s) would leave node group '"
+                                + groupId + "' with " + remaining + " node(s), below its minimum of " + pool.minSize()
+                                + "; lower talosburst.pools." + groupId + ".min first");
+            }
+            List<Slot> toDelete = new ArrayList<>();
+            for (Slot slot : slots) {
+                switch (slot.phase()) {
+                    case PENDING -> view.abandon(slot);
+                    case FAILED -> cancelFailed(slot, "cluster-autoscaler deleted the failed instance");
+                    case CREATING -> {
+                        if (slot.createInFlight()) {
+                            slot.cancelRequested(); // deleted as soon as the in-flight create answers
+                        } else {
+                            view.abandon(slot); // waiting for a retry: it is never sent
+                        }
+                    }
+                    case PROVISIONING, RUNNING -> toDelete.add(slot);
+                    case DELETING -> {}
+                }
+            }
+            // marked deleting before the lock is released, so a concurrent DeleteNodes sees the smaller group
+            for (Slot slot : toDelete) {
+                scaleDown.delete(slot, "scale-down requested by cluster-autoscaler", null);
+            }
+            requested = recorder.poolEvent(
+                    Transition.SCALE_DOWN_REQUESTED,
+                    groupId,
+                    now,
+                    occurrence(now),
+                    Map.of(
+                            "count",
+                            Integer.toString(slots.size()),
+                            "newTarget",
+                            Integer.toString(view.targetSize(groupId)),
+                            "servers",
+                            String.join(",", slots.stream().map(Slot::name).toList())));
+        }
+        recorder.publish(List.of(requested)); // after the lock: a journal fsync must not hold every RPC
+    }
+
+    private List<Slot> resolveAll(String groupId, List<NodeRef> refs) {
+        List<Slot> slots = new ArrayList<>();
+        for (NodeRef ref : refs) {
+            Slot slot = resolve(ref)
+                    .orElseThrow(() -> new NodeGroupException(
+                            Reason.INVALID_ARGUMENT,
+                            "node '" + display(ref)
+                                    + "' is not a server of node group '" + groupId
+                                    + "' (no server with that providerID or name); "
+                                    + "only nodes talos-burst created can be deleted"));
+            if (!slot.pool().equals(groupId)) {
+                throw new NodeGroupException(
+                        Reason.INVALID_ARGUMENT,
+                        "node '" + display(ref) + "' belongs to node group '" + slot.pool() + "', not '" + groupId
+                                + "'; call NodeGroupDeleteNodes on '" + slot.pool() + "'");
+            }
+            if (!slots.contains(slot)) {
+                slots.add(slot);
+            }
+        }
+        return slots;
+    }
+
+    void decreaseTargetSize(String groupId, int delta) {
+        synchronized (view) {
+            queries.pool(groupId);
+            if (delta >= 0) {
+                throw new NodeGroupException(
+                        Reason.INVALID_ARGUMENT,
+                        "delta must be negative to decrease the target of node group '" + groupId + "', got " + delta);
+            }
+            leadership.requireActing();
+            // failed creations first, then the newest pending ones: the view lists slots oldest first, so reverse it
+            // before the (stable) sort; the oldest requests are the nearest to being created and keep their place
+            List<Slot> cancellable = new ArrayList<>(
+                    view.slots(groupId).stream().filter(Slot::isCancellable).toList());
+            Collections.reverse(cancellable);
+            cancellable.sort(Comparator.comparing((Slot s) -> s.phase() != Slot.Phase.FAILED));
+            if (-delta > cancellable.size()) {
+                int target = view.targetSize(groupId);
+                throw new NodeGroupException(
+                        Reason.FAILED_PRECONDITION,
+                        "cannot decrease the target of node group '" + groupId
+                                + "' from " + target + " by " + (-delta) + ": only " + cancellable.size()
+                                + " pending creation(s) can be cancelled; the other servers exist already and are removed with NodeGroupDeleteNodes");
+            }
+            for (int i = 0; i < -delta; i++) {
+                Slot slot = cancellable.get(i);
+                if (slot.phase() == Slot.Phase.FAILED) {
+                    cancelFailed(slot, "cluster-autoscaler decreased the target");
+                } else {
+                    view.abandon(slot);
+                }
+            }
+        }
+        LOG.infof("node group %s: target decreased by %d", groupId, -delta);
+    }
+
+    /** A failed creation goes away; when Hetzner created the server after all, that server is deleted (not left to the reaper). */
+    private void cancelFailed(Slot slot, String reason) {
+        if (slot.serverId() == null) {
+            view.abandon(slot);
+        } else {
+            view.markAbandoned(slot.name());
+            scaleDown.delete(slot, reason + "; the create was reported failed but the server exists", null);
+        }
+    }
+
+    /** Distinguishes repeated pool-level events, also two in the same millisecond. */
+    private String occurrence(Instant now) {
+        return now.toEpochMilli() + "-" + poolEventSequence.incrementAndGet();
+    }
+
+    private Optional<Slot> resolve(NodeRef ref) {
+        Long serverId = Slot.serverIdOf(ref.providerId());
+        if (serverId != null) {
+            return view.byServerId(serverId);
+        }
+        String placeholder = Slot.placeholderName(ref.providerId());
+        if (placeholder == null) {
+            placeholder = Slot.placeholderName(ref.name());
+        }
+        if (placeholder != null) {
+            return view.byName(placeholder);
+        }
+        return ref.providerId().isEmpty() ? view.byName(ref.name()) : Optional.empty();
+    }
+
+    private static String display(NodeRef ref) {
+        return ref.name().isEmpty()
+                ? ref.providerId()
+                : ref.name() + (ref.providerId().isEmpty() ? "" : " (" + ref.providerId() + ")");
+    }
+}

@@ -51,9 +51,25 @@ final class KafkaClients {
         return settings.deliveryTimeout().compareTo(CONTACT_TIMEOUT) < 0 ? settings.deliveryTimeout() : CONTACT_TIMEOUT;
     }
 
-    /** The idempotent producer of events and state records. */
+    /** The idempotent producer of events (it never gives up on a record by itself: see below). */
     KafkaProducer<String, byte[]> newProducer() {
         return new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * The producer of state records and checkpoints: gives up after {@code deliveryTimeout}, so a state topic that refuses
+     * records (an ACL, {@code max.message.bytes}) fails them — told once, retried with backoff by {@link StateStore} —
+     * instead of being retried inside the client for ever. Order does not need the events' guarantee: the store keeps
+     * at most one record per key in flight, and each record is the server's whole state.
+     */
+    KafkaProducer<String, byte[]> newStateProducer() {
+        Properties p = producerProperties();
+        int request = (int) p.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int)
+                Math.max(settings.deliveryTimeout().toMillis(), request + 5L));
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "talos-burst-events-state");
+        p.putAll(settings.producerOverrides());
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     /** An admin client for topic creation and connectivity checks. */

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,6 +55,10 @@ final class SenderLoop {
     private volatile int statesOutstanding;
 
     private Thread thread;
+    /** State records and checkpoints go through their own producer ({@link KafkaClients#newStateProducer}). */
+    private KafkaProducer<String, byte[]> stateProducer;
+
+    private final KafkaClients clients;
 
     SenderLoop(
             EventPublisherSettings settings,
@@ -75,6 +80,7 @@ final class SenderLoop {
         this.clock = clock;
         this.acknowledgedBeforeStart = acknowledgedBeforeStart;
         this.clusterId = clusterId;
+        this.clients = clients;
         this.checks = new ConnectivityCheck(clients, contact, queue::size);
         this.delivery = new Delivery(
                 settings, clients, queue, states, contact, meters, clock, this::wake, this::recordPublished);
@@ -86,6 +92,7 @@ final class SenderLoop {
         thread = new Thread(this::deliverLoop, "talos-burst-event-publisher");
         thread.setDaemon(true);
         delivery.open(thread);
+        stateProducer = clients.newStateProducer();
         checks.open();
         thread.start();
     }
@@ -135,6 +142,7 @@ final class SenderLoop {
             }
             checks.close();
             delivery.close(Duration.ofSeconds(2));
+            stateProducer.close(Duration.ofSeconds(2));
             runCompletions(); // acknowledgements that arrived while closing: record them in the journal
         }
         synchronized (lock) {
@@ -224,9 +232,8 @@ final class SenderLoop {
     }
 
     private void sendDirtyStates() {
-        var via = delivery.producer();
         states.writeDue(
-                via,
+                stateProducer,
                 thread,
                 done -> {
                     completions.add(() -> {
@@ -236,7 +243,7 @@ final class SenderLoop {
                     });
                     wake();
                 },
-                () -> via == delivery.producer());
+                () -> true); // never replaced: its failures always count
     }
 
     private void refillFromJournal() {

@@ -203,6 +203,10 @@ class CloudProviderLoopTest {
 
     @Test
     void failedCreationsAreReportedSoCaBacksOffAndCancelsThem() {
+        // Hetzner refuses the next two creations for good (not retryable): the only creations of this test
+        simulator()
+                .faults()
+                .failNext("POST", "/servers", 2, 422, "invalid_input", "image 300000003 cannot be used with cpx11");
         ca().nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
                 .setId("broken-fsn1")
                 .setDelta(2)
@@ -216,7 +220,7 @@ class CloudProviderLoopTest {
         assertThat(failed).allSatisfy(i -> {
             assertThat(i.getStatus().getInstanceState()).isEqualTo(InstanceState.instanceCreating);
             assertThat(i.getStatus().getErrorInfo().getErrorCode()).isNotEmpty();
-            assertThat(i.getStatus().getErrorInfo().getErrorMessage()).contains("built for arm");
+            assertThat(i.getStatus().getErrorInfo().getErrorMessage()).contains("cannot be used with cpx11");
             assertThat(i.getStatus().getErrorInfo().getInstanceErrorClass()).isEqualTo(99);
         });
         // CA's fake node for a failed instance: name == providerID == instance id.
@@ -392,14 +396,13 @@ class CloudProviderLoopTest {
                 .getPrice();
     }
 
+    private dev.talosburst.hcloudsim.HcloudSimulator simulator() {
+        return hetzner.local().unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class);
+    }
+
     private String serverName(Instance instance) {
         long id = Long.parseLong(instance.getId().substring("hcloud://".length()));
-        return hetzner.local()
-                .unwrap(dev.talosburst.hcloudsim.HcloudSimulator.class)
-                .inspect()
-                .server(id)
-                .orElseThrow()
-                .name();
+        return simulator().inspect().server(id).orElseThrow().name();
     }
 
     interface ThrowingCall {

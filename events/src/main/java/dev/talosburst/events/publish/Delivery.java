@@ -114,10 +114,11 @@ final class Delivery {
                 || clock.millis() - lastRebuildMillis < settings.retryBackoff().toMillis()) {
             return;
         }
-        rebuildProducer = false;
         lastRebuildMillis = clock.millis();
         KafkaProducer<String, byte[]> old = producer;
-        producer = clients.newProducer();
+        producer =
+                clients.newProducer(); // may throw (e.g. a bootstrap name that does not resolve): asked again next time
+        rebuildProducer = false;
         old.close(Duration.ZERO);
     }
 

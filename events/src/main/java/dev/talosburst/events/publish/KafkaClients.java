@@ -180,6 +180,10 @@ final class KafkaClients {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(5_000, delivery));
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "talos-burst-events");
         p.putAll(settings.producerOverrides());
+        // Not overridable: an expiring batch would let the later events of its partition land before its re-send.
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         return p;
     }
 }

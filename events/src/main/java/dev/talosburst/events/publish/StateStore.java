@@ -21,7 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -262,7 +261,7 @@ final class StateStore {
                     }
                     completion.accept(() -> written(name, ex, viaIsCurrent.getAsBoolean(), answersMark, version));
                 });
-            } catch (KafkaException e) {
+            } catch (RuntimeException e) { // a KafkaException, or a serializer's or interceptor's own
                 inFlight.remove(name);
                 dirty.add(name);
                 outage.failed(name, e, STATE_RETRY.toMillis(), outstanding(), answersMark);
@@ -313,7 +312,7 @@ final class StateStore {
                             oneDone.run();
                             return ex == null;
                         }));
-            } catch (KafkaException ex) {
+            } catch (RuntimeException ex) { // a KafkaException, or an interceptor's own
                 oneDone.run(); // retried at the next interval; failing state writes are reported by the outage
             }
         }

@@ -1,6 +1,7 @@
 package dev.talosburst.provisioner.engine;
 
 import dev.talosburst.provisioner.cloud.CloudApi;
+import dev.talosburst.provisioner.cloud.CloudApiException;
 import dev.talosburst.provisioner.cloud.Server;
 import dev.talosburst.provisioner.cloud.ServerStatus;
 import dev.talosburst.provisioner.directory.NodeDirectory;
@@ -38,6 +39,10 @@ final class BackgroundLoop implements AutoCloseable {
 
     private final EngineSettings settings;
     private final Clock clock;
+    /** The last unexpected tick failure logged, and when (bounds the ERROR lines of one that repeats every tick). */
+    private String lastBugMessage;
+
+    private Instant lastBugLoggedAt;
     private final FleetView view;
     private final CloudApi cloud;
     private final NodeDirectory nodes;
@@ -126,12 +131,25 @@ final class BackgroundLoop implements AutoCloseable {
         return lastSyncError;
     }
 
-    /** Ticks now, swallowing the failure (HetznerAccess reports it). */
+    /**
+     * Ticks now, swallowing the failure: Hetzner's are reported by HetznerAccess; anything else is a bug, logged with its
+     * stack trace (at most once a minute per message, as it may repeat every tick).
+     */
     void safeTick() {
         try {
             tick();
-        } catch (RuntimeException e) {
+        } catch (CloudApiException e) {
             lastSyncError = e.getMessage(); // logged by HetznerAccess: once, then at most once a minute
+        } catch (RuntimeException e) {
+            lastSyncError = e.toString();
+            Instant now = clock.instant();
+            if (!e.toString().equals(lastBugMessage)
+                    || lastBugLoggedAt == null
+                    || Duration.between(lastBugLoggedAt, now).compareTo(Duration.ofMinutes(1)) >= 0) {
+                lastBugMessage = e.toString();
+                lastBugLoggedAt = now;
+                LOG.errorf(e, "engine tick failed (a bug in talos-burst; please report it): %s", e);
+            }
         }
     }
 

@@ -239,10 +239,10 @@ final class FleetView {
     }
 
     void clear() {
+        lastSyncAt = null; // first: a lock-free reader must not take the half-cleared view for a synced one
         for (Slot slot : new ArrayList<>(byName.values())) {
             remove(slot);
         }
-        lastSyncAt = null;
     }
 
     Instant lastSyncAt() {

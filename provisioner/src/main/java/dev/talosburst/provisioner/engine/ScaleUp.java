@@ -93,6 +93,11 @@ final class ScaleUp {
             attempt(slot, pool);
         } catch (RuntimeException e) {
             // never let a worker die; treat the unknown as transient and retry with the same name
+            LOG.errorf(
+                    e,
+                    "creating %s of pool %s failed unexpectedly (a bug in talos-burst; please report it)",
+                    slot.name(),
+                    pool.id());
             retryLater(
                     slot,
                     pool,

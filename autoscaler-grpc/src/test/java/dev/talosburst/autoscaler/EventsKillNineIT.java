@@ -38,7 +38,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -106,16 +105,7 @@ class EventsKillNineIT {
         int grpcPort = PackagedApp.freePort();
         managementPort = PackagedApp.freePort();
         // Every state record (and checkpoint) is larger than this state topic accepts during the first run.
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(TOPIC + ".state", 3, (short) 1)
-                            .configs(Map.of(
-                                    TopicConfig.CLEANUP_POLICY_CONFIG,
-                                    TopicConfig.CLEANUP_POLICY_COMPACT,
-                                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                                    "100"))))
-                    .all()
-                    .get();
-        }
+        broker.createStateTopicRefusingRecords(TOPIC + ".state", 3);
 
         app = talosBurst("events-kill-nine-first", journal, grpcPort, managementPort)
                 .start();

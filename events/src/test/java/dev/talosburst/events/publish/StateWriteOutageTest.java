@@ -29,7 +29,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerInterceptor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -68,16 +67,7 @@ class StateWriteOutageTest {
         String topic = "state-outage-" + UUID.randomUUID();
         String stateTopic = topic + ".state";
         // The state topic refuses every record (larger than it accepts), the way a missing Write ACL would.
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(stateTopic, 1, (short) 1)
-                            .configs(Map.of(
-                                    TopicConfig.CLEANUP_POLICY_CONFIG,
-                                    TopicConfig.CLEANUP_POLICY_COMPACT,
-                                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                                    "100"))))
-                    .all()
-                    .get();
-        }
+        broker.createStateTopicRefusingRecords(stateTopic, 1);
         EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers())
                 .withTopic(topic)
                 .withTopicLayout(1, (short) 1)

@@ -47,7 +47,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -221,18 +220,8 @@ class OneIdOneContentTest {
     void anotherReplicaWithAnEmptyJournalKnowsEventsWhoseStateRecordsNeverLanded(
             @TempDir Path journalA, @TempDir Path journalB) throws Exception {
         String topic = "lifecycle-" + UUID.randomUUID();
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            // every state record and checkpoint is larger than the topic accepts: none lands
-            admin.createTopics(List.of(new NewTopic(topic + ".state", 3, (short) 1)
-                            .configs(Map.of(
-                                    TopicConfig.CLEANUP_POLICY_CONFIG,
-                                    TopicConfig.CLEANUP_POLICY_COMPACT,
-                                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                                    "100"))))
-                    .all()
-                    .get();
-        }
+        // every state record and checkpoint is larger than the topic accepts: none lands
+        broker.createStateTopicRefusingRecords(topic + ".state", 3);
         EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers())
                 .withTopic(topic)
                 .withTopicLayout(3, (short) 1)

@@ -43,6 +43,9 @@ public class LifecycleEventPublishing {
         }
         EventPublisherSettings settings = settings(events);
         kafka = new KafkaEventSink(settings, registry, clock, valid.clusterId());
+        // Until the engine says it leads (the only replica, or promoted), write nothing shared: a standby's state
+        // records would race the leader's.
+        kafka.following();
         kafka.start();
         reconciler = new LifecycleReconciler(valid.clusterId(), kafka, kafka, clock, Duration.ofSeconds(30));
         LOG.infof(

@@ -173,7 +173,7 @@ final class Delivery {
                 inFlightOfKey.merge(key, 1, Integer::sum);
                 toSend.add(p);
             }
-            unneeded.forEach(queue.backlog::done);
+            unneeded.forEach(queue::done);
         }
         for (int i = 0; i < toSend.size(); i++) {
             if (!hand(toSend.get(i), via)) {
@@ -258,7 +258,7 @@ final class Delivery {
                 inFlight--;
                 o.p.inFlight = false;
                 if (o.failure == null) {
-                    queue.backlog.done(o.p);
+                    queue.done(o.p);
                 } else {
                     o.p.notBeforeMillis = notBefore;
                 }

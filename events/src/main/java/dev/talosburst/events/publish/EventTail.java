@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
@@ -18,12 +20,14 @@ import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 /**
- * The event topic from each partition's checkpoint ({@link TailCheckpoints}) to its end as of the start: the events
- * Kafka has whose state records may never have been written (a process lost between an event's ack and its state
- * record, or an ack that never arrived). Each server event of this cluster is handed to a {@link Fold}, so its id is
- * known as published before anything is sent.
+ * The event topic from each partition's checkpoint ({@link TailCheckpoints}) on: first up to its end as of the start or
+ * promotion ({@link #catchUp}) — the events Kafka has whose state records may never have been written (a process lost
+ * between an event's ack and its state record, or an ack that never arrived) — then, on the leader, as it grows
+ * ({@link #poll}), so that events another replica publishes (a demoted leader's late outcome, a standby's journal) get
+ * state records too and the checkpoints never pass them. Each server event of this cluster is handed to a {@link Fold},
+ * so its id is known as published before anything is sent. Sender thread only.
  */
-final class EventTail {
+final class EventTail implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
     /**
@@ -38,26 +42,39 @@ final class EventTail {
         void event(int partition, long offset, NodeCloudEvent event);
     }
 
-    private EventTail() {}
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String clusterId;
+    private final TailCheckpoints checkpoints;
+    /** The end of each partition when the tail was opened: what {@link #catchUp} reads to. */
+    private final Map<TopicPartition, Long> end;
+    /** Partition → the offset after the last record read. */
+    private final Map<Integer, Long> position = new HashMap<>();
+    /** Partition → offsets ahead of {@link #position} where Kafka acknowledged this process's own server events. */
+    private final Map<Integer, TreeSet<Long>> own = new HashMap<>();
 
-    /**
-     * Reads the tail of {@code topic}; events of other clusters (sharing the topic) are passed over.
-     *
-     * @return the number of events folded
-     */
-    static int read(
-            KafkaClients clients,
-            String topic,
+    private EventTail(
+            KafkaConsumer<String, byte[]> consumer,
             String clusterId,
             TailCheckpoints checkpoints,
-            Clock clock,
-            BooleanSupplier running,
-            Fold fold) {
-        int folded = 0;
-        try (KafkaConsumer<String, byte[]> consumer = clients.newStateReader()) {
+            Map<TopicPartition, Long> end) {
+        this.consumer = consumer;
+        this.clusterId = clusterId;
+        this.checkpoints = checkpoints;
+        this.end = end;
+    }
+
+    /**
+     * Positions a reader of {@code topic} at each partition's checkpoint (or {@link #WITHOUT_CHECKPOINT} back); null when
+     * the topic has no partitions yet (nothing was published).
+     */
+    static EventTail open(
+            KafkaClients clients, String topic, String clusterId, TailCheckpoints checkpoints, Clock clock) {
+        KafkaConsumer<String, byte[]> consumer = clients.newStateReader();
+        try {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, clients.contactTimeout());
             if (infos == null || infos.isEmpty()) {
-                return 0; // no event topic yet: nothing was published
+                consumer.close(Duration.ZERO);
+                return null;
             }
             List<TopicPartition> parts = new ArrayList<>();
             for (PartitionInfo i : infos) {
@@ -86,24 +103,90 @@ final class EventTail {
                     start = at == null ? end.get(tp) : at.offset();
                 }
                 consumer.seek(tp, start);
+                checkpoints.seen(tp.partition(), start);
             }
-            while (running.getAsBoolean() && !StateStore.caughtUp(consumer, end)) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
-                        continue; // sent by this run or another process after the start: not part of the tail
-                    }
-                    NodeCloudEvent event = ofCluster(r, clusterId);
-                    if (event != null && event.isServerEvent()) {
-                        fold.event(r.partition(), r.offset(), event);
-                        folded++;
-                    }
-                }
+            EventTail tail = new EventTail(consumer, clusterId, checkpoints, end);
+            for (TopicPartition tp : parts) {
+                tail.position.put(tp.partition(), consumer.position(tp));
             }
-            if (running.getAsBoolean()) {
-                end.forEach((tp, offset) -> checkpoints.seen(tp.partition(), offset));
-            }
+            return tail;
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    /**
+     * Reads up to the end as of {@link #open} (records past it that come in the same fetch are folded too: they are
+     * ordinary events, and skipping them would leave them unread by {@link #poll}).
+     *
+     * @return the number of events folded
+     */
+    int catchUp(BooleanSupplier running, Fold fold) {
+        int folded = 0;
+        while (running.getAsBoolean() && !StateStore.caughtUp(consumer, end)) {
+            folded += fold(consumer.poll(Duration.ofMillis(200)), fold);
+        }
+        if (running.getAsBoolean()) {
+            end.forEach((tp, offset) -> checkpoints.seen(tp.partition(), offset)); // past gaps without records
         }
         return folded;
+    }
+
+    /**
+     * Folds what arrived since the last call, without waiting.
+     *
+     * @return the number of records read (of any cluster); 0 when there was nothing new
+     */
+    int poll(Fold fold) {
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ZERO);
+        fold(records, fold);
+        return records.count();
+    }
+
+    /**
+     * Kafka acknowledged this process's own server event at {@code offset} of {@code partition}: when the reader gets
+     * there, it is passed over (it is recorded already, and folding it after its server's life was finished and forgotten
+     * would bring the server back).
+     */
+    void own(int partition, long offset) {
+        if (offset >= position.getOrDefault(partition, Long.MAX_VALUE)) {
+            own.computeIfAbsent(partition, p -> new TreeSet<>()).add(offset);
+        }
+    }
+
+    private int fold(ConsumerRecords<String, byte[]> records, Fold fold) {
+        int folded = 0;
+        for (ConsumerRecord<String, byte[]> r : records) {
+            if (!ownEvent(r.partition(), r.offset())) {
+                NodeCloudEvent event = ofCluster(r, clusterId);
+                if (event != null && event.isServerEvent()) {
+                    fold.event(r.partition(), r.offset(), event);
+                    folded++;
+                }
+            }
+            position.put(r.partition(), r.offset() + 1);
+            checkpoints.seen(r.partition(), r.offset() + 1);
+        }
+        return folded;
+    }
+
+    private boolean ownEvent(int partition, long offset) {
+        TreeSet<Long> mine = own.get(partition);
+        if (mine == null) {
+            return false;
+        }
+        boolean isOwn = mine.remove(offset);
+        mine.headSet(offset).clear(); // offsets the reader passed without a record (none expected): forgotten
+        if (mine.isEmpty()) {
+            own.remove(partition);
+        }
+        return isOwn;
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ZERO);
     }
 
     /** The record as an event when it is one of {@code clusterId}'s; null otherwise. */

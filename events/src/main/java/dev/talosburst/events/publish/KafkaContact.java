@@ -28,6 +28,8 @@ final class KafkaContact {
     private volatile long lastAnswerMillis;
     /** Answers so far: lets a failure tell whether any broker answered since its attempt began. */
     private long answers;
+    /** Failed attempts so far (sends, state writes, connectivity checks). */
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
     KafkaContact(String bootstrapServers, Duration unreachableAfter, Clock clock) {
         this.bootstrapServers = bootstrapServers;
@@ -48,6 +50,7 @@ final class KafkaContact {
 
     /** An attempt to reach Kafka failed for want of an answer ({@code pending} = events waiting to be published). */
     void failed(Throwable cause, long pending) {
+        failures.incrementAndGet();
         outage.failed(
                 () -> String.format(
                         "cannot reach Kafka at %s (talosburst.events.bootstrap-servers): %s. Lifecycle events"
@@ -58,6 +61,11 @@ final class KafkaContact {
                         "still cannot reach Kafka at %s (talosburst.events.bootstrap-servers) after %s"
                                 + " (%d failed attempts; last: %s); %d lifecycle events wait",
                         bootstrapServers, lasting, attempts, describe(cause), pending));
+    }
+
+    /** Failed attempts to reach Kafka so far. */
+    long failures() {
+        return failures.get();
     }
 
     /** Number of answers so far; compare with {@link #answeredSince}. */

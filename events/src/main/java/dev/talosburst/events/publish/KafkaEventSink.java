@@ -169,6 +169,25 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         }
     }
 
+    /**
+     * This replica is about to act: the history (state topic and the event topic's tail) is read back again before
+     * anything more is sent or {@link #recordedServers} answers, since the leader of the meantime published what this
+     * process has not seen; from then on it writes state records and checkpoints and follows the event topic.
+     */
+    @Override
+    public void leading() {
+        loop.lead();
+    }
+
+    /**
+     * This replica does not act: it still delivers what it emits (a late outcome of its own call, its journal) but writes
+     * no state record or checkpoint, which the leader's would then race; the leader's tail reader records its events.
+     */
+    @Override
+    public void following() {
+        loop.follow();
+    }
+
     /** Events accepted but not yet acknowledged by Kafka (in memory and in the journal only). */
     public long pending() {
         return queue.size();
@@ -193,6 +212,11 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
      */
     public boolean kafkaReachable() {
         return !contact.unreachable();
+    }
+
+    /** Failed attempts to reach Kafka so far (sends, state writes, connectivity checks): what an outage's log counts. */
+    long contactFailures() {
+        return contact.failures();
     }
 
     /** Seconds since a Kafka broker last answered this sink. */

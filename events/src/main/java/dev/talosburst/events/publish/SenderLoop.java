@@ -4,11 +4,9 @@ import static dev.talosburst.events.publish.KafkaEventSink.stateKey;
 
 import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.model.NodeEventData;
-import dev.talosburst.events.reconcile.RecordedServer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,13 +24,14 @@ final class SenderLoop {
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(100);
+    /** How often the leader looks for events other processes published, while it is not behind. */
+    private static final Duration TAIL_POLL = Duration.ofMillis(200);
 
     private final EventPublisherSettings settings;
     private final SinkQueue queue;
-    /** The queue's lock and recorded servers, under the names {@link #loadState} uses. */
+    /** The queue's lock. */
     private final Object lock;
 
-    private final Map<String, RecordedServer> recorded;
     private final Backlog backlog;
     /** What Kafka acknowledged per server, and its state topic (this thread only). */
     private final StateStore states;
@@ -44,7 +43,20 @@ final class SenderLoop {
     /** Outcomes of state records, to run on this thread. */
     private final ConcurrentLinkedQueue<Runnable> completions = new ConcurrentLinkedQueue<>();
 
-    private final CompletableFuture<Void> historyLoaded = new CompletableFuture<>();
+    /** Guards {@link #leading}, {@link #term} and {@link #history}. */
+    private final Object role = new Object();
+    /** Whether this replica acts: only then are state records and checkpoints written and the tail followed. */
+    private boolean leading = true;
+    /** Incremented by each promotion: the history must be read again (another replica published meanwhile). */
+    private long term = 1;
+    /** Completes once the history of the current term is read. */
+    private CompletableFuture<Void> history = new CompletableFuture<>();
+    /** The term whose history was read last (sender thread; 0: none yet). */
+    private long loadedTerm;
+    /** When the leader next reads the event topic's tail; it reads again at once while it is behind. */
+    private long nextTailPollMillis;
+
+    private boolean tailBehind;
     /** Events of a previous run that Kafka acknowledged but whose state records may never have been written. */
     private List<NodeCloudEvent> acknowledgedBeforeStart;
     /** The cluster whose events are folded from the event topic's tail at start; null: no tail read. */
@@ -73,7 +85,6 @@ final class SenderLoop {
         this.settings = settings;
         this.queue = queue;
         this.lock = queue.lock;
-        this.recorded = queue.recorded;
         this.backlog = queue.backlog;
         this.states = states;
         this.contact = contact;
@@ -97,9 +108,38 @@ final class SenderLoop {
         thread.start();
     }
 
-    /** Completes once the state topic was read back. */
+    /** Completes once the history (state topic and tail) of the current term was read back. */
     CompletableFuture<Void> historyLoaded() {
-        return historyLoaded;
+        synchronized (role) {
+            return history;
+        }
+    }
+
+    /**
+     * This replica is about to act: before anything else is sent, the history is read back again (the leader of the
+     * meantime published and recorded events this process has not seen); then it writes state records and checkpoints
+     * and follows the event topic's tail.
+     */
+    void lead() {
+        synchronized (role) {
+            if (leading) {
+                return;
+            }
+            leading = true;
+            term++;
+            if (history.isDone()) {
+                history = new CompletableFuture<>(); // else the pending read serves this term too
+            }
+        }
+        wake();
+    }
+
+    /** This replica stops acting: it writes no state record or checkpoint any more and stops following the tail. */
+    void follow() {
+        synchronized (role) {
+            leading = false;
+        }
+        wake();
     }
 
     int statesOutstanding() {
@@ -115,14 +155,16 @@ final class SenderLoop {
     }
 
     /**
-     * Waits up to {@code drainTimeout} (on the clock) for every event and state record to be acknowledged, then stops the
-     * thread and closes the clients; outcomes that arrive while closing are still recorded in the journal.
+     * Waits up to {@code drainTimeout} of real time for every event and state record to be acknowledged, then stops the
+     * thread and closes the clients; outcomes that arrive while closing are still recorded in the journal. Real time, not
+     * the injected clock: the drain spends the process's shutdown budget (a pod's grace period), and a clock that does
+     * not move (a test's) must not make a close wait for ever.
      */
     void stop(Duration drainTimeout) {
-        long deadline = clock.millis() + drainTimeout.toMillis();
-        while (running && queue.size() + statesOutstanding > 0 && clock.millis() < deadline) {
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (running && queue.size() + statesOutstanding > 0 && System.nanoTime() - deadline < 0) {
             try {
-                Thread.sleep(Math.max(1, Math.min(10, deadline - clock.millis())));
+                Thread.sleep(Math.max(1, Math.min(10, (deadline - System.nanoTime()) / 1_000_000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -141,6 +183,9 @@ final class SenderLoop {
                 Thread.currentThread().interrupt();
             }
             checks.close();
+            if (!thread.isAlive()) {
+                states.close(); // its consumer is the sender thread's
+            }
             delivery.close(Duration.ofSeconds(2));
             stateProducer.close(Duration.ofSeconds(2));
             runCompletions(); // acknowledgements that arrived while closing: record them in the journal
@@ -158,15 +203,13 @@ final class SenderLoop {
                     checks.ensureTopics();
                     topicsReady = true;
                 }
-                if (!historyLoaded.isDone()) {
-                    loadState();
-                    historyLoaded.complete(null);
-                }
+                takeRole();
                 checks.poll();
                 runCompletions();
                 delivery.rebuildIfAsked();
                 refillFromJournal();
                 delivery.sendDue();
+                followTail();
                 sendDirtyStates();
                 statesOutstanding = states.outstanding();
                 truncateJournalIfDrained();
@@ -185,9 +228,58 @@ final class SenderLoop {
         }
     }
 
+    /**
+     * Reads the history when this term has not (start, promotion: nothing is sent before), or stops writing shared state
+     * once demoted.
+     */
+    private void takeRole() {
+        long want;
+        boolean lead;
+        CompletableFuture<Void> loaded;
+        synchronized (role) {
+            want = term;
+            lead = leading;
+            loaded = history;
+        }
+        if (loadedTerm != want) {
+            if (loadedTerm != 0) {
+                states.reset();
+                LOG.infof(
+                        "taking the lead: reading %s and %s back before publishing",
+                        settings.stateTopic(), settings.topic());
+            }
+            states.writing(lead);
+            loadState();
+            loadedTerm = want;
+            loaded.complete(null);
+        } else if (!lead && states.writing()) {
+            states.writing(false);
+        }
+    }
+
+    /** The leader folds what other processes published (a demoted leader's late outcome) into its state records. */
+    private void followTail() {
+        if (clusterId == null || !states.writing()) {
+            tailBehind = false;
+            return;
+        }
+        long now = clock.millis();
+        if (tailBehind || now >= nextTailPollMillis) {
+            nextTailPollMillis = now + TAIL_POLL.toMillis();
+            tailBehind = states.pollTail(clusterId, this::foldFromTail) > 0;
+        }
+    }
+
+    /** An event of this cluster that another process published: recorded as if acknowledged now. */
+    private void foldFromTail(int partition, long offset, NodeCloudEvent event) {
+        NodeEventData data = event.parsedData();
+        String key = stateKey(data.clusterId(), event.subject());
+        queue.learned(key, states.acknowledged(key, event, data, partition, offset));
+    }
+
     /** Sleeps until woken (an emit, an outcome) or {@link #IDLE_WAIT} passed; decisions are taken on the clock. */
     private void waitForWork() {
-        if (running && completions.isEmpty() && !delivery.hasOutcomes()) {
+        if (running && completions.isEmpty() && !delivery.hasOutcomes() && !tailBehind) {
             LockSupport.parkNanos(IDLE_WAIT.toNanos());
         }
     }
@@ -223,8 +315,7 @@ final class SenderLoop {
      */
     private void recordPublished(NodeCloudEvent event, int partition, long offset) {
         if (!event.isServerEvent()) {
-            states.seen(partition, offset + 1);
-            return;
+            return; // the tail reader passes it
         }
         NodeEventData data = event.parsedData();
         String key = stateKey(data.clusterId(), event.subject());
@@ -276,11 +367,7 @@ final class SenderLoop {
             recordPublished(e, -1, -1);
         }
         acknowledgedBeforeStart = List.of();
-        synchronized (lock) {
-            for (RecordedServer s : states.servers()) {
-                recorded.merge(stateKey(s.clusterId(), s.name()), s, RecordedServer::union);
-            }
-        }
+        queue.rebuildRecorded(states.servers());
         LOG.debugf(
                 "read %d state records of %d servers from %s and %d events after the checkpoints of %s",
                 count, states.servers().size(), settings.stateTopic(), tail, settings.topic());

@@ -4,6 +4,7 @@ import dev.talosburst.events.model.NodeCloudEvent;
 import dev.talosburst.events.model.NodeEventData;
 import dev.talosburst.events.reconcile.RecordedServer;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,9 @@ final class SinkQueue {
     final Backlog backlog;
     /** Everything recorded per server ({@link KafkaEventSink#stateKey}): published state plus events not yet acknowledged. */
     final Map<String, RecordedServer> recorded = new HashMap<>();
+
+    /** Per server key: events accepted and not yet acknowledged or found published (what {@link #recorded} must keep). */
+    private final Map<String, Integer> pendingOf = new HashMap<>();
 
     private boolean closed;
 
@@ -80,6 +84,50 @@ final class SinkQueue {
         if (data != null) {
             String key = KafkaEventSink.stateKey(data.clusterId(), ce.subject());
             recorded.put(key, RecordedServer.after(recorded.get(key), ce.subject(), ce.transition(), data));
+            pendingOf.merge(key, 1, Integer::sum);
+        }
+    }
+
+    /** Under the lock: {@code p} is acknowledged, or not needed (published before); it leaves the backlog. */
+    void done(Backlog.Pending p) {
+        backlog.done(p);
+        if (p.event.isServerEvent()) {
+            pendingOf.computeIfPresent(
+                    KafkaEventSink.stateKey(SendRules.clusterIdOf(p.event), p.event.subject()),
+                    (k, n) -> n > 1 ? n - 1 : null);
+        }
+    }
+
+    /**
+     * The history was read back ({@code published}: every server with a recorded, unfinished life): what is recorded is
+     * now that, plus what this process has accepted and not yet seen acknowledged. Whatever was known before and is not
+     * pending is dropped: after a promotion it may be stale (a server the leader of the meantime finished).
+     */
+    void rebuildRecorded(Collection<RecordedServer> published) {
+        synchronized (lock) {
+            Map<String, RecordedServer> now = new HashMap<>();
+            for (RecordedServer r : published) {
+                now.put(KafkaEventSink.stateKey(r.clusterId(), r.name()), r);
+            }
+            for (String key : pendingOf.keySet()) {
+                RecordedServer mine = recorded.get(key);
+                if (mine != null) {
+                    now.merge(key, mine, RecordedServer::union);
+                }
+            }
+            recorded.clear();
+            recorded.putAll(now);
+        }
+    }
+
+    /** Another process published an event of server {@code key}; {@code now} is its record since. */
+    void learned(String key, RecordedServer now) {
+        synchronized (lock) {
+            if (now.finished() && !pendingOf.containsKey(key)) {
+                recorded.remove(key);
+            } else {
+                recorded.merge(key, now, RecordedServer::union);
+            }
         }
     }
 

@@ -28,10 +28,10 @@ import org.jboss.logging.Logger;
 
 /**
  * What Kafka acknowledged per server ({@code <cluster-id>/<server-name>}) and its compacted state topic: read back on
- * start, updated after each acknowledged server event, written with capped backoff ({@link StateWriteOutage}), a
- * tombstone once a server's life is fully published; with a cluster id, also the event topic's checkpoints
- * ({@link TailCheckpoints}), written once the state records they vouch for are acknowledged. Used by the sender thread
- * only.
+ * start and on promotion, updated after each acknowledged server event, written with capped backoff
+ * ({@link StateWriteOutage}) by the leader only, a tombstone once a server's life is fully published; with a cluster id,
+ * also the event topic's checkpoints ({@link TailCheckpoints}), written once the state records they vouch for are
+ * acknowledged, and the leader's reader of the event topic ({@link EventTail}). Used by the sender thread only.
  */
 final class StateStore {
 
@@ -58,6 +58,13 @@ final class StateStore {
 
     private boolean checkpointsInFlight;
     private long nextCheckpointMillis;
+    /**
+     * True while this replica leads: only then are state records and checkpoints written (a standby's would be built
+     * from a history the leader has moved past, and could overwrite the leader's newer records).
+     */
+    private boolean writing = true;
+    /** The leader's reader of the event topic after its checkpoints; null while not tailing. */
+    private EventTail tail;
 
     StateStore(
             EventPublisherSettings settings,
@@ -133,41 +140,119 @@ final class StateStore {
     /**
      * Reads the event topic's tail after {@link #read} (nothing without a cluster id): each server event of the
      * cluster found there goes to {@code fold}, except those the state records read already reflect (the transition is
-     * recorded, or the server's life is over: a tombstone).
+     * recorded, or the server's life is over: a tombstone). While {@link #writing}, the reader stays open for
+     * {@link #pollTail}.
      *
      * @return the number of events folded
      */
     int readTail(String clusterId, BooleanSupplier running, EventTail.Fold fold) {
+        closeTail();
         if (checkpoints == null) {
             return 0;
         }
         try {
-            return EventTail.read(clients, settings.topic(), clusterId, checkpoints, clock, running, (p, o, e) -> {
-                String key = KafkaEventSink.stateKey(clusterId, e.subject());
-                if (forgotten.contains(key) || has(key, e.transition())) {
-                    // Already reflected in a state record Kafka has: nothing to write (a replica that starts while
-                    // the leader publishes then writes no state record of its own).
-                    checkpoints.seen(p, o + 1);
-                } else {
-                    fold.event(p, o, e);
-                }
-            });
+            EventTail opened = EventTail.open(clients, settings.topic(), clusterId, checkpoints, clock);
+            if (opened == null) {
+                return 0;
+            }
+            tail = opened;
+            int folded = opened.catchUp(running, unrecordedOnly(clusterId, fold));
+            if (!writing) {
+                closeTail(); // a standby reads the tail once; the leader keeps reading it
+            }
+            return folded;
         } catch (AuthorizationException e) {
-            // Refusing to publish until an ACL is granted would stop billing events after an upgrade; so events flow,
-            // and only the guarantee that needs the tail is lost (checkpoints stay where they were), said loudly.
-            checkpoints.disable();
-            LOG.errorf(
-                    "cannot read the event topic %s to learn which events Kafka has but the state topic does not (%s):"
-                            + " grant talos-burst Read (and Describe) on %s. Until then an event acknowledged just before"
-                            + " a crash or pod loss may be published again with other content",
-                    settings.topic(), e.toString(), settings.topic());
+            tailRefused(e);
             return 0;
         }
     }
 
+    /**
+     * The leader: folds what other processes published since the last call (this process's own events are found
+     * recorded and passed over), without waiting.
+     *
+     * @return the number of records read; 0 when none or not tailing
+     */
+    int pollTail(String clusterId, EventTail.Fold fold) {
+        if (tail == null) {
+            return 0;
+        }
+        try {
+            return tail.poll(unrecordedOnly(clusterId, fold));
+        } catch (AuthorizationException e) {
+            tailRefused(e);
+            return 0;
+        }
+    }
+
+    private EventTail.Fold unrecordedOnly(String clusterId, EventTail.Fold fold) {
+        return (p, o, e) -> {
+            String key = KafkaEventSink.stateKey(clusterId, e.subject());
+            if (!forgotten.contains(key) && !has(key, e.transition())) {
+                fold.event(p, o, e);
+            } // else already reflected in a state record Kafka has, or acknowledged to this process
+        };
+    }
+
+    private void tailRefused(AuthorizationException e) {
+        // Refusing to publish until an ACL is granted would stop billing events after an upgrade; so events flow,
+        // and only the guarantee that needs the tail is lost (checkpoints stay where they were), said loudly.
+        closeTail();
+        checkpoints.disable();
+        LOG.errorf(
+                "cannot read the event topic %s to learn which events Kafka has but the state topic does not (%s):"
+                        + " grant talos-burst Read (and Describe) on %s. Until then an event acknowledged just before"
+                        + " a crash or pod loss may be published again with other content",
+                settings.topic(), e.toString(), settings.topic());
+    }
+
+    private void closeTail() {
+        if (tail != null) {
+            tail.close();
+            tail = null;
+        }
+    }
+
+    /** Whether this replica writes state records and checkpoints (see {@link #writing}). */
+    boolean writing() {
+        return writing;
+    }
+
+    /**
+     * From now on this replica writes state records and checkpoints (true: call {@link #reset} and read everything back
+     * first), or leaves them to the leader (false: what waits to be written is dropped — the leader's tail reader folds
+     * those events — and the tail is closed).
+     */
+    void writing(boolean on) {
+        writing = on;
+        if (!on) {
+            dirty.clear();
+            closeTail();
+        }
+    }
+
+    /**
+     * Forgets what was read and acknowledged, to read it all back (a promotion: the leader of the meantime moved the
+     * state topic and the checkpoints on). Writes in flight complete as usual.
+     */
+    void reset() {
+        published.clear();
+        forgotten.clear();
+        dirty.clear();
+        closeTail();
+        if (checkpoints != null) {
+            checkpoints.reset();
+        }
+    }
+
+    /** Closes the tail reader. */
+    void close() {
+        closeTail();
+    }
+
     /** A send of event {@code id} to event-topic {@code partition} failed; it may have landed all the same. */
     void uncertain(String id, int partition) {
-        if (checkpoints != null && partition >= 0) {
+        if (checkpoints != null && partition >= 0 && writing) {
             checkpoints.uncertain(id, partition);
         }
     }
@@ -176,13 +261,6 @@ final class StateStore {
     void settled(String id) {
         if (checkpoints != null) {
             checkpoints.settled(id);
-        }
-    }
-
-    /** Every event of event-topic {@code partition} below {@code offset} is known (e.g. a pool-level event's ack). */
-    void seen(int partition, long offset) {
-        if (checkpoints != null && partition >= 0) {
-            checkpoints.seen(partition, offset);
         }
     }
 
@@ -213,23 +291,29 @@ final class StateStore {
      */
     RecordedServer acknowledged(String key, NodeCloudEvent event, NodeEventData data, int partition, long offset) {
         long version = versions.merge(key, 1L, Long::sum);
-        if (checkpoints != null && partition >= 0) {
+        if (checkpoints != null && partition >= 0 && writing) {
             checkpoints.acknowledged(partition, offset, key, version);
-            checkpoints.settled(event.id());
         }
+        if (tail != null && partition >= 0) {
+            tail.own(partition, offset); // a fold of the tail passes it (position) or it is this process's own ack
+        }
+        settled(event.id());
         RecordedServer now = RecordedServer.after(published.get(key), event.subject(), event.transition(), data);
         if (now.finished()) {
             published.remove(key); // bounded memory; the compacted topic only holds servers that may need reconciling
         } else {
             published.put(key, now);
         }
-        dirty.add(key);
+        if (writing) {
+            dirty.add(key);
+        }
         return now;
     }
 
     /**
      * Sends the state records that are due (not in flight, not backing off) through {@code via}; each outcome is handed
-     * to {@code completion}, to be run on the sender thread (it calls {@link #written}; true when written).
+     * to {@code completion}, to be run on the sender thread (it calls {@link #written}; true when written). Nothing while
+     * not {@link #writing}.
      */
     void writeDue(
             KafkaProducer<String, byte[]> via,
@@ -237,7 +321,7 @@ final class StateStore {
             Consumer<BooleanSupplier> completion,
             BooleanSupplier viaIsCurrent) {
         long now = clock.millis();
-        if (now < nextAttemptMillis) {
+        if (!writing || now < nextAttemptMillis) {
             return;
         }
         List<String> names = new ArrayList<>();

@@ -11,8 +11,10 @@ import java.util.TreeMap;
 
 /**
  * Per event-topic partition, the offset below which every event of this cluster is reflected in state records Kafka
- * acknowledged: written to the state topic as a checkpoint, so that a start without the journal (another replica, a new
- * pod) folds the events from there on ({@link EventTail}) and knows every id Kafka has. Sender thread only.
+ * acknowledged: written to the state topic as a checkpoint (by the leader only), so that a start or promotion without
+ * the journal (another replica, a new pod) folds the events from there on ({@link EventTail}) and knows every id Kafka
+ * has. A checkpoint never passes what the leader's tail reader has not read: events of another replica (a demoted
+ * leader's late outcome) sit between this process's own. Sender thread only.
  *
  * <p>An acknowledged server event stays "unrecorded" until a state record of its server that was sent after it (its
  * {@code version}) is acknowledged; a partition's checkpoint is its lowest unrecorded offset, or past the last event
@@ -77,7 +79,11 @@ final class TailCheckpoints {
         return stored.get(partition);
     }
 
-    /** Every event of {@code partition} below {@code offset} has been acknowledged or folded. */
+    /**
+     * The tail reader has passed every record of {@code partition} below {@code offset} (those of this cluster were folded
+     * or found recorded). Only the reader moves this: an acknowledgement of this process says nothing of the offsets
+     * below it, where another replica's events may sit.
+     */
     void seen(int partition, long offset) {
         next.merge(partition, offset, Math::max);
     }
@@ -87,7 +93,6 @@ final class TailCheckpoints {
      * {@code stateKey} at {@code version} or later is acknowledged.
      */
     void acknowledged(int partition, long offset, String stateKey, long version) {
-        seen(partition, offset + 1);
         unrecorded.computeIfAbsent(partition, p -> new TreeMap<>()).put(offset, stateKey);
         byKey.computeIfAbsent(stateKey, k -> new ArrayDeque<>()).add(new Mark(partition, offset, version));
     }
@@ -131,6 +136,19 @@ final class TailCheckpoints {
      */
     void disable() {
         disabled = true;
+    }
+
+    /**
+     * Forgets everything (the checkpoints are about to be read back again, e.g. on promotion: another replica moved them
+     * meanwhile); enabled again.
+     */
+    void reset() {
+        next.clear();
+        unrecorded.clear();
+        byKey.clear();
+        uncertain.clear();
+        stored.clear();
+        disabled = false;
     }
 
     /** Checkpoints that moved since Kafka last acknowledged one: partition → offset. */

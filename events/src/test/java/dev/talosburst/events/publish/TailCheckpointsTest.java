@@ -18,6 +18,7 @@ class TailCheckpointsTest {
         checkpoints.acknowledged(0, 10, "c/s-1", 1);
         checkpoints.acknowledged(0, 11, "c/s-2", 1);
         checkpoints.acknowledged(0, 12, "c/s-1", 2);
+        checkpoints.seen(0, 13); // the tail reader passed them all
         assertThat(checkpoints.due()).isEqualTo(Map.of(0, 10L));
 
         checkpoints.stateWritten("c/s-1", 1); // a record sent before offset 12 was acknowledged: 12 stays open
@@ -37,10 +38,36 @@ class TailCheckpointsTest {
         checkpoints.uncertain("id-x", 1); // if it landed, it is at offset 5 or later
         checkpoints.acknowledged(1, 7, "c/s-3", 1);
         checkpoints.stateWritten("c/s-3", 1);
+        checkpoints.seen(1, 8);
         assertThat(checkpoints.due()).isEqualTo(Map.of(1, 5L));
 
         checkpoints.settled("id-x"); // acknowledged on a retry, or found published
         assertThat(checkpoints.due()).isEqualTo(Map.of(1, 8L));
+    }
+
+    @Test
+    void anAcknowledgementDoesNotMoveTheCheckpointPastWhatTheTailReaderRead() {
+        // Offsets 15..19 may hold another replica's events (a demoted leader's late outcome): only reading them tells.
+        checkpoints.seen(0, 15);
+        checkpoints.acknowledged(0, 20, "c/s-1", 1);
+        checkpoints.stateWritten("c/s-1", 1);
+        assertThat(checkpoints.due()).isEqualTo(Map.of(0, 15L));
+
+        checkpoints.seen(0, 21);
+        assertThat(checkpoints.due()).isEqualTo(Map.of(0, 21L));
+    }
+
+    @Test
+    void aResetForgetsEverythingIncludingWhatWasStored() {
+        checkpoints.seen(0, 15);
+        checkpoints.acknowledged(0, 12, "c/s-1", 1);
+        checkpoints.stored(0, 12);
+        checkpoints.disable();
+        checkpoints.reset();
+        assertThat(checkpoints.due()).isEmpty();
+        assertThat(checkpoints.start(0)).isNull();
+        checkpoints.seen(0, 3);
+        assertThat(checkpoints.due()).as("enabled again").isEqualTo(Map.of(0, 3L));
     }
 
     @Test

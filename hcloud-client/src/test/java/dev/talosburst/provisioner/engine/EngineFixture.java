@@ -47,13 +47,29 @@ final class EngineFixture implements AutoCloseable {
     final List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
     /** Events handed to the sink while the emitting thread held an engine's view lock; {@link #close()} fails on any. */
     final List<String> emittedUnderViewLock = new CopyOnWriteArrayList<>();
+    /** In order: "leading", "following" and "emit <identity>" as the sink was told them. */
+    final List<String> sinkCalls = new CopyOnWriteArrayList<>();
     /** Every event, checked for the view lock: a real sink may fsync its journal, which must never stall CA's RPCs. */
-    final EventSink sink = event -> {
-        if (holdsViewLock()) {
-            emittedUnderViewLock.add(
-                    event.identity() + " on thread " + Thread.currentThread().getName());
+    final EventSink sink = new EventSink() {
+        @Override
+        public void emit(LifecycleEvent event) {
+            if (holdsViewLock()) {
+                emittedUnderViewLock.add(event.identity() + " on thread "
+                        + Thread.currentThread().getName());
+            }
+            sinkCalls.add("emit " + event.identity());
+            events.add(event);
         }
-        events.add(event);
+
+        @Override
+        public void leading() {
+            sinkCalls.add("leading");
+        }
+
+        @Override
+        public void following() {
+            sinkCalls.add("following");
+        }
     };
 
     final List<NodeGroupEngine> engines = new ArrayList<>();

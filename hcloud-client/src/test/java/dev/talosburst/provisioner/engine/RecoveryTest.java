@@ -142,9 +142,13 @@ class RecoveryTest {
 
         NodeGroupEngine follower = fx.engine(pool);
         int eventsBefore = fx.events.size();
+        int callsBefore = fx.sinkCalls.size();
         follower.startAsFollower();
         // a follower's warm view publishes nothing: events come from the leader, once
         assertThat(fx.events).hasSize(eventsBefore);
+        assertThat(fx.sinkCalls.subList(callsBefore, fx.sinkCalls.size()))
+                .as("the sink is told it follows (it must write no shared state)")
+                .containsExactly("following");
         assertThat(follower.isLeader()).isFalse();
         assertThat(follower.targetSize("workers")).isEqualTo(2);
         assertThatThrownBy(() -> follower.increaseSize("workers", 1))
@@ -155,9 +159,16 @@ class RecoveryTest {
         leader.increaseSize("workers", 1);
         fx.awaitServers("workers", 3);
         leader.close();
+        int callsBeforePromotion = fx.sinkCalls.size();
         follower.promote();
 
         assertThat(follower.isLeader()).isTrue();
+        List<String> promotionCalls = fx.sinkCalls.subList(callsBeforePromotion, fx.sinkCalls.size());
+        assertThat(promotionCalls)
+                .as("the sink is told to lead before the rebuild emits anything: it must re-read what was published")
+                .first()
+                .isEqualTo("leading");
+        assertThat(promotionCalls).filteredOn(c -> c.contains("server-adopted")).isNotEmpty();
         assertThat(follower.targetSize("workers")).isEqualTo(3);
         // taking over announces each adoption as a transition of its own: server-created stays the creating leader's,
         // once
@@ -193,9 +204,14 @@ class RecoveryTest {
                 == 1);
 
         // the lease flaps while Hetzner is still answering: the view is rebuilt from a list that may predate the server
+        int callsBefore = fx.sinkCalls.size();
         engine.demote();
         engine.promote();
         assertThat(engine.isLeader()).isTrue();
+        assertThat(fx.sinkCalls.subList(callsBefore, fx.sinkCalls.size()))
+                .as("demoted, the sink follows; promoted, it leads before anything is emitted")
+                .filteredOn(c -> !c.startsWith("emit "))
+                .containsExactly("following", "leading");
 
         await().until(() -> engine.instances("workers").stream().anyMatch(i -> i.id().startsWith("hcloud://")));
         fx.clock.advance(Duration.ofMinutes(2));

@@ -160,6 +160,24 @@ final class LifecycleRecorder {
         }
     }
 
+    /** Tells the sink this replica is about to act (see {@link EventSink#leading()}). */
+    void leading() {
+        try {
+            sink.leading();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "the event sink failed to take the lead; events are still handed to it");
+        }
+    }
+
+    /** Tells the sink this replica does not act (see {@link EventSink#following()}). */
+    void following() {
+        try {
+            sink.following();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "the event sink failed to step back; events are still handed to it");
+        }
+    }
+
     /** Stops the hand-off thread once what it holds is published. */
     void close() {
         handOff.shutdown();

@@ -124,13 +124,15 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
 
     /** Starts as the only replica: builds the view from Hetzner, then acts. */
     public void start() {
+        recorder.leading();
         leadership.requestPromotion(); // the first sync then both builds the view and makes us act: one list, not two
-        startAsFollower();
+        loop.startNow();
         promote();
     }
 
     /** Starts without acting: keeps the view warm and answers reads; {@link #promote()} makes it act. */
     public void startAsFollower() {
+        recorder.following();
         loop.startNow();
     }
 
@@ -141,6 +143,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
      * servers or sizes answer NOT_READY, never an empty pool.
      */
     public void startInBackground() {
+        recorder.leading();
         leadership.requestPromotion(); // the first sync builds the view and makes us act
         loop.startInBackground();
     }
@@ -150,6 +153,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
         if (leadership.isLeader()) {
             return;
         }
+        recorder.leading(); // before the rebuild: the events it emits are decided on history re-read after this
         leadership.requestPromotion();
         loop.safeTick();
     }
@@ -157,6 +161,7 @@ public final class NodeGroupEngine implements NodeGroups, AutoCloseable {
     /** Stops acting (lost the lease); in-flight requests finish, nothing new starts. */
     public void demote() {
         leadership.demote();
+        recorder.following();
         LOG.info("no longer leader: not creating, deleting or reaping");
     }
 

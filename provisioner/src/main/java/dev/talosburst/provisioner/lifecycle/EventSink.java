@@ -11,6 +11,16 @@ public interface EventSink {
 
     void emit(LifecycleEvent event);
 
+    /**
+     * This replica is about to act (the only replica, or promoted): what the sink decides from (what was published
+     * before) must be re-read first, since another replica may have published meanwhile; only an acting replica writes
+     * shared state.
+     */
+    default void leading() {}
+
+    /** This replica does not act (a standby, or demoted): it leaves shared state to the leader. */
+    default void following() {}
+
     /** A sink that drops everything (for runs without Kafka). */
     static EventSink discarding() {
         return event -> {};

@@ -63,6 +63,8 @@ final class Delivery {
     private boolean rebuildProducer;
     private long lastRebuildMillis;
     private volatile boolean closed;
+    /** False while the history must be read again (a promotion): nothing is decided on the old one. */
+    private final java.util.function.BooleanSupplier historyCurrent;
     /** Events handed to the producer without an outcome yet. Guarded by the queue's lock. */
     private int inFlight;
 
@@ -77,7 +79,8 @@ final class Delivery {
             SinkMeters meters,
             Clock clock,
             Runnable wake,
-            Acknowledged acknowledged) {
+            Acknowledged acknowledged,
+            java.util.function.BooleanSupplier historyCurrent) {
         this.settings = settings;
         this.clients = clients;
         this.queue = queue;
@@ -88,6 +91,7 @@ final class Delivery {
         this.clock = clock;
         this.wake = wake;
         this.acknowledged = acknowledged;
+        this.historyCurrent = historyCurrent;
     }
 
     /** Opens the producer; {@code senderThread} is the only thread that sends. */
@@ -128,6 +132,9 @@ final class Delivery {
         long now = clock.millis();
         List<Pending> toSend = new ArrayList<>();
         synchronized (queue.lock) {
+            if (!historyCurrent.getAsBoolean()) {
+                return; // under the lock: an event emitted after the promotion began is seen only with this check
+            }
             Collection<Pending> memory = queue.backlog.inMemory();
             Set<String> blocked = keysToHold(memory, via);
             Map<String, Integer> inFlightOfKey = new HashMap<>();

@@ -144,6 +144,11 @@ final class EventTail implements AutoCloseable {
         return records.count();
     }
 
+    /** True when the reader has read the record at {@code offset} of {@code partition} (folded it or passed it over). */
+    boolean passed(int partition, long offset) {
+        return offset < position.getOrDefault(partition, 0L);
+    }
+
     /**
      * Kafka acknowledged this process's own server event at {@code offset} of {@code partition}: when the reader gets
      * there, it is passed over (it is recorded already, and folding it after its server's life was finished and forgotten

@@ -48,15 +48,16 @@ final class SenderLoop {
     /** Whether this replica acts: only then are state records and checkpoints written and the tail followed. */
     private boolean leading = true;
     /** Incremented by each promotion: the history must be read again (another replica published meanwhile). */
-    private long term = 1;
+    private volatile long term = 1;
     /** Completes once the history of the current term is read. */
     private CompletableFuture<Void> history = new CompletableFuture<>();
-    /** The term whose history was read last (sender thread; 0: none yet). */
-    private long loadedTerm;
+    /** The term whose history was read last (written by the sender thread; 0: none yet). */
+    private volatile long loadedTerm;
     /** When the leader next reads the event topic's tail; it reads again at once while it is behind. */
     private long nextTailPollMillis;
 
     private boolean tailBehind;
+    private long lastTailWarnMillis = Long.MIN_VALUE / 2;
     /** Events of a previous run that Kafka acknowledged but whose state records may never have been written. */
     private List<NodeCloudEvent> acknowledgedBeforeStart;
     /** The cluster whose events are folded from the event topic's tail at start; null: no tail read. */
@@ -94,7 +95,16 @@ final class SenderLoop {
         this.clients = clients;
         this.checks = new ConnectivityCheck(clients, contact, queue::size);
         this.delivery = new Delivery(
-                settings, clients, queue, states, contact, meters, clock, this::wake, this::recordPublished);
+                settings,
+                clients,
+                queue,
+                states,
+                contact,
+                meters,
+                clock,
+                this::wake,
+                this::recordPublished,
+                this::historyCurrent);
     }
 
     /** Opens the clients and starts the thread. */
@@ -248,13 +258,27 @@ final class SenderLoop {
                         "taking the lead: reading %s and %s back before publishing",
                         settings.stateTopic(), settings.topic());
             }
-            states.writing(lead);
+            // Without a cluster id there is no tail for a leader to learn a standby's events from: it writes them
+            // itself.
+            states.writing(lead || clusterId == null);
             loadState();
             loadedTerm = want;
-            loaded.complete(null);
-        } else if (!lead && states.writing()) {
+            synchronized (role) {
+                if (term == want) {
+                    loaded.complete(null); // else promoted during the read: the next read answers this future
+                }
+            }
+        } else if (!lead && clusterId != null && states.writing()) {
             states.writing(false);
         }
+    }
+
+    /**
+     * True when the history read is that of the current term: the delivery sends nothing while a promotion's re-read is
+     * due (checked under the queue's lock, so an event emitted after {@link #lead()} is never decided on the old one).
+     */
+    boolean historyCurrent() {
+        return loadedTerm == term;
     }
 
     /** The leader folds what other processes published (a demoted leader's late outcome) into its state records. */
@@ -266,7 +290,16 @@ final class SenderLoop {
         long now = clock.millis();
         if (tailBehind || now >= nextTailPollMillis) {
             nextTailPollMillis = now + TAIL_POLL.toMillis();
-            tailBehind = states.pollTail(clusterId, this::foldFromTail) > 0;
+            try {
+                tailBehind = states.pollTail(clusterId, this::foldFromTail) > 0;
+            } catch (RuntimeException e) {
+                // The consumer reconnects by itself; the state records of this process's own events go on meanwhile.
+                tailBehind = false;
+                if (now - lastTailWarnMillis >= Duration.ofMinutes(1).toMillis()) {
+                    lastTailWarnMillis = now;
+                    LOG.warnf("reading the event topic %s failed (%s); retrying", settings.topic(), e.toString());
+                }
+            }
         }
     }
 
@@ -319,7 +352,12 @@ final class SenderLoop {
         }
         NodeEventData data = event.parsedData();
         String key = stateKey(data.clusterId(), event.subject());
-        queue.forgetIfFinished(key, states.acknowledged(key, event, data, partition, offset));
+        if (states.readByTail(partition, offset)) {
+            states.settled(event.id()); // the tail reader got there first and recorded it: once is enough
+        } else {
+            states.acknowledged(key, event, data, partition, offset);
+        }
+        queue.forgetIfFinished(key);
     }
 
     private void sendDirtyStates() {
@@ -362,11 +400,13 @@ final class SenderLoop {
         // Events Kafka has whose state records a lost process never wrote (its journal may be gone: another replica, a
         // new pod): folded as if acknowledged now, so their ids are suppressed rather than sent with other content.
         int tail = states.readTail(clusterId, () -> running, (p, o, e) -> recordPublished(e, p, o));
-        for (NodeCloudEvent e : acknowledgedBeforeStart) {
-            // re-writes state records a crash may have lost; a no-op change when they landed
-            recordPublished(e, -1, -1);
+        if (states.writing()) { // a standby keeps them for the term in which it writes state records
+            for (NodeCloudEvent e : acknowledgedBeforeStart) {
+                // re-writes state records a crash may have lost; a no-op change when they landed
+                recordPublished(e, -1, -1);
+            }
+            acknowledgedBeforeStart = List.of();
         }
-        acknowledgedBeforeStart = List.of();
         queue.rebuildRecorded(states.servers());
         LOG.debugf(
                 "read %d state records of %d servers from %s and %d events after the checkpoints of %s",

@@ -176,13 +176,10 @@ final class SinkQueue {
     }
 
     /** Forgets server {@code key} once its life is fully published and nothing else of it is queued. */
-    void forgetIfFinished(String key, RecordedServer now) {
-        if (!now.finished()) {
-            return;
-        }
+    void forgetIfFinished(String key) {
         synchronized (lock) {
             RecordedServer r = recorded.get(key);
-            if (r != null && r.transitions().equals(now.transitions())) {
+            if (r != null && r.finished() && !pendingOf.containsKey(key)) {
                 recorded.remove(key);
             }
         }

@@ -51,8 +51,19 @@ final class StateStore {
     private long nextAttemptMillis;
     /** Per server: how many acknowledged events its record reflects (a state write vouches for those sent with it). */
     private final Map<String, Long> versions = new HashMap<>();
-    /** Servers whose last state record read back is a tombstone: their life is fully published. */
-    private final Set<String> forgotten = new HashSet<>();
+    /**
+     * Servers whose life is fully published: their last state record read back is a tombstone, or this run recorded
+     * their end. The tail folds nothing of them again (a late copy would bring a finished server back as unfinished, and
+     * the reconciler would close it a second time). The most recent {@link #FORGOTTEN_KEPT} are kept.
+     */
+    private final Set<String> forgotten = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > FORGOTTEN_KEPT;
+        }
+    });
+
+    private static final int FORGOTTEN_KEPT = 20_000;
     /** Null without a cluster id: no checkpoints, no tail to read. */
     private final TailCheckpoints checkpoints;
 
@@ -65,6 +76,10 @@ final class StateStore {
     private boolean writing = true;
     /** The leader's reader of the event topic after its checkpoints; null while not tailing. */
     private EventTail tail;
+    /** How often the leader tries to open a reader of an event topic that had no partitions. */
+    private static final Duration TAIL_REOPEN = Duration.ofSeconds(5);
+
+    private long nextTailOpenMillis;
 
     StateStore(
             EventPublisherSettings settings,
@@ -175,6 +190,7 @@ final class StateStore {
      */
     int pollTail(String clusterId, EventTail.Fold fold) {
         if (tail == null) {
+            openTailLater(clusterId, fold);
             return 0;
         }
         try {
@@ -182,6 +198,27 @@ final class StateStore {
         } catch (AuthorizationException e) {
             tailRefused(e);
             return 0;
+        }
+    }
+
+    /**
+     * The event topic had no partitions when the history was read (created just now, or not yet seen by this broker):
+     * the leader tries again, every {@link #TAIL_REOPEN}, until it can follow it.
+     */
+    private void openTailLater(String clusterId, EventTail.Fold fold) {
+        long now = clock.millis();
+        if (!writing || checkpoints == null || checkpoints.disabled() || now < nextTailOpenMillis) {
+            return;
+        }
+        nextTailOpenMillis = now + TAIL_REOPEN.toMillis();
+        try {
+            EventTail opened = EventTail.open(clients, settings.topic(), clusterId, checkpoints, clock);
+            if (opened != null) {
+                tail = opened;
+                opened.catchUp(() -> true, unrecordedOnly(clusterId, fold));
+            }
+        } catch (AuthorizationException e) {
+            tailRefused(e);
         }
     }
 
@@ -211,6 +248,14 @@ final class StateStore {
             tail.close();
             tail = null;
         }
+    }
+
+    /**
+     * True when the leader's tail reader has already read the event at {@code offset} of {@code partition}: an
+     * acknowledgement arriving after that must not record it again (the reader folded it, or found it recorded).
+     */
+    boolean readByTail(int partition, long offset) {
+        return tail != null && partition >= 0 && tail.passed(partition, offset);
     }
 
     /** Whether this replica writes state records and checkpoints (see {@link #writing}). */
@@ -301,6 +346,7 @@ final class StateStore {
         RecordedServer now = RecordedServer.after(published.get(key), event.subject(), event.transition(), data);
         if (now.finished()) {
             published.remove(key); // bounded memory; the compacted topic only holds servers that may need reconciling
+            forgotten.add(key);
         } else {
             published.put(key, now);
         }

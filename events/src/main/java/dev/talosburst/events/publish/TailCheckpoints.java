@@ -151,6 +151,11 @@ final class TailCheckpoints {
         disabled = false;
     }
 
+    /** True once {@link #disable()} was called (and not {@link #reset()} since). */
+    boolean disabled() {
+        return disabled;
+    }
+
     /** Checkpoints that moved since Kafka last acknowledged one: partition → offset. */
     Map<Integer, Long> due() {
         Map<Integer, Long> out = new LinkedHashMap<>();

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,15 +31,22 @@ import org.jboss.logging.Logger;
  * file is locked.
  *
  * <p>Group commit: {@link #append} writes the line to the file (the operating system's page cache) and returns; with
- * fsync on, one background thread forces the file to disk continuously, each {@code fsync} covering every line written
- * before it started. A killed process ({@code kill -9}, OOM kill, a crash of the JVM) loses nothing: the kernel holds
- * what was written. Only a crash of the machine itself (power loss, kernel panic) can lose the lines of the last
- * {@code fsync} in progress (typically a few milliseconds of events); {@link #syncedLag()} says how many.
+ * fsync on, one background thread forces the file to disk while lines are written, at most every
+ * {@link #GROUP_COMMIT_INTERVAL}, each {@code fsync} covering every line written before it started. A killed process
+ * ({@code kill -9}, OOM kill, a crash of the JVM) loses nothing: the kernel holds what was written. Only a crash of the
+ * machine itself (power loss, kernel panic) can lose the lines written since the last completed {@code fsync} (at most
+ * the interval plus one {@code fsync}); {@link #syncedLag()} says how many.
  */
 final class EventJournal implements Closeable {
 
     private static final Logger LOG = Logger.getLogger(EventJournal.class);
     static final String FILE_NAME = "node-lifecycle-events.journal";
+    /**
+     * Shortest time between the starts of two {@code fsync}s. Forcing continuously meant hundreds of {@code fsync}s (and
+     * filesystem journal commits) a second while events flow, whose work competes for the CPU with {@code emit}'s
+     * callers. Real time, not an injected clock: it paces the disk, and a test's stopped clock must not stop durability.
+     */
+    static final java.time.Duration GROUP_COMMIT_INTERVAL = java.time.Duration.ofMillis(10);
 
     private final Path file;
     private final boolean fsync;
@@ -173,6 +181,7 @@ final class EventJournal implements Closeable {
     /** The group commit: forces the file whenever lines were written since the last force; never holds the append lock. */
     private void syncLoop() {
         boolean failing = false;
+        long lastForceNanos = System.nanoTime() - GROUP_COMMIT_INTERVAL.toNanos();
         while (true) {
             long target;
             synchronized (syncLock) {
@@ -186,8 +195,15 @@ final class EventJournal implements Closeable {
                 if (written == synced) {
                     return; // closing and everything is on disk
                 }
+            }
+            long wait = GROUP_COMMIT_INTERVAL.toNanos() - (System.nanoTime() - lastForceNanos);
+            if (wait > 0) {
+                LockSupport.parkNanos(wait); // lines written meanwhile join this fsync
+            }
+            synchronized (syncLock) {
                 target = written;
             }
+            lastForceNanos = System.nanoTime();
             try {
                 channel.force(false);
                 if (failing) {

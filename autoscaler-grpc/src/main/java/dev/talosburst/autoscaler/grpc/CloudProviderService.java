@@ -63,6 +63,7 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
     private final NodeGroups groups;
     private final String gpuLabel;
     private final Clock clock;
+    private final NodesAnswers nodes = new NodesAnswers();
 
     @Inject
     public CloudProviderService(NodeGroups groups, TalosBurstConfig config, Clock clock) {
@@ -223,12 +224,7 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
 
     @Override
     public void nodeGroupNodes(NodeGroupNodesRequest request, StreamObserver<NodeGroupNodesResponse> out) {
-        answer("NodeGroupNodes", out, () -> {
-            NodeGroupNodesResponse.Builder response = NodeGroupNodesResponse.newBuilder();
-            groups.instances(request.getId())
-                    .forEach(instance -> response.addInstances(NodeGroupMessages.toMessage(instance)));
-            return response.build();
-        });
+        answer("NodeGroupNodes", out, () -> nodes.answer(request.getId(), groups.instances(request.getId())));
     }
 
     @Override

@@ -33,7 +33,6 @@ import dev.talosburst.proto.externalgrpc.PricingPodPriceRequest;
 import dev.talosburst.proto.externalgrpc.PricingPodPriceResponse;
 import dev.talosburst.proto.externalgrpc.RefreshRequest;
 import dev.talosburst.proto.externalgrpc.RefreshResponse;
-import dev.talosburst.proto.k8s.core.v1.Node;
 import dev.talosburst.proto.k8s.core.v1.Pod;
 import dev.talosburst.provisioner.nodegroup.AutoscalingOptions;
 import dev.talosburst.provisioner.nodegroup.NodeGroups;
@@ -64,6 +63,7 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
     private final String gpuLabel;
     private final Clock clock;
     private final NodesAnswers nodes = new NodesAnswers();
+    private final TemplateAnswers templates = new TemplateAnswers();
 
     @Inject
     public CloudProviderService(NodeGroups groups, TalosBurstConfig config, Clock clock) {
@@ -230,14 +230,10 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
     @Override
     public void nodeGroupTemplateNodeInfo(
             NodeGroupTemplateNodeInfoRequest request, StreamObserver<NodeGroupTemplateNodeInfoResponse> out) {
-        answer("NodeGroupTemplateNodeInfo", out, () -> {
-            Node node = TemplateNodeBuilder.build(groups.template(request.getId()), clock.instant());
-            // Both generations: the embedded message for CA ≤ 1.34.1, the marshalled bytes for CA ≥ 1.34.2.
-            return NodeGroupTemplateNodeInfoResponse.newBuilder()
-                    .setNodeInfo(node)
-                    .setNodeBytes(node.toByteString())
-                    .build();
-        });
+        answer(
+                "NodeGroupTemplateNodeInfo",
+                out,
+                () -> templates.answer(request.getId(), groups.template(request.getId()), clock.instant()));
     }
 
     @Override

@@ -166,8 +166,16 @@ final class EventTail implements AutoCloseable {
             if (!ownEvent(r.partition(), r.offset())) {
                 NodeCloudEvent event = ofCluster(r, clusterId);
                 if (event != null && event.isServerEvent()) {
-                    fold.event(r.partition(), r.offset(), event);
-                    folded++;
+                    try {
+                        fold.event(r.partition(), r.offset(), event);
+                        folded++;
+                    } catch (RuntimeException e) {
+                        // One record this version cannot fold (its data unreadable) must not cost the rest of the
+                        // batch, which the consumer has already passed.
+                        LOG.warnf(
+                                "cannot fold event %s-%d@%d (%s of %s): %s",
+                                r.topic(), r.partition(), r.offset(), event.type(), event.subject(), e.toString());
+                    }
                 }
             }
             position.put(r.partition(), r.offset() + 1);

@@ -291,7 +291,7 @@ final class SenderLoop {
         if (tailBehind || now >= nextTailPollMillis) {
             nextTailPollMillis = now + TAIL_POLL.toMillis();
             try {
-                tailBehind = states.pollTail(clusterId, this::foldFromTail) > 0;
+                tailBehind = states.pollTail(clusterId, () -> running, this::foldFromTail) > 0;
             } catch (RuntimeException e) {
                 // The consumer reconnects by itself; the state records of this process's own events go on meanwhile.
                 tailBehind = false;
@@ -400,13 +400,16 @@ final class SenderLoop {
         // Events Kafka has whose state records a lost process never wrote (its journal may be gone: another replica, a
         // new pod): folded as if acknowledged now, so their ids are suppressed rather than sent with other content.
         int tail = states.readTail(clusterId, () -> running, (p, o, e) -> recordPublished(e, p, o));
-        if (states.writing()) { // a standby keeps them for the term in which it writes state records
-            for (NodeCloudEvent e : acknowledgedBeforeStart) {
-                // re-writes state records a crash may have lost; a no-op change when they landed
+        // Events of the journal Kafka acknowledged whose state records a crash may have lost: folded (written only by a
+        // leader), except what the state records read already reflect — a server finished since must not come back.
+        for (NodeCloudEvent e : acknowledgedBeforeStart) {
+            if (!states.reflects(e)) {
                 recordPublished(e, -1, -1);
             }
-            acknowledgedBeforeStart = List.of();
         }
+        if (states.writing() || states.tailWorks()) {
+            acknowledgedBeforeStart = List.of(); // a standby's: the leader's tail records them
+        } // else (the tail refused) kept for the first term in which this process writes state records
         queue.rebuildRecorded(states.servers());
         LOG.debugf(
                 "read %d state records of %d servers from %s and %d events after the checkpoints of %s",

@@ -188,9 +188,9 @@ final class StateStore {
      *
      * @return the number of records read; 0 when none or not tailing
      */
-    int pollTail(String clusterId, EventTail.Fold fold) {
+    int pollTail(String clusterId, BooleanSupplier running, EventTail.Fold fold) {
         if (tail == null) {
-            openTailLater(clusterId, fold);
+            openTailLater(clusterId, running, fold);
             return 0;
         }
         try {
@@ -205,7 +205,7 @@ final class StateStore {
      * The event topic had no partitions when the history was read (created just now, or not yet seen by this broker):
      * the leader tries again, every {@link #TAIL_REOPEN}, until it can follow it.
      */
-    private void openTailLater(String clusterId, EventTail.Fold fold) {
+    private void openTailLater(String clusterId, BooleanSupplier running, EventTail.Fold fold) {
         long now = clock.millis();
         if (!writing || checkpoints == null || checkpoints.disabled() || now < nextTailOpenMillis) {
             return;
@@ -215,7 +215,7 @@ final class StateStore {
             EventTail opened = EventTail.open(clients, settings.topic(), clusterId, checkpoints, clock);
             if (opened != null) {
                 tail = opened;
-                opened.catchUp(() -> true, unrecordedOnly(clusterId, fold));
+                opened.catchUp(running, unrecordedOnly(clusterId, fold));
             }
         } catch (AuthorizationException e) {
             tailRefused(e);
@@ -256,6 +256,23 @@ final class StateStore {
      */
     boolean readByTail(int partition, long offset) {
         return tail != null && partition >= 0 && tail.passed(partition, offset);
+    }
+
+    /**
+     * True when what was read back already reflects {@code event}: its transition is recorded, or its server's life is
+     * over (a tombstone read, or finished in this run).
+     */
+    boolean reflects(NodeCloudEvent event) {
+        if (!event.isServerEvent()) {
+            return true;
+        }
+        String key = KafkaEventSink.stateKey(SendRules.clusterIdOf(event), event.subject());
+        return forgotten.contains(key) || has(key, event.transition());
+    }
+
+    /** True when the event topic's tail can be read (a cluster id, and no refused Read). */
+    boolean tailWorks() {
+        return checkpoints != null && !checkpoints.disabled();
     }
 
     /** Whether this replica writes state records and checkpoints (see {@link #writing}). */

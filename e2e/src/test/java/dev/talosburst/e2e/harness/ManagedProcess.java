@@ -123,10 +123,19 @@ public final class ManagedProcess implements AutoCloseable {
 
     /** A free TCP port on 127.0.0.1. */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        // Never the same port twice in this JVM: a port is only taken once its process binds it, so the kernel may hand
+        // a port chosen a moment ago (kube-apiserver's) out again for the next one (etcd's), and one of them fails.
+        for (int attempt = 0; ; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                int port = s.getLocalPort();
+                if (HANDED_OUT.add(port) || attempt >= 100) {
+                    return port;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 }

@@ -31,7 +31,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -188,17 +187,7 @@ class LifecycleReconcilerTest {
         String topic = "lifecycle-" + UUID.randomUUID();
         // The state topic refuses its records (too large for it): events are acknowledged, their state records are
         // not. The same window exists, briefly, after every acknowledgement.
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic + ".state", 1, (short) 1)
-                            .configs(Map.of(
-                                    TopicConfig.CLEANUP_POLICY_CONFIG,
-                                    TopicConfig.CLEANUP_POLICY_COMPACT,
-                                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                                    "100"))))
-                    .all()
-                    .get();
-        }
+        broker.createStateTopicRefusingRecords(topic + ".state", 1);
         EventPublisherSettings settings = EventPublisherSettings.defaults(broker.bootstrapServers())
                 .withTopic(topic)
                 .withTopicLayout(1, (short) 1)

@@ -57,6 +57,9 @@ final class Backlog {
 
     private long nextSeq = 1;
     private long lastSeqInMemory;
+    /** The highest seq taken into the backlog (queued, spilled or discarded): a refill reads no line past it. */
+    private long lastSeqAdded;
+
     private long spilled;
     private boolean journalDirty;
     /** Where in the journal file the next re-read of journal-only events starts (reset by a truncate). */
@@ -65,8 +68,8 @@ final class Backlog {
     private long lastAddMillis;
     /** Done but not yet marked so in the journal. */
     private List<Long> acknowledgedSeqs = new java.util.ArrayList<>();
-    /** Seqs the previous run's journal marks acknowledged: never re-read into memory. */
-    private java.util.Set<Long> acknowledgedInFile = java.util.Set.of();
+    /** Seqs the journal marks (or will mark) acknowledged, and duplicates: never re-read into memory. */
+    private final java.util.Set<Long> acknowledgedInFile = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param journal null without a journal */
     Backlog(EventJournal journal, int capacity, Clock clock) {
@@ -89,10 +92,18 @@ final class Backlog {
             List<EventJournal.Entry> acked = journal.acknowledged();
             List<NodeCloudEvent> acknowledged =
                     acked.stream().map(EventJournal.Entry::event).toList();
-            acknowledgedInFile = new java.util.HashSet<>(
+            acknowledgedInFile.addAll(
                     acked.stream().map(EventJournal.Entry::seq).toList());
             long last = journal.lastSeq();
+            List<NodeCloudEvent> unacknowledged = new java.util.ArrayList<>();
+            java.util.Set<String> ids = new java.util.HashSet<>();
             for (EventJournal.Entry e : entries) {
+                if (!ids.add(e.event().id())) {
+                    // A twin admitted just before a crash, whose suppression was not yet marked: one id, one content.
+                    discard(e.seq(), true);
+                    continue;
+                }
+                unacknowledged.add(e.event());
                 if (memory.size() < capacity && spilled == 0) {
                     memory.put(e.seq(), new Pending(e.seq(), e.event(), clock.millis()));
                     lastSeqInMemory = e.seq();
@@ -101,33 +112,53 @@ final class Backlog {
                 }
             }
             nextSeq = last + 1;
+            lastSeqAdded = last;
             journalDirty = last > 0;
             if (!entries.isEmpty()) {
-                LOG.infof("replaying %d lifecycle events from the journal of a previous run", entries.size());
+                LOG.infof("replaying %d lifecycle events from the journal of a previous run", unacknowledged.size());
             }
-            return new Replay(entries.stream().map(EventJournal.Entry::event).toList(), acknowledged);
+            return new Replay(unacknowledged, acknowledged);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the event journal; fix or move it aside", e);
         }
     }
 
-    /** Appends {@code ce} to the journal (when configured) and queues it in memory if there is room. */
-    Added add(NodeCloudEvent ce) {
-        long seq = nextSeq++;
-        lastAddMillis = clock.millis();
-        boolean journaledNow = false;
-        if (journal != null) {
-            try {
-                journal.append(seq, ce);
-                journaledNow = true;
-                journalDirty = true;
-            } catch (IOException e) {
-                LOG.errorf(
-                        "cannot append event %s to the journal (%s); it is held in memory only", ce.id(), e.toString());
-            }
+    /** The sequence number of the first event of this run (after {@link #replay}). */
+    long nextSeq() {
+        return nextSeq;
+    }
+
+    /** The time an event is accepted at, on the sink's clock. */
+    long now() {
+        return clock.millis();
+    }
+
+    /**
+     * Any thread, without the caller's lock (the journal orders its own writes): appends {@code ce} to the journal; false
+     * without a journal or when the write failed (logged; the event is then held in memory only, if there is room).
+     */
+    boolean append(long seq, NodeCloudEvent ce) {
+        if (journal == null) {
+            return false;
+        }
+        try {
+            journal.append(seq, ce);
+            return true;
+        } catch (IOException e) {
+            LOG.errorf("cannot append event %s to the journal (%s); it is held in memory only", ce.id(), e.toString());
+            return false;
+        }
+    }
+
+    /** Queues event {@code seq} in memory if there is room, else leaves it in the journal only (if it is there). */
+    Added add(long seq, NodeCloudEvent ce, boolean journaledNow, long acceptedMillis) {
+        lastAddMillis = Math.max(lastAddMillis, acceptedMillis);
+        lastSeqAdded = seq;
+        if (journaledNow) {
+            journalDirty = true;
         }
         if (memory.size() < capacity && spilled == 0) {
-            memory.put(seq, new Pending(seq, ce, clock.millis()));
+            memory.put(seq, new Pending(seq, ce, acceptedMillis));
             lastSeqInMemory = seq;
             return Added.MEMORY;
         }
@@ -136,6 +167,16 @@ final class Backlog {
             return Added.JOURNAL_ONLY;
         }
         return Added.REFUSED;
+    }
+
+    /** Event {@code seq} is not queued after all (a duplicate): its journal line, if any, is marked done. */
+    void discard(long seq, boolean journaledNow) {
+        lastSeqAdded = seq;
+        if (journaledNow) {
+            journalDirty = true;
+            acknowledgedSeqs.add(seq);
+            acknowledgedInFile.add(seq); // never re-read into memory by a refill
+        }
     }
 
     /** Events in memory, oldest first (the sender picks the head of each key). */
@@ -194,7 +235,7 @@ final class Backlog {
     }
 
     /** What a refill should read: from where, after which seq, how many; null when nothing is to be read. */
-    record RefillPlan(long position, long afterSeq, int max) {}
+    record RefillPlan(long position, long afterSeq, long uptoSeq, int max) {}
 
     /**
      * Under the caller's lock: the next re-read of events that waited in the journal only, once at least a quarter of
@@ -205,7 +246,7 @@ final class Backlog {
         if (journal == null || spilled == 0 || room <= 0 || (room < Math.max(1, capacity / 4) && !memory.isEmpty())) {
             return null;
         }
-        return new RefillPlan(refillPosition, lastSeqInMemory, room);
+        return new RefillPlan(refillPosition, lastSeqInMemory, lastSeqAdded, room);
     }
 
     /**
@@ -214,7 +255,7 @@ final class Backlog {
      */
     EventJournal.Chunk read(RefillPlan plan) {
         try {
-            return journal.readFrom(plan.position(), plan.afterSeq(), plan.max(), acknowledgedInFile);
+            return journal.readFrom(plan.position(), plan.afterSeq(), plan.uptoSeq(), plan.max(), acknowledgedInFile);
         } catch (IOException e) {
             LOG.warnf("cannot read spilled events from the journal: %s", e.toString());
             return null;
@@ -252,32 +293,34 @@ final class Backlog {
     static final long TRUNCATE_IDLE_MILLIS = 1_000;
 
     /**
-     * Empties the journal once nothing is pending and no state record waits ({@code statesWaiting} false): acknowledged
-     * events are kept until their state records are written, so a crash in between cannot make the next start forget a
-     * published server (its later deletion would never be reconciled). Not at every drain: a truncate waits for the disk
-     * (the group commit's write-back) while holding the sink's lock, which would stall {@code emit}; so only once the file
+     * True when the journal may be emptied: nothing is pending and no state record waits ({@code statesWaiting} false):
+     * acknowledged events are kept until their state records are written, so a crash in between cannot make the next
+     * start forget a published server (its later deletion would never be reconciled). Not at every drain: a truncate
+     * waits for the disk (the group commit's write-back) while {@code emit} cannot journal; so only once the file
      * reached {@link #TRUNCATE_AT_BYTES}, or no event came for {@link #TRUNCATE_IDLE_MILLIS}, or when {@code closing}.
      * The journal is thus bounded by the events of the current outage plus at most about 1 MiB.
      */
-    void truncateIfDrained(boolean statesWaiting, boolean closing) {
+    boolean truncatable(boolean statesWaiting, boolean closing) {
         if (journal == null
                 || !journalDirty
                 || !memory.isEmpty()
                 || spilled != 0
                 || statesWaiting
                 || !acknowledgedSeqs.isEmpty()) {
-            return;
+            return false;
         }
+        return closing
+                || journalSizeOrZero() >= TRUNCATE_AT_BYTES
+                || clock.millis() - lastAddMillis >= TRUNCATE_IDLE_MILLIS;
+    }
+
+    /** Empties the journal; only after {@link #truncatable} and while no event is being journaled. */
+    void truncate() {
         try {
-            if (!closing
-                    && journal.size() < TRUNCATE_AT_BYTES
-                    && clock.millis() - lastAddMillis < TRUNCATE_IDLE_MILLIS) {
-                return;
-            }
             journal.truncate();
             journalDirty = false;
             refillPosition = 0;
-            acknowledgedInFile = java.util.Set.of();
+            acknowledgedInFile.clear();
         } catch (IOException e) {
             LOG.warnf("cannot truncate the event journal: %s", e.toString());
         }

@@ -131,7 +131,9 @@ final class Delivery {
         KafkaProducer<String, byte[]> via = producer;
         long now = clock.millis();
         List<Pending> toSend = new ArrayList<>();
+        queue.parseAdmitted(); // outside the lock
         synchronized (queue.lock) {
+            queue.admit();
             if (!historyCurrent.getAsBoolean()) {
                 return; // under the lock: an event emitted after the promotion began is seen only with this check
             }

@@ -1,7 +1,6 @@
 package dev.talosburst.events.publish;
 
 import dev.talosburst.events.model.NodeCloudEvent;
-import dev.talosburst.events.model.NodeEventData;
 import dev.talosburst.events.model.NodeEventMapper;
 import dev.talosburst.events.reconcile.RecordedServer;
 import dev.talosburst.events.reconcile.ServerEventHistory;
@@ -20,8 +19,8 @@ import org.jboss.logging.Logger;
 /**
  * The {@link EventSink} that publishes node lifecycle events to Kafka as CloudEvents (binary mode).
  *
- * <p>{@link #emit} never waits for the broker: it maps the event, appends it to the local journal (when configured) and
- * queues it ({@link SinkQueue}). One background thread ({@link SenderLoop}) delivers with an idempotent producer
+ * <p>{@link #emit} never waits for the broker, nor for the lock the sender works under: it maps the event, appends it to
+ * the local journal (when configured) and hands it over ({@link SinkQueue}). One background thread ({@link SenderLoop}) delivers with an idempotent producer
  * ({@link Delivery}: several events of a server in flight, in order, re-sent in order after any failure, forever).
  * Nothing is dropped while the journal is configured: beyond {@code queueCapacity} events wait in the journal only and
  * are re-read when the queue drains. Without a journal an event arriving at a full queue is refused (counted, logged) —
@@ -67,12 +66,15 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
         this.settings = settings;
         this.mapper = new NodeEventMapper(settings.dataSchema());
         this.meters = new SinkMeters(registry);
-        this.queue = new SinkQueue(new Backlog(
-                settings.journalDir() == null
-                        ? null
-                        : EventJournal.open(settings.journalDir(), settings.fsyncJournal()),
-                settings.queueCapacity(),
-                clock));
+        this.queue = new SinkQueue(
+                new Backlog(
+                        settings.journalDir() == null
+                                ? null
+                                : EventJournal.open(settings.journalDir(), settings.fsyncJournal()),
+                        settings.queueCapacity(),
+                        clock),
+                meters,
+                settings.queueCapacity());
         this.contact = new KafkaContact(settings.bootstrapServers(), settings.unreachableAfter(), clock);
         this.stateOutage = new StateWriteOutage(
                 settings.stateTopic(),
@@ -135,18 +137,15 @@ public final class KafkaEventSink implements EventSink, ServerEventHistory, Auto
     @Override
     public void emit(LifecycleEvent event) {
         NodeCloudEvent ce;
-        NodeEventData data;
         try {
             ce = mapper.toCloudEvent(event);
-            data = ce.isServerEvent() ? ce.parsedData() : null; // parsed here, not under the queue's lock
         } catch (RuntimeException e) {
             meters.dropped.increment();
             LOG.errorf(e, "cannot map lifecycle event %s; it is NOT published", event.identity());
             return;
         }
-        switch (queue.offer(event, ce, data)) {
-            case QUEUED -> loop.wake();
-            case SPILLED -> meters.spilled.increment();
+        switch (queue.offer(event, ce)) {
+            case QUEUED -> loop.wakeIfAsleep();
             case SUPPRESSED -> {
                 // Same identity as an event already published or queued (e.g. the engine adopting servers after
                 // a restart): consumers would drop it by id anyway, so it is not sent again.

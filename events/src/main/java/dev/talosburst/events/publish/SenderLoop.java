@@ -24,6 +24,10 @@ final class SenderLoop {
 
     private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
     private static final Duration IDLE_WAIT = Duration.ofMillis(100);
+    /** How often the thread looks for events handed over while events are flowing (real time: a CPU/latency knob). */
+    static final Duration POLL = Duration.ofMillis(1);
+    /** How long after the last event the thread goes on looking every {@link #POLL} before it sleeps until woken. */
+    static final Duration ACTIVE_WINDOW = Duration.ofSeconds(1);
     /** How often the leader looks for events other processes published, while it is not behind. */
     private static final Duration TAIL_POLL = Duration.ofMillis(200);
 
@@ -64,6 +68,8 @@ final class SenderLoop {
     private final String clusterId;
 
     private volatile boolean running;
+    /** True while the thread sleeps until woken (no event for {@link #ACTIVE_WINDOW}). */
+    private volatile boolean asleep;
     /** State records not yet acknowledged (written by this thread, read by close and a gauge). */
     private volatile int statesOutstanding;
 
@@ -200,9 +206,7 @@ final class SenderLoop {
             stateProducer.close(Duration.ofSeconds(2));
             runCompletions(); // acknowledgements that arrived while closing: record them in the journal
         }
-        synchronized (lock) {
-            backlog.truncateIfDrained(states.outstanding() > 0, true);
-        }
+        queue.truncateIfDrained(states.outstanding() > 0, true);
     }
 
     private void deliverLoop() {
@@ -310,10 +314,36 @@ final class SenderLoop {
         queue.learned(key, states.acknowledged(key, event, data, partition, offset));
     }
 
-    /** Sleeps until woken (an emit, an outcome) or {@link #IDLE_WAIT} passed; decisions are taken on the clock. */
+    /**
+     * Sleeps until there is work (an event handed over, an outcome) or {@link #IDLE_WAIT} passed; decisions are taken on
+     * the clock. While events came within {@link #ACTIVE_WINDOW} it looks for new ones every {@link #POLL} instead of
+     * being woken by {@code emit}: a thread woken from {@code emit} preempts the caller, which cost {@code emit} its p99
+     * (1-3 ms instead of 0.1 ms on two cores). Only a sender asleep for longer is woken by {@code emit}
+     * ({@link #wakeIfAsleep}).
+     */
     private void waitForWork() {
-        if (running && completions.isEmpty() && !delivery.hasOutcomes() && !tailBehind) {
-            LockSupport.parkNanos(IDLE_WAIT.toNanos());
+        long deadline = System.nanoTime() + IDLE_WAIT.toNanos();
+        while (running && completions.isEmpty() && !delivery.hasOutcomes() && !tailBehind && !queue.hasAdmitted()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            if (System.nanoTime() - queue.lastOfferNanos() < ACTIVE_WINDOW.toNanos()) {
+                LockSupport.parkNanos(Math.min(left, POLL.toNanos()));
+                continue;
+            }
+            asleep = true; // then look again: an emit either sees this or was seen (both volatile)
+            if (!queue.hasAdmitted()) {
+                LockSupport.parkNanos(left);
+            }
+            asleep = false;
+        }
+    }
+
+    /** From {@code emit}: wakes the thread only if it sleeps for long ({@link #waitForWork}); lock-free. */
+    void wakeIfAsleep() {
+        if (asleep) {
+            wake();
         }
     }
 
@@ -324,6 +354,9 @@ final class SenderLoop {
     private void waitOnClock(Duration d) {
         long until = clock.millis() + d.toMillis();
         while (running && clock.millis() < until && !Thread.currentThread().isInterrupted()) {
+            synchronized (lock) {
+                queue.admit(); // what emit hands over meanwhile reaches the backlog (and the journal-only spill)
+            }
             LockSupport.parkNanos(
                     TimeUnit.MILLISECONDS.toNanos(Math.max(1, Math.min(IDLE_WAIT.toMillis(), until - clock.millis()))));
         }
@@ -378,6 +411,7 @@ final class SenderLoop {
     private void refillFromJournal() {
         Backlog.RefillPlan plan;
         synchronized (lock) {
+            queue.admit(); // the plan reads no journal line past the last event taken in
             plan = backlog.planRefill();
         }
         if (plan == null) {
@@ -390,9 +424,7 @@ final class SenderLoop {
     }
 
     private void truncateJournalIfDrained() {
-        synchronized (lock) {
-            backlog.truncateIfDrained(states.outstanding() > 0, false);
-        }
+        queue.truncateIfDrained(states.outstanding() > 0, false);
     }
 
     private void loadState() {

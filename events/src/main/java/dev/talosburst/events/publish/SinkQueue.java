@@ -8,37 +8,101 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
- * The events accepted and not yet acknowledged ({@link Backlog}) and what is recorded per server, under the one lock that
- * {@code emit} and the sender thread share. The lock is held briefly: never around a Kafka call, a disk wait or JSON
- * parsing.
+ * The events accepted and not yet acknowledged ({@link Backlog}) and what is recorded per server.
+ *
+ * <p>{@code emit} never takes the lock the sender thread works under: it journals the event and hands it over through a
+ * lock-free inbox ({@link #offer}); whoever next holds the lock takes the inbox into the backlog, in order
+ * ({@link #admit}). A thread holding a lock can always be preempted, and on two cores shared with a broker a sender
+ * preempted inside a scan of the backlog made {@code emit} wait for milliseconds. The lock is still held briefly: never
+ * around a Kafka call, a disk wait or JSON parsing.
  */
 final class SinkQueue {
+
+    private static final Logger LOG = Logger.getLogger(KafkaEventSink.class);
+
+    /**
+     * Admitted events beyond which the emitting thread takes them into the backlog itself: the sender is stalled (e.g. in
+     * an admin call during an outage), and memory stays bounded by the queue's capacity plus this.
+     */
+    static final int INBOX_LIMIT = 1_024;
 
     /** What became of an offered event. */
     enum Offered {
         QUEUED,
-        SPILLED,
         REFUSED,
         SUPPRESSED,
         CLOSED
     }
 
-    /** Guards {@link #backlog}, {@link #recorded} and the {@code inFlight}/{@code notBeforeMillis} of pending events. */
+    /** An event journaled by {@code emit} and not yet in the backlog. */
+    private static final class Admitted {
+        final long seq;
+        final LifecycleEvent event;
+        final NodeCloudEvent ce;
+        final boolean journaled;
+        final long acceptedMillis;
+        /** Parsed by the sender before it takes the lock ({@link #parseAdmitted}); null for pool-level events. */
+        private volatile NodeEventData data;
+
+        Admitted(long seq, LifecycleEvent event, NodeCloudEvent ce, boolean journaled, long acceptedMillis) {
+            this.seq = seq;
+            this.event = event;
+            this.ce = ce;
+            this.journaled = journaled;
+            this.acceptedMillis = acceptedMillis;
+        }
+
+        NodeEventData data() {
+            NodeEventData d = data;
+            if (d == null && ce.isServerEvent()) {
+                d = ce.parsedData();
+                data = d;
+            }
+            return d;
+        }
+    }
+
+    /** Guards {@link #backlog}, the writes to {@link #recorded} and the {@code inFlight}/{@code notBeforeMillis} of pending events. */
     final Object lock = new Object();
     /** Events accepted and not yet acknowledged: the in-memory queue in front of the journal. */
     final Backlog backlog;
-    /** Everything recorded per server ({@link KafkaEventSink#stateKey}): published state plus events not yet acknowledged. */
-    final Map<String, RecordedServer> recorded = new HashMap<>();
+    /**
+     * Everything recorded per server ({@link KafkaEventSink#stateKey}): published state plus events not yet acknowledged.
+     * Written under {@link #lock}; read without it by {@link #offer} (the records are immutable).
+     */
+    private final Map<String, RecordedServer> recorded = new ConcurrentHashMap<>();
 
     /** Per server key: events accepted and not yet acknowledged or found published (what {@link #recorded} must keep). */
     private final Map<String, Integer> pendingOf = new HashMap<>();
 
-    private boolean closed;
+    private final SinkMeters meters;
+    private final int capacity;
 
-    SinkQueue(Backlog backlog) {
+    /** Orders the emitting threads: sequence numbers, journal lines and the inbox in one order. Never held by the sender. */
+    private final Object admission = new Object();
+
+    private final ConcurrentLinkedQueue<Admitted> inbox = new ConcurrentLinkedQueue<>();
+    /** At least the inbox's length (incremented before an add, decremented after a poll). */
+    private final AtomicInteger inboxSize = new AtomicInteger();
+    /** Guarded by {@link #admission}. */
+    private long nextSeq = 1;
+    /** The backlog's size at its last change: the capacity check of {@link #offer} without the lock. */
+    private volatile long backlogSize;
+
+    private volatile boolean closed;
+    /** {@link System#nanoTime} of the last offer: while events flow the sender looks for them without being woken. */
+    private volatile long lastOfferNanos = System.nanoTime() - Long.MAX_VALUE / 2;
+
+    SinkQueue(Backlog backlog, SinkMeters meters, int capacity) {
         this.backlog = backlog;
+        this.meters = meters;
+        this.capacity = capacity;
     }
 
     /** Before any emit: queues the previous run's unacknowledged events first; returns those Kafka had acknowledged. */
@@ -48,26 +112,89 @@ final class SinkQueue {
             for (NodeCloudEvent ce : replay.unacknowledged()) {
                 record(ce, ce.isServerEvent() ? ce.parsedData() : null);
             }
+            synchronized (admission) {
+                nextSeq = backlog.nextSeq();
+            }
+            backlogSize = backlog.size();
             return replay.acknowledged();
         }
     }
 
-    /** Queues {@code ce} (mapped from {@code event}; {@code data} its parsed data, null for pool-level events). */
-    Offered offer(LifecycleEvent event, NodeCloudEvent ce, NodeEventData data) {
-        synchronized (lock) {
+    /**
+     * Calling thread: journals {@code ce} (mapped from {@code event}) and hands it to the sender; never waits for the
+     * sender's lock (but see {@link #INBOX_LIMIT}), nor parses the data back (the sender does).
+     */
+    Offered offer(LifecycleEvent event, NodeCloudEvent ce) {
+        if (closed) {
+            return Offered.CLOSED;
+        }
+        if (alreadyRecorded(event)) {
+            return Offered.SUPPRESSED; // checked again when admitted: a twin may be in the inbox
+        }
+        synchronized (admission) {
             if (closed) {
                 return Offered.CLOSED;
             }
-            if (alreadyRecorded(event)) {
-                return Offered.SUPPRESSED;
-            }
-            Backlog.Added added = backlog.add(ce);
-            if (added == Backlog.Added.REFUSED) {
+            if (!backlog.journaled() && backlogSize + inboxSize.get() >= capacity) {
                 return Offered.REFUSED;
             }
-            record(ce, data);
-            return added == Backlog.Added.JOURNAL_ONLY ? Offered.SPILLED : Offered.QUEUED;
+            long seq = nextSeq++;
+            boolean journaled = backlog.append(seq, ce);
+            inboxSize.incrementAndGet();
+            inbox.add(new Admitted(seq, event, ce, journaled, backlog.now()));
+            lastOfferNanos = System.nanoTime();
         }
+        if (inboxSize.get() > INBOX_LIMIT) {
+            synchronized (lock) {
+                admit();
+            }
+        }
+        return Offered.QUEUED;
+    }
+
+    /** True when events were handed over and not yet taken into the backlog. */
+    boolean hasAdmitted() {
+        return !inbox.isEmpty();
+    }
+
+    long lastOfferNanos() {
+        return lastOfferNanos;
+    }
+
+    /** Sender thread, without the lock: parses the data of what waits in the inbox, so {@link #admit} need not. */
+    void parseAdmitted() {
+        for (Admitted a : inbox) {
+            a.data();
+        }
+    }
+
+    /** Under the lock: takes the admitted events into the backlog, in emit order. */
+    void admit() {
+        for (Admitted a; (a = inbox.poll()) != null; ) {
+            inboxSize.decrementAndGet();
+            if (alreadyRecorded(a.event)) {
+                // Same identity as an event recorded meanwhile (its twin just before it in the inbox): consumers would
+                // drop it by id, and an id must not denote two contents.
+                backlog.discard(a.seq, a.journaled);
+                meters.suppressed.increment();
+                LOG.debugf("%s of %s already recorded; not re-published", a.ce.type(), a.ce.subject());
+                continue;
+            }
+            switch (backlog.add(a.seq, a.ce, a.journaled, a.acceptedMillis)) {
+                case MEMORY -> record(a.ce, a.data());
+                case JOURNAL_ONLY -> {
+                    record(a.ce, a.data());
+                    meters.spilled.increment();
+                }
+                case REFUSED -> {
+                    meters.dropped.increment();
+                    LOG.errorf(
+                            "event queue full (%d) and the journal refused %s of %s: it is NOT published",
+                            capacity, a.ce.type(), a.ce.subject());
+                }
+            }
+        }
+        backlogSize = backlog.size();
     }
 
     private boolean alreadyRecorded(LifecycleEvent event) {
@@ -91,6 +218,7 @@ final class SinkQueue {
     /** Under the lock: {@code p} is acknowledged, or not needed (published before); it leaves the backlog. */
     void done(Backlog.Pending p) {
         backlog.done(p);
+        backlogSize = backlog.size();
         if (p.event.isServerEvent()) {
             pendingOf.computeIfPresent(
                     KafkaEventSink.stateKey(SendRules.clusterIdOf(p.event), p.event.subject()),
@@ -105,6 +233,7 @@ final class SinkQueue {
      */
     void rebuildRecorded(Collection<RecordedServer> published) {
         synchronized (lock) {
+            admit();
             Map<String, RecordedServer> now = new HashMap<>();
             for (RecordedServer r : published) {
                 now.put(KafkaEventSink.stateKey(r.clusterId(), r.name()), r);
@@ -115,7 +244,7 @@ final class SinkQueue {
                     now.merge(key, mine, RecordedServer::union);
                 }
             }
-            recorded.clear();
+            recorded.keySet().retainAll(now.keySet());
             recorded.putAll(now);
         }
     }
@@ -123,6 +252,7 @@ final class SinkQueue {
     /** Another process published an event of server {@code key}; {@code now} is its record since. */
     void learned(String key, RecordedServer now) {
         synchronized (lock) {
+            admit();
             if (now.finished() && !pendingOf.containsKey(key)) {
                 recorded.remove(key);
             } else {
@@ -132,39 +262,42 @@ final class SinkQueue {
     }
 
     boolean isOpen() {
-        synchronized (lock) {
-            return !closed;
-        }
+        return !closed;
     }
 
-    /** No more events are accepted; false when that was so already. */
+    /** No more events are accepted (those admitted are taken into the backlog); false when that was so already. */
     boolean close() {
-        synchronized (lock) {
+        synchronized (admission) {
             if (closed) {
                 return false;
             }
             closed = true;
-            return true;
         }
+        synchronized (lock) {
+            admit();
+        }
+        return true;
     }
 
-    /** Events accepted but not yet acknowledged (in memory and in the journal only). */
+    /** Events accepted but not yet acknowledged (in memory, in the journal only, and not yet admitted). */
     long size() {
         synchronized (lock) {
-            return backlog.size();
+            return backlog.size() + inboxSize.get();
         }
     }
 
     /** How long the oldest pending event has waited; 0 when none. */
     long oldestMillis() {
         synchronized (lock) {
+            admit();
             return backlog.oldestMillis();
         }
     }
 
-    /** The recorded servers of {@code clusterId}, by name. */
+    /** The recorded servers of {@code clusterId}, by name (including what this thread emitted just before). */
     Map<String, RecordedServer> recordedOf(String clusterId) {
         synchronized (lock) {
+            admit();
             Map<String, RecordedServer> byName = new HashMap<>();
             for (RecordedServer r : recorded.values()) {
                 if (clusterId.equals(r.clusterId())) {
@@ -178,9 +311,28 @@ final class SinkQueue {
     /** Forgets server {@code key} once its life is fully published and nothing else of it is queued. */
     void forgetIfFinished(String key) {
         synchronized (lock) {
+            admit();
             RecordedServer r = recorded.get(key);
             if (r != null && r.finished() && !pendingOf.containsKey(key)) {
                 recorded.remove(key);
+            }
+        }
+    }
+
+    /**
+     * Empties the journal when {@link Backlog#truncatable} says so and no event is being admitted: an admitted event's
+     * journal line is its only durable copy until it is acknowledged.
+     */
+    void truncateIfDrained(boolean statesWaiting, boolean closing) {
+        synchronized (lock) {
+            admit();
+            if (!backlog.truncatable(statesWaiting, closing)) {
+                return;
+            }
+            synchronized (admission) {
+                if (inboxSize.get() == 0) {
+                    backlog.truncate();
+                }
             }
         }
     }

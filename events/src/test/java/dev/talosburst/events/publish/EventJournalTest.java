@@ -89,16 +89,19 @@ class EventJournalTest {
                     j.acknowledge(List.of((long) i + 1));
                 }
             }
-            EventJournal.Chunk first = j.readFrom(0, 2, 4, java.util.Set.of(5L));
+            EventJournal.Chunk first = j.readFrom(0, 2, Long.MAX_VALUE, 4, java.util.Set.of(5L));
             assertThat(first.entries()).extracting(EventJournal.Entry::seq).containsExactly(3L, 4L, 6L, 7L);
             assertThat(first.entries().get(0).event()).isEqualTo(events.get(2));
-            EventJournal.Chunk rest = j.readFrom(first.nextPosition(), 7, 100, java.util.Set.of());
-            assertThat(rest.entries()).extracting(EventJournal.Entry::seq).containsExactly(8L, 9L, 10L, 11L, 12L);
+            // lines past uptoSeq are events not yet taken into the backlog: not read, not consumed
+            EventJournal.Chunk upTo9 = j.readFrom(first.nextPosition(), 7, 9, 100, java.util.Set.of());
+            assertThat(upTo9.entries()).extracting(EventJournal.Entry::seq).containsExactly(8L, 9L);
+            EventJournal.Chunk rest = j.readFrom(upTo9.nextPosition(), 9, Long.MAX_VALUE, 100, java.util.Set.of());
+            assertThat(rest.entries()).extracting(EventJournal.Entry::seq).containsExactly(10L, 11L, 12L);
             assertThat(rest.nextPosition()).isEqualTo(j.size());
 
             // half a line (an append in progress): not consumed, read whole once it is complete
             Files.writeString(dir.resolve(EventJournal.FILE_NAME), "{\"seq\":13,", StandardOpenOption.APPEND);
-            EventJournal.Chunk none = j.readFrom(rest.nextPosition(), 12, 100, java.util.Set.of());
+            EventJournal.Chunk none = j.readFrom(rest.nextPosition(), 12, Long.MAX_VALUE, 100, java.util.Set.of());
             assertThat(none.entries()).isEmpty();
             assertThat(none.nextPosition()).isEqualTo(rest.nextPosition());
         }

@@ -1,0 +1,106 @@
+package dev.talosburst.events.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.talosburst.events.model.NodeCloudEvent;
+import dev.talosburst.events.model.NodeEventMapper;
+import dev.talosburst.events.testing.EngineEvents;
+import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The hand-over from {@code emit} to the backlog: what is decided when, and what a crash in between leaves behind. */
+class SinkQueueTest {
+
+    private static final Instant T0 = Instant.parse("2026-12-05T10:00:00Z");
+
+    private final EngineEvents engine = EngineEvents.cx22Fsn1("q");
+    private final NodeEventMapper mapper = new NodeEventMapper(NodeEventMapper.DATA_SCHEMA_V1);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final SinkMeters meters = new SinkMeters(registry);
+
+    @Test
+    void aTwinHandedOverBeforeItsFirstIsTakenInIsSuppressedThenAndMarkedDoneInTheJournal(@TempDir Path dir)
+            throws Exception {
+        EventJournal journal = EventJournal.open(dir, false);
+        SinkQueue queue = queue(journal, 100);
+        LifecycleEvent created = engine.serverUp("q-1", 7, T0).get(1);
+        // The same transition again with other facts (e.g. an adoption after a restart): same id, other content.
+        LifecycleEvent twin = engine.server(
+                created.transition(), "q-1", 7L, created.server(), created.at().plusSeconds(30));
+        assertThat(mapper.toCloudEvent(twin).id())
+                .isEqualTo(mapper.toCloudEvent(created).id());
+
+        assertThat(queue.offer(created, mapper.toCloudEvent(created))).isEqualTo(SinkQueue.Offered.QUEUED);
+        assertThat(queue.offer(twin, mapper.toCloudEvent(twin))).isEqualTo(SinkQueue.Offered.QUEUED);
+        assertThat(queue.size())
+                .as("handed over, not yet taken in: still pending")
+                .isEqualTo(2);
+
+        List<Long> done;
+        synchronized (queue.lock) {
+            queue.admit();
+            assertThat(queue.backlog.inMemory()).extracting(p -> p.event).containsExactly(mapper.toCloudEvent(created));
+            done = queue.backlog.takeAcknowledgements();
+        }
+        assertThat(queue.size()).isEqualTo(1);
+        assertThat(registry.get("talosburst.events.duplicates.suppressed")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        assertThat(done).as("the twin's journal line is marked done").containsExactly(2L);
+
+        // Once the first is taken in, a third copy is suppressed on the caller's thread and never journaled.
+        assertThat(queue.offer(twin, mapper.toCloudEvent(twin))).isEqualTo(SinkQueue.Offered.SUPPRESSED);
+        assertThat(journal.lastSeq()).isEqualTo(2);
+        queue.backlog.close();
+    }
+
+    @Test
+    void aJournalLeftWithTwoUnacknowledgedTwinsReplaysTheFirstOnly(@TempDir Path dir) throws Exception {
+        LifecycleEvent created = engine.serverUp("q-2", 8, T0).get(1);
+        NodeCloudEvent first = mapper.toCloudEvent(created);
+        NodeCloudEvent twin = mapper.toCloudEvent(engine.server(
+                created.transition(), "q-2", 8L, created.server(), created.at().plusSeconds(30)));
+        // A crash after both were journaled and before the twin's suppression was marked.
+        try (EventJournal j = EventJournal.open(dir, false)) {
+            j.append(1, first);
+            j.append(2, twin);
+        }
+
+        EventJournal journal = EventJournal.open(dir, false);
+        SinkQueue queue = queue(journal, 100); // replays the journal
+        synchronized (queue.lock) {
+            assertThat(queue.backlog.inMemory()).extracting(p -> p.event).containsExactly(first);
+            assertThat(queue.backlog.takeAcknowledgements()).containsExactly(2L);
+        }
+        assertThat(queue.size()).isEqualTo(1);
+        queue.backlog.close();
+    }
+
+    @Test
+    void withoutAJournalAFullQueueRefusesOnTheCallersThread() {
+        SinkQueue queue = queue(null, 2);
+        List<LifecycleEvent> up = engine.serverUp("q-3", 9, T0);
+        assertThat(queue.offer(up.get(0), mapper.toCloudEvent(up.get(0)))).isEqualTo(SinkQueue.Offered.QUEUED);
+        assertThat(queue.offer(up.get(1), mapper.toCloudEvent(up.get(1)))).isEqualTo(SinkQueue.Offered.QUEUED);
+        // Nothing taken in yet: what waits in the hand-over counts against the capacity.
+        assertThat(queue.offer(up.get(2), mapper.toCloudEvent(up.get(2)))).isEqualTo(SinkQueue.Offered.REFUSED);
+        synchronized (queue.lock) {
+            queue.admit();
+        }
+        assertThat(queue.size()).isEqualTo(2);
+        assertThat(queue.offer(up.get(2), mapper.toCloudEvent(up.get(2)))).isEqualTo(SinkQueue.Offered.REFUSED);
+    }
+
+    private SinkQueue queue(EventJournal journal, int capacity) {
+        SinkQueue queue = new SinkQueue(new Backlog(journal, capacity, Clock.systemUTC()), meters, capacity);
+        queue.replay();
+        return queue;
+    }
+}

@@ -47,7 +47,7 @@ final class Backlog {
     }
 
     /** What the journal of a previous run held: events to deliver first, and events Kafka had acknowledged. */
-    record Replay(List<NodeCloudEvent> unacknowledged, List<NodeCloudEvent> acknowledged) {}
+    record Replay(List<NodeCloudEvent> unacknowledged, List<NodeCloudEvent> acknowledged, int duplicates) {}
 
     private final EventJournal journal;
     private final int capacity;
@@ -85,7 +85,7 @@ final class Backlog {
     /** Loads the journal of a previous run (before any {@link #add}): its unacknowledged events keep their order and go first. */
     Replay replay() {
         if (journal == null) {
-            return new Replay(List.of(), List.of());
+            return new Replay(List.of(), List.of(), 0);
         }
         try {
             List<EventJournal.Entry> entries = journal.unacknowledged(0, Integer.MAX_VALUE);
@@ -96,11 +96,15 @@ final class Backlog {
                     acked.stream().map(EventJournal.Entry::seq).toList());
             long last = journal.lastSeq();
             List<NodeCloudEvent> unacknowledged = new java.util.ArrayList<>();
+            // An id already in the file (acknowledged, or an earlier line): a twin handed over just before a crash,
+            // whose suppression was not yet marked. One id, one content: the first line's.
             java.util.Set<String> ids = new java.util.HashSet<>();
+            acknowledged.forEach(e -> ids.add(e.id()));
+            int duplicates = 0;
             for (EventJournal.Entry e : entries) {
                 if (!ids.add(e.event().id())) {
-                    // A twin admitted just before a crash, whose suppression was not yet marked: one id, one content.
                     discard(e.seq(), true);
+                    duplicates++;
                     continue;
                 }
                 unacknowledged.add(e.event());
@@ -117,7 +121,7 @@ final class Backlog {
             if (!entries.isEmpty()) {
                 LOG.infof("replaying %d lifecycle events from the journal of a previous run", unacknowledged.size());
             }
-            return new Replay(unacknowledged, acknowledged);
+            return new Replay(unacknowledged, acknowledged, duplicates);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the event journal; fix or move it aside", e);
         }

@@ -133,6 +133,7 @@ final class Delivery {
         List<Pending> toSend = new ArrayList<>();
         queue.parseAdmitted(); // outside the lock
         synchronized (queue.lock) {
+            queue.lookedAtTakenIn();
             queue.admit();
             if (!historyCurrent.getAsBoolean()) {
                 return; // under the lock: an event emitted after the promotion began is seen only with this check

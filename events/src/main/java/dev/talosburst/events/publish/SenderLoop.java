@@ -354,9 +354,7 @@ final class SenderLoop {
     private void waitOnClock(Duration d) {
         long until = clock.millis() + d.toMillis();
         while (running && clock.millis() < until && !Thread.currentThread().isInterrupted()) {
-            synchronized (lock) {
-                queue.admit(); // what emit hands over meanwhile reaches the backlog (and the journal-only spill)
-            }
+            queue.admitNow(); // what emit hands over meanwhile reaches the backlog (and the journal-only spill)
             LockSupport.parkNanos(
                     TimeUnit.MILLISECONDS.toNanos(Math.max(1, Math.min(IDLE_WAIT.toMillis(), until - clock.millis()))));
         }
@@ -411,8 +409,7 @@ final class SenderLoop {
     private void refillFromJournal() {
         Backlog.RefillPlan plan;
         synchronized (lock) {
-            queue.admit(); // the plan reads no journal line past the last event taken in
-            plan = backlog.planRefill();
+            plan = backlog.planRefill(); // reads no journal line past the last event taken in (one may be in the inbox)
         }
         if (plan == null) {
             return;

@@ -96,6 +96,8 @@ final class SinkQueue {
     private volatile long backlogSize;
 
     private volatile boolean closed;
+    /** Set when events were taken in, cleared when the sender looks: events taken in by another thread wake it too. */
+    private volatile boolean takenIn;
     /** {@link System#nanoTime} of the last offer: while events flow the sender looks for them without being woken. */
     private volatile long lastOfferNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
@@ -109,6 +111,10 @@ final class SinkQueue {
     List<NodeCloudEvent> replay() {
         synchronized (lock) {
             Backlog.Replay replay = backlog.replay();
+            if (replay.duplicates() > 0) {
+                meters.suppressed.increment(replay.duplicates());
+                LOG.infof("%d journaled events repeat an id of an earlier line; not re-published", replay.duplicates());
+            }
             for (NodeCloudEvent ce : replay.unacknowledged()) {
                 record(ce, ce.isServerEvent() ? ce.parsedData() : null);
             }
@@ -135,7 +141,8 @@ final class SinkQueue {
             if (closed) {
                 return Offered.CLOSED;
             }
-            if (!backlog.journaled() && backlogSize + inboxSize.get() >= capacity) {
+            // The inbox first: an event moving into the backlog meanwhile is then counted twice, never not at all.
+            if (!backlog.journaled() && inboxSize.get() + backlogSize >= capacity) {
                 return Offered.REFUSED;
             }
             long seq = nextSeq++;
@@ -145,56 +152,96 @@ final class SinkQueue {
             lastOfferNanos = System.nanoTime();
         }
         if (inboxSize.get() > INBOX_LIMIT) {
-            synchronized (lock) {
-                admit();
-            }
+            admitNow();
         }
         return Offered.QUEUED;
     }
 
-    /** True when events were handed over and not yet taken into the backlog. */
+    /**
+     * True when events were handed over and not yet taken into the backlog, or were taken in (by any thread) since the
+     * sender last looked ({@link #lookedAtTakenIn}).
+     */
     boolean hasAdmitted() {
-        return !inbox.isEmpty();
+        return takenIn || !inbox.isEmpty();
+    }
+
+    /** Under the lock, sender thread: it is about to look at the backlog; what was taken in so far is seen. */
+    void lookedAtTakenIn() {
+        takenIn = false;
+    }
+
+    /** Any thread without the lock: parses what waits, then takes it in. */
+    void admitNow() {
+        parseAdmitted();
+        synchronized (lock) {
+            admit();
+        }
     }
 
     long lastOfferNanos() {
         return lastOfferNanos;
     }
 
-    /** Sender thread, without the lock: parses the data of what waits in the inbox, so {@link #admit} need not. */
+    /** Without the lock: parses the data of what waits in the inbox, so {@link #admit} need not do it under the lock. */
     void parseAdmitted() {
         for (Admitted a : inbox) {
-            a.data();
+            try {
+                a.data();
+            } catch (RuntimeException e) {
+                // reported when taken in
+            }
         }
     }
 
     /** Under the lock: takes the admitted events into the backlog, in emit order. */
     void admit() {
-        for (Admitted a; (a = inbox.poll()) != null; ) {
+        for (Admitted a; (a = inbox.peek()) != null; ) {
+            takeIn(a);
+            backlogSize = backlog.size(); // before the inbox shrinks: offer's capacity check never under-counts
+            inbox.poll();
             inboxSize.decrementAndGet();
-            if (alreadyRecorded(a.event)) {
-                // Same identity as an event recorded meanwhile (its twin just before it in the inbox): consumers would
-                // drop it by id, and an id must not denote two contents.
-                backlog.discard(a.seq, a.journaled);
-                meters.suppressed.increment();
-                LOG.debugf("%s of %s already recorded; not re-published", a.ce.type(), a.ce.subject());
-                continue;
+            takenIn = true;
+        }
+    }
+
+    private void takeIn(Admitted a) {
+        if (alreadyRecorded(a.event)) {
+            // Same identity as an event recorded meanwhile (its twin just before it in the inbox): consumers would
+            // drop it by id, and an id must not denote two contents.
+            backlog.discard(a.seq, a.journaled);
+            meters.suppressed.increment();
+            LOG.debugf("%s of %s already recorded; not re-published", a.ce.type(), a.ce.subject());
+            return;
+        }
+        NodeEventData data;
+        try {
+            data = a.data();
+        } catch (RuntimeException e) {
+            backlog.discard(a.seq, a.journaled); // never replayed either: a start must not fail on it
+            meters.dropped.increment();
+            LOG.errorf(e, "cannot read back the data of %s of %s; it is NOT published", a.ce.type(), a.ce.subject());
+            return;
+        }
+        switch (backlog.add(a.seq, a.ce, a.journaled, a.acceptedMillis)) {
+            case MEMORY -> record(a.ce, data);
+            case JOURNAL_ONLY -> {
+                record(a.ce, data);
+                meters.spilled.increment();
             }
-            switch (backlog.add(a.seq, a.ce, a.journaled, a.acceptedMillis)) {
-                case MEMORY -> record(a.ce, a.data());
-                case JOURNAL_ONLY -> {
-                    record(a.ce, a.data());
-                    meters.spilled.increment();
-                }
-                case REFUSED -> {
-                    meters.dropped.increment();
+            case REFUSED -> {
+                meters.dropped.increment();
+                if (backlog.journaled()) {
                     LOG.errorf(
-                            "event queue full (%d) and the journal refused %s of %s: it is NOT published",
+                            "event queue full (%d) and the journal could not take %s of %s: it is NOT published",
+                            capacity, a.ce.type(), a.ce.subject());
+                } else {
+                    LOG.errorf(
+                            "event queue full (%d) and no journal configured: %s of %s is NOT published; configure a"
+                                    + " journal directory to make the backlog unbounded",
                             capacity, a.ce.type(), a.ce.subject());
                 }
             }
         }
-        backlogSize = backlog.size();
     }
 
     private boolean alreadyRecorded(LifecycleEvent event) {
@@ -232,6 +279,7 @@ final class SinkQueue {
      * pending is dropped: after a promotion it may be stale (a server the leader of the meantime finished).
      */
     void rebuildRecorded(Collection<RecordedServer> published) {
+        parseAdmitted();
         synchronized (lock) {
             admit();
             Map<String, RecordedServer> now = new HashMap<>();
@@ -251,6 +299,7 @@ final class SinkQueue {
 
     /** Another process published an event of server {@code key}; {@code now} is its record since. */
     void learned(String key, RecordedServer now) {
+        parseAdmitted();
         synchronized (lock) {
             admit();
             if (now.finished() && !pendingOf.containsKey(key)) {
@@ -273,9 +322,7 @@ final class SinkQueue {
             }
             closed = true;
         }
-        synchronized (lock) {
-            admit();
-        }
+        admitNow();
         return true;
     }
 
@@ -288,6 +335,7 @@ final class SinkQueue {
 
     /** How long the oldest pending event has waited; 0 when none. */
     long oldestMillis() {
+        parseAdmitted();
         synchronized (lock) {
             admit();
             return backlog.oldestMillis();
@@ -296,6 +344,7 @@ final class SinkQueue {
 
     /** The recorded servers of {@code clusterId}, by name (including what this thread emitted just before). */
     Map<String, RecordedServer> recordedOf(String clusterId) {
+        parseAdmitted();
         synchronized (lock) {
             admit();
             Map<String, RecordedServer> byName = new HashMap<>();
@@ -310,6 +359,7 @@ final class SinkQueue {
 
     /** Forgets server {@code key} once its life is fully published and nothing else of it is queued. */
     void forgetIfFinished(String key) {
+        parseAdmitted();
         synchronized (lock) {
             admit();
             RecordedServer r = recorded.get(key);
@@ -324,6 +374,7 @@ final class SinkQueue {
      * journal line is its only durable copy until it is acknowledged.
      */
     void truncateIfDrained(boolean statesWaiting, boolean closing) {
+        parseAdmitted();
         synchronized (lock) {
             admit();
             if (!backlog.truncatable(statesWaiting, closing)) {

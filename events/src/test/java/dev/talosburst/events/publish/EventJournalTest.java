@@ -108,6 +108,21 @@ class EventJournalTest {
     }
 
     @Test
+    void aLineWrittenAfterTheSyncerFellAsleepIsStillForced(@TempDir Path dir) throws Exception {
+        NodeCloudEvent e = mapper.toCloudEvent(engine.serverUp("sleep-1", 1, Instant.parse("2026-11-20T10:00:00Z"))
+                .get(0));
+        try (EventJournal j = EventJournal.open(dir, true)) {
+            j.append(1, e);
+            assertThat(j.awaitSynced(5_000)).isTrue();
+            // Past the active window the syncer sleeps until an append wakes it (it polls before that).
+            Thread.sleep(EventJournal.ACTIVE_WINDOW.toMillis() + 300);
+            j.append(2, e);
+            assertThat(j.awaitSynced(5_000)).isTrue();
+            assertThat(j.syncedLag()).isZero();
+        }
+    }
+
+    @Test
     void aSecondProcessCannotShareTheJournal(@TempDir Path dir) throws Exception {
         try (EventJournal j = EventJournal.open(dir, false)) {
             assertThat(j.size()).isZero();

@@ -98,6 +98,57 @@ class SinkQueueTest {
         assertThat(queue.offer(up.get(2), mapper.toCloudEvent(up.get(2)))).isEqualTo(SinkQueue.Offered.REFUSED);
     }
 
+    @Test
+    void aJournaledTwinOfAnAcknowledgedEventIsNotReplayed(@TempDir Path dir) throws Exception {
+        LifecycleEvent created = engine.serverUp("q-4", 10, T0).get(1);
+        NodeCloudEvent first = mapper.toCloudEvent(created);
+        NodeCloudEvent twin = mapper.toCloudEvent(engine.server(
+                created.transition(), "q-4", 10L, created.server(), created.at().plusSeconds(30)));
+        try (EventJournal j = EventJournal.open(dir, false)) {
+            j.append(1, first);
+            j.append(2, twin);
+            j.acknowledge(1);
+        }
+        EventJournal journal = EventJournal.open(dir, false);
+        SinkQueue queue = queue(journal, 100);
+        assertThat(queue.size()).isZero();
+        assertThat(registry.get("talosburst.events.duplicates.suppressed")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+        queue.backlog.close();
+    }
+
+    @Test
+    void theJournalIsNotEmptiedWhileAnEventWaitsInTheHandOver(@TempDir Path dir) throws Exception {
+        EventJournal journal = EventJournal.open(dir, false);
+        SinkQueue queue = queue(journal, 100);
+        LifecycleEvent requested = engine.serverUp("q-5", 11, T0).get(0);
+        queue.offer(requested, mapper.toCloudEvent(requested));
+        queue.truncateIfDrained(false, true); // closing: would empty a drained journal at once
+        assertThat(journal.unacknowledged(0, 10)).hasSize(1);
+        assertThat(queue.size()).isEqualTo(1);
+        queue.backlog.close();
+    }
+
+    @Test
+    void aStalledSenderDoesNotLetTheHandOverGrowPastItsLimit(@TempDir Path dir) {
+        SinkQueue queue = queue(EventJournal.open(dir, false), 10);
+        int n = SinkQueue.INBOX_LIMIT + 100;
+        for (int i = 0; i < n; i++) {
+            LifecycleEvent e = engine.serverUp("q-6-" + i, 100 + i, T0).get(0);
+            assertThat(queue.offer(e, mapper.toCloudEvent(e))).isEqualTo(SinkQueue.Offered.QUEUED);
+        }
+        // Nobody took anything in: the caller did, past the limit; 10 wait in memory, the rest in the journal only.
+        assertThat(registry.get("talosburst.events.spilled").counter().count())
+                .isGreaterThan(SinkQueue.INBOX_LIMIT - 10);
+        assertThat(queue.size()).isEqualTo(n);
+        synchronized (queue.lock) {
+            assertThat(queue.backlog.inMemory()).hasSize(10);
+        }
+        queue.backlog.close();
+    }
+
     private SinkQueue queue(EventJournal journal, int capacity) {
         SinkQueue queue = new SinkQueue(new Backlog(journal, capacity, Clock.systemUTC()), meters, capacity);
         queue.replay();

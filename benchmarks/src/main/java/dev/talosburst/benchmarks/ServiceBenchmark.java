@@ -78,6 +78,8 @@ public final class ServiceBenchmark {
             Path.of(System.getProperty("bench.jar", "autoscaler-grpc/target/quarkus-app/quarkus-run.jar"));
     private final List<String> jvmArgs = Variant.args(System.getProperty("bench.jvm-args", ""));
     private final boolean events = Boolean.parseBoolean(System.getProperty("bench.events", "true"));
+    /** False: the read clients take each answer's bytes without decoding them, as the health check's client does. */
+    private final boolean decodeAnswers = Boolean.parseBoolean(System.getProperty("bench.decode-answers", "true"));
     /** False: only the health check of the read RPCs (for runs about mutations, resyncs and start-up). */
     private final boolean reads = Boolean.parseBoolean(System.getProperty("bench.reads", "true"));
     /** When set, the service lists the fleet this often and mutations are timed while it does (a duration, e.g. 10s). */
@@ -344,7 +346,11 @@ public final class ServiceBenchmark {
                 out("Closed loop, " + concurrency
                         + " clients on one channel; throughput and p99 of each repetition, then the median over "
                         + repetitions
-                        + " repetitions (min–max); ratios against the health check of the same repetition.");
+                        + " repetitions (min–max); ratios against the health check of the same repetition. "
+                        + (decodeAnswers
+                                ? "The clients decode every answer (the health check's client reads its bytes only)."
+                                : "Every client, the health check's included, reads the answer's bytes without decoding"
+                                        + " them (-Dbench.decode-answers=false): the server's cost alone."));
                 out("");
                 out("| RPC | calls/s | × health | p99 ms | p99 × health | max ms |");
                 out("|---|---|---|---|---|---|");
@@ -573,7 +579,8 @@ public final class ServiceBenchmark {
             for (int c = 0; c < concurrency; c++) {
                 int index = c;
                 futures.add(clients.submit(() -> {
-                    CloudProviderBlockingStub stub = service.stub();
+                    CloudProviderBlockingStub stub =
+                            decodeAnswers ? service.stub() : service.stub().withInterceptors(new UndecodedAnswers());
                     long[] lat = new long[1 << 16];
                     int n = 0;
                     start.await();

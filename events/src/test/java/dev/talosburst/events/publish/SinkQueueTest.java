@@ -30,11 +30,7 @@ class SinkQueueTest {
         EventJournal journal = EventJournal.open(dir, false);
         SinkQueue queue = queue(journal, 100);
         LifecycleEvent created = engine.serverUp("q-1", 7, T0).get(1);
-        // The same transition again with other facts (e.g. an adoption after a restart): same id, other content.
-        LifecycleEvent twin = engine.server(
-                created.transition(), "q-1", 7L, created.server(), created.at().plusSeconds(30));
-        assertThat(mapper.toCloudEvent(twin).id())
-                .isEqualTo(mapper.toCloudEvent(created).id());
+        LifecycleEvent twin = twinOf(created);
 
         assertThat(queue.offer(created, mapper.toCloudEvent(created))).isEqualTo(SinkQueue.Offered.QUEUED);
         assertThat(queue.offer(twin, mapper.toCloudEvent(twin))).isEqualTo(SinkQueue.Offered.QUEUED);
@@ -65,13 +61,8 @@ class SinkQueueTest {
     void aJournalLeftWithTwoUnacknowledgedTwinsReplaysTheFirstOnly(@TempDir Path dir) throws Exception {
         LifecycleEvent created = engine.serverUp("q-2", 8, T0).get(1);
         NodeCloudEvent first = mapper.toCloudEvent(created);
-        NodeCloudEvent twin = mapper.toCloudEvent(engine.server(
-                created.transition(), "q-2", 8L, created.server(), created.at().plusSeconds(30)));
         // A crash after both were journaled and before the twin's suppression was marked.
-        try (EventJournal j = EventJournal.open(dir, false)) {
-            j.append(1, first);
-            j.append(2, twin);
-        }
+        journalTwins(dir, created, false);
 
         EventJournal journal = EventJournal.open(dir, false);
         SinkQueue queue = queue(journal, 100); // replays the journal
@@ -100,15 +91,7 @@ class SinkQueueTest {
 
     @Test
     void aJournaledTwinOfAnAcknowledgedEventIsNotReplayed(@TempDir Path dir) throws Exception {
-        LifecycleEvent created = engine.serverUp("q-4", 10, T0).get(1);
-        NodeCloudEvent first = mapper.toCloudEvent(created);
-        NodeCloudEvent twin = mapper.toCloudEvent(engine.server(
-                created.transition(), "q-4", 10L, created.server(), created.at().plusSeconds(30)));
-        try (EventJournal j = EventJournal.open(dir, false)) {
-            j.append(1, first);
-            j.append(2, twin);
-            j.acknowledge(1);
-        }
+        journalTwins(dir, engine.serverUp("q-4", 10, T0).get(1), true);
         EventJournal journal = EventJournal.open(dir, false);
         SinkQueue queue = queue(journal, 100);
         assertThat(queue.size()).isZero();
@@ -147,6 +130,26 @@ class SinkQueueTest {
             assertThat(queue.backlog.inMemory()).hasSize(10);
         }
         queue.backlog.close();
+    }
+
+    /** The same transition again with other facts (e.g. an adoption after a restart): same id, other content. */
+    private LifecycleEvent twinOf(LifecycleEvent e) {
+        LifecycleEvent twin =
+                engine.server(e.transition(), e.subject(), e.serverId(), e.server(), e.at().plusSeconds(30));
+        assertThat(mapper.toCloudEvent(twin).id())
+                .isEqualTo(mapper.toCloudEvent(e).id());
+        return twin;
+    }
+
+    /** A journal of a previous run: {@code e} then its twin, the first acknowledged when {@code firstAcknowledged}. */
+    private void journalTwins(Path dir, LifecycleEvent e, boolean firstAcknowledged) throws Exception {
+        try (EventJournal j = EventJournal.open(dir, false)) {
+            j.append(1, mapper.toCloudEvent(e));
+            j.append(2, mapper.toCloudEvent(twinOf(e)));
+            if (firstAcknowledged) {
+                j.acknowledge(1);
+            }
+        }
     }
 
     private SinkQueue queue(EventJournal journal, int capacity) {

@@ -71,7 +71,6 @@ final class Slot {
     private Instant registeredAt;
     private Instant readyAt;
     private Instant deletedAt;
-    private Instant nextAttemptAt;
 
     private volatile InstanceView.ErrorInfo failure;
     private volatile Instant failedAt;
@@ -80,13 +79,12 @@ final class Slot {
     private int readyCount;
     private boolean deletedEmitted;
     private boolean createdEmitted;
-    /** A create request for this slot is running right now. */
-    private volatile boolean createInFlight;
-    /** A delete request for this slot is running right now. */
-    private volatile boolean deleteInFlight;
+    /** The create request of this slot: in flight, or due again after a failure. */
+    private final HetznerRequest create = new HetznerRequest();
+    /** The delete request of this slot's server: in flight, or due again after a failure. */
+    private final HetznerRequest delete = new HetznerRequest();
 
     private Instant deleteRequestedAt;
-    private Instant nextDeleteAttemptAt;
     /** When this process learned the server id (guards resync against ids learned after its list started). */
     private volatile Instant serverKnownAt;
 
@@ -147,14 +145,14 @@ final class Slot {
 
     /** Whether a create worker may send this slot's create now (not created, failed, cancelled or in flight). */
     boolean awaitsLaunch() {
-        return (phase == Phase.PENDING || phase == Phase.CREATING) && !createInFlight && !cancelRequested;
+        return (phase == Phase.PENDING || phase == Phase.CREATING) && !create.inFlight() && !cancelRequested;
     }
 
     /** A create worker takes the slot: its create request is in flight from now on. */
     void launchRequested() {
         guarded();
         require(awaitsLaunch(), "launchRequested");
-        createInFlight = true;
+        create.take();
     }
 
     /**
@@ -170,7 +168,7 @@ final class Slot {
             HourlyPrice price,
             Instant now) {
         guarded();
-        require(createInFlight && (phase == Phase.PENDING || phase == Phase.CREATING), "launching");
+        require(create.inFlight() && (phase == Phase.PENDING || phase == Phase.CREATING), "launching");
         this.serverType = serverType;
         this.location = location;
         this.architecture = architecture;
@@ -188,40 +186,39 @@ final class Slot {
     /** The in-flight create ended without a server or an error to report (the slot was cancelled meanwhile). */
     void launchAbandoned() {
         guarded();
-        createInFlight = false;
+        create.ended();
     }
 
     /** A create attempt failed transiently: it is retried with the same name at {@code retryAt}. */
     void createAttemptFailed(Instant retryAt) {
         guarded();
         require(!cancelRequested && (phase == Phase.PENDING || phase == Phase.CREATING), "createAttemptFailed");
-        createInFlight = false;
+        create.failed(retryAt);
         move(Phase.CREATING);
-        nextAttemptAt = retryAt;
     }
 
     /** True (and the retry is taken) when a failed attempt's back-off is over and nothing is in flight. */
     boolean retryDue(Instant now) {
         guarded();
-        if (phase != Phase.CREATING || createInFlight || nextAttemptAt == null || now.isBefore(nextAttemptAt)) {
+        if (phase != Phase.CREATING || !create.retryDue(now)) {
             return false;
         }
-        nextAttemptAt = null;
+        create.retryTaken();
         return true;
     }
 
     /** A follower's create worker put the slot back: retried as soon as this replica leads. */
     void launchDeferred(Instant now) {
         guarded();
-        if (phase == Phase.CREATING && !createInFlight) {
-            nextAttemptAt = now;
+        if (phase == Phase.CREATING) {
+            create.retryNow(now);
         }
     }
 
     /** Hetzner answered our create with this server: true when this is the first news of it (server-created event). */
     boolean launched(long id, Instant created, Instant now) {
         guarded();
-        createInFlight = false;
+        create.ended();
         return learnServer(id, created != null ? created : now, now);
     }
 
@@ -252,7 +249,7 @@ final class Slot {
     void failed(InstanceView.ErrorInfo error, Instant now) {
         guarded();
         require(phase != Phase.DELETING && phase != Phase.FAILED && !cancelRequested, "failed");
-        createInFlight = false;
+        create.ended();
         failure = error; // before the phase: a lock-free read never sees FAILED without its error
         move(Phase.FAILED);
         failedAt = now;
@@ -388,7 +385,7 @@ final class Slot {
 
     /** Whether a deletion is already under way (requested here, or in flight). */
     boolean deletionUnderWay() {
-        return phase == Phase.DELETING && (deleteInFlight || deleteRequestedAt != null);
+        return phase == Phase.DELETING && (delete.inFlight() || deleteRequestedAt != null);
     }
 
     /** Its server is to be deleted, for this reason. */
@@ -403,33 +400,24 @@ final class Slot {
     /** A delete worker takes the slot; false when a delete is already in flight. */
     boolean deleteSubmitted() {
         guarded();
-        if (deleteInFlight) {
-            return false;
-        }
-        deleteInFlight = true;
-        nextDeleteAttemptAt = null;
-        return true;
+        return delete.take();
     }
 
     /** The delete request could not be sent or failed; retried at {@code retryAt} (never when null: not submitted). */
     void deleteAttemptFailed(Instant retryAt) {
         guarded();
-        deleteInFlight = false;
-        nextDeleteAttemptAt = retryAt;
+        delete.failed(retryAt);
     }
 
     /** True when a failed delete's back-off is over and nothing is in flight. */
     boolean deleteRetryDue(Instant now) {
-        return phase == Phase.DELETING
-                && !deleteInFlight
-                && nextDeleteAttemptAt != null
-                && !now.isBefore(nextDeleteAttemptAt);
+        return phase == Phase.DELETING && delete.retryDue(now);
     }
 
     /** The server is gone (we deleted it, or it vanished); true the first time for a server (server-deleted event). */
     boolean deleted(Instant now) {
         guarded();
-        deleteInFlight = false;
+        delete.ended();
         boolean first = !deletedEmitted && serverId != null;
         deletedEmitted = true;
         if (deletedAt == null) {
@@ -519,11 +507,11 @@ final class Slot {
     }
 
     boolean createInFlight() {
-        return createInFlight;
+        return create.inFlight();
     }
 
     boolean deleteInFlight() {
-        return deleteInFlight;
+        return delete.inFlight();
     }
 
     String deleteReason() {
@@ -645,7 +633,7 @@ final class Slot {
     private void require(boolean legal, String transition) {
         if (!legal) {
             throw new IllegalStateException("slot " + name + " of pool " + pool + " in phase " + phase
-                    + (createInFlight ? " (create in flight)" : "") + (cancelRequested ? " (cancelled)" : "")
+                    + (create.inFlight() ? " (create in flight)" : "") + (cancelRequested ? " (cancelled)" : "")
                     + ": " + transition + " is not a legal transition");
         }
     }

@@ -35,6 +35,8 @@ import dev.talosburst.proto.externalgrpc.RefreshRequest;
 import dev.talosburst.proto.externalgrpc.RefreshResponse;
 import dev.talosburst.proto.k8s.core.v1.Pod;
 import dev.talosburst.provisioner.nodegroup.AutoscalingOptions;
+import dev.talosburst.provisioner.nodegroup.InstanceView;
+import dev.talosburst.provisioner.nodegroup.NodeGroupSummary;
 import dev.talosburst.provisioner.nodegroup.NodeGroups;
 import dev.talosburst.provisioner.nodegroup.NodeRef;
 import io.grpc.stub.StreamObserver;
@@ -62,7 +64,10 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
     private final NodeGroups groups;
     private final String gpuLabel;
     private final Clock clock;
-    private final NodesAnswers nodes = new NodesAnswers();
+    private final RepeatedAnswers<InstanceView, NodeGroupNodesResponse> nodes =
+            new RepeatedAnswers<>(NodeGroupMessages::nodesAnswer);
+    private final RepeatedAnswers<NodeGroupSummary, NodeGroupsResponse> groupList =
+            new RepeatedAnswers<>(NodeGroupMessages::groupsAnswer);
     private final TemplateAnswers templates = new TemplateAnswers();
 
     @Inject
@@ -74,11 +79,7 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
 
     @Override
     public void nodeGroups(NodeGroupsRequest request, StreamObserver<NodeGroupsResponse> out) {
-        answer("NodeGroups", out, () -> {
-            NodeGroupsResponse.Builder response = NodeGroupsResponse.newBuilder();
-            groups.all().forEach(group -> response.addNodeGroups(NodeGroupMessages.toMessage(group)));
-            return response.build();
-        });
+        answer("NodeGroups", out, () -> groupList.answer("", groups.all()));
     }
 
     @Override

@@ -5,9 +5,12 @@ import dev.talosburst.proto.externalgrpc.Instance;
 import dev.talosburst.proto.externalgrpc.InstanceErrorInfo;
 import dev.talosburst.proto.externalgrpc.InstanceStatus;
 import dev.talosburst.proto.externalgrpc.NodeGroup;
+import dev.talosburst.proto.externalgrpc.NodeGroupNodesResponse;
+import dev.talosburst.proto.externalgrpc.NodeGroupsResponse;
 import dev.talosburst.provisioner.nodegroup.InstanceView;
 import dev.talosburst.provisioner.nodegroup.NodeGroupSummary;
 import dev.talosburst.provisioner.nodegroup.NodeRef;
+import java.util.List;
 
 /** Conversions between externalgrpc messages and the domain's node-group records. */
 public final class NodeGroupMessages {
@@ -22,6 +25,20 @@ public final class NodeGroupMessages {
                 .setMaxSize(group.maxSize())
                 .setDebug(group.debug() == null ? "" : group.debug())
                 .build();
+    }
+
+    /** The NodeGroups answer listing {@code groups}. */
+    public static NodeGroupsResponse groupsAnswer(List<NodeGroupSummary> groups) {
+        NodeGroupsResponse.Builder response = NodeGroupsResponse.newBuilder();
+        groups.forEach(group -> response.addNodeGroups(toMessage(group)));
+        return response.build();
+    }
+
+    /** The NodeGroupNodes answer listing {@code instances}. */
+    public static NodeGroupNodesResponse nodesAnswer(List<InstanceView> instances) {
+        NodeGroupNodesResponse.Builder response = NodeGroupNodesResponse.newBuilder();
+        instances.forEach(instance -> response.addInstances(toMessage(instance)));
+        return response.build();
     }
 
     /** The answer for a node that is not ours: a group with an empty id (CA then leaves the node alone). */

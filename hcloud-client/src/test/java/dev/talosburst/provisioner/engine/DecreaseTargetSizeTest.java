@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.talosburst.hcloudsim.ServerSnapshot;
 import dev.talosburst.provisioner.nodegroup.InstanceView;
+import dev.talosburst.provisioner.nodegroup.NodeGroupSummary;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -36,10 +37,16 @@ class DecreaseTargetSizeTest {
         String third = request(engine);
         String fourth = request(engine);
         assertThat(engine.targetSize("workers")).isEqualTo(4);
+        NodeGroupSummary atFour = engine.all().get(0);
+        assertThat(atFour.debug()).contains("target 4");
+        assertThat(engine.all().get(0))
+                .as("the target unchanged: the same summary")
+                .isSameAs(atFour);
 
         engine.decreaseTargetSize("workers", -2);
 
         assertThat(engine.targetSize("workers")).isEqualTo(2);
+        assertThat(engine.all().get(0).debug()).contains("target 2");
         assertThat(pendingNames(engine)).containsExactly(first, second);
         cloud.releaseCreates();
         fx.awaitServers("workers", 2);

@@ -31,6 +31,8 @@ final class FleetQueries {
     private final String clusterId;
     private final Pricing pricing;
     private final Supplier<String> lastSyncError;
+    /** Per pool, the last summary built (reads from any thread; a lost race only builds one twice). */
+    private final java.util.Map<String, Summary> summaries = new java.util.concurrent.ConcurrentHashMap<>();
 
     FleetQueries(FleetView view, Catalogue catalogue, String clusterId, Supplier<String> lastSyncError) {
         this.view = view;
@@ -67,13 +69,22 @@ final class FleetQueries {
     }
 
     private NodeGroupSummary summary(NodePool pool) {
-        return new NodeGroupSummary(
+        int target = view.targetSize(pool.id());
+        Summary last = summaries.get(pool.id());
+        if (last != null && last.target() == target) {
+            return last.summary(); // the same instance while the target is: answers built from it compare cheaply
+        }
+        NodeGroupSummary summary = new NodeGroupSummary(
                 pool.id(),
                 pool.minSize(),
                 pool.maxSize(),
-                pool.id() + " (" + pool.serverType() + " in " + pool.location() + ", target "
-                        + view.targetSize(pool.id()) + ")");
+                pool.id() + " (" + pool.serverType() + " in " + pool.location() + ", target " + target + ")");
+        summaries.put(pool.id(), new Summary(target, summary));
+        return summary;
     }
+
+    /** A pool's summary and the target size it shows. */
+    private record Summary(int target, NodeGroupSummary summary) {}
 
     Optional<NodeGroupSummary> forNode(NodeRef node) {
         requireSynced(); // before the first list every node would look foreign

@@ -11,9 +11,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** A pool's NodeGroupNodes answer is given again while its instances are unchanged, and built anew when one changes. */
-class NodesAnswersTest {
+class RepeatedAnswersTest {
 
-    private final NodesAnswers answers = new NodesAnswers();
+    private final RepeatedAnswers<InstanceView, NodeGroupNodesResponse> answers =
+            new RepeatedAnswers<>(NodeGroupMessages::nodesAnswer);
 
     @Test
     void theSameInstancesGetTheSameAnswerAndAChangedOneANewAnswer() {

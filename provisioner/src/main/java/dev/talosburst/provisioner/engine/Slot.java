@@ -91,6 +91,10 @@ final class Slot {
     private volatile String deleteReason;
     /** What event reconciliation reads of this slot, republished on every change (null until the server exists). */
     private volatile ServerView server;
+    /** The last {@link #view()} and {@link #instanceId()} built: given again while what CA sees is unchanged. */
+    private volatile InstanceView view;
+
+    private volatile String instanceId;
 
     private Slot(String pool, String name, Phase phase) {
         this.pool = pool;
@@ -549,7 +553,12 @@ final class Slot {
     /** The id CA sees: {@code hcloud://<id>} once the server exists, a placeholder before. */
     String instanceId() {
         Long id = serverId;
-        return id != null ? PROVIDER_PREFIX + id : PLACEHOLDER_PREFIX + name;
+        String known = instanceId;
+        if (known == null || known.startsWith(PLACEHOLDER_PREFIX) == (id != null)) {
+            known = id != null ? PROVIDER_PREFIX + id : PLACEHOLDER_PREFIX + name;
+            instanceId = known; // a server id is set once: the string is built at most twice
+        }
+        return known;
     }
 
     /** A server exists and is not being deleted. */
@@ -572,16 +581,27 @@ final class Slot {
 
     /** What CA sees of this instance; lock-free. */
     InstanceView view() {
-        return switch (phase) {
+        InstanceView.State state = switch (phase) {
             case PENDING, CREATING, PROVISIONING ->
-                new InstanceView(
-                        instanceId(),
-                        cancelRequested ? InstanceView.State.DELETING : InstanceView.State.CREATING,
-                        Optional.empty());
-            case FAILED -> new InstanceView(instanceId(), InstanceView.State.CREATING, Optional.ofNullable(failure));
-            case RUNNING -> new InstanceView(instanceId(), InstanceView.State.RUNNING, Optional.empty());
-            case DELETING -> new InstanceView(instanceId(), InstanceView.State.DELETING, Optional.empty());
+                cancelRequested ? InstanceView.State.DELETING : InstanceView.State.CREATING;
+            case FAILED -> InstanceView.State.CREATING;
+            case RUNNING -> InstanceView.State.RUNNING;
+            case DELETING -> InstanceView.State.DELETING;
         };
+        InstanceView.ErrorInfo error = phase == Phase.FAILED ? failure : null;
+        String id = instanceId();
+        InstanceView last = view;
+        // The same view while nothing CA sees changed: a pool's answer costs no garbage per instance, and is
+        // compared with the last one by reference.
+        if (last != null
+                && last.state() == state
+                && last.id() == id
+                && last.error().orElse(null) == error) {
+            return last;
+        }
+        InstanceView now = new InstanceView(id, state, Optional.ofNullable(error));
+        view = now;
+        return now;
     }
 
     // ---------------------------------------------------------------- internals

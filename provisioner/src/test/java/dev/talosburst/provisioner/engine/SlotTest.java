@@ -16,6 +16,28 @@ class SlotTest {
     private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
     @Test
+    void whatCaSeesIsTheSameObjectUntilItChanges() {
+        Slot slot = Slot.requested("workers", "workers-view", "cx22", "fsn1");
+        InstanceView pending = slot.view();
+        assertThat(slot.view()).isSameAs(pending);
+        assertThat(pending.id()).isEqualTo(Slot.PLACEHOLDER_PREFIX + "workers-view");
+
+        slot.launchRequested();
+        slot.launching("cx22", "fsn1", "amd64", 7L, Map.of(), null, T0);
+        assertThat(slot.view()).as("nothing CA sees changed").isSameAs(pending);
+        slot.launched(43L, T0, T0);
+        InstanceView created = slot.view();
+        assertThat(created).isNotSameAs(pending);
+        assertThat(created.id()).isEqualTo("hcloud://43");
+        assertThat(created.state()).isEqualTo(InstanceView.State.CREATING);
+        assertThat(slot.view()).isSameAs(created);
+
+        slot.observed(ServerStatus.RUNNING, T0.plusSeconds(5));
+        assertThat(slot.view().state()).isEqualTo(InstanceView.State.RUNNING);
+        assertThat(slot.view().id()).isSameAs(created.id());
+    }
+
+    @Test
     void aServersLifeReportsEachFirstTimeOnce() {
         Slot slot = Slot.requested("workers", "workers-abc", "cx22", "fsn1");
         assertThat(slot.view().state()).isEqualTo(InstanceView.State.CREATING);

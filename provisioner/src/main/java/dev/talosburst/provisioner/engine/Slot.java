@@ -211,9 +211,15 @@ final class Slot {
         return true;
     }
 
-    /** A follower's create worker put the slot back: retried as soon as this replica leads. */
+    /**
+     * A follower's create worker put the slot back: retried as soon as this replica leads. A pending slot becomes a
+     * creation due now (only those are looked for again; a pending one would otherwise wait for ever).
+     */
     void launchDeferred(Instant now) {
         guarded();
+        if (phase == Phase.PENDING && !cancelRequested) {
+            move(Phase.CREATING);
+        }
         if (phase == Phase.CREATING) {
             create.retryNow(now);
         }
@@ -581,14 +587,15 @@ final class Slot {
 
     /** What CA sees of this instance; lock-free. */
     InstanceView view() {
-        InstanceView.State state = switch (phase) {
+        Phase now = phase; // read once: a transition meanwhile is seen entirely or not at all
+        InstanceView.State state = switch (now) {
             case PENDING, CREATING, PROVISIONING ->
                 cancelRequested ? InstanceView.State.DELETING : InstanceView.State.CREATING;
             case FAILED -> InstanceView.State.CREATING;
             case RUNNING -> InstanceView.State.RUNNING;
             case DELETING -> InstanceView.State.DELETING;
         };
-        InstanceView.ErrorInfo error = phase == Phase.FAILED ? failure : null;
+        InstanceView.ErrorInfo error = now == Phase.FAILED ? failure : null;
         String id = instanceId();
         InstanceView last = view;
         // The same view while nothing CA sees changed: a pool's answer costs no garbage per instance, and is
@@ -599,9 +606,9 @@ final class Slot {
                 && last.error().orElse(null) == error) {
             return last;
         }
-        InstanceView now = new InstanceView(id, state, Optional.ofNullable(error));
-        view = now;
-        return now;
+        InstanceView built = new InstanceView(id, state, Optional.ofNullable(error));
+        view = built;
+        return built;
     }
 
     // ---------------------------------------------------------------- internals
@@ -646,8 +653,8 @@ final class Slot {
 
     /** Transitions run under the owning view's lock (checked when assertions are on). */
     private void guarded() {
-        FleetView view = owner;
-        assert view == null || Thread.holdsLock(view) : "slot " + name + " changed without the view lock";
+        FleetView lockedBy = owner;
+        assert lockedBy == null || Thread.holdsLock(lockedBy) : "slot " + name + " changed without the view lock";
     }
 
     private void require(boolean legal, String transition) {

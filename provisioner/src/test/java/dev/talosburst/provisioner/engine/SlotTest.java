@@ -16,6 +16,18 @@ class SlotTest {
     private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
     @Test
+    void aPendingSlotAFollowerPutBackIsDueOnceThisReplicaLeads() {
+        Slot slot = Slot.requested("workers", "workers-deferred", "cx22", "fsn1");
+        slot.launchDeferred(T0); // taken off the create queue by a worker of a replica that lost the lead
+        assertThat(slot.phase()).isEqualTo(Slot.Phase.CREATING);
+        assertThat(slot.retryDue(T0))
+                .as("looked for again by the leader's tick")
+                .isTrue();
+        assertThat(slot.awaitsLaunch()).isTrue();
+        assertThat(slot.view().state()).isEqualTo(InstanceView.State.CREATING);
+    }
+
+    @Test
     void whatCaSeesIsTheSameObjectUntilItChanges() {
         Slot slot = Slot.requested("workers", "workers-view", "cx22", "fsn1");
         InstanceView pending = slot.view();

@@ -64,8 +64,10 @@ final class EventJournal implements Closeable {
 
     private final Object syncLock = new Object();
     private volatile long synced;
-    /** True while the syncer sleeps until woken: nothing was written for {@link #ACTIVE_WINDOW}. */
-    private volatile boolean syncerAsleep;
+    /** The syncer looks for new lines every {@link #GROUP_COMMIT_INTERVAL}, sleeps after {@link #ACTIVE_WINDOW}. */
+    private final PollWhileBusy idle = new PollWhileBusy(GROUP_COMMIT_INTERVAL, ACTIVE_WINDOW);
+    /** Syncer thread: when its last {@code fsync} started. */
+    private long lastForceNanos;
 
     private volatile boolean closing;
     private Thread syncer;
@@ -155,9 +157,7 @@ final class EventJournal implements Closeable {
         }
         if (fsync) {
             written.incrementAndGet(); // lock-free: a syncer preempted while holding a lock would stall the caller
-            if (syncerAsleep) {
-                LockSupport.unpark(syncer); // only then: a thread woken from here preempts the caller
-            }
+            idle.wakeIfAsleep(); // only a sleeping syncer: a thread woken from here preempts the caller
         }
     }
 
@@ -188,21 +188,11 @@ final class EventJournal implements Closeable {
     /** The group commit: forces the file whenever lines were written since the last force; never holds the append lock. */
     private void syncLoop() {
         boolean failing = false;
-        long lastForceNanos = System.nanoTime() - GROUP_COMMIT_INTERVAL.toNanos();
+        lastForceNanos = System.nanoTime() - GROUP_COMMIT_INTERVAL.toNanos();
         while (true) {
-            while (written.get() == synced && !closing) {
-                if (System.nanoTime() - lastForceNanos < ACTIVE_WINDOW.toNanos()) {
-                    LockSupport.parkNanos(GROUP_COMMIT_INTERVAL.toNanos()); // looks again without being woken
-                } else {
-                    syncerAsleep = true; // then look again: an append either sees this or was seen (both volatile)
-                    if (written.get() == synced && !closing) {
-                        LockSupport.park(this);
-                    }
-                    syncerAsleep = false;
-                }
-                if (Thread.interrupted()) {
-                    return;
-                }
+            idle.await(() -> written.get() != synced || closing, () -> lastForceNanos, Long.MAX_VALUE);
+            if (Thread.interrupted()) {
+                return;
             }
             if (written.get() == synced) {
                 return; // closing and everything is on disk

@@ -68,8 +68,8 @@ final class SenderLoop {
     private final String clusterId;
 
     private volatile boolean running;
-    /** True while the thread sleeps until woken (no event for {@link #ACTIVE_WINDOW}). */
-    private volatile boolean asleep;
+    /** Looks for events every {@link #POLL} while they flow, sleeps until woken after {@link #ACTIVE_WINDOW}. */
+    private final PollWhileBusy idle = new PollWhileBusy(POLL, ACTIVE_WINDOW);
     /** State records not yet acknowledged (written by this thread, read by close and a gauge). */
     private volatile int statesOutstanding;
 
@@ -322,29 +322,15 @@ final class SenderLoop {
      * ({@link #wakeIfAsleep}).
      */
     private void waitForWork() {
-        long deadline = System.nanoTime() + IDLE_WAIT.toNanos();
-        while (running && completions.isEmpty() && !delivery.hasOutcomes() && !tailBehind && !queue.hasAdmitted()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return;
-            }
-            if (System.nanoTime() - queue.lastOfferNanos() < ACTIVE_WINDOW.toNanos()) {
-                LockSupport.parkNanos(Math.min(left, POLL.toNanos()));
-                continue;
-            }
-            asleep = true; // then look again: an emit either sees this or was seen (both volatile)
-            if (!queue.hasAdmitted()) {
-                LockSupport.parkNanos(left);
-            }
-            asleep = false;
-        }
+        idle.await(
+                () -> !running || !completions.isEmpty() || delivery.hasOutcomes() || tailBehind || queue.hasAdmitted(),
+                queue::lastOfferNanos,
+                IDLE_WAIT.toNanos());
     }
 
     /** From {@code emit}: wakes the thread only if it sleeps for long ({@link #waitForWork}); lock-free. */
     void wakeIfAsleep() {
-        if (asleep) {
-            wake();
-        }
+        idle.wakeIfAsleep();
     }
 
     /**

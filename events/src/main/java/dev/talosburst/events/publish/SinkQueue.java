@@ -172,10 +172,26 @@ final class SinkQueue {
 
     /** Any thread without the lock: parses what waits, then takes it in. */
     void admitNow() {
+        withAdmitted(() -> {});
+    }
+
+    /**
+     * Any thread without the lock: takes in what was handed over (its data parsed before the lock), then answers
+     * {@code action} under the same hold of the lock, so it sees everything emitted before the call.
+     */
+    private <T> T withAdmitted(java.util.function.Supplier<T> action) {
         parseAdmitted();
         synchronized (lock) {
             admit();
+            return action.get();
         }
+    }
+
+    private void withAdmitted(Runnable action) {
+        withAdmitted(() -> {
+            action.run();
+            return null;
+        });
     }
 
     long lastOfferNanos() {
@@ -229,17 +245,11 @@ final class SinkQueue {
                 meters.spilled.increment();
             }
             case REFUSED -> {
+                // Only after a failed journal append: without a journal, offer refuses a full queue itself.
                 meters.dropped.increment();
-                if (backlog.journaled()) {
-                    LOG.errorf(
-                            "event queue full (%d) and the journal could not take %s of %s: it is NOT published",
-                            capacity, a.ce.type(), a.ce.subject());
-                } else {
-                    LOG.errorf(
-                            "event queue full (%d) and no journal configured: %s of %s is NOT published; configure a"
-                                    + " journal directory to make the backlog unbounded",
-                            capacity, a.ce.type(), a.ce.subject());
-                }
+                LOG.errorf(
+                        "event queue full (%d) and the journal could not take %s of %s: it is NOT published",
+                        capacity, a.ce.type(), a.ce.subject());
             }
         }
     }
@@ -279,9 +289,7 @@ final class SinkQueue {
      * pending is dropped: after a promotion it may be stale (a server the leader of the meantime finished).
      */
     void rebuildRecorded(Collection<RecordedServer> published) {
-        parseAdmitted();
-        synchronized (lock) {
-            admit();
+        withAdmitted(() -> {
             Map<String, RecordedServer> now = new HashMap<>();
             for (RecordedServer r : published) {
                 now.put(KafkaEventSink.stateKey(r.clusterId(), r.name()), r);
@@ -294,20 +302,18 @@ final class SinkQueue {
             }
             recorded.keySet().retainAll(now.keySet());
             recorded.putAll(now);
-        }
+        });
     }
 
     /** Another process published an event of server {@code key}; {@code now} is its record since. */
     void learned(String key, RecordedServer now) {
-        parseAdmitted();
-        synchronized (lock) {
-            admit();
+        withAdmitted(() -> {
             if (now.finished() && !pendingOf.containsKey(key)) {
                 recorded.remove(key);
             } else {
                 recorded.merge(key, now, RecordedServer::union);
             }
-        }
+        });
     }
 
     boolean isOpen() {
@@ -335,18 +341,12 @@ final class SinkQueue {
 
     /** How long the oldest pending event has waited; 0 when none. */
     long oldestMillis() {
-        parseAdmitted();
-        synchronized (lock) {
-            admit();
-            return backlog.oldestMillis();
-        }
+        return withAdmitted(backlog::oldestMillis);
     }
 
     /** The recorded servers of {@code clusterId}, by name (including what this thread emitted just before). */
     Map<String, RecordedServer> recordedOf(String clusterId) {
-        parseAdmitted();
-        synchronized (lock) {
-            admit();
+        return withAdmitted(() -> {
             Map<String, RecordedServer> byName = new HashMap<>();
             for (RecordedServer r : recorded.values()) {
                 if (clusterId.equals(r.clusterId())) {
@@ -354,19 +354,17 @@ final class SinkQueue {
                 }
             }
             return Map.copyOf(byName);
-        }
+        });
     }
 
     /** Forgets server {@code key} once its life is fully published and nothing else of it is queued. */
     void forgetIfFinished(String key) {
-        parseAdmitted();
-        synchronized (lock) {
-            admit();
+        withAdmitted(() -> {
             RecordedServer r = recorded.get(key);
             if (r != null && r.finished() && !pendingOf.containsKey(key)) {
                 recorded.remove(key);
             }
-        }
+        });
     }
 
     /**
@@ -374,9 +372,7 @@ final class SinkQueue {
      * journal line is its only durable copy until it is acknowledged.
      */
     void truncateIfDrained(boolean statesWaiting, boolean closing) {
-        parseAdmitted();
-        synchronized (lock) {
-            admit();
+        withAdmitted(() -> {
             if (!backlog.truncatable(statesWaiting, closing)) {
                 return;
             }
@@ -385,6 +381,6 @@ final class SinkQueue {
                     backlog.truncate();
                 }
             }
-        }
+        });
     }
 }

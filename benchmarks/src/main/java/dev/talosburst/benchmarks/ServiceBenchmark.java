@@ -82,6 +82,11 @@ public final class ServiceBenchmark {
     private final boolean decodeAnswers = Boolean.parseBoolean(System.getProperty("bench.decode-answers", "true"));
     /** False: only the health check of the read RPCs (for runs about mutations, resyncs and start-up). */
     private final boolean reads = Boolean.parseBoolean(System.getProperty("bench.reads", "true"));
+    /** {@code bench.rpcs}: comma-separated name prefixes of the read RPCs to run (default: all). */
+    private final List<String> onlyRpcs = Arrays.stream(
+                    System.getProperty("bench.rpcs", "").split(","))
+            .filter(s -> !s.isBlank())
+            .toList();
     /** When set, the service lists the fleet this often and mutations are timed while it does (a duration, e.g. 10s). */
     private final String resyncInterval = System.getProperty("bench.resync-interval");
 
@@ -283,6 +288,11 @@ public final class ServiceBenchmark {
                 if (!reads) {
                     rpcs.keySet().retainAll(List.of("gRPC health check (baseline)"));
                 }
+                if (!onlyRpcs.isEmpty()) { // e.g. to profile one RPC against the baseline
+                    rpcs.keySet()
+                            .removeIf(name -> !name.startsWith("gRPC health")
+                                    && onlyRpcs.stream().noneMatch(name::startsWith));
+                }
                 Map<String, List<Window>> results = new LinkedHashMap<>();
                 rpcs.keySet().forEach(name -> results.put(name, new ArrayList<>()));
                 for (Consumer<CloudProviderBlockingStub> rpc : rpcs.values()) {
@@ -422,15 +432,16 @@ public final class ServiceBenchmark {
                 }
                 out("");
                 List<Double> lags = runningLags;
-                out(String.format(
-                        Locale.ROOT,
-                        "Hetzner says running (the simulator: %d ms initializing, then %d ms starting) → NodeGroupNodes "
-                                + "reports `instanceRunning`, %d servers created one by one: median %.2f s, max %.2f s.",
-                        INITIALIZING.toMillis(),
-                        STARTING.toMillis(),
-                        lags.size(),
-                        median(lags),
-                        max(lags)));
+                if (!lags.isEmpty())
+                    out(String.format(
+                            Locale.ROOT,
+                            "Hetzner says running (the simulator: %d ms initializing, then %d ms starting) → NodeGroupNodes "
+                                    + "reports `instanceRunning`, %d servers created one by one: median %.2f s, max %.2f s.",
+                            INITIALIZING.toMillis(),
+                            STARTING.toMillis(),
+                            lags.size(),
+                            median(lags),
+                            max(lags)));
                 if (journal != null) {
                     out("Event journal at the end: " + directoryBytes(journal) + " bytes.");
                 }
@@ -719,6 +730,8 @@ public final class ServiceBenchmark {
         private Service(Process process, ManagedChannel channel) {
             this.process = process;
             this.channel = channel;
+            // a benchmark stopped with Ctrl-C or kill leaves no service behind (try-with-resources does not run then)
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         }
 
         static Service start(Path jar, List<String> jvmArgs, HcloudSimulator sim, List<PoolSpec> pools)

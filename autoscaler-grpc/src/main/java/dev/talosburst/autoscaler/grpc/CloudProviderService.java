@@ -39,12 +39,15 @@ import dev.talosburst.provisioner.nodegroup.InstanceView;
 import dev.talosburst.provisioner.nodegroup.NodeGroupSummary;
 import dev.talosburst.provisioner.nodegroup.NodeGroups;
 import dev.talosburst.provisioner.nodegroup.NodeRef;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -57,7 +60,7 @@ import org.jboss.logging.Logger;
  * {@link Blocking} (run on a worker thread).
  */
 @GrpcService
-public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBase {
+public class CloudProviderService implements CloudProviderGrpc.AsyncService, BindableService {
 
     private static final Logger LOG = Logger.getLogger(CloudProviderService.class);
 
@@ -75,6 +78,20 @@ public class CloudProviderService extends CloudProviderGrpc.CloudProviderImplBas
         this.groups = groups;
         this.gpuLabel = config.gpuLabel();
         this.clock = clock;
+    }
+
+    /**
+     * The answers cluster-autoscaler asks for again and again are cached messages: each is serialised once (the reason
+     * this implements {@code AsyncService} rather than extending the generated base class, whose binding is final).
+     */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return SerializedAnswers.of(
+                CloudProviderGrpc.bindService(this),
+                Set.of(
+                        CloudProviderGrpc.getNodeGroupsMethod().getFullMethodName(),
+                        CloudProviderGrpc.getNodeGroupNodesMethod().getFullMethodName(),
+                        CloudProviderGrpc.getNodeGroupTemplateNodeInfoMethod().getFullMethodName()));
     }
 
     @Override

@@ -78,6 +78,29 @@ class CloudProviderLoopTest {
     }
 
     @Test
+    void theServerSerialisesTheAnswersCaAsksForAgainAndAgainOnce() {
+        io.grpc.ServerServiceDefinition served = io.quarkus.grpc.runtime.GrpcServerRecorder.getServices().stream()
+                .map(service -> service.definition)
+                .filter(d -> d.getServiceDescriptor().getName().equals(CloudProviderGrpc.SERVICE_NAME))
+                .findFirst()
+                .orElseThrow();
+        for (io.grpc.MethodDescriptor<?, ?> method : List.of(
+                CloudProviderGrpc.getNodeGroupsMethod(),
+                CloudProviderGrpc.getNodeGroupNodesMethod(),
+                CloudProviderGrpc.getNodeGroupTemplateNodeInfoMethod())) {
+            assertThat(served.getMethod(method.getFullMethodName())
+                            .getMethodDescriptor()
+                            .getResponseMarshaller())
+                    .as(method.getFullMethodName())
+                    .isInstanceOf(SerializedAnswers.class);
+        }
+        assertThat(served.getMethod(CloudProviderGrpc.getGPULabelMethod().getFullMethodName())
+                        .getMethodDescriptor()
+                        .getResponseMarshaller())
+                .isNotInstanceOf(SerializedAnswers.class);
+    }
+
+    @Test
     void replaysClusterAutoscalersLoop() {
         ca().refresh(RefreshRequest.getDefaultInstance());
 

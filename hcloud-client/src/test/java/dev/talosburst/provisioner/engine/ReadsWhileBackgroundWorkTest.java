@@ -10,6 +10,7 @@ import dev.talosburst.provisioner.directory.NodeDirectory;
 import dev.talosburst.provisioner.lifecycle.LifecycleEvent;
 import dev.talosburst.provisioner.lifecycle.Transition;
 import dev.talosburst.provisioner.nodegroup.AutoscalingOptions;
+import dev.talosburst.provisioner.nodegroup.InstanceView;
 import dev.talosburst.provisioner.nodegroup.NodeRef;
 import dev.talosburst.provisioner.pool.NodePool;
 import java.time.Duration;
@@ -95,6 +96,12 @@ class ReadsWhileBackgroundWorkTest {
 
         releaseSweep.countDown();
         background.get(30, TimeUnit.SECONDS);
+        List<InstanceView> again = engine.instances("cx22-fsn1");
+        for (int i = 0; i < again.size(); i++) {
+            assertThat(engine.instances("cx22-fsn1").get(i))
+                    .as("an unchanged server is the same view on every call (no garbage per instance)")
+                    .isSameAs(again.get(i));
+        }
     }
 
     @Test

@@ -122,6 +122,9 @@ class SlotTest {
 
         Slot adopted = Slot.adopted("workers", server(7L, ServerStatus.RUNNING), "amd64", null, T0);
         assertThat(adopted.phase()).isEqualTo(Slot.Phase.RUNNING);
+        InstanceView seen = adopted.view();
+        assertThat(adopted.view()).as("an adopted server's view is built once").isSameAs(seen);
+        assertThat(adopted.instanceId()).isSameAs(seen.id());
         assertThat(adopted.launched(7L, T0, T0))
                 .as("its server-created is the creating process's")
                 .isFalse();

@@ -432,7 +432,7 @@ public final class ServiceBenchmark {
                 }
                 out("");
                 List<Double> lags = runningLags;
-                if (!lags.isEmpty())
+                if (!lags.isEmpty()) {
                     out(String.format(
                             Locale.ROOT,
                             "Hetzner says running (the simulator: %d ms initializing, then %d ms starting) → NodeGroupNodes "
@@ -442,6 +442,7 @@ public final class ServiceBenchmark {
                             lags.size(),
                             median(lags),
                             max(lags)));
+                }
                 if (journal != null) {
                     out("Event journal at the end: " + directoryBytes(journal) + " bytes.");
                 }
@@ -727,11 +728,14 @@ public final class ServiceBenchmark {
         private double firstAnswerCpuSeconds;
         private double syncedSeconds;
 
+        private final Thread orphanGuard;
+
         private Service(Process process, ManagedChannel channel) {
+            this.orphanGuard = new Thread(process::destroyForcibly);
             this.process = process;
             this.channel = channel;
             // a benchmark stopped with Ctrl-C or kill leaves no service behind (try-with-resources does not run then)
-            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+            Runtime.getRuntime().addShutdownHook(orphanGuard);
         }
 
         static Service start(Path jar, List<String> jvmArgs, HcloudSimulator sim, List<PoolSpec> pools)
@@ -868,6 +872,7 @@ public final class ServiceBenchmark {
         @Override
         public void close() throws Exception {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            Runtime.getRuntime().removeShutdownHook(orphanGuard);
             process.destroy();
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -91,6 +91,8 @@ public class CloudProviderService implements CloudProviderGrpc.AsyncService, Bin
                 Set.of(
                         CloudProviderGrpc.getNodeGroupsMethod().getFullMethodName(),
                         CloudProviderGrpc.getNodeGroupNodesMethod().getFullMethodName(),
+                        // stamped with the second: given again only within it, so CA (every 10 s) rarely repeats one;
+                        // a scale-up simulation asks for it many times in a row
                         CloudProviderGrpc.getNodeGroupTemplateNodeInfoMethod().getFullMethodName()));
     }
 

@@ -28,9 +28,10 @@ final class SerializedAnswers<T> implements MethodDescriptor.Marshaller<T> {
 
     /**
      * Direct-mapped by identity: a collision or a new answer costs one serialisation, never a wrong answer (the message is
-     * compared by reference, and messages are immutable). Holds at most this many answers.
+     * compared by reference, and messages are immutable). Holds at most this many answers, current or replaced: a few
+     * MB even for pools of thousands of servers.
      */
-    private static final int SLOTS = 256;
+    private static final int SLOTS = 64;
 
     private record Serialized(Object message, byte[] bytes) {}
 

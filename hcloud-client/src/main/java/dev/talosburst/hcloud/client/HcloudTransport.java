@@ -13,6 +13,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.core.IntervalBiFunction;
+import io.github.resilience4j.core.exception.AcquirePermissionCancelledException;
 import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
@@ -189,6 +190,9 @@ final class HcloudTransport {
     private JsonNode withinBulkhead(ApiRequest request) {
         try {
             bulkhead.acquirePermission();
+        } catch (AcquirePermissionCancelledException e) {
+            // the worker was interrupted (shut down) while waiting for a free slot: nothing was sent
+            throw interrupted(request, e);
         } catch (BulkheadFullException e) {
             throw new CloudApiException(
                     Kind.RETRYABLE,
@@ -303,7 +307,7 @@ final class HcloudTransport {
         }
     }
 
-    private CloudApiException interrupted(ApiRequest request, InterruptedException e) {
+    private CloudApiException interrupted(ApiRequest request, Exception e) {
         return new CloudApiException(
                 Kind.RETRYABLE,
                 ErrorClassification.INTERRUPTED,

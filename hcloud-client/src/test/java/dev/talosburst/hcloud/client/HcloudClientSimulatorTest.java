@@ -407,6 +407,48 @@ class HcloudClientSimulatorTest {
     }
 
     @Test
+    void a_caller_interrupted_while_waiting_for_the_bulkhead_gets_a_retryable_interrupted_failure() throws Exception {
+        try (SimulatedProject project = new SimulatedProject()) {
+            HcloudClient client = project.client(s -> s.withBulkhead(1, Duration.ofSeconds(30)));
+            project.sim.faults().latency(Duration.ofMillis(1500));
+            var slow = java.util.concurrent.CompletableFuture.supplyAsync(client::locations);
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> project.meters
+                                    .get("resilience4j.bulkhead.available.concurrent.calls")
+                                    .gauge()
+                                    .value()
+                            == 0.0);
+            var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+            Thread waiting = new Thread(() -> {
+                try {
+                    client.serverTypes();
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            waiting.start();
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> waiting.getState() == Thread.State.TIMED_WAITING);
+            waiting.interrupt(); // as a shutdown interrupts a create worker
+            waiting.join(5_000);
+
+            assertThat(failure.get())
+                    .as("a shutdown, not a bug: retryable, classified, nothing sent")
+                    .asInstanceOf(type(CloudApiException.class))
+                    .satisfies(e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.RETRYABLE);
+                        assertThat(e.code()).isEqualTo("interrupted");
+                    });
+            assertThat(slow.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNotEmpty();
+            project.sim.faults().clear();
+            assertThat(project.sim.inspect().requestCount("GET", "/server_types"))
+                    .isZero();
+        }
+    }
+
+    @Test
     void stock_out_and_quota_are_out_of_resources_and_not_retried() {
         try (SimulatedProject project = new SimulatedProject(b -> b.instantTransitions())) {
             HcloudClient client = project.client();

@@ -242,7 +242,7 @@ public final class ServiceBenchmark {
                 String typical = pools.get(pools.size() - 1).id;
                 String largest = pools.get(0).id;
                 Map<String, Consumer<CloudProviderBlockingStub>> rpcs = new LinkedHashMap<>();
-                rpcs.put("gRPC health check (baseline)", stub -> service.health());
+                rpcs.put(HEALTH_ROW, stub -> service.health());
                 rpcs.put("GPULabel", stub -> stub.gPULabel(GPULabelRequest.getDefaultInstance()));
                 rpcs.put("NodeGroups", stub -> stub.nodeGroups(NodeGroupsRequest.getDefaultInstance()));
                 rpcs.put(
@@ -286,7 +286,7 @@ public final class ServiceBenchmark {
                                 .build()));
 
                 if (!reads) {
-                    rpcs.keySet().retainAll(List.of("gRPC health check (baseline)"));
+                    rpcs.keySet().retainAll(List.of(HEALTH_ROW));
                 }
                 if (!onlyRpcs.isEmpty()) { // e.g. to profile one RPC against the baseline
                     rpcs.keySet()
@@ -294,47 +294,74 @@ public final class ServiceBenchmark {
                                     && onlyRpcs.stream().noneMatch(name::startsWith));
                 }
                 Map<String, List<Window>> results = new LinkedHashMap<>();
-                rpcs.keySet().forEach(name -> results.put(name, new ArrayList<>()));
+                // each RPC's own baseline: health check slices alternated with its slices, so that background work
+                // (a resync, a collection) falls on both alike
+                Map<String, List<Window>> baselines = new LinkedHashMap<>();
+                rpcs.keySet().forEach(name -> {
+                    results.put(name, new ArrayList<>());
+                    baselines.put(name, new ArrayList<>());
+                });
                 for (Consumer<CloudProviderBlockingStub> rpc : rpcs.values()) {
                     closedLoop(service, rpc, warmup); // JIT: every path compiled before the first measured window
                 }
+                Consumer<CloudProviderBlockingStub> health = rpcs.get(HEALTH_ROW);
                 for (int rep = 0; rep < repetitions; rep++) {
+                    if (rpcs.size() == 1) { // the health check alone (bench.reads=false)
+                        results.get(HEALTH_ROW).add(closedLoop(service, health, seconds));
+                    }
                     for (Map.Entry<String, Consumer<CloudProviderBlockingStub>> rpc : rpcs.entrySet()) {
+                        if (rpc.getKey().equals(HEALTH_ROW)) {
+                            continue;
+                        }
                         closedLoop(service, rpc.getValue(), warmup);
-                        results.get(rpc.getKey()).add(closedLoop(service, rpc.getValue(), seconds));
+                        Window[] pair = alternated(service, health, rpc.getValue(), seconds);
+                        baselines.get(rpc.getKey()).add(pair[0]);
+                        results.get(rpc.getKey()).add(pair[1]);
+                        results.get(HEALTH_ROW).add(pair[0]);
                     }
                 }
+                baselines.put(HEALTH_ROW, results.get(HEALTH_ROW));
                 double hours = (System.nanoTime() - hetznerFrom) / 3.6e12;
                 int requests = sim.inspect().requestCount();
                 int lists = sim.inspect().requestCount("GET", "/servers");
 
-                Map<Integer, List<Long>> increase = new LinkedHashMap<>();
+                Map<String, List<Long>> increase = new LinkedHashMap<>();
                 sim.faults().latency("POST", "/servers", Duration.ofSeconds(2));
-                for (int delta : new int[] {1, 100}) {
-                    List<Long> latencies = new ArrayList<>();
-                    // enough calls that the p99 is not the 3rd-slowest of a handful; the first 50 warm the path up
-                    int calls = delta == 1 ? 300 : 100;
-                    for (int rep = 0; rep < repetitions; rep++) {
-                        for (int i = rep == 0 ? -50 : 0; i < calls; i++) {
-                            long t0 = System.nanoTime();
-                            ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
-                                    .setId(scale.id)
-                                    .setDelta(delta)
-                                    .build());
-                            if (i >= 0) {
-                                latencies.add(System.nanoTime() - t0);
-                            }
-                            try {
-                                ca.nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder()
+                // back to back (each call meets the work the one before started: creates, events), then paced as
+                // cluster-autoscaler calls it (once per node group and loop at most), the service idle in between
+                for (long pause : new long[] {0, PACED_MILLIS}) {
+                    for (int delta : new int[] {1, 100}) {
+                        List<Long> latencies = new ArrayList<>();
+                        // enough calls that the p99 is not the 3rd-slowest of a handful; the first 50 warm the path up
+                        int calls = delta == 1 ? 300 : 100;
+                        for (int rep = 0; rep < repetitions; rep++) {
+                            for (int i = rep == 0 && pause == 0 ? -50 : 0; i < calls; i++) {
+                                long t0 = System.nanoTime();
+                                ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
                                         .setId(scale.id)
-                                        .setDelta(-delta)
+                                        .setDelta(delta)
                                         .build());
-                            } catch (RuntimeException e) {
-                                // some were picked up by a create worker already: they are no longer cancellable
+                                if (i >= 0) {
+                                    latencies.add(System.nanoTime() - t0);
+                                }
+                                try {
+                                    ca.nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest.newBuilder()
+                                            .setId(scale.id)
+                                            .setDelta(-delta)
+                                            .build());
+                                } catch (RuntimeException e) {
+                                    // some were picked up by a create worker already: they are no longer cancellable
+                                }
+                                if (pause > 0) {
+                                    Thread.sleep(pause);
+                                }
                             }
                         }
+                        increase.put(
+                                "delta " + delta
+                                        + (pause == 0 ? ", back to back" : ", one call every " + pause + " ms"),
+                                latencies);
                     }
-                    increase.put(delta, latencies);
                 }
                 sim.faults().clear();
                 MutationLoop duringResyncs =
@@ -356,7 +383,10 @@ public final class ServiceBenchmark {
                 out("Closed loop, " + concurrency
                         + " clients on one channel; throughput and p99 of each repetition, then the median over "
                         + repetitions
-                        + " repetitions (min–max); ratios against the health check of the same repetition. "
+                        + " repetitions (min–max); each RPC's ratios are against health check slices alternated"
+                        + " with its own (" + SLICE_MILLIS + " ms each, " + seconds
+                        + " s of each in all; the health row"
+                        + " lists all of them). "
                         + (decodeAnswers
                                 ? "The clients decode every answer (the health check's client reads its bytes only)."
                                 : "Every client, the health check's included, reads the answer's bytes without decoding"
@@ -364,9 +394,9 @@ public final class ServiceBenchmark {
                 out("");
                 out("| RPC | calls/s | × health | p99 ms | p99 × health | max ms |");
                 out("|---|---|---|---|---|---|");
-                List<Window> base = results.get("gRPC health check (baseline)");
                 for (Map.Entry<String, List<Window>> row : results.entrySet()) {
                     List<Window> w = row.getValue();
+                    List<Window> base = baselines.get(row.getKey());
                     List<Double> tput = w.stream().map(Window::throughput).toList();
                     List<Double> p99 = w.stream().map(Window::p99Millis).toList();
                     List<Double> tputRatio = new ArrayList<>();
@@ -405,14 +435,14 @@ public final class ServiceBenchmark {
                 out(
                         "| IncreaseSize (one client, each followed by a DecreaseTargetSize) | calls | p50 ms | p99 ms | max ms |");
                 out("|---|---|---|---|---|");
-                for (Map.Entry<Integer, List<Long>> e : increase.entrySet()) {
+                for (Map.Entry<String, List<Long>> e : increase.entrySet()) {
                     long[] sorted = e.getValue().stream()
                             .mapToLong(Long::longValue)
                             .sorted()
                             .toArray();
                     out(String.format(
                             Locale.ROOT,
-                            "| delta %d | %d | %.2f | %.2f | %.2f |",
+                            "| %s | %d | %.2f | %.2f | %.2f |",
                             e.getKey(),
                             sorted.length,
                             percentile(sorted, 0.50) / 1e6,
@@ -581,10 +611,38 @@ public final class ServiceBenchmark {
     }
 
     /** Runs {@code concurrency} closed-loop clients for the given seconds. */
+    private static final String HEALTH_ROW = "gRPC health check (baseline)";
+    /** IncreaseSize, paced: the pause after each IncreaseSize + DecreaseTargetSize. */
+    private static final long PACED_MILLIS = Long.getLong("bench.increase-pause-ms", 20);
+    /** Length of one slice when the health check and an RPC are measured in turn. */
+    private static final long SLICE_MILLIS = Long.getLong("bench.slice-ms", 500);
+
+    /** The health check and {@code call} in alternating slices for {@code secs} seconds each: {baseline, call}. */
+    private Window[] alternated(
+            Service service,
+            Consumer<CloudProviderBlockingStub> health,
+            Consumer<CloudProviderBlockingStub> call,
+            int secs)
+            throws Exception {
+        List<Window> base = new ArrayList<>();
+        List<Window> measured = new ArrayList<>();
+        long slices = Math.max(1, TimeUnit.SECONDS.toMillis(secs) / SLICE_MILLIS);
+        for (long i = 0; i < slices; i++) {
+            base.add(closedLoopMillis(service, health, SLICE_MILLIS));
+            measured.add(closedLoopMillis(service, call, SLICE_MILLIS));
+        }
+        return new Window[] {Window.merged(base), Window.merged(measured)};
+    }
+
     private Window closedLoop(Service service, Consumer<CloudProviderBlockingStub> call, int secs) throws Exception {
+        return closedLoopMillis(service, call, TimeUnit.SECONDS.toMillis(secs));
+    }
+
+    private Window closedLoopMillis(Service service, Consumer<CloudProviderBlockingStub> call, long millis)
+            throws Exception {
         ExecutorService clients = Executors.newFixedThreadPool(concurrency);
         try {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(secs);
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
             CountDownLatch start = new CountDownLatch(1);
             List<Future<long[]>> futures = new ArrayList<>();
             long[] errors = new long[concurrency];
@@ -622,17 +680,36 @@ public final class ServiceBenchmark {
             }
             double elapsed = (System.nanoTime() - t0) / 1e9;
             long[] all = parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-            return new Window(
-                    all.length / elapsed,
-                    percentile(all, 0.99) / 1e6,
-                    all.length == 0 ? 0 : all[all.length - 1] / 1e6,
-                    Arrays.stream(errors).sum());
+            return new Window(all, elapsed, Arrays.stream(errors).sum());
         } finally {
             clients.shutdownNow();
         }
     }
 
-    record Window(double throughput, double p99Millis, double maxMillis, long errors) {}
+    /** The sorted latencies (ns) of a closed loop over {@code seconds}. */
+    record Window(long[] sorted, double seconds, long errors) {
+        static Window merged(List<Window> slices) {
+            return new Window(
+                    slices.stream()
+                            .flatMapToLong(w -> Arrays.stream(w.sorted()))
+                            .sorted()
+                            .toArray(),
+                    slices.stream().mapToDouble(Window::seconds).sum(),
+                    slices.stream().mapToLong(Window::errors).sum());
+        }
+
+        double throughput() {
+            return sorted.length / seconds;
+        }
+
+        double p99Millis() {
+            return percentile(sorted, 0.99) / 1e6;
+        }
+
+        double maxMillis() {
+            return sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6;
+        }
+    }
 
     // ------------------------------------------------------------------ simulator
 

@@ -363,6 +363,19 @@ public final class ServiceBenchmark {
                                 latencies);
                     }
                 }
+                // the same pacing for a read answered on the event loop: what waking an idle service costs any call
+                List<Long> pacedReads = new ArrayList<>();
+                for (int i = 0; i < 300 * repetitions; i++) {
+                    long t0 = System.nanoTime();
+                    ca.nodeGroupTargetSize(NodeGroupTargetSizeRequest.newBuilder()
+                            .setId(scale.id)
+                            .build());
+                    pacedReads.add(System.nanoTime() - t0);
+                    Thread.sleep(PACED_MILLIS);
+                }
+                increase.put(
+                        "(a read for comparison: NodeGroupTargetSize, one call every " + PACED_MILLIS + " ms)",
+                        pacedReads);
                 sim.faults().clear();
                 MutationLoop duringResyncs =
                         resyncInterval == null ? null : mutationsDuringResyncs(ca, sim, scale.id, servers);
@@ -385,8 +398,8 @@ public final class ServiceBenchmark {
                         + repetitions
                         + " repetitions (min–max); each RPC's ratios are against health check slices alternated"
                         + " with its own (" + SLICE_MILLIS + " ms each, " + seconds
-                        + " s of each in all; the health row"
-                        + " lists all of them). "
+                        + " s of each in all, which goes first in turn; the health row lists all of them, its"
+                        + " median over repetitions × RPCs). "
                         + (decodeAnswers
                                 ? "The clients decode every answer (the health check's client reads its bytes only)."
                                 : "Every client, the health check's included, reads the answer's bytes without decoding"
@@ -610,12 +623,11 @@ public final class ServiceBenchmark {
                 .build();
     }
 
-    /** Runs {@code concurrency} closed-loop clients for the given seconds. */
     private static final String HEALTH_ROW = "gRPC health check (baseline)";
     /** IncreaseSize, paced: the pause after each IncreaseSize + DecreaseTargetSize. */
-    private static final long PACED_MILLIS = Long.getLong("bench.increase-pause-ms", 20);
+    private static final long PACED_MILLIS = Math.max(1, Long.getLong("bench.increase-pause-ms", 20));
     /** Length of one slice when the health check and an RPC are measured in turn. */
-    private static final long SLICE_MILLIS = Long.getLong("bench.slice-ms", 500);
+    private static final long SLICE_MILLIS = Math.max(50, Long.getLong("bench.slice-ms", 500));
 
     /** The health check and {@code call} in alternating slices for {@code secs} seconds each: {baseline, call}. */
     private Window[] alternated(
@@ -628,12 +640,19 @@ public final class ServiceBenchmark {
         List<Window> measured = new ArrayList<>();
         long slices = Math.max(1, TimeUnit.SECONDS.toMillis(secs) / SLICE_MILLIS);
         for (long i = 0; i < slices; i++) {
-            base.add(closedLoopMillis(service, health, SLICE_MILLIS));
-            measured.add(closedLoopMillis(service, call, SLICE_MILLIS));
+            // in turn which goes first: what one slice leaves behind (garbage, a collection) falls on both alike
+            if (i % 2 == 0) {
+                base.add(closedLoopMillis(service, health, SLICE_MILLIS));
+                measured.add(closedLoopMillis(service, call, SLICE_MILLIS));
+            } else {
+                measured.add(closedLoopMillis(service, call, SLICE_MILLIS));
+                base.add(closedLoopMillis(service, health, SLICE_MILLIS));
+            }
         }
         return new Window[] {Window.merged(base), Window.merged(measured)};
     }
 
+    /** Runs {@code concurrency} closed-loop clients for the given seconds. */
     private Window closedLoop(Service service, Consumer<CloudProviderBlockingStub> call, int secs) throws Exception {
         return closedLoopMillis(service, call, TimeUnit.SECONDS.toMillis(secs));
     }

@@ -56,8 +56,10 @@ import org.jboss.logging.Logger;
  * Every RPC answers from memory; mapping lives in the small classes beside this one.
  *
  * <p>Reads are lock-free (indexes and counters of the engine's view) and answer on the event loop, like the gRPC health
- * check; only the RPCs that change the view take its lock, which background work may hold briefly, so they are
- * {@link Blocking} (run on a worker thread).
+ * check. IncreaseSize does too: it changes the view in memory, O(delta), under the view's lock, which background work
+ * holds for bounded steps only, and does no I/O (its event and log line are handed off); the hop to a worker thread and
+ * back was most of its latency once the service was idle between calls (BENCHMARKS.md, issue 11, seventh round).
+ * DeleteNodes and DecreaseTargetSize publish or log on the calling thread, so they are {@link Blocking} (a worker).
  */
 @GrpcService
 public class CloudProviderService implements CloudProviderGrpc.AsyncService, BindableService {
@@ -204,7 +206,6 @@ public class CloudProviderService implements CloudProviderGrpc.AsyncService, Bin
                         .build());
     }
 
-    @Blocking
     @Override
     public void nodeGroupIncreaseSize(
             NodeGroupIncreaseSizeRequest request, StreamObserver<NodeGroupIncreaseSizeResponse> out) {

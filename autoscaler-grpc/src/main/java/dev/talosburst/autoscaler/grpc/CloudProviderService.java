@@ -57,7 +57,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Reads are lock-free (indexes and counters of the engine's view) and answer on the event loop, like the gRPC health
  * check. IncreaseSize does too: it changes the view in memory, O(delta), under the view's lock, which background work
- * holds for bounded steps only, and does no I/O (its event and log line are handed off); the hop to a worker thread and
+ * holds briefly and never across I/O (a resync in steps of 256 servers, its log lines after the lock), refuses without
+ * the lock, and does no I/O itself (its event and log line are handed off); the hop to a worker thread and
  * back was most of its latency once the service was idle between calls (BENCHMARKS.md, issue 11, seventh round).
  * DeleteNodes and DecreaseTargetSize publish or log on the calling thread, so they are {@link Blocking} (a worker).
  */

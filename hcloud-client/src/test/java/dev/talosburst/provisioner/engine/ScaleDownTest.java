@@ -165,7 +165,13 @@ class ScaleDownTest {
             assertThat(e.reason()).isEqualTo(NodeGroupException.Reason.INVALID_ARGUMENT);
             assertThat(e.getMessage()).contains("above its maximum of 5").contains("talosburst.pools.arm.max");
         });
-        assertThat(engine.targetSize("arm")).isZero();
+        engine.increaseSize("arm", 1);
+        assertThatThrownBy(() -> engine.increaseSize("arm", Integer.MAX_VALUE))
+                .as("target + delta overflows: still above the maximum, refused at once")
+                .isInstanceOfSatisfying(
+                        NodeGroupException.class,
+                        e -> assertThat(e.getMessage()).contains("above its maximum of 5"));
+        assertThat(engine.targetSize("arm")).isEqualTo(1);
     }
 
     @Test

@@ -89,10 +89,17 @@ final class Resync {
             }
         }
         for (int from = 0; from < changed.size(); from += STEP) {
+            List<Slot> adopted = new ArrayList<>();
             synchronized (view) {
                 for (Server server : changed.subList(from, Math.min(changed.size(), from + STEP))) {
-                    reconcile(server, now, unknownPool, abandoned, known, events);
+                    reconcile(server, now, unknownPool, abandoned, known, events, adopted);
                 }
+            }
+            // after the lock: the console is I/O, and IncreaseSize (on the event loop) may be waiting for the lock
+            for (Slot slot : adopted) {
+                LOG.infof(
+                        "adopted server %s (id %d, %s) into pool %s",
+                        slot.name(), slot.serverId(), slot.status().apiName(), slot.pool());
             }
         }
         // slots with a server id are exactly those of the lock-free id index; candidates are confirmed under the lock
@@ -127,7 +134,8 @@ final class Resync {
             List<Server> unknownPool,
             List<Server> abandoned,
             List<Slot> known,
-            List<dev.talosburst.provisioner.lifecycle.LifecycleEvent> events) {
+            List<dev.talosburst.provisioner.lifecycle.LifecycleEvent> events,
+            List<Slot> adoptedSlots) {
         String poolId = server.labels().get(Ownership.POOL);
         Slot slot = view.byServerId(server.id())
                 .or(() -> view.byName(server.name()))
@@ -144,6 +152,7 @@ final class Resync {
             } else if (server.status() != ServerStatus.DELETING) {
                 Slot adopted = adopt(pool, server, now);
                 known.add(adopted);
+                adoptedSlots.add(adopted);
                 // A fact learned now, so a transition of its own (one per adoption), never a second version of the
                 // server's server-created: that was published by the process that created it, or is published by
                 // the event reconciler (which compares what exists with what was published) if it never was.
@@ -175,9 +184,6 @@ final class Resync {
                         .orElse(null);
         Slot slot = Slot.adopted(pool.id(), server, architecture, price, now);
         view.add(slot);
-        LOG.infof(
-                "adopted server %s (id %d, %s) into pool %s",
-                server.name(), server.id(), server.status().apiName(), pool.id());
         return slot;
     }
 }

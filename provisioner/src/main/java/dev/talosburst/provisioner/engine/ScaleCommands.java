@@ -56,22 +56,26 @@ final class ScaleCommands {
         List<Slot> created = new ArrayList<>(Math.max(0, Math.min(delta, 1_000)));
         LifecycleEvent requested;
         int newTarget;
+        // refusals first, without the lock: a call refused while the view is being built or promoted never waits
+        queries.pool(groupId);
+        if (delta <= 0) {
+            throw new NodeGroupException(
+                    Reason.INVALID_ARGUMENT,
+                    "delta must be positive to increase node group '" + groupId + "', got " + delta
+                            + "; use NodeGroupDecreaseTargetSize or NodeGroupDeleteNodes to shrink");
+        }
+        leadership.requireActing();
+        queries.requireSynced();
         synchronized (view) {
             NodePool pool = queries.pool(groupId);
-            if (delta <= 0) {
-                throw new NodeGroupException(
-                        Reason.INVALID_ARGUMENT,
-                        "delta must be positive to increase node group '" + groupId + "', got " + delta
-                                + "; use NodeGroupDecreaseTargetSize or NodeGroupDeleteNodes to shrink");
-            }
-            leadership.requireActing();
+            leadership.requireActing(); // again: either may have changed while this call waited for the lock
             queries.requireSynced();
             int target = view.targetSize(groupId);
-            if (target + delta > pool.maxSize()) {
+            if (delta > pool.maxSize() - target) { // not target + delta: a huge delta must not overflow
                 throw new NodeGroupException(
                         Reason.INVALID_ARGUMENT,
                         "increasing node group '" + groupId + "' by " + delta
-                                + " would raise its target from " + target + " to " + (target + delta)
+                                + " would raise its target from " + target + " to " + ((long) target + delta)
                                 + ", above its maximum of "
                                 + pool.maxSize() + "; raise talosburst.pools." + groupId + ".max or ask for at most "
                                 + (pool.maxSize() - target));

@@ -85,6 +85,7 @@ final class ServerReaper {
                 candidates.add(slot);
             }
         }
+        List<String> warnings = new ArrayList<>();
         synchronized (view) {
             for (Slot slot : candidates) {
                 NodePool pool = view.pool(slot.pool()).orElse(null);
@@ -104,14 +105,15 @@ final class ServerReaper {
                 boolean registered = !nodes.observesRegistration()
                         || nodes.byName(server.name()).isPresent();
                 Instant firstSeen = unknownPoolSince.computeIfAbsent(server.id(), id -> {
-                    LOG.warnf(
+                    // logged after the lock: the console is I/O
+                    warnings.add(String.format(
                             "server %s (id %d) carries this cluster's labels but its pool '%s' is not configured; it is deleted %s",
                             server.name(),
                             id,
                             server.labels().get(Ownership.POOL),
                             registered
                                     ? "in " + human(settings.stuckAfter()) + " unless the pool comes back"
-                                    : "now (no Node registered)");
+                                    : "now (no Node registered)"));
                     return now;
                 });
                 if (!registered || !now.isBefore(firstSeen.plus(settings.stuckAfter()))) {
@@ -124,6 +126,7 @@ final class ServerReaper {
             }
             unknownPoolSince.keySet().retainAll(stillUnknown);
         }
+        warnings.forEach(LOG::warn);
         for (Map.Entry<Slot, String> entry : doomed) {
             LogContext.run(
                     entry.getKey().pool(),

@@ -290,7 +290,7 @@ public final class ServiceBenchmark {
                 }
                 if (!onlyRpcs.isEmpty()) { // e.g. to profile one RPC against the baseline
                     rpcs.keySet()
-                            .removeIf(name -> !name.startsWith("gRPC health")
+                            .removeIf(name -> !name.equals(HEALTH_ROW)
                                     && onlyRpcs.stream().noneMatch(name::startsWith));
                 }
                 Map<String, List<Window>> results = new LinkedHashMap<>();

@@ -21,8 +21,9 @@ final class BrokerProcess implements AutoCloseable {
 
     private static final String READY = "broker ready";
 
-    private final int kafkaPort = TestBroker.freePort();
-    private final int controllerPort = TestBroker.freePort();
+    private final int[] ports = TestBroker.freePorts(2);
+    private final int kafkaPort = ports[0];
+    private final int controllerPort = ports[1];
     private final String clusterId = Uuid.randomUuid().toString();
     private final Path logDir;
     private final Path log;

@@ -1,10 +1,10 @@
 package dev.talosburst.billing;
 
+import dev.talosburst.events.testing.TestBroker;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.util.Map;
 
@@ -17,13 +17,12 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         try {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
+            int[] ports = TestBroker.freePorts(2); // listener and controller: never the same port
+            int port = ports[0];
             broker = new EmbeddedKafkaBroker()
                     .withKafkaHost("127.0.0.1")
                     .withKafkaPort(port)
+                    .withControllerPort(ports[1])
                     .withAdditionalProperties(p -> p.put("group.initial.rebalance.delay.ms", "0"))
                     .start();
             bootstrapServers = "127.0.0.1:" + port;

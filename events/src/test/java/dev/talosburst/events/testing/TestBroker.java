@@ -52,7 +52,11 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
     private EmbeddedKafkaBroker broker;
 
     public TestBroker() {
-        this(freePort(), freePort(), Uuid.randomUuid().toString(), tempDir());
+        this(freePorts(2), Uuid.randomUuid().toString(), tempDir());
+    }
+
+    private TestBroker(int[] ports, String clusterId, Path logDir) {
+        this(ports[0], ports[1], clusterId, logDir);
     }
 
     /** "The same" broker as another one with these ports, cluster id and log directory (e.g. in a child process). */
@@ -143,6 +147,34 @@ public final class TestBroker implements AutoCloseable, BeforeAllCallback, After
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a leftover temp directory is harmless
+        }
+    }
+
+    /**
+     * {@code n} distinct free ports. Asked one at a time, the OS may give the same port twice (each socket is closed before
+     * the next is opened): a broker's listener and controller on one port fail to start.
+     */
+    public static int[] freePorts(int n) {
+        ServerSocket[] sockets = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                sockets[i] = new ServerSocket(0);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    if (socket != null) {
+                        socket.close();
+                    }
+                } catch (IOException ignored) {
+                    // closing a listening socket nobody connected to
+                }
+            }
         }
     }
 

@@ -197,6 +197,102 @@ class ReadsWhileBackgroundWorkTest {
     }
 
     @Test
+    void increaseSizeNeverWaitsForTheViewLock() throws Exception {
+        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
+        NodeGroupEngine engine = fx.engine(pool);
+        engine.start();
+        engine.increaseSize("cx22-fsn1", 1);
+        fx.awaitServers("cx22-fsn1", 1);
+
+        // background work holds the view lock (a create worker preempted in its critical section, a resync step)
+        FleetView view = EngineFixture.viewOf(engine);
+        CountDownLatch held = new CountDownLatch(1);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            synchronized (view) {
+                held.countDown();
+                try {
+                    releaseSweep.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<List<InstanceView>> increase = CompletableFuture.supplyAsync(() -> {
+            engine.increaseSize("cx22-fsn1", 3);
+            return engine.instances("cx22-fsn1");
+        });
+        assertThat(increase.get(30, TimeUnit.SECONDS))
+                .as("IncreaseSize answered while the view lock was held: the existing server and 3 pending instances")
+                .hasSize(4)
+                .filteredOn(i -> i.id().startsWith(Slot.PLACEHOLDER_PREFIX))
+                .hasSize(3);
+        assertThat(engine.targetSize("cx22-fsn1")).isEqualTo(4);
+        assertThat(writer).isNotDone();
+
+        // the maximum still holds without the view lock
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.increaseSize("cx22-fsn1", 7))
+                .isInstanceOf(dev.talosburst.provisioner.nodegroup.NodeGroupException.class)
+                .hasMessageContaining("above its maximum of 10");
+        assertThat(writer).isNotDone();
+
+        releaseSweep.countDown();
+        writer.get(30, TimeUnit.SECONDS);
+        fx.awaitServers("cx22-fsn1", 4);
+        assertThat(engine.targetSize("cx22-fsn1")).isEqualTo(4);
+    }
+
+    @Test
+    void increaseSizeRacingRebuildsAndBackgroundWorkKeepsEveryCountEqualToItsSlots() throws Exception {
+        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 1_000);
+        NodeGroupEngine engine = fx.engine(pool);
+        engine.start();
+        FleetView view = EngineFixture.viewOf(engine);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        // CA's commands in a loop, as the engine's background loop rebuilds the view (promotions) and creates servers
+        CompletableFuture<Void> commands = CompletableFuture.runAsync(() -> {
+            while (!stop.get()) {
+                try {
+                    engine.increaseSize("cx22-fsn1", 2);
+                    accepted.incrementAndGet();
+                    engine.decreaseTargetSize("cx22-fsn1", -1);
+                } catch (dev.talosburst.provisioner.nodegroup.NodeGroupException e) {
+                    refused.incrementAndGet(); // not the leader, not synced, or nothing left to cancel: all legal
+                }
+            }
+        });
+        CompletableFuture<Void> rebuilds = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 40 && !stop.get(); i++) {
+                engine.demote();
+                engine.promote();
+                engine.tick(); // clear + list + act again
+            }
+        });
+        try {
+            rebuilds.get(120, TimeUnit.SECONDS);
+        } finally {
+            stop.set(true);
+            commands.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(accepted.get()).as("some IncreaseSize calls went through").isPositive();
+        assertThat(refused.get()).as("some were refused during a rebuild").isPositive();
+        synchronized (view) {
+            List<Slot> slots = view.slots("cx22-fsn1");
+            assertThat(view.targetSize("cx22-fsn1"))
+                    .as("the target count equals the slots it counts")
+                    .isEqualTo(
+                            (int) slots.stream().filter(Slot::countedInTarget).count());
+            assertThat(view.liveCount("cx22-fsn1"))
+                    .isEqualTo((int) slots.stream().filter(Slot::isLive).count());
+            assertThat(slots).allSatisfy(s -> assertThat(s.owner()).isSameAs(view));
+            assertThat(view.snapshot()).containsExactlyInAnyOrderElementsOf(slots);
+        }
+    }
+
+    @Test
     void increaseSizePublishesItsEventOffTheCallingThreadAndBeforeTheCreations() throws Exception {
         List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<LifecycleEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();

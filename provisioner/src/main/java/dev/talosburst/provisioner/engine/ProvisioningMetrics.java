@@ -64,35 +64,30 @@ final class ProvisioningMetrics {
         }
     }
 
-    /** Registers the per-pool gauges read from {@code view} (under its lock) and the leadership gauge. */
+    /** Registers the per-pool gauges read from {@code view} (lock-free, weakly consistent) and the leadership gauge. */
     void watch(FleetView view, BooleanSupplier leader) {
         for (String pool : view.pools().stream().map(p -> p.id()).toList()) {
             poolGauge(
-                    view,
                     "talosburst.nodegroup.target.size",
                     "Servers wanted: live servers plus pending creations",
                     pool,
                     () -> view.targetSize(pool));
             poolGauge(
-                    view,
                     "talosburst.nodegroup.servers",
                     "Hetzner servers that exist (provisioning or running), not being deleted",
                     pool,
                     () -> view.liveCount(pool));
             poolGauge(
-                    view,
                     "talosburst.nodegroup.ready.nodes",
                     "Servers whose Kubernetes Node is Ready",
                     pool,
                     () -> count(view, pool, s -> s.isLive() && s.nodeReady()));
             poolGauge(
-                    view,
                     "talosburst.nodegroup.creations.in.flight",
                     "Requested servers that do not exist yet (queued or being created)",
                     pool,
                     () -> count(view, pool, s -> s.phase() == Slot.Phase.PENDING || s.phase() == Slot.Phase.CREATING));
             poolGauge(
-                    view,
                     "talosburst.nodegroup.cost.euros.per.hour",
                     "Hourly net price (EUR, excl. VAT) of the pool's live servers",
                     pool,
@@ -103,16 +98,10 @@ final class ProvisioningMetrics {
                 .register(registry);
     }
 
-    private void poolGauge(
-            FleetView view, String name, String help, String pool, java.util.function.Supplier<Number> value) {
-        Gauge.builder(name, () -> {
-                    synchronized (view) {
-                        return value.get();
-                    }
-                })
-                .description(help)
-                .tag("pool", pool)
-                .register(registry);
+    private void poolGauge(String name, String help, String pool, java.util.function.Supplier<Number> value) {
+        // no lock: a scrape must never hold the view lock CA's commands wait for; what a gauge reads of a slot is
+        // volatile
+        Gauge.builder(name, value).description(help).tag("pool", pool).register(registry);
     }
 
     private static int count(FleetView view, String pool, Predicate<Slot> which) {

@@ -51,25 +51,26 @@ final class ScaleCommands {
         this.clock = clock;
     }
 
+    /**
+     * Raises the pool's target by {@code delta} new pending slots. Holds only the pool's command lock, never the view
+     * lock that background work takes (see {@link FleetView}): CA's call never waits behind a preempted create worker.
+     */
     void increaseSize(String groupId, int delta) {
         Instant now = clock.instant();
         List<Slot> created = new ArrayList<>(Math.max(0, Math.min(delta, 1_000)));
         LifecycleEvent requested;
         int newTarget;
-        // refusals first, without the lock: a call refused while the view is being built or promoted never waits
-        queries.pool(groupId);
+        NodePool pool = queries.pool(groupId);
         if (delta <= 0) {
             throw new NodeGroupException(
                     Reason.INVALID_ARGUMENT,
                     "delta must be positive to increase node group '" + groupId + "', got " + delta
                             + "; use NodeGroupDecreaseTargetSize or NodeGroupDeleteNodes to shrink");
         }
+        long generation = view.generation(); // before the checks: a rebuild after them is seen below
         leadership.requireActing();
         queries.requireSynced();
-        synchronized (view) {
-            NodePool pool = queries.pool(groupId);
-            leadership.requireActing(); // again: either may have changed while this call waited for the lock
-            queries.requireSynced();
+        synchronized (view.commandLock(groupId)) {
             int target = view.targetSize(groupId);
             if (delta > pool.maxSize() - target) { // not target + delta: a huge delta must not overflow
                 throw new NodeGroupException(
@@ -80,11 +81,21 @@ final class ScaleCommands {
                                 + pool.maxSize() + "; raise talosburst.pools." + groupId + ".max or ask for at most "
                                 + (pool.maxSize() - target));
             }
-            for (int i = 0; i < delta; i++) {
+            while (created.size() < delta) {
                 Slot slot = Slot.requested(
                         groupId, names.next(groupId, view::nameTaken), pool.serverType(), pool.location());
-                view.add(slot);
-                created.add(slot);
+                if (view.addRequested(slot)) { // false: a resync adopted a server of that name meanwhile
+                    created.add(slot);
+                }
+            }
+            if (view.generation() != generation || !leadership.isLeader()) {
+                // the view was rebuilt, or this replica demoted, while the slots went in: they belong to no one
+                created.forEach(view::remove);
+                leadership.requireActing();
+                throw new NodeGroupException(
+                        Reason.NOT_READY,
+                        "talos-burst rebuilt its view of the servers while increasing node group '" + groupId
+                                + "'; nothing was changed, retry shortly");
             }
             newTarget = target + delta;
             requested = recorder.poolEvent(
@@ -191,13 +202,22 @@ final class ScaleCommands {
     }
 
     void decreaseTargetSize(String groupId, int delta) {
+        queries.pool(groupId);
+        if (delta >= 0) {
+            throw new NodeGroupException(
+                    Reason.INVALID_ARGUMENT,
+                    "delta must be negative to decrease the target of node group '" + groupId + "', got " + delta);
+        }
+        leadership.requireActing(); // refusals before the lock, and again under it
         synchronized (view) {
-            queries.pool(groupId);
-            if (delta >= 0) {
-                throw new NodeGroupException(
-                        Reason.INVALID_ARGUMENT,
-                        "delta must be negative to decrease the target of node group '" + groupId + "', got " + delta);
-            }
+            decreaseTargetSizeLocked(groupId, delta);
+        }
+        LOG.infof("node group %s: target decreased by %d", groupId, -delta);
+    }
+
+    /** Under the view lock, then the pool's command lock: no IncreaseSize adds to the pool meanwhile. */
+    private void decreaseTargetSizeLocked(String groupId, int delta) {
+        synchronized (view.commandLock(groupId)) {
             leadership.requireActing();
             // failed creations first, then the newest pending ones: the view lists slots oldest first, so reverse it
             // before the (stable) sort; the oldest requests are the nearest to being created and keep their place
@@ -222,7 +242,6 @@ final class ScaleCommands {
                 }
             }
         }
-        LOG.infof("node group %s: target decreased by %d", groupId, -delta);
     }
 
     /** A failed creation goes away; when Hetzner created the server after all, that server is deleted (not left to the reaper). */

@@ -51,8 +51,8 @@ final class Slot {
     private volatile boolean cancelRequested;
     /** Position in the view (insertion order), set when added. */
     private volatile long sequence;
-    /** The view holding this slot; null when removed. */
-    private FleetView owner;
+    /** The view holding this slot; null when removed (volatile: IncreaseSize adds without the view lock). */
+    private volatile FleetView owner;
 
     /* volatile: a resync and the reaper compare them without the lock (agreesWith, reaper candidates) */
     private volatile ServerStatus status;

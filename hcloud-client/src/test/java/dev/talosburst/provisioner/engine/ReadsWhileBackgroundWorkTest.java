@@ -203,6 +203,7 @@ class ReadsWhileBackgroundWorkTest {
         engine.start();
         engine.increaseSize("cx22-fsn1", 1);
         fx.awaitServers("cx22-fsn1", 1);
+        org.awaitility.Awaitility.await().until(() -> engine.servers().size() == 1); // the view knows it too
 
         // background work holds the view lock (a create worker preempted in its critical section, a resync step)
         FleetView view = EngineFixture.viewOf(engine);
@@ -241,6 +242,40 @@ class ReadsWhileBackgroundWorkTest {
         writer.get(30, TimeUnit.SECONDS);
         fx.awaitServers("cx22-fsn1", 4);
         assertThat(engine.targetSize("cx22-fsn1")).isEqualTo(4);
+    }
+
+    @Test
+    void anIncreaseSizeThatOutlivesTheLeadershipItWasAcceptedUnderTakesItsSlotsBack() throws Exception {
+        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
+        NodeGroupEngine engine = fx.engine(pool);
+        engine.start();
+        FleetView view = EngineFixture.viewOf(engine);
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                engine.increaseSize("cx22-fsn1", 3);
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        // the call passed its checks as the leader, then waits for its pool's command lock ...
+        synchronized (view.commandLock("cx22-fsn1")) {
+            caller.start();
+            org.awaitility.Awaitility.await().until(() -> caller.getState() == Thread.State.BLOCKED);
+            engine.demote(); // ... while this replica loses the lease
+        }
+        assertThat(outcome.get(30, TimeUnit.SECONDS))
+                .isInstanceOf(dev.talosburst.provisioner.nodegroup.NodeGroupException.class)
+                .hasMessageContaining("not the leader");
+        assertThat(engine.targetSize("cx22-fsn1")).isZero();
+        assertThat(engine.instances("cx22-fsn1")).isEmpty();
+        assertThat(view.snapshot()).isEmpty();
+        assertThat(fx.events(Transition.SCALE_UP_REQUESTED)).isEmpty();
+        engine.promote();
+        org.awaitility.Awaitility.await().until(engine::isLeader);
+        engine.tick();
+        assertThat(fx.servers()).as("nothing was bought for the refused call").isEmpty();
     }
 
     @Test

@@ -95,7 +95,7 @@ final class FleetView {
 
     /**
      * The lock CA's commands on {@code pool} hold to decide and apply a change of its target. Background work never
-     * takes it; a command that also needs the view lock takes the view lock first.
+     * takes it (except {@link #clear()} at a promotion); whoever also needs the view lock takes the view lock first.
      */
     Object commandLock(String pool) {
         PoolIndex index = byPool.get(pool);
@@ -278,10 +278,24 @@ final class FleetView {
         return unknownPoolServers;
     }
 
-    /** Forgets every slot (a new leader trusts only Hetzner); under the lock. */
+    /**
+     * Forgets every slot (a new leader trusts only Hetzner); under the view lock, then every pool's command lock, so no
+     * IncreaseSize is half-way through adding a slot. Only at a promotion, while IncreaseSize is refused anyway.
+     */
     void clear() {
+        assert Thread.holdsLock(this) : "FleetView.clear without the view lock";
         lastSyncAt = null; // first: a lock-free reader must not take the half-cleared view for a synced one
-        generation.incrementAndGet(); // before the removals: an IncreaseSize adding meanwhile sees one or the other
+        generation.incrementAndGet(); // an IncreaseSize that checked leadership before this takes its slots back
+        clearHoldingCommandLocks(new ArrayList<>(byPool.values()).iterator());
+    }
+
+    private void clearHoldingCommandLocks(java.util.Iterator<PoolIndex> pools) {
+        if (pools.hasNext()) {
+            synchronized (pools.next().commands) {
+                clearHoldingCommandLocks(pools);
+            }
+            return;
+        }
         for (Slot slot : new ArrayList<>(names.values())) {
             remove(slot);
         }

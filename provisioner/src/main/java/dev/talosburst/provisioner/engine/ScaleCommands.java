@@ -89,13 +89,23 @@ final class ScaleCommands {
                 }
             }
             if (view.generation() != generation || !leadership.isLeader()) {
-                // the view was rebuilt, or this replica demoted, while the slots went in: they belong to no one
+                // the view was rebuilt, or this replica demoted, since the checks: the slots belong to no one
                 created.forEach(view::remove);
                 leadership.requireActing();
                 throw new NodeGroupException(
                         Reason.NOT_READY,
                         "talos-burst rebuilt its view of the servers while increasing node group '" + groupId
                                 + "'; nothing was changed, retry shortly");
+            }
+            int raised = view.targetSize(groupId);
+            if (raised > pool.maxSize()) {
+                // a resync adopted servers of the pool meanwhile (it takes the view lock, not this one)
+                created.forEach(view::remove);
+                throw new NodeGroupException(
+                        Reason.INVALID_ARGUMENT,
+                        "increasing node group '" + groupId + "' by " + delta + " would raise its target to " + raised
+                                + ", above its maximum of " + pool.maxSize() + "; raise talosburst.pools." + groupId
+                                + ".max or ask for at most " + Math.max(0, pool.maxSize() - (raised - delta)));
             }
             newTarget = target + delta;
             requested = recorder.poolEvent(
@@ -122,60 +132,66 @@ final class ScaleCommands {
     void deleteNodes(String groupId, List<NodeRef> refs) {
         Instant now = clock.instant();
         LifecycleEvent requested;
+        NodePool pool = queries.pool(groupId);
         synchronized (view) {
-            NodePool pool = queries.pool(groupId);
-            leadership.requireActing();
-            queries.requireSynced();
-            List<Slot> slots = resolveAll(groupId, refs);
-            long real = slots.stream()
-                    .filter(s -> s.isLive() || s.phase() == Slot.Phase.CREATING)
-                    .count();
-            int target = view.targetSize(groupId);
-            long remaining = target
-                    - slots.stream()
-                            .filter(s -> s.phase() != Slot.Phase.DELETING)
-                            .count();
-            if (real > 0 && remaining < pool.minSize()) {
-                throw new NodeGroupException(
-                        Reason.FAILED_PRECONDITION,
-                        "deleting " + slots.size() + " node(s) would leave node group '"
-                                + groupId + "' with " + remaining + " node(s), below its minimum of " + pool.minSize()
-                                + "; lower talosburst.pools." + groupId + ".min first");
+            synchronized (view.commandLock(groupId)) { // no IncreaseSize half-way: its slots count towards the minimum
+                requested = deleteNodesLocked(pool, refs, now);
             }
-            List<Slot> toDelete = new ArrayList<>();
-            for (Slot slot : slots) {
-                switch (slot.phase()) {
-                    case PENDING -> view.abandon(slot);
-                    case FAILED -> cancelFailed(slot, "cluster-autoscaler deleted the failed instance");
-                    case CREATING -> {
-                        if (slot.createInFlight()) {
-                            slot.cancelRequested(); // deleted as soon as the in-flight create answers
-                        } else {
-                            view.abandon(slot); // waiting for a retry: it is never sent
-                        }
-                    }
-                    case PROVISIONING, RUNNING -> toDelete.add(slot);
-                    case DELETING -> {}
-                }
-            }
-            // marked deleting before the lock is released, so a concurrent DeleteNodes sees the smaller group
-            for (Slot slot : toDelete) {
-                scaleDown.delete(slot, "scale-down requested by cluster-autoscaler", null);
-            }
-            requested = recorder.poolEvent(
-                    Transition.SCALE_DOWN_REQUESTED,
-                    groupId,
-                    now,
-                    occurrence(now),
-                    Map.of(
-                            "count",
-                            Integer.toString(slots.size()),
-                            "newTarget",
-                            Integer.toString(view.targetSize(groupId)),
-                            "servers",
-                            String.join(",", slots.stream().map(Slot::name).toList())));
         }
         recorder.publish(List.of(requested)); // after the lock: a journal fsync must not hold every RPC
+    }
+
+    /** Under the view lock, then the pool's command lock. */
+    private LifecycleEvent deleteNodesLocked(NodePool pool, List<NodeRef> refs, Instant now) {
+        String groupId = pool.id();
+        leadership.requireActing();
+        queries.requireSynced();
+        List<Slot> slots = resolveAll(groupId, refs);
+        long real = slots.stream()
+                .filter(s -> s.isLive() || s.phase() == Slot.Phase.CREATING)
+                .count();
+        int target = view.targetSize(groupId);
+        long remaining = target
+                - slots.stream().filter(s -> s.phase() != Slot.Phase.DELETING).count();
+        if (real > 0 && remaining < pool.minSize()) {
+            throw new NodeGroupException(
+                    Reason.FAILED_PRECONDITION,
+                    "deleting " + slots.size() + " node(s) would leave node group '"
+                            + groupId + "' with " + remaining + " node(s), below its minimum of " + pool.minSize()
+                            + "; lower talosburst.pools." + groupId + ".min first");
+        }
+        List<Slot> toDelete = new ArrayList<>();
+        for (Slot slot : slots) {
+            switch (slot.phase()) {
+                case PENDING -> view.abandon(slot);
+                case FAILED -> cancelFailed(slot, "cluster-autoscaler deleted the failed instance");
+                case CREATING -> {
+                    if (slot.createInFlight()) {
+                        slot.cancelRequested(); // deleted as soon as the in-flight create answers
+                    } else {
+                        view.abandon(slot); // waiting for a retry: it is never sent
+                    }
+                }
+                case PROVISIONING, RUNNING -> toDelete.add(slot);
+                case DELETING -> {}
+            }
+        }
+        // marked deleting before the lock is released, so a concurrent DeleteNodes sees the smaller group
+        for (Slot slot : toDelete) {
+            scaleDown.delete(slot, "scale-down requested by cluster-autoscaler", null);
+        }
+        return recorder.poolEvent(
+                Transition.SCALE_DOWN_REQUESTED,
+                groupId,
+                now,
+                occurrence(now),
+                Map.of(
+                        "count",
+                        Integer.toString(slots.size()),
+                        "newTarget",
+                        Integer.toString(view.targetSize(groupId)),
+                        "servers",
+                        String.join(",", slots.stream().map(Slot::name).toList())));
     }
 
     private List<Slot> resolveAll(String groupId, List<NodeRef> refs) {

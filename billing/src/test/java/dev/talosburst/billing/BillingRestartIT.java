@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged billing service, started with the root README's command exactly as written (only the broker address
  * replaced), is killed with SIGKILL after it accounted events but before the consumer committed their offsets; Kafka
  * delivers them again after the restart, and the service does not count them twice: {@code /usage} and the Prometheus
- * metrics equal the hand-computed node-hours and cost.
+ * metrics equal the hand-computed node-hours and cost. The restarted copy then stops cleanly on SIGTERM within
+ * Kubernetes' default grace period.
  */
 class BillingRestartIT {
 
@@ -53,7 +54,7 @@ class BillingRestartIT {
         int port = freePort();
         publish(BillingEvents.twoServersOfPoolBurst());
 
-        Process first = start(command, data, port, dir.resolve("first.log"));
+        Process first = start(command, data, port, dir.resolve("first.log"), true);
         HttpClient http = HttpClient.newHttpClient();
         try {
             await().atMost(Duration.ofSeconds(120))
@@ -71,7 +72,8 @@ class BillingRestartIT {
 
         publish(List.of(thirdServer()[0], thirdServer()[1])); // while the service is down
 
-        Process second = start(command, data, port, dir.resolve("second.log"));
+        boolean stoppedWithinGracePeriod;
+        Process second = start(command, data, port, dir.resolve("second.log"), false);
         try {
             await().atMost(Duration.ofSeconds(120))
                     .ignoreExceptions()
@@ -95,13 +97,16 @@ class BillingRestartIT {
                     .contains("talosburst_billing_amount_net{currency=\"EUR\",pool=\"burst\"} 0.048")
                     .contains("talosburst_billing_events_total{result=\"duplicate\"} 4.0");
         } finally {
-            second.destroy();
-            if (!second.waitFor(30, TimeUnit.SECONDS)) {
-                // never left behind: its shutdown can wait for ever for offsets it will never commit (see the note
-                // in billing/README.md, "What remains")
-                second.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            second.destroy(); // SIGTERM, as the kubelet sends it
+            stoppedWithinGracePeriod = second.waitFor(30, TimeUnit.SECONDS);
+            if (!stoppedWithinGracePeriod) {
+                second.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // never left behind
             }
         }
+        assertThat(stoppedWithinGracePeriod)
+                .as("SIGTERM stopped the service within Kubernetes' default grace period of 30 s (see second.log)")
+                .isTrue();
+        assertThat(second.exitValue()).as("a clean stop on SIGTERM").isIn(0, 143);
     }
 
     /** The billing command of the root README, which billing/README.md documents identically. */
@@ -118,8 +123,13 @@ class BillingRestartIT {
         return List.of(line.trim().split("\\s+"));
     }
 
-    /** Runs {@code command} from the root of the clone; its env assignments go to the environment, Kafka's address replaced. */
-    private static Process start(List<String> command, Path data, int port, Path log) throws IOException {
+    /**
+     * Runs {@code command} from the root of the clone; its env assignments go to the environment, Kafka's address
+     * replaced. {@code holdOffsets}: no offset commit for an hour (a copy that is killed, never stopped: a SIGTERM waits
+     * up to the commit interval for the offsets).
+     */
+    private static Process start(List<String> command, Path data, int port, Path log, boolean holdOffsets)
+            throws IOException {
         Map<String, String> env = new HashMap<>();
         List<String> argv = new ArrayList<>();
         for (String word : command) {
@@ -140,15 +150,16 @@ class BillingRestartIT {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
-        // The test's own settings, beside the command: where to listen, read and store, and no offset commit for an
-        // hour.
+        // The test's own settings, beside the command: where to listen, read and store.
         pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
         pb.environment().put("TALOSBURST_BILLING_TOPIC", TOPIC);
         pb.environment().put("TALOSBURST_BILLING_DATA_DIR", data.toString());
         // the events are of November 2026: a window of 100 years keeps them inside it whatever today is
         pb.environment().put("TALOSBURST_BILLING_RETENTION_DAYS", "36500");
-        pb.environment()
-                .put("JAVA_TOOL_OPTIONS", "-Dmp.messaging.incoming.node-lifecycle.auto.commit.interval.ms=3600000");
+        if (holdOffsets) {
+            pb.environment()
+                    .put("JAVA_TOOL_OPTIONS", "-Dmp.messaging.incoming.node-lifecycle.auto.commit.interval.ms=3600000");
+        }
         return pb.start();
     }
 

@@ -245,6 +245,56 @@ class ReadsWhileBackgroundWorkTest {
     }
 
     @Test
+    void decreaseTargetSizeOfRequestedServersNeverWaitsForTheViewLock() throws Exception {
+        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
+        NodeGroupEngine engine = fx.engine(pool);
+        engine.start();
+
+        // background work holds the view lock: no create worker can take a requested server
+        FleetView view = EngineFixture.viewOf(engine);
+        CountDownLatch held = new CountDownLatch(1);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            synchronized (view) {
+                held.countDown();
+                try {
+                    releaseSweep.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Integer> commands = CompletableFuture.supplyAsync(() -> {
+            engine.increaseSize("cx22-fsn1", 3);
+            engine.decreaseTargetSize("cx22-fsn1", -2);
+            return engine.targetSize("cx22-fsn1");
+        });
+        assertThat(commands.get(30, TimeUnit.SECONDS))
+                .as("DecreaseTargetSize answered while the view lock was held")
+                .isEqualTo(1);
+        assertThat(engine.instances("cx22-fsn1")).hasSize(1);
+        assertThat(writer).isNotDone();
+
+        // more than can be withdrawn: the call decides under the lock, with nothing changed before it
+        CompletableFuture<Void> tooMany = CompletableFuture.runAsync(() -> engine.decreaseTargetSize("cx22-fsn1", -2));
+        releaseSweep.countDown();
+        writer.get(30, TimeUnit.SECONDS);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tooMany.get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(dev.talosburst.provisioner.nodegroup.NodeGroupException.class)
+                .hasMessageContaining("cannot decrease the target");
+
+        fx.awaitServers("cx22-fsn1", 1);
+        org.awaitility.Awaitility.await().until(() -> engine.servers().size() == 1);
+        engine.tick();
+        assertThat(fx.servers())
+                .as("only the one server still wanted was bought")
+                .hasSize(1);
+        assertThat(engine.targetSize("cx22-fsn1")).isEqualTo(1);
+        assertThat(fx.events(Transition.SERVER_CREATE_REQUESTED)).hasSize(1);
+    }
+
+    @Test
     void anIncreaseSizeThatOutlivesTheLeadershipItWasAcceptedUnderTakesItsSlotsBack() throws Exception {
         NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
         NodeGroupEngine engine = fx.engine(pool);

@@ -192,10 +192,13 @@ final class FleetView {
         }
     }
 
-    /** Removes a slot whose creation CA gave up on; a server appearing under its name later is an orphan. */
+    /**
+     * Removes a slot whose creation CA gave up on; a server appearing under its name later is an orphan. Without the view
+     * lock only for a slot the caller {@linkplain Slot#withdraw withdrew} (nothing else touches it).
+     */
     void abandon(Slot slot) {
+        abandonedNames.add(slot.name()); // first: the name is never free in between
         remove(slot);
-        abandonedNames.add(slot.name());
     }
 
     void tombstone(long serverId, Instant at) {

@@ -225,10 +225,45 @@ final class ScaleCommands {
                     "delta must be negative to decrease the target of node group '" + groupId + "', got " + delta);
         }
         leadership.requireActing(); // refusals before the lock, and again under it
-        synchronized (view) {
-            decreaseTargetSizeLocked(groupId, delta);
+        boolean withdrawn;
+        synchronized (view.commandLock(groupId)) {
+            withdrawn = withdrawPending(groupId, -delta);
+        }
+        if (!withdrawn) {
+            synchronized (view) {
+                decreaseTargetSizeLocked(groupId, delta);
+            }
         }
         LOG.infof("node group %s: target decreased by %d", groupId, -delta);
+    }
+
+    /**
+     * The common case without the view lock: the newest {@code count} requested slots that no create worker has taken
+     * yet are withdrawn and removed. False, with nothing changed, when the pool has failed creations (they go first,
+     * under the lock) or too few such slots (the locked path decides, with those in flight).
+     */
+    private boolean withdrawPending(String groupId, int count) {
+        List<Slot> slots = view.slots(groupId); // oldest first; no IncreaseSize or other command meanwhile
+        if (slots.stream().anyMatch(s -> s.phase() == Slot.Phase.FAILED)) {
+            return false;
+        }
+        List<Slot> withdrawn = new ArrayList<>(Math.min(count, slots.size()));
+        for (int i = slots.size() - 1; i >= 0 && withdrawn.size() < count; i--) {
+            Slot slot = slots.get(i);
+            if (slot.owner() == view && slot.withdraw()) {
+                withdrawn.add(slot);
+            }
+        }
+        if (withdrawn.size() < count || !leadership.isLeader()) {
+            for (Slot slot : withdrawn) {
+                if (slot.giveBack()) {
+                    createQueue.add(slot); // a create worker let it go meanwhile
+                }
+            }
+            return false;
+        }
+        withdrawn.forEach(view::abandon);
+        return true;
     }
 
     /** Under the view lock, then the pool's command lock: no IncreaseSize adds to the pool meanwhile. */

@@ -87,7 +87,9 @@ final class ScaleUp {
                 view.abandon(slot);
                 return;
             }
-            slot.launchRequested();
+            if (!slot.launchRequested()) {
+                return; // withdrawn by a DecreaseTargetSize meanwhile: it removes the slot, or queues it again
+            }
         }
         try {
             attempt(slot, pool);

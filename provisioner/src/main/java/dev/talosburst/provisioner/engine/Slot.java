@@ -54,6 +54,15 @@ final class Slot {
     /** The view holding this slot; null when removed (volatile: IncreaseSize adds without the view lock). */
     private volatile FleetView owner;
 
+    /* Who has a requested slot first, without the view lock: a create worker (or a follower's deferral), or a
+     * DecreaseTargetSize withdrawing it. OPEN -> TAKEN (for good), OPEN -> WITHDRAWN -> DROPPED (a worker saw it
+     * withdrawn and let it go); a withdrawal that is given back returns to OPEN. */
+    private static final int GATE_OPEN = 0;
+    private static final int GATE_TAKEN = 1;
+    private static final int GATE_WITHDRAWN = 2;
+    private static final int GATE_DROPPED = 3;
+    private final java.util.concurrent.atomic.AtomicInteger gate = new java.util.concurrent.atomic.AtomicInteger();
+
     /* volatile: a resync and the reaper compare them without the lock (agreesWith, reaper candidates) */
     private volatile ServerStatus status;
     private volatile Instant statusSince;
@@ -152,11 +161,58 @@ final class Slot {
         return (phase == Phase.PENDING || phase == Phase.CREATING) && !create.inFlight() && !cancelRequested;
     }
 
-    /** A create worker takes the slot: its create request is in flight from now on. */
-    void launchRequested() {
+    /**
+     * A create worker takes the slot: its create request is in flight from now on. False (nothing changed) when a
+     * DecreaseTargetSize withdrew it first: the worker lets it go.
+     */
+    boolean launchRequested() {
         guarded();
         require(awaitsLaunch(), "launchRequested");
+        if (!takeGate()) {
+            return false;
+        }
         create.take();
+        return true;
+    }
+
+    /** True once the slot is the background's for good; false when withdrawn (marked as let go). */
+    private boolean takeGate() {
+        while (true) {
+            int state = gate.get();
+            if (state == GATE_TAKEN) {
+                return true;
+            }
+            if (state == GATE_OPEN && gate.compareAndSet(GATE_OPEN, GATE_TAKEN)) {
+                return true;
+            }
+            if (state == GATE_WITHDRAWN && gate.compareAndSet(GATE_WITHDRAWN, GATE_DROPPED)) {
+                return false;
+            }
+            if (state == GATE_DROPPED) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * DecreaseTargetSize takes a requested slot that no create worker has taken yet; lock-free (its pool's command lock
+     * keeps other commands away). True when it was first; the caller then removes the slot, or gives it back.
+     */
+    boolean withdraw() {
+        return phase == Phase.PENDING && !cancelRequested && gate.compareAndSet(GATE_OPEN, GATE_WITHDRAWN);
+    }
+
+    /**
+     * Gives a withdrawn slot back (its DecreaseTargetSize did not go through): true when a create worker let it go
+     * meanwhile, so it must be queued again.
+     */
+    boolean giveBack() {
+        if (gate.compareAndSet(GATE_WITHDRAWN, GATE_OPEN)) {
+            return false;
+        }
+        boolean dropped = gate.compareAndSet(GATE_DROPPED, GATE_OPEN);
+        assert dropped : "slot " + name + " given back but not withdrawn";
+        return true;
     }
 
     /**
@@ -217,6 +273,9 @@ final class Slot {
      */
     void launchDeferred(Instant now) {
         guarded();
+        if (!takeGate()) {
+            return; // withdrawn by a DecreaseTargetSize: removed, or queued again when given back
+        }
         if (phase == Phase.PENDING && !cancelRequested) {
             move(Phase.CREATING);
         }

@@ -16,6 +16,39 @@ class SlotTest {
     private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
     @Test
+    void aRequestedSlotGoesEitherToACreateWorkerOrToADecreaseTargetSizeNeverBoth() {
+        Slot first = Slot.requested("workers", "workers-worker-first", "cx22", "fsn1");
+        assertThat(first.launchRequested()).isTrue();
+        assertThat(first.withdraw())
+                .as("taken by a worker: no longer withdrawable")
+                .isFalse();
+
+        Slot withdrawn = Slot.requested("workers", "workers-withdrawn", "cx22", "fsn1");
+        assertThat(withdrawn.withdraw()).isTrue();
+        assertThat(withdrawn.withdraw()).as("once").isFalse();
+        assertThat(withdrawn.launchRequested()).as("the worker lets it go").isFalse();
+        assertThat(withdrawn.createInFlight()).isFalse();
+        assertThat(withdrawn.giveBack())
+                .as("let go meanwhile: must be queued again")
+                .isTrue();
+        assertThat(withdrawn.launchRequested())
+                .as("given back: a worker takes it")
+                .isTrue();
+
+        Slot kept = Slot.requested("workers", "workers-kept", "cx22", "fsn1");
+        assertThat(kept.withdraw()).isTrue();
+        assertThat(kept.giveBack())
+                .as("no worker saw it: still queued, not queued twice")
+                .isFalse();
+        assertThat(kept.withdraw()).as("open again").isTrue();
+        kept.launchDeferred(T0);
+        assertThat(kept.phase())
+                .as("a follower's deferral lets a withdrawn slot go too")
+                .isEqualTo(Slot.Phase.PENDING);
+        assertThat(kept.giveBack()).isTrue();
+    }
+
+    @Test
     void aPendingSlotAFollowerPutBackIsDueOnceThisReplicaLeads() {
         Slot slot = Slot.requested("workers", "workers-deferred", "cx22", "fsn1");
         slot.launchDeferred(T0); // taken off the create queue by a worker of a replica that lost the lead

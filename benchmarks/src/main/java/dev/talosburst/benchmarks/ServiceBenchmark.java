@@ -378,7 +378,7 @@ public final class ServiceBenchmark {
                         pacedReads);
                 sim.faults().clear();
                 MutationLoop duringResyncs =
-                        resyncInterval == null ? null : mutationsDuringResyncs(ca, sim, scale.id, servers);
+                        resyncInterval == null ? null : mutationsDuringResyncs(ca, sim, scale.id, servers, seeded);
                 List<Double> runningLags = runningLag(service, sim, run.id);
 
                 out("## " + servers + " servers in " + poolCount + " pools (+2 empty pools for IncreaseSize)");
@@ -472,6 +472,16 @@ public final class ServiceBenchmark {
                             percentile(duringResyncs.sorted, 0.50) / 1e6,
                             percentile(duringResyncs.sorted, 0.99) / 1e6,
                             duringResyncs.sorted[duringResyncs.sorted.length - 1] / 1e6));
+                    if (duringResyncs.deletes.length > 0) {
+                        out(String.format(
+                                Locale.ROOT,
+                                "| DeleteNodes of one running server, every %dth time in the loop above | %d | %.2f | %.2f | %.2f |",
+                                DELETE_EVERY,
+                                duringResyncs.deletes.length,
+                                percentile(duringResyncs.deletes, 0.50) / 1e6,
+                                percentile(duringResyncs.deletes, 0.99) / 1e6,
+                                duringResyncs.deletes[duringResyncs.deletes.length - 1] / 1e6));
+                    }
                 }
                 out("");
                 List<Double> lags = runningLags;
@@ -508,16 +518,34 @@ public final class ServiceBenchmark {
         }
     }
 
-    /** Latencies of a mutation loop and how many full lists of the fleet ran meanwhile. */
-    record MutationLoop(int seconds, long[] sorted, int fullLists) {}
+    /** Latencies of a mutation loop (and of its DeleteNodes) and how many full lists of the fleet ran meanwhile. */
+    record MutationLoop(int seconds, long[] sorted, long[] deletes, int fullLists) {}
 
-    /** One client: IncreaseSize 1 then DecreaseTargetSize 1, for {@code bench.mutation-seconds}, while the service resyncs. */
+    /**
+     * One client: IncreaseSize 1 then DecreaseTargetSize 1, and every {@value #DELETE_EVERY}th time a DeleteNodes of
+     * one seeded server (of any pool, in a fixed random order), for {@code bench.mutation-seconds}, while the service
+     * resyncs.
+     */
     private MutationLoop mutationsDuringResyncs(
-            CloudProviderBlockingStub ca, HcloudSimulator sim, String pool, int servers) {
+            CloudProviderBlockingStub ca, HcloudSimulator sim, String pool, int servers, List<Seeded> seeded) {
         sim.inspect().resetRequestLog();
         List<Long> latencies = new ArrayList<>();
+        List<Long> deletes = new ArrayList<>();
+        List<Seeded> victims = new ArrayList<>(seeded);
+        java.util.Collections.shuffle(victims, new java.util.Random(11));
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(mutationSeconds);
-        while (System.nanoTime() < end) {
+        for (int iteration = 0; System.nanoTime() < end; iteration++) {
+            if (iteration % DELETE_EVERY == DELETE_EVERY - 1 && deletes.size() < victims.size()) {
+                Seeded victim = victims.get(deletes.size());
+                long t0 = System.nanoTime();
+                ca.nodeGroupDeleteNodes(dev.talosburst.proto.externalgrpc.NodeGroupDeleteNodesRequest.newBuilder()
+                        .setId(victim.name.substring(0, victim.name.lastIndexOf("-s")))
+                        .addNodes(ExternalGrpcNode.newBuilder()
+                                .setProviderID("hcloud://" + victim.id)
+                                .setName(victim.name))
+                        .build());
+                deletes.add(System.nanoTime() - t0);
+            }
             long t0 = System.nanoTime();
             ca.nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest.newBuilder()
                     .setId(pool)
@@ -547,6 +575,7 @@ public final class ServiceBenchmark {
         return new MutationLoop(
                 mutationSeconds,
                 latencies.stream().mapToLong(Long::longValue).sorted().toArray(),
+                deletes.stream().mapToLong(Long::longValue).sorted().toArray(),
                 lists);
     }
 
@@ -624,6 +653,8 @@ public final class ServiceBenchmark {
     }
 
     private static final String HEALTH_ROW = "gRPC health check (baseline)";
+    /** The mutation loop deletes one seeded server every this many IncreaseSize + DecreaseTargetSize. */
+    private static final int DELETE_EVERY = 100;
     /** IncreaseSize, paced: the pause after each IncreaseSize + DecreaseTargetSize. */
     private static final long PACED_MILLIS = Math.max(1, Long.getLong("bench.increase-pause-ms", 20));
     /** Length of one slice when the health check and an RPC are measured in turn. */

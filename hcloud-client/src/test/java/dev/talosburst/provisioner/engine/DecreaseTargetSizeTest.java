@@ -48,6 +48,11 @@ class DecreaseTargetSizeTest {
         assertThat(engine.targetSize("workers")).isEqualTo(2);
         assertThat(engine.all().get(0).debug()).contains("target 2");
         assertThat(pendingNames(engine)).containsExactly(first, second);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> engine.decreaseTargetSize("workers", Integer.MIN_VALUE))
+                .hasMessageContaining("delta must be negative")
+                .hasMessageContaining("too large");
+        assertThat(engine.targetSize("workers")).isEqualTo(2);
         cloud.releaseCreates();
         fx.awaitServers("workers", 2);
         assertThat(fx.serversOf("workers"))

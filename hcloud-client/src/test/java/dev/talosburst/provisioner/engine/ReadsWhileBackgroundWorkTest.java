@@ -276,12 +276,25 @@ class ReadsWhileBackgroundWorkTest {
         assertThat(engine.instances("cx22-fsn1")).hasSize(1);
         assertThat(writer).isNotDone();
 
-        // more than can be withdrawn: the call decides under the lock, with nothing changed before it
-        CompletableFuture<Void> tooMany = CompletableFuture.runAsync(() -> engine.decreaseTargetSize("cx22-fsn1", -2));
+        // more than can be withdrawn: the one requested server is given back and the call decides under the lock
+        CompletableFuture<Throwable> tooMany = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                engine.decreaseTargetSize("cx22-fsn1", -2);
+                tooMany.complete(null);
+            } catch (Throwable e) {
+                tooMany.complete(e);
+            }
+        });
+        caller.start();
+        org.awaitility.Awaitility.await().until(() -> caller.getState() == Thread.State.BLOCKED); // on the view lock
+        assertThat(engine.targetSize("cx22-fsn1"))
+                .as("nothing changed before the lock")
+                .isEqualTo(1);
         releaseSweep.countDown();
         writer.get(30, TimeUnit.SECONDS);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tooMany.get(30, TimeUnit.SECONDS))
-                .hasCauseInstanceOf(dev.talosburst.provisioner.nodegroup.NodeGroupException.class)
+        assertThat(tooMany.get(30, TimeUnit.SECONDS))
+                .isInstanceOf(dev.talosburst.provisioner.nodegroup.NodeGroupException.class)
                 .hasMessageContaining("cannot decrease the target");
 
         fx.awaitServers("cx22-fsn1", 1);

@@ -219,10 +219,11 @@ final class ScaleCommands {
 
     void decreaseTargetSize(String groupId, int delta) {
         queries.pool(groupId);
-        if (delta >= 0) {
+        if (delta >= 0 || delta == Integer.MIN_VALUE) { // MIN_VALUE: -delta would overflow
             throw new NodeGroupException(
                     Reason.INVALID_ARGUMENT,
-                    "delta must be negative to decrease the target of node group '" + groupId + "', got " + delta);
+                    "delta must be negative to decrease the target of node group '" + groupId + "', got " + delta
+                            + (delta < 0 ? " (too large)" : ""));
         }
         leadership.requireActing(); // refusals before the lock, and again under it
         boolean withdrawn;

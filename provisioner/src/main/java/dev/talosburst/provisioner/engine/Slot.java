@@ -210,8 +210,9 @@ final class Slot {
         if (gate.compareAndSet(GATE_WITHDRAWN, GATE_OPEN)) {
             return false;
         }
-        boolean dropped = gate.compareAndSet(GATE_DROPPED, GATE_OPEN);
-        assert dropped : "slot " + name + " given back but not withdrawn";
+        if (!gate.compareAndSet(GATE_DROPPED, GATE_OPEN)) {
+            throw new IllegalStateException("slot " + name + " given back but it was not withdrawn");
+        }
         return true;
     }
 

@@ -475,8 +475,9 @@ public final class ServiceBenchmark {
                     if (duringResyncs.deletes.length > 0) {
                         out(String.format(
                                 Locale.ROOT,
-                                "| DeleteNodes of one running server, every %dth time in the loop above | %d | %.2f | %.2f | %.2f |",
+                                "| DeleteNodes of one running server, every %dth time in the loop above (the first: %.2f ms) | %d | %.2f | %.2f | %.2f |",
                                 DELETE_EVERY,
+                                duringResyncs.firstDelete / 1e6,
                                 duringResyncs.deletes.length,
                                 percentile(duringResyncs.deletes, 0.50) / 1e6,
                                 percentile(duringResyncs.deletes, 0.99) / 1e6,
@@ -519,7 +520,7 @@ public final class ServiceBenchmark {
     }
 
     /** Latencies of a mutation loop (and of its DeleteNodes) and how many full lists of the fleet ran meanwhile. */
-    record MutationLoop(int seconds, long[] sorted, long[] deletes, int fullLists) {}
+    record MutationLoop(int seconds, long[] sorted, long[] deletes, long firstDelete, int fullLists) {}
 
     /**
      * One client: IncreaseSize 1 then DecreaseTargetSize 1, and every {@value #DELETE_EVERY}th time a DeleteNodes of
@@ -576,6 +577,7 @@ public final class ServiceBenchmark {
                 mutationSeconds,
                 latencies.stream().mapToLong(Long::longValue).sorted().toArray(),
                 deletes.stream().mapToLong(Long::longValue).sorted().toArray(),
+                deletes.isEmpty() ? 0 : deletes.get(0),
                 lists);
     }
 

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The in-memory view of every server and pending creation of this cluster, per pool. Rebuilt from one
  * Hetzner list on start, kept fresh by our own actions and a periodic resync. Writers synchronize on it, except
- * IncreaseSize, which adds its new pending slots under its pool's {@linkplain #commandLock command lock} only.
+ * IncreaseSize, which adds its new pending slots under its pool's {@linkplain #commandLock command lock} only, and
+ * DecreaseTargetSize, which removes there the pending slots it {@linkplain Slot#withdraw withdrew}.
  *
  * <p>It keeps the indexes CA's reads need — by name, by server id, by pool — and each pool's target and live counts,
  * updated by {@link Slot}'s setters as slots change. Reads of a count, a pool's instances or a lookup by id or name
@@ -25,9 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Why IncreaseSize does not take the view lock: background work (create workers, resync, reaper, node watch)
  * holds it for microseconds, but on a busy machine a holder can be preempted mid-section, and CA's call would then
- * wait for a whole scheduling slice (5.4 ms measured at 5,000 servers). A new pending slot touches no other slot, so
- * only the structures below need to be safe for concurrent use; a rebuild of the view meanwhile is detected by its
- * {@link #generation()}.
+ * wait for a whole scheduling slice (5.4 ms measured at 5,000 servers). A new pending slot touches no other slot, and
+ * a withdrawn one is touched by nothing else, so only the structures below need to be safe for concurrent use; a
+ * rebuild of the view meanwhile is detected by its {@link #generation()}.
  */
 final class FleetView {
     private final Map<String, NodePool> pools;

@@ -117,18 +117,7 @@ class ReadsWhileBackgroundWorkTest {
 
         // any writer (a resync step, a mutation) holds the view lock for as long as it likes
         FleetView view = EngineFixture.viewOf(engine);
-        CountDownLatch held = new CountDownLatch(1);
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-            synchronized (view) {
-                held.countDown();
-                try {
-                    releaseSweep.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
-        assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> writer = holdViewLock(view);
 
         CompletableFuture<List<ServerView>> servers = CompletableFuture.supplyAsync(engine::servers);
         CompletableFuture<List<Object>> reads = CompletableFuture.supplyAsync(() -> List.of(
@@ -207,18 +196,7 @@ class ReadsWhileBackgroundWorkTest {
 
         // background work holds the view lock (a create worker preempted in its critical section, a resync step)
         FleetView view = EngineFixture.viewOf(engine);
-        CountDownLatch held = new CountDownLatch(1);
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-            synchronized (view) {
-                held.countDown();
-                try {
-                    releaseSweep.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
-        assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> writer = holdViewLock(view);
 
         CompletableFuture<List<InstanceView>> increase = CompletableFuture.supplyAsync(() -> {
             engine.increaseSize("cx22-fsn1", 3);
@@ -252,18 +230,7 @@ class ReadsWhileBackgroundWorkTest {
 
         // background work holds the view lock: no create worker can take a requested server
         FleetView view = EngineFixture.viewOf(engine);
-        CountDownLatch held = new CountDownLatch(1);
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-            synchronized (view) {
-                held.countDown();
-                try {
-                    releaseSweep.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        });
-        assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> writer = holdViewLock(view);
 
         CompletableFuture<Integer> commands = CompletableFuture.supplyAsync(() -> {
             engine.increaseSize("cx22-fsn1", 3);
@@ -430,6 +397,23 @@ class ReadsWhileBackgroundWorkTest {
                         Transition.SCALE_UP_REQUESTED,
                         Transition.SERVER_CREATE_REQUESTED,
                         Transition.SERVER_CREATE_REQUESTED);
+    }
+
+    /** Holds the view lock on another thread, as a writer would, until {@code releaseSweep}; returns once it holds it. */
+    private CompletableFuture<Void> holdViewLock(FleetView view) throws InterruptedException {
+        CountDownLatch held = new CountDownLatch(1);
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            synchronized (view) {
+                held.countDown();
+                try {
+                    releaseSweep.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+        return writer;
     }
 
     /** The fixture's directory, whose {@code all()} (called by the sweep inside the view lock) can be held. */

@@ -56,11 +56,11 @@ import org.jboss.logging.Logger;
  * Every RPC answers from memory; mapping lives in the small classes beside this one.
  *
  * <p>Reads are lock-free (indexes and counters of the engine's view) and answer on the event loop, like the gRPC health
- * check. IncreaseSize does too: it changes the view in memory, O(delta), under the view's lock, which background work
- * holds briefly and never across I/O (a resync in steps of 256 servers, its log lines after the lock), refuses without
- * the lock, and does no I/O itself (its event and log line are handed off); the hop to a worker thread and
- * back was most of its latency once the service was idle between calls (BENCHMARKS.md, issue 11, seventh round).
- * DeleteNodes and DecreaseTargetSize publish or log on the calling thread, so they are {@link Blocking} (a worker).
+ * check. IncreaseSize does too: it changes the view in memory, O(delta), under its pool's command lock, which no
+ * background work takes (never the view's lock), and does no I/O itself (its event and log line are handed off); the hop
+ * to a worker thread and back was most of its latency once the service was idle between calls (BENCHMARKS.md, issue
+ * 11, seventh and eighth rounds). DeleteNodes and DecreaseTargetSize may take the view's lock and publish or log on the
+ * calling thread, so they are {@link Blocking} (a worker).
  */
 @GrpcService
 public class CloudProviderService implements CloudProviderGrpc.AsyncService, BindableService {

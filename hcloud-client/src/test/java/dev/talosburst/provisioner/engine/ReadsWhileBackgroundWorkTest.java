@@ -106,9 +106,7 @@ class ReadsWhileBackgroundWorkTest {
 
     @Test
     void readsAndTheEventReconcilersServerListNeverWaitForTheViewLock() throws Exception {
-        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
-        NodeGroupEngine engine = fx.engine(pool);
-        engine.start();
+        NodeGroupEngine engine = startedEngine(10);
         engine.increaseSize("cx22-fsn1", 3);
         fx.awaitServers("cx22-fsn1", 3);
         org.awaitility.Awaitility.await().until(() -> engine.servers().size() == 3);
@@ -187,9 +185,7 @@ class ReadsWhileBackgroundWorkTest {
 
     @Test
     void increaseSizeNeverWaitsForTheViewLock() throws Exception {
-        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
-        NodeGroupEngine engine = fx.engine(pool);
-        engine.start();
+        NodeGroupEngine engine = startedEngine(10);
         engine.increaseSize("cx22-fsn1", 1);
         fx.awaitServers("cx22-fsn1", 1);
         org.awaitility.Awaitility.await().until(() -> engine.servers().size() == 1); // the view knows it too
@@ -224,9 +220,7 @@ class ReadsWhileBackgroundWorkTest {
 
     @Test
     void decreaseTargetSizeOfRequestedServersNeverWaitsForTheViewLock() throws Exception {
-        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
-        NodeGroupEngine engine = fx.engine(pool);
-        engine.start();
+        NodeGroupEngine engine = startedEngine(10);
 
         // background work holds the view lock: no create worker can take a requested server
         FleetView view = EngineFixture.viewOf(engine);
@@ -244,17 +238,8 @@ class ReadsWhileBackgroundWorkTest {
         assertThat(writer).isNotDone();
 
         // more than can be withdrawn: the one requested server is given back and the call decides under the lock
-        CompletableFuture<Throwable> tooMany = new CompletableFuture<>();
-        Thread caller = new Thread(() -> {
-            try {
-                engine.decreaseTargetSize("cx22-fsn1", -2);
-                tooMany.complete(null);
-            } catch (Throwable e) {
-                tooMany.complete(e);
-            }
-        });
-        caller.start();
-        org.awaitility.Awaitility.await().until(() -> caller.getState() == Thread.State.BLOCKED); // on the view lock
+        CompletableFuture<Throwable> tooMany =
+                callUntilBlocked(() -> engine.decreaseTargetSize("cx22-fsn1", -2)); // on the view lock
         assertThat(engine.targetSize("cx22-fsn1"))
                 .as("nothing changed before the lock")
                 .isEqualTo(1);
@@ -276,23 +261,12 @@ class ReadsWhileBackgroundWorkTest {
 
     @Test
     void anIncreaseSizeThatOutlivesTheLeadershipItWasAcceptedUnderTakesItsSlotsBack() throws Exception {
-        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 10);
-        NodeGroupEngine engine = fx.engine(pool);
-        engine.start();
+        NodeGroupEngine engine = startedEngine(10);
         FleetView view = EngineFixture.viewOf(engine);
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread caller = new Thread(() -> {
-            try {
-                engine.increaseSize("cx22-fsn1", 3);
-                outcome.complete(null);
-            } catch (Throwable e) {
-                outcome.complete(e);
-            }
-        });
+        CompletableFuture<Throwable> outcome;
         // the call passed its checks as the leader, then waits for its pool's command lock ...
         synchronized (view.commandLock("cx22-fsn1")) {
-            caller.start();
-            org.awaitility.Awaitility.await().until(() -> caller.getState() == Thread.State.BLOCKED);
+            outcome = callUntilBlocked(() -> engine.increaseSize("cx22-fsn1", 3));
             engine.demote(); // ... while this replica loses the lease
         }
         assertThat(outcome.get(30, TimeUnit.SECONDS))
@@ -310,9 +284,7 @@ class ReadsWhileBackgroundWorkTest {
 
     @Test
     void increaseSizeRacingRebuildsAndBackgroundWorkKeepsEveryCountEqualToItsSlots() throws Exception {
-        NodePool pool = EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, 1_000);
-        NodeGroupEngine engine = fx.engine(pool);
-        engine.start();
+        NodeGroupEngine engine = startedEngine(1_000);
         FleetView view = EngineFixture.viewOf(engine);
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
@@ -397,6 +369,29 @@ class ReadsWhileBackgroundWorkTest {
                         Transition.SCALE_UP_REQUESTED,
                         Transition.SERVER_CREATE_REQUESTED,
                         Transition.SERVER_CREATE_REQUESTED);
+    }
+
+    /** The leading engine of one pool {@code cx22-fsn1} of at most {@code max} servers, its view built. */
+    private NodeGroupEngine startedEngine(int max) {
+        NodeGroupEngine engine = fx.engine(EngineFixture.pool("cx22-fsn1", "cx22", "fsn1", 0, max));
+        engine.start();
+        return engine;
+    }
+
+    /** Runs {@code call} on a thread of its own until it waits for a monitor; its outcome: null, or what it threw. */
+    private static CompletableFuture<Throwable> callUntilBlocked(Runnable call) {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                call.run();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        caller.start();
+        org.awaitility.Awaitility.await().until(() -> caller.getState() == Thread.State.BLOCKED);
+        return outcome;
     }
 
     /** Holds the view lock on another thread, as a writer would, until {@code releaseSweep}; returns once it holds it. */

@@ -73,13 +73,7 @@ final class ScaleCommands {
         synchronized (view.commandLock(groupId)) {
             int target = view.targetSize(groupId);
             if (delta > pool.maxSize() - target) { // not target + delta: a huge delta must not overflow
-                throw new NodeGroupException(
-                        Reason.INVALID_ARGUMENT,
-                        "increasing node group '" + groupId + "' by " + delta
-                                + " would raise its target from " + target + " to " + ((long) target + delta)
-                                + ", above its maximum of "
-                                + pool.maxSize() + "; raise talosburst.pools." + groupId + ".max or ask for at most "
-                                + (pool.maxSize() - target));
+                throw aboveMaximum(pool, delta, target);
             }
             while (created.size() < delta) {
                 Slot slot = Slot.requested(
@@ -101,11 +95,7 @@ final class ScaleCommands {
             if (raised > pool.maxSize()) {
                 // a resync adopted servers of the pool meanwhile (it takes the view lock, not this one)
                 created.forEach(view::remove);
-                throw new NodeGroupException(
-                        Reason.INVALID_ARGUMENT,
-                        "increasing node group '" + groupId + "' by " + delta + " would raise its target to " + raised
-                                + ", above its maximum of " + pool.maxSize() + "; raise talosburst.pools." + groupId
-                                + ".max or ask for at most " + Math.max(0, pool.maxSize() - (raised - delta)));
+                throw aboveMaximum(pool, delta, raised - delta);
             }
             newTarget = target + delta;
             requested = recorder.poolEvent(
@@ -127,6 +117,15 @@ final class ScaleCommands {
             created.forEach(createQueue::add);
             LOG.infof("node group %s: target raised by %d to %d", groupId, delta, newTarget); // the console is I/O too
         });
+    }
+
+    private static NodeGroupException aboveMaximum(NodePool pool, int delta, int target) {
+        return new NodeGroupException(
+                Reason.INVALID_ARGUMENT,
+                "increasing node group '" + pool.id() + "' by " + delta
+                        + " would raise its target from " + target + " to " + ((long) target + delta)
+                        + ", above its maximum of " + pool.maxSize() + "; raise talosburst.pools." + pool.id()
+                        + ".max or ask for at most " + Math.max(0, pool.maxSize() - target));
     }
 
     void deleteNodes(String groupId, List<NodeRef> refs) {

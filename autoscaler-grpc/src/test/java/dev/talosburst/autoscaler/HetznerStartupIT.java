@@ -199,6 +199,15 @@ class HetznerStartupIT {
                     assertThat(counted(metrics, "endpoint=\"/servers\",method=\"GET\",status=\"200\""))
                             .as("the first list")
                             .isPositive();
+                    assertThat(metrics.lines()
+                                    .filter(l -> l.startsWith("talosburst_hcloud_budget_used_ratio "))
+                                    .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                                    .toList())
+                            .as(
+                                    "the share of the project's hourly budget (talosburst.hcloud.budget-per-hour, 3600) spent")
+                            .singleElement()
+                            .satisfies(used -> assertThat(used)
+                                    .isCloseTo(answered / 3600.0, org.assertj.core.api.Assertions.within(1e-9)));
                 });
         assertThat(sim.inspect().requestCount())
                 .as("nothing was asked of Hetzner meanwhile")

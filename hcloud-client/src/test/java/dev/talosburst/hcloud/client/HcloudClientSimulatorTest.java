@@ -3,6 +3,7 @@ package dev.talosburst.hcloud.client;
 import static dev.talosburst.hcloud.client.SimulatedProject.ours;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 import dev.talosburst.hcloudsim.RecordedRequest;
@@ -237,6 +238,31 @@ class HcloudClientSimulatorTest {
             assertThat(project.sim.inspect().requests())
                     .extracting(RecordedRequest::status)
                     .containsExactly(429, 200);
+        }
+    }
+
+    @Test
+    void the_share_of_the_project_budget_spent_in_the_last_hour_is_exported() {
+        try (SimulatedProject project = new SimulatedProject()) {
+            HcloudClient client = project.client(s -> s.withBudgetCapacity(3600));
+            java.util.function.DoubleSupplier used =
+                    () -> project.meters.get(HcloudMetrics.BUDGET_USED).gauge().value();
+            assertThat(used.getAsDouble()).isZero();
+
+            for (int i = 0; i < 36; i++) {
+                client.servers(ServerQuery.byLabels("x=y"));
+            }
+            assertThat(project.sim.inspect().requestCount("GET", "/servers")).isEqualTo(36);
+            assertThat(used.getAsDouble()).as("36 of 3,600 an hour").isCloseTo(0.01, within(1e-9));
+
+            project.clock.advance(Duration.ofMinutes(30));
+            client.servers(ServerQuery.byLabels("x=y"));
+            assertThat(used.getAsDouble()).as("still within the hour").isCloseTo(37 / 3600.0, within(1e-9));
+
+            project.clock.advance(Duration.ofMinutes(31));
+            assertThat(used.getAsDouble())
+                    .as("the first 36 are older than an hour")
+                    .isCloseTo(1 / 3600.0, within(1e-9));
         }
     }
 
